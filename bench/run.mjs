@@ -1,0 +1,30 @@
+// Runs every benchmark and prints its figures; `node bench/run.mjs NAME...` runs a subset.
+// Benchmarks are not tests: they report ratios against a baseline measured in the same run.
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "./lib.mjs";
+
+const benches = {
+  startup: async () => (await import("./startup.mjs")).benchStartup(),
+  "gen-secrets": async () => (await import("./gen-secrets.mjs")).benchGenSecrets(),
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length > 0 ? wanted : Object.keys(benches);
+if (!fs.existsSync(path.join(ROOT, "dist", "talosctl.cjs"))) {
+  console.error('the CLI is not built: run "npm run build" first');
+  process.exit(1);
+}
+const results = [];
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark "${name}" (known: ${Object.keys(benches).join(", ")})`);
+    process.exit(1);
+  }
+  console.log(`\n## ${name}`);
+  const r = await bench();
+  console.log(r.summary.join("\n"));
+  results.push(r);
+}
+if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));

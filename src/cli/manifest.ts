@@ -1,0 +1,140 @@
+// The command tree: names, aliases, one-line descriptions and how to load each command.
+// Command modules load lazily, so starting the CLI costs only what the chosen command needs.
+import type { CommandModule } from "./command.js";
+
+export type CommandGroup = "talos" | "mgmt" | "cluster" | "other";
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly describe: string;
+  readonly group?: CommandGroup;
+  readonly hidden?: boolean;
+  /** Leaf commands load their module; groups have children instead. */
+  readonly load?: () => Promise<{ command: CommandModule }>;
+  readonly children?: readonly CommandEntry[];
+}
+
+export const GROUP_TITLES: Readonly<Record<CommandGroup, string>> = {
+  talos: "Manage running Talos clusters:",
+  mgmt: "Commands to generate and manage machine configuration offline:",
+  cluster: "Local Talos cluster commands:",
+  other: "Additional Commands:",
+};
+
+export const ROOT: CommandEntry = {
+  name: "talosctl",
+  describe: "A CLI for out-of-band management of Kubernetes nodes created by Talos",
+  children: [
+    {
+      name: "config",
+      group: "talos",
+      describe: "Manage the client configuration file (talosconfig)",
+      children: [
+        {
+          name: "add",
+          describe: "Add a new context",
+          load: () => import("./commands/config/add.js"),
+        },
+        {
+          name: "context",
+          aliases: ["use-context"],
+          describe: "Set the current context",
+          load: () => import("./commands/config/context.js"),
+        },
+        {
+          name: "contexts",
+          aliases: ["get-contexts"],
+          describe: "List defined contexts",
+          load: () => import("./commands/config/contexts.js"),
+        },
+        {
+          name: "endpoint",
+          aliases: ["endpoints"],
+          describe: "Set the endpoint(s) for the current context",
+          load: () => import("./commands/config/endpoint.js"),
+        },
+        {
+          name: "info",
+          describe: "Show information about the current context",
+          load: () => import("./commands/config/info.js"),
+        },
+        {
+          name: "merge",
+          describe: "Merge additional contexts from another client configuration file",
+          load: () => import("./commands/config/merge.js"),
+        },
+        {
+          name: "node",
+          aliases: ["nodes"],
+          describe: "Set the node(s) for the current context",
+          load: () => import("./commands/config/node.js"),
+        },
+        {
+          name: "proxy-url",
+          describe: "Show, set or clear the proxy URL of the current context",
+          load: () => import("./commands/config/proxy-url.js"),
+        },
+        {
+          name: "remove",
+          describe: "Remove contexts",
+          load: () => import("./commands/config/remove.js"),
+        },
+      ],
+    },
+    {
+      name: "version",
+      group: "talos",
+      describe: "Prints the version",
+      load: () => import("./commands/version/version.js"),
+    },
+    {
+      name: "gen",
+      group: "mgmt",
+      describe: "Generate CAs, certificates, and private keys",
+      children: [
+        {
+          name: "ca",
+          describe: "Generates a self-signed X.509 certificate authority",
+          load: () => import("./commands/gen/ca.js"),
+        },
+        {
+          name: "crt",
+          describe: "Generates an X.509 Ed25519 certificate",
+          load: () => import("./commands/gen/crt.js"),
+        },
+        {
+          name: "csr",
+          describe: "Generates a CSR using an Ed25519 private key",
+          load: () => import("./commands/gen/csr.js"),
+        },
+        {
+          name: "key",
+          describe: "Generates an Ed25519 private key",
+          load: () => import("./commands/gen/key.js"),
+        },
+        {
+          name: "keypair",
+          describe: "Generates an X.509 Ed25519 key pair",
+          load: () => import("./commands/gen/keypair.js"),
+        },
+        {
+          name: "secrets",
+          describe: "Generates a secrets bundle file which can later be used to generate a config",
+          load: () => import("./commands/gen/secrets.js"),
+        },
+      ],
+    },
+    {
+      name: "completion",
+      group: "other",
+      describe: "Generate the autocompletion script for the specified shell",
+      load: () => import("./commands/completion/completion.js"),
+    },
+  ],
+};
+
+/** Finds a child by name or alias. */
+export function findChild(entry: CommandEntry, word: string): CommandEntry | undefined {
+  return entry.children?.find((c) => c.name === word || (c.aliases ?? []).includes(word));
+}
