@@ -99,6 +99,11 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/gen/ca.js"),
         },
         {
+          name: "config",
+          describe: "Generates a set of configuration files for Talos cluster",
+          load: () => import("./commands/gen/config.js"),
+        },
+        {
           name: "crt",
           describe: "Generates an X.509 Ed25519 certificate",
           load: () => import("./commands/gen/crt.js"),
@@ -124,6 +129,35 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/gen/secrets.js"),
         },
       ],
+    },
+    {
+      name: "machineconfig",
+      aliases: ["mc"],
+      group: "mgmt",
+      describe: "Machine config related commands",
+      children: [
+        {
+          name: "diff",
+          describe: "Show the per-document difference between two machine configs",
+          load: () => import("./commands/machineconfig/diff.js"),
+        },
+        {
+          name: "gen",
+          describe: "Generates a set of configuration files for Talos cluster",
+          load: () => import("./commands/machineconfig/gen.js"),
+        },
+        {
+          name: "patch",
+          describe: "Patch a machine config",
+          load: () => import("./commands/machineconfig/patch.js"),
+        },
+      ],
+    },
+    {
+      name: "validate",
+      group: "mgmt",
+      describe: "Validate config",
+      load: () => import("./commands/validate/validate.js"),
     },
     {
       name: "completion",

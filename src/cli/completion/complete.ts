@@ -165,6 +165,7 @@ const BUILTIN_COMPLETERS: Readonly<Record<string, Completer>> = {
       ...(typeof args.talosconfig === "string" ? { path: args.talosconfig } : {}),
       env: ctx.env,
       homedir: ctx.homedir,
+      cwd: ctx.cwd,
     });
   },
   nodes: async (ctx, args) => {
@@ -174,6 +175,7 @@ const BUILTIN_COMPLETERS: Readonly<Record<string, Completer>> = {
       ...(typeof args.context === "string" ? { context: args.context } : {}),
       env: ctx.env,
       homedir: ctx.homedir,
+      cwd: ctx.cwd,
     });
   },
 };

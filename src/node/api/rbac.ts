@@ -1,0 +1,107 @@
+// Which roles may call which method, as a Talos node decides it. Methods not listed need
+// os:admin. A few methods let a reader in only in maintenance mode; their handlers check that.
+
+export const Role = {
+  Admin: "os:admin",
+  Operator: "os:operator",
+  Reader: "os:reader",
+  EtcdBackup: "os:etcd:backup",
+  ImageVerifier: "os:image:verifier",
+  MetaWriter: "os:meta:writer",
+  Impersonator: "os:impersonator",
+} as const;
+
+export type RoleName = (typeof Role)[keyof typeof Role];
+
+const A = Role.Admin;
+const O = Role.Operator;
+const R = Role.Reader;
+const E = Role.EtcdBackup;
+const I = Role.ImageVerifier;
+const M = Role.MetaWriter;
+
+function rules(service: string, methods: readonly string[], roles: readonly string[]): [string, readonly string[]][] {
+  return methods.map((m) => [`/${service}/${m}`, roles]);
+}
+
+const RULES: ReadonlyMap<string, readonly string[]> = new Map([
+  ...rules(
+    "machine.MachineService",
+    [
+      "CPUInfo",
+      "CPUFreqStats",
+      "Containers",
+      "DiskStats",
+      "DiskUsage",
+      "Dmesg",
+      "Events",
+      "Hostname",
+      "ImageList",
+      "List",
+      "LoadAvg",
+      "Logs",
+      "LogsContainers",
+      "Memory",
+      "Mounts",
+      "NetworkDeviceStats",
+      "Netstat",
+      "Processes",
+      "ServiceList",
+      "Stats",
+      "SystemStat",
+      "Version",
+    ],
+    [A, O, R],
+  ),
+  ...rules("machine.MachineService", ["EtcdMemberList", "EtcdStatus", "EtcdAlarmList"], [A, O, R, E]),
+  ...rules("machine.MachineService", ["EtcdSnapshot"], [A, O, E]),
+  ...rules(
+    "machine.MachineService",
+    [
+      "EtcdAlarmDisarm",
+      "EtcdDefragment",
+      "ImagePull",
+      "PacketCapture",
+      "Reboot",
+      "Restart",
+      "ServiceRestart",
+      "ServiceStart",
+      "ServiceStop",
+      "Shutdown",
+    ],
+    [A, O],
+  ),
+  ...rules("machine.MachineService", ["MetaWrite", "MetaDelete"], [A, M]),
+  ...rules("machine.MachineService", ["ApplyConfiguration"], [A, R]),
+  ...rules("machine.ImageService", ["List"], [A, O, R]),
+  ...rules("machine.ImageService", ["Pull"], [A, O]),
+  ...rules("machine.ImageService", ["Import", "Remove"], [A]),
+  ...rules("machine.ImageService", ["Verify"], [A, O, R, I]),
+  ...rules("machine.LifecycleService", ["Install", "Upgrade"], [A]),
+  ...rules("storage.StorageService", ["Disks"], [A, O, R]),
+  ...rules("storage.StorageService", ["BlockDeviceWipe"], [A, R]),
+  ...rules("cluster.ClusterService", ["HealthCheck"], [A, O, R]),
+  ...rules("inspect.InspectService", ["ControllerRuntimeDependencies"], [A, O, R]),
+  ...rules("time.TimeService", ["Time", "TimeCheck"], [A, O, R]),
+  ...rules("cosi.resource.State", ["Get", "List", "Watch"], [A, O, R]),
+]);
+
+/** Methods whose handler lets a reader in only while the node is in maintenance mode. */
+export const READER_ONLY_IN_MAINTENANCE: ReadonlySet<string> = new Set([
+  "/machine.MachineService/ApplyConfiguration",
+  "/storage.StorageService/BlockDeviceWipe",
+]);
+
+/** The roles that may call a method (full gRPC path, e.g. `/machine.MachineService/Version`). */
+export function allowedRoles(method: string): readonly string[] {
+  return RULES.get(method) ?? [A];
+}
+
+export function isAuthorized(method: string, roles: Iterable<string>): boolean {
+  const allowed = allowedRoles(method);
+  for (const r of roles) if (allowed.includes(r)) return true;
+  return false;
+}
+
+/** Talos's denial text (PermissionDenied). */
+export const NOT_AUTHORIZED = "not authorized";
