@@ -113,6 +113,25 @@ describe("completion protocol", () => {
     expect(r.stdout).toBe("--short\n:4\n");
   });
 
+  it("completes context names for --context and config context, after global flags", async () => {
+    const home = tempDir("talos-home-");
+    const cfg = path.join(home, "tc.yaml");
+    fs.writeFileSync(
+      cfg,
+      "context: prod\ncontexts:\n    prod:\n        endpoints: []\n    staging:\n        endpoints: []\n    dev:\n        endpoints: []\n",
+    );
+    const flag = await runInProcess(
+      ["__completeNoDesc", "-n", "10.0.0.1", "version", "--talosconfig", cfg, "--context", ""],
+      {
+        home,
+      },
+    );
+    expect(flag.stdout).toBe("dev\nprod\nstaging\n:4\n");
+    const env = { HOME: home, TALOSCONFIG: cfg };
+    const positional = await runInProcess(["__completeNoDesc", "config", "context", "st"], { home, env });
+    expect(positional.stdout).toBe("staging\n:4\n");
+  });
+
   it("completes static positional values", async () => {
     const r = await runInProcess(["__completeNoDesc", "completion", "z"]);
     expect(r.stdout).toBe("zsh\n:4\n");

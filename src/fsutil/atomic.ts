@@ -33,7 +33,11 @@ export function writeFileAtomic(
     fs.renameSync(tmp, file);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing was created (e.g. the parent is not a directory)
+    }
     throw writeError(file, err);
   }
   syncDir(dir);

@@ -1,0 +1,110 @@
+// talosctl gen secrets: writes a secrets bundle (secrets.yaml, mode 0600), freshly generated,
+// seeded from a kubeadm PKI directory, or extracted from a controlplane machine config.
+import fs from "node:fs";
+import path from "node:path";
+import type { Argv } from "yargs";
+import { UserError } from "../../../errors.js";
+import { readError } from "../../../fsutil/index.js";
+import {
+  bundleFromKubernetesPki,
+  bundleFromMachineConfig,
+  encodeBundle,
+  generateBundle,
+  type LoadedSecretsBundle,
+  parseContract,
+  parseMachineConfigDocuments,
+  validateBundle,
+  writeSecretFiles,
+} from "../../../pki/index.js";
+import { bool, defineCommand, str } from "../../command.js";
+
+export const command = defineCommand({
+  builder: (y: Argv) =>
+    y
+      .option("output-file", {
+        alias: "o",
+        type: "string",
+        default: "secrets.yaml",
+        describe: 'path of the output file, or "-" for stdout',
+      })
+      .option("talos-version", {
+        type: "string",
+        describe:
+          "the desired Talos version to generate secrets bundle for (backwards compatibility, e.g. v1.8)",
+      })
+      .option("from-kubernetes-pki", {
+        alias: "p",
+        type: "string",
+        describe: "use a Kubernetes PKI directory (e.g. /etc/kubernetes/pki) as input",
+      })
+      .option("kubernetes-bootstrap-token", {
+        alias: "t",
+        type: "string",
+        describe: "use the provided bootstrap token as input (with --from-kubernetes-pki)",
+      })
+      .option("from-controlplane-config", {
+        type: "string",
+        describe: "use the provided controlplane Talos machine configuration as input",
+      })
+      .option("force", {
+        alias: "f",
+        type: "boolean",
+        default: false,
+        describe: "will overwrite existing files",
+      })
+      .example("$0", "write a new secrets.yaml")
+      .example("$0 -o - --talos-version v1.8", "print a bundle for Talos 1.8 clusters")
+      .example(
+        "$0 --from-controlplane-config controlplane.yaml",
+        "recover the bundle of an existing cluster",
+      ),
+  async handler(args, ctx) {
+    const output = str(args, "output-file") ?? "secrets.yaml";
+    const force = bool(args, "force");
+    const contract = parseContract(str(args, "talos-version") ?? "");
+    const pkiDir = str(args, "from-kubernetes-pki") ?? "";
+    const token = str(args, "kubernetes-bootstrap-token") ?? "";
+    const fromConfig = str(args, "from-controlplane-config") ?? "";
+    if (pkiDir !== "" && fromConfig !== "") {
+      throw new UserError("--from-kubernetes-pki and --from-controlplane-config cannot be used together");
+    }
+    if (token !== "" && pkiDir === "") {
+      throw new UserError("--kubernetes-bootstrap-token is only used with --from-kubernetes-pki");
+    }
+    if (output === "") throw new UserError("--output-file must not be empty");
+
+    const target = output === "-" ? undefined : path.resolve(ctx.cwd, output);
+    // Refuse before the (possibly slow) key generation, not only when writing.
+    if (target !== undefined && !force && fs.existsSync(target)) {
+      throw new UserError(`file "${output}" already exists, use --force to overwrite`);
+    }
+
+    const now = ctx.now();
+    let bundle: LoadedSecretsBundle;
+    if (pkiDir !== "") {
+      bundle = await bundleFromKubernetesPki(pkiDir, { contract, now, bootstrapToken: token, cwd: ctx.cwd });
+    } else if (fromConfig !== "") {
+      let text: string;
+      try {
+        text = fs.readFileSync(path.resolve(ctx.cwd, fromConfig), "utf8");
+      } catch (err) {
+        throw readError(fromConfig, err);
+      }
+      bundle = bundleFromMachineConfig(parseMachineConfigDocuments(text, fromConfig), fromConfig);
+      // Talos would write whatever it found; a bundle that gen config later rejects helps nobody.
+      const problems = validateBundle(bundle, contract);
+      if (problems.length > 0) {
+        throw new UserError(`${fromConfig} does not hold a complete secrets bundle: ${problems.join("; ")}`);
+      }
+    } else {
+      bundle = await generateBundle({ contract, now });
+    }
+
+    const text = encodeBundle(bundle);
+    if (target === undefined) {
+      ctx.stdout.write(text);
+      return;
+    }
+    writeSecretFiles([{ path: target, shown: output, data: text }], { force });
+  },
+});

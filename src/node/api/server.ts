@@ -1,0 +1,220 @@
+// The node's gRPC front door: one grpc-js server with every contract method registered with
+// raw-bytes codecs, so a call can be served here (decoded, authorised, handled) or, later,
+// forwarded to another node without decoding. Methods without a handler answer UNIMPLEMENTED.
+import { type DescMessage, type DescMethod, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
+import { allMethods, methodPath, SERVICES } from "./services.js";
+import { MAX_MESSAGE_BYTES } from "./limits.js";
+
+/** Who is calling, as the node sees it. */
+export interface Caller {
+  readonly roles: readonly string[];
+  readonly peer: string;
+  readonly metadata: grpc.Metadata;
+  /** Aborted when the client cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/** A gRPC failure with a status code, thrown by handlers. */
+export class RpcError extends Error {
+  override readonly name = "RpcError";
+  readonly code: grpc.status;
+
+  constructor(code: grpc.status, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export type UnaryHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
+  request: MessageShape<I>,
+  caller: Caller,
+) => Promise<MessageShape<O>>;
+
+export type ServerStreamHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
+  request: MessageShape<I>,
+  caller: Caller,
+  send: (message: MessageShape<O>) => Promise<void>,
+) => Promise<void>;
+
+export type ClientStreamHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
+  requests: AsyncIterable<MessageShape<I>>,
+  caller: Caller,
+) => Promise<MessageShape<O>>;
+
+export type Handler =
+  | { kind: "unary"; handle: UnaryHandler }
+  | { kind: "server_streaming"; handle: ServerStreamHandler }
+  | { kind: "client_streaming"; handle: ClientStreamHandler };
+
+/** Decides the caller's roles from the connection; throws RpcError to refuse. */
+export type Authenticator = (call: SurfaceCall) => readonly string[];
+
+export interface ApiServerOptions {
+  /** Handlers by gRPC path (`/machine.MachineService/Version`). */
+  handlers: ReadonlyMap<string, Handler>;
+  authenticate: Authenticator;
+  /** Extra check after RBAC (e.g. reader-only-in-maintenance methods). */
+  authorize?: (path: string, roles: readonly string[]) => void;
+}
+
+/** What every kind of server call offers (grpc-js does not export its own name for it). */
+export type SurfaceCall = Pick<
+  grpc.ServerUnaryCall<Buffer, Buffer>,
+  "getPeer" | "getAuthContext" | "metadata" | "cancelled"
+> & {
+  once(event: "cancelled", listener: () => void): unknown;
+};
+
+const identity = (b: Buffer): Buffer => b;
+
+export function createApiServer(options: ApiServerOptions): grpc.Server {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+  });
+  for (const service of SERVICES) {
+    const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const path = methodPath(method);
+      definition[method.name] = {
+        path,
+        requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+        responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      };
+      implementation[method.name] = bindMethod(method, options);
+    }
+    server.addService(definition as grpc.ServiceDefinition, implementation);
+  }
+  return server;
+}
+
+function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.UntypedHandleCall {
+  const path = methodPath(method);
+  const handler = options.handlers.get(path);
+  switch (method.methodKind) {
+    case "unary":
+      return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        void (async () => {
+          const caller = admit(call, path, options);
+          if (handler?.kind !== "unary") throw unimplemented(method);
+          const request = decode(method.input, call.request);
+          const response = await handler.handle(request, caller);
+          return Buffer.from(toBinary(method.output, response));
+        })().then(
+          (reply) => callback(null, reply),
+          (err: unknown) => callback(toServiceError(err)),
+        );
+      };
+    case "server_streaming":
+      return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+        void (async () => {
+          const caller = admit(call, path, options);
+          if (handler?.kind !== "server_streaming") throw unimplemented(method);
+          const request = decode(method.input, call.request);
+          await handler.handle(request, caller, (message) => writeMessage(call, caller, method, message));
+        })().then(
+          () => {
+            if (!call.cancelled) call.end();
+          },
+          (err: unknown) => {
+            if (!call.cancelled) call.destroy(toServiceError(err) as Error);
+          },
+        );
+      };
+    case "client_streaming":
+      return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        void (async () => {
+          const caller = admit(call, path, options);
+          if (handler?.kind !== "client_streaming") throw unimplemented(method);
+          const requests = decodeStream(method.input, call);
+          const response = await handler.handle(requests, caller);
+          return Buffer.from(toBinary(method.output, response));
+        })().then(
+          (reply) => callback(null, reply),
+          (err: unknown) => callback(toServiceError(err)),
+        );
+      };
+    default:
+      return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+        call.destroy(toServiceError(unimplemented(method)) as Error);
+      };
+  }
+}
+
+/** Authenticates and authorises a call, or throws the RpcError that refuses it. */
+function admit(call: SurfaceCall, path: string, options: ApiServerOptions): Caller {
+  const roles = options.authenticate(call);
+  if (!isAuthorized(path, roles)) throw new RpcError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
+  options.authorize?.(path, roles);
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once("cancelled", () => controller.abort());
+  return { roles, peer: call.getPeer(), metadata: call.metadata, signal: controller.signal };
+}
+
+function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    throw new RpcError(
+      grpc.status.INTERNAL,
+      `grpc: error unmarshalling request: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+async function* decodeStream<I extends DescMessage>(
+  schema: I,
+  call: grpc.ServerReadableStream<Buffer, Buffer>,
+): AsyncIterable<MessageShape<I>> {
+  for await (const chunk of call as AsyncIterable<Buffer>) yield decode(schema, chunk);
+}
+
+/** Writes one streamed message, waiting for the transport to drain when its buffer is full. */
+function writeMessage(
+  call: grpc.ServerWritableStream<Buffer, Buffer>,
+  caller: Caller,
+  method: DescMethod,
+  message: MessageShape<DescMessage>,
+): Promise<void> {
+  if (caller.signal.aborted) return Promise.reject(new RpcError(grpc.status.CANCELLED, "call cancelled"));
+  const bytes = Buffer.from(toBinary(method.output, message));
+  if (call.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      caller.signal.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const onAbort = (): void => {
+      call.off("drain", onDrain);
+      reject(new RpcError(grpc.status.CANCELLED, "call cancelled"));
+    };
+    call.once("drain", onDrain);
+    caller.signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function unimplemented(method: DescMethod): RpcError {
+  return new RpcError(
+    grpc.status.UNIMPLEMENTED,
+    `method ${method.parent.typeName}.${method.name} is not implemented by this node`,
+  );
+}
+
+function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof RpcError) return { code: err.code, details: err.message, metadata: new grpc.Metadata() };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() };
+}
+
+/** Every method path the server registers. */
+export function registeredPaths(): string[] {
+  return allMethods().map(methodPath);
+}

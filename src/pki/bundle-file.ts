@@ -1,0 +1,201 @@
+// secrets.yaml as talosctl writes it (go-yaml layout: 4-space indent, fixed key order, PEMs as
+// one-line base64) and as talosctl reads it (leniently: unknown keys ignored, nothing
+// checked until validation).
+import { isMap, isScalar, isSeq, LineCounter, type Node, parse, parseDocument, stringify } from "yaml";
+import { UserError } from "../errors.js";
+import { readTextFile } from "../fsutil/index.js";
+import type { BundleKey, LoadedSecretsBundle, SecretsBundle } from "./bundle.js";
+import type { CertAndKeyPem } from "./ca.js";
+import type { VersionContract } from "./contract.js";
+import { isStrictBase64 } from "./pem.js";
+import { validateBundle } from "./validate.js";
+
+/** A `crt`/`key` value kept verbatim: Talos's marker for a redacted secret. */
+export const REDACTED = "******";
+
+/** Renders a bundle byte-for-byte as talosctl's `gen secrets` does. */
+export function encodeBundle(bundle: LoadedSecretsBundle): string {
+  const lines: string[] = [];
+  const section = (name: string, value: object | undefined, body: () => void) => {
+    if (value === undefined) {
+      lines.push(`${name}: null`);
+      return;
+    }
+    lines.push(`${name}:`);
+    body();
+  };
+  const field = (indent: number, key: string, value: string) =>
+    lines.push(`${" ".repeat(indent)}${key}: ${scalar(value)}`);
+  const pair = (name: string, value: CertAndKeyPem | undefined) => {
+    if (value === undefined) {
+      lines.push(`    ${name}: null`);
+      return;
+    }
+    lines.push(`    ${name}:`);
+    field(8, "crt", pemField(value.crt));
+    field(8, "key", pemField(value.key));
+  };
+  const keyOnly = (name: string, value: BundleKey | undefined) => {
+    if (value === undefined) {
+      lines.push(`    ${name}: null`);
+      return;
+    }
+    lines.push(`    ${name}:`);
+    field(8, "key", pemField(value.key));
+  };
+
+  section("cluster", bundle.cluster, () => {
+    field(4, "id", bundle.cluster!.id);
+    field(4, "secret", bundle.cluster!.secret);
+  });
+  section("secrets", bundle.secrets, () => {
+    const s = bundle.secrets!;
+    field(4, "bootstraptoken", s.bootstrapToken);
+    if (s.aescbcEncryptionSecret) field(4, "aescbcencryptionsecret", s.aescbcEncryptionSecret);
+    if (s.secretboxEncryptionSecret) field(4, "secretboxencryptionsecret", s.secretboxEncryptionSecret);
+  });
+  section("trustdinfo", bundle.trustdInfo, () => field(4, "token", bundle.trustdInfo!.token));
+  section("certs", bundle.certs, () => {
+    const c = bundle.certs!;
+    pair("etcd", c.etcd);
+    pair("k8s", c.k8s);
+    pair("k8saggregator", c.k8sAggregator);
+    keyOnly("k8sserviceaccount", c.k8sServiceAccount);
+    pair("os", c.os);
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+function pemField(pem: string): string {
+  return pem === REDACTED ? pem : Buffer.from(pem, "utf8").toString("base64");
+}
+
+const YAML11_SPECIAL =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/;
+
+/**
+ * A string scalar as go-yaml writes it: double-quoted when YAML (1.1 included) would read it as
+ * another type, single-quoted when it is a string that cannot stand plain (`******`), else plain.
+ */
+function scalar(value: string): string {
+  if (value === "" || YAML11_SPECIAL.test(value) || readsAsOtherType(value)) return JSON.stringify(value);
+  const text = stringify(value, { lineWidth: 0 }).trimEnd();
+  return text === value ? value : `'${value.replaceAll("'", "''")}'`;
+}
+
+function readsAsOtherType(value: string): boolean {
+  try {
+    const read: unknown = parse(value);
+    return read === null || (typeof read !== "string" && typeof read !== "object");
+  } catch {
+    // Not valid as a plain scalar at all (`******` is an alias); the emitter quotes it.
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/**
+ * Parses bundle YAML. Only the file's shape is checked here (YAML syntax, mappings where
+ * mappings belong, base64 of `crt`/`key`); missing parts are left for validateBundle.
+ */
+export function loadBundle(text: string, file: string): LoadedSecretsBundle {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  const problem = doc.errors[0];
+  if (problem) {
+    const line = lineCounter.linePos(problem.pos[0]).line;
+    throw new UserError(
+      `failed to parse secrets bundle ${file}${line ? ` (line ${line})` : ""}: ${firstLine(problem.message)}`,
+    );
+  }
+  const at = (path: string, message: string) =>
+    new UserError(`invalid secrets bundle ${file}: ${path}: ${message}`);
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return {};
+  if (!isMap(root))
+    throw new UserError(`invalid secrets bundle ${file}: expected a mapping at the top level`);
+
+  const mapping = (parent: Node | null | undefined, key: string, path: string): Node | undefined => {
+    if (!isMap(parent)) return undefined;
+    const node = parent.get(key, true) as Node | undefined;
+    if (node === undefined || node === null || (isScalar(node) && node.value === null)) return undefined;
+    if (!isMap(node)) throw at(path, `expected a mapping, got ${describeNode(node)}`);
+    return node;
+  };
+  const text_ = (parent: Node | undefined, key: string, path: string): string => {
+    if (!isMap(parent)) return "";
+    const node = parent.get(key, true) as Node | undefined;
+    if (node === undefined || node === null) return "";
+    if (!isScalar(node)) throw at(path, `expected a string, got ${describeNode(node)}`);
+    if (node.value === null) return "";
+    // Non-string scalars (a numeric-looking token) are taken as written, like go-yaml does.
+    return typeof node.value === "string" ? node.value : (node.source ?? String(node.value));
+  };
+  const pem = (parent: Node | undefined, key: string, path: string): string => {
+    const value = text_(parent, key, path).trim();
+    if (value === REDACTED) return value;
+    if (!isStrictBase64(value)) throw at(path, "invalid base64 (expected the base64 of a PEM block)");
+    return Buffer.from(value, "base64").toString("utf8");
+  };
+  const pair = (parent: Node | undefined, key: string, path: string): CertAndKeyPem | undefined => {
+    const node = mapping(parent, key, path);
+    if (!node) return undefined;
+    return { crt: pem(node, "crt", `${path}.crt`), key: pem(node, "key", `${path}.key`) };
+  };
+
+  const cluster = mapping(root, "cluster", "cluster");
+  const secrets = mapping(root, "secrets", "secrets");
+  const trustd = mapping(root, "trustdinfo", "trustdinfo");
+  const certs = mapping(root, "certs", "certs");
+  const sa = mapping(certs, "k8sserviceaccount", "certs.k8sserviceaccount");
+  const aescbc = text_(secrets, "aescbcencryptionsecret", "secrets.aescbcencryptionsecret");
+  const secretbox = text_(secrets, "secretboxencryptionsecret", "secrets.secretboxencryptionsecret");
+  return {
+    cluster: cluster && {
+      id: text_(cluster, "id", "cluster.id"),
+      secret: text_(cluster, "secret", "cluster.secret"),
+    },
+    secrets: secrets && {
+      bootstrapToken: text_(secrets, "bootstraptoken", "secrets.bootstraptoken"),
+      ...(aescbc ? { aescbcEncryptionSecret: aescbc } : {}),
+      ...(secretbox ? { secretboxEncryptionSecret: secretbox } : {}),
+    },
+    trustdInfo: trustd && { token: text_(trustd, "token", "trustdinfo.token") },
+    certs: certs && {
+      etcd: pair(certs, "etcd", "certs.etcd"),
+      k8s: pair(certs, "k8s", "certs.k8s"),
+      k8sAggregator: pair(certs, "k8saggregator", "certs.k8saggregator"),
+      k8sServiceAccount: sa && { key: pem(sa, "key", "certs.k8sserviceaccount.key") },
+      os: pair(certs, "os", "certs.os"),
+    },
+  };
+}
+
+function describeNode(node: Node): string {
+  if (isSeq(node)) return "a list";
+  if (isMap(node)) return "a mapping";
+  if (isScalar(node))
+    return typeof node.value === "string"
+      ? `the string ${JSON.stringify(node.value)}`
+      : `${JSON.stringify(node.value)}`;
+  return "something else";
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim();
+}
+
+/**
+ * Reads, loads and validates a bundle file (what `gen config --with-secrets` needs): one
+ * UserError naming the file and every problem found.
+ */
+export function readSecretsBundleFile(file: string, contract: VersionContract): SecretsBundle {
+  const bundle = loadBundle(readTextFile(file), file);
+  const problems = validateBundle(bundle, contract);
+  if (problems.length > 0) {
+    throw new UserError(`invalid secrets bundle ${file}: ${problems.join("; ")}`);
+  }
+  return bundle as SecretsBundle;
+}

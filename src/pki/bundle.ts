@@ -1,0 +1,162 @@
+// The secrets bundle (secrets.yaml): the cluster's CAs, keys and tokens, and how a fresh one is
+// generated for a version contract.
+import { type KeyObject, randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { type CertAndKeyPem, createCertificateAuthority } from "./ca.js";
+import {
+  CURRENT_CONTRACT,
+  usesRsaServiceAccountKey,
+  usesSecretboxEncryption,
+  type VersionContract,
+} from "./contract.js";
+import { encodePrivateKeyPem, generatePrivateKey, type KeyGenerator, type KeyKind } from "./keys.js";
+
+export interface BundleCluster {
+  /** 32 random bytes, base64 (standard for new bundles; URL-safe in bundles before Talos 1.14). */
+  readonly id: string;
+  readonly secret: string;
+}
+
+export interface BundleSecrets {
+  /** `<6 chars>.<16 chars>` */
+  readonly bootstrapToken: string;
+  /** Contracts up to 1.2 only. */
+  readonly aescbcEncryptionSecret?: string;
+  readonly secretboxEncryptionSecret?: string;
+}
+
+export interface BundleTrustdInfo {
+  readonly token: string;
+}
+
+export interface BundleKey {
+  readonly key: string;
+}
+
+export interface BundleCerts {
+  readonly etcd: CertAndKeyPem;
+  readonly k8s: CertAndKeyPem;
+  readonly k8sAggregator: CertAndKeyPem;
+  readonly k8sServiceAccount: BundleKey;
+  /** The Talos API CA (Ed25519). */
+  readonly os: CertAndKeyPem;
+}
+
+/** A complete bundle. Certificates and keys are PEM text (the file stores them base64-encoded). */
+export interface SecretsBundle {
+  readonly cluster: BundleCluster;
+  readonly secrets: BundleSecrets;
+  readonly trustdInfo: BundleTrustdInfo;
+  readonly certs: BundleCerts;
+}
+
+/**
+ * A bundle as read from a file before validation: any section may be missing (undefined) and
+ * any string empty, as Talos's lenient loader allows.
+ */
+export interface LoadedSecretsBundle {
+  readonly cluster?: BundleCluster;
+  readonly secrets?: BundleSecrets;
+  readonly trustdInfo?: BundleTrustdInfo;
+  readonly certs?: {
+    readonly etcd?: CertAndKeyPem;
+    readonly k8s?: CertAndKeyPem;
+    readonly k8sAggregator?: CertAndKeyPem;
+    readonly k8sServiceAccount?: BundleKey;
+    readonly os?: CertAndKeyPem;
+  };
+}
+
+/** Parts supplied from elsewhere (a kubeadm PKI directory); generation fills in the rest. */
+export interface BundleSeed {
+  readonly etcd?: CertAndKeyPem;
+  readonly k8s?: CertAndKeyPem;
+  readonly k8sAggregator?: CertAndKeyPem;
+  readonly k8sServiceAccount?: BundleKey;
+  readonly bootstrapToken?: string;
+}
+
+export interface GenerateBundleOptions {
+  readonly contract?: VersionContract;
+  /** The one instant every CA of the bundle starts at. */
+  readonly now: Date;
+  /** Key maker (tests inject a fast or cached one). */
+  readonly keygen?: KeyGenerator;
+  /** Told the wall-clock milliseconds spent generating keys (they are made concurrently). */
+  readonly onKeygen?: (ms: number) => void;
+  readonly seed?: BundleSeed;
+}
+
+/** Generates a bundle for a contract, keeping whatever `seed` already provides. */
+export async function generateBundle(options: GenerateBundleOptions): Promise<SecretsBundle> {
+  const contract = options.contract ?? CURRENT_CONTRACT;
+  const keygen = options.keygen ?? generatePrivateKey;
+  const seed = options.seed ?? {};
+  const saKind: KeyKind = usesRsaServiceAccountKey(contract) ? "rsa" : "ecdsa";
+
+  // All keys at once: RSA-4096 dominates and runs on the thread pool while the others finish.
+  const started = performance.now();
+  const maybe = (needed: boolean, kind: KeyKind): Promise<KeyObject | undefined> =>
+    needed ? keygen(kind) : Promise.resolve(undefined);
+  const [etcdKey, k8sKey, aggregatorKey, saKey, osKey] = await Promise.all([
+    maybe(!seed.etcd, "ecdsa"),
+    maybe(!seed.k8s, "ecdsa"),
+    maybe(!seed.k8sAggregator, "ecdsa"),
+    maybe(!seed.k8sServiceAccount, saKind),
+    keygen("ed25519"),
+  ]);
+  options.onKeygen?.(performance.now() - started);
+
+  const now = options.now;
+  const ca = async (key: KeyObject | undefined, organization: string | undefined, given?: CertAndKeyPem) => {
+    if (given) return given;
+    const made = await createCertificateAuthority({ key, organization, now });
+    return { crt: made.crt, key: made.key };
+  };
+  const secretbox = usesSecretboxEncryption(contract);
+  return {
+    cluster: { id: randomBase64(32), secret: randomBase64(32) },
+    secrets: {
+      bootstrapToken: seed.bootstrapToken || generateToken(),
+      ...(secretbox
+        ? { secretboxEncryptionSecret: randomBase64(32) }
+        : { aescbcEncryptionSecret: randomBase64(32) }),
+    },
+    trustdInfo: { token: generateToken() },
+    certs: {
+      etcd: await ca(etcdKey, "etcd", seed.etcd),
+      k8s: await ca(k8sKey, "kubernetes", seed.k8s),
+      // Talos asks for CN "front-proxy" here but its CA builder keeps only organizations.
+      k8sAggregator: await ca(aggregatorKey, undefined, seed.k8sAggregator),
+      k8sServiceAccount: seed.k8sServiceAccount ?? { key: encodePrivateKeyPem(saKey!) },
+      os: await ca(osKey, "talos", undefined),
+    },
+  };
+}
+
+/** `n` random bytes, standard base64 with padding. */
+export function randomBase64(n: number): string {
+  return randomBytes(n).toString("base64");
+}
+
+const TOKEN_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A kubeadm-style token `[a-z0-9]{6}.[a-z0-9]{16}`. Bytes of 252 and above are dropped so
+ * that `byte % 36` stays uniform.
+ */
+export function generateToken(): string {
+  return `${randomChars(6)}.${randomChars(16)}`;
+}
+
+function randomChars(n: number): string {
+  let out = "";
+  while (out.length < n) {
+    for (const b of randomBytes(n * 2)) {
+      if (b >= 252) continue;
+      out += TOKEN_ALPHABET[b % 36];
+      if (out.length === n) break;
+    }
+  }
+  return out;
+}
