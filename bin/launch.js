@@ -26,6 +26,19 @@ function cacheDir(distDir) {
   return undefined;
 }
 
+// Each command compiles different functions; a cache per command (its first words) keeps every
+// command's start warm instead of only the first one run after a build.
+function commandKey(argv) {
+  const words = [];
+  for (const arg of argv) {
+    if (arg.startsWith("-")) continue;
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(arg)) break;
+    words.push(arg);
+    if (words.length === 2) break;
+  }
+  return words.length > 0 ? words.join("-") : "root";
+}
+
 function loadBundle(file) {
   const source = fs.readFileSync(file, "utf8");
   const stat = fs.statSync(file);
@@ -35,7 +48,8 @@ function loadBundle(file) {
     .update(`${process.version}\0${process.arch}\0${file}\0${stat.size}\0${stat.mtimeMs}`)
     .digest("hex")
     .slice(0, 16);
-  const cacheFile = dir && path.join(dir, `${path.basename(file)}.${key}.v8cache`);
+  const cacheFile =
+    dir && path.join(dir, `${path.basename(file)}.${key}.${commandKey(process.argv.slice(2))}.v8cache`);
   let cachedData;
   if (cacheFile) {
     try {

@@ -46,11 +46,19 @@ const missingCommands = {
   },
 };
 
-fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+// Outputs are written beside their targets and renamed over them, so a program started while
+// a build runs (tests build too) never reads half a bundle.
+function writeAtomically(file, contents) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, contents);
+  fs.renameSync(tmp, file);
+}
 
-await Promise.all(
+const results = await Promise.all(
   programs.map((p) =>
     build({
+      write: false,
       absWorkingDir: root,
       entryPoints: [p.entry],
       outfile: `dist/${p.name}.cjs`,
@@ -74,3 +82,6 @@ await Promise.all(
     }),
   ),
 );
+for (const result of results) {
+  for (const out of result.outputFiles) writeAtomically(out.path, out.contents);
+}

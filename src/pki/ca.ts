@@ -82,7 +82,17 @@ function selfSign(key: KeyObject, options: CreateCertificateAuthorityOptions): C
     { subject, key },
   );
   const keyPem = encodePrivateKeyPem(key);
-  return { crt: pem, key: keyPem, cert: parseCertificatePem(pem), privateKey: key };
+  // Parsing the certificate back costs more than making it; only issuing leaves needs it.
+  let parsed: ParsedCertificate | undefined;
+  return {
+    crt: pem,
+    key: keyPem,
+    get cert(): ParsedCertificate {
+      parsed ??= parseCertificatePem(pem);
+      return parsed;
+    },
+    privateKey: key,
+  };
 }
 
 function requireIp(ip: string): Buffer {

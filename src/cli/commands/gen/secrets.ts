@@ -97,7 +97,14 @@ export const command = defineCommand({
         throw new UserError(`${fromConfig} does not hold a complete secrets bundle: ${problems.join("; ")}`);
       }
     } else {
-      bundle = await generateBundle({ contract, now });
+      // --debug reports where the time went (key generation dominates, RSA-4096 above all).
+      bundle = await generateBundle({
+        contract,
+        now,
+        ...(bool(args, "debug")
+          ? { onKeygen: (ms: number) => ctx.stderr.write(`key generation: ${ms.toFixed(1)} ms\n`) }
+          : {}),
+      });
     }
 
     const text = encodeBundle(bundle);
