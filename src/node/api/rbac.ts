@@ -20,7 +20,11 @@ const E = Role.EtcdBackup;
 const I = Role.ImageVerifier;
 const M = Role.MetaWriter;
 
-function rules(service: string, methods: readonly string[], roles: readonly string[]): [string, readonly string[]][] {
+function rules(
+  service: string,
+  methods: readonly string[],
+  roles: readonly string[],
+): [string, readonly string[]][] {
   return methods.map((m) => [`/${service}/${m}`, roles]);
 }
 

@@ -1,11 +1,17 @@
 // The node's gRPC front door: one grpc-js server with every contract method registered with
 // raw-bytes codecs, so a call can be served here (decoded, authorised, handled) or, later,
 // forwarded to another node without decoding. Methods without a handler answer UNIMPLEMENTED.
-import { type DescMessage, type DescMethod, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import {
+  type DescMessage,
+  type DescMethod,
+  fromBinary,
+  type MessageShape,
+  toBinary,
+} from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";
-import { MAX_MESSAGE_BYTES } from "./limits.js";
 
 /** Who is calling, as the node sees it. */
 export interface Caller {
