@@ -27,6 +27,13 @@ export const ROOT: CommandEntry = {
   describe: "A CLI for out-of-band management of Kubernetes nodes created by Talos",
   children: [
     {
+      name: "apply-config",
+      aliases: ["apply"],
+      group: "talos",
+      describe: "Apply a new configuration to a node",
+      load: () => import("./commands/apply-config/apply-config.js"),
+    },
+    {
       name: "config",
       group: "talos",
       describe: "Manage the client configuration file (talosconfig)",
@@ -65,6 +72,11 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/config/merge.js"),
         },
         {
+          name: "new",
+          describe: "Generate a new client configuration file",
+          load: () => import("./commands/config/new.js"),
+        },
+        {
           name: "node",
           aliases: ["nodes"],
           describe: "Set the node(s) for the current context",
@@ -81,6 +93,25 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/config/remove.js"),
         },
       ],
+    },
+    {
+      name: "edit",
+      group: "talos",
+      describe: "Edit Talos node machine configuration with the default editor",
+      load: () => import("./commands/edit/edit.js"),
+    },
+    {
+      name: "get",
+      aliases: ["g"],
+      group: "talos",
+      describe: "Get a specific resource or list of resources (use 'talosctl get rd' to see all available resource types)",
+      load: () => import("./commands/get/get.js"),
+    },
+    {
+      name: "patch",
+      group: "talos",
+      describe: "Patch machine configuration of a Talos node",
+      load: () => import("./commands/patch/patch.js"),
     },
     {
       name: "version",
