@@ -85,6 +85,10 @@ function vitest(label, nodeBin) {
 step("generated protobuf code is up to date", process.execPath, [
   path.join(root, "scripts", "check-generated.mjs"),
 ]);
+step("generated config model is up to date", process.execPath, [
+  path.join(root, "scripts", "build-config-model.mjs"),
+  "--check",
+]);
 step("completion scripts are up to date", process.execPath, [
   path.join(root, "scripts", "gen-completions.mjs"),
   "--check",
