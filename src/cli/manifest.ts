@@ -104,7 +104,8 @@ export const ROOT: CommandEntry = {
       name: "get",
       aliases: ["g"],
       group: "talos",
-      describe: "Get a specific resource or list of resources (use 'talosctl get rd' to see all available resource types)",
+      describe:
+        "Get a specific resource or list of resources (use 'talosctl get rd' to see all available resource types)",
       load: () => import("./commands/get/get.js"),
     },
     {

@@ -16,7 +16,10 @@ describe("resolveCommand", () => {
 
   it("resolves aliases", () => {
     expect(resolveCommand(["mc", "patch"]).path.map((p) => p.name)).toEqual(["machineconfig", "patch"]);
-    expect(resolveCommand(["config", "use-context", "x"]).path.map((p) => p.name)).toEqual(["config", "context"]);
+    expect(resolveCommand(["config", "use-context", "x"]).path.map((p) => p.name)).toEqual([
+      "config",
+      "context",
+    ]);
   });
 
   it("reports the first word that names no subcommand", () => {

@@ -71,7 +71,13 @@ describe("writeRecords", () => {
     expect(JSON.parse(c.text())).toEqual(records);
     const d = capture();
     writeRecords(d.out, records, { format: { kind: "json" }, jsonLines: true });
-    expect(d.text().trim().split("\n").map((l) => JSON.parse(l))).toEqual(records);
+    expect(
+      d
+        .text()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual(records);
   });
 
   it("writes YAML documents separated by ---", () => {

@@ -1,0 +1,57 @@
+// talosctl machineconfig patch <file> -p <patch>... [-o <out>]: applies patches to a local
+// config file and prints the result (or writes it to a file).
+import fs from "node:fs";
+import path from "node:path";
+import type { Argv } from "yargs";
+import { applyPatches, loadConfigText, loadPatches } from "../../../config/patch/index.js";
+import { readError, writeFileAtomic } from "../../../fsutil/index.js";
+import { defineCommand, str, strs } from "../../command.js";
+import type { CliContext } from "../../context.js";
+
+export const command = defineCommand({
+  args: "<machineconfig-file>",
+  examples: [
+    ["$0 controlplane.yaml -p @patch.yaml", "print controlplane.yaml with a patch file applied"],
+    [
+      '$0 worker.yaml -p \'{"machine":{"install":{"disk":"/dev/nvme0n1"}}}\' -o out/worker.yaml',
+      "write the result to a file",
+    ],
+  ],
+  builder: (y: Argv) =>
+    y
+      .positional("machineconfig-file", { type: "string", describe: "the machine config to patch" })
+      .option("patch", {
+        alias: "p",
+        type: "string",
+        array: true,
+        describe:
+          "patch generated machineconfigs (applied to all node types), use @file to read a patch from file.",
+      })
+      .option("output", {
+        alias: "o",
+        type: "string",
+        describe: "output destination. if not specified, output will be printed to stdout",
+      }),
+  async handler(args, ctx: CliContext) {
+    const file = str(args, "machineconfig-file") ?? "";
+    const text = readConfig(ctx, file);
+    // The input must be a config Talos would load; its errors name the file, document and line.
+    loadConfigText(text, file);
+    const patches = loadPatches(strs(args, "patch"), { cwd: ctx.cwd });
+    const result = applyPatches({ text, file }, patches);
+    const output = str(args, "output");
+    if (output === undefined || output === "") {
+      ctx.stdout.write(`${result.text}\n`);
+      return;
+    }
+    writeFileAtomic(path.resolve(ctx.cwd, output), result.text, { mode: 0o644, mkdirMode: 0o755 });
+  },
+});
+
+export function readConfig(ctx: CliContext, file: string): string {
+  try {
+    return fs.readFileSync(path.resolve(ctx.cwd, file), "utf8");
+  } catch (err) {
+    throw readError(file, err);
+  }
+}

@@ -1,0 +1,11 @@
+// Writing machine configs as Talos does (go-yaml layout, key order, document separators),
+// with optional documentation comments.
+export {
+  type CommentOptions,
+  type EncodableDocument,
+  type EncodeOptions,
+  encodeDocument,
+  encodeMachineConfig,
+} from "./encode.js";
+export { AS_WRITTEN, type KeyOrder, schemaKeyOrder } from "./order.js";
+export { formatScalar, resolvesToNonString, type ScalarForm } from "./scalar.js";

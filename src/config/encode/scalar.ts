@@ -1,0 +1,266 @@
+// How one scalar is written, following the choices go-yaml makes for Talos's configs: plain
+// when a YAML reader would read the text back as the same string, a literal block for
+// multi-line text, quotes otherwise; numbers in Go's formatting.
+
+/** The written form of a scalar on a line: plain, quoted, or the header of a literal block. */
+export type ScalarForm =
+  | { readonly style: "inline"; readonly text: string }
+  | { readonly style: "literal"; readonly header: string; readonly lines: readonly string[] };
+
+/** The words YAML 1.1 read as booleans; go-yaml quotes them although YAML 1.2 does not. */
+const OLD_BOOLEANS = new Set([
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "on",
+  "On",
+  "ON",
+  "off",
+  "Off",
+  "OFF",
+]);
+
+const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+const BOOLEANS = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
+const SPECIAL_FLOATS = new Set([
+  ".inf",
+  ".Inf",
+  ".INF",
+  "+.inf",
+  "+.Inf",
+  "+.INF",
+  "-.inf",
+  "-.Inf",
+  "-.INF",
+]);
+const NANS = new Set([".nan", ".NaN", ".NAN"]);
+
+const DECIMAL_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const INTEGER = /^[-+]?(0b[01]+|0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$/;
+const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const TIMESTAMP =
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/;
+
+/**
+ * True when a plain scalar with this text would be read as something other than a string
+ * (null, a boolean, a number, a timestamp, the merge key), so it must be quoted.
+ */
+export function resolvesToNonString(text: string): boolean {
+  if (NULLS.has(text) || BOOLEANS.has(text) || OLD_BOOLEANS.has(text)) return true;
+  if (SPECIAL_FLOATS.has(text) || NANS.has(text) || text === "<<") return true;
+  if (BASE60.test(text) || TIMESTAMP.test(text)) return true;
+  // go-yaml reads digit-group underscores as part of a number ("1_000").
+  const plain = text.replaceAll("_", "");
+  if (plain !== "" && /^[-+0-9.]/.test(text) && (INTEGER.test(plain) || DECIMAL_FLOAT.test(plain)))
+    return true;
+  return false;
+}
+
+interface Analysis {
+  readonly blockPlainAllowed: boolean;
+  readonly singleQuotedAllowed: boolean;
+  readonly blockAllowed: boolean;
+  readonly multiline: boolean;
+}
+
+const FIRST_CHAR_INDICATORS = new Set([..."#,[]{}&*!|>'\"%@`"]);
+
+function isBreak(ch: string): boolean {
+  return ch === "\n" || ch === "\r" || ch === "\u0085" || ch === "\u2028" || ch === "\u2029";
+}
+
+function isBlankOrEnd(ch: string | undefined): boolean {
+  return ch === undefined || ch === " " || ch === "\t" || isBreak(ch);
+}
+
+function isPrintable(cp: number): boolean {
+  return (
+    cp === 0x0a ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    cp === 0x85 ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** What a YAML emitter may do with a text (the checks libyaml runs before picking a style). */
+function analyze(text: string): Analysis {
+  const chars = [...text];
+  let blockIndicators = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let previousSpace = false;
+  let previousBreak = false;
+  let lineBreaks = false;
+  let special = false;
+  let tabs = false;
+
+  if (text.startsWith("---") || text.startsWith("...")) {
+    blockIndicators = true;
+  }
+  let precededByWhitespace = true;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    const followedByWhitespace = isBlankOrEnd(chars[i + 1]);
+    if (i === 0) {
+      if (FIRST_CHAR_INDICATORS.has(ch)) {
+        blockIndicators = true;
+      }
+      if ((ch === "?" || ch === ":") && followedByWhitespace) blockIndicators = true;
+      if (ch === "-" && followedByWhitespace) {
+        blockIndicators = true;
+      }
+    } else {
+      if (ch === ":" && followedByWhitespace) blockIndicators = true;
+      if (ch === "#" && precededByWhitespace) {
+        blockIndicators = true;
+      }
+    }
+    const cp = ch.codePointAt(0)!;
+    if (ch === "\t") tabs = true;
+    else if (!isPrintable(cp)) special = true;
+
+    if (ch === " ") {
+      if (i === 0) leadingSpace = true;
+      if (i === chars.length - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(ch)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === chars.length - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousBreak = true;
+      previousSpace = false;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlankOrEnd(ch);
+  }
+
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || tabs || special) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) blockAllowed = false;
+  if (lineBreaks) blockPlainAllowed = false;
+  if (blockIndicators) blockPlainAllowed = false;
+  return { blockPlainAllowed, singleQuotedAllowed, blockAllowed, multiline: lineBreaks };
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  "\0": "\\0",
+  "\u0007": "\\a",
+  "\b": "\\b",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\u000b": "\\v",
+  "\f": "\\f",
+  "\r": "\\r",
+  "\u001b": "\\e",
+  '"': '\\"',
+  "\\": "\\\\",
+  "\u0085": "\\N",
+  "\u00a0": "\\_",
+  "\u2028": "\\L",
+  "\u2029": "\\P",
+};
+
+/** A double-quoted scalar with YAML escapes (printable non-ASCII text stays as is). */
+export function doubleQuoted(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const escaped = ESCAPES[ch];
+    if (escaped !== undefined) {
+      out += escaped;
+      continue;
+    }
+    const cp = ch.codePointAt(0)!;
+    if (isPrintable(cp)) out += ch;
+    else if (cp <= 0xff) out += `\\x${cp.toString(16).toUpperCase().padStart(2, "0")}`;
+    else if (cp <= 0xffff) out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+    else out += `\\U${cp.toString(16).toUpperCase().padStart(8, "0")}`;
+  }
+  return `${out}"`;
+}
+
+function singleQuoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A literal block (`|`), with the indentation and chomping indicators YAML needs for this text. */
+function literal(text: string): ScalarForm {
+  let header = "|";
+  if (text.startsWith(" ") || isBreak(text[0] ?? "")) header += "4";
+  if (text === "" || !isBreak(text[text.length - 1]!)) header += "-";
+  else if (text.length === 1 || isBreak(text[text.length - 2]!)) header += "+";
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return { style: "literal", header, lines: body.split("\n") };
+}
+
+/**
+ * How a string value is written. `key` is true for mapping keys, which must fit on one line.
+ */
+export function formatString(text: string, key = false): ScalarForm {
+  const analysis = analyze(text);
+  if (text.includes("\n")) {
+    if (!key && analysis.blockAllowed && !text.includes("\r")) return literal(text);
+    return { style: "inline", text: doubleQuoted(text) };
+  }
+  if (resolvesToNonString(text)) return { style: "inline", text: doubleQuoted(text) };
+  if (analysis.blockPlainAllowed) return { style: "inline", text };
+  if (analysis.singleQuotedAllowed && !analysis.multiline)
+    return { style: "inline", text: singleQuoted(text) };
+  return { style: "inline", text: doubleQuoted(text) };
+}
+
+/** A number as Go writes it: integers in decimal, other values in %g's shortest form. */
+export function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return ".nan";
+  if (value === Number.POSITIVE_INFINITY) return ".inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return BigInt(value).toString();
+  // Go's shortest %g switches to exponent form when the decimal exponent is below -4 or
+  // at least 6: 1234567.5 is written 1.2345675e+06.
+  const [mantissa, expText] = value.toExponential().split("e") as [string, string];
+  const exponent = Number(expText);
+  if (exponent < -4 || exponent >= 6) {
+    const sign = exponent < 0 ? "-" : "+";
+    const digits = String(Math.abs(exponent)).padStart(2, "0");
+    return `${mantissa}e${sign}${digits}`;
+  }
+  return String(value);
+}
+
+/** Any non-collection value as inline text or a literal block. */
+export function formatScalar(value: unknown, key = false): ScalarForm {
+  if (value === null || value === undefined) return { style: "inline", text: "null" };
+  if (typeof value === "string") return formatString(value, key);
+  if (typeof value === "number") return { style: "inline", text: formatNumber(value) };
+  if (typeof value === "bigint") return { style: "inline", text: value.toString() };
+  if (typeof value === "boolean") return { style: "inline", text: value ? "true" : "false" };
+  return formatString(String(value), key);
+}

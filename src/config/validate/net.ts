@@ -1,0 +1,142 @@
+// Address, prefix, URL and name checks shared by the validation rules.
+import { isIP } from "node:net";
+
+export interface Prefix {
+  readonly family: 4 | 6;
+  readonly bits: number;
+  /** The address as a number (IPv4: 32 bits, IPv6: 128 bits). */
+  readonly value: bigint;
+}
+
+function ipToBigInt(ip: string, family: 4 | 6): bigint {
+  if (family === 4) {
+    return ip.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  }
+  let text = ip.split("%")[0]!;
+  // An IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4 !== null) {
+    const n = ipToBigInt(v4[1]!, 4);
+    text = `${text.slice(0, v4.index)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const headParts = head === "" || head === undefined ? [] : head.split(":");
+  const tailParts = tail === undefined || tail === "" ? [] : tail.split(":");
+  const missing = 8 - headParts.length - tailParts.length;
+  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...tailParts];
+  return parts.reduce((acc, part) => (acc << 16n) | BigInt(Number.parseInt(part, 16)), 0n);
+}
+
+export function parseIP(text: string): { family: 4 | 6; value: bigint } | undefined {
+  const family = isIP(text);
+  if (family === 0) return undefined;
+  const f = family as 4 | 6;
+  return { family: f, value: ipToBigInt(text, f) };
+}
+
+export function parsePrefix(text: string): Prefix | undefined {
+  const slash = text.lastIndexOf("/");
+  if (slash < 0) return undefined;
+  const ip = parseIP(text.slice(0, slash));
+  const bitsText = text.slice(slash + 1);
+  if (ip === undefined || !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  if (bits > (ip.family === 4 ? 32 : 128)) return undefined;
+  return { family: ip.family, bits, value: ip.value };
+}
+
+export function addressBits(family: 4 | 6): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** Whether the prefix has no host bits set (10.0.0.0/8, not 10.0.0.1/8). */
+export function isMasked(p: Prefix): boolean {
+  const hostBits = BigInt(addressBits(p.family) - p.bits);
+  return (p.value & ((1n << hostBits) - 1n)) === 0n;
+}
+
+/** An IP address or a CIDR prefix. */
+export function isIPOrPrefix(text: string): boolean {
+  return parseIP(text) !== undefined || parsePrefix(text) !== undefined;
+}
+
+/** Go-style URL split: scheme, host (with port), path. Undefined when it is not URL-shaped. */
+export function splitURL(
+  text: string,
+): { scheme: string; host: string; path: string; hasQuery: boolean } | undefined {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)([?#].*)?$/.exec(text);
+  if (m === null) return undefined;
+  const authority = m[2]!;
+  const at = authority.lastIndexOf("@");
+  return {
+    scheme: m[1]!.toLowerCase(),
+    host: at >= 0 ? authority.slice(at + 1) : authority,
+    path: m[3]!,
+    hasQuery: m[4] !== undefined,
+  };
+}
+
+/** Splits host[:port]; IPv6 hosts must be bracketed. */
+export function splitHostPort(hostport: string): { host: string; port?: string; error?: string } {
+  if (hostport.startsWith("[")) {
+    const end = hostport.indexOf("]");
+    if (end < 0) return { host: hostport, error: "missing ']' in host" };
+    const host = hostport.slice(1, end);
+    const rest = hostport.slice(end + 1);
+    if (rest === "") return { host };
+    if (!rest.startsWith(":")) return { host, error: "unexpected characters after ']'" };
+    return { host, port: rest.slice(1) };
+  }
+  const colons = hostport.split(":").length - 1;
+  if (colons > 1) return { host: hostport, error: "IPv6 addresses MUST be enclosed by square brackets" };
+  if (colons === 1) {
+    const i = hostport.indexOf(":");
+    return { host: hostport.slice(0, i), port: hostport.slice(i + 1) };
+  }
+  return { host: hostport };
+}
+
+/**
+ * The checks Talos applies to an endpoint URL's host and port (config.md §3.2 rule 5).
+ * Returns an error text or undefined.
+ */
+export function endpointURIError(text: string): string | undefined {
+  const url = splitURL(text);
+  if (url === undefined) {
+    return text.includes("://") ? "invalid URL" : "hostname must not be blank";
+  }
+  const hp = splitHostPort(url.host);
+  if (hp.error !== undefined) return hp.error;
+  if (hp.host === "") return "hostname must not be blank";
+  if (hp.port !== undefined) {
+    if (!/^\d+$/.test(hp.port)) return "port number must be numeric";
+    const port = Number(hp.port);
+    if (port < 1 || port > 65535) return "port number must be between 1 and 65535";
+  }
+  return undefined;
+}
+
+const DNS_DOMAIN = /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*[._]?$/;
+
+/** A DNS domain as Talos accepts it for cluster.network.dnsDomain. */
+export function isDNSDomain(text: string): boolean {
+  return DNS_DOMAIN.test(text) && text.replaceAll(".", "").length <= 255;
+}
+
+const HOST_LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+/** An error for a hostname (RFC 1123 labels, FQDN up to 253 characters), or undefined. */
+export function hostnameError(text: string): string | undefined {
+  if (text.length > 253) return `hostname "${text}" is longer than 253 characters`;
+  const labels = text.replace(/\.$/, "").split(".");
+  for (const label of labels) {
+    if (!HOST_LABEL.test(label)) return `invalid hostname "${text}"`;
+  }
+  return undefined;
+}
+
+/** Standard base64 (with padding), decoded; undefined when the text is not valid. */
+export function decodeStdBase64(text: string): Buffer | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
+  return Buffer.from(text, "base64");
+}
