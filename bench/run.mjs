@@ -7,6 +7,8 @@ import { ROOT } from "./lib.mjs";
 const benches = {
   startup: async () => (await import("./startup.mjs")).benchStartup(),
   "gen-secrets": async () => (await import("./gen-secrets.mjs")).benchGenSecrets(),
+  "gen-config": async () => (await import("./gen-config.mjs")).benchGenConfig(),
+  "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
 };
 
 const wanted = process.argv.slice(2);

@@ -36,9 +36,14 @@ export const command = defineCommand({
     const file = str(args, "machineconfig-file") ?? "";
     const text = readConfig(ctx, file);
     // The input must be a config Talos would load; its errors name the file, document and line.
-    loadConfigText(text, file);
+    const documents = loadConfigText(text, file);
     const patches = loadPatches(strs(args, "patch"), { cwd: ctx.cwd });
-    const result = applyPatches({ text, file }, patches);
+    // A strategic first patch can start from the documents already loaded (parsing a large
+    // config is the slow part); a JSON patch works on the text as written.
+    const result = applyPatches(
+      patches[0]?.type === "strategic" ? { documents, file } : { text, file },
+      patches,
+    );
     const output = str(args, "output");
     if (output === undefined || output === "") {
       ctx.stdout.write(`${result.text}\n`);
