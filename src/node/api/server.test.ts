@@ -138,6 +138,23 @@ describe("node API server", () => {
     });
   });
 
+  it("ends a refused server-streaming call with its status", async () => {
+    const client = connect(certs.reader);
+    const call = client.makeServerStreamRequest(
+      "/machine.MachineService/Kubeconfig",
+      identity,
+      identity,
+      Buffer.alloc(0),
+      new grpc.Metadata(),
+      { deadline: Date.now() + 10_000 },
+    );
+    const status = await new Promise<grpc.ServiceError>((resolve) => {
+      call.on("data", () => undefined);
+      call.on("error", resolve);
+    });
+    expect(status).toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: "not authorized" });
+  });
+
   it("fails an undecodable request and keeps serving", async () => {
     const client = connect(certs.admin);
     const garbage = new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]);

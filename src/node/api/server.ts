@@ -63,6 +63,8 @@ export interface ApiServerOptions {
   authenticate: Authenticator;
   /** Extra check after RBAC (e.g. reader-only-in-maintenance methods). */
   authorize?: (path: string, roles: readonly string[]) => void;
+  /** Routing decision before RBAC (node metadata naming another node); throws RpcError to refuse. */
+  route?: (call: SurfaceCall, path: string) => void;
 }
 
 /** What every kind of server call offers (grpc-js does not export its own name for it). */
@@ -130,7 +132,8 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
             if (!call.cancelled) call.end();
           },
           (err: unknown) => {
-            if (!call.cancelled) call.destroy(toServiceError(err) as Error);
+            // grpc-js turns an emitted error into the call's status; destroy() would skip it.
+            if (!call.cancelled) call.emit("error", toServiceError(err));
           },
         );
       };
@@ -149,7 +152,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       };
     default:
       return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-        call.destroy(toServiceError(unimplemented(method)) as Error);
+        call.emit("error", toServiceError(unimplemented(method)));
       };
   }
 }
@@ -157,6 +160,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
 /** Authenticates and authorises a call, or throws the RpcError that refuses it. */
 function admit(call: SurfaceCall, path: string, options: ApiServerOptions): Caller {
   const roles = options.authenticate(call);
+  options.route?.(call, path);
   if (!isAuthorized(path, roles)) throw new RpcError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
   options.authorize?.(path, roles);
   const controller = new AbortController();

@@ -1,0 +1,44 @@
+// The node's API front door: the gRPC server over every contract method, authentication and
+// RBAC, routing metadata, TLS identities and the listener that switches between them.
+export {
+  certificateAuthenticator,
+  maintenanceAuthenticator,
+  ROLE_METADATA,
+  rolesFromSubject,
+} from "./auth.js";
+export { API_PORT, MAX_MESSAGE_BYTES } from "./limits.js";
+export { ApiListener, type ListenerSetup } from "./listener.js";
+export {
+  allowedRoles,
+  isAuthorized,
+  NOT_AUTHORIZED,
+  READER_ONLY_IN_MAINTENANCE,
+  Role,
+  type RoleName,
+} from "./rbac.js";
+export { checkRouting, type LocalTarget, localTargets } from "./routing.js";
+export {
+  type ApiServerOptions,
+  type Authenticator,
+  type Caller,
+  type ClientStreamHandler,
+  createApiServer,
+  type Handler,
+  RpcError,
+  registeredPaths,
+  type ServerStreamHandler,
+  type SurfaceCall,
+  type UnaryHandler,
+} from "./server.js";
+export { allMethods, findMethod, methodPath, SERVICES } from "./services.js";
+export {
+  type ConfiguredTls,
+  type ConfiguredTlsInput,
+  configuredSource,
+  configuredTls,
+  type MaintenanceTls,
+  maintenanceTls,
+  serverCredentials,
+  spkiFingerprint,
+  type TlsIdentity,
+} from "./tls.js";

@@ -1,0 +1,68 @@
+// apid's routing decision for a configured node (behavior §8.1): calls addressed with `node`
+// or `nodes` metadata are served here when they name this node; forwarding to other nodes is
+// not available, so any other target is refused as a worker refuses it.
+import * as grpc from "@grpc/grpc-js";
+import { RpcError, type SurfaceCall } from "./server.js";
+
+/** Method prefixes apid fans out with one-to-many `nodes` metadata. */
+const ONE_TO_MANY_PREFIXES = [
+  "/machine.MachineService/",
+  "/cluster.ClusterService/",
+  "/inspect.InspectService/",
+  "/storage.StorageService/",
+  "/time.TimeService/",
+];
+
+/** Decides whether a target (address or name) is this node. */
+export type LocalTarget = (target: string) => boolean;
+
+/** Checks a call's routing metadata; throws the RpcError apid would answer with. */
+export function checkRouting(call: SurfaceCall, path: string, isLocal: LocalTarget): void {
+  if (call.metadata.get("proxyfrom").length > 0) return;
+  const nodes = call.metadata
+    .get("nodes")
+    .map(String)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+  // Repeated headers may arrive joined with ", " (grpc-js does that); a node name has no comma.
+  const node = call.metadata
+    .get("node")
+    .map(String)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim());
+  let targets: string[];
+  if (nodes.length > 0) {
+    if (nodes.length > 1 && !ONE_TO_MANY_PREFIXES.some((p) => path.startsWith(p))) {
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `one-2-many proxying is not supported for method ${path}`,
+      );
+    }
+    targets = nodes;
+  } else if (node.length > 0) {
+    if (node.length !== 1)
+      throw new RpcError(grpc.status.INVALID_ARGUMENT, "node metadata must be single-valued");
+    targets = node;
+  } else {
+    return;
+  }
+  for (const target of targets) {
+    if (/:\d+$/.test(target) && !target.includes("::")) {
+      throw new RpcError(grpc.status.INTERNAL, `invalid target "${target}"`);
+    }
+    if (!isLocal(target)) throw new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+  }
+}
+
+/** A LocalTarget for a node with these addresses and names. */
+export function localTargets(
+  addresses: () => readonly string[],
+  names: () => readonly string[],
+): LocalTarget {
+  return (target) => {
+    const t = target.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    if (t === "localhost" || t === "127.0.0.1" || t === "::1") return true;
+    return addresses().includes(t) || names().some((n) => n.toLowerCase() === t);
+  };
+}

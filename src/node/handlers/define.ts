@@ -1,0 +1,60 @@
+// Typed wrappers that turn handler functions into the API server's raw method table entries.
+import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { type Caller, type Handler, methodPath, RpcError } from "../api/index.js";
+import type { Clock } from "../clock.js";
+import type { Machine } from "../machine/index.js";
+
+/** What handlers see of the node: the machine of the current boot and node-wide state. */
+export interface NodeRuntime {
+  /** The current boot (replaced on reboot). */
+  readonly machine: Machine;
+  readonly clock: Clock;
+  /** Set while an ApplyConfiguration call is being processed. */
+  applyInProgress: boolean;
+}
+
+export type HandlerEntry = readonly [string, Handler];
+
+export function unary<T extends DescMethod>(
+  method: T,
+  fn: (request: MessageShape<T["input"]>, caller: Caller) => Promise<MessageShape<T["output"]>>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "unary", handle: fn as unknown } as Handler];
+}
+
+export function serverStream<T extends DescMethod>(
+  method: T,
+  fn: (
+    request: MessageShape<T["input"]>,
+    caller: Caller,
+    send: (message: MessageShape<T["output"]>) => Promise<void>,
+  ) => Promise<void>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "server_streaming", handle: fn as unknown } as Handler];
+}
+
+export function failedPrecondition(message: string): RpcError {
+  return new RpcError(grpc.status.FAILED_PRECONDITION, message);
+}
+
+export function invalidArgument(message: string): RpcError {
+  return new RpcError(grpc.status.INVALID_ARGUMENT, message);
+}
+
+export function unimplemented(message: string): RpcError {
+  return new RpcError(grpc.status.UNIMPLEMENTED, message);
+}
+
+export function permissionDenied(message: string): RpcError {
+  return new RpcError(grpc.status.PERMISSION_DENIED, message);
+}
+
+export function notFound(message: string): RpcError {
+  return new RpcError(grpc.status.NOT_FOUND, message);
+}
+
+/** An abort signal for a call that also fires when the machine of this boot goes away. */
+export function callSignal(caller: Caller, machine: Machine): AbortSignal {
+  return AbortSignal.any([caller.signal, machine.signal]);
+}

@@ -1,0 +1,60 @@
+// MachineService.Events: an empty "hello" event first, then the machine's events from the
+// requested tail position on, optionally only those of one actor. The stream ends when the
+// client goes away, when it falls a whole ring behind, or when the machine reboots.
+import { create } from "@bufbuild/protobuf";
+import { AnySchema } from "@bufbuild/protobuf/wkt";
+import { EventSchema, type EventsRequest, MachineService } from "../../gen/machine/machine_pb.js";
+import { decodeXid, type StartPosition } from "../machine/index.js";
+import { callSignal, type HandlerEntry, type NodeRuntime, serverStream } from "./define.js";
+
+/** Where a request starts reading; throws (code Unknown, as Talos) for conflicting options. */
+export function startPosition(req: EventsRequest): StartPosition {
+  const byId = req.tailId !== "";
+  if (byId && (req.tailEvents !== 0 || req.tailSeconds !== 0)) {
+    throw new Error("WithTailID can't be specified at the same time with WithTailEvents or WithTailDuration");
+  }
+  if (req.tailEvents !== 0 && req.tailSeconds !== 0) {
+    throw new Error("WithTailEvents can't be specified at the same time with WithTailDuration");
+  }
+  if (byId) {
+    try {
+      decodeXid(req.tailId);
+    } catch (err) {
+      throw new Error(`error parsing tail_id: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { kind: "after-id", id: req.tailId };
+  }
+  if (req.tailSeconds > 0) return { kind: "since", seconds: req.tailSeconds };
+  if (req.tailEvents < 0) return { kind: "all" };
+  if (req.tailEvents > 0) return { kind: "tail", count: req.tailEvents };
+  return { kind: "next" };
+}
+
+export function eventsHandlers(rt: NodeRuntime): HandlerEntry[] {
+  return [
+    serverStream(MachineService.method.events, async (req, caller, send) => {
+      const machine = rt.machine;
+      const signal = callSignal(caller, machine);
+      await send(
+        create(EventSchema, {
+          id: machine.bus.newId(),
+          actorId: req.withActorId,
+          data: create(AnySchema, { typeUrl: "", value: new Uint8Array() }),
+        }),
+      );
+      const reader = machine.bus.reader(startPosition(req));
+      while (!signal.aborted) {
+        const event = await reader.next(signal);
+        if (!event) return;
+        if (req.withActorId !== "" && event.actorId !== req.withActorId) continue;
+        await send(
+          create(EventSchema, {
+            id: event.id,
+            actorId: event.actorId,
+            data: create(AnySchema, { typeUrl: event.typeUrl, value: event.value }),
+          }),
+        );
+      }
+    }),
+  ];
+}

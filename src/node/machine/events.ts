@@ -1,0 +1,161 @@
+// The machine's event stream: a per-boot circular buffer of 1000 events (Talos's capacity),
+// each with a time-sortable xid and an optional actor id. Readers keep their own position; a
+// reader that falls a whole buffer behind is ended, as Talos ends such a stream.
+import { type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import type { Clock } from "../clock.js";
+import { createXidGenerator, type XidGenerator, xidSeconds } from "./xid.js";
+
+/** Events kept per boot. */
+export const EVENT_RING_CAPACITY = 1000;
+/** Slots kept free between the writer and the oldest readable event. */
+export const EVENT_RING_GAP = 10;
+
+/** Type URL prefix Talos uses for event payloads (not the usual type.googleapis.com/). */
+export const EVENT_TYPE_PREFIX = "talos/runtime/";
+
+export interface MachineEvent {
+  readonly id: string;
+  readonly actorId: string;
+  /** `talos/runtime/machine.TaskEvent` */
+  readonly typeUrl: string;
+  /** The payload encoded with its message type. */
+  readonly value: Uint8Array;
+  /** The payload's message full name (`machine.TaskEvent`). */
+  readonly type: string;
+  /** The decoded payload, for in-process listeners. */
+  readonly payload: unknown;
+}
+
+export type EventListener = (event: MachineEvent) => void;
+
+/** Where a reader starts (EventsRequest's tail options, already checked). */
+export type StartPosition =
+  | { kind: "next" }
+  | { kind: "tail"; count: number }
+  | { kind: "all" }
+  | { kind: "after-id"; id: string }
+  | { kind: "since"; seconds: number };
+
+export interface EventReader {
+  /** The next event, waiting for one; undefined when the reader fell behind or was aborted. */
+  next(signal: AbortSignal): Promise<MachineEvent | undefined>;
+}
+
+export class EventBus {
+  private readonly buffer: (MachineEvent | undefined)[] = new Array(EVENT_RING_CAPACITY);
+  private written = 0;
+  private waiters: (() => void)[] = [];
+  private readonly listeners = new Set<EventListener>();
+  private readonly ids: XidGenerator;
+
+  constructor(private readonly clock: Clock) {
+    this.ids = createXidGenerator();
+  }
+
+  /** A fresh id (also used for the "hello" event, which is not stored). */
+  newId(): string {
+    return this.ids.next(this.clock.now());
+  }
+
+  publish<T extends DescMessage>(schema: T, payload: MessageShape<T>, actorId = ""): MachineEvent {
+    const event: MachineEvent = {
+      id: this.newId(),
+      actorId,
+      type: schema.typeName,
+      typeUrl: `${EVENT_TYPE_PREFIX}${schema.typeName}`,
+      value: toBinary(schema, payload),
+      payload,
+    };
+    this.buffer[this.written % EVENT_RING_CAPACITY] = event;
+    this.written++;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+
+  /** Calls `listener` for every later event (in-process controllers). */
+  listen(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events published so far in this boot. */
+  get count(): number {
+    return this.written;
+  }
+
+  /** The events a reader could still get, oldest first. */
+  history(): MachineEvent[] {
+    const out: MachineEvent[] = [];
+    for (let seq = this.oldest(); seq < this.written; seq++) out.push(this.at(seq));
+    return out;
+  }
+
+  reader(start: StartPosition): EventReader {
+    let pos = this.startPosition(start);
+    return {
+      next: async (signal) => {
+        while (!signal.aborted) {
+          if (this.written - pos >= EVENT_RING_CAPACITY) return undefined;
+          if (pos < this.written) return this.at(pos++);
+          await this.waitForWrite(signal);
+        }
+        return undefined;
+      },
+    };
+  }
+
+  private oldest(): number {
+    return Math.max(0, this.written - (EVENT_RING_CAPACITY - EVENT_RING_GAP));
+  }
+
+  private at(seq: number): MachineEvent {
+    return this.buffer[seq % EVENT_RING_CAPACITY]!;
+  }
+
+  private startPosition(start: StartPosition): number {
+    const oldest = this.oldest();
+    switch (start.kind) {
+      case "next":
+        return this.written;
+      case "all":
+        return oldest;
+      case "tail":
+        return Math.max(oldest, this.written - start.count);
+      case "after-id":
+        return this.firstMatching(oldest, (e) => e.id > start.id);
+      case "since": {
+        const from = Math.floor(this.clock.now().getTime() / 1000) - start.seconds;
+        return this.firstMatching(oldest, (e) => xidSeconds(e.id) > from);
+      }
+    }
+  }
+
+  /** Binary search for the first event (ids are sorted) satisfying a monotone predicate. */
+  private firstMatching(oldest: number, pred: (e: MachineEvent) => boolean): number {
+    let lo = oldest;
+    let hi = this.written;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pred(this.at(mid))) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private waitForWrite(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener("abort", done);
+        // An aborted reader must not stay queued until the next publish.
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}

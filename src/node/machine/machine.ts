@@ -1,0 +1,475 @@
+// One boot of the emulated machine: its event stream, resources, services and configs, and
+// the sequences Talos runs at start-up (initialize, install, boot). A reboot discards the
+// Machine and starts a new one on the same STATE directory.
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import {
+  AddressEventSchema,
+  ConfigLoadErrorEventSchema,
+  RestartEventSchema,
+  TaskEvent_Action,
+  TaskEventSchema,
+} from "../../gen/machine/machine_pb.js";
+import type { Clock, Timer } from "../clock.js";
+import type { Disk } from "../platform/index.js";
+import { Hardware, type PlatformInfo, withPrefix } from "../platform/index.js";
+import type { StateDir } from "../state/index.js";
+import { type BootServiceOptions, bootServices, requiredServices, SERVICES } from "./catalog.js";
+import {
+  configuredHostname,
+  hasEtcd,
+  hasKubernetes,
+  hasMachineInstall,
+  hasUnattendedInstall,
+  isComplete,
+  isControlPlane,
+  type MachineConfig,
+  machineType,
+  parseMachineConfig,
+} from "./config.js";
+import { ConfigStore } from "./config-store.js";
+import { EventBus } from "./events.js";
+import { MachineStatusController, type UnmetCondition } from "./machine-status.js";
+import {
+  definitionKind,
+  hostnameStatusKind,
+  machineTypeKind,
+  NAMESPACE_DESCRIPTIONS,
+  NODE_KINDS,
+  NS,
+  namespaceKind,
+  nodeAddressKind,
+  versionKind,
+} from "./resources/kinds.js";
+import { ResourceStore } from "./resources/store.js";
+import { phase, type SequenceDefinition, Sequencer, task } from "./sequencer.js";
+import { ServiceManager } from "./services.js";
+
+/** Reboot commands of the reboot syscall, as RestartEvent reports them. */
+export const REBOOT_CMD = { restart: 0x01234567, kexec: 0x45584543, powerOff: 0x4321fedc } as const;
+
+/** How long `startAllServices` waits for every service (70 minutes, as Talos). */
+const START_ALL_TIMEOUT_MS = 70 * 60_000;
+
+export interface MachineOptions {
+  readonly clock: Clock;
+  readonly state: StateDir;
+  readonly platform: PlatformInfo;
+  readonly talosVersion: string;
+  readonly disks: readonly Disk[];
+  /** The machine's IP addresses. */
+  readonly addresses: readonly string[];
+  /** The hostname given with --hostname (the config's wins). */
+  readonly hostname?: string;
+  readonly log: (line: string) => void;
+  /** Asked to reboot the machine (the node builds the next boot). */
+  readonly onReboot: (reason: string) => void;
+}
+
+export class Machine {
+  readonly bus: EventBus;
+  readonly store: ResourceStore;
+  readonly services: ServiceManager;
+  readonly sequencer: Sequencer;
+  readonly config: ConfigStore;
+  readonly status: MachineStatusController;
+  readonly hardware: Hardware;
+  readonly bootId = randomUUID();
+  readonly startedAt: Date;
+  /** Why the persisted config could not be loaded at boot, if it could not. */
+  readonly configLoadError: string | undefined;
+
+  private readonly abort = new AbortController();
+  private readonly timers: Timer[] = [];
+  private readonly maintenanceWaiters = new Set<() => void>();
+  private timeSynced = false;
+  private networkReady = false;
+  private kubernetesReady = false;
+  private mounted = false;
+
+  constructor(private readonly options: MachineOptions) {
+    const { clock } = options;
+    this.startedAt = clock.now();
+    this.bus = new EventBus(clock);
+    this.store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
+    for (const [ns, description] of Object.entries(NAMESPACE_DESCRIPTIONS)) {
+      this.store.registerNamespace(ns, description);
+    }
+    for (const kind of NODE_KINDS) this.store.registerKind(kind);
+    this.services = new ServiceManager(clock, this.bus, this.store);
+    this.sequencer = new Sequencer(this.bus, options.log);
+    this.hardware = new Hardware(this.startedAt, options.disks);
+    this.config = new ConfigStore(clock, options.state, this.store, options.log);
+
+    let persisted: MachineConfig | undefined;
+    let loadError: string | undefined;
+    const bytes = options.state.readConfig();
+    if (bytes !== undefined) {
+      try {
+        persisted = parseMachineConfig(bytes);
+      } catch (err) {
+        loadError = err instanceof Error ? err.message : String(err);
+      }
+    }
+    this.configLoadError = loadError;
+    this.config.boot(persisted);
+    this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
+    this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
+    this.publishStaticResources();
+  }
+
+  get platform(): PlatformInfo {
+    return this.options.platform;
+  }
+
+  get talosVersion(): string {
+    return this.options.talosVersion;
+  }
+
+  get addresses(): readonly string[] {
+    return this.options.addresses;
+  }
+
+  get disks(): readonly Disk[] {
+    return this.options.disks;
+  }
+
+  /** No complete (v1alpha1) active config: the maintenance API serves. */
+  get inMaintenance(): boolean {
+    return !isComplete(this.config.active);
+  }
+
+  /** The machine's hostname: the config's, else --hostname, else the stable default. */
+  get hostname(): string {
+    return (
+      configuredHostname(this.config.active) ??
+      this.options.hostname ??
+      this.options.state.identity().defaultHostname
+    );
+  }
+
+  /** Whether the metal machine has been installed (validation then needs no install disk). */
+  get installed(): boolean {
+    return this.options.state.identity().installed;
+  }
+
+  /** Whether the system disk's partitions are mounted (after the boot sequence's ephemeral phase). */
+  get volumesMounted(): boolean {
+    return this.mounted;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Starts the boot flow in the background. */
+  start(): void {
+    if (this.configLoadError !== undefined) {
+      this.options.log(`failed to load saved config: ${this.configLoadError}`);
+      this.bus.publish(
+        ConfigLoadErrorEventSchema,
+        create(ConfigLoadErrorEventSchema, { error: this.configLoadError }),
+      );
+    }
+    this.later(200, () => {
+      this.networkReady = true;
+      this.status.refresh();
+    });
+    this.later(500, () => {
+      this.timeSynced = true;
+      this.status.refresh();
+    });
+    void this.bootFlow();
+  }
+
+  /** Stops timers and background work (the machine is being discarded). */
+  close(): void {
+    this.abort.abort(new Error("machine stopped"));
+    for (const t of this.timers) t.cancel();
+    this.config.close();
+    this.services.close();
+    this.status.close();
+    for (const wake of [...this.maintenanceWaiters]) wake();
+  }
+
+  private later(ms: number, fn: () => void): void {
+    this.timers.push(this.options.clock.after(ms, fn));
+  }
+
+  private bootOptions(): BootServiceOptions {
+    const active = this.config.active;
+    return {
+      mode: this.platform.mode,
+      controlPlane: isControlPlane(active),
+      kubernetes: hasKubernetes(active),
+      etcd: hasEtcd(active),
+    };
+  }
+
+  private async bootFlow(): Promise<void> {
+    const signal = this.abort.signal;
+    try {
+      await this.sequencer.run(this.initializeSequence(), { signal });
+      if (this.needsInstall()) {
+        await this.sequencer.run(this.installSequence(), { signal });
+        return;
+      }
+      if (this.platform.mode === "metal" && !this.installed && hasUnattendedInstall(this.config.active)) {
+        // The unattended installer works without a reboot; later boots count as installed.
+        this.options.state.updateIdentity({ installed: true });
+      }
+      await this.sequencer.run(this.bootSequence(), { signal });
+    } catch (err) {
+      if (signal.aborted) return;
+      this.options.log(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private needsInstall(): boolean {
+    const active = this.config.active;
+    return (
+      this.platform.mode === "metal" &&
+      !this.installed &&
+      hasMachineInstall(active) &&
+      !hasUnattendedInstall(active)
+    );
+  }
+
+  private initializeSequence(): SequenceDefinition {
+    const start = (name: string, def: Parameters<ServiceManager["start"]>[0]) =>
+      task(name, () => this.services.start(def));
+    const loadConfig = task("loadConfig", ({ signal }) => this.acquireConfig(signal));
+    if (this.platform.mode === "container") {
+      return {
+        name: "initialize",
+        phases: [
+          phase("machined", [
+            start("startApid", SERVICES.apid),
+            start("startMachined", SERVICES.machined),
+            start("startContainerd", SERVICES.containerd),
+          ]),
+          phase("config", [loadConfig]),
+        ],
+      };
+    }
+    const installed = this.installed;
+    return {
+      name: "initialize",
+      phases: [
+        phase("systemRequirements", [task("enforceKSPPRequirements", () => this.pause(20))]),
+        phase("earlyServices", [
+          start("startMachined", SERVICES.machined),
+          task("waitForUdevd", async ({ signal }) => {
+            this.services.start(SERVICES.udevd);
+            await this.services.waitFor(() => this.services.isUp("udevd"), signal);
+          }),
+          start("startApid", SERVICES.apid),
+          start("startAuditd", SERVICES.auditd),
+          start("startSyslogd", SERVICES.syslogd),
+          start("startContainerd", SERVICES.containerd),
+        ]),
+        phase("usb", [task("waitForUSB", () => this.pause(20))]),
+        phase("meta", [task("reloadMeta", () => this.pause(10))]),
+        phase("cleanupBootloader", [task("cleanupBootloader", () => this.pause(10))], () => installed),
+        phase("dashboard", [start("startDashboard", SERVICES.dashboard)]),
+        phase("config", [loadConfig]),
+      ],
+    };
+  }
+
+  private installSequence(): SequenceDefinition {
+    return {
+      name: "install",
+      phases: [
+        phase("env", [task("setUserEnvVars", () => this.pause(10))]),
+        phase("install", [
+          task("install", async ({ signal }) => {
+            await this.options.clock.sleep(2_000, signal);
+            this.options.state.updateIdentity({ installed: true });
+          }),
+        ]),
+        phase("meta", [task("reloadMeta", () => this.pause(10))]),
+        phase("saveMeta", [task("flushMeta", () => this.pause(10))]),
+        phase("denyNewServices", [task("denyNewServices", () => this.services.denyNewServices())]),
+        phase("volumeFinalize", [task("teardownLifecycle", () => this.pause(20))]),
+        phase("stopEverything", [task("stopAllServices", () => this.services.stopAll())]),
+        phase("kexec", [task("kexecPrepare", () => this.pause(20))]),
+        phase("reboot", [
+          task("reboot", ({ actorId, signal }) => this.rebootTask(REBOOT_CMD.kexec, actorId, signal)),
+        ]),
+      ],
+    };
+  }
+
+  private bootSequence(): SequenceDefinition {
+    const container = this.platform.mode === "container";
+    const phases = [
+      phase("memorySizeCheck", [task("memorySizeCheck", () => this.pause(5))]),
+      phase("diskSizeCheck", [task("diskSizeCheck", () => this.pause(5))]),
+      phase("env", [
+        task("setUserEnvVars", () => this.pause(5)),
+        task("waitForCARoots", () => this.pause(10)),
+      ]),
+      phase("dbus", [task("startDBus", () => this.pause(20))]),
+      ...(container
+        ? [phase("sharedFilesystems", [task("setupSharedFilesystems", () => this.pause(10))])]
+        : []),
+      phase("ephemeral", [
+        task("mountEphemeralPartition", async () => {
+          await this.pause(100);
+          this.mounted = true;
+        }),
+      ]),
+      ...(container
+        ? []
+        : [
+            phase("promotableVolumes", [task("mountPromotableSystemPartitions", () => this.pause(20))]),
+            phase("userDisks", [task("mountUserDisks", () => this.pause(10))]),
+          ]),
+      phase("userSetup", [task("writeUserFiles", () => this.pause(10))]),
+      phase("startEverything", [task("startAllServices", ({ signal }) => this.startAllServices(signal))]),
+    ];
+    return { name: "boot", phases };
+  }
+
+  private pause(ms: number): Promise<void> {
+    return this.options.clock.sleep(ms, this.abort.signal);
+  }
+
+  /** The `loadConfig` task: with no complete config the machine waits in maintenance mode. */
+  private async acquireConfig(signal: AbortSignal): Promise<void> {
+    if (isComplete(this.config.active)) return;
+    this.bus.publish(
+      TaskEventSchema,
+      create(TaskEventSchema, { task: "runningMaintenance", action: TaskEvent_Action.START }),
+    );
+    while (!isComplete(this.config.active)) {
+      if (signal.aborted) throw signal.reason;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.maintenanceWaiters.delete(wake);
+          resolve();
+        };
+        this.maintenanceWaiters.add(wake);
+      });
+    }
+    this.bus.publish(
+      TaskEventSchema,
+      create(TaskEventSchema, { task: "runningMaintenance", action: TaskEvent_Action.STOP }),
+    );
+  }
+
+  private async startAllServices(signal: AbortSignal): Promise<void> {
+    const options = this.bootOptions();
+    const wanted = bootServices(options);
+    for (const def of wanted) this.services.start(def);
+    const deadline = this.options.clock.after(START_ALL_TIMEOUT_MS, () => undefined);
+    try {
+      await this.services.waitFor(
+        () =>
+          wanted.every((d) => this.services.isUp(d.id) || this.services.snapshot(d.id)?.state === "Finished"),
+        signal,
+      );
+    } finally {
+      deadline.cancel();
+    }
+    if (options.kubernetes) {
+      // The kubelet registers the node and runs the static pods shortly after it is healthy.
+      this.later(1_500, () => {
+        this.kubernetesReady = true;
+        this.status.refresh();
+      });
+    }
+  }
+
+  private async rebootTask(cmd: number, actorId: string, signal: AbortSignal): Promise<void> {
+    this.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(cmd) }), actorId);
+    this.options.onReboot("install finished");
+    // The machine is discarded by the reboot; this task never completes.
+    await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+  }
+
+  /** Readiness conditions while booting or running (behavior §4.1). */
+  private conditions(): UnmetCondition[] {
+    const out: UnmetCondition[] = [];
+    if (!this.timeSynced) out.push({ name: "time", reason: "time is not synced" });
+    if (!this.networkReady) {
+      out.push({ name: "network", reason: "waiting on: address, connectivity, etc-files, hostname" });
+    }
+    const options = this.bootOptions();
+    const reasons: string[] = [];
+    for (const id of requiredServices(options)) {
+      const svc = this.services.snapshot(id);
+      if (svc?.state !== "Running") reasons.push(`${id} not running`);
+      else if (svc.definition.healthCheck && !svc.health.healthy) reasons.push(`${id} not healthy`);
+    }
+    if (reasons.length > 0) out.push({ name: "services", reason: reasons.join(", ") });
+    if (options.kubernetes && !this.kubernetesReady) {
+      if (options.controlPlane) {
+        out.push({
+          name: "staticPods",
+          reason: "kube-apiserver pending, kube-controller-manager pending, kube-scheduler pending",
+        });
+      }
+      out.push({ name: "nodeReady", reason: `node "${this.hostname}" status is not available yet` });
+    }
+    return out;
+  }
+
+  private publishStaticResources(): void {
+    this.store.set(versionKind, NS.runtime, "version", { version: this.talosVersion });
+    const cidrs = this.addresses.map(withPrefix);
+    const owner = "network.NodeAddressController";
+    const routed = cidrs.filter((c) => !c.startsWith("127."));
+    this.store.set(
+      nodeAddressKind,
+      NS.network,
+      "default",
+      { addresses: (routed.length > 0 ? routed : cidrs).slice(0, 1) },
+      { owner },
+    );
+    for (const id of ["current", "accumulative"])
+      this.store.set(nodeAddressKind, NS.network, id, { addresses: cidrs }, { owner });
+    this.store.set(nodeAddressKind, NS.network, "routed", { addresses: routed }, { owner });
+    this.publishConfigFacts();
+  }
+
+  /** Resources that follow the active config: machine type and hostname. */
+  private publishConfigFacts(): void {
+    const active = this.config.active;
+    if (active) {
+      this.store.set(machineTypeKind, NS.config, "machine-type", machineType(active), {
+        owner: "config.MachineTypeController",
+      });
+    } else {
+      this.store.remove(NS.config, machineTypeKind.definition.type, "machine-type");
+    }
+    const hostname = this.hostname;
+    const before = this.store.get(NS.network, hostnameStatusKind.definition.type, "hostname");
+    this.store.set(
+      hostnameStatusKind,
+      NS.network,
+      "hostname",
+      { hostname, domainname: "" },
+      { owner: "network.HostnameStatusController" },
+    );
+    if ((before?.spec as { hostname?: string } | undefined)?.hostname !== hostname) {
+      this.bus.publish(
+        AddressEventSchema,
+        create(AddressEventSchema, {
+          hostname,
+          addresses: [...this.addresses],
+        }),
+      );
+    }
+  }
+
+  private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
+    this.publishConfigFacts();
+    for (const wake of [...this.maintenanceWaiters]) wake();
+    if (!isComplete(active) && isComplete(previous)) {
+      // A TRY config applied in maintenance rolled back to nothing: boot again without one.
+      this.options.onReboot("configuration rolled back to none");
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// The resource types this node publishes, with Talos's type names, namespaces, aliases, print
+// columns and sensitivity, and how each spec is encoded (proto_spec) and viewed (yaml_spec).
+import { create, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { NetIPPrefixSchema } from "../../../gen/common/common_pb.js";
+import type { RuntimeMachineStage } from "../../../gen/resource/definitions/enums/enums_pb.js";
+import {
+  HostnameStatusSpecSchema,
+  NodeAddressSpecSchema,
+} from "../../../gen/resource/definitions/network/network_pb.js";
+import {
+  MachineStatusSpecSchema,
+  MachineStatusStatusSchema,
+  UnmetConditionSchema,
+  VersionSpecSchema,
+} from "../../../gen/resource/definitions/runtime/runtime_pb.js";
+import { ServiceSpecSchema } from "../../../gen/resource/definitions/v1alpha1/v1alpha1_pb.js";
+import { defineResource, type ResourceDefinition } from "./definition.js";
+import type { ResourceKind } from "./store.js";
+
+// Namespaces Talos registers (the subset this node fills, plus the ones clients name).
+export const NS = {
+  meta: "meta",
+  config: "config",
+  runtime: "runtime",
+  network: "network",
+  secrets: "secrets",
+  cluster: "cluster",
+  k8s: "k8s",
+  hardware: "hardware",
+} as const;
+
+export const NAMESPACE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [NS.config]: "Talos node configuration.",
+  [NS.runtime]: "Talos runtime resources.",
+  [NS.network]: "Networking resources.",
+  [NS.secrets]: "Resources with secret material.",
+  [NS.cluster]: "Cluster configuration and discovery resources.",
+  [NS.k8s]: "Kubernetes all node types resources.",
+  [NS.hardware]: "Hardware resources.",
+};
+
+// ---------------------------------------------------------------------------------------------
+// meta.cosi.dev
+
+export const namespaceKind: ResourceKind<{ description: string }> = {
+  definition: defineResource({
+    type: "Namespaces.meta.cosi.dev",
+    defaultNamespace: NS.meta,
+    aliases: ["ns"],
+    printColumns: [{ name: "Description", jsonPath: "{.description}" }],
+  }),
+  encode: (spec) => new BinaryWriter().tag(1, 2).string(spec.description).finish(),
+  view: (spec) => ({ description: spec.description }),
+};
+
+export const definitionKind: ResourceKind<ResourceDefinition> = {
+  definition: defineResource({
+    type: "ResourceDefinitions.meta.cosi.dev",
+    defaultNamespace: NS.meta,
+    aliases: ["api-resources"],
+    printColumns: [{ name: "Aliases", jsonPath: "{.aliases[:]}" }],
+  }),
+  encode(rd) {
+    const w = new BinaryWriter();
+    w.tag(1, 2).string(rd.type);
+    w.tag(2, 2).string(rd.displayType);
+    w.tag(3, 2).string(rd.defaultNamespace);
+    for (const a of rd.aliases) w.tag(4, 2).string(a);
+    for (const a of rd.allAliases) w.tag(5, 2).string(a);
+    for (const c of rd.printColumns) {
+      const col = new BinaryWriter().tag(1, 2).string(c.name).tag(2, 2).string(c.jsonPath).finish();
+      w.tag(6, 2).bytes(col);
+    }
+    if (rd.sensitive) w.tag(7, 0).int32(1);
+    return w.finish();
+  },
+  view: (rd) => ({
+    type: rd.type,
+    displayType: rd.displayType,
+    defaultNamespace: rd.defaultNamespace,
+    aliases: [...rd.aliases],
+    allAliases: [...rd.allAliases],
+    printColumns: rd.printColumns.map((c) => ({ name: c.name, jsonPath: c.jsonPath })),
+    ...(rd.sensitive ? { sensitivity: "sensitive" } : {}),
+  }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// config.talos.dev
+
+/** The whole multi-document config text (as applied). */
+export const machineConfigKind: ResourceKind<string> = {
+  definition: defineResource({
+    type: "MachineConfigs.config.talos.dev",
+    defaultNamespace: NS.config,
+    sensitive: true,
+  }),
+  encode: (text) => new BinaryWriter().tag(1, 2).bytes(Buffer.from(text, "utf8")).finish(),
+  view: (text) => text,
+};
+
+/** Annotation telling clients the yaml_spec is a YAML string holding the config. */
+export const MACHINE_CONFIG_ANNOTATIONS: Readonly<Record<string, string>> = { "talos.dev/yaml-spec": "1" };
+
+export type MachineTypeName = "unknown" | "init" | "controlplane" | "worker";
+const MACHINE_TYPE_NUMBER: Readonly<Record<MachineTypeName, number>> = {
+  unknown: 0,
+  init: 1,
+  controlplane: 2,
+  worker: 3,
+};
+
+export const machineTypeKind: ResourceKind<MachineTypeName> = {
+  definition: defineResource({
+    type: "MachineTypes.config.talos.dev",
+    defaultNamespace: NS.config,
+    printColumns: [{ name: "Type", jsonPath: "{@}" }],
+  }),
+  encode: (t) => new BinaryWriter().tag(1, 0).int32(MACHINE_TYPE_NUMBER[t]).finish(),
+  view: (t) => t,
+};
+
+// ---------------------------------------------------------------------------------------------
+// runtime.talos.dev and v1alpha1.talos.dev
+
+export const MACHINE_STAGES = [
+  "unknown",
+  "booting",
+  "installing",
+  "maintenance",
+  "running",
+  "rebooting",
+  "shutting down",
+  "resetting",
+  "upgrading",
+] as const;
+export type MachineStageName = (typeof MACHINE_STAGES)[number];
+
+export interface MachineStatusSpec {
+  readonly stage: MachineStageName;
+  readonly ready: boolean;
+  readonly unmetConditions: readonly { readonly name: string; readonly reason: string }[];
+}
+
+export const machineStatusKind: ResourceKind<MachineStatusSpec> = {
+  definition: defineResource({
+    type: "MachineStatuses.runtime.talos.dev",
+    defaultNamespace: NS.runtime,
+    printColumns: [
+      { name: "Stage", jsonPath: "{.stage}" },
+      { name: "Ready", jsonPath: "{.status.ready}" },
+    ],
+  }),
+  encode: (s) =>
+    toBinary(
+      MachineStatusSpecSchema,
+      create(MachineStatusSpecSchema, {
+        // Stage numbers follow RuntimeMachineStage, in the order of MACHINE_STAGES.
+        stage: MACHINE_STAGES.indexOf(s.stage) as RuntimeMachineStage,
+        status: create(MachineStatusStatusSchema, {
+          ready: s.ready,
+          unmetConditions: s.unmetConditions.map((c) => create(UnmetConditionSchema, c)),
+        }),
+      }),
+    ),
+  view: (s) => ({
+    stage: s.stage,
+    status: { ready: s.ready, unmetConditions: s.unmetConditions.map((c) => ({ ...c })) },
+  }),
+};
+
+export interface ServiceResourceSpec {
+  readonly running: boolean;
+  readonly healthy: boolean;
+  readonly unknown: boolean;
+}
+
+export const serviceKind: ResourceKind<ServiceResourceSpec> = {
+  definition: defineResource({
+    type: "Services.v1alpha1.talos.dev",
+    defaultNamespace: NS.runtime,
+    aliases: ["svc"],
+    printColumns: [
+      { name: "Running", jsonPath: "{.running}" },
+      { name: "Healthy", jsonPath: "{.healthy}" },
+      { name: "Health Unknown", jsonPath: "{.unknown}" },
+    ],
+  }),
+  encode: (s) => toBinary(ServiceSpecSchema, create(ServiceSpecSchema, s)),
+  view: (s) => ({ running: s.running, healthy: s.healthy, unknown: s.unknown }),
+};
+
+export const versionKind: ResourceKind<{ version: string }> = {
+  definition: defineResource({
+    type: "Versions.runtime.talos.dev",
+    defaultNamespace: NS.runtime,
+    printColumns: [{ name: "Version", jsonPath: "{.version}" }],
+  }),
+  encode: (s) => toBinary(VersionSpecSchema, create(VersionSpecSchema, { version: s.version })),
+  view: (s) => ({ version: s.version }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// net.talos.dev
+
+export interface HostnameStatusSpec {
+  readonly hostname: string;
+  readonly domainname: string;
+}
+
+export const hostnameStatusKind: ResourceKind<HostnameStatusSpec> = {
+  definition: defineResource({
+    type: "HostnameStatuses.net.talos.dev",
+    defaultNamespace: NS.network,
+    aliases: ["hostname"],
+    printColumns: [
+      { name: "Hostname", jsonPath: "{.hostname}" },
+      { name: "Domainname", jsonPath: "{.domainname}" },
+    ],
+  }),
+  encode: (s) => toBinary(HostnameStatusSpecSchema, create(HostnameStatusSpecSchema, s)),
+  view: (s) => ({ hostname: s.hostname, domainname: s.domainname }),
+};
+
+/** Addresses in CIDR notation (`10.5.0.2/24`). */
+export interface NodeAddressSpec {
+  readonly addresses: readonly string[];
+}
+
+export const nodeAddressKind: ResourceKind<NodeAddressSpec> = {
+  definition: defineResource({
+    type: "NodeAddresses.net.talos.dev",
+    defaultNamespace: NS.network,
+    printColumns: [{ name: "Addresses", jsonPath: "{.addresses}" }],
+  }),
+  encode: (s) =>
+    toBinary(
+      NodeAddressSpecSchema,
+      create(NodeAddressSpecSchema, {
+        addresses: s.addresses.map((cidr) => {
+          const [ip, bits] = cidr.split("/");
+          return create(NetIPPrefixSchema, { ip: ipToBytes(ip ?? ""), prefixLength: Number(bits) });
+        }),
+      }),
+    ),
+  view: (s) => ({ addresses: [...s.addresses] }),
+};
+
+function ipToBytes(ip: string): Uint8Array {
+  if (ip.includes(":")) {
+    const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, ""];
+    const h = head ? head.split(":") : [];
+    const t = tail ? tail.split(":") : [];
+    const groups = [...h, ...new Array(8 - h.length - t.length).fill("0"), ...t];
+    const out = new Uint8Array(16);
+    groups.forEach((g, i) => {
+      const v = Number.parseInt(g, 16);
+      out[i * 2] = v >> 8;
+      out[i * 2 + 1] = v & 0xff;
+    });
+    return out;
+  }
+  return Uint8Array.from(ip.split(".").map(Number));
+}
+
+/** Every kind the node registers (besides the two meta kinds the store registers itself). */
+export const NODE_KINDS: readonly ResourceKind<never>[] = [
+  machineConfigKind,
+  machineTypeKind,
+  machineStatusKind,
+  serviceKind,
+  versionKind,
+  hostnameStatusKind,
+  nodeAddressKind,
+] as unknown as ResourceKind<never>[];

@@ -1,0 +1,322 @@
+// The machine's services: each one walks Talos's state path (Starting, Waiting for its
+// dependencies, Preparing, Running, a health check) on the node's clock, keeps its last 64
+// events, and reports every change as a ServiceStateEvent and in the Services resources.
+import { create } from "@bufbuild/protobuf";
+import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  ServiceHealthSchema,
+  ServiceStateEvent_Action,
+  ServiceStateEventSchema,
+} from "../../gen/machine/machine_pb.js";
+import type { Clock } from "../clock.js";
+import type { EventBus } from "./events.js";
+import { NS, serviceKind } from "./resources/kinds.js";
+import type { ResourceStore } from "./resources/store.js";
+
+export type ServiceState =
+  | "Initialized"
+  | "Starting"
+  | "Waiting"
+  | "Preparing"
+  | "Running"
+  | "Stopping"
+  | "Finished"
+  | "Failed"
+  | "Skipped";
+
+const ACTION: Readonly<Record<ServiceState, ServiceStateEvent_Action>> = {
+  Initialized: ServiceStateEvent_Action.INITIALIZED,
+  Starting: ServiceStateEvent_Action.STARTING,
+  Waiting: ServiceStateEvent_Action.WAITING,
+  Preparing: ServiceStateEvent_Action.PREPARING,
+  Running: ServiceStateEvent_Action.RUNNING,
+  Stopping: ServiceStateEvent_Action.STOPPING,
+  Finished: ServiceStateEvent_Action.FINISHED,
+  Failed: ServiceStateEvent_Action.FAILED,
+  Skipped: ServiceStateEvent_Action.SKIPPED,
+};
+
+/** Events kept per service (Talos keeps the last 64). */
+export const SERVICE_EVENT_HISTORY = 64;
+/** Health check defaults: first check after 1 s. */
+export const HEALTH_INITIAL_DELAY_MS = 1_000;
+
+export type Runner =
+  | { readonly kind: "process"; readonly args: readonly string[] }
+  | { readonly kind: "container" }
+  | { readonly kind: "goroutine" };
+
+export interface ServiceDefinition {
+  readonly id: string;
+  readonly runner: Runner;
+  readonly dependsOn: readonly string[];
+  readonly healthCheck: boolean;
+  /** Emulated time from "Creating service runner" to running. */
+  readonly startMs: number;
+  /** Which operations the ServiceStart/Stop/Restart API may perform. */
+  readonly api: { readonly start: boolean; readonly stop: boolean; readonly restart: boolean };
+}
+
+export interface ServiceEventRecord {
+  readonly msg: string;
+  readonly state: ServiceState;
+  readonly ts: Date;
+}
+
+export interface ServiceHealth {
+  readonly unknown: boolean;
+  readonly healthy: boolean;
+  readonly lastMessage: string;
+  readonly lastChange?: Date;
+}
+
+export interface ServiceSnapshot {
+  readonly id: string;
+  readonly state: ServiceState;
+  readonly events: readonly ServiceEventRecord[];
+  readonly health: ServiceHealth;
+  readonly pid?: number;
+  readonly definition: ServiceDefinition;
+  readonly startedAt?: Date;
+}
+
+class ServiceInstance {
+  state: ServiceState = "Initialized";
+  events: ServiceEventRecord[] = [];
+  health: ServiceHealth = { unknown: true, healthy: false, lastMessage: "" };
+  pid?: number;
+  startedAt?: Date;
+  /** Aborts the current run (start-up wait or health timer) when the service is stopped. */
+  run?: AbortController;
+
+  constructor(readonly definition: ServiceDefinition) {}
+
+  isUp(): boolean {
+    if (this.state === "Skipped") return true;
+    return this.state === "Running" && (!this.definition.healthCheck || this.health.healthy);
+  }
+
+  isDown(): boolean {
+    return this.state === "Failed" || this.state === "Finished" || this.state === "Skipped";
+  }
+}
+
+export class ServiceManager {
+  private readonly services = new Map<string, ServiceInstance>();
+  private readonly changeWaiters = new Set<() => void>();
+  private nextPid: number;
+  /** Once a shutdown-like sequence denies new services, start requests do nothing. */
+  private denied = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+    private readonly store: ResourceStore,
+    firstPid = 1100,
+  ) {
+    this.nextPid = firstPid;
+  }
+
+  has(id: string): boolean {
+    return this.services.has(id);
+  }
+
+  definition(id: string): ServiceDefinition | undefined {
+    return this.services.get(id)?.definition;
+  }
+
+  /** Registers a service without starting it (it then shows in ServiceList as Initialized). */
+  load(definition: ServiceDefinition): void {
+    if (!this.services.has(definition.id)) this.services.set(definition.id, new ServiceInstance(definition));
+  }
+
+  /** Abandons every service's background work (the machine is being discarded). */
+  close(): void {
+    this.denied = true;
+    for (const svc of this.services.values()) svc.run?.abort(new Error("machine stopped"));
+    for (const wake of [...this.changeWaiters]) wake();
+  }
+
+  denyNewServices(): void {
+    this.denied = true;
+  }
+
+  /** Starts a service in the background; starting a running service does nothing. */
+  start(definition: ServiceDefinition): void {
+    if (this.denied) return;
+    this.load(definition);
+    const svc = this.services.get(definition.id)!;
+    if (svc.run && !svc.run.signal.aborted && !svc.isDown()) return;
+    const run = new AbortController();
+    svc.run = run;
+    void this.runService(svc, run.signal).catch(() => {
+      // aborted by stop(); the stop path reports the state change
+    });
+  }
+
+  /** Stops a service and waits until it is down; stopping a stopped service does nothing. */
+  async stop(id: string): Promise<void> {
+    const svc = this.services.get(id);
+    if (!svc || svc.isDown() || svc.state === "Initialized") return;
+    svc.run?.abort(new Error("stopped"));
+    const runner = svc.definition.runner;
+    const wasRunning = svc.state === "Running";
+    if (wasRunning) {
+      const how =
+        runner.kind === "process"
+          ? `Sending SIGTERM to ${processName(runner.args)}`
+          : runner.kind === "container"
+            ? `Sending SIGTERM to task ${id} (PID ${svc.pid}, container ${id})`
+            : "Service stopping";
+      this.transition(svc, "Stopping", how);
+    } else {
+      this.transition(svc, "Stopping", "Aborting restart sequence");
+    }
+    await this.clock.sleep(50);
+    svc.pid = undefined;
+    this.transition(svc, "Finished", "Service finished successfully");
+  }
+
+  /** Stops every service, dependents first. */
+  async stopAll(ids?: readonly string[]): Promise<void> {
+    const wanted = new Set(ids ?? this.services.keys());
+    const order = this.stopOrder().filter((id) => wanted.has(id));
+    for (const id of order) await this.stop(id);
+  }
+
+  snapshot(id: string): ServiceSnapshot | undefined {
+    const svc = this.services.get(id);
+    return svc ? toSnapshot(svc) : undefined;
+  }
+
+  /** Every registered service, sorted by id. */
+  list(): ServiceSnapshot[] {
+    return [...this.services.values()]
+      .sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1))
+      .map(toSnapshot);
+  }
+
+  isUp(id: string): boolean {
+    return this.services.get(id)?.isUp() ?? false;
+  }
+
+  /** Resolves once `check` holds (re-evaluated on every service change). */
+  async waitFor(check: () => boolean, signal?: AbortSignal): Promise<void> {
+    while (!check()) {
+      if (signal?.aborted) throw signal.reason;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.changeWaiters.delete(wake);
+          signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.changeWaiters.add(wake);
+        signal?.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
+
+  private async runService(svc: ServiceInstance, signal: AbortSignal): Promise<void> {
+    const def = svc.definition;
+    this.transition(svc, "Starting", "Starting service");
+    let lastWait = "";
+    while (true) {
+      const missing = def.dependsOn.find((dep) => !this.isUp(dep));
+      if (missing === undefined) break;
+      const msg = `Waiting for service "${missing}" to be "up"`;
+      if (msg !== lastWait) {
+        this.transition(svc, "Waiting", msg);
+        lastWait = msg;
+      }
+      await this.waitFor(() => def.dependsOn.every((dep) => this.isUp(dep)) || signal.aborted, signal);
+    }
+    this.transition(svc, "Preparing", "Running pre state");
+    this.transition(svc, "Preparing", "Creating service runner");
+    await this.clock.sleep(def.startMs, signal);
+    svc.pid = def.runner.kind === "goroutine" ? undefined : this.nextPid++;
+    svc.startedAt = this.clock.now();
+    const runner = def.runner;
+    const started =
+      runner.kind === "process"
+        ? `Process ${processName(runner.args)} started with PID ${svc.pid}`
+        : runner.kind === "container"
+          ? `Started task ${def.id} (PID ${svc.pid}) for container ${def.id}`
+          : "Service started as goroutine";
+    this.transition(svc, "Running", started);
+    if (!def.healthCheck) return;
+    await this.clock.sleep(HEALTH_INITIAL_DELAY_MS, signal);
+    svc.health = { unknown: false, healthy: true, lastMessage: "", lastChange: this.clock.now() };
+    this.transition(svc, "Running", "Health check successful");
+  }
+
+  private transition(svc: ServiceInstance, state: ServiceState, msg: string): void {
+    const ts = this.clock.now();
+    svc.state = state;
+    if (state !== "Running") svc.health = { unknown: true, healthy: false, lastMessage: "" };
+    svc.events.push({ msg, state, ts });
+    if (svc.events.length > SERVICE_EVENT_HISTORY) svc.events.shift();
+    const running = state === "Running";
+    this.bus.publish(
+      ServiceStateEventSchema,
+      create(ServiceStateEventSchema, {
+        service: svc.definition.id,
+        action: ACTION[state],
+        message: msg,
+        health: create(ServiceHealthSchema, {
+          unknown: running ? svc.health.unknown : true,
+          healthy: running ? svc.health.healthy : false,
+          lastMessage: running ? svc.health.lastMessage : "",
+          ...(running && svc.health.lastChange ? { lastChange: timestamp(svc.health.lastChange) } : {}),
+        }),
+      }),
+    );
+    if (state === "Finished" || state === "Failed") {
+      this.store.remove(NS.runtime, serviceKind.definition.type, svc.definition.id);
+    } else if (state !== "Initialized") {
+      this.store.set(
+        serviceKind,
+        NS.runtime,
+        svc.definition.id,
+        { running: running, healthy: running && svc.health.healthy, unknown: !running || svc.health.unknown },
+        { owner: "v1alpha1.ServiceController" },
+      );
+    }
+    for (const wake of [...this.changeWaiters]) wake();
+  }
+
+  /** Services ordered so that every service comes before what it depends on. */
+  private stopOrder(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const visit = (id: string): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const other of this.services.values()) {
+        if (other.definition.dependsOn.includes(id)) visit(other.definition.id);
+      }
+      out.push(id);
+    };
+    for (const id of [...this.services.keys()].sort()) visit(id);
+    return out;
+  }
+}
+
+function toSnapshot(svc: ServiceInstance): ServiceSnapshot {
+  return {
+    id: svc.definition.id,
+    state: svc.state,
+    events: [...svc.events],
+    health: { ...svc.health },
+    ...(svc.pid !== undefined ? { pid: svc.pid } : {}),
+    ...(svc.startedAt ? { startedAt: svc.startedAt } : {}),
+    definition: svc.definition,
+  };
+}
+
+function processName(args: readonly string[]): string {
+  return `Process(${JSON.stringify(args).replace(/","/g, '" "')})`;
+}
+
+function timestamp(d: Date): Timestamp {
+  return timestampFromDate(d);
+}

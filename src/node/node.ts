@@ -1,0 +1,323 @@
+// A running talos-node: the machine of the current boot, the API listener in front of it, and
+// the switch between maintenance mode (no config) and configured mode (mTLS from the config's
+// OS CA) whenever the active config changes or the machine reboots.
+
+import { UserError } from "../errors.js";
+import { TALOS_VERSION } from "../version.js";
+import {
+  ApiListener,
+  type ConfiguredTls,
+  certificateAuthenticator,
+  checkRouting,
+  configuredSource,
+  configuredTls,
+  type ListenerSetup,
+  localTargets,
+  type MaintenanceTls,
+  maintenanceAuthenticator,
+  maintenanceTls,
+  type TlsIdentity,
+} from "./api/index.js";
+import { type Clock, createClock } from "./clock.js";
+import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
+import { createNodeLog, type NodeLog } from "./log.js";
+import { acceptedCas, certSans, isComplete, Machine, type MachineConfig, osCa } from "./machine/index.js";
+import type { NodeOptions } from "./options.js";
+import {
+  DEFAULT_DISK,
+  type Disk,
+  nodeAddresses,
+  type PlatformFlag,
+  parseDiskFlag,
+  platformInfo,
+  preferredAddress,
+} from "./platform/index.js";
+import { StateDir } from "./state/index.js";
+
+/** How long open calls may finish when the API restarts (Talos waits up to 10 s). */
+export const GRACEFUL_STOP_MS = 10_000;
+/** Real-time floor of the grace period, so a fast clock still lets a reply go out. */
+const MIN_GRACE_REAL_MS = 200;
+
+export type NodeMode = "maintenance" | "configured";
+
+export interface CreateNodeOptions {
+  readonly stateDir: string;
+  /** `host:port`; default 127.0.0.1:0 for in-process use. */
+  readonly listen?: string;
+  readonly hostname?: string;
+  readonly platform?: PlatformFlag;
+  readonly disks?: readonly (Disk | string)[];
+  readonly talosVersion?: string;
+  readonly timeScale?: number;
+  /** Where the ready line goes (default: nowhere). */
+  readonly stdout?: (text: string) => void;
+  /** Where log lines go (default: nowhere). */
+  readonly stderr?: (text: string) => void;
+}
+
+export interface TalosNode {
+  readonly host: string;
+  readonly port: number;
+  /** host:port */
+  readonly address: string;
+  readonly mode: NodeMode;
+  readonly machine: Machine;
+  readonly log: NodeLog;
+  /** Stops the API (graceful) and the machine; releases the STATE directory. */
+  stop(): Promise<void>;
+}
+
+/** The ready line the node prints each time its API listens. */
+export function readyLine(address: string, mode: NodeMode): string {
+  return `talos-node: listening on ${address} (${mode})`;
+}
+
+class Node implements TalosNode, NodeRuntime {
+  readonly log: NodeLog;
+  readonly clock: Clock;
+  applyInProgress = false;
+  private current!: Machine;
+  private readonly listener: ApiListener;
+  private readonly state: StateDir;
+  private readonly addresses: string[];
+  private maintenanceIdentity = new WeakMap<Machine, Promise<MaintenanceTls>>();
+  private configuredIdentity: { source: string; tls: Promise<ConfiguredTls> } | undefined;
+  /** Listener changes run one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private currentMode: NodeMode = "maintenance";
+
+  constructor(
+    private readonly options: NodeOptions,
+    private readonly out: (text: string) => void,
+    err: (text: string) => void,
+  ) {
+    this.clock = createClock(options.timeScale);
+    this.log = createNodeLog(err);
+    this.state = StateDir.open(options.stateDir);
+    this.addresses = nodeAddresses(options.host);
+    this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
+  }
+
+  get machine(): Machine {
+    return this.current;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  get address(): string {
+    return this.listener.address;
+  }
+
+  get mode(): NodeMode {
+    return this.currentMode;
+  }
+
+  async start(): Promise<void> {
+    try {
+      // The machine starts once the API listens, so a busy port fails before anything boots.
+      this.current = this.bootMachine({ start: false });
+      const setup = await this.setupFor(this.current).catch((err: unknown) => {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new UserError(`cannot issue the API certificate from the saved config's OS CA: ${why}`, {
+          cause: err,
+        });
+      });
+      await this.listener.start(setup).catch((err: unknown) => {
+        throw new UserError(`cannot listen on ${this.listener.address}: ${bindReason(err)}`, { cause: err });
+      });
+      this.startMachine(this.current);
+      this.announce(setup.identity);
+    } catch (err) {
+      this.current?.close();
+      this.state.close();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.chain.catch(() => undefined);
+    await this.listener.stop(this.graceMs());
+    this.current.close();
+    this.state.close();
+  }
+
+  private graceMs(): number {
+    return Math.max(MIN_GRACE_REAL_MS, this.clock.real(GRACEFUL_STOP_MS));
+  }
+
+  private bootMachine(options: { start: boolean } = { start: true }): Machine {
+    this.state.updateIdentity({ boots: this.state.identity().boots + 1 });
+    const machine = new Machine({
+      clock: this.clock,
+      state: this.state,
+      platform: platformInfo(this.options.platform),
+      talosVersion: this.options.talosVersion,
+      disks: this.options.disks,
+      addresses: this.addresses,
+      ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
+      log: this.log,
+      onReboot: (reason) => this.reboot(reason),
+    });
+    machine.config.onActiveChange(() => {
+      // After the reply of the call that changed the config has gone out.
+      setTimeout(() => this.enqueue(() => this.syncListener(machine)), 0);
+    });
+    if (options.start) this.startMachine(machine);
+    return machine;
+  }
+
+  private startMachine(machine: Machine): void {
+    this.log(`booting (boot ${this.state.identity().boots}, id ${machine.bootId})`);
+    machine.start();
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((err: unknown) => {
+      this.log(`API listener: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  private reboot(reason: string): void {
+    this.enqueue(async () => {
+      if (this.stopped) return;
+      this.log(`rebooting: ${reason}`);
+      const old = this.current;
+      old.close();
+      this.current = this.bootMachine();
+      const setup = await this.setupFor(this.current);
+      await this.listener.restart(setup, this.graceMs());
+      this.announce(setup.identity);
+    });
+  }
+
+  /** Restarts the listener when the machine's TLS identity or mode changed. */
+  private async syncListener(machine: Machine): Promise<void> {
+    if (this.stopped || machine !== this.current) return;
+    const setup = await this.setupFor(machine);
+    if (setup.identity === this.listener.identity) return;
+    await this.listener.restart(setup, this.graceMs());
+    this.announce(setup.identity);
+  }
+
+  private async setupFor(machine: Machine): Promise<ListenerSetup> {
+    const active = machine.config.active;
+    if (!isComplete(active)) {
+      let identity = this.maintenanceIdentity.get(machine);
+      if (!identity) {
+        identity = maintenanceTls(this.addresses, machine.hostname, this.clock.now());
+        this.maintenanceIdentity.set(machine, identity);
+      }
+      return { identity: await identity, authenticate: maintenanceAuthenticator() };
+    }
+    const identity = await this.configuredFor(machine, active);
+    const isLocal = localTargets(
+      () => this.addresses,
+      () => [machine.hostname, this.options.host],
+    );
+    return {
+      identity,
+      authenticate: certificateAuthenticator(),
+      route: (call, path) => checkRouting(call, path, isLocal),
+    };
+  }
+
+  private configuredFor(machine: Machine, active: MachineConfig): Promise<ConfiguredTls> {
+    const input = {
+      osCa: osCa(active),
+      acceptedCas: acceptedCas(active),
+      addresses: this.addresses,
+      certSans: certSans(active),
+      hostname: machine.hostname,
+    };
+    const source = configuredSource(input);
+    if (this.configuredIdentity?.source !== source) {
+      const tls = configuredTls({ ...input, now: this.clock.now() });
+      this.configuredIdentity = { source, tls };
+      tls.then(
+        (t) => {
+          if (t.warning) this.log(t.warning);
+        },
+        () => undefined,
+      );
+    }
+    return this.configuredIdentity.tls;
+  }
+
+  private announce(identity: TlsIdentity): void {
+    this.currentMode = identity.mode;
+    if (identity.mode === "maintenance") this.maintenanceHints(identity);
+    this.out(`${readyLine(this.address, identity.mode)}\n`);
+  }
+
+  private maintenanceHints(identity: MaintenanceTls): void {
+    const reachable = this.addresses.map((a) =>
+      this.port === 50000 ? a : `${a.includes(":") ? `[${a}]` : a}:${this.port}`,
+    );
+    this.log("this machine is reachable at:");
+    for (const a of reachable) this.log(`\t${a}`);
+    this.log(`server certificate issued\t{"fingerprint": "${identity.fingerprint}"}`);
+    const first =
+      reachable.find((a) => !a.startsWith("127.")) ?? reachable[0] ?? preferredAddress(this.addresses);
+    this.log("upload configuration using talosctl:");
+    this.log(`\ttalosctl apply-config --insecure --nodes ${first} --file <config.yaml>`);
+    this.log("optionally with node fingerprint check:");
+    this.log(
+      `\ttalosctl apply-config --insecure --nodes ${first} --cert-fingerprint '${identity.fingerprint}' --file <config.yaml>`,
+    );
+  }
+}
+
+function bindReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (text.includes("EADDRINUSE")) return "address already in use";
+  if (text.includes("EACCES")) return "permission denied";
+  if (text.includes("EADDRNOTAVAIL")) return "address not available on this machine";
+  return text;
+}
+
+/** Starts a node in this process (tests and embedding). */
+export async function createNode(options: CreateNodeOptions): Promise<TalosNode> {
+  const listen = options.listen ?? "127.0.0.1:0";
+  const colon = listen.lastIndexOf(":");
+  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const port = Number(listen.slice(colon + 1));
+  const platform = options.platform ?? "metal";
+  const diskInputs = options.disks ?? (platform === "container" ? [] : [DEFAULT_DISK]);
+  const node = new Node(
+    {
+      stateDir: options.stateDir,
+      host,
+      port,
+      ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+      platform,
+      disks: diskInputs.map((d, i) => (typeof d === "string" ? parseDiskFlag(d, i) : d)),
+      talosVersion: options.talosVersion ?? TALOS_VERSION,
+      timeScale: options.timeScale ?? 1,
+    },
+    options.stdout ?? (() => undefined),
+    options.stderr ?? (() => undefined),
+  );
+  await node.start();
+  return node;
+}
+
+/** Starts a node from parsed command-line options, printing to the given streams. */
+export async function startNode(
+  options: NodeOptions,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<TalosNode> {
+  const node = new Node(options, out, err);
+  await node.start();
+  return node;
+}

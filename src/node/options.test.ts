@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { TALOS_VERSION } from "../version.js";
+import { parseListen, parseNodeArgs } from "./options.js";
+
+function options(argv: string[]) {
+  const parsed = parseNodeArgs(argv);
+  if (parsed.help) throw new Error("help");
+  return parsed.options;
+}
+
+describe("talos-node flags", () => {
+  it("fills in defaults", () => {
+    expect(options(["--state-dir", "s"])).toMatchObject({
+      stateDir: "s",
+      host: "0.0.0.0",
+      port: 50000,
+      platform: "metal",
+      talosVersion: TALOS_VERSION,
+      timeScale: 1,
+      disks: [{ devPath: "/dev/sda", size: 10 * 1024 ** 3, type: "hdd" }],
+    });
+    expect(options(["--state-dir=s", "--platform", "container"]).disks).toEqual([]);
+  });
+
+  it("reads every flag, in both spellings, and repeated disks", () => {
+    const o = options([
+      "--state-dir=s",
+      "--listen",
+      "[::1]:0",
+      "--hostname=Node-1",
+      "--platform=cloud",
+      "--disk",
+      "/dev/nvme0n1:512GB",
+      "--disk=/dev/sdb:1TiB",
+      "--talos-version",
+      "v1.13.0-beta.1",
+      "--time-scale",
+      "100",
+    ]);
+    expect(o).toMatchObject({ host: "::1", port: 0, hostname: "node-1", platform: "cloud", timeScale: 100 });
+    expect(o.disks.map((d) => [d.devPath, d.size, d.type])).toEqual([
+      ["/dev/nvme0n1", 512e9, "nvme"],
+      ["/dev/sdb", 1024 ** 4, "hdd"],
+    ]);
+    expect(parseNodeArgs(["-h"])).toEqual({ help: true });
+  });
+
+  it("names the flag in every error", () => {
+    const cases: [string[], string][] = [
+      [["--listen", "1.2.3.4:5"], "--state-dir is required (see --help)"],
+      [
+        ["--state-dir", "s", "--listen", "host:1"],
+        '--listen "host:1": expected HOST:PORT with an IP address, e.g. 0.0.0.0:50000',
+      ],
+      [["--state-dir", "s", "--state-dir", "t"], "--state-dir was given more than once"],
+      [["--state-dir", "s", "--time-scale", "fast"], '--time-scale "fast": expected a number in (0, 100000]'],
+      [
+        ["--state-dir", "s", "--time-scale", "1000001"],
+        '--time-scale "1000001": expected a number in (0, 100000]',
+      ],
+      [["--state-dir", "s", "positional"], 'unexpected argument "positional" (see --help)'],
+      [["--state-dir", "s", "--listen"], "flag needs an argument: --listen"],
+      [
+        ["--state-dir", "s", "--disk", "sda:1GiB"],
+        '--disk "sda:1GiB": expected /dev/<name>:<size>, e.g. /dev/sda:10GiB',
+      ],
+      [
+        ["--state-dir", "s", "--disk", "/dev/sda:lots"],
+        '--disk "/dev/sda:lots": expected /dev/<name>:<size>, e.g. /dev/sda:10GiB',
+      ],
+    ];
+    for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
+  });
+
+  it("splits listen addresses", () => {
+    expect(parseListen("127.0.0.1:50000")).toEqual({ host: "127.0.0.1", port: 50000 });
+    expect(parseListen("localhost:1")).toEqual({ host: "localhost", port: 1 });
+    expect(() => parseListen("::1:5")).toThrow();
+  });
+});
