@@ -1,10 +1,13 @@
 // talosctl version: the client's version, and (with a connection) each node's.
+import { toJsonString } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import { UserError } from "../../../errors.js";
+import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { type Version, VersionSchema } from "../../../gen/machine/machine_pb.js";
 import { buildSha, NAME, osArch, TALOS_VERSION } from "../../../version.js";
-import { bool, defineCommand } from "../../command.js";
+import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags } from "../../flags.js";
+import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 export interface ClientVersion {
   tag: string;
@@ -33,25 +36,94 @@ export function renderClientVersion(v: ClientVersion, short: boolean): string {
   ].join("\n");
 }
 
+/** One node's block under `Server:`. */
+export function renderServerVersion(node: string, message: Version | undefined): string {
+  const v = message?.version;
+  const enabled = message?.features?.rbac ? ["RBAC"] : [];
+  return [
+    `\tNODE:        ${node}`,
+    `\tTag:         ${v?.tag ?? ""}`,
+    `\tSHA:         ${v?.sha ?? ""}`,
+    `\tBuilt:       ${v?.built ?? ""}`,
+    `\tGo version:  ${v?.goVersion ?? ""}`,
+    `\tOS/Arch:     ${v?.os ?? ""}/${v?.arch ?? ""}`,
+    `\tEnabled:     ${enabled.join(", ")}`,
+    "",
+  ].join("\n");
+}
+
+/** The `-o json` object of one node. */
+function serverJson(node: string, message: Version | undefined): Record<string, unknown> {
+  const v = message?.version;
+  return {
+    node,
+    tag: v?.tag ?? "",
+    sha: v?.sha ?? "",
+    built: v?.built ?? "",
+    goVersion: v?.goVersion ?? "",
+    os: v?.os ?? "",
+    arch: v?.arch ?? "",
+    platform: { name: message?.platform?.name ?? "", mode: message?.platform?.mode ?? "" },
+    features: { rbac: message?.features?.rbac ?? false },
+  };
+}
+
 export const command = defineCommand({
   builder: (y: Argv) =>
-    withInsecureFlags(withConnectionFlags(y))
+    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), ["text", "json"], "text")
       .option("client", { type: "boolean", default: false, describe: "print client version only" })
       .option("short", { type: "boolean", default: false, describe: "print the short version" })
       .option("json", { type: "boolean", default: false, hidden: true, describe: "print as JSON" })
       .example("$0 --client", "print the client's version")
-      .example("$0 -n 10.5.0.2", "print the client's and a node's version"),
+      .example("$0 -n 10.5.0.2", "print the client's and a node's version")
+      .example("$0 -n 10.5.0.2 -o json", "one JSON object for the client, then one per node"),
   async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "text", ["text", "json"]);
     const v = clientVersion();
-    if (bool(args, "json")) {
-      if (bool(args, "client")) {
+    const protoJson = bool(args, "json");
+    const asJson = format.kind === "json";
+    const clientOnly = bool(args, "client");
+    if (protoJson) {
+      if (clientOnly) {
         ctx.stdout.write(`${JSON.stringify({ client: v })}\n`);
         return;
       }
+    } else if (asJson) {
+      ctx.stdout.write(`${JSON.stringify({ client: v }, null, 2)}\n`);
+      if (clientOnly) return;
     } else {
       ctx.stdout.write(renderClientVersion(v, bool(args, "short")));
+      if (clientOnly) return;
+      // Printed before connecting, as talosctl does: a connection problem follows it.
+      ctx.stdout.write("Server:\n");
     }
-    if (bool(args, "client")) return;
-    throw new UserError("talking to nodes is not available in this build yet: use --client");
+
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const results = await fanOut(
+        nodes,
+        async (node) => (await client.forNode(node).machine.version({})).messages,
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (asJson)
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message }, null, 2)}\n`);
+              return;
+            }
+            // A proxy aggregating several nodes answers with one message each; one node, one message.
+            const messages = r.value.length > 0 ? r.value : [undefined];
+            for (const m of messages) {
+              if (protoJson) ctx.stdout.write(`${m ? toJsonString(VersionSchema, m) : "{}"}\n`);
+              else if (asJson) ctx.stdout.write(`${JSON.stringify(serverJson(r.node, m), null, 2)}\n`);
+              else ctx.stdout.write(renderServerVersion(r.node, m));
+            }
+          },
+        },
+      );
+      throwIfAnyFailed(results, (node, err) => `error getting version from node ${node}: ${err.message}`);
+    } finally {
+      client.close();
+    }
   },
 });
