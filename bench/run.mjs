@@ -8,6 +8,7 @@ const benches = {
   startup: async () => (await import("./startup.mjs")).benchStartup(),
   "gen-secrets": async () => (await import("./gen-secrets.mjs")).benchGenSecrets(),
   "gen-config": async () => (await import("./gen-config.mjs")).benchGenConfig(),
+  "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
   "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
 };
 

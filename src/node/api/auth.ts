@@ -24,20 +24,21 @@ export function rolesFromSubject(subject: string): string[] {
  * against the OS CA; this adds Talos's extended-key-usage rule and reads the roles.
  */
 export function certificateAuthenticator(): Authenticator {
+  // Parsing the certificate costs more than serving a small call; a client presents the same
+  // certificate on every call of a connection, so the verdict is kept per certificate.
+  const verdicts = new Map<string, readonly string[] | RpcError>();
   return (call) => {
     const peer = call.getAuthContext().sslPeerCertificate;
     if (!peer?.raw) throw new RpcError(grpc.status.UNAUTHENTICATED, "client certificate required");
-    const cert = new X509Certificate(peer.raw);
-    if (!cert.ca) {
-      const usages = cert.keyUsage ?? [];
-      if (usages.length !== 1 || usages[0] !== CLIENT_AUTH_OID) {
-        throw new RpcError(
-          grpc.status.PERMISSION_DENIED,
-          `certificate "${cert.subject.replace(/\n/g, ",")}" is missing the client auth extended key usage`,
-        );
-      }
+    const key = peer.fingerprint256 || peer.raw.toString("base64");
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = judgeCertificate(peer.raw);
+      if (verdicts.size >= MAX_CACHED_CERTIFICATES) verdicts.clear();
+      verdicts.set(key, verdict);
     }
-    const roles = rolesFromSubject(cert.subject);
+    if (verdict instanceof RpcError) throw verdict;
+    const roles = verdict;
     if (roles.includes(Role.Impersonator)) {
       const passed = call.metadata
         .get(ROLE_METADATA)
@@ -47,6 +48,23 @@ export function certificateAuthenticator(): Authenticator {
     }
     return roles;
   };
+}
+
+const MAX_CACHED_CERTIFICATES = 1024;
+
+/** Talos's extended-key-usage rule and the roles, or the refusal. */
+function judgeCertificate(raw: Buffer): readonly string[] | RpcError {
+  const cert = new X509Certificate(raw);
+  if (!cert.ca) {
+    const usages = cert.keyUsage ?? [];
+    if (usages.length !== 1 || usages[0] !== CLIENT_AUTH_OID) {
+      return new RpcError(
+        grpc.status.PERMISSION_DENIED,
+        `certificate "${cert.subject.replace(/\n/g, ",")}" is missing the client auth extended key usage`,
+      );
+    }
+  }
+  return rolesFromSubject(cert.subject);
 }
 
 /** Maintenance mode: no client certificate, every caller is a reader. */

@@ -157,16 +157,33 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
   }
 }
 
+// One reason for every cancelled call: building a DOMException per call is measurable.
+const CANCELLED = new RpcError(grpc.status.CANCELLED, "call cancelled");
+
 /** Authenticates and authorises a call, or throws the RpcError that refuses it. */
 function admit(call: SurfaceCall, path: string, options: ApiServerOptions): Caller {
   const roles = options.authenticate(call);
   options.route?.(call, path);
   if (!isAuthorized(path, roles)) throw new RpcError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
   options.authorize?.(path, roles);
-  const controller = new AbortController();
-  if (call.cancelled) controller.abort();
-  else call.once("cancelled", () => controller.abort());
-  return { roles, peer: call.getPeer(), metadata: call.metadata, signal: controller.signal };
+  // The signal is made on first use: most unary handlers never look at it.
+  let controller: AbortController | undefined;
+  return {
+    roles,
+    get peer() {
+      return call.getPeer();
+    },
+    metadata: call.metadata,
+    get signal() {
+      if (controller === undefined) {
+        const made = new AbortController();
+        controller = made;
+        if (call.cancelled) made.abort(CANCELLED);
+        else call.once("cancelled", () => made.abort(CANCELLED));
+      }
+      return controller.signal;
+    },
+  };
 }
 
 function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I> {
