@@ -68,6 +68,15 @@ describe("maintenance mode (--insecure)", () => {
   });
 
   it("reads resources in maintenance mode", async () => {
+    // The listener is up before the boot sequence has found there is no config; wait for it.
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const probe = await talosctl(["get", "ms", "--insecure", "-n", node.address, "-o", "json"]);
+      if (probe.code === 0 && JSON.parse(probe.stdout).spec?.stage === "maintenance") break;
+      if (Date.now() > until)
+        throw new Error(`node never reached maintenance: ${probe.stdout}${probe.stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const table = await talosctl(["get", "machinestatus", "--insecure", "-n", node.address]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
