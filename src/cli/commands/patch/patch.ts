@@ -137,7 +137,8 @@ export const command = defineCommand({
           json({ node, changed: true, error: e.message });
           continue;
         }
-        say(node, `patched ${definition.type}/${ACTIVE_CONFIG_ID} at the node ${node}\n`);
+        // A dry run patched nothing; its summary says what would happen.
+        if (!dryRun) say(node, `patched ${definition.type}/${ACTIVE_CONFIG_ID} at the node ${node}\n`);
         say(node, formatApplyResult(result));
         json({ ...applyResultJson(node, result), changed: true });
       }
