@@ -23,7 +23,6 @@ export {
   type Caller,
   type ClientStreamHandler,
   createApiServer,
-  EncodedMessage,
   type Handler,
   RpcError,
   registeredPaths,
