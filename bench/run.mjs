@@ -10,6 +10,7 @@ const benches = {
   "gen-config": async () => (await import("./gen-config.mjs")).benchGenConfig(),
   "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
   "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
+  "logs-throughput": async () => (await import("./logs-throughput.mjs")).benchLogsThroughput(),
 };
 
 const wanted = process.argv.slice(2);

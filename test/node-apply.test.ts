@@ -179,7 +179,10 @@ describe("ApplyConfiguration on a configured node", () => {
   it("rejects an invalid config with the loader's location and leaves STATE untouched", async () => {
     const files = () =>
       Object.fromEntries(
-        fs.readdirSync(node.stateDir).map((f) => [f, fs.readFileSync(path.join(node.stateDir, f))]),
+        fs
+          .readdirSync(node.stateDir)
+          .filter((f) => fs.statSync(path.join(node.stateDir, f)).isFile())
+          .map((f) => [f, fs.readFileSync(path.join(node.stateDir, f))]),
       );
     const before = files();
     const broken = cluster.controlplane.replace("\nmachine:\n", "\nmachine:\n    bogusField: 1\n");

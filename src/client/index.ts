@@ -1,5 +1,7 @@
 // The Talos API client of talosctl: connections (mTLS or maintenance), routing metadata,
-// per-node fan-out, Go-style errors, the version check, and the COSI and apply helpers.
+// per-node fan-out, Go-style errors, the version check, and the COSI and apply helpers; for
+// the observability commands, per-node server streams with backpressure, event decoding,
+// talosctl's number/time renderings and safe extraction of `copy` archives.
 export {
   APPLY_MODE_NAMES,
   ApplyMode,
@@ -18,6 +20,7 @@ export {
   type TalosClient,
   type TalosClientOptions,
 } from "./client.js";
+export { COMPLETION_TIMEOUT_MS, completionQuery } from "./completion.js";
 export { deepEqual, isEmptyConfig, sameConfigData } from "./config-text.js";
 export {
   type Connection,
@@ -45,6 +48,17 @@ export {
   toRpcError,
 } from "./errors.js";
 export {
+  type DecodedEvent,
+  decodeEvent,
+  EVENT_TYPE_URL_PREFIX,
+  type EventPayload,
+  eventFields,
+  eventLabel,
+  eventPayloadJson,
+  serviceStateName,
+  xidTime,
+} from "./events.js";
+export {
   type ClientEnvironment,
   type ConnectionFlags,
   connectionFlagsFrom,
@@ -64,6 +78,20 @@ export {
 } from "./fanout.js";
 export { type Fingerprint, matchesFingerprint, parseFingerprint, spkiFingerprint } from "./fingerprint.js";
 export {
+  bytesIEC,
+  bytesSI,
+  countSI,
+  fileModeString,
+  goAge,
+  goTimeString,
+  isDirectoryMode,
+  listTime,
+  relativeTime,
+  toGoFileMode,
+} from "./humanize.js";
+export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
+export { completeNodePath, PATH_COMPLETION_LIMIT } from "./paths.js";
+export {
   ACTIVE_CONFIG_ID,
   CONFIG_NAMESPACE,
   eventName,
@@ -82,6 +110,24 @@ export {
   specData,
   type WatchEventName,
 } from "./resources.js";
+export { KUBERNETES_NAMESPACE, logIds, SYSTEM_NAMESPACE, serviceIds } from "./services.js";
+export {
+  LineBuffer,
+  MAX_LINE_BYTES,
+  type StreamEnd,
+  type StreamNodesOptions,
+  streamNodes,
+  type WritableLike,
+  writeWithBackpressure,
+} from "./streams.js";
+export {
+  type ExtractResult,
+  extractTarGz,
+  readTar,
+  safeEntryPath,
+  type TarEntryType,
+  type TarHeader,
+} from "./tar.js";
 export { credentialsFromContext, maintenanceCredentials, type TlsCredentials } from "./tls.js";
 export {
   checkServerVersions,

@@ -8,6 +8,8 @@ export interface NodeLog {
   (line: string): void;
   /** The lines so far (newest last). */
   lines(): readonly string[];
+  /** Calls `listener` with every later line, bare and as written (timestamped). */
+  listen(listener: (line: string, text: string) => void): () => void;
 }
 
 function pad(n: number, width = 2): string {
@@ -23,12 +25,18 @@ export function logTimestamp(d: Date): string {
 
 export function createNodeLog(sink: (text: string) => void, now: () => Date = () => new Date()): NodeLog {
   const history: string[] = [];
+  const listeners = new Set<(line: string, text: string) => void>();
   const log = ((line: string) => {
     const text = `${logTimestamp(now())} [talos] ${line}`;
     history.push(text);
     if (history.length > LOG_HISTORY) history.shift();
     sink(`${text}\n`);
+    for (const listener of [...listeners]) listener(line, text);
   }) as NodeLog;
   log.lines = () => history;
+  log.listen = (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
   return log;
 }

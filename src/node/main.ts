@@ -2,6 +2,7 @@
 // stops gracefully on SIGTERM/SIGINT (a second signal exits at once).
 import * as grpc from "@grpc/grpc-js";
 import { UserError } from "../errors.js";
+import { runBurst } from "./machine/test-burst.js";
 import { startNode } from "./node.js";
 import { parseNodeArgs, USAGE } from "./options.js";
 
@@ -22,6 +23,13 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     node = await startNode(parsed.options, out, err);
+    const bursts = parsed.options.testBursts ?? [];
+    if (bursts.length > 0) {
+      process.on("SIGUSR2", () => {
+        const machine = node.machine;
+        for (const spec of bursts) void runBurst(machine, spec);
+      });
+    }
   } catch (e) {
     if (e instanceof UserError) {
       err(`talos-node: ${e.message}\n`);

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
 import { MAX_TIME_SCALE } from "./clock.js";
+import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
 import { DEFAULT_DISK, type Disk, PLATFORMS, type PlatformFlag, parseDiskFlag } from "./platform/index.js";
 
 export const DEFAULT_LISTEN = "0.0.0.0:50000";
@@ -18,6 +19,8 @@ export interface NodeOptions {
   readonly disks: readonly Disk[];
   readonly talosVersion: string;
   readonly timeScale: number;
+  /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
+  readonly testBursts?: readonly BurstSpec[];
 }
 
 export const USAGE = `Usage: talos-node --state-dir DIR [flags]
@@ -33,6 +36,11 @@ Flags:
   --talos-version VERSION  Talos version to report (default ${TALOS_VERSION})
   --time-scale N           run the machine's timers N times faster (default 1)
   -h, --help               show this help
+
+Test and benchmark aids (not for real use):
+  --test-burst SPEC        on every SIGUSR2, publish numbered entries stamped with the time
+                           they were produced: events:COUNT[:PER_SECOND] into the event ring,
+                           log:SERVICE:COUNT[:PER_SECOND] into a service's log (repeatable)
 `;
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: NodeOptions };
@@ -45,6 +53,7 @@ const VALUE_FLAGS = new Set([
   "disk",
   "talos-version",
   "time-scale",
+  "test-burst",
 ]);
 
 /** Splits `HOST:PORT` (`[::1]:50000` for IPv6). */
@@ -82,7 +91,8 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       value = next;
       i++;
     }
-    if (name !== "disk" && values.has(name)) throw new UserError(`--${name} was given more than once`);
+    if (name !== "disk" && name !== "test-burst" && values.has(name))
+      throw new UserError(`--${name} was given more than once`);
     values.set(name, [...(values.get(name) ?? []), value]);
   }
   const one = (name: string): string | undefined => values.get(name)?.[0];
@@ -127,9 +137,20 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     );
   }
 
+  const testBursts = (values.get("test-burst") ?? []).map((text) => {
+    const spec = parseBurst(text);
+    if (!spec) {
+      throw new UserError(
+        `--test-burst ${JSON.stringify(text)}: expected events:COUNT[:PER_SECOND] or log:SERVICE:COUNT[:PER_SECOND]`,
+      );
+    }
+    return spec;
+  });
+
   return {
     help: false,
     options: {
+      ...(testBursts.length > 0 ? { testBursts } : {}),
       stateDir,
       host,
       port,

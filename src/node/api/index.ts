@@ -23,6 +23,7 @@ export {
   type Caller,
   type ClientStreamHandler,
   createApiServer,
+  EncodedMessage,
   type Handler,
   RpcError,
   registeredPaths,

@@ -38,10 +38,21 @@ export type UnaryHandler<I extends DescMessage = DescMessage, O extends DescMess
   caller: Caller,
 ) => Promise<MessageShape<O>>;
 
+/**
+ * A message already serialised with its schema: one event fanned out to many streams is
+ * encoded once, not once per stream.
+ */
+export class EncodedMessage<T extends DescMessage = DescMessage> {
+  constructor(
+    readonly schema: T,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
 export type ServerStreamHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
   request: MessageShape<I>,
   caller: Caller,
-  send: (message: MessageShape<O>) => Promise<void>,
+  send: (message: MessageShape<O> | EncodedMessage<O>) => Promise<void>,
 ) => Promise<void>;
 
 export type ClientStreamHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
@@ -209,10 +220,13 @@ function writeMessage(
   call: grpc.ServerWritableStream<Buffer, Buffer>,
   caller: Caller,
   method: DescMethod,
-  message: MessageShape<DescMessage>,
+  message: MessageShape<DescMessage> | EncodedMessage,
 ): Promise<void> {
   if (caller.signal.aborted) return Promise.reject(new RpcError(grpc.status.CANCELLED, "call cancelled"));
-  const bytes = Buffer.from(toBinary(method.output, message));
+  const bytes =
+    message instanceof EncodedMessage
+      ? Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
+      : Buffer.from(toBinary(method.output, message));
   if (call.write(bytes)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onDrain = (): void => {

@@ -1,9 +1,10 @@
 // Typed wrappers that turn handler functions into the API server's raw method table entries.
 import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { type Caller, type Handler, methodPath, RpcError } from "../api/index.js";
+import { type Caller, type EncodedMessage, type Handler, methodPath, RpcError } from "../api/index.js";
 import type { Clock } from "../clock.js";
 import type { Machine } from "../machine/index.js";
+import { isFellBehind } from "../streams/index.js";
 
 /** What handlers see of the node: the machine of the current boot and node-wide state. */
 export interface NodeRuntime {
@@ -28,7 +29,7 @@ export function serverStream<T extends DescMethod>(
   fn: (
     request: MessageShape<T["input"]>,
     caller: Caller,
-    send: (message: MessageShape<T["output"]>) => Promise<void>,
+    send: (message: MessageShape<T["output"]> | EncodedMessage<T["output"]>) => Promise<void>,
   ) => Promise<void>,
 ): HandlerEntry {
   return [methodPath(method), { kind: "server_streaming", handle: fn as unknown } as Handler];
@@ -57,4 +58,24 @@ export function notFound(message: string): RpcError {
 /** An abort signal for a call that also fires when the machine of this boot goes away. */
 export function callSignal(caller: Caller, machine: Machine): AbortSignal {
   return AbortSignal.any([caller.signal, machine.signal]);
+}
+
+/** Bytes per streamed common.Data message (Talos's chunker reads 1 KiB at a time). */
+export const DATA_CHUNK_BYTES = 1024;
+
+/**
+ * Runs the body of a server stream while holding `kind` in the machine's live set (so tests
+ * can see it released when the call ends, however it ends), and turns a reader that fell
+ * behind its ring into an explicit DATA_LOSS status.
+ */
+export async function liveStream(machine: Machine, kind: string, body: () => Promise<void>): Promise<void> {
+  const release = machine.live.hold(kind);
+  try {
+    await body();
+  } catch (err) {
+    if (isFellBehind(err)) throw new RpcError(grpc.status.DATA_LOSS, err.message);
+    throw err;
+  } finally {
+    release();
+  }
 }

@@ -1,11 +1,34 @@
 // MachineService.Events: an empty "hello" event first, then the machine's events from the
 // requested tail position on, optionally only those of one actor. The stream ends when the
-// client goes away, when it falls a whole ring behind, or when the machine reboots.
-import { create } from "@bufbuild/protobuf";
+// client goes away or the machine reboots; a follower that fell a whole ring behind gets
+// DATA_LOSS naming how far behind it was (Talos just ends the stream). Each event is encoded
+// once, however many followers send it.
+import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { EventSchema, type EventsRequest, MachineService } from "../../gen/machine/machine_pb.js";
-import { decodeXid, type StartPosition } from "../machine/index.js";
-import { callSignal, type HandlerEntry, type NodeRuntime, serverStream } from "./define.js";
+import { EncodedMessage } from "../api/index.js";
+import { decodeXid, type MachineEvent, type StartPosition } from "../machine/index.js";
+import { callSignal, type HandlerEntry, liveStream, type NodeRuntime, serverStream } from "./define.js";
+
+const encoded = new WeakMap<MachineEvent, EncodedMessage<typeof EventSchema>>();
+
+/** The wire form of a machine event, encoded on first use and shared by every stream. */
+export function wireEvent(event: MachineEvent): EncodedMessage<typeof EventSchema> {
+  let message = encoded.get(event);
+  if (!message) {
+    const bytes = toBinary(
+      EventSchema,
+      create(EventSchema, {
+        id: event.id,
+        actorId: event.actorId,
+        data: create(AnySchema, { typeUrl: event.typeUrl, value: event.value }),
+      }),
+    );
+    message = new EncodedMessage(EventSchema, bytes);
+    encoded.set(event, message);
+  }
+  return message;
+}
 
 /** Where a request starts reading; throws (code Unknown, as Talos) for conflicting options. */
 export function startPosition(req: EventsRequest): StartPosition {
@@ -43,18 +66,14 @@ export function eventsHandlers(rt: NodeRuntime): HandlerEntry[] {
         }),
       );
       const reader = machine.bus.reader(startPosition(req));
-      while (!signal.aborted) {
-        const event = await reader.next(signal);
-        if (!event) return;
-        if (req.withActorId !== "" && event.actorId !== req.withActorId) continue;
-        await send(
-          create(EventSchema, {
-            id: event.id,
-            actorId: event.actorId,
-            data: create(AnySchema, { typeUrl: event.typeUrl, value: event.value }),
-          }),
-        );
-      }
+      await liveStream(machine, "events-stream", async () => {
+        while (!signal.aborted) {
+          const event = await reader.next(signal);
+          if (!event) return;
+          if (req.withActorId !== "" && event.actorId !== req.withActorId) continue;
+          await send(wireEvent(event));
+        }
+      });
     }),
   ];
 }

@@ -5,7 +5,11 @@ import { clientConfigHandlers } from "./client-config.js";
 import { cosiHandlers } from "./cosi.js";
 import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
+import { fileHandlers } from "./files.js";
 import { infoHandlers } from "./info.js";
+import { logsHandlers } from "./logs.js";
+import { serviceControlHandlers } from "./service-control.js";
+import { systemHandlers } from "./system.js";
 
 export type { HandlerEntry, NodeRuntime } from "./define.js";
 
@@ -14,6 +18,10 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...applyHandlers(rt),
     ...infoHandlers(rt),
     ...eventsHandlers(rt),
+    ...logsHandlers(rt),
+    ...serviceControlHandlers(rt),
+    ...systemHandlers(rt),
+    ...fileHandlers(rt),
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
   ]);

@@ -45,10 +45,8 @@ function goArch(): string {
   return process.arch === "x64" ? "amd64" : process.arch;
 }
 
-/** Share of the machine's "work" that is running, to scale memory use and load. */
 function activity(machine: Machine): number {
-  const running = machine.services.list().filter((s) => s.state === "Running").length;
-  return Math.min(1, running / 12);
+  return machine.activity();
 }
 
 function cpuStat(t: CpuTimes) {
@@ -241,17 +239,7 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
     }),
 
     unary(MachineService.method.processes, async () => {
-      const m = rt.machine;
-      const running = m.services
-        .list()
-        .filter((s) => s.state === "Running" && s.pid !== undefined && s.startedAt !== undefined)
-        .map((s) => ({
-          pid: s.pid!,
-          startedAt: s.startedAt!,
-          args:
-            s.definition.runner.kind === "process" ? s.definition.runner.args : [`/usr/local/bin/${s.id}`],
-        }));
-      const processes = m.hardware.processes(rt.clock.now(), running).map((p) =>
+      const processes = rt.machine.processes().map((p) =>
         create(ProcessInfoSchema, {
           ...p,
           virtualMemory: BigInt(p.virtualMemory),

@@ -126,3 +126,18 @@ export function installDiskSelector(config: MachineConfig): Record<string, unkno
     ? (sel as Record<string, unknown>)
     : undefined;
 }
+
+/** Talos's default NTP server when the config names none. */
+export const DEFAULT_TIME_SERVER = "time.cloudflare.com";
+
+/** NTP servers from the config (TimeSyncConfig, else `.machine.time.servers`), or Talos's default. */
+export function timeServers(config: MachineConfig | undefined): string[] {
+  const fromDoc = config ? at(doc(config, "TimeSyncConfig")?.data, ["ntp", "servers"]) : undefined;
+  const legacy = at(legacyDocument(config)?.data, ["machine", "time", "servers"]);
+  for (const list of [fromDoc, legacy]) {
+    if (!Array.isArray(list)) continue;
+    const servers = list.filter((s): s is string => typeof s === "string" && s !== "");
+    if (servers.length > 0) return servers;
+  }
+  return [DEFAULT_TIME_SERVER];
+}

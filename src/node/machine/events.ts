@@ -1,8 +1,10 @@
 // The machine's event stream: a per-boot circular buffer of 1000 events (Talos's capacity),
 // each with a time-sortable xid and an optional actor id. Readers keep their own position; a
-// reader that falls a whole buffer behind is ended, as Talos ends such a stream.
+// reader that falls a whole buffer behind gets FellBehindError (Talos ends such a stream
+// silently; here the follower is told that events were lost).
 import { type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import type { Clock } from "../clock.js";
+import { FellBehindError, Waiters } from "../streams/index.js";
 import { createXidGenerator, type XidGenerator, xidSeconds } from "./xid.js";
 
 /** Events kept per boot. */
@@ -37,14 +39,17 @@ export type StartPosition =
   | { kind: "since"; seconds: number };
 
 export interface EventReader {
-  /** The next event, waiting for one; undefined when the reader fell behind or was aborted. */
+  /**
+   * The next event, waiting for one; undefined when aborted. Throws FellBehindError when the
+   * next event to read was already overwritten.
+   */
   next(signal: AbortSignal): Promise<MachineEvent | undefined>;
 }
 
 export class EventBus {
   private readonly buffer: (MachineEvent | undefined)[] = new Array(EVENT_RING_CAPACITY);
   private written = 0;
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
   private readonly listeners = new Set<EventListener>();
   private readonly ids: XidGenerator;
 
@@ -68,9 +73,7 @@ export class EventBus {
     };
     this.buffer[this.written % EVENT_RING_CAPACITY] = event;
     this.written++;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.waiters.wake();
     for (const listener of this.listeners) listener(event);
     return event;
   }
@@ -93,14 +96,24 @@ export class EventBus {
     return out;
   }
 
+  /** Readers parked waiting for the next event. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   reader(start: StartPosition): EventReader {
     let pos = this.startPosition(start);
     return {
       next: async (signal) => {
         while (!signal.aborted) {
-          if (this.written - pos >= EVENT_RING_CAPACITY) return undefined;
+          if (this.written - pos >= EVENT_RING_CAPACITY) {
+            throw new FellBehindError(
+              "event stream",
+              `${this.written - pos} events were published since its position and the ring keeps ${EVENT_RING_CAPACITY}`,
+            );
+          }
           if (pos < this.written) return this.at(pos++);
-          await this.waitForWrite(signal);
+          await this.waiters.wait(signal);
         }
         return undefined;
       },
@@ -143,19 +156,5 @@ export class EventBus {
       else lo = mid + 1;
     }
     return lo;
-  }
-
-  private waitForWrite(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        signal.removeEventListener("abort", done);
-        // An aborted reader must not stay queued until the next publish.
-        const i = this.waiters.indexOf(done);
-        if (i >= 0) this.waiters.splice(i, 1);
-        resolve();
-      };
-      this.waiters.push(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
   }
 }

@@ -12,6 +12,7 @@ export {
   certSans,
   clusterName,
   configuredHostname,
+  DEFAULT_TIME_SERVER,
   hasEtcd,
   hasKubernetes,
   hasMachineInstall,
@@ -24,6 +25,7 @@ export {
   machineType,
   osCa,
   parseMachineConfig,
+  timeServers,
 } from "./config.js";
 export { ACTIVE_ID, type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
 export {
@@ -36,6 +38,28 @@ export {
   type MachineEvent,
   type StartPosition,
 } from "./events.js";
+export { KERNEL_BOOT_MS, KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
+export {
+  FACILITIES,
+  type Facility,
+  KernelLog,
+  KmsgCursor,
+  type KmsgRecord,
+  PRIORITIES,
+  type Priority,
+  rfc3339Nano,
+} from "./kmsg.js";
+export { MEMINFO_KEYS } from "./live-files.js";
+export {
+  LOG_CHUNK_BYTES,
+  LOG_INITIAL_CHUNK_BYTES,
+  LOG_SAFETY_GAP_CHUNKS,
+  LOG_SEALED_CHUNKS,
+  LogCursor,
+  LogManager,
+  LogRing,
+  type LogStart,
+} from "./logs.js";
 export { Machine, type MachineOptions, REBOOT_CMD } from "./machine.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
 export * from "./resources/index.js";
@@ -49,6 +73,15 @@ export {
   type TaskContext,
   task,
 } from "./sequencer.js";
+export { type MachineFacts, ServiceOutput } from "./service-output.js";
+export {
+  CONTAINERD_VERSION,
+  ETCD_VERSION,
+  KUBERNETES_VERSION,
+  type ServiceVoice,
+  type VoiceContext,
+  voiceOf,
+} from "./service-voices.js";
 export {
   HEALTH_INITIAL_DELAY_MS,
   type Runner,
@@ -59,6 +92,8 @@ export {
   ServiceManager,
   type ServiceSnapshot,
   type ServiceState,
+  type ServiceTransition,
+  type TransitionListener,
 } from "./services.js";
 export {
   createXidGenerator,

@@ -11,9 +11,33 @@ import {
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
-import type { Disk } from "../platform/index.js";
-import { Hardware, type PlatformInfo, withPrefix } from "../platform/index.js";
+import type { NodeLog } from "../log.js";
+import type {
+  ContainerRecord,
+  Disk,
+  PodSpec,
+  ProcessRow,
+  RootFs,
+  ServiceContainer,
+} from "../platform/index.js";
+import {
+  CPU_COUNT,
+  diskFacts,
+  diskName,
+  Hardware,
+  humanizeBytes,
+  MEM_TOTAL_KB,
+  openRootFs,
+  type PlatformInfo,
+  podContainers,
+  podLogKey,
+  preferredAddress,
+  systemContainers,
+  systemVolumes,
+  withPrefix,
+} from "../platform/index.js";
 import type { StateDir } from "../state/index.js";
+import { LiveSet } from "../streams/index.js";
 import { type BootServiceOptions, bootServices, requiredServices, SERVICES } from "./catalog.js";
 import {
   configuredHostname,
@@ -29,9 +53,14 @@ import {
 } from "./config.js";
 import { ConfigStore } from "./config-store.js";
 import { EventBus } from "./events.js";
+import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
+import { KernelLog } from "./kmsg.js";
+import { registerLiveFiles } from "./live-files.js";
+import { LogManager } from "./logs.js";
 import { MachineStatusController, type UnmetCondition } from "./machine-status.js";
 import {
   definitionKind,
+  diskKind,
   hostnameStatusKind,
   machineTypeKind,
   NAMESPACE_DESCRIPTIONS,
@@ -39,14 +68,33 @@ import {
   NS,
   namespaceKind,
   nodeAddressKind,
+  systemDiskKind,
   versionKind,
+  volumeStatusKind,
 } from "./resources/kinds.js";
 import { ResourceStore } from "./resources/store.js";
 import { phase, type SequenceDefinition, Sequencer, task } from "./sequencer.js";
+import { ServiceOutput } from "./service-output.js";
+import { ETCD_VERSION, KUBERNETES_VERSION } from "./service-voices.js";
 import { ServiceManager } from "./services.js";
 
 /** Reboot commands of the reboot syscall, as RestartEvent reports them. */
 export const REBOOT_CMD = { restart: 0x01234567, kexec: 0x45584543, powerOff: 0x4321fedc } as const;
+
+/** PIDs of the static pods' processes start here (after the services'). */
+const POD_FIRST_PID = 2_400;
+
+/** The image a containerised service runs. */
+function imageOf(id: string, talosVersion: string): string {
+  if (id === "etcd") return `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
+  if (id === "kubelet") return `ghcr.io/siderolabs/kubelet:${KUBERNETES_VERSION}`;
+  return `ghcr.io/siderolabs/${id}:${talosVersion}`;
+}
+
+function klogStamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
+}
 
 /** How long `startAllServices` waits for every service (70 minutes, as Talos). */
 const START_ALL_TIMEOUT_MS = 70 * 60_000;
@@ -61,7 +109,8 @@ export interface MachineOptions {
   readonly addresses: readonly string[];
   /** The hostname given with --hostname (the config's wins). */
   readonly hostname?: string;
-  readonly log: (line: string) => void;
+  /** machined's log; when it can be listened to, its lines also fill the machined buffer and the kernel log. */
+  readonly log: ((line: string) => void) & { listen?: NodeLog["listen"] };
   /** Asked to reboot the machine (the node builds the next boot). */
   readonly onReboot: (reason: string) => void;
 }
@@ -74,6 +123,16 @@ export class Machine {
   readonly config: ConfigStore;
   readonly status: MachineStatusController;
   readonly hardware: Hardware;
+  /** Service log buffers (one per service id, in memory only). */
+  readonly logs = new LogManager();
+  /** CRI container logs, keyed `<ns>/<pod>:<container>`. */
+  readonly containerLogs = new LogManager();
+  /** The kernel's ring buffer. */
+  readonly kmsg: KernelLog;
+  /** The node's root filesystem (persistent, inside the STATE directory). */
+  readonly rootfs: RootFs;
+  /** What open streams and timers of this boot keep alive. */
+  readonly live = new LiveSet();
   readonly bootId = randomUUID();
   readonly startedAt: Date;
   /** Why the persisted config could not be loaded at boot, if it could not. */
@@ -86,6 +145,10 @@ export class Machine {
   private networkReady = false;
   private kubernetesReady = false;
   private mounted = false;
+  /** When the static pods started (control planes with Kubernetes, once it answers). */
+  private podsStartedAt: Date | undefined;
+  private readonly output: ServiceOutput;
+  private readonly detachLog: (() => void) | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -98,7 +161,35 @@ export class Machine {
     for (const kind of NODE_KINDS) this.store.registerKind(kind);
     this.services = new ServiceManager(clock, this.bus, this.store);
     this.sequencer = new Sequencer(this.bus, options.log);
-    this.hardware = new Hardware(this.startedAt, options.disks);
+    // The kernel ran for a while before machined (and this object) started.
+    this.hardware = new Hardware(new Date(this.startedAt.getTime() - KERNEL_BOOT_MS), options.disks);
+    this.kmsg = new KernelLog(this.hardware.bootTime, () => clock.now());
+    writeKernelTranscript(this.kmsg, {
+      platform: options.platform.name,
+      memTotalKb: MEM_TOTAL_KB,
+      cpus: CPU_COUNT,
+      disks: options.disks,
+      installed: options.state.identity().installed,
+    });
+    this.detachLog = options.log.listen?.((line, text) => {
+      this.logs.write("machined", `${text}\n`);
+      this.kmsg.write("user", "warning", `[talos] ${line}`);
+    });
+    this.output = new ServiceOutput(
+      this.services,
+      this.logs,
+      clock,
+      this.live,
+      () => ({
+        hostname: this.hostname,
+        address: preferredAddress(this.addresses),
+        talosVersion: this.talosVersion,
+        kubernetesReady: this.kubernetesReady,
+        controlPlane: isControlPlane(this.config.active),
+      }),
+      (line) => options.log(line),
+    );
+    this.rootfs = openRootFs(options.state.dir);
     this.config = new ConfigStore(clock, options.state, this.store, options.log);
 
     let persisted: MachineConfig | undefined;
@@ -116,6 +207,7 @@ export class Machine {
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
     this.publishStaticResources();
+    registerLiveFiles(this);
   }
 
   get platform(): PlatformInfo {
@@ -173,6 +265,7 @@ export class Machine {
     }
     this.later(200, () => {
       this.networkReady = true;
+      this.kmsg.write("kern", "info", "eth0: link is up, carrier detected");
       this.status.refresh();
     });
     this.later(500, () => {
@@ -186,6 +279,8 @@ export class Machine {
   close(): void {
     this.abort.abort(new Error("machine stopped"));
     for (const t of this.timers) t.cancel();
+    this.output.close();
+    this.detachLog?.();
     this.config.close();
     this.services.close();
     this.status.close();
@@ -318,6 +413,7 @@ export class Machine {
         task("mountEphemeralPartition", async () => {
           await this.pause(100);
           this.mounted = true;
+          this.publishVolumes();
         }),
       ]),
       ...(container
@@ -377,6 +473,7 @@ export class Machine {
       // The kubelet registers the node and runs the static pods shortly after it is healthy.
       this.later(1_500, () => {
         this.kubernetesReady = true;
+        if (options.controlPlane) this.startStaticPods();
         this.status.refresh();
       });
     }
@@ -384,6 +481,11 @@ export class Machine {
 
   private async rebootTask(cmd: number, actorId: string, signal: AbortSignal): Promise<void> {
     this.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(cmd) }), actorId);
+    this.kmsg.write(
+      "kern",
+      "emerg",
+      cmd === REBOOT_CMD.powerOff ? "reboot: powering off" : "reboot: restarting the machine",
+    );
     this.options.onReboot("install finished");
     // The machine is discarded by the reboot; this task never completes.
     await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
@@ -416,8 +518,173 @@ export class Machine {
     return out;
   }
 
+  now(): Date {
+    return this.options.clock.now();
+  }
+
+  /** Share of the machine's "work" that is running, to scale memory use and load. */
+  activity(): number {
+    const running = this.services.list().filter((s) => s.state === "Running").length;
+    return Math.min(1, running / 12);
+  }
+
+  /** The stable machine id (/etc/machine-id): the node's UUID without dashes. */
+  get machineId(): string {
+    return this.options.state.identity().uuid.replace(/-/g, "");
+  }
+
+  /** The machine config saved in the STATE directory, if any. */
+  savedConfig(): Uint8Array | undefined {
+    return this.options.state.readConfig();
+  }
+
+  /** Every process: init, the services' processes and the containers' (pods included). */
+  processes(): ProcessRow[] {
+    const now = this.now();
+    const running = this.services
+      .list()
+      .filter((s) => s.state === "Running" && s.pid !== undefined && s.startedAt !== undefined)
+      .map((s) => ({
+        pid: s.pid!,
+        startedAt: s.startedAt!,
+        args: s.definition.runner.kind === "process" ? s.definition.runner.args : [`/usr/local/bin/${s.id}`],
+      }));
+    const pods = this.containers("k8s.io", "cri").map((c) => ({
+      pid: c.pid,
+      startedAt: c.startedAt,
+      args: c.args,
+    }));
+    return this.hardware.processes(now, [...running, ...pods]);
+  }
+
+  processCount(): number {
+    return this.processes().length;
+  }
+
+  lastPid(): number {
+    return this.processes().reduce((max, p) => Math.max(max, p.pid), 1);
+  }
+
+  /** Containers of one containerd namespace, as the given driver names them. */
+  containers(namespace: string, driver: "cri" | "containerd"): ContainerRecord[] {
+    const now = this.options.clock.now();
+    if (namespace === "system") {
+      if (driver === "cri") return [];
+      return systemContainers(this.serviceContainers(), this.bootId, now);
+    }
+    if (namespace === "k8s.io" && this.podsStartedAt && this.services.snapshot("cri")?.state === "Running") {
+      return podContainers(this.staticPods(), this.bootId, this.podsStartedAt, POD_FIRST_PID, now, driver);
+    }
+    return [];
+  }
+
+  /** Containerised services that run now, with their images. */
+  private serviceContainers(): ServiceContainer[] {
+    return this.services
+      .list()
+      .filter((s) => s.state === "Running" && s.definition.runner.kind === "container" && s.pid !== undefined)
+      .map((s) => ({
+        id: s.id,
+        pid: s.pid!,
+        startedAt: s.startedAt ?? this.startedAt,
+        image: imageOf(s.id, this.talosVersion),
+      }));
+  }
+
+  private staticPods(): PodSpec[] {
+    const host = this.hostname;
+    const component = (name: string, extra: string[]): PodSpec => ({
+      namespace: "kube-system",
+      name: `${name}-${host}`,
+      containers: [
+        {
+          name,
+          image: `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
+          args: [`/usr/local/bin/${name}`, ...extra],
+        },
+      ],
+    });
+    return [
+      component("kube-apiserver", ["--secure-port=6443", "--etcd-servers=https://localhost:2379"]),
+      component("kube-controller-manager", ["--leader-elect=true"]),
+      component("kube-scheduler", ["--leader-elect=true"]),
+    ];
+  }
+
+  /** The static pods' containers start: their logs begin. */
+  private startStaticPods(): void {
+    this.podsStartedAt = this.options.clock.now();
+    for (const c of this.containers("k8s.io", "cri")) {
+      if (c.id === c.podId) continue;
+      const at = `${this.podsStartedAt.toISOString().slice(0, 23)}000000Z`;
+      const lines = [
+        `${at} stderr F I${klogStamp(this.podsStartedAt)}       1 server.go:150] "Starting ${c.name}" version="${KUBERNETES_VERSION}"`,
+        `${at} stderr F I${klogStamp(this.podsStartedAt)}       1 secure_serving.go:213] "Serving securely"`,
+      ];
+      this.containerLogs.write(podLogKey(c), `${lines.join("\n")}\n`);
+    }
+    this.kmsg.write("kern", "info", "cni0: bridge port added for the first pod sandbox");
+  }
+
+  private publishVolumes(): void {
+    const disk = this.options.disks[0];
+    if (!disk) return;
+    const owner = "block.VolumeManagerController";
+    for (const v of systemVolumes(disk)) {
+      this.store.set(
+        volumeStatusKind,
+        NS.runtime,
+        v.id,
+        {
+          phase: this.mounted ? "ready" : "waiting",
+          location: v.location,
+          partitionIndex: v.partitionIndex,
+          parentLocation: disk.devPath,
+          size: v.size,
+          prettySize: humanizeBytes(v.size),
+          filesystem: v.filesystem,
+          target: v.target,
+        },
+        { owner },
+      );
+    }
+  }
+
   private publishStaticResources(): void {
     this.store.set(versionKind, NS.runtime, "version", { version: this.talosVersion });
+    for (const disk of this.options.disks) {
+      const f = diskFacts(disk);
+      this.store.set(
+        diskKind,
+        NS.runtime,
+        f.name,
+        {
+          devPath: f.devPath,
+          size: f.size,
+          prettySize: f.prettySize,
+          model: f.model,
+          serial: f.serial,
+          modalias: f.modalias,
+          wwid: f.wwid,
+          busPath: f.busPath,
+          transport: f.transport,
+          rotational: f.rotational,
+          symlinks: f.symlinks,
+        },
+        { owner: "block.DisksController" },
+      );
+    }
+    const system = this.options.disks[0];
+    if (system && this.installed) {
+      this.store.set(
+        systemDiskKind,
+        NS.runtime,
+        "system-disk",
+        { diskId: diskName(system), devPath: system.devPath },
+        { owner: "block.SystemDiskController" },
+      );
+    }
+    if (this.installed) this.publishVolumes();
     const cidrs = this.addresses.map(withPrefix);
     const owner = "network.NodeAddressController";
     const routed = cidrs.filter((c) => !c.startsWith("127."));

@@ -70,6 +70,17 @@ export interface ServiceHealth {
   readonly lastChange?: Date;
 }
 
+/** One state change as listeners see it (the same facts as the ServiceStateEvent). */
+export interface ServiceTransition {
+  readonly id: string;
+  readonly state: ServiceState;
+  readonly msg: string;
+  readonly pid: number | undefined;
+  readonly health: ServiceHealth;
+}
+
+export type TransitionListener = (transition: ServiceTransition) => void;
+
 export interface ServiceSnapshot {
   readonly id: string;
   readonly state: ServiceState;
@@ -104,6 +115,7 @@ class ServiceInstance {
 export class ServiceManager {
   private readonly services = new Map<string, ServiceInstance>();
   private readonly changeWaiters = new Set<() => void>();
+  private readonly transitionListeners = new Set<TransitionListener>();
   private nextPid: number;
   /** Once a shutdown-like sequence denies new services, start requests do nothing. */
   private denied = false;
@@ -123,6 +135,17 @@ export class ServiceManager {
 
   definition(id: string): ServiceDefinition | undefined {
     return this.services.get(id)?.definition;
+  }
+
+  /** Calls `listener` after every later state change of any service. */
+  onTransition(listener: TransitionListener): () => void {
+    this.transitionListeners.add(listener);
+    return () => this.transitionListeners.delete(listener);
+  }
+
+  /** Whether start requests are being ignored (a shutdown-like sequence ran denyNewServices). */
+  get denyingNewServices(): boolean {
+    return this.denied;
   }
 
   /** Registers a service without starting it (it then shows in ServiceList as Initialized). */
@@ -281,6 +304,14 @@ export class ServiceManager {
         { owner: "v1alpha1.ServiceController" },
       );
     }
+    const change: ServiceTransition = {
+      id: svc.definition.id,
+      state,
+      msg,
+      pid: svc.pid,
+      health: { ...svc.health },
+    };
+    for (const listener of [...this.transitionListeners]) listener(change);
     for (const wake of [...this.changeWaiters]) wake();
   }
 

@@ -1,4 +1,28 @@
 // The emulated hardware and platform: disks, statistics, runtime mode and addresses.
+
+export {
+  type DiskFacts,
+  diskFacts,
+  diskName,
+  humanizeBytes,
+  PARTITIONS,
+  partitionPath,
+  RESERVED_BEFORE_EPHEMERAL,
+  systemVolumes,
+  type VolumeFacts,
+} from "./block.js";
+export {
+  type ContainerRecord,
+  findPodContainer,
+  K8S_NAMESPACE,
+  PAUSE_IMAGE,
+  type PodSpec,
+  podContainers,
+  podLogKey,
+  type ServiceContainer,
+  SYSTEM_NAMESPACE,
+  systemContainers,
+} from "./containers.js";
 export { DEFAULT_DISK, type Disk, describeSelector, matchDisks, parseDiskFlag, parseSize } from "./disks.js";
 export {
   CPU_COUNT,
@@ -20,3 +44,20 @@ export {
   preferredAddress,
   withPrefix,
 } from "./platform.js";
+export {
+  cleanComponents,
+  contentBytes,
+  type Entry,
+  ESCAPES,
+  goFileMode,
+  type LiveFile,
+  type LiveSource,
+  MAX_SYMLINK_HOPS,
+  PathError,
+  ROOTFS_DIR,
+  RootFs,
+  type WalkItem,
+  walk,
+} from "./rootfs.js";
+export { LIVE_PATHS, type LivePath, openRootFs } from "./rootfs-seed.js";
+export { entryHeader, type TarEntry, tarStream } from "./tar.js";

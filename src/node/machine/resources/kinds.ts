@@ -3,7 +3,18 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { NetIPPrefixSchema } from "../../../gen/common/common_pb.js";
-import type { RuntimeMachineStage } from "../../../gen/resource/definitions/enums/enums_pb.js";
+import {
+  DiskSpecSchema,
+  MountSpecSchema,
+  SystemDiskSpecSchema,
+  VolumeStatusSpecSchema,
+} from "../../../gen/resource/definitions/block/block_pb.js";
+import {
+  BlockFilesystemType,
+  BlockVolumePhase,
+  BlockVolumeType,
+  type RuntimeMachineStage,
+} from "../../../gen/resource/definitions/enums/enums_pb.js";
 import {
   HostnameStatusSpecSchema,
   NodeAddressSpecSchema,
@@ -264,6 +275,154 @@ function ipToBytes(ip: string): Uint8Array {
   return Uint8Array.from(ip.split(".").map(Number));
 }
 
+// ---------------------------------------------------------------------------------------------
+// block.talos.dev (in the runtime namespace, as Talos keeps them)
+
+export interface DiskResourceSpec {
+  readonly devPath: string;
+  readonly size: number;
+  readonly prettySize: string;
+  readonly model: string;
+  readonly serial: string;
+  readonly modalias: string;
+  readonly wwid: string;
+  readonly busPath: string;
+  readonly transport: string;
+  readonly rotational: boolean;
+  readonly symlinks: readonly string[];
+}
+
+export const diskKind: ResourceKind<DiskResourceSpec> = {
+  definition: defineResource({
+    type: "Disks.block.talos.dev",
+    defaultNamespace: NS.runtime,
+    printColumns: [
+      { name: "Size", jsonPath: "{.pretty_size}" },
+      { name: "Read Only", jsonPath: "{.readonly}" },
+      { name: "Transport", jsonPath: "{.transport}" },
+      { name: "Rotational", jsonPath: "{.rotational}" },
+      { name: "WWID", jsonPath: "{.wwid}" },
+      { name: "Model", jsonPath: "{.model}" },
+      { name: "Serial", jsonPath: "{.serial}" },
+    ],
+  }),
+  encode: (d) =>
+    toBinary(
+      DiskSpecSchema,
+      create(DiskSpecSchema, {
+        size: BigInt(d.size),
+        ioSize: 512n,
+        sectorSize: 512n,
+        readonly: false,
+        model: d.model,
+        serial: d.serial,
+        modalias: d.modalias,
+        wwid: d.wwid,
+        busPath: d.busPath,
+        subSystem: "/sys/class/block",
+        transport: d.transport,
+        rotational: d.rotational,
+        cdrom: false,
+        devPath: d.devPath,
+        prettySize: d.prettySize,
+        symlinks: [...d.symlinks],
+      }),
+    ),
+  view: (d) => ({
+    dev_path: d.devPath,
+    size: d.size,
+    pretty_size: d.prettySize,
+    io_size: 512,
+    sector_size: 512,
+    readonly: false,
+    cdrom: false,
+    model: d.model,
+    serial: d.serial,
+    modalias: d.modalias,
+    ...(d.wwid ? { wwid: d.wwid } : {}),
+    bus_path: d.busPath,
+    sub_system: "/sys/class/block",
+    transport: d.transport,
+    rotational: d.rotational,
+    symlinks: [...d.symlinks],
+  }),
+};
+
+export const systemDiskKind: ResourceKind<{ diskId: string; devPath: string }> = {
+  definition: defineResource({
+    type: "SystemDisks.block.talos.dev",
+    defaultNamespace: NS.runtime,
+    printColumns: [{ name: "Disk", jsonPath: "{.diskID}" }],
+  }),
+  encode: (s) =>
+    toBinary(SystemDiskSpecSchema, create(SystemDiskSpecSchema, { diskId: s.diskId, devPath: s.devPath })),
+  view: (s) => ({ diskID: s.diskId, devPath: s.devPath }),
+};
+
+export type VolumePhaseName = "waiting" | "ready";
+
+export interface VolumeStatusResourceSpec {
+  readonly phase: VolumePhaseName;
+  readonly location: string;
+  readonly partitionIndex: number;
+  readonly parentLocation: string;
+  readonly size: number;
+  readonly prettySize: string;
+  readonly filesystem: "xfs" | "vfat" | "none";
+  /** Mount target once mounted (empty for raw volumes). */
+  readonly target: string;
+}
+
+const FILESYSTEM: Readonly<Record<VolumeStatusResourceSpec["filesystem"], BlockFilesystemType>> = {
+  none: BlockFilesystemType.FILESYSTEM_TYPE_NONE,
+  xfs: BlockFilesystemType.FILESYSTEM_TYPE_XFS,
+  vfat: BlockFilesystemType.FILESYSTEM_TYPE_VFAT,
+};
+
+export const volumeStatusKind: ResourceKind<VolumeStatusResourceSpec> = {
+  definition: defineResource({
+    type: "VolumeStatuses.block.talos.dev",
+    defaultNamespace: NS.runtime,
+    printColumns: [
+      { name: "Type", jsonPath: "{.type}" },
+      { name: "Phase", jsonPath: "{.phase}" },
+      { name: "Location", jsonPath: "{.location}" },
+      { name: "Size", jsonPath: "{.prettySize}" },
+    ],
+  }),
+  encode: (v) =>
+    toBinary(
+      VolumeStatusSpecSchema,
+      create(VolumeStatusSpecSchema, {
+        phase:
+          v.phase === "ready" ? BlockVolumePhase.VOLUME_PHASE_READY : BlockVolumePhase.VOLUME_PHASE_WAITING,
+        type: BlockVolumeType.VOLUME_TYPE_PARTITION,
+        location: v.location,
+        mountLocation: v.location,
+        partitionIndex: BigInt(v.partitionIndex),
+        parentLocation: v.parentLocation,
+        size: BigInt(v.size),
+        prettySize: v.prettySize,
+        filesystem: FILESYSTEM[v.filesystem],
+        ...(v.target
+          ? { mountSpec: create(MountSpecSchema, { targetPath: v.target, fileMode: 0o755 }) }
+          : {}),
+      }),
+    ),
+  view: (v) => ({
+    phase: v.phase,
+    type: "partition",
+    location: v.location,
+    mountLocation: v.location,
+    partitionIndex: v.partitionIndex,
+    parentLocation: v.parentLocation,
+    size: v.size,
+    prettySize: v.prettySize,
+    filesystem: v.filesystem,
+    ...(v.target ? { mountSpec: { targetPath: v.target, fileMode: 493 } } : {}),
+  }),
+};
+
 /** Every kind the node registers (besides the two meta kinds the store registers itself). */
 export const NODE_KINDS: readonly ResourceKind<never>[] = [
   machineConfigKind,
@@ -273,4 +432,7 @@ export const NODE_KINDS: readonly ResourceKind<never>[] = [
   versionKind,
   hostnameStatusKind,
   nodeAddressKind,
+  diskKind,
+  systemDiskKind,
+  volumeStatusKind,
 ] as unknown as ResourceKind<never>[];

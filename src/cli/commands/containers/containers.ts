@@ -1,0 +1,101 @@
+// talosctl containers (c): every node's system containers, or with -k its Kubernetes
+// containers, pods first with their containers nested under them.
+import type { Argv } from "yargs";
+import {
+  connectionFlagsFrom,
+  fanOut,
+  KUBERNETES_NAMESPACE,
+  openClient,
+  SYSTEM_NAMESPACE,
+  throwIfAnyFailed,
+} from "../../../client/index.js";
+import { ContainerDriver } from "../../../gen/common/common_pb.js";
+import type { ContainerInfo } from "../../../gen/machine/machine_pb.js";
+import { bool, defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat, renderTable } from "../../output/index.js";
+
+const FORMATS = ["table", "json"] as const;
+
+/** Containers sorted by id; a container inside a pod shows as `└─ <id>` under the pod's row. */
+function containerRows(node: string, list: readonly ContainerInfo[]): string[][] {
+  return [...list]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((c) => [
+      node,
+      c.namespace,
+      c.podId !== "" && c.id !== c.podId ? `└─ ${c.id}` : c.id,
+      c.image,
+      String(c.pid),
+      c.status,
+    ]);
+}
+
+export const command = defineCommand({
+  examples: [
+    ["$0", "system containers of every node"],
+    ["$0 -k", "Kubernetes pods and their containers"],
+    ["$0 -o json", "one JSON object per container"],
+  ],
+  builder: (y: Argv) =>
+    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
+      .option("kubernetes", {
+        alias: "k",
+        type: "boolean",
+        default: false,
+        describe: "use the k8s.io containerd namespace",
+      })
+      .option("use-cri", { type: "boolean", default: false, hidden: true, describe: "use the CRI driver" }),
+  async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+    const kubernetes = bool(args, "kubernetes");
+    const request = {
+      namespace: kubernetes ? KUBERNETES_NAMESPACE : SYSTEM_NAMESPACE,
+      driver: kubernetes || bool(args, "use-cri") ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
+    };
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const rows: string[][] = [];
+      const results = await fanOut(
+        nodes,
+        async (node) =>
+          (await client.forNode(node).machine.containers(request)).messages.flatMap((m) => m.containers),
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (format.kind === "json")
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+              return;
+            }
+            if (format.kind === "json") {
+              for (const c of r.value) {
+                ctx.stdout.write(
+                  `${JSON.stringify({
+                    node: r.node,
+                    namespace: c.namespace,
+                    id: c.id,
+                    podId: c.podId,
+                    name: c.name,
+                    image: c.image,
+                    pid: c.pid,
+                    status: c.status,
+                  })}\n`,
+                );
+              }
+              return;
+            }
+            rows.push(...containerRows(r.node, r.value));
+          },
+        },
+      );
+      if (format.kind === "table" && results.some((r) => r.ok)) {
+        ctx.stdout.write(renderTable(["NODE", "NAMESPACE", "ID", "IMAGE", "PID", "STATUS"], rows));
+      }
+      throwIfAnyFailed(results);
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,81 @@
+// talosctl copy (cp) <src-path> -|<local-path>: a .tar.gz of a path on one node, written raw
+// to stdout (`-`) or unpacked into a local directory, refusing anything that would land
+// outside it.
+import path from "node:path";
+import type { Argv } from "yargs";
+import {
+  completeNodePath,
+  completionQuery,
+  connectionFlagsFrom,
+  extractTarGz,
+  openClient,
+  requireOneNode,
+  toRpcError,
+  writeWithBackpressure,
+} from "../../../client/index.js";
+import { UserError } from "../../../errors.js";
+import { defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags } from "../../flags.js";
+
+export const command = defineCommand({
+  args: "<src-path> <local-path>",
+  examples: [
+    ["$0 /var/log ./logs", "unpack the node's /var/log into ./logs"],
+    ["$0 /etc/os-release - | tar tz", "the raw archive on stdout"],
+  ],
+  completePositional: (index, ctx, args, toComplete) =>
+    index === 0
+      ? completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete))
+      : [],
+  builder: (y: Argv) =>
+    withConnectionFlags(y)
+      .positional("src-path", { type: "string", describe: "path on the node" })
+      .positional("local-path", {
+        type: "string",
+        describe: "local directory to extract into, or - for stdout",
+      }),
+  async handler(args, ctx: CliContext) {
+    const source = str(args, "src-path") ?? "";
+    // The argument parser hands a lone "-" over as an empty string.
+    const given = str(args, "local-path") ?? "";
+    const local = given === "" ? "-" : given;
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const node = requireOneNode("copy", nodes);
+      // The node reports what it could not archive (or that the path does not exist) in the
+      // metadata of a message of its own, apart from the archive bytes.
+      const problems: string[] = [];
+      let received = 0;
+      async function* archive(): AsyncIterable<Uint8Array> {
+        try {
+          for await (const data of client.forNode(node).machine.copy({ rootPath: source })) {
+            const problem = data.metadata?.error ?? "";
+            if (problem !== "") problems.push(problem.trim());
+            if (data.bytes.length === 0) continue;
+            received += data.bytes.length;
+            yield data.bytes;
+          }
+        } catch (err) {
+          throw new UserError(
+            `error copying ${source} from node ${node}: ${toRpcError(err, ctx.signal.aborted).message}`,
+            { cause: err },
+          );
+        }
+        if (received === 0 && problems.length > 0) {
+          throw new UserError(`error copying ${source} from node ${node}: ${problems.join("; ")}`);
+        }
+      }
+      if (local === "-") {
+        for await (const bytes of archive()) await writeWithBackpressure(ctx.stdout, bytes, ctx.signal);
+      } else {
+        const result = await extractTarGz(archive(), path.resolve(ctx.cwd, local));
+        for (const line of result.skipped) ctx.stderr.write(`WARNING: ${line}\n`);
+      }
+      for (const problem of problems)
+        ctx.stderr.write(`WARNING: ${node}: ${problem.replace(/\n\s*/g, " ")}\n`);
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,86 @@
+// talosctl mounts (mount): every node's kernel mount table with the space of each filesystem
+// in decimal GB.
+import type { Argv } from "yargs";
+import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import type { MountStat } from "../../../gen/machine/machine_pb.js";
+import { defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat, renderTable } from "../../output/index.js";
+
+const FORMATS = ["table", "json"] as const;
+
+const gb = (bytes: number): string => (bytes * 1e-9).toFixed(2);
+
+/** The table row of one mount, or undefined for pseudo filesystems without any size. */
+function mountRow(node: string, m: MountStat): string[] | undefined {
+  const size = Number(m.size);
+  const available = Number(m.available);
+  const percentUsed = 100 - (available * 100) / size;
+  if (Number.isNaN(percentUsed)) return undefined;
+  return [
+    node,
+    m.filesystem,
+    gb(size),
+    gb(size - available),
+    gb(available),
+    `${percentUsed.toFixed(2)}%`,
+    m.mountedOn,
+  ];
+}
+
+export const command = defineCommand({
+  examples: [
+    ["$0", "mounts of every node"],
+    ["$0 -o json", "one JSON object per mount, sizes in bytes"],
+  ],
+  builder: (y: Argv) => withOutputFlag(withConnectionFlags(y), FORMATS, "table"),
+  async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const rows: string[][] = [];
+      const results = await fanOut(
+        nodes,
+        async (node) => (await client.forNode(node).machine.mounts({})).messages.flatMap((m) => m.stats),
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (format.kind === "json")
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+              return;
+            }
+            for (const m of r.value) {
+              if (format.kind === "json") {
+                ctx.stdout.write(
+                  `${JSON.stringify({
+                    node: r.node,
+                    filesystem: m.filesystem,
+                    size: Number(m.size),
+                    available: Number(m.available),
+                    mountedOn: m.mountedOn,
+                  })}\n`,
+                );
+                continue;
+              }
+              const row = mountRow(r.node, m);
+              if (row) rows.push(row);
+            }
+          },
+        },
+      );
+      if (format.kind === "table" && results.some((r) => r.ok)) {
+        ctx.stdout.write(
+          renderTable(
+            ["NODE", "FILESYSTEM", "SIZE(GB)", "USED(GB)", "AVAILABLE(GB)", "PERCENT USED", "MOUNTED ON"],
+            rows,
+          ),
+        );
+      }
+      throwIfAnyFailed(results);
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,120 @@
+// talosctl processes (p, ps): every node's processes, biggest resident memory first (or most
+// CPU time first with -s cpu).
+import type { Argv } from "yargs";
+import { bytesSI, connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { UserError } from "../../../errors.js";
+import type { ProcessInfo } from "../../../gen/machine/machine_pb.js";
+import { defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat, renderTable } from "../../output/index.js";
+
+const FORMATS = ["table", "json"] as const;
+const SORTS = ["rss", "cpu"] as const;
+
+/**
+ * The command line shown for a process: its arguments with the first one replaced by the
+ * full executable path when they name the same program; non-printable characters as spaces.
+ */
+function commandLine(p: ProcessInfo): string {
+  let line: string;
+  const first = p.args.trim().split(/\s+/)[0] ?? "";
+  const exe = p.executable.trim().split(/\s+/)[0] ?? "";
+  if (p.executable === "") line = p.command;
+  else if (p.args !== "" && first === exe.slice(exe.lastIndexOf("/") + 1))
+    line = p.args.replace(first, p.executable);
+  else line = p.args !== "" ? p.args : p.command;
+  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+}
+
+function sortProcesses(list: ProcessInfo[], by: (typeof SORTS)[number]): ProcessInfo[] {
+  return by === "cpu"
+    ? list.sort((a, b) => b.cpuTime - a.cpuTime)
+    : list.sort((a, b) =>
+        b.residentMemory > a.residentMemory ? 1 : b.residentMemory < a.residentMemory ? -1 : 0,
+      );
+}
+
+export const command = defineCommand({
+  examples: [
+    ["$0", "processes of every node, biggest memory first"],
+    ["$0 -s cpu", "most CPU time first"],
+    ["$0 -o json", "one JSON object per process"],
+  ],
+  builder: (y: Argv) =>
+    withOutputFlag(withConnectionFlags(y), FORMATS, "table").option("sort", {
+      alias: "s",
+      type: "string",
+      default: "rss",
+      describe: "column to sort output by: rss or cpu",
+    }),
+  async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+    const sort = str(args, "sort") ?? "rss";
+    if (!(SORTS as readonly string[]).includes(sort)) {
+      throw new UserError(`invalid argument ${JSON.stringify(sort)} for "-s, --sort" flag: use rss or cpu`);
+    }
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const rows: string[][] = [];
+      const results = await fanOut(
+        nodes,
+        async (node) =>
+          (await client.forNode(node).machine.processes({})).messages.flatMap((m) => m.processes),
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (format.kind === "json")
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+              return;
+            }
+            for (const p of sortProcesses(r.value, sort as (typeof SORTS)[number])) {
+              if (format.kind === "json") {
+                ctx.stdout.write(
+                  `${JSON.stringify({
+                    node: r.node,
+                    pid: p.pid,
+                    ppid: p.ppid,
+                    state: p.state,
+                    threads: p.threads,
+                    cpuTime: p.cpuTime,
+                    virtualMemory: Number(p.virtualMemory),
+                    residentMemory: Number(p.residentMemory),
+                    command: p.command,
+                    executable: p.executable,
+                    args: p.args,
+                    label: p.label,
+                  })}\n`,
+                );
+                continue;
+              }
+              rows.push([
+                r.node,
+                String(p.pid),
+                p.state,
+                String(p.threads),
+                p.cpuTime.toFixed(2),
+                bytesSI(p.virtualMemory),
+                bytesSI(p.residentMemory),
+                p.label,
+                commandLine(p),
+              ]);
+            }
+          },
+        },
+      );
+      if (format.kind === "table" && results.some((r) => r.ok)) {
+        ctx.stdout.write(
+          renderTable(
+            ["NODE", "PID", "STATE", "THREADS", "CPU-TIME", "VIRTMEM", "RESMEM", "LABEL", "COMMAND"],
+            rows,
+          ),
+        );
+      }
+      throwIfAnyFailed(results);
+    } finally {
+      client.close();
+    }
+  },
+});

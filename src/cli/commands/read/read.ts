@@ -1,0 +1,55 @@
+// talosctl read (cat) <path>: a file of one node, byte for byte, to stdout.
+import type { Argv } from "yargs";
+import {
+  completeNodePath,
+  completionQuery,
+  connectionFlagsFrom,
+  openClient,
+  requireOneNode,
+  streamNodes,
+  throwIfAnyFailed,
+  writeWithBackpressure,
+} from "../../../client/index.js";
+import { UserError } from "../../../errors.js";
+import { defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags } from "../../flags.js";
+
+export const command = defineCommand({
+  args: "<path>",
+  examples: [
+    ["$0 /proc/cpuinfo", "print a file of the node"],
+    ["$0 /var/log/audit/audit.log > audit.log", "save it locally"],
+  ],
+  completePositional: (index, ctx, args, toComplete) =>
+    index === 0
+      ? completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete))
+      : [],
+  builder: (y: Argv) =>
+    withConnectionFlags(y).positional("path", { type: "string", describe: "file to read on the node" }),
+  async handler(args, ctx: CliContext) {
+    const path = str(args, "path") ?? "";
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const node = requireOneNode("read", nodes);
+      // A node may also report a failure in a message's metadata rather than as the status.
+      const problems: string[] = [];
+      const results = await streamNodes(
+        [node],
+        (n) => client.forNode(n).machine.read({ path }),
+        async (_n, data) => {
+          const problem = data.metadata?.error ?? "";
+          if (problem !== "") problems.push(problem.trim());
+          if (data.bytes.length > 0) await writeWithBackpressure(ctx.stdout, data.bytes, ctx.signal);
+        },
+        { signal: ctx.signal },
+      );
+      throwIfAnyFailed(results, (n, err) => `error reading file ${path} from node ${n}: ${err.message}`);
+      if (problems.length > 0) {
+        throw new UserError(`error reading file ${path} from node ${node}: ${problems.join("; ")}`);
+      }
+    } finally {
+      client.close();
+    }
+  },
+});

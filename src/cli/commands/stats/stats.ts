@@ -1,0 +1,98 @@
+// talosctl stats: memory and CPU use of every node's system containers (or with -k its
+// Kubernetes containers), nested under their pods like `containers`.
+import type { Argv } from "yargs";
+import {
+  connectionFlagsFrom,
+  fanOut,
+  KUBERNETES_NAMESPACE,
+  openClient,
+  SYSTEM_NAMESPACE,
+  throwIfAnyFailed,
+} from "../../../client/index.js";
+import { ContainerDriver } from "../../../gen/common/common_pb.js";
+import type { Stat } from "../../../gen/machine/machine_pb.js";
+import { bool, defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat, renderTable } from "../../output/index.js";
+
+const FORMATS = ["table", "json"] as const;
+
+/** Rows sorted by id; memory in MB (2^20 bytes) with two decimals, CPU as the raw counter. */
+function statRows(node: string, list: readonly Stat[]): string[][] {
+  return [...list]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((s) => [
+      node,
+      s.namespace,
+      s.podId !== "" && s.id !== s.podId ? `└─ ${s.id}` : s.id,
+      (Number(s.memoryUsage) / 1024 / 1024).toFixed(2),
+      String(s.cpuUsage),
+    ]);
+}
+
+export const command = defineCommand({
+  examples: [
+    ["$0", "stats of every node's system containers"],
+    ["$0 -k", "stats of the Kubernetes containers"],
+    ["$0 -o json", "one JSON object per container, memory in bytes"],
+  ],
+  builder: (y: Argv) =>
+    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
+      .option("kubernetes", {
+        alias: "k",
+        type: "boolean",
+        default: false,
+        describe: "use the k8s.io containerd namespace",
+      })
+      .option("use-cri", { type: "boolean", default: false, hidden: true, describe: "use the CRI driver" }),
+  async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+    const kubernetes = bool(args, "kubernetes");
+    const request = {
+      namespace: kubernetes ? KUBERNETES_NAMESPACE : SYSTEM_NAMESPACE,
+      driver: kubernetes || bool(args, "use-cri") ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
+    };
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const rows: string[][] = [];
+      const results = await fanOut(
+        nodes,
+        async (node) => (await client.forNode(node).machine.stats(request)).messages.flatMap((m) => m.stats),
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (format.kind === "json")
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+              return;
+            }
+            if (format.kind === "json") {
+              for (const s of r.value) {
+                ctx.stdout.write(
+                  `${JSON.stringify({
+                    node: r.node,
+                    namespace: s.namespace,
+                    id: s.id,
+                    podId: s.podId,
+                    name: s.name,
+                    memoryUsage: Number(s.memoryUsage),
+                    cpuUsage: Number(s.cpuUsage),
+                  })}\n`,
+                );
+              }
+              return;
+            }
+            rows.push(...statRows(r.node, r.value));
+          },
+        },
+      );
+      if (format.kind === "table" && results.some((r) => r.ok)) {
+        ctx.stdout.write(renderTable(["NODE", "NAMESPACE", "ID", "MEMORY(MB)", "CPU"], rows));
+      }
+      throwIfAnyFailed(results);
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,82 @@
+// talosctl time: each node's clock next to the time its NTP server (or --check <server>)
+// reports.
+
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { Argv } from "yargs";
+import {
+  connectionFlagsFrom,
+  fanOut,
+  goTimeString,
+  openClient,
+  throwIfAnyFailed,
+} from "../../../client/index.js";
+import { TimeService } from "../../../gen/time/time_pb.js";
+import { defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { parseOutputFormat, renderTable } from "../../output/index.js";
+
+const FORMATS = ["table", "json"] as const;
+
+const goTime = (t: Timestamp | undefined): string => (t ? goTimeString(t.seconds, t.nanos) : "");
+const isoTime = (t: Timestamp | undefined): string | null => (t ? timestampDate(t).toISOString() : null);
+
+export const command = defineCommand({
+  examples: [
+    ["$0", "each node's time and its NTP server's"],
+    ["$0 --check time.cloudflare.com", "compare with another NTP server"],
+    ["$0 -o json", "one JSON object per node"],
+  ],
+  builder: (y: Argv) =>
+    withOutputFlag(withConnectionFlags(y), FORMATS, "table").option("check", {
+      type: "string",
+      describe: "check the node's time against this NTP server",
+    }),
+  async handler(args, ctx: CliContext) {
+    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+    const server = str(args, "check") ?? "";
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const rows: string[][] = [];
+      const results = await fanOut(
+        nodes,
+        async (node) => {
+          const time = client.forNode(node).service(TimeService);
+          const reply = server !== "" ? await time.timeCheck({ server }) : await time.time({});
+          return reply.messages;
+        },
+        {
+          signal: ctx.signal,
+          onResult: (r) => {
+            if (!r.ok) {
+              if (format.kind === "json")
+                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+              return;
+            }
+            for (const t of r.value) {
+              if (format.kind === "json") {
+                ctx.stdout.write(
+                  `${JSON.stringify({
+                    node: r.node,
+                    server: t.server,
+                    nodeTime: isoTime(t.localtime),
+                    serverTime: isoTime(t.remotetime),
+                  })}\n`,
+                );
+              } else {
+                rows.push([r.node, t.server, goTime(t.localtime), goTime(t.remotetime)]);
+              }
+            }
+          },
+        },
+      );
+      if (format.kind === "table" && results.some((r) => r.ok)) {
+        ctx.stdout.write(renderTable(["NODE", "NTP-SERVER", "NODE-TIME", "NTP-SERVER-TIME"], rows));
+      }
+      throwIfAnyFailed(results);
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,102 @@
+// A test and benchmark aid (talos-node --test-burst, run on SIGUSR2): floods the event ring or
+// a service's log with numbered entries, so a test can count what was produced against what a
+// follower received, in order. Each entry carries its production time (epoch milliseconds with
+// microseconds) for latency measurements.
+import { create } from "@bufbuild/protobuf";
+import { ServiceStateEvent_Action, ServiceStateEventSchema } from "../../gen/machine/machine_pb.js";
+import type { Machine } from "./machine.js";
+
+export type BurstSpec =
+  | { readonly kind: "events"; readonly count: number; readonly rate?: number }
+  | { readonly kind: "log"; readonly service: string; readonly count: number; readonly rate?: number };
+
+/** Service name carried by burst events. */
+export const BURST_SERVICE = "test-burst";
+/** Bytes of one burst log line, newline included. */
+export const BURST_LINE_BYTES = 100;
+const TICK_MS = 10;
+
+/** `events:2000`, `events:2000:500` (per second), `log:kubelet:100000`, `log:apid:5000:2000`. */
+export function parseBurst(text: string): BurstSpec | undefined {
+  const parts = text.split(":");
+  const int = (s: string | undefined): number | undefined =>
+    s !== undefined && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : undefined;
+  if (parts[0] === "events" && (parts.length === 2 || parts.length === 3)) {
+    const count = int(parts[1]);
+    const rate = parts.length === 3 ? int(parts[2]) : undefined;
+    if (count === undefined || (parts.length === 3 && rate === undefined)) return undefined;
+    return rate === undefined ? { kind: "events", count } : { kind: "events", count, rate };
+  }
+  if (
+    parts[0] === "log" &&
+    (parts.length === 3 || parts.length === 4) &&
+    /^[a-z0-9-]+$/.test(parts[1] ?? "")
+  ) {
+    const count = int(parts[2]);
+    const rate = parts.length === 4 ? int(parts[3]) : undefined;
+    if (count === undefined || (parts.length === 4 && rate === undefined)) return undefined;
+    const service = parts[1]!;
+    return rate === undefined ? { kind: "log", service, count } : { kind: "log", service, count, rate };
+  }
+  return undefined;
+}
+
+function stamp(): string {
+  return (performance.timeOrigin + performance.now()).toFixed(3);
+}
+
+/** The text of burst entry `i` (1-based) of `n`. */
+export function burstText(i: number, n: number): string {
+  return `burst ${String(i).padStart(8, "0")}/${String(n).padStart(8, "0")} t=${stamp()}`;
+}
+
+/** A burst log line: the entry text padded to BURST_LINE_BYTES with its newline. */
+export function burstLine(i: number, n: number): string {
+  const text = burstText(i, n);
+  return `${text} ${"x".repeat(Math.max(0, BURST_LINE_BYTES - text.length - 2))}\n`;
+}
+
+function emit(machine: Machine, spec: BurstSpec, i: number): void {
+  if (spec.kind === "events") {
+    machine.bus.publish(
+      ServiceStateEventSchema,
+      create(ServiceStateEventSchema, {
+        service: BURST_SERVICE,
+        action: ServiceStateEvent_Action.RUNNING,
+        message: burstText(i, spec.count),
+      }),
+    );
+  } else {
+    machine.logs.write(spec.service, burstLine(i, spec.count));
+  }
+}
+
+/** Produces one burst: all at once, or paced at `rate` entries per second. Resolves when done. */
+export function runBurst(machine: Machine, spec: BurstSpec): Promise<void> {
+  if (spec.rate === undefined) {
+    for (let i = 1; i <= spec.count; i++) emit(machine, spec, i);
+    return Promise.resolve();
+  }
+  const rate = spec.rate;
+  const release = machine.live.hold("burst-timer");
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let produced = 0;
+    const tick = (): void => {
+      if (machine.signal.aborted) {
+        release();
+        resolve();
+        return;
+      }
+      const due = Math.min(spec.count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      while (produced < due) emit(machine, spec, ++produced);
+      if (produced >= spec.count) {
+        release();
+        resolve();
+        return;
+      }
+      setTimeout(tick, TICK_MS);
+    };
+    tick();
+  });
+}

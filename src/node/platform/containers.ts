@@ -1,0 +1,184 @@
+// The containers the emulated machine runs, as its two containerd instances would list them:
+// Talos's own containerised services in the `system` namespace, and Kubernetes pods (sandbox
+// plus containers) in `k8s.io`, each with an image, a PID, a status and resource figures that
+// follow from when it started (so repeated calls agree and counters only grow).
+import { createHash } from "node:crypto";
+
+export const SYSTEM_NAMESPACE = "system";
+export const K8S_NAMESPACE = "k8s.io";
+export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
+
+export interface ContainerRecord {
+  readonly namespace: string;
+  /** What clients display: the service id, `<ns>/<pod>` for a sandbox, `<ns>/<pod>:<name>:<short id>`. */
+  readonly id: string;
+  readonly podId: string;
+  readonly name: string;
+  readonly image: string;
+  readonly pid: number;
+  readonly status: string;
+  /** containerd's 64-hex container id. */
+  readonly internalId: string;
+  readonly uid: string;
+  readonly networkNamespace: string;
+  readonly startedAt: Date;
+  /** Bytes of memory in use now. */
+  readonly memoryBytes: number;
+  /** CPU time used so far, in nanoseconds. */
+  readonly cpuNanos: number;
+  /** The executable and its arguments (for the process list). */
+  readonly args: readonly string[];
+}
+
+/** A running containerised service. */
+export interface ServiceContainer {
+  readonly id: string;
+  readonly pid: number;
+  readonly startedAt: Date;
+  readonly image: string;
+}
+
+/** A static pod the kubelet runs. */
+export interface PodSpec {
+  readonly namespace: string;
+  readonly name: string;
+  readonly containers: readonly {
+    readonly name: string;
+    readonly image: string;
+    readonly args: readonly string[];
+  }[];
+}
+
+function hex(seed: string, length = 64): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function uuidFrom(seed: string): string {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Memory and CPU of a container from its steady footprint and age. */
+function usage(seed: string, baseMiB: number, cpuShare: number, startedAt: Date, now: Date) {
+  const age = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
+  const jitter = Number.parseInt(hex(seed, 4), 16) / 0xffff;
+  const warm = Math.min(1, age / 120);
+  return {
+    memoryBytes: Math.round((baseMiB * (0.6 + 0.4 * warm) + 3 * jitter) * 1_048_576),
+    cpuNanos: Math.round(age * cpuShare * 1e9),
+  };
+}
+
+const FOOTPRINT: Readonly<Record<string, { mib: number; cpu: number }>> = {
+  apid: { mib: 28, cpu: 0.004 },
+  trustd: { mib: 18, cpu: 0.001 },
+  etcd: { mib: 96, cpu: 0.03 },
+  kubelet: { mib: 64, cpu: 0.02 },
+  "kube-apiserver": { mib: 310, cpu: 0.05 },
+  "kube-controller-manager": { mib: 72, cpu: 0.012 },
+  "kube-scheduler": { mib: 30, cpu: 0.004 },
+  pause: { mib: 1, cpu: 0 },
+};
+
+/** The `system` namespace: one container per containerised service, each its own "pod". */
+export function systemContainers(
+  running: readonly ServiceContainer[],
+  bootId: string,
+  now: Date,
+): ContainerRecord[] {
+  return running.map((s) => {
+    const fp = FOOTPRINT[s.id] ?? { mib: 20, cpu: 0.002 };
+    return {
+      namespace: SYSTEM_NAMESPACE,
+      id: s.id,
+      podId: s.id,
+      name: s.id,
+      image: s.image,
+      pid: s.pid,
+      status: "RUNNING",
+      internalId: s.id,
+      uid: "",
+      networkNamespace: "",
+      startedAt: s.startedAt,
+      args: [`/usr/local/bin/${s.id}`],
+      ...usage(`${bootId}/${s.id}`, fp.mib, fp.cpu, s.startedAt, now),
+    };
+  });
+}
+
+/**
+ * The `k8s.io` namespace through the CRI: per pod a sandbox row (`<ns>/<pod>`, the pause
+ * image) and a row per container. With the containerd driver the same containers are named by
+ * their raw ids, each its own pod.
+ */
+export function podContainers(
+  pods: readonly PodSpec[],
+  bootId: string,
+  startedAt: Date,
+  firstPid: number,
+  now: Date,
+  driver: "cri" | "containerd",
+): ContainerRecord[] {
+  const out: ContainerRecord[] = [];
+  let pid = firstPid;
+  for (const pod of pods) {
+    const podId = `${pod.namespace}/${pod.name}`;
+    const sandboxId = hex(`${bootId}/${podId}/sandbox`);
+    const podUid = uuidFrom(`${bootId}/${podId}`);
+    const netns = `/var/run/netns/cni-${uuidFrom(`${bootId}/${podId}/netns`)}`;
+    out.push({
+      namespace: K8S_NAMESPACE,
+      id: driver === "cri" ? podId : sandboxId,
+      podId: driver === "cri" ? podId : sandboxId,
+      name: driver === "cri" ? pod.name : sandboxId,
+      image: PAUSE_IMAGE,
+      pid: pid++,
+      status: driver === "cri" ? "SANDBOX_READY" : "RUNNING",
+      internalId: sandboxId,
+      uid: podUid,
+      networkNamespace: netns,
+      startedAt,
+      args: ["/pause"],
+      ...usage(`${bootId}/${podId}/pause`, FOOTPRINT.pause!.mib, 0, startedAt, now),
+    });
+    for (const c of pod.containers) {
+      const containerId = hex(`${bootId}/${podId}/${c.name}`);
+      const fp = FOOTPRINT[c.name] ?? { mib: 40, cpu: 0.005 };
+      out.push({
+        namespace: K8S_NAMESPACE,
+        id: driver === "cri" ? `${podId}:${c.name}:${containerId.slice(0, 12)}` : containerId,
+        podId: driver === "cri" ? podId : containerId,
+        name: driver === "cri" ? c.name : containerId,
+        image: c.image,
+        pid: pid++,
+        status: driver === "cri" ? "CONTAINER_RUNNING" : "RUNNING",
+        internalId: containerId,
+        uid: podUid,
+        networkNamespace: netns,
+        startedAt,
+        args: c.args,
+        ...usage(`${bootId}/${podId}/${c.name}`, fp.mib, fp.cpu, startedAt, now),
+      });
+    }
+  }
+  return out;
+}
+
+/** Finds a CRI container by the id `logs -k` takes: `<ns>/<pod>:<container>[:<container id prefix>]`. */
+export function findPodContainer(
+  records: readonly ContainerRecord[],
+  id: string,
+): ContainerRecord | undefined {
+  const [podPart, name, idPrefix] = id.split(":");
+  return records.find((r) => {
+    if (name === undefined) return r.podId === podPart && r.id === podPart;
+    return (
+      r.podId === podPart && r.name === name && (idPrefix === undefined || r.internalId.startsWith(idPrefix))
+    );
+  });
+}
+
+/** The CRI log key of a container (its id without the container-id suffix). */
+export function podLogKey(record: ContainerRecord): string {
+  return record.id === record.podId ? record.id : `${record.podId}:${record.name}`;
+}

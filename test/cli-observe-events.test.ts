@@ -1,0 +1,240 @@
+// events of the real CLI against a real configured talos-node: one line per event, NDJSON,
+// the tail options (--tail, --since, --duration, --actor-id), their conflicts, and Ctrl+C.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ConfiguredNode,
+  type InProcessRun,
+  startConfiguredNode,
+  startInProcess,
+} from "./helpers/cluster.js";
+import { eventually } from "./helpers/node.js";
+
+let c: ConfiguredNode;
+const NODE = "127.0.0.1";
+const BURST = 3000;
+
+interface JsonEvent {
+  node: string;
+  id: string;
+  time: string;
+  actorId: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((l) => l !== "");
+}
+
+function events(args: string[]): InProcessRun {
+  return startInProcess(["events", ...args], { cwd: c.dir, env: c.env(), home: c.home });
+}
+
+/** Runs `events` until its output has been still for a moment, then presses Ctrl+C. */
+async function settle(
+  args: string[],
+  quietMs = 400,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = events(args);
+  let last = -1;
+  await eventually(
+    async () => {
+      const now = run.stdoutBytes();
+      const still = now === last;
+      last = now;
+      if (!still) throw new Error("still printing");
+    },
+    20_000,
+    quietMs,
+  );
+  run.cancel();
+  return run.result;
+}
+
+let all: JsonEvent[];
+
+beforeAll(async () => {
+  // --test-burst: each SIGUSR2 publishes 3000 numbered events, 1000 a second.
+  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:1000`] });
+  await eventually(async () => {
+    const r = await c.talosctl(["service", "kubelet"]);
+    if (!/STATE +Running/.test(r.stdout)) throw new Error("kubelet not running yet");
+  }, 30_000);
+  const r = await settle(["--tail", "-1", "-o", "json"]);
+  expect(r.code, r.stderr).toBe(0);
+  all = lines(r.stdout).map((l) => JSON.parse(l) as JsonEvent);
+});
+
+afterAll(async () => {
+  await c?.stop();
+});
+
+describe("events", () => {
+  it("decodes every event of the boot into NDJSON with its payload", () => {
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.every((e) => e.node === NODE && /^[0-9a-v]{20}$/.test(e.id))).toBe(true);
+    // xids sort by time: the stream is in order.
+    expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort());
+    const types = new Set(all.map((e) => e.type));
+    for (const t of [
+      "machine.SequenceEvent",
+      "machine.PhaseEvent",
+      "machine.TaskEvent",
+      "machine.ServiceStateEvent",
+    ]) {
+      expect(types).toContain(t);
+    }
+    const boot = all.find((e) => e.type === "machine.SequenceEvent" && e.payload.sequence === "boot");
+    expect(boot?.payload).toEqual({ sequence: "boot", action: "START" });
+    expect(Date.parse(boot!.time)).toBeGreaterThan(Date.parse("2020-01-01T00:00:00Z"));
+    const svc = all.find((e) => e.type === "machine.ServiceStateEvent");
+    expect(svc?.payload).toMatchObject({ service: expect.any(String), action: expect.any(String) });
+  });
+
+  it("prints one line per event: node, time, id, type and what happened", async () => {
+    const r = await settle(["--tail", "-1"]);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...rows] = lines(r.stdout);
+    expect(header).toMatch(/^NODE {8}TIME {19}ID {21}EVENT {11}DETAILS$/);
+    expect(rows).toHaveLength(all.length);
+    rows.forEach((row, i) => {
+      const e = all[i]!;
+      expect(row.startsWith(`${NODE}   ${e.time}   ${e.id}   `)).toBe(true);
+    });
+    expect(rows).toContainEqual(expect.stringMatching(/ Sequence {8}sequence=boot action=START$/));
+    expect(rows).toContainEqual(expect.stringMatching(/ ServiceState {4}service=\w+ state=\w+ message=/));
+    expect(rows).toContainEqual(expect.stringMatching(/ MachineStatus {3}stage=RUNNING ready=(true|false)/));
+  });
+
+  it("--tail N starts N events back; without history it waits for new events", async () => {
+    const r = await settle(["--tail", "5", "-o", "json"]);
+    const ids = lines(r.stdout).map((l) => (JSON.parse(l) as JsonEvent).id);
+    expect(ids.length).toBeGreaterThanOrEqual(5);
+    const start = all.findIndex((e) => e.id === ids[0]);
+    expect(start).toBeGreaterThanOrEqual(all.length - 5);
+    expect(ids.slice(0, all.length - start)).toEqual(all.slice(start).map((e) => e.id));
+
+    const live = events(["-o", "json"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(live.stdout()).toBe("");
+    // A service restart is news: its state changes arrive on the open stream.
+    expect((await c.talosctl(["service", "kubelet", "restart"])).code).toBe(0);
+    await live.waitFor(/"service":"kubelet"/);
+    live.cancel();
+    const lr = await live.result;
+    expect(lr.code, lr.stderr).toBe(0);
+    const fresh = lines(lr.stdout).map((l) => JSON.parse(l) as JsonEvent);
+    expect(fresh.every((e) => !all.some((old) => old.id === e.id))).toBe(true);
+  });
+
+  it("--since <id> starts right after that event", async () => {
+    const pivot = all[Math.floor(all.length / 2)]!;
+    const r = await settle(["--since", pivot.id, "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = lines(r.stdout).map((l) => (JSON.parse(l) as JsonEvent).id);
+    const expected = all.slice(all.indexOf(pivot) + 1).map((e) => e.id);
+    expect(ids.slice(0, expected.length)).toEqual(expected);
+  });
+
+  it("--duration reaches back in time", async () => {
+    const r = await settle(["--duration", "1h", "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = lines(r.stdout).map((l) => (JSON.parse(l) as JsonEvent).id);
+    expect(ids.slice(0, all.length)).toEqual(all.map((e) => e.id));
+  });
+
+  it("--actor-id keeps only that actor's events (boot events have none)", async () => {
+    expect(all.every((e) => e.actorId === "")).toBe(true);
+    const other = await settle([
+      "--tail",
+      "-1",
+      "--actor-id",
+      "6f0c2c52-0d6e-4b43-a6c4-1d1a58e4e3f1",
+      "-o",
+      "json",
+    ]);
+    expect(other).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("refuses conflicting or malformed tail options before connecting", async () => {
+    const both = await c.talosctl(["events", "--tail", "5", "--since", all[0]!.id]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe(
+      "--tail and --since can't be used together: choose one way to pick past events\n",
+    );
+    const three = await c.talosctl(["events", "--tail", "-1", "--duration", "5m", "--since", all[0]!.id]);
+    expect(three.stderr).toBe(
+      "--tail and --since and --duration can't be used together: choose one way to pick past events\n",
+    );
+    const since = await c.talosctl(["events", "--since", "not-an-id"]);
+    expect(since.stderr).toBe('--since "not-an-id" is not an event ID (20 characters of 0-9 and a-v)\n');
+    const duration = await c.talosctl(["events", "--duration", "soon"]);
+    expect(duration.stderr.split("\n")[0]).toBe(
+      'invalid argument "soon" for "--duration" flag: time: invalid duration "soon"',
+    );
+    const negative = await c.talosctl(["events", "--duration=-5m"]);
+    expect(negative.stderr).toBe("--duration must not be negative (got -5m)\n");
+    const tail = await c.talosctl(["events", "--tail", "5000000000"]);
+    expect(tail.stderr.split("\n")[0]).toMatch(/for "--tail" flag: .*value out of range$/);
+  });
+
+  it("streams from two node names at once", async () => {
+    const r = await settle(["--tail", "3", "-n", `${NODE},localhost`]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = lines(r.stdout).slice(1);
+    expect(rows.filter((l) => l.startsWith(`${NODE} `))).toHaveLength(3);
+    expect(rows.filter((l) => l.startsWith("localhost "))).toHaveLength(3);
+  });
+
+  it("names a node that fails while the other keeps streaming, and exits 1", async () => {
+    const run = events(["--tail", "2", "-n", `${NODE},10.255.0.9`]);
+    await run.waitFor(/^127\.0\.0\.1 /m);
+    run.cancel();
+    const r = await run.result;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "error from node 10.255.0.9: rpc error: code = PermissionDenied desc = no request forwarding\n",
+    );
+  });
+
+  // Last: the bursts fill the event ring.
+  describe("a burst of events", () => {
+    /** The sequence numbers of burst events in NDJSON output. */
+    function burstNumbers(stdout: string): number[] {
+      return lines(stdout)
+        .map((l) => JSON.parse(l) as JsonEvent)
+        .filter((e) => e.payload.service === "test-burst")
+        .map((e) => Number(/^burst (\d+)\//.exec(String(e.payload.message))![1]));
+    }
+
+    it("reaches a follower whole and in order", async () => {
+      const run = events(["-o", "json"]);
+      await new Promise((r) => setTimeout(r, 200));
+      c.node.child.kill("SIGUSR2");
+      await run.waitFor(new RegExp(`burst 0*${BURST}/`), 30_000);
+      run.cancel();
+      const r = await run.result;
+      expect(r.code, r.stderr).toBe(0);
+      expect(burstNumbers(r.stdout)).toEqual(Array.from({ length: BURST }, (_, i) => i + 1));
+    });
+
+    it("tells a follower that stalls that it fell behind, after what it got in order", async () => {
+      const run = startInProcess(["events", "-o", "json"], {
+        cwd: c.dir,
+        env: c.env(),
+        home: c.home,
+        slowStdout: { readDelayMs: 5, highWaterMark: 1 },
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      c.node.child.kill("SIGUSR2");
+      const r = await run.result;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^error from node 127\.0\.0\.1: rpc error: code = DataLoss desc = .*fell behind/,
+      );
+      const got = burstNumbers(r.stdout);
+      expect(got.length).toBeLessThan(BURST);
+      expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    });
+  });
+});

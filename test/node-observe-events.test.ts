@@ -1,0 +1,182 @@
+// Events of a real talos-node beyond the basics: every tail option of behavior §4.3 and their
+// conflicts, and the loss-free claims counted end to end: a burst of numbered events reaches
+// many followers (one of them slow) complete and in order, and a follower that stalls while a
+// whole ring goes by is told so with DATA_LOSS after everything it could still be given.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventSchema, EventsRequestSchema, ServiceStateEventSchema } from "../src/gen/machine/machine_pb.js";
+import { tempDir } from "./helpers/cli.js";
+import {
+  makeCluster,
+  mtlsClient,
+  type StartedNode,
+  seedState,
+  startNode,
+  streamCall,
+  type TestCluster,
+} from "./helpers/node.js";
+
+const BURST = 2_000;
+const RING = 1_000;
+
+let cluster: TestCluster;
+let node: StartedNode;
+let reader: grpc.Client;
+
+type EventsInit = Parameters<typeof create<typeof EventsRequestSchema>>[1];
+
+function events(req: EventsInit) {
+  return streamCall(
+    reader,
+    "/machine.MachineService/Events",
+    toBinary(EventsRequestSchema, create(EventsRequestSchema, req)),
+  );
+}
+
+function rawEvents(req: EventsInit) {
+  return reader.makeServerStreamRequest(
+    "/machine.MachineService/Events",
+    (b: Buffer) => b,
+    (b: Buffer) => b,
+    Buffer.from(toBinary(EventsRequestSchema, create(EventsRequestSchema, req))),
+  );
+}
+
+/** The burst numbers in a list of raw Event messages (other events skipped). */
+function burstNumbers(messages: readonly Buffer[]): number[] {
+  const out: number[] = [];
+  for (const b of messages) {
+    const e = fromBinary(EventSchema, b);
+    if (e.data?.typeUrl !== "talos/runtime/machine.ServiceStateEvent") continue;
+    const s = fromBinary(ServiceStateEventSchema, e.data.value);
+    const m = /^burst (\d{8})\//.exec(s.message);
+    if (s.service === "test-burst" && m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sequence = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+beforeAll(async () => {
+  cluster = await makeCluster("events-cluster");
+  const stateDir = tempDir("talos-node-events-");
+  seedState(stateDir, cluster.controlplane);
+  node = await startNode({
+    stateDir,
+    args: ["--time-scale", "20", "--platform", "cloud", "--test-burst", `events:${BURST}:4000`],
+  });
+  reader = mtlsClient(node.address, cluster.osCa.crt, cluster.reader);
+  // Let the boot finish so its events do not interleave with the checks below.
+  const boot = events({ tailEvents: -1 });
+  await boot.waitFor(2);
+  await sleep(1_500);
+  boot.cancel();
+});
+
+afterAll(async () => {
+  reader?.close();
+  await node?.stop();
+});
+
+describe("tail options", () => {
+  it("refuses every conflicting pair after the hello event, with code Unknown", async () => {
+    const cases: [EventsInit, string][] = [
+      [
+        { tailEvents: 1, tailSeconds: 5 },
+        "WithTailEvents can't be specified at the same time with WithTailDuration",
+      ],
+      [
+        { tailId: "9m4e2mr0ui3e8a215n4g", tailSeconds: 5 },
+        "WithTailID can't be specified at the same time with WithTailEvents or WithTailDuration",
+      ],
+      [
+        { tailId: "9m4e2mr0ui3e8a215n4g", tailEvents: -1 },
+        "WithTailID can't be specified at the same time with WithTailEvents or WithTailDuration",
+      ],
+    ];
+    for (const [req, details] of cases) {
+      const s = events(req);
+      await expect(s.done).rejects.toMatchObject({ code: grpc.status.UNKNOWN, details });
+      expect(s.messages).toHaveLength(1);
+      expect(fromBinary(EventSchema, s.messages[0]!).data?.typeUrl).toBe("");
+    }
+  });
+
+  it("clamps a huge tail to what the ring keeps, and counts tail_seconds back from now", async () => {
+    const all = events({ tailEvents: -1 });
+    const huge = events({ tailEvents: 2_147_483_647 });
+    const recent = events({ tailSeconds: 3_600 });
+    const future = events({ tailSeconds: -60 });
+    await sleep(500);
+    for (const s of [all, huge, recent, future]) s.cancel();
+    const ids = (s: typeof all) => s.messages.slice(1).map((b) => fromBinary(EventSchema, b).id);
+    expect(ids(all).length).toBeGreaterThan(10);
+    expect(ids(huge)).toEqual(ids(all));
+    expect(ids(recent)).toEqual(ids(all));
+    expect(ids(future)).toEqual([]);
+  });
+});
+
+describe("bursts without loss", () => {
+  it("delivers every event of a burst, in order, to each of many followers, a slow one included", async () => {
+    // Each follower decodes what it receives once, as it arrives; the slow one stops for a
+    // moment every 50 events (its HTTP/2 window then holds the node back).
+    const follow = (slowEvery?: number) => {
+      const call = rawEvents({});
+      const numbers: number[] = [];
+      let received = 0;
+      let failure: Error | undefined;
+      call.on("data", (b: Buffer) => {
+        received++;
+        numbers.push(...burstNumbers([b]));
+        if (slowEvery !== undefined && received % slowEvery === 0) {
+          call.pause();
+          setTimeout(() => call.resume(), 5);
+        }
+      });
+      call.on("error", (e: Error) => {
+        failure = e;
+      });
+      return { call, numbers, received: () => received, failure: () => failure };
+    };
+    const followers = [...Array.from({ length: 10 }, () => follow()), follow(50)];
+    await expect.poll(() => followers.every((f) => f.received() >= 1), { timeout: 10_000 }).toBe(true);
+    await sleep(200);
+    process.kill(node.child.pid!, "SIGUSR2");
+    for (const f of followers) {
+      await expect
+        .poll(() => f.failure() ?? f.numbers.length, { timeout: 30_000, interval: 200 })
+        .toBe(BURST);
+      expect(f.numbers).toEqual(sequence(BURST));
+      f.call.cancel();
+    }
+  });
+
+  it("tells a follower that stalled for a whole ring that it fell behind", async () => {
+    const stalled = rawEvents({});
+    const received: Buffer[] = [];
+    let error: grpc.ServiceError | undefined;
+    stalled.on("data", (b: Buffer) => received.push(b));
+    stalled.on("error", (e: grpc.ServiceError) => {
+      error = e;
+    });
+    await sleep(200);
+    stalled.pause();
+    process.kill(node.child.pid!, "SIGUSR2");
+    await sleep(1_500);
+    stalled.resume();
+    await expect.poll(() => error, { timeout: 30_000 }).toBeDefined();
+    expect(error!.code).toBe(grpc.status.DATA_LOSS);
+    expect(error!.details).toMatch(
+      new RegExp(
+        `^event stream: reader fell behind, \\d+ events were published since its position and the ring keeps ${RING}$`,
+      ),
+    );
+    // What it got before the error is the burst from its start, in order, and less than all of it.
+    const got = burstNumbers(received);
+    expect(got.length).toBeLessThan(BURST);
+    expect(got).toEqual(sequence(got.length));
+  });
+});
