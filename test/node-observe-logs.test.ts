@@ -260,7 +260,9 @@ describe("Logs without loss", () => {
       .slice(0, -1)
       .filter((l) => l.startsWith("burst "));
     expect(got.length).toBeGreaterThan(0);
-    got.forEach((l, i) => expect(l.startsWith(`burst ${String(i + 1).padStart(8, "0")}/`)).toBe(true));
+    got.forEach((l, i) => {
+      expect(l.startsWith(`burst ${String(i + 1).padStart(8, "0")}/`)).toBe(true);
+    });
   });
 
   it("survives clients that cancel mid-stream", async () => {
