@@ -2,6 +2,7 @@
 // the tail options (--tail, --since, --duration, --actor-id), their conflicts, and Ctrl+C.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  burst,
   type ConfiguredNode,
   type InProcessRun,
   startConfiguredNode,
@@ -54,8 +55,9 @@ async function settle(
 let all: JsonEvent[];
 
 beforeAll(async () => {
-  // --test-burst: each SIGUSR2 publishes 3000 numbered events, 1000 a second.
-  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:1000`] });
+  // --test-burst: each SIGUSR2 publishes 3000 numbered events, 750 a second (a follower has
+  // more than a second of slack before the ring laps it).
+  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:750`] });
   await eventually(async () => {
     const r = await c.talosctl(["service", "kubelet"]);
     if (!/STATE +Running/.test(r.stdout)) throw new Error("kubelet not running yet");
@@ -219,14 +221,20 @@ describe("events", () => {
     });
 
     it("tells a follower that stalls that it fell behind, after what it got in order", async () => {
+      // Its stdout takes nothing until the whole burst was published on the node.
+      let release = (): void => undefined;
+      const until = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       const run = startInProcess(["events", "-o", "json"], {
         cwd: c.dir,
         env: c.env(),
         home: c.home,
-        slowStdout: { readDelayMs: 5, highWaterMark: 1 },
+        slowStdout: { readDelayMs: 0, highWaterMark: 1, until },
       });
       await new Promise((r) => setTimeout(r, 200));
-      c.node.child.kill("SIGUSR2");
+      await burst(c, BURST, async () => (await settle(["--tail", "10", "-o", "json"], 200)).stdout);
+      release();
       const r = await run.result;
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedEnv, TALOSCTL } from "./helpers/cli.js";
-import { type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
+import { burst, type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
 import { eventually, type StartedNode, startNode } from "./helpers/node.js";
 
 let c: ConfiguredNode;
@@ -26,8 +26,8 @@ function lines(text: string): string[] {
 
 beforeAll(async () => {
   // A fast clock: services trickle log lines while they run.
-  // --test-burst: each SIGUSR2 writes numbered 100-byte lines into etcd's log, 10000 a second.
-  c = await startConfiguredNode({ args: ["--time-scale", "300", "--test-burst", `log:etcd:${BURST}:10000`] });
+  // --test-burst: each SIGUSR2 writes numbered 100-byte lines into etcd's log, 5000 a second.
+  c = await startConfiguredNode({ args: ["--time-scale", "300", "--test-burst", `log:etcd:${BURST}:5000`] });
   await eventually(async () => {
     const r = await c.talosctl(["service", "kubelet"]);
     if (!/STATE +Running/.test(r.stdout)) throw new Error("kubelet not running yet");
@@ -205,14 +205,20 @@ describe("a burst of log lines", () => {
   // HTTP/2 flow control: the node's ring overruns and it says so. A CLI that buffered
   // everything itself would have received the whole burst instead.
   it("tells a follower that stalls that it fell behind, after what it got in order", async () => {
+    // Its stdout takes nothing until the whole burst was written on the node.
+    let release = (): void => undefined;
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const run = startInProcess(["logs", "etcd", "-f", "--tail", "0", "-o", "json"], {
       cwd: c.dir,
       env: c.env(),
       home: c.home,
-      slowStdout: { readDelayMs: 5, highWaterMark: 1 },
+      slowStdout: { readDelayMs: 0, highWaterMark: 1, until },
     });
     await new Promise((r) => setTimeout(r, 200));
-    c.node.child.kill("SIGUSR2");
+    await burst(c, BURST, async () => (await c.talosctl(["logs", "etcd", "--tail", "5"])).stdout);
+    release();
     const r = await run.result;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(

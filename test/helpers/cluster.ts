@@ -114,9 +114,10 @@ export interface StartInProcessOptions {
   home?: string;
   /**
    * A stdout that takes one chunk per `readDelayMs` and otherwise reports itself full
-   * (write returns false until it drains), to see that the command waits for it.
+   * (write returns false until it drains), to see that the command waits for it. With `until`,
+   * it takes nothing at all before that promise settles: a reader that stalls.
    */
-  slowStdout?: { readDelayMs: number; highWaterMark?: number };
+  slowStdout?: { readDelayMs: number; highWaterMark?: number; until?: Promise<unknown> };
 }
 
 /** Starts talosctl in-process with a signal the test controls (the CLI's Ctrl+C). */
@@ -145,14 +146,17 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   };
   let stdout: CliContext["stdout"];
   if (options.slowStdout) {
-    const { readDelayMs, highWaterMark = 16 * 1024 } = options.slowStdout;
+    const { readDelayMs, highWaterMark = 16 * 1024, until = Promise.resolve() } = options.slowStdout;
     stdout = new Writable({
       highWaterMark,
       write(chunk: Buffer, _enc, callback) {
-        setTimeout(() => {
-          collect(chunk);
-          callback();
-        }, readDelayMs);
+        const take = (): void => {
+          setTimeout(() => {
+            collect(chunk);
+            callback();
+          }, readDelayMs);
+        };
+        until.then(take, take);
       },
     });
   } else {
@@ -222,4 +226,26 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
         waiters.add(waiter);
       }),
   };
+}
+
+/**
+ * Sends the node SIGUSR2 (its --test-burst) and resolves once the burst's last entry, stamped
+ * after this call, shows in what `latest` returns (the node's newest entries as text).
+ */
+export async function burst(
+  c: ConfiguredNode,
+  count: number,
+  latest: () => Promise<string>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const start = Date.now();
+  c.node.child.kill("SIGUSR2");
+  const last = new RegExp(`burst 0*${count}/\\d+ t=(\\d+)`, "g");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await latest();
+    if ([...text.matchAll(last)].some((m) => Number(m[1]) >= start)) return;
+    if (Date.now() > deadline) throw new Error(`the burst of ${count} did not finish in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
