@@ -12,7 +12,8 @@ import { eventually } from "./helpers/node.js";
 
 let c: ConfiguredNode;
 const NODE = "127.0.0.1";
-const BURST = 3000;
+/** More than the ring plus what a paused reader's stream buffers hold (about 1,500 on Node 24). */
+const BURST = 4000;
 
 interface JsonEvent {
   node: string;
@@ -55,9 +56,9 @@ async function settle(
 let all: JsonEvent[];
 
 beforeAll(async () => {
-  // --test-burst: each SIGUSR2 publishes 3000 numbered events, 750 a second (a follower has
+  // --test-burst: each SIGUSR2 publishes 4000 numbered events, 1000 a second (a follower has
   // more than a second of slack before the ring laps it).
-  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:750`] });
+  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:1000`] });
   await eventually(async () => {
     const r = await c.talosctl(["service", "kubelet"]);
     if (!/STATE +Running/.test(r.stdout)) throw new Error("kubelet not running yet");

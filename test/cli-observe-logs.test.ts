@@ -9,8 +9,8 @@ import { eventually, type StartedNode, startNode } from "./helpers/node.js";
 
 let c: ConfiguredNode;
 const NODE = "127.0.0.1";
-/** 1.5 MB of log lines: more than the service's ring holds. */
-const BURST = 15_000;
+/** 2.5 MB of log lines: more than the service's ring plus what a paused reader's buffers hold. */
+const BURST = 25_000;
 
 /** The sequence numbers of burst lines in `logs -o json` output. */
 function burstNumbers(stdout: string): number[] {
