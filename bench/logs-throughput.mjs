@@ -7,119 +7,28 @@
 // - "talosctl --tail 0": the same command with nothing to stream (process start, config,
 //   TLS and the call), subtracted to give the CLI's streaming rate on its own.
 // Figures are MB/s of log payload (the ring's bytes), medians of interleaved runs.
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { median, ROOT, TALOSCTL } from "./lib.mjs";
+import { median } from "./lib.mjs";
+import {
+  benchClient,
+  dataBytes,
+  identity,
+  logsRequest,
+  runTalosctl,
+  startConfiguredNode,
+} from "./node-lib.mjs";
 
-const require = createRequire(import.meta.url);
-const grpc = require("@grpc/grpc-js");
-const TALOS_NODE = path.join(ROOT, "bin", "talos-node");
 const SERVICE = "apid";
 const BURST_LINES = 20_000;
-const identity = (b) => b;
-
-function waitForLine(child, pattern, timeoutMs = 60_000) {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}: ${buffer}`)),
-      timeoutMs,
-    );
-    const onData = (d) => {
-      buffer += d;
-      const m = pattern.exec(buffer);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout.off("data", onData);
-        resolve(m);
-      }
-    };
-    child.stdout.setEncoding("utf8").on("data", onData);
-  });
-}
-
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TALOSCTL, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = 0;
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d.length;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d) => {
-      err += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`talosctl ${args.join(" ")}: ${err}`)),
-    );
-  });
-}
-
-/** Field 2 (`bytes`) of a common.Data message, without a protobuf library: its length. */
-function dataBytes(msg) {
-  let pos = 0;
-  let total = 0;
-  const varint = () => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const b = msg[pos++];
-      v += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return v;
-      shift += 7;
-    }
-  };
-  while (pos < msg.length) {
-    const tag = varint();
-    const wire = tag & 7;
-    if (wire === 2) {
-      const len = varint();
-      if (tag >>> 3 === 2) total += len;
-      pos += len;
-    } else if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else throw new Error(`unexpected wire type ${wire}`);
-  }
-  return total;
-}
-
-/** LogsRequest{namespace: "system", id, tail_lines: -1}, encoded by hand. */
-function logsRequest(id) {
-  const ns = Buffer.from("system");
-  const name = Buffer.from(id);
-  // tail_lines = -1 as an int32 varint: ten bytes of two's complement.
-  const minusOne = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-  return Buffer.concat([
-    Buffer.from([0x0a, ns.length]),
-    ns,
-    Buffer.from([0x12, name.length]),
-    name,
-    Buffer.from([0x28]),
-    minusOne,
-  ]);
-}
 
 /** One bare grpc-js read of the whole ring: a fresh client (TLS handshake included). */
 function bareRead(address, creds) {
   return new Promise((resolve, reject) => {
-    const client = new grpc.Client(address, creds, {
-      "grpc.ssl_target_name_override": "127.0.0.1",
-      "grpc.max_receive_message_length": 32 * 1024 * 1024,
-      "grpc.use_local_subchannel_pool": 1,
-    });
-    const meta = new grpc.Metadata();
-    meta.set("node", "127.0.0.1");
+    const client = benchClient(address, creds);
     const call = client.makeServerStreamRequest(
       "/machine.MachineService/Logs",
       identity,
       identity,
       logsRequest(SERVICE),
-      meta,
     );
     let bytes = 0;
     call.on("data", (m) => {
@@ -136,10 +45,6 @@ function bareRead(address, creds) {
   });
 }
 
-function relabel(pem) {
-  return pem.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
-}
-
 async function timed(fn) {
   const start = process.hrtime.bigint();
   const value = await fn();
@@ -147,39 +52,12 @@ async function timed(fn) {
 }
 
 export async function benchLogsThroughput(runs = Number(process.env.BENCH_RUNS ?? 10)) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-bench-logs-"));
-  const env = { ...process.env, TALOSCONFIG: path.join(dir, "talosconfig"), HOME: dir };
-  const node = spawn(
-    process.execPath,
-    [
-      TALOS_NODE,
-      "--state-dir",
-      path.join(dir, "state"),
-      "--listen",
-      "127.0.0.1:0",
-      "--test-burst",
-      `log:${SERVICE}:${BURST_LINES}`,
-    ],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
+  const { node, address, env, creds, stop } = await startConfiguredNode([
+    "--test-burst",
+    `log:${SERVICE}:${BURST_LINES}`,
+  ]);
+  const run = runTalosctl;
   try {
-    const [, , port] = await waitForLine(node, /listening on (\S+):(\d+) \(maintenance\)/);
-    const address = `127.0.0.1:${port}`;
-    await run(["gen", "config", "bench", "https://127.0.0.1:6443", "-o", dir, "--force"], env);
-    const configured = waitForLine(node, /listening on \S+:\d+ \(configured\)/);
-    await run(["apply-config", "--insecure", "-n", address, "-f", path.join(dir, "controlplane.yaml")], env);
-    await configured;
-    await run(["config", "endpoint", address], env);
-    await run(["config", "node", "127.0.0.1"], env);
-
-    const tc = fs.readFileSync(env.TALOSCONFIG, "utf8");
-    const field = (k) => Buffer.from(new RegExp(`\\n\\s+${k}: (\\S+)`).exec(tc)[1], "base64").toString();
-    const creds = grpc.credentials.createSsl(
-      Buffer.from(field("ca")),
-      Buffer.from(relabel(field("key"))),
-      Buffer.from(field("crt")),
-    );
-
     // Fill the ring: 2 MB of lines into a ring that keeps about 1 MiB.
     const before = await bareRead(address, creds);
     node.kill("SIGUSR2");
@@ -234,8 +112,7 @@ export async function benchLogsThroughput(runs = Number(process.env.BENCH_RUNS ?
       ],
     };
   } finally {
-    node.kill("SIGTERM");
-    fs.rmSync(dir, { recursive: true, force: true });
+    stop();
   }
 }
 

@@ -11,6 +11,8 @@ const benches = {
   "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
   "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
   "logs-throughput": async () => (await import("./logs-throughput.mjs")).benchLogsThroughput(),
+  "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
+  "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
 };
 
 const wanted = process.argv.slice(2);
