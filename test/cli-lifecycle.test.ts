@@ -3,9 +3,9 @@
 // through its reboot over real mTLS.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess, tempDir } from "./helpers/cli.js";
+import { type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
 import { eventually, makeCluster, type TestCluster } from "./helpers/node.js";
 
 /** A fast machine clock and a short reboot downtime (40 ms of real time). */
@@ -15,7 +15,9 @@ const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
 let cluster: TestCluster;
 let catalog: string;
-const started: ConfiguredNode[] = [];
+/** Nodes of the current test (killed after it) and of a whole describe block. */
+let perTest: ConfiguredNode[] = [];
+const shared: ConfiguredNode[] = [];
 
 beforeAll(async () => {
   cluster = await makeCluster("lifecycle-cli");
@@ -35,17 +37,24 @@ beforeAll(async () => {
   );
 }, 30_000);
 
+// SIGKILL: a node kept down by a long --downtime, or shut down, need not answer SIGTERM.
+afterEach(async () => {
+  const nodes = perTest;
+  perTest = [];
+  await Promise.all(nodes.map((n) => n.node.kill()));
+});
+
 afterAll(async () => {
-  await Promise.all(started.map((n) => n.stop().catch(() => undefined)));
+  await Promise.all(shared.map((n) => n.node.kill()));
 });
 
 /** A configured node; `extra` flags replace the FAST ones of the same name. */
-async function node(extra: string[] = []): Promise<ConfiguredNode> {
+async function node(extra: string[] = [], keep: "test" | "block" = "test"): Promise<ConfiguredNode> {
   const flags = new Map<string, string>();
   const base = [...FAST, "--image-catalog", catalog, ...extra];
   for (let i = 0; i < base.length; i += 2) flags.set(base[i]!, base[i + 1]!);
   const n = await startConfiguredNode({ cluster, args: [...flags].flat() });
-  started.push(n);
+  (keep === "test" ? perTest : shared).push(n);
   return n;
 }
 
@@ -72,7 +81,7 @@ function lines(stderr: string, node = "127.0.0.1"): string[] {
 describe("talosctl reboot", () => {
   let n: ConfiguredNode;
   beforeAll(async () => {
-    n = await node();
+    n = await node([], "block");
   }, 30_000);
 
   it("--wait returns once the node is back, on a new boot, having shown each step once", async () => {
@@ -86,9 +95,15 @@ describe("talosctl reboot", () => {
     expect(shown[1]).toMatch(/^actor ID: [0-9a-f-]{36}$/);
     expect(shown).toContain("sequence: reboot action: START");
     expect(shown.at(-1)).toBe("post check passed");
-    // Resumed streams neither lose nor repeat the action's events.
+    // Resumed streams neither lose nor repeat events: the reboot's steps show once each, and
+    // the new boot's history is read once.
+    const down = shown.findIndex((l) => l.startsWith("unavailable, retrying"));
+    const steps = shown.slice(2, down).filter((l) => /^(phase|task): /.test(l));
+    expect(steps.length).toBeGreaterThan(4);
+    expect(new Set(steps).size).toBe(steps.length);
+    expect(steps).toContain("task: stopAllServices action: START");
     expect(shown.filter((l) => l === "sequence: reboot action: START")).toHaveLength(1);
-    expect(shown.filter((l) => l.startsWith("phase: ")).length).toBe(new Set(shown.filter((l) => l.startsWith("phase: "))).size);
+    expect(shown.filter((l) => l === "sequence: initialize action: START")).toHaveLength(1);
     const after = await bootId(n);
     expect(after).not.toBe(before);
     expect(after).toMatch(/^[0-9a-f-]{36}$/);
@@ -137,18 +152,26 @@ describe("the tracker when the node does not come back", () => {
     const r = await n.talosctl(["reboot", "-n", "127.0.0.1", "--timeout", "3s"]);
     expect(r.code).toBe(1);
     const last = lines(r.stderr).at(-1) ?? "";
-    expect(last).toMatch(/^timed out after 3s; last state: unavailable, retrying\.\.\. \(.*connection refused\)$/);
+    expect(last).toMatch(
+      /^timed out after 3s; last state: unavailable, retrying\.\.\. \(.*connection refused\)$/,
+    );
   }, 60_000);
 
   it("ends with a clear error, without hanging, when the node is killed mid-wait", async () => {
     const n = await node(["--downtime", "20s"]);
-    const run = startInProcess(["reboot", "-n", "127.0.0.1", "--timeout", "4s"], { cwd: n.dir, home: n.home, env: n.env() });
+    const run = startInProcess(["reboot", "-n", "127.0.0.1", "--timeout", "4s"], {
+      cwd: n.dir,
+      home: n.home,
+      env: n.env(),
+    });
     await eventually(async () => expect(run.stderr()).toMatch(/actor ID: /), 20_000, 20);
     await n.node.kill();
     const r = await run.result;
     expect(r.code).toBe(1);
     const last = lines(r.stderr).at(-1) ?? "";
-    expect(last).toMatch(/^timed out after 4s; last state: unavailable, retrying\.\.\. \(.*(connection refused|reset|closed).*\)$/);
+    expect(last).toMatch(
+      /^timed out after 4s; last state: unavailable, retrying\.\.\. \(.*(connection refused|reset|closed).*\)$/,
+    );
   }, 60_000);
 });
 
@@ -192,7 +215,16 @@ describe("talosctl shutdown and reset", () => {
 
   it("refuses reset flag combinations before contacting the node", async () => {
     const n = await node();
-    const r = await n.talosctl(["reset", "-n", "127.0.0.1", "--yes", "--wipe-mode", "system-disk", "--user-disks-to-wipe", "/dev/sdb"]);
+    const r = await n.talosctl([
+      "reset",
+      "-n",
+      "127.0.0.1",
+      "--yes",
+      "--wipe-mode",
+      "system-disk",
+      "--user-disks-to-wipe",
+      "/dev/sdb",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n")[0]).toBe("--user-disks-to-wipe cannot be used with --wipe-mode system-disk");
     const mode = await n.talosctl(["reset", "-n", "127.0.0.1", "--yes", "--wipe-mode", "everything"]);
@@ -261,7 +293,14 @@ describe("talosctl upgrade and rollback", () => {
       { cwd: n.dir, home: n.home, env: n.env() },
     );
     await eventually(async () => expect(first.stderr()).toMatch(/pulled image/), 30_000, 20);
-    const second = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.0", "--no-reboot"]);
+    const second = await n.talosctl([
+      "upgrade",
+      "-n",
+      "127.0.0.1",
+      "-i",
+      "ghcr.io/siderolabs/installer:v1.15.0",
+      "--no-reboot",
+    ]);
     const r1 = await first.result;
     expect(r1.code).toBe(0);
     expect(second.code).toBe(1);

@@ -389,7 +389,8 @@ class NodeTracker {
     } catch (err) {
       const rpc = toRpcError(err);
       if (rpc.grpcCode === Code.PermissionDenied) return { kind: "unknown", why: "unauthorized" };
-      if (rpc.grpcCode === Code.NotFound) return { kind: "unknown", why: rpc.description };
+      // The node answered but cannot say (no such file): the boot check is skipped, visibly.
+      if (!retryable(rpc)) return { kind: "unknown", why: rpc.description };
       throw err;
     }
   }
