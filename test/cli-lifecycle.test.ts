@@ -88,7 +88,7 @@ describe("talosctl reboot", () => {
     const before = await bootId(n);
     const r = await n.talosctl(["reboot", "-n", "127.0.0.1"]);
     expect(r.stderr).not.toMatch(/timed out/);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(r.stdout).toBe("");
     const shown = lines(r.stderr);
     expect(shown[0]).toBe("waiting for actor ID");
@@ -111,7 +111,7 @@ describe("talosctl reboot", () => {
 
   it("-o json reports every update as one JSON object on stdout, ending in success", async () => {
     const r = await n.talosctl(["reboot", "-n", "127.0.0.1", "-o", "json", "--mode", "powercycle"]);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const updates = r.stdout
       .trim()
       .split("\n")
@@ -149,9 +149,18 @@ describe("talosctl reboot", () => {
 describe("the tracker when the node does not come back", () => {
   it("reports the last state when the wait times out", async () => {
     const n = await node(["--downtime", "1h"]);
-    const r = await n.talosctl(["reboot", "-n", "127.0.0.1", "--timeout", "3s"]);
+    const r = await n.talosctl(["reboot", "-n", "127.0.0.1", "--timeout", "3s", "--debug"]);
     expect(r.code).toBe(1);
-    const last = lines(r.stderr).at(-1) ?? "";
+    // --debug adds the kernel log the node printed while it was followed.
+    const [progress, consoleLog] = r.stderr.split('console logs for nodes ["127.0.0.1"]:\n');
+    expect(consoleLog).toBeDefined();
+    expect(
+      consoleLog!
+        .split("\n")
+        .filter((l) => l !== "")
+        .every((l) => l.startsWith("127.0.0.1: ")),
+    ).toBe(true);
+    const last = lines(progress!).at(-1) ?? "";
     expect(last).toMatch(
       /^timed out after 3s; last state: unavailable, retrying\.\.\. \(.*connection refused\)$/,
     );
@@ -207,7 +216,7 @@ describe("talosctl shutdown and reset", () => {
   it("shutdown --yes waits for the services to stop", async () => {
     const n = await node();
     const r = await n.talosctl(["shutdown", "-n", "127.0.0.1", "--yes"]);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const shown = lines(r.stderr);
     expect(shown).toContain("events check condition met");
     expect(shown.at(-1)).toBe("post check passed");
@@ -234,7 +243,7 @@ describe("talosctl shutdown and reset", () => {
   it("reset --reboot waits until the node is back in maintenance mode", async () => {
     const n = await node();
     const r = await n.talosctl(["reset", "-n", "127.0.0.1", "--yes", "--reboot"]);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(lines(r.stderr).at(-1)).toMatch(/^post check passed/);
     await n.node.waitForMode("maintenance");
   }, 60_000);
@@ -245,7 +254,7 @@ describe("talosctl upgrade and rollback", () => {
     const n = await node();
     expect(await version(n)).toBe("v1.14.0");
     const r = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.0"]);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const shown = lines(r.stderr);
     expect(shown).toContain("pulled image ghcr.io/siderolabs/installer:v1.15.0");
     expect(shown).toContain("upgrade completed");

@@ -161,7 +161,7 @@ export interface LifecycleRun {
   readonly start: (node: NodeClient) => Promise<string>;
   readonly predicate: Predicate;
   readonly postCheck: PostCheck;
-  readonly sequence?: string;
+  readonly sequences?: readonly string[];
   readonly finalCheck?: (node: NodeClient) => Promise<string>;
   readonly maintenanceProbe?: (node: string, signal: AbortSignal) => Promise<boolean>;
   /** Receives the progress display so the action can report its own steps (upgrade). */
@@ -196,7 +196,7 @@ export async function runLifecycle(ctx: CliContext, run: LifecycleRun): Promise<
       start: run.start,
       predicate: run.predicate,
       postCheck: run.postCheck,
-      ...(run.sequence !== undefined ? { sequence: run.sequence } : {}),
+      ...(run.sequences !== undefined ? { sequences: run.sequences } : {}),
       ...(run.finalCheck ? { finalCheck: run.finalCheck } : {}),
       ...(run.maintenanceProbe ? { maintenanceProbe: run.maintenanceProbe } : {}),
       timeoutMs: run.flags.timeoutMs,

@@ -65,8 +65,8 @@ export interface TrackOptions {
   readonly start: (node: NodeClient) => Promise<string>;
   readonly predicate: Predicate;
   readonly postCheck: PostCheck;
-  /** The sequence the action runs (`reboot`, `upgrade`, ...): a LOCKED refusal of it fails the node. */
-  readonly sequence?: string;
+  /** The sequences the action runs (`reboot`, `upgrade`, ...): a LOCKED refusal of one fails the node. */
+  readonly sequences?: readonly string[];
   /** One deadline for the whole run. */
   readonly timeoutMs: number;
   /** The command's cancellation (Ctrl+C). */
@@ -114,6 +114,7 @@ class NodeTracker {
   private streamBoot: string | undefined;
   private bootAfter: string | undefined;
   private predicateMet = false;
+  private passed = "post check passed";
 
   constructor(
     private readonly node: string,
@@ -152,7 +153,7 @@ class NodeTracker {
       this.shownActor = this.actorId;
       this.show(`actor ID: ${this.actorId}`);
       await this.follow(follow);
-      let done = `post check passed`;
+      let done = this.passed;
       if (this.options.finalCheck) done = await this.options.finalCheck(this.nc);
       this.show(done, "succeeded");
       return this.outcome(true);
@@ -318,7 +319,7 @@ class NodeTracker {
     const m = payload.message;
     if (
       m.error?.code === SequenceCode.LOCKED &&
-      (this.options.sequence === undefined || m.sequence === this.options.sequence)
+      (this.options.sequences === undefined || this.options.sequences.includes(m.sequence))
     ) {
       throw new TrackFailure(`sequence error: ${m.error.message || "sequence not started: locked"}`);
     }
@@ -344,7 +345,7 @@ class NodeTracker {
       await sleep(this.interval, this.signal);
       const probe = this.options.maintenanceProbe;
       if (probe && (await probe(this.node, this.signal).catch(() => false))) {
-        this.show("post check passed (maintenance mode)");
+        this.passed = "post check passed (maintenance mode)";
         return true;
       }
       try {

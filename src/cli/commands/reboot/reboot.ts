@@ -35,7 +35,7 @@ export const command = defineCommand({
         start: (node) => reboot(node, mode),
         predicate: "machine-ready",
         postCheck: "boot-id",
-        sequence: "reboot",
+        sequences: ["reboot"],
       });
     } finally {
       client.close();

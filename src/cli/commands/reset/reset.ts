@@ -93,7 +93,7 @@ export const command = defineCommand({
         start: (node) => reset(node, options),
         predicate: "services-stopped",
         postCheck: options.reboot ? "maintenance-or-boot-id" : "none",
-        sequence: "reset",
+        sequences: ["reset"],
         maintenanceProbe: (node, signal) => answersInMaintenance(maintenance, client, node, signal),
       });
     } finally {

@@ -39,7 +39,7 @@ export const command = defineCommand({
         start: (node) => shutdown(node, force),
         predicate: "services-stopped",
         postCheck: "none",
-        sequence: "shutdown",
+        sequences: ["shutdown"],
       });
     } finally {
       client.close();

@@ -190,7 +190,7 @@ export const command = defineCommand({
           start,
           predicate: "machine-ready",
           postCheck: "boot-id",
-          sequence: "upgrade",
+          sequences: ["upgrade", "reboot"],
           onProgress: (p) => {
             progress = p;
           },
