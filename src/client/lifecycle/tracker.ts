@@ -104,8 +104,8 @@ class NodeTracker {
   private readonly interval: number;
   private last = "";
   private actorId = "";
-  /** Events of this actor are shown (emptied once the node booted again: boot events have none). */
-  private shownActor = "";
+  /** Once the node booted again, its boot events (which carry no actor) are shown too. */
+  private showBootEvents = false;
   private seenOwnEvent = false;
   /** The id of the last event read (or of the hello), where a resumed stream starts. */
   private resumeId: string | undefined;
@@ -150,7 +150,6 @@ class NodeTracker {
         }
         throw new TrackFailure(`error: ${toRpcError(err, this.options.signal.aborted).message}`);
       }
-      this.shownActor = this.actorId;
       this.show(`actor ID: ${this.actorId}`);
       await this.follow(follow);
       let done = this.passed;
@@ -255,24 +254,27 @@ class NodeTracker {
     }
   }
 
-  /** The same boot resumes after the last event; a new boot is read from its start. */
+  /**
+   * Where the reopened stream starts: right after the last event read. A node that keeps its
+   * ring across the reboot continues where it was; a node whose ring starts empty with the new
+   * boot (event ids are time-ordered) gives the whole new boot. The boot id says which boot
+   * answers: once it is a new one, the boot's own events (no actor) are shown too.
+   */
   private async resumeRequest(): Promise<EventsInit> {
     if (this.bootBefore?.kind === "id") {
       const now = await this.readBootId();
       if (now.kind === "id" && now.value !== this.streamBoot) {
         this.streamBoot = now.value;
-        if (now.value !== this.bootBefore.value) this.bootAfter = now.value;
-        this.newBoot();
-        return { tailEvents: -1 };
+        if (now.value !== this.bootBefore.value) {
+          this.bootAfter = now.value;
+          this.showBootEvents = true;
+        }
       }
+    } else {
+      // Without a boot id there is no telling which boot answers: show what it says.
+      this.showBootEvents = true;
     }
     return this.resumeId !== undefined ? { tailId: this.resumeId } : { tailEvents: -1 };
-  }
-
-  /** The node booted again: its ring holds only this boot's events, none of them ours. */
-  private newBoot(): void {
-    this.resumeId = undefined;
-    this.shownActor = "";
   }
 
   /** Handles one event; true when the node is done. */
@@ -285,7 +287,7 @@ class NodeTracker {
     const own = this.actorId !== "" && decoded.actorId === this.actorId;
     if (own) this.seenOwnEvent = true;
     this.checkLocked(payload);
-    if (decoded.actorId === this.shownActor || payload.kind === "machine-status") {
+    if (own || payload.kind === "machine-status" || (this.showBootEvents && decoded.actorId === "")) {
       const text = describe(payload);
       if (text !== undefined) this.show(text);
     }
