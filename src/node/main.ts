@@ -42,6 +42,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 
   await new Promise<void>((resolve) => {
+    // Shutdown (or a reset without reboot) powers the machine off: the process ends with 0.
+    void node.poweredOff.then(resolve);
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++;
