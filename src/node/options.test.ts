@@ -125,4 +125,49 @@ describe("talos-node flags", () => {
     expect(parseListen("localhost:1")).toEqual({ host: "localhost", port: 1 });
     expect(() => parseListen("::1:5")).toThrow();
   });
+
+  it("reads --emulate and --cidr into node addresses from .2", () => {
+    const o = options(["--state-dir", "s", "--emulate", "3", "--cidr", "127.0.10.77/24", "--port", "50010"]);
+    expect(o.emulate).toEqual({
+      count: 3,
+      cidr: "127.0.10.77/24",
+      addresses: ["127.0.10.2", "127.0.10.3", "127.0.10.4"],
+    });
+    expect(o).toMatchObject({ host: "127.0.10.2", port: 50010 });
+    expect(options(["--state-dir", "s", "--emulate", "1", "--cidr", "10.0.0.0/8"]).port).toBe(50000);
+    const wide = options(["--state-dir", "s", "--emulate", "300", "--cidr", "127.1.0.0/16"]).emulate;
+    expect(wide?.addresses.at(-1)).toBe("127.1.1.45");
+    expect(options(["--state-dir", "s", "--emulate", "5", "--cidr", "127.0.0.0/29"]).emulate?.count).toBe(5);
+  });
+
+  it("names the flag in every --emulate error", () => {
+    const s = ["--state-dir", "s"];
+    const cases: [string[], string][] = [
+      [[...s, "--emulate", "0", "--cidr", "127.0.10.0/24"], '--emulate "0": expected a number of nodes'],
+      [[...s, "--emulate", "two", "--cidr", "127.0.10.0/24"], '--emulate "two": expected a number of nodes'],
+      [[...s, "--emulate", "2"], "--emulate needs --cidr, e.g. --cidr 127.0.10.0/24"],
+      [[...s, "--cidr", "127.0.10.0/24"], "--cidr is only used with --emulate"],
+      [[...s, "--port", "50000"], "--port is only used with --emulate"],
+      [[...s, "--emulate", "2", "--cidr", "127.0.10.0"], '--cidr "127.0.10.0": expected an IPv4 network'],
+      [[...s, "--emulate", "2", "--cidr", "127.0.300.0/24"], '--cidr "127.0.300.0/24": expected an IPv4'],
+      [[...s, "--emulate", "2", "--cidr", "127.0.0.0/31"], '--cidr "127.0.0.0/31": expected an IPv4'],
+      [
+        [...s, "--emulate", "6", "--cidr", "127.0.0.0/29"],
+        "--cidr 127.0.0.0/29 has room for 5 nodes (from .2), not 6",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--listen", "127.0.0.1:0"],
+        "--listen cannot be used with --emulate",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostname", "a"],
+        "--hostname cannot be used with --emulate",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--port", "70000"],
+        '--port "70000": expected a port',
+      ],
+    ];
+    for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
+  });
 });

@@ -27,7 +27,21 @@ export interface NodeOptions {
   readonly catalog?: readonly CatalogImage[];
   /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
   readonly testBursts?: readonly BurstSpec[];
+  /** `--emulate N --cidr C`: N nodes in this process, at C's .2, .3, ... (all on `port`). */
+  readonly emulate?: EmulateSpec;
 }
+
+export interface EmulateSpec {
+  /** How many nodes. */
+  readonly count: number;
+  /** The CIDR as given. */
+  readonly cidr: string;
+  /** The nodes' addresses, in order. */
+  readonly addresses: readonly string[];
+}
+
+/** Most nodes one process emulates. */
+export const MAX_EMULATED_NODES = 4096;
 
 export const USAGE = `Usage: talos-node --state-dir DIR [flags]
 
@@ -46,6 +60,10 @@ Flags:
   --image-catalog FILE     YAML list of {ref, version, failBoot} installer images the node can
                            pull (default: ghcr.io/siderolabs/installer tags v1.12.0 up to
                            --talos-version)
+  --emulate N              run N nodes in this process, at the --cidr network's .2, .3, ...; each
+                           keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
+  --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
+  --port PORT              API port of every emulated node (default 50000)
   -h, --help               show this help
 
 Test and benchmark aids (not for real use):
@@ -67,6 +85,9 @@ const VALUE_FLAGS = new Set([
   "downtime",
   "image-catalog",
   "test-burst",
+  "emulate",
+  "cidr",
+  "port",
 ]);
 
 /** Splits `HOST:PORT` (`[::1]:50000` for IPv6). */
@@ -112,9 +133,16 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
 
   const stateDir = one("state-dir");
   if (stateDir === undefined || stateDir === "") throw new UserError("--state-dir is required (see --help)");
-  const { host, port } = parseListen(one("listen") ?? DEFAULT_LISTEN);
+  const emulate = parseEmulate(one("emulate"), one("cidr"), one("listen"));
+  const { host, port } = emulate
+    ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? "50000") }
+    : parseListen(one("listen") ?? DEFAULT_LISTEN);
+  if (!emulate && one("port") !== undefined) throw new UserError("--port is only used with --emulate");
 
   const hostname = one("hostname");
+  if (hostname !== undefined && emulate) {
+    throw new UserError("--hostname cannot be used with --emulate: every emulated node has its own hostname");
+  }
   if (hostname !== undefined && !HOSTNAME.test(hostname)) {
     throw new UserError(`--hostname ${JSON.stringify(hostname)}: not a valid hostname`);
   }
@@ -182,6 +210,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     help: false,
     options: {
       ...(testBursts.length > 0 ? { testBursts } : {}),
+      ...(emulate ? { emulate } : {}),
       stateDir,
       host,
       port,
@@ -194,4 +223,58 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       ...(catalog !== undefined ? { catalog } : {}),
     },
   };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port > 65535) {
+    throw new UserError(`--port ${JSON.stringify(text)}: expected a port number in [0, 65535]`);
+  }
+  return port;
+}
+
+/** Reads --emulate and --cidr (both or neither) into the list of node addresses. */
+export function parseEmulate(
+  countText: string | undefined,
+  cidrText: string | undefined,
+  listen: string | undefined,
+): EmulateSpec | undefined {
+  if (countText === undefined) {
+    if (cidrText !== undefined) throw new UserError("--cidr is only used with --emulate");
+    return undefined;
+  }
+  const count = Number(countText);
+  if (!/^\d+$/.test(countText) || count < 1 || count > MAX_EMULATED_NODES) {
+    throw new UserError(
+      `--emulate ${JSON.stringify(countText)}: expected a number of nodes in [1, ${MAX_EMULATED_NODES}]`,
+    );
+  }
+  if (listen !== undefined) {
+    throw new UserError(
+      "--listen cannot be used with --emulate: each node listens on its own address (--port)",
+    );
+  }
+  if (cidrText === undefined) throw new UserError("--emulate needs --cidr, e.g. --cidr 127.0.10.0/24");
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidrText);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m ? Number(m[5]) : Number.NaN;
+  if (!m || octets.some((o) => o > 255) || !(prefix >= 8 && prefix <= 30)) {
+    throw new UserError(
+      `--cidr ${JSON.stringify(cidrText)}: expected an IPv4 network with a prefix length in [8, 30], e.g. 127.0.10.0/24`,
+    );
+  }
+  const size = 2 ** (32 - prefix);
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const base = value - (value % size);
+  // .0 is the network, .1 the gateway, the last one broadcast: nodes take .2 onwards.
+  const usable = size - 3;
+  if (count > usable) {
+    throw new UserError(`--cidr ${cidrText} has room for ${usable} nodes (from .2), not ${count}`);
+  }
+  const addresses: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = base + 2 + i;
+    addresses.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join("."));
+  }
+  return { count, cidr: cidrText, addresses };
 }
