@@ -1,82 +1,27 @@
-// End to end: talosctl reboot, shutdown, reset, upgrade and rollback (in-process CLI) against
+// End to end: talosctl reboot, shutdown and reset (in-process CLI) against
 // real talos-node processes on fast clocks, with the --wait tracker following each node
 // through its reboot over real mTLS.
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runInProcess, tempDir } from "./helpers/cli.js";
-import { type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
+import { runInProcess } from "./helpers/cli.js";
+import { type ConfiguredNode, startInProcess } from "./helpers/cluster.js";
+import { bootId, lines, nodePool, writeCatalog } from "./helpers/lifecycle-cli.js";
 import { eventually, makeCluster, type TestCluster } from "./helpers/node.js";
-
-/** A fast machine clock and a short reboot downtime (40 ms of real time). */
-const FAST = ["--time-scale", "50", "--downtime", "2s"];
-
-const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
 let cluster: TestCluster;
 let catalog: string;
-/** Nodes of the current test (killed after it) and of a whole describe block. */
-let perTest: ConfiguredNode[] = [];
-const shared: ConfiguredNode[] = [];
+const pool = nodePool(
+  () => cluster,
+  () => catalog,
+);
+const node = pool.node;
 
 beforeAll(async () => {
   cluster = await makeCluster("lifecycle-cli");
-  catalog = path.join(tempDir("talos-catalog-"), "catalog.yaml");
-  fs.writeFileSync(
-    catalog,
-    [
-      "- ref: ghcr.io/siderolabs/installer:v1.14.0",
-      "  version: v1.14.0",
-      "- ref: ghcr.io/siderolabs/installer:v1.15.0",
-      "  version: v1.15.0",
-      "- ref: ghcr.io/siderolabs/installer:v1.15.1",
-      "  version: v1.15.1",
-      "  failBoot: true",
-      "",
-    ].join("\n"),
-  );
+  catalog = writeCatalog();
 }, 30_000);
 
-// SIGKILL: a node kept down by a long --downtime, or shut down, need not answer SIGTERM.
-afterEach(async () => {
-  const nodes = perTest;
-  perTest = [];
-  await Promise.all(nodes.map((n) => n.node.kill()));
-});
-
-afterAll(async () => {
-  await Promise.all(shared.map((n) => n.node.kill()));
-});
-
-/** A configured node; `extra` flags replace the FAST ones of the same name. */
-async function node(extra: string[] = [], keep: "test" | "block" = "test"): Promise<ConfiguredNode> {
-  const flags = new Map<string, string>();
-  const base = [...FAST, "--image-catalog", catalog, ...extra];
-  for (let i = 0; i < base.length; i += 2) flags.set(base[i]!, base[i + 1]!);
-  const n = await startConfiguredNode({ cluster, args: [...flags].flat() });
-  (keep === "test" ? perTest : shared).push(n);
-  return n;
-}
-
-async function bootId(n: ConfiguredNode): Promise<string> {
-  const r = await n.talosctl(["read", BOOT_ID]);
-  expect(r.stderr).toBe("");
-  return r.stdout.trim();
-}
-
-async function version(n: ConfiguredNode): Promise<string> {
-  const r = await n.talosctl(["version", "--short"]);
-  const m = /Tag:\s+(\S+)/.exec(r.stdout.split("Server:")[1] ?? "");
-  return m?.[1] ?? r.stdout;
-}
-
-/** Lines the tracker printed for a node (stderr is not a terminal in these runs). */
-function lines(stderr: string, node = "127.0.0.1"): string[] {
-  return stderr
-    .split("\n")
-    .filter((l) => l.startsWith(`${node}: `))
-    .map((l) => l.slice(node.length + 2));
-}
+afterEach(() => pool.endTest());
+afterAll(() => pool.endAll());
 
 describe("talosctl reboot", () => {
   let n: ConfiguredNode;
@@ -249,43 +194,7 @@ describe("talosctl shutdown and reset", () => {
   }, 60_000);
 });
 
-describe("talosctl upgrade and rollback", () => {
-  it("upgrades, reboots, and confirms the node runs the new version; rollback returns to the old one", async () => {
-    const n = await node();
-    expect(await version(n)).toBe("v1.14.0");
-    const r = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.0"]);
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-    const shown = lines(r.stderr);
-    expect(shown).toContain("pulled image ghcr.io/siderolabs/installer:v1.15.0");
-    expect(shown).toContain("upgrade completed");
-    expect(shown.at(-1)).toBe("post check passed, running v1.15.0");
-    expect(await version(n)).toBe("v1.15.0");
-
-    const rb = await n.talosctl(["rollback", "-n", "127.0.0.1"]);
-    expect(rb).toMatchObject({ code: 0, stdout: "", stderr: "" });
-    await eventually(async () => expect(await version(n)).toBe("v1.14.0"), 30_000, 200);
-  }, 90_000);
-
-  it("reports a node that rolled back after the new version failed to boot, with exit 1", async () => {
-    const n = await node();
-    const r = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.1"]);
-    expect(r.code).toBe(1);
-    expect(lines(r.stderr).at(-1)).toBe(
-      "rolled back: the node is running v1.14.0 again, not v1.15.1 (the upgraded system failed to boot)",
-    );
-    expect(await version(n)).toBe("v1.14.0");
-  }, 90_000);
-
-  it("names the node and the image when the image is not in the registry", async () => {
-    const n = await node();
-    const r = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v9.9.9"]);
-    expect(r.code).toBe(1);
-    expect(lines(r.stderr).at(-1)).toMatch(
-      /^127\.0\.0\.1: error pulling image ghcr\.io\/siderolabs\/installer:v9\.9\.9: rpc error: code = \w+ desc = .+/,
-    );
-    expect(await version(n)).toBe("v1.14.0");
-  }, 60_000);
-
+describe("talosctl upgrade", () => {
   it("refuses an invalid image reference before contacting the node", async () => {
     const n = await node();
     const r = await n.talosctl(["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/Siderolabs/installer:"]);
@@ -294,25 +203,4 @@ describe("talosctl upgrade and rollback", () => {
       '--image "ghcr.io/Siderolabs/installer:": not a valid image reference (e.g. ghcr.io/siderolabs/installer:v1.15.0)',
     );
   }, 30_000);
-
-  it("refuses a second upgrade while one runs", async () => {
-    const n = await node(["--time-scale", "2"]);
-    const first = startInProcess(
-      ["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.0", "--no-reboot"],
-      { cwd: n.dir, home: n.home, env: n.env() },
-    );
-    await eventually(async () => expect(first.stderr()).toMatch(/pulled image/), 30_000, 20);
-    const second = await n.talosctl([
-      "upgrade",
-      "-n",
-      "127.0.0.1",
-      "-i",
-      "ghcr.io/siderolabs/installer:v1.15.0",
-      "--no-reboot",
-    ]);
-    const r1 = await first.result;
-    expect(r1.code).toBe(0);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/another installation\/upgrade is already in progress/);
-  }, 90_000);
 });
