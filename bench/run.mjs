@@ -14,6 +14,7 @@ const benches = {
   "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
+  "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
 };
 
 const wanted = process.argv.slice(2);
