@@ -50,6 +50,8 @@ export interface CreateNodeOptions {
   readonly disks?: readonly (Disk | string)[];
   readonly talosVersion?: string;
   readonly timeScale?: number;
+  /** Cluster discovery registry directory (default under the system temp directory). */
+  readonly discoveryDir?: string;
   /** Where the ready line goes (default: nowhere). */
   readonly stdout?: (text: string) => void;
   /** Where log lines go (default: nowhere). */
@@ -167,6 +169,7 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
       onReboot: (reason) => this.reboot(reason),
+      ...(this.options.discoveryDir !== undefined ? { discoveryRoot: this.options.discoveryDir } : {}),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -303,6 +306,7 @@ export async function createNode(options: CreateNodeOptions): Promise<TalosNode>
       disks: diskInputs.map((d, i) => (typeof d === "string" ? parseDiskFlag(d, i) : d)),
       talosVersion: options.talosVersion ?? TALOS_VERSION,
       timeScale: options.timeScale ?? 1,
+      ...(options.discoveryDir !== undefined ? { discoveryDir: options.discoveryDir } : {}),
     },
     options.stdout ?? (() => undefined),
     options.stderr ?? (() => undefined),

@@ -19,6 +19,8 @@ export interface NodeOptions {
   readonly disks: readonly Disk[];
   readonly talosVersion: string;
   readonly timeScale: number;
+  /** Where cluster discovery registries live (nodes of one cluster must share it). */
+  readonly discoveryDir?: string;
   /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
   readonly testBursts?: readonly BurstSpec[];
 }
@@ -35,6 +37,8 @@ Flags:
   --disk PATH:SIZE         a disk, e.g. /dev/sda:10GiB (repeatable; default ${DEFAULT_DISK} except in container mode)
   --talos-version VERSION  Talos version to report (default ${TALOS_VERSION})
   --time-scale N           run the machine's timers N times faster (default 1)
+  --discovery-dir DIR      the cluster discovery registry shared by the nodes of a cluster
+                           (default: talos-node-discovery under the system temp directory)
   -h, --help               show this help
 
 Test and benchmark aids (not for real use):
@@ -53,6 +57,7 @@ const VALUE_FLAGS = new Set([
   "disk",
   "talos-version",
   "time-scale",
+  "discovery-dir",
   "test-burst",
 ]);
 
@@ -137,6 +142,9 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     );
   }
 
+  const discoveryDir = one("discovery-dir");
+  if (discoveryDir === "") throw new UserError("--discovery-dir: expected a directory");
+
   const testBursts = (values.get("test-burst") ?? []).map((text) => {
     const spec = parseBurst(text);
     if (!spec) {
@@ -151,6 +159,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     help: false,
     options: {
       ...(testBursts.length > 0 ? { testBursts } : {}),
+      ...(discoveryDir !== undefined ? { discoveryDir } : {}),
       stateDir,
       host,
       port,
