@@ -113,6 +113,30 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(r.stderr.split("\n").filter((l) => l !== "")).toHaveLength(1);
   });
 
+  it("names the node that could not start when its address is taken", async () => {
+    const r = await c.talosctl([
+      "cluster",
+      "create",
+      "--name",
+      "clash",
+      "--state",
+      c.state,
+      "--cidr",
+      c.cidr,
+      "--workers",
+      "0",
+      "--time-scale",
+      "50",
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-1)).toContain(`talos-node of clash-controlplane-1 (${c.ips[0]}) exited: `);
+    expect(lines.at(-1)).toContain("address already in use");
+    expect(lines.at(-1)).toContain('"talosctl cluster destroy --name clash" removes them');
+    const destroyed = await c.talosctl(["cluster", "destroy", "--name", "clash", "--state", c.state]);
+    expect(destroyed.code).toBe(0);
+  });
+
   it("destroys a cluster whose processes already died", async () => {
     for (const n of ["duo-controlplane-1", "duo-worker-1"]) {
       const pid = Number(fs.readFileSync(path.join(c.state, "duo", n, "pid"), "utf8"));

@@ -6,6 +6,7 @@ export {
   CLUSTER_FILE,
   type ClusterRecord,
   checkClusterName,
+  checkNodeRunning,
   clusterDir,
   DEFAULT_CIDR,
   DEFAULT_CLUSTER_NAME,

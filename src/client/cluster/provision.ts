@@ -137,6 +137,21 @@ export function launchNode(options: LaunchOptions): number {
   }
 }
 
+/** Throws when a launched node has exited (it could not listen, say), quoting its log. */
+export function checkNodeRunning(clusterDirPath: string, node: NodeRecord, pid: number): void {
+  if (alive(pid)) return;
+  const log = path.join(clusterDirPath, node.dir, "talos-node.log");
+  let last = "";
+  try {
+    last = fs.readFileSync(log, "utf8").trim().split("\n").at(-1) ?? "";
+  } catch {
+    // no log
+  }
+  throw new UserError(
+    `talos-node of ${node.name} (${node.ip}) exited${last !== "" ? `: ${last}` : ""} (log: ${log})`,
+  );
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

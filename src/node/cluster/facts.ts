@@ -1,7 +1,7 @@
 // What cluster formation reads from the machine config: the cluster's identity, its
 // Kubernetes endpoint and CA — from the multi-document config when it has the documents,
 // else from the legacy v1alpha1 fields.
-import { legacyDocument, type MachineConfig } from "../machine/index.js";
+import { legacyDocument, type MachineConfig } from "../machine/config.js";
 
 function at(data: unknown, keys: readonly string[]): unknown {
   let cur = data;
@@ -32,7 +32,10 @@ export function clusterId(config: MachineConfig): string {
 
 /** The Kubernetes API endpoint. */
 export function controlPlaneEndpoint(config: MachineConfig): string {
-  return docStr(config, "KubeClusterConfig", ["endpoint"]) || legacyStr(config, ["cluster", "controlPlane", "endpoint"]);
+  return (
+    docStr(config, "KubeClusterConfig", ["endpoint"]) ||
+    legacyStr(config, ["cluster", "controlPlane", "endpoint"])
+  );
 }
 
 /** The API server's port: the endpoint's, else 6443. */

@@ -9,7 +9,9 @@ import {
   MemberSpecSchema,
 } from "../../gen/resource/definitions/cluster/cluster_pb.js";
 import { MachineType } from "../../gen/resource/definitions/enums/enums_pb.js";
-import { defineResource, ipToBytes, NS, type ResourceKind } from "../machine/index.js";
+import { defineResource } from "../machine/resources/definition.js";
+import { ipToBytes, NS } from "../machine/resources/kinds.js";
+import type { ResourceKind } from "../machine/resources/store.js";
 
 export interface MemberResourceSpec {
   readonly nodeId: string;

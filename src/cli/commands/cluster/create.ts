@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Argv } from "yargs";
 import {
   type ClusterRecord,
+  checkNodeRunning,
   clusterDir,
   DEFAULT_CIDR,
   HealthError,
@@ -188,14 +189,16 @@ export const command = defineCommand({
     writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
 
     const extra = timeScale !== undefined ? ["--time-scale", String(timeScale)] : [];
+    const pids = new Map<string, number>();
     err("creating controlplane nodes");
     for (const n of nodes.filter((x) => x.type === "controlplane")) {
-      launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra });
+      pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
     }
     if (workers > 0) err("creating worker nodes");
     for (const n of nodes.filter((x) => x.type === "worker")) {
-      launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra });
+      pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
     }
+    const running = (n: NodeRecord) => () => checkNodeRunning(dir, n, pids.get(n.name)!);
 
     const hint = `; the cluster's processes keep running: "talosctl cluster destroy --name ${name}" removes them`;
     try {
@@ -220,6 +223,7 @@ export const command = defineCommand({
                   dryRun: false,
                   tryModeTimeout: 60_000_000_000n,
                 }),
+              running(n),
             ),
           ),
         );
@@ -236,8 +240,12 @@ export const command = defineCommand({
       });
       try {
         out("waiting for Talos API (to bootstrap the cluster)");
-        await retry(ctx.signal, NODE_START_TIMEOUT_MS, `the Talos API of ${first.ip} did not come up`, () =>
-          client.forNode(first.ip).machine.version({}),
+        await retry(
+          ctx.signal,
+          NODE_START_TIMEOUT_MS,
+          `the Talos API of ${first.ip} did not come up`,
+          () => client.forNode(first.ip).machine.version({}),
+          running(first),
         );
         out("bootstrapping cluster");
         await retry(ctx.signal, NODE_START_TIMEOUT_MS, "bootstrap failed", () =>
@@ -324,9 +332,11 @@ async function retry<T>(
   timeoutMs: number,
   what: string,
   fn: () => Promise<T>,
+  check: () => void = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    check();
     try {
       return await fn();
     } catch (e) {
