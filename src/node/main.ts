@@ -2,7 +2,9 @@
 // stops gracefully on SIGTERM/SIGINT (a second signal exits at once).
 import * as grpc from "@grpc/grpc-js";
 import { UserError } from "../errors.js";
+import { startEmulation } from "./emulate.js";
 import { runBurst } from "./machine/test-burst.js";
+import type { TalosNode } from "./node.js";
 import { startNode } from "./node.js";
 import { parseNodeArgs, USAGE } from "./options.js";
 
@@ -15,19 +17,33 @@ export async function main(argv: readonly string[]): Promise<void> {
   const err = (text: string): void => {
     process.stderr.write(text);
   };
-  let node: Awaited<ReturnType<typeof startNode>>;
+  let running: { readonly nodes: readonly TalosNode[]; stop(): Promise<void> };
+  // Signals are caught from the start: one that arrives while nodes still start (after some
+  // have printed their ready line) stops them once they are up.
+  let stopRequested: NodeJS.Signals | undefined;
+  let onSignal = (signal: NodeJS.Signals): void => {
+    if (stopRequested !== undefined) process.exit(130);
+    stopRequested = signal;
+  };
+  const dispatch = (signal: NodeJS.Signals): void => onSignal(signal);
+  process.on("SIGTERM", dispatch);
+  process.on("SIGINT", dispatch);
   try {
     const parsed = parseNodeArgs(argv);
     if (parsed.help) {
       out(USAGE);
       return;
     }
-    node = await startNode(parsed.options, out, err);
+    if (parsed.options.emulate) {
+      running = await startEmulation(parsed.options, out, err);
+    } else {
+      const node = await startNode(parsed.options, out, err);
+      running = { nodes: [node], stop: () => node.stop() };
+    }
     const bursts = parsed.options.testBursts ?? [];
     if (bursts.length > 0) {
       process.on("SIGUSR2", () => {
-        const machine = node.machine;
-        for (const spec of bursts) void runBurst(machine, spec);
+        for (const node of running.nodes) for (const spec of bursts) void runBurst(node.machine, spec);
       });
     }
   } catch (e) {
@@ -42,19 +58,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 
   await new Promise<void>((resolve) => {
+    // Shutdown (or a reset without reboot) powers a machine off; once every one is off the
+    // process ends with 0.
+    void Promise.all(running.nodes.map((n) => n.poweredOff)).then(() => resolve());
     let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    onSignal = (signal: NodeJS.Signals): void => {
       signals++;
       if (signals > 1) process.exit(130);
       err(`talos-node: ${signal} received, stopping\n`);
-      node.stop().then(resolve, (e: unknown) => {
+      running.stop().then(resolve, (e: unknown) => {
         err(`talos-node: ${e instanceof Error ? e.message : String(e)}\n`);
         process.exitCode = 1;
         resolve();
       });
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    if (stopRequested !== undefined) onSignal(stopRequested);
   });
   // grpc-js may keep timers alive after shutdown.
   process.exit(process.exitCode ?? 0);

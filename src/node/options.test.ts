@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TALOS_VERSION } from "../version.js";
 import { parseListen, parseNodeArgs } from "./options.js";
@@ -72,9 +75,99 @@ describe("talos-node flags", () => {
     for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
   });
 
+  it("reads the downtime and the image catalog", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-options-"));
+    try {
+      const file = path.join(dir, "catalog.yaml");
+      fs.writeFileSync(
+        file,
+        "- ref: registry.example/installer:v1.14.1\n  version: v1.14.1\n- ref: installer:broken\n  version: v1.14.2\n  failBoot: true\n",
+      );
+      const o = options(["--state-dir", "s", "--downtime", "1m30s", "--image-catalog", file]);
+      expect(o.downtimeMs).toBe(90_000);
+      expect(o.catalog?.map((i) => [i.ref, i.version, i.failBoot])).toEqual([
+        ["registry.example/installer:v1.14.1", "v1.14.1", false],
+        ["docker.io/library/installer:broken", "v1.14.2", true],
+      ]);
+      const bad: [string, string][] = [
+        ["- ref: x\n", "entry 1: version must look like vX.Y.Z (got undefined)"],
+        [
+          "- ref: 'Not A Ref'\n  version: v1.0.0\n",
+          'entry 1: ref "Not A Ref" is not a valid image reference',
+        ],
+        ["- ref: a:b\n  version: v1.0.0\n  failBoot: maybe\n", "entry 1: failBoot must be true or false"],
+        ["- ref: a:b\n  version: v1.0.0\n  boots: 2\n", 'entry 1: unknown field "boots"'],
+        ["ref: a\n", "expected a YAML list of {ref, version, failBoot}"],
+        ["- [", "not valid YAML"],
+      ];
+      for (const [text, message] of bad) {
+        fs.writeFileSync(file, text);
+        expect(() => parseNodeArgs(["--state-dir", "s", "--image-catalog", file]), text).toThrow(
+          `--image-catalog ${file}: ${message}`,
+        );
+      }
+      expect(() =>
+        parseNodeArgs(["--state-dir", "s", "--image-catalog", path.join(dir, "none.yaml")]),
+      ).toThrow(`--image-catalog ${path.join(dir, "none.yaml")}: no such file`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => parseNodeArgs(["--state-dir", "s", "--downtime", "soon"])).toThrow(
+      '--downtime "soon": expected a duration such as 2s or 500ms',
+    );
+    expect(() => parseNodeArgs(["--state-dir", "s", "--downtime", "-1s"])).toThrow(
+      '--downtime "-1s": expected a duration such as 2s or 500ms',
+    );
+  });
+
   it("splits listen addresses", () => {
     expect(parseListen("127.0.0.1:50000")).toEqual({ host: "127.0.0.1", port: 50000 });
     expect(parseListen("localhost:1")).toEqual({ host: "localhost", port: 1 });
     expect(() => parseListen("::1:5")).toThrow();
+  });
+
+  it("reads --emulate and --cidr into node addresses from .2", () => {
+    const o = options(["--state-dir", "s", "--emulate", "3", "--cidr", "127.0.10.77/24", "--port", "50010"]);
+    expect(o.emulate).toEqual({
+      count: 3,
+      cidr: "127.0.10.77/24",
+      addresses: ["127.0.10.2", "127.0.10.3", "127.0.10.4"],
+    });
+    expect(o).toMatchObject({ host: "127.0.10.2", port: 50010 });
+    expect(options(["--state-dir", "s", "--emulate", "1", "--cidr", "10.0.0.0/8"]).port).toBe(50000);
+    const wide = options(["--state-dir", "s", "--emulate", "300", "--cidr", "127.1.0.0/16"]).emulate;
+    expect(wide?.addresses.at(-1)).toBe("127.1.1.45");
+    expect(options(["--state-dir", "s", "--emulate", "5", "--cidr", "127.0.0.0/29"]).emulate?.count).toBe(5);
+  });
+
+  it("names the flag in every --emulate error", () => {
+    const s = ["--state-dir", "s"];
+    const cases: [string[], string][] = [
+      [[...s, "--emulate", "0", "--cidr", "127.0.10.0/24"], '--emulate "0": expected a number of nodes'],
+      [[...s, "--emulate", "two", "--cidr", "127.0.10.0/24"], '--emulate "two": expected a number of nodes'],
+      [[...s, "--emulate", "2"], "--emulate needs --cidr, e.g. --cidr 127.0.10.0/24"],
+      [[...s, "--cidr", "127.0.10.0/24"], "--cidr is only used with --emulate"],
+      [[...s, "--port", "50000"], "--port is only used with --emulate"],
+      [[...s, "--emulate", "2", "--cidr", "127.0.10.0"], '--cidr "127.0.10.0": expected an IPv4 network'],
+      [[...s, "--emulate", "2", "--cidr", "127.0.300.0/24"], '--cidr "127.0.300.0/24": expected an IPv4'],
+      [[...s, "--emulate", "2", "--cidr", "127.0.0.0/31"], '--cidr "127.0.0.0/31": expected an IPv4'],
+      [
+        [...s, "--emulate", "6", "--cidr", "127.0.0.0/29"],
+        "--cidr 127.0.0.0/29 has room for 5 nodes (from .2), not 6",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--listen", "127.0.0.1:0"],
+        "--listen cannot be used with --emulate",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostname", "a"],
+        "--hostname cannot be used with --emulate",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--port", "70000"],
+        '--port "70000": expected a port',
+      ],
+    ];
+    for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
   });
 });

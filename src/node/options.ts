@@ -1,8 +1,10 @@
 // talos-node's command line: flags, defaults and the one-line errors for bad values.
 import { isIP } from "node:net";
+import { parseGoDuration } from "../client/duration.js";
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
 import { MAX_TIME_SCALE } from "./clock.js";
+import { type CatalogImage, loadCatalog } from "./images/index.js";
 import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
 import { DEFAULT_DISK, type Disk, PLATFORMS, type PlatformFlag, parseDiskFlag } from "./platform/index.js";
 
@@ -21,9 +23,27 @@ export interface NodeOptions {
   readonly timeScale: number;
   /** Where cluster discovery registries live (nodes of one cluster must share it). */
   readonly discoveryDir?: string;
+  /** Machine milliseconds a lifecycle reboot keeps the node down (default 2 s). */
+  readonly downtimeMs?: number;
+  /** Installer images from --image-catalog (default: Talos releases up to the node's version). */
+  readonly catalog?: readonly CatalogImage[];
   /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
   readonly testBursts?: readonly BurstSpec[];
+  /** `--emulate N --cidr C`: N nodes in this process, at C's .2, .3, ... (all on `port`). */
+  readonly emulate?: EmulateSpec;
 }
+
+export interface EmulateSpec {
+  /** How many nodes. */
+  readonly count: number;
+  /** The CIDR as given. */
+  readonly cidr: string;
+  /** The nodes' addresses, in order. */
+  readonly addresses: readonly string[];
+}
+
+/** Most nodes one process emulates. */
+export const MAX_EMULATED_NODES = 4096;
 
 export const USAGE = `Usage: talos-node --state-dir DIR [flags]
 
@@ -39,6 +59,15 @@ Flags:
   --time-scale N           run the machine's timers N times faster (default 1)
   --discovery-dir DIR      the cluster discovery registry shared by the nodes of a cluster
                            (default: talos-node-discovery under the system temp directory)
+  --downtime DURATION      how long a reboot keeps the node down, e.g. 2s or 500ms (default 2s;
+                           divided by --time-scale like every machine timer)
+  --image-catalog FILE     YAML list of {ref, version, failBoot} installer images the node can
+                           pull (default: ghcr.io/siderolabs/installer tags v1.12.0 up to
+                           --talos-version)
+  --emulate N              run N nodes in this process, at the --cidr network's .2, .3, ...; each
+                           keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
+  --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
+  --port PORT              API port of every emulated node (default 50000)
   -h, --help               show this help
 
 Test and benchmark aids (not for real use):
@@ -58,7 +87,12 @@ const VALUE_FLAGS = new Set([
   "talos-version",
   "time-scale",
   "discovery-dir",
+  "downtime",
+  "image-catalog",
   "test-burst",
+  "emulate",
+  "cidr",
+  "port",
 ]);
 
 /** Splits `HOST:PORT` (`[::1]:50000` for IPv6). */
@@ -104,9 +138,16 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
 
   const stateDir = one("state-dir");
   if (stateDir === undefined || stateDir === "") throw new UserError("--state-dir is required (see --help)");
-  const { host, port } = parseListen(one("listen") ?? DEFAULT_LISTEN);
+  const emulate = parseEmulate(one("emulate"), one("cidr"), one("listen"));
+  const { host, port } = emulate
+    ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? "50000") }
+    : parseListen(one("listen") ?? DEFAULT_LISTEN);
+  if (!emulate && one("port") !== undefined) throw new UserError("--port is only used with --emulate");
 
   const hostname = one("hostname");
+  if (hostname !== undefined && emulate) {
+    throw new UserError("--hostname cannot be used with --emulate: every emulated node has its own hostname");
+  }
   if (hostname !== undefined && !HOSTNAME.test(hostname)) {
     throw new UserError(`--hostname ${JSON.stringify(hostname)}: not a valid hostname`);
   }
@@ -144,6 +185,23 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
 
   const discoveryDir = one("discovery-dir");
   if (discoveryDir === "") throw new UserError("--discovery-dir: expected a directory");
+  const downtimeText = one("downtime");
+  let downtimeMs: number | undefined;
+  if (downtimeText !== undefined) {
+    try {
+      downtimeMs = Number(parseGoDuration(downtimeText) / 1_000_000n);
+    } catch {
+      downtimeMs = undefined;
+    }
+    if (downtimeMs === undefined || downtimeMs < 0) {
+      throw new UserError(
+        `--downtime ${JSON.stringify(downtimeText)}: expected a duration such as 2s or 500ms`,
+      );
+    }
+  }
+
+  const catalogFile = one("image-catalog");
+  const catalog = catalogFile !== undefined ? loadCatalog(catalogFile) : undefined;
 
   const testBursts = (values.get("test-burst") ?? []).map((text) => {
     const spec = parseBurst(text);
@@ -160,6 +218,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     options: {
       ...(testBursts.length > 0 ? { testBursts } : {}),
       ...(discoveryDir !== undefined ? { discoveryDir } : {}),
+      ...(emulate ? { emulate } : {}),
       stateDir,
       host,
       port,
@@ -168,6 +227,62 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       disks,
       talosVersion,
       timeScale,
+      ...(downtimeMs !== undefined ? { downtimeMs } : {}),
+      ...(catalog !== undefined ? { catalog } : {}),
     },
   };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port > 65535) {
+    throw new UserError(`--port ${JSON.stringify(text)}: expected a port number in [0, 65535]`);
+  }
+  return port;
+}
+
+/** Reads --emulate and --cidr (both or neither) into the list of node addresses. */
+export function parseEmulate(
+  countText: string | undefined,
+  cidrText: string | undefined,
+  listen: string | undefined,
+): EmulateSpec | undefined {
+  if (countText === undefined) {
+    if (cidrText !== undefined) throw new UserError("--cidr is only used with --emulate");
+    return undefined;
+  }
+  const count = Number(countText);
+  if (!/^\d+$/.test(countText) || count < 1 || count > MAX_EMULATED_NODES) {
+    throw new UserError(
+      `--emulate ${JSON.stringify(countText)}: expected a number of nodes in [1, ${MAX_EMULATED_NODES}]`,
+    );
+  }
+  if (listen !== undefined) {
+    throw new UserError(
+      "--listen cannot be used with --emulate: each node listens on its own address (--port)",
+    );
+  }
+  if (cidrText === undefined) throw new UserError("--emulate needs --cidr, e.g. --cidr 127.0.10.0/24");
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidrText);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m ? Number(m[5]) : Number.NaN;
+  if (!m || octets.some((o) => o > 255) || !(prefix >= 8 && prefix <= 30)) {
+    throw new UserError(
+      `--cidr ${JSON.stringify(cidrText)}: expected an IPv4 network with a prefix length in [8, 30], e.g. 127.0.10.0/24`,
+    );
+  }
+  const size = 2 ** (32 - prefix);
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const base = value - (value % size);
+  // .0 is the network, .1 the gateway, the last one broadcast: nodes take .2 onwards.
+  const usable = size - 3;
+  if (count > usable) {
+    throw new UserError(`--cidr ${cidrText} has room for ${usable} nodes (from .2), not ${count}`);
+  }
+  const addresses: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = base + 2 + i;
+    addresses.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join("."));
+  }
+  return { count, cidr: cidrText, addresses };
 }

@@ -8,6 +8,7 @@ import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { infoHandlers } from "./info.js";
+import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
@@ -26,5 +27,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
     ...clusterHandlers(rt),
+    ...lifecycleHandlers(rt),
   ]);
 }
