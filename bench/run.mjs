@@ -14,6 +14,7 @@ const benches = {
   "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
+  "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
 };
 
 const wanted = process.argv.slice(2);
