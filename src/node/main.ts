@@ -58,6 +58,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 
   await new Promise<void>((resolve) => {
+    // Shutdown (or a reset without reboot) powers a machine off; once every one is off the
+    // process ends with 0.
+    void Promise.all(running.nodes.map((n) => n.poweredOff)).then(() => resolve());
     let signals = 0;
     onSignal = (signal: NodeJS.Signals): void => {
       signals++;

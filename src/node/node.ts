@@ -1,6 +1,8 @@
 // A running talos-node: the machine of the current boot, the API listener in front of it, and
 // the switch between maintenance mode (no config) and configured mode (mTLS from the config's
-// OS CA) whenever the active config changes or the machine reboots.
+// OS CA) whenever the active config changes or the machine reboots. A lifecycle reboot takes
+// the listener down for the downtime and boots the next Machine from the bootloader's default
+// slot; a power-off ends the node.
 
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
@@ -25,8 +27,17 @@ import {
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
+import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
-import { acceptedCas, certSans, isComplete, Machine, type MachineConfig, osCa } from "./machine/index.js";
+import {
+  acceptedCas,
+  certSans,
+  isComplete,
+  Machine,
+  type MachineConfig,
+  osCa,
+  type PowerRequest,
+} from "./machine/index.js";
 import type { NodeOptions } from "./options.js";
 import {
   DEFAULT_DISK,
@@ -37,7 +48,7 @@ import {
   platformInfo,
   preferredAddress,
 } from "./platform/index.js";
-import { StateDir } from "./state/index.js";
+import { Bootloader, Meta, StateDir } from "./state/index.js";
 
 /** How long open calls may finish when the API restarts (Talos waits up to 10 s). */
 export const GRACEFUL_STOP_MS = 10_000;
@@ -49,6 +60,15 @@ export const PEER_DIAL_TIMEOUT_MS = 20_000;
 const MIN_DIAL_REAL_MS = 1_000;
 /** apid refreshes its proxy certificate every 12 hours. */
 const PEER_CERT_REFRESH_MS = 12 * 3_600_000;
+/** How long the machine is "down" between a lifecycle reboot and the next boot (machine time). */
+export const DEFAULT_DOWNTIME_MS = 2_000;
+/** After a fatal boot error Talos waits this long before rebooting (machine time). */
+export const FATAL_REBOOT_DELAY_MS = 10_000;
+/** Between the last event and the power going away (machine time, with a real-time floor). */
+const FLUSH_MS = 200;
+const FLUSH_REAL_MS = 50;
+/** The line a node prints when it powers off (then the process exits 0). */
+export const POWERED_OFF_LINE = "talos-node: powered off";
 
 export type NodeMode = "maintenance" | "configured";
 
@@ -61,6 +81,10 @@ export interface CreateNodeOptions {
   readonly disks?: readonly (Disk | string)[];
   readonly talosVersion?: string;
   readonly timeScale?: number;
+  /** Machine milliseconds the node stays down during a lifecycle reboot (default 2 s). */
+  readonly downtimeMs?: number;
+  /** The installer images the "registry" has (default: Talos releases up to the node's version). */
+  readonly catalog?: readonly CatalogImage[];
   /** Where the ready line goes (default: nowhere). */
   readonly stdout?: (text: string) => void;
   /** Where log lines go (default: nowhere). */
@@ -77,6 +101,8 @@ export interface TalosNode {
   readonly log: NodeLog;
   /** Stops the API (graceful) and the machine; releases the STATE directory. */
   stop(): Promise<void>;
+  /** Resolves when the machine powered itself off (Shutdown, or a Reset without reboot). */
+  readonly poweredOff: Promise<void>;
 }
 
 /** The ready line the node prints each time its API listens. */
@@ -88,6 +114,13 @@ class Node implements TalosNode, NodeRuntime {
   readonly log: NodeLog;
   readonly clock: Clock;
   applyInProgress = false;
+  installInProgress = false;
+  readonly bootloader: Bootloader;
+  readonly meta: Meta;
+  readonly images: ImageStore;
+  readonly catalog: ImageCatalog;
+  readonly poweredOff: Promise<void>;
+  private markPoweredOff!: () => void;
   private current!: Machine;
   private readonly listener: ApiListener;
   private readonly state: StateDir;
@@ -111,6 +144,13 @@ class Node implements TalosNode, NodeRuntime {
     this.clock = createClock(options.timeScale);
     this.log = createNodeLog(err);
     this.state = StateDir.open(options.stateDir);
+    this.bootloader = new Bootloader(this.state.dir);
+    this.meta = new Meta(this.state.dir);
+    this.images = new ImageStore(this.state.dir);
+    this.catalog = new ImageCatalog(options.catalog ?? defaultCatalog(options.talosVersion));
+    this.poweredOff = new Promise((resolve) => {
+      this.markPoweredOff = resolve;
+    });
     this.addresses = nodeAddresses(options.host);
     this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
     this.forwarder = createForwarder({
@@ -233,18 +273,40 @@ class Node implements TalosNode, NodeRuntime {
     return Math.max(MIN_GRACE_REAL_MS, this.clock.real(GRACEFUL_STOP_MS));
   }
 
+  /** The Talos version the default boot slot holds (the flag's before anything was installed). */
+  private bootSlot(): { version: string; failBoot?: string } {
+    const loader = this.state.identity().installed ? this.bootloader.read() : undefined;
+    const slot = loader?.slots[loader.default];
+    if (!slot) return { version: this.options.talosVersion };
+    return {
+      version: slot.version,
+      ...(slot.failBoot
+        ? {
+            failBoot: `boot slot ${loader!.default} (${slot.ref}) failed to boot: the image is marked failBoot`,
+          }
+        : {}),
+    };
+  }
+
   private bootMachine(options: { start: boolean } = { start: true }): Machine {
     this.state.updateIdentity({ boots: this.state.identity().boots + 1 });
-    const machine = new Machine({
+    const slot = this.bootSlot();
+    const previous = this.current as Machine | undefined;
+    const machine: Machine = new Machine({
       clock: this.clock,
       state: this.state,
       platform: platformInfo(this.options.platform),
-      talosVersion: this.options.talosVersion,
+      talosVersion: slot.version,
       disks: this.options.disks,
       addresses: this.addresses,
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
       onReboot: (reason) => this.reboot(reason),
+      ...(previous ? { previousEvents: previous.bus } : {}),
+      ...(slot.failBoot !== undefined ? { failBoot: slot.failBoot } : {}),
+      onPower: (request) => this.power(machine, request),
+      onBootFailed: () => this.bootFailed(machine),
+      onRunning: () => this.bootSucceeded(),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -276,6 +338,59 @@ class Node implements TalosNode, NodeRuntime {
       await this.listener.restart(setup, this.graceMs());
       this.announce(setup.identity);
     });
+  }
+
+  /**
+   * The machine's last lifecycle task ran: the API goes away (connections are refused), the
+   * machine is discarded, and after the downtime the next boot starts with a new boot id on
+   * the same event ring; a power-off ends the node instead.
+   */
+  private power(machine: Machine, request: PowerRequest): void {
+    this.enqueue(async () => {
+      if (this.stopped || machine !== this.current) return;
+      const off = request.action === "powerOff";
+      this.log(off ? `powering off: ${request.reason}` : `rebooting: ${request.reason}`);
+      // The syscall comes a moment after the RestartEvent: open streams still deliver it.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(FLUSH_REAL_MS, this.clock.real(FLUSH_MS))));
+      machine.close();
+      await this.listener.stop(this.graceMs());
+      if (off) {
+        this.stopped = true;
+        this.state.close();
+        this.out(`${POWERED_OFF_LINE}\n`);
+        this.markPoweredOff();
+        return;
+      }
+      await this.clock.sleep(this.options.downtimeMs ?? DEFAULT_DOWNTIME_MS);
+      if (this.stopped) return;
+      this.current = this.bootMachine({ start: false });
+      const setup = await this.setupFor(this.current);
+      await this.listener.start(setup);
+      this.startMachine(this.current);
+      this.announce(setup.identity);
+    });
+  }
+
+  /**
+   * A start-up sequence failed. On the first boot after an upgrade (META still names the
+   * previous slot) the bootloader goes back to that slot; either way Talos reboots after 10 s.
+   */
+  private bootFailed(machine: Machine): void {
+    const previous = this.meta.read().upgrade;
+    if (previous === undefined) return;
+    this.log(`reverting failed upgrade, switching to ${JSON.stringify(previous)}`);
+    this.bootloader.switchTo(previous);
+    this.meta.update({ upgrade: undefined });
+    this.clock.after(FATAL_REBOOT_DELAY_MS, () => {
+      this.power(machine, { action: "reboot", reason: "boot failed, rebooting into the previous slot" });
+    });
+  }
+
+  /** The machine is running and ready: an upgrade booted fine, so no automatic rollback any more. */
+  private bootSucceeded(): void {
+    if (this.meta.read().upgrade === undefined) return;
+    this.log("removing fallback entry");
+    this.meta.update({ upgrade: undefined });
   }
 
   /** Restarts the listener when the machine's TLS identity or mode changed. */
@@ -385,6 +500,8 @@ export async function createNode(options: CreateNodeOptions): Promise<TalosNode>
       disks: diskInputs.map((d, i) => (typeof d === "string" ? parseDiskFlag(d, i) : d)),
       talosVersion: options.talosVersion ?? TALOS_VERSION,
       timeScale: options.timeScale ?? 1,
+      ...(options.downtimeMs !== undefined ? { downtimeMs: options.downtimeMs } : {}),
+      ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     },
     options.stdout ?? (() => undefined),
     options.stderr ?? (() => undefined),

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TALOS_VERSION } from "../version.js";
 import { parseListen, parseNodeArgs } from "./options.js";
@@ -70,6 +73,51 @@ describe("talos-node flags", () => {
       ],
     ];
     for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
+  });
+
+  it("reads the downtime and the image catalog", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-options-"));
+    try {
+      const file = path.join(dir, "catalog.yaml");
+      fs.writeFileSync(
+        file,
+        "- ref: registry.example/installer:v1.14.1\n  version: v1.14.1\n- ref: installer:broken\n  version: v1.14.2\n  failBoot: true\n",
+      );
+      const o = options(["--state-dir", "s", "--downtime", "1m30s", "--image-catalog", file]);
+      expect(o.downtimeMs).toBe(90_000);
+      expect(o.catalog?.map((i) => [i.ref, i.version, i.failBoot])).toEqual([
+        ["registry.example/installer:v1.14.1", "v1.14.1", false],
+        ["docker.io/library/installer:broken", "v1.14.2", true],
+      ]);
+      const bad: [string, string][] = [
+        ["- ref: x\n", "entry 1: version must look like vX.Y.Z (got undefined)"],
+        [
+          "- ref: 'Not A Ref'\n  version: v1.0.0\n",
+          'entry 1: ref "Not A Ref" is not a valid image reference',
+        ],
+        ["- ref: a:b\n  version: v1.0.0\n  failBoot: maybe\n", "entry 1: failBoot must be true or false"],
+        ["- ref: a:b\n  version: v1.0.0\n  boots: 2\n", 'entry 1: unknown field "boots"'],
+        ["ref: a\n", "expected a YAML list of {ref, version, failBoot}"],
+        ["- [", "not valid YAML"],
+      ];
+      for (const [text, message] of bad) {
+        fs.writeFileSync(file, text);
+        expect(() => parseNodeArgs(["--state-dir", "s", "--image-catalog", file]), text).toThrow(
+          `--image-catalog ${file}: ${message}`,
+        );
+      }
+      expect(() =>
+        parseNodeArgs(["--state-dir", "s", "--image-catalog", path.join(dir, "none.yaml")]),
+      ).toThrow(`--image-catalog ${path.join(dir, "none.yaml")}: no such file`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => parseNodeArgs(["--state-dir", "s", "--downtime", "soon"])).toThrow(
+      '--downtime "soon": expected a duration such as 2s or 500ms',
+    );
+    expect(() => parseNodeArgs(["--state-dir", "s", "--downtime", "-1s"])).toThrow(
+      '--downtime "-1s": expected a duration such as 2s or 500ms',
+    );
   });
 
   it("splits listen addresses", () => {

@@ -1,8 +1,10 @@
 // talos-node's command line: flags, defaults and the one-line errors for bad values.
 import { isIP } from "node:net";
+import { parseGoDuration } from "../client/duration.js";
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
 import { MAX_TIME_SCALE } from "./clock.js";
+import { type CatalogImage, loadCatalog } from "./images/index.js";
 import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
 import { DEFAULT_DISK, type Disk, PLATFORMS, type PlatformFlag, parseDiskFlag } from "./platform/index.js";
 
@@ -19,6 +21,10 @@ export interface NodeOptions {
   readonly disks: readonly Disk[];
   readonly talosVersion: string;
   readonly timeScale: number;
+  /** Machine milliseconds a lifecycle reboot keeps the node down (default 2 s). */
+  readonly downtimeMs?: number;
+  /** Installer images from --image-catalog (default: Talos releases up to the node's version). */
+  readonly catalog?: readonly CatalogImage[];
   /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
   readonly testBursts?: readonly BurstSpec[];
   /** `--emulate N --cidr C`: N nodes in this process, at C's .2, .3, ... (all on `port`). */
@@ -49,6 +55,11 @@ Flags:
   --disk PATH:SIZE         a disk, e.g. /dev/sda:10GiB (repeatable; default ${DEFAULT_DISK} except in container mode)
   --talos-version VERSION  Talos version to report (default ${TALOS_VERSION})
   --time-scale N           run the machine's timers N times faster (default 1)
+  --downtime DURATION      how long a reboot keeps the node down, e.g. 2s or 500ms (default 2s;
+                           divided by --time-scale like every machine timer)
+  --image-catalog FILE     YAML list of {ref, version, failBoot} installer images the node can
+                           pull (default: ghcr.io/siderolabs/installer tags v1.12.0 up to
+                           --talos-version)
   --emulate N              run N nodes in this process, at the --cidr network's .2, .3, ...; each
                            keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
   --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
@@ -71,6 +82,8 @@ const VALUE_FLAGS = new Set([
   "disk",
   "talos-version",
   "time-scale",
+  "downtime",
+  "image-catalog",
   "test-burst",
   "emulate",
   "cidr",
@@ -165,6 +178,24 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     );
   }
 
+  const downtimeText = one("downtime");
+  let downtimeMs: number | undefined;
+  if (downtimeText !== undefined) {
+    try {
+      downtimeMs = Number(parseGoDuration(downtimeText) / 1_000_000n);
+    } catch {
+      downtimeMs = undefined;
+    }
+    if (downtimeMs === undefined || downtimeMs < 0) {
+      throw new UserError(
+        `--downtime ${JSON.stringify(downtimeText)}: expected a duration such as 2s or 500ms`,
+      );
+    }
+  }
+
+  const catalogFile = one("image-catalog");
+  const catalog = catalogFile !== undefined ? loadCatalog(catalogFile) : undefined;
+
   const testBursts = (values.get("test-burst") ?? []).map((text) => {
     const spec = parseBurst(text);
     if (!spec) {
@@ -188,6 +219,8 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       disks,
       talosVersion,
       timeScale,
+      ...(downtimeMs !== undefined ? { downtimeMs } : {}),
+      ...(catalog !== undefined ? { catalog } : {}),
     },
   };
 }

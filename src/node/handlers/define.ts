@@ -3,7 +3,9 @@ import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { type Caller, type EncodedMessage, type Handler, methodPath, RpcError } from "../api/index.js";
 import type { Clock } from "../clock.js";
+import type { ImageCatalog, ImageStore } from "../images/index.js";
 import type { Machine } from "../machine/index.js";
+import type { Bootloader, Meta } from "../state/index.js";
 import { isFellBehind } from "../streams/index.js";
 
 /** What handlers see of the node: the machine of the current boot and node-wide state. */
@@ -13,6 +15,15 @@ export interface NodeRuntime {
   readonly clock: Clock;
   /** Set while an ApplyConfiguration call is being processed. */
   applyInProgress: boolean;
+  /** Set while an installer runs (LifecycleService.Upgrade, one at a time). */
+  installInProgress: boolean;
+  /** The boot slots on the system disk. */
+  readonly bootloader: Bootloader;
+  readonly meta: Meta;
+  /** Images pulled into containerd. */
+  readonly images: ImageStore;
+  /** What the "registry" has. */
+  readonly catalog: ImageCatalog;
 }
 
 export type HandlerEntry = readonly [string, Handler];

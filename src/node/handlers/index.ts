@@ -7,6 +7,7 @@ import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { infoHandlers } from "./info.js";
+import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
@@ -24,5 +25,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...fileHandlers(rt),
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
+    ...lifecycleHandlers(rt),
   ]);
 }

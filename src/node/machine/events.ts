@@ -1,5 +1,7 @@
-// The machine's event stream: a per-boot circular buffer of 1000 events (Talos's capacity),
-// each with a time-sortable xid and an optional actor id. Readers keep their own position; a
+// The machine's event stream: a circular buffer of 1000 events (Talos's capacity), each with a
+// time-sortable xid and an optional actor id. A reboot of the emulated machine continues the
+// ring of the previous boot (ids keep increasing, so a follower resumes with tail_id); the old
+// boot's bus is sealed first, so nothing it still does lands in the new boot's stream. Readers keep their own position; a
 // reader that falls a whole buffer behind gets FellBehindError (Talos ends such a stream
 // silently; here the follower is told that events were lost).
 import { type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
@@ -47,14 +49,33 @@ export interface EventReader {
 }
 
 export class EventBus {
-  private readonly buffer: (MachineEvent | undefined)[] = new Array(EVENT_RING_CAPACITY);
+  private readonly buffer: (MachineEvent | undefined)[];
   private written = 0;
+  private sealed = false;
   private readonly waiters = new Waiters();
   private readonly listeners = new Set<EventListener>();
   private readonly ids: XidGenerator;
 
-  constructor(private readonly clock: Clock) {
-    this.ids = createXidGenerator();
+  /** A new ring, or (with `previous`) the continuation of an earlier boot's ring, which is sealed. */
+  constructor(
+    private readonly clock: Clock,
+    previous?: EventBus,
+  ) {
+    if (previous) {
+      previous.seal();
+      this.buffer = previous.buffer;
+      this.written = previous.written;
+      this.ids = previous.ids;
+    } else {
+      this.buffer = new Array(EVENT_RING_CAPACITY);
+      this.ids = createXidGenerator();
+    }
+  }
+
+  /** Stops storing events (the boot this bus belongs to is over). */
+  seal(): void {
+    this.sealed = true;
+    this.listeners.clear();
   }
 
   /** A fresh id (also used for the "hello" event, which is not stored). */
@@ -71,6 +92,7 @@ export class EventBus {
       value: toBinary(schema, payload),
       payload,
     };
+    if (this.sealed) return event;
     this.buffer[this.written % EVENT_RING_CAPACITY] = event;
     this.written++;
     this.waiters.wake();

@@ -49,6 +49,15 @@ export {
   type Priority,
   rfc3339Nano,
 } from "./kmsg.js";
+export {
+  type PowerRequest,
+  REBOOT_CMD,
+  type RebootMode,
+  type ResetPlan,
+  rebootSequence,
+  resetSequence,
+  shutdownSequence,
+} from "./lifecycle.js";
 export { MEMINFO_KEYS } from "./live-files.js";
 export {
   LOG_CHUNK_BYTES,
@@ -60,14 +69,16 @@ export {
   LogRing,
   type LogStart,
 } from "./logs.js";
-export { Machine, type MachineOptions, REBOOT_CMD } from "./machine.js";
+export { Machine, type MachineOptions } from "./machine.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
 export * from "./resources/index.js";
 export {
   type Phase,
   phase,
+  SEQUENCE_LOCKED,
   type SequenceDefinition,
   SequenceError,
+  SequenceLockedError,
   Sequencer,
   type Task,
   type TaskContext,

@@ -144,6 +144,7 @@ export function registerLiveFiles(m: Machine): void {
       `Linux version ${KERNEL_VERSION} (builder@talos) (gcc 15.2.0, binutils 2.45) #1 SMP PREEMPT_DYNAMIC\n`,
   );
   proc("stat", () => procStat(m));
+  proc("sys/kernel/random/boot_id", () => `${m.bootId}\n`);
   proc("mounts", () =>
     m.hardware
       .mounts(m.now(), m.volumesMounted)

@@ -2,15 +2,20 @@
 // the sequences Talos runs at start-up (initialize, install, boot). A reboot discards the
 // Machine and starts a new one on the same STATE directory.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { create } from "@bufbuild/protobuf";
 import {
   AddressEventSchema,
   ConfigLoadErrorEventSchema,
+  type MachineStatusEvent,
+  MachineStatusEvent_MachineStage,
   RestartEventSchema,
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
+import { IMAGES_FILE } from "../images/store.js";
 import type { NodeLog } from "../log.js";
 import type {
   ContainerRecord,
@@ -36,7 +41,7 @@ import {
   systemVolumes,
   withPrefix,
 } from "../platform/index.js";
-import type { StateDir } from "../state/index.js";
+import { Bootloader, Meta, type StateDir } from "../state/index.js";
 import { LiveSet } from "../streams/index.js";
 import { type BootServiceOptions, bootServices, requiredServices, SERVICES } from "./catalog.js";
 import {
@@ -55,6 +60,7 @@ import { ConfigStore } from "./config-store.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
+import { type PowerRequest, REBOOT_CMD } from "./lifecycle.js";
 import { registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
 import { MachineStatusController, type UnmetCondition } from "./machine-status.js";
@@ -73,13 +79,17 @@ import {
   volumeStatusKind,
 } from "./resources/kinds.js";
 import { ResourceStore } from "./resources/store.js";
-import { phase, type SequenceDefinition, Sequencer, task } from "./sequencer.js";
+import {
+  phase,
+  type SequenceDefinition,
+  SequenceError,
+  SequenceLockedError,
+  Sequencer,
+  task,
+} from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
 import { ETCD_VERSION, KUBERNETES_VERSION } from "./service-voices.js";
 import { ServiceManager } from "./services.js";
-
-/** Reboot commands of the reboot syscall, as RestartEvent reports them. */
-export const REBOOT_CMD = { restart: 0x01234567, kexec: 0x45584543, powerOff: 0x4321fedc } as const;
 
 /** PIDs of the static pods' processes start here (after the services'). */
 const POD_FIRST_PID = 2_400;
@@ -113,6 +123,16 @@ export interface MachineOptions {
   readonly log: ((line: string) => void) & { listen?: NodeLog["listen"] };
   /** Asked to reboot the machine (the node builds the next boot). */
   readonly onReboot: (reason: string) => void;
+  /** The previous boot's event ring, continued by this boot. */
+  readonly previousEvents?: EventBus;
+  /** A lifecycle sequence reached its reboot/shutdown task (default: like onReboot). */
+  readonly onPower?: (request: PowerRequest) => void;
+  /** Why this boot's image cannot boot (the boot sequence then fails). */
+  readonly failBoot?: string;
+  /** A start-up sequence failed (not preempted): Talos's fatal-error path. */
+  readonly onBootFailed?: (message: string) => void;
+  /** The machine reached stage RUNNING and ready for the first time in this boot. */
+  readonly onRunning?: () => void;
 }
 
 export class Machine {
@@ -153,14 +173,16 @@ export class Machine {
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
     this.startedAt = clock.now();
-    this.bus = new EventBus(clock);
+    this.bus = new EventBus(clock, options.previousEvents);
     this.store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
     for (const [ns, description] of Object.entries(NAMESPACE_DESCRIPTIONS)) {
       this.store.registerNamespace(ns, description);
     }
     for (const kind of NODE_KINDS) this.store.registerKind(kind);
     this.services = new ServiceManager(clock, this.bus, this.store);
-    this.sequencer = new Sequencer(this.bus, options.log);
+    this.sequencer = new Sequencer(this.bus, options.log, undefined, (ms, signal) =>
+      clock.sleep(ms, signal).catch(() => undefined),
+    );
     // The kernel ran for a while before machined (and this object) started.
     this.hardware = new Hardware(new Date(this.startedAt.getTime() - KERNEL_BOOT_MS), options.disks);
     this.kmsg = new KernelLog(this.hardware.bootTime, () => clock.now());
@@ -206,6 +228,17 @@ export class Machine {
     this.config.boot(persisted);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
+    if (options.onRunning) {
+      const onRunning = options.onRunning;
+      const stop = this.bus.listen((e) => {
+        if (e.type !== "machine.MachineStatusEvent") return;
+        const status = e.payload as MachineStatusEvent;
+        if (status.stage === MachineStatusEvent_MachineStage.RUNNING && status.status?.ready) {
+          stop();
+          onRunning();
+        }
+      });
+    }
     this.publishStaticResources();
     registerLiveFiles(this);
   }
@@ -254,6 +287,58 @@ export class Machine {
     return this.abort.signal;
   }
 
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get stateDir(): StateDir {
+    return this.options.state;
+  }
+
+  /** A line in machined's log. */
+  log(line: string): void {
+    this.options.log(line);
+  }
+
+  /** The last task of a lifecycle sequence hands the machine to the node. */
+  power(request: PowerRequest): void {
+    if (this.options.onPower) this.options.onPower(request);
+    else this.options.onReboot(request.reason);
+  }
+
+  /** The graceful stop unmounted the system partitions. */
+  unmountVolumes(): void {
+    this.mounted = false;
+    this.publishVolumes();
+  }
+
+  /** Wipes one system volume (reset with a partition list). */
+  wipeVolume(label: string): void {
+    const dir = this.options.state.dir;
+    switch (label) {
+      case "STATE":
+        this.options.state.removeConfig();
+        break;
+      case "EPHEMERAL":
+        fs.rmSync(path.join(this.rootfs.dir, "var"), { recursive: true, force: true });
+        fs.rmSync(path.join(dir, IMAGES_FILE), { force: true });
+        break;
+      case "META":
+        new Meta(dir).remove();
+        break;
+      default:
+        break;
+    }
+    this.options.log(`wiped volume ${label}`);
+  }
+
+  /** Wipes the whole system disk: every volume and the bootloader; the machine is no longer installed. */
+  wipeSystemDisk(): void {
+    for (const label of ["STATE", "EPHEMERAL", "META"]) this.wipeVolume(label);
+    new Bootloader(this.options.state.dir).remove();
+    this.options.state.updateIdentity({ installed: false });
+  }
+
   /** Starts the boot flow in the background. */
   start(): void {
     if (this.configLoadError !== undefined) {
@@ -278,6 +363,7 @@ export class Machine {
   /** Stops timers and background work (the machine is being discarded). */
   close(): void {
     this.abort.abort(new Error("machine stopped"));
+    this.bus.seal();
     for (const t of this.timers) t.cancel();
     this.output.close();
     this.detachLog?.();
@@ -316,7 +402,11 @@ export class Machine {
       await this.sequencer.run(this.bootSequence(), { signal });
     } catch (err) {
       if (signal.aborted) return;
-      this.options.log(err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      this.options.log(message);
+      // A sequence preempted by a lifecycle request (or refused by the lock) is not a boot failure.
+      if (err instanceof SequenceLockedError || (err instanceof SequenceError && err.canceled)) return;
+      this.options.onBootFailed?.(message);
     }
   }
 
@@ -423,7 +513,12 @@ export class Machine {
             phase("userDisks", [task("mountUserDisks", () => this.pause(10))]),
           ]),
       phase("userSetup", [task("writeUserFiles", () => this.pause(10))]),
-      phase("startEverything", [task("startAllServices", ({ signal }) => this.startAllServices(signal))]),
+      phase("startEverything", [
+        task("startAllServices", ({ signal }) => {
+          if (this.options.failBoot !== undefined) throw new Error(this.options.failBoot);
+          return this.startAllServices(signal);
+        }),
+      ]),
     ];
     return { name: "boot", phases };
   }

@@ -25,6 +25,7 @@ export const LIVE_PATHS = [
   "/proc/stat",
   "/proc/uptime",
   "/proc/version",
+  "/proc/sys/kernel/random/boot_id",
   "/system/state/config.yaml",
 ] as const;
 export type LivePath = (typeof LIVE_PATHS)[number];

@@ -1,2 +1,14 @@
-// The STATE directory: persisted machine config and node identity, written atomically.
+// The STATE directory: persisted machine config and node identity, the bootloader's slots and
+// META, written atomically.
+export {
+  BOOTLOADER_FILE,
+  Bootloader,
+  type BootloaderState,
+  type BootSlot,
+  installerRef,
+  otherSlot,
+  SLOT_LABELS,
+  type SlotLabel,
+} from "./bootloader.js";
+export { META_FILE, Meta, type MetaValues, type StagedUpgrade } from "./meta.js";
 export { CONFIG_FILE, IDENTITY_FILE, LOCK_FILE, type NodeIdentity, StateDir } from "./state-dir.js";

@@ -1,0 +1,4 @@
+// Container images of the emulated node: the catalog of what the "registry" has, and what was
+// pulled into containerd.
+export { type CatalogImage, defaultCatalog, ImageCatalog, loadCatalog, normalizeRef } from "./catalog.js";
+export { IMAGES_FILE, ImageStore, NAMESPACES, type StoredImage } from "./store.js";

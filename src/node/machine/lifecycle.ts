@@ -1,0 +1,221 @@
+// The lifecycle sequences Talos runs on request (behavior §3, §6.4): reboot, shutdown, reset
+// and the upgrade family, phase by phase with Talos's names. Each ends in a `reboot` or
+// `shutdown` task that publishes the RestartEvent and hands the machine to the node, which
+// takes the API down and (for a reboot) boots the next Machine after the downtime.
+import { create } from "@bufbuild/protobuf";
+import { RestartEventSchema } from "../../gen/machine/machine_pb.js";
+import { hasKubernetes, isControlPlane } from "./config.js";
+import type { Machine } from "./machine.js";
+import { type Phase, phase, type SequenceDefinition, type Task, task } from "./sequencer.js";
+
+/** Reboot commands of the reboot syscall, as RestartEvent reports them. */
+export const REBOOT_CMD = {
+  restart: 0x01234567,
+  kexec: 0x45584543,
+  powerOff: 0x4321fedc,
+  halt: 0xcdef0123,
+} as const;
+
+export type RebootMode = "default" | "powercycle" | "force";
+
+/** What the machine asks of the node when its last task runs. */
+export interface PowerRequest {
+  readonly action: "reboot" | "powerOff";
+  /** For the log: `rebooting: <reason>`. */
+  readonly reason: string;
+}
+
+/** Services the graceful stop's `stopServices` phase stops first (and what depends on them). */
+const UPGRADE_STOPPED = ["kubelet", "etcd", "cri", "trustd"];
+
+function pause(m: Machine, name: string, ms: number): Task {
+  return task(name, ({ signal }) => m.clock.sleep(ms, signal));
+}
+
+/** The final task: announce the reboot syscall and hand the machine over. */
+function powerTask(m: Machine, name: "reboot" | "shutdown", cmd: () => number, reason: string): Task {
+  return task(name, async ({ actorId, signal }) => {
+    const code = cmd();
+    m.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(code) }), actorId);
+    m.kmsg.write(
+      "kern",
+      "emerg",
+      code === REBOOT_CMD.powerOff ? "reboot: Power down" : "reboot: Restarting system",
+    );
+    m.power({ action: name === "shutdown" ? "powerOff" : "reboot", reason });
+    // The machine is discarded by the node; this task never completes.
+    await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+  });
+}
+
+/** Kexec preparation; skipped (with Talos's log line) when a power cycle was asked for. */
+function kexecPhase(m: Machine, state: { kexec: boolean }, powercycle: boolean): Phase {
+  return phase("kexec", [
+    task("kexecPrepare", async ({ signal }) => {
+      if (powercycle) {
+        m.log("kexec skipped as reboot with power cycle was requested");
+        return;
+      }
+      if (!m.installed) {
+        m.log("kexec skipped as no system disk was found");
+        return;
+      }
+      await m.clock.sleep(20, signal);
+      state.kexec = true;
+    }),
+  ]);
+}
+
+/** Talos's graceful stop ("stopAllPhaselist"); container mode just stops everything. */
+function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
+  const stopEverything = phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]);
+  if (m.platform.mode === "container") return [stopEverything];
+  return [
+    phase("denyNewServices", [task("denyNewServices", () => m.services.denyNewServices())]),
+    phase("stopServices", [
+      task("stopServicesForUpgrade", () =>
+        m.services.stopAll(UPGRADE_STOPPED.filter((id) => m.services.snapshot(id) !== undefined)),
+      ),
+    ]),
+    phase("umount", [pause(m, "unmountPodMounts", 20)]),
+    phase("unmountBind", [pause(m, "unmountSystemDiskBindMounts", 10)]),
+    phase("unmountPromotable", [pause(m, "unmountPromotableSystemPartitions", 10)]),
+    phase("unmountSystem", [
+      task("unmountEphemeralPartition", async ({ signal }) => {
+        await m.clock.sleep(20, signal);
+        m.unmountVolumes();
+      }),
+    ]),
+    phase("volumeFinalize", [pause(m, "teardownLifecycle", 20)]),
+    stopEverything,
+    ...(kexec ? [kexec] : []),
+  ];
+}
+
+function cleanupPhase(m: Machine, remove = false): Phase {
+  return phase("cleanup", [pause(m, remove ? "removeAllPods" : "stopAllPods", 50)]);
+}
+
+function dbusPhase(m: Machine): Phase {
+  return phase("dbus", [pause(m, "stopDBus", 10)]);
+}
+
+/** Cordon and drain happen only where Kubernetes runs (node registration not skipped). */
+function drainPhase(m: Machine): Phase[] {
+  return hasKubernetes(m.config.active) ? [phase("drain", [pause(m, "cordonAndDrainNode", 100)])] : [];
+}
+
+export function rebootSequence(
+  m: Machine,
+  mode: RebootMode,
+  reason = "reboot requested",
+): SequenceDefinition {
+  const state = { kexec: false };
+  const cmd = (): number => (state.kexec ? REBOOT_CMD.kexec : REBOOT_CMD.restart);
+  const reboot = phase("reboot", [powerTask(m, "reboot", cmd, reason)]);
+  if (mode === "force") return { name: "reboot", phases: [reboot] };
+  return {
+    name: "reboot",
+    phases: [
+      cleanupPhase(m),
+      dbusPhase(m),
+      ...gracefulStop(m, kexecPhase(m, state, mode === "powercycle")),
+      reboot,
+    ],
+  };
+}
+
+export function shutdownSequence(m: Machine, force: boolean): SequenceDefinition {
+  return {
+    name: "shutdown",
+    phases: [
+      phase("storeShutdown", [pause(m, "storeShutdownEmergency", 10)]),
+      ...(force ? [] : drainPhase(m)),
+      cleanupPhase(m),
+      dbusPhase(m),
+      ...gracefulStop(m),
+      phase("shutdown", [powerTask(m, "shutdown", () => REBOOT_CMD.powerOff, "shutdown requested")]),
+    ],
+  };
+}
+
+/** What a reset wipes (already validated against the machine's volumes and disks). */
+export interface ResetPlan {
+  readonly graceful: boolean;
+  readonly reboot: boolean;
+  /** `disk`: the whole system disk; a list: those system volumes; none: the system disk is kept. */
+  readonly system: "disk" | readonly string[] | "none";
+  readonly userDisks: readonly string[];
+}
+
+export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
+  if (m.platform.mode === "container") {
+    return {
+      name: "reset",
+      phases: [
+        phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]),
+        phase("shutdown", [powerTask(m, "shutdown", () => REBOOT_CMD.powerOff, "reset finished")]),
+      ],
+    };
+  }
+  const labels = Array.isArray(plan.system) ? (plan.system as readonly string[]) : [];
+  // Kexec only when the boot partition survives a partial wipe.
+  const state = { kexec: false };
+  const kexec =
+    plan.reboot && Array.isArray(plan.system) && !labels.includes("BOOT")
+      ? kexecPhase(m, state, false)
+      : undefined;
+  const phases: Phase[] = [
+    ...(plan.graceful ? drainPhase(m) : []),
+    cleanupPhase(m, plan.graceful),
+    dbusPhase(m),
+    ...(plan.graceful && isControlPlane(m.config.active)
+      ? [phase("leave", [pause(m, "leaveEtcd", 50)])]
+      : []),
+    phase("preReset", [pause(m, "sendResetSignal", 10)]),
+    ...gracefulStop(m, kexec),
+    phase("forceCleanup", [pause(m, "forceCleanup", 10)]),
+  ];
+  if (plan.system === "disk") {
+    phases.push(
+      phase("reset", [
+        task("resetSystemDisk", async ({ signal }) => {
+          await m.clock.sleep(50, signal);
+          m.wipeSystemDisk();
+        }),
+      ]),
+    );
+  } else if (labels.length > 0) {
+    phases.push(
+      phase("resetSpec", [
+        task("resetSystemDiskSpec", async ({ signal }) => {
+          await m.clock.sleep(30, signal);
+          for (const label of labels) m.wipeVolume(label);
+        }),
+      ]),
+    );
+  }
+  if (plan.userDisks.length > 0) {
+    phases.push(
+      phase("resetUserDisks", [
+        task("resetUserDisks", async ({ signal }) => {
+          await m.clock.sleep(20, signal);
+          for (const dev of plan.userDisks) m.log(`wiping user disk ${dev}`);
+        }),
+      ]),
+    );
+  }
+  phases.push(
+    plan.reboot
+      ? phase("reboot", [
+          powerTask(
+            m,
+            "reboot",
+            () => (state.kexec ? REBOOT_CMD.kexec : REBOOT_CMD.restart),
+            "reset finished",
+          ),
+        ])
+      : phase("shutdown", [powerTask(m, "shutdown", () => REBOOT_CMD.powerOff, "reset finished")]),
+  );
+  return { name: "reset", phases };
+}
