@@ -84,7 +84,7 @@ describe("progress display", () => {
     p.close();
     const last = stderr.text.slice(first.length + second.length);
     expect(last.startsWith("\x1b[1A\x1b[2K".repeat(2))).toBe(true);
-    expect(last).toContain("\x1b[32mwatching nodes: [10.5.0.2]\n    * 10.5.0.2: post check p…");
+    expect(last).toContain("\x1b[32mwatching nodes: [10.5.0.2]\n    * 10.5.0.2: post check passed\x1b[0m\n");
   });
 
   it("counts a terminal that reports no width as 80 columns", () => {

@@ -132,7 +132,11 @@ function blockProgress(options: ProgressOptions, live: boolean): Progress {
     const columns = options.stderr.columns;
     const width = columns !== undefined && columns > 0 ? columns : DEFAULT_COLUMNS;
     const spinner = state === "succeeded" ? "" : `${SPINNER[spin++ % SPINNER.length]} `;
-    const shown = body.map((l, i) => fit(i === 0 ? spinner + l : l, width - 1));
+    // The final frame is never erased: it keeps whole lines (a full error message).
+    const shown = body.map((l, i) => {
+      const line = i === 0 ? spinner + l : l;
+      return final ? line : fit(line, width - 1);
+    });
     let out = UP_AND_CLEAR.repeat(drawnRows);
     out += `${COLOR[state]}${shown.join("\n")}${RESET}\n`;
     options.stderr.write(out);
