@@ -22,7 +22,7 @@ import {
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
-import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore } from "./images/index.js";
+import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
@@ -33,6 +33,7 @@ import {
   osCa,
   type PowerRequest,
 } from "./machine/index.js";
+import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
 import {
   DEFAULT_DISK,
@@ -229,6 +230,7 @@ class Node implements TalosNode, NodeRuntime {
       onPower: (request) => this.power(machine, request),
       onBootFailed: () => this.bootFailed(machine),
       onRunning: () => this.bootSucceeded(),
+      ...(this.stagedUpgradeFor(slot.version) ?? {}),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -306,6 +308,31 @@ class Node implements TalosNode, NodeRuntime {
     this.clock.after(FATAL_REBOOT_DELAY_MS, () => {
       this.power(machine, { action: "reboot", reason: "boot failed, rebooting into the previous slot" });
     });
+  }
+
+  /** The install step of a staged upgrade, when META holds one (it runs in the next install sequence). */
+  private stagedUpgradeFor(
+    version: string,
+  ): { stagedInstall: (signal: AbortSignal) => Promise<void> } | undefined {
+    const staged = this.meta.read().stagedUpgrade;
+    if (!staged || !this.state.identity().installed) return undefined;
+    return {
+      stagedInstall: async (signal) => {
+        this.meta.update({ stagedUpgrade: undefined });
+        const image = resolveImage(this.catalog, staged.image);
+        await runInstaller(
+          {
+            bootloader: this.bootloader,
+            meta: this.meta,
+            clock: this.clock,
+            currentVersion: version,
+            signal,
+          },
+          image,
+          (line) => this.log(line),
+        );
+      },
+    };
   }
 
   /** The machine is running and ready: an upgrade booted fine, so no automatic rollback any more. */

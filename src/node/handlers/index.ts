@@ -6,11 +6,13 @@ import { cosiHandlers } from "./cosi.js";
 import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
+import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
+import { upgradeHandlers } from "./upgrade.js";
 
 export type { HandlerEntry, NodeRuntime } from "./define.js";
 
@@ -26,5 +28,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
     ...lifecycleHandlers(rt),
+    ...imageHandlers(rt),
+    ...upgradeHandlers(rt),
   ]);
 }
