@@ -233,8 +233,9 @@ async function stalledFollower(big: StartedNode, client: grpc.Client): Promise<v
     ),
   );
   // What it got before the error is the burst from its start, in order, and less than all of it.
+  // It may be nothing: when the node's process is starved the paced burst catches up in one
+  // batch larger than the ring before the follower's pump gets a turn.
   const got = burstNumbers(received);
-  expect(got.length).toBeGreaterThan(0);
   expect(got.length).toBeLessThan(STALL_BURST);
   expect(got).toEqual(sequence(got.length));
 }
