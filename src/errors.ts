@@ -53,6 +53,14 @@ export class JoinedError extends Error {
   }
 }
 
+/**
+ * A failure the command has already shown (e.g. in the --wait tracker's display): the
+ * process exits 1 without printing it again.
+ */
+export class ReportedError extends Error {
+  override readonly name = "ReportedError";
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

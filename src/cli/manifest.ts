@@ -189,11 +189,35 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/read/read.js"),
     },
     {
+      name: "reboot",
+      group: "talos",
+      describe: "Reboot a node",
+      load: () => import("./commands/reboot/reboot.js"),
+    },
+    {
+      name: "reset",
+      group: "talos",
+      describe: "Reset a node",
+      load: () => import("./commands/reset/reset.js"),
+    },
+    {
+      name: "rollback",
+      group: "talos",
+      describe: "Rollback a node to the previous installation",
+      load: () => import("./commands/rollback/rollback.js"),
+    },
+    {
       name: "service",
       aliases: ["services"],
       group: "talos",
       describe: "Retrieve the state of a service (or all services), control service state",
       load: () => import("./commands/service/service.js"),
+    },
+    {
+      name: "shutdown",
+      group: "talos",
+      describe: "Shutdown a node",
+      load: () => import("./commands/shutdown/shutdown.js"),
     },
     {
       name: "stats",
@@ -213,6 +237,12 @@ export const ROOT: CommandEntry = {
       group: "talos",
       describe: "Retrieve a disk usage",
       load: () => import("./commands/usage/usage.js"),
+    },
+    {
+      name: "upgrade",
+      group: "talos",
+      describe: "Upgrade Talos on the target node",
+      load: () => import("./commands/upgrade/upgrade.js"),
     },
     {
       name: "version",

@@ -1,6 +1,6 @@
 // Runs one talosctl invocation against an injected context and returns the exit status.
 import type { Argv } from "yargs";
-import { errorMessage, JoinedError, UserError } from "../errors.js";
+import { errorMessage, JoinedError, ReportedError, UserError } from "../errors.js";
 import type { Args } from "./command.js";
 import type { CliContext } from "./context.js";
 import { renderGroupHelp } from "./help.js";
@@ -95,6 +95,7 @@ async function reportError(
   debug: boolean,
   usage: (() => Promise<string>) | undefined,
 ): Promise<void> {
+  if (err instanceof ReportedError) return;
   const message = errorMessage(err);
   ctx.stderr.write(`${message}\n`);
   if (err instanceof UserError && err.showUsage && usage) {

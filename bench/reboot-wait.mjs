@@ -1,0 +1,115 @@
+// reboot --wait against a node with a fixed emulated downtime: how soon the CLI returns once
+// the node is back (its listener accepting again, as its ready line says), and how much CPU
+// the CLI burns while it waits for the node. The baseline is one `talosctl version` round trip
+// measured in the same run (a CLI start plus one call).
+//
+// Knobs: BENCH_REBOOTS (3), BENCH_DOWNTIME (machine time a reboot keeps the node down, "20s"),
+// BENCH_TIME_SCALE (10: so the node is down 2 s of real time).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { median, TALOSCTL } from "./lib.mjs";
+import { startConfiguredNode } from "./node-lib.mjs";
+
+const CLK_TCK = 100;
+
+/** CPU time (user + system) of a live process, in milliseconds; undefined once it is gone. */
+function cpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the CLI; resolves with its exit time and the CPU it used while the node was down. */
+function rebootOnce(node, env) {
+  return new Promise((resolve, reject) => {
+    let backAt;
+    let downAt;
+    let cpuAtDown;
+    let cpuAtBack;
+    let lastCpu = 0;
+    const cli = spawn(process.execPath, [TALOSCTL, "reboot", "-n", "127.0.0.1"], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    // Sample the CLI's CPU often enough to read it right at the down and back moments.
+    const sampler = setInterval(() => {
+      const c = cpuMs(cli.pid);
+      if (c !== undefined) lastCpu = c;
+    }, 20);
+    let errText = "";
+    cli.stderr.setEncoding("utf8").on("data", (d) => {
+      errText += d;
+      if (downAt === undefined && /unavailable, retrying/.test(d)) {
+        downAt = performance.now();
+        cpuAtDown = cpuMs(cli.pid) ?? lastCpu;
+      }
+    });
+    const onReady = (d) => {
+      if (/listening on \S+ \(configured\)/.test(d) && downAt !== undefined && backAt === undefined) {
+        backAt = performance.now();
+        cpuAtBack = cpuMs(cli.pid) ?? lastCpu;
+      }
+    };
+    node.stdout.on("data", onReady);
+    cli.on("error", reject);
+    cli.on("close", (code) => {
+      const exitAt = performance.now();
+      clearInterval(sampler);
+      node.stdout.off("data", onReady);
+      if (code !== 0 || backAt === undefined || downAt === undefined) {
+        reject(
+          new Error(`reboot --wait failed (exit ${code}, back seen: ${backAt !== undefined}): ${errText}`),
+        );
+        return;
+      }
+      resolve({
+        returnAfterBackMs: exitAt - backAt,
+        downMs: backAt - downAt,
+        cpuWhileDownMs: cpuAtBack - cpuAtDown,
+      });
+    });
+  });
+}
+
+export async function benchRebootWait() {
+  const reboots = Number(process.env.BENCH_REBOOTS ?? 3);
+  const downtime = process.env.BENCH_DOWNTIME ?? "20s";
+  const scale = process.env.BENCH_TIME_SCALE ?? "10";
+  const n = await startConfiguredNode(["--time-scale", scale, "--downtime", downtime]);
+  n.node.stdout.setEncoding("utf8");
+  try {
+    const baseline = [];
+    const runs = [];
+    for (let i = 0; i < reboots; i++) {
+      const t = performance.now();
+      await new Promise((resolve, reject) => {
+        const v = spawn(process.execPath, [TALOSCTL, "version", "--short"], { env: n.env, stdio: "ignore" });
+        v.on("close", (code) => (code === 0 ? resolve() : reject(new Error("talosctl version failed"))));
+      });
+      baseline.push(performance.now() - t);
+      runs.push(await rebootOnce(n.node, n.env));
+    }
+    const back = median(runs.map((r) => r.returnAfterBackMs));
+    const base = median(baseline);
+    const down = median(runs.map((r) => r.downMs));
+    const cpu = median(runs.map((r) => r.cpuWhileDownMs));
+    return {
+      name: "reboot-wait",
+      returnAfterBackMs: back,
+      baselineVersionMs: base,
+      downMs: down,
+      cpuWhileDownMs: cpu,
+      summary: [
+        `node back (listener accepting) → CLI returned: median ${back.toFixed(0)} ms over ${reboots} reboots (target < 1000 ms; includes the node's boot to ready)`,
+        `  = ${(back / base).toFixed(2)}× one \`talosctl version\` run (${base.toFixed(0)} ms, same machine, same run)`,
+        `CLI CPU while the node was down: ${cpu.toFixed(0)} ms in ${down.toFixed(0)} ms (${((cpu / down) * 100).toFixed(1)}% of one core; /proc at 10 ms resolution)`,
+      ],
+    };
+  } finally {
+    n.stop();
+  }
+}

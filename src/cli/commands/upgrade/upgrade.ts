@@ -1,0 +1,245 @@
+// talosctl upgrade: pulls the installer image on every node, runs it (LifecycleService), then
+// reboots and follows each node until it is back, checking that it runs the new version (a
+// node that fell back to its previous installation is reported, exit 1). Nodes without the
+// current API, or --legacy/--stage/--preserve/--force, use MachineService.Upgrade.
+import type { Argv } from "yargs";
+import {
+  connectionFlagsFrom,
+  fanOut,
+  type NodeClient,
+  NodeError,
+  openClient,
+  parseVersion,
+  throwIfAnyFailed,
+} from "../../../client/index.js";
+import {
+  exitCodeMeaning,
+  IMAGE_NAMESPACES,
+  LegacyOnly,
+  legacyUpgrade,
+  parseImageNamespace,
+  parseImageReference,
+  parseRebootMode,
+  pullImage,
+  REBOOT_MODE_NAMES,
+  reboot,
+  runInstaller,
+  speaksLifecycleApi,
+  versionOfImage,
+} from "../../../client/lifecycle/index.js";
+import { TALOS_VERSION } from "../../../version.js";
+import { bool, defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags } from "../../flags.js";
+import { runLifecycle, waitFlagsFrom, withWaitFlags } from "../../lifecycle.js";
+import { renderTable } from "../../output/index.js";
+import type { Progress } from "../../output/progress.js";
+
+export const DEFAULT_INSTALLER_IMAGE = `ghcr.io/siderolabs/installer:${TALOS_VERSION}`;
+
+export const command = defineCommand({
+  examples: [
+    [
+      "$0 -n 10.5.0.2 -i ghcr.io/siderolabs/installer:v1.15.0",
+      "upgrade and wait until the node runs v1.15.0",
+    ],
+    ["$0 -n 10.5.0.2 -i ghcr.io/siderolabs/installer:v1.15.0 --no-reboot", "install now, reboot later"],
+    [
+      "$0 -n 10.5.0.2 -i ghcr.io/siderolabs/installer:v1.15.0 --legacy --stage",
+      "stage through the legacy API",
+    ],
+  ],
+  completeOption: { "reboot-mode": () => [...REBOOT_MODE_NAMES], namespace: () => [...IMAGE_NAMESPACES] },
+  builder: (y: Argv) =>
+    withWaitFlags(withConnectionFlags(y), { progress: true })
+      .option("image", {
+        alias: "i",
+        type: "string",
+        default: DEFAULT_INSTALLER_IMAGE,
+        describe: "the container image to use for performing the install",
+      })
+      .option("namespace", {
+        type: "string",
+        default: "system",
+        describe: `namespace to pull the image into: ${IMAGE_NAMESPACES.join(", ")}`,
+      })
+      .option("reboot-mode", {
+        alias: "m",
+        type: "string",
+        default: "default",
+        describe: `select the reboot mode during upgrade: ${REBOOT_MODE_NAMES.join(", ")}`,
+      })
+      .option("no-reboot", { type: "boolean", default: false, describe: "install, but do not reboot" })
+      .option("legacy", {
+        type: "boolean",
+        default: false,
+        describe: "use the legacy upgrade API (MachineService.Upgrade)",
+      })
+      .option("stage", {
+        alias: "s",
+        type: "boolean",
+        default: false,
+        describe: "stage the upgrade to perform it after a reboot (legacy API)",
+      })
+      .option("preserve", {
+        alias: "p",
+        type: "boolean",
+        default: false,
+        describe: "preserve data (legacy API)",
+      })
+      .option("force", {
+        alias: "f",
+        type: "boolean",
+        default: false,
+        describe: "skip the etcd health checks (legacy API)",
+      }),
+  async handler(args, ctx: CliContext) {
+    const image = parseImageReference(str(args, "image") ?? DEFAULT_INSTALLER_IMAGE);
+    const namespace = parseImageNamespace(str(args, "namespace") ?? "system");
+    const rebootMode = parseRebootMode(str(args, "reboot-mode") ?? "default", "-m, --reboot-mode");
+    const flags = waitFlagsFrom(args);
+    const noReboot = bool(args, "no-reboot");
+    const legacyOptions = {
+      image: image.ref,
+      stage: bool(args, "stage"),
+      preserve: bool(args, "preserve"),
+      force: bool(args, "force"),
+      rebootMode,
+    };
+    const legacyAsked =
+      bool(args, "legacy") || legacyOptions.stage || legacyOptions.preserve || legacyOptions.force;
+    const expected = versionOfImage(image);
+
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    try {
+      const before = await serverTags(client, nodes, ctx.signal);
+      const legacy = new Set(
+        legacyAsked ? nodes : nodes.filter((n) => !speaksLifecycleApi(before.get(n) ?? "")),
+      );
+      if (!legacyAsked && legacy.size > 0)
+        ctx.stderr.write("New upgrade API is not available, falling back to legacy\n");
+
+      let progress: Progress | undefined;
+      const report = (node: string, message: string, transient = false): void => {
+        if (progress) progress.update({ node, state: "running", message, transient });
+        else if (!transient) ctx.stderr.write(`${node}: ${message}\n`);
+      };
+      const installerOutput = new Map<string, string>();
+      const acks: string[][] = [];
+
+      /** Pull and install; false when the node only speaks the legacy API. */
+      const install = async (nc: NodeClient): Promise<boolean> => {
+        try {
+          report(nc.node, `pulling image ${image.ref}`);
+          const name = await pullImage(nc, image.ref, {
+            namespace,
+            onProgress: (line) => report(nc.node, line, true),
+          });
+          report(nc.node, `pulled image ${name}`);
+          const result = await runInstaller(nc, image.ref, namespace, (line) => report(nc.node, line, true));
+          if (result.exitCode !== 0) {
+            installerOutput.set(
+              nc.node,
+              (result.truncated ? "[earlier installer output truncated]\n" : "") + result.output,
+            );
+            throw new NodeError(
+              nc.node,
+              `node ${nc.node}: upgrade failed with exit code ${result.exitCode} (${exitCodeMeaning(result.exitCode)})`,
+            );
+          }
+          report(nc.node, "upgrade completed");
+          return true;
+        } catch (err) {
+          if (err instanceof LegacyOnly) {
+            report(nc.node, "New upgrade API is not available, falling back to legacy");
+            return false;
+          }
+          throw err;
+        }
+      };
+
+      const start = async (nc: NodeClient): Promise<string> => {
+        if (!legacy.has(nc.node) && (await install(nc))) {
+          if (noReboot) return "";
+          return reboot(nc, rebootMode);
+        }
+        const ack = await legacyUpgrade(nc, legacyOptions);
+        acks.push([nc.node, ack.ack, ctx.now().toISOString()]);
+        return ack.actorId;
+      };
+
+      const printInstallerOutput = (): void => {
+        for (const [node, output] of installerOutput) {
+          ctx.stderr.write(`${node}: installer output:\n${output.endsWith("\n") ? output : `${output}\n`}`);
+        }
+      };
+
+      if (noReboot || !flags.wait) {
+        const results = await fanOut(nodes, (node) => start(client.forNode(node)), { signal: ctx.signal });
+        printInstallerOutput();
+        if (acks.length > 0 && !flags.json) ctx.stdout.write(renderTable(["NODE", "ACK", "STARTED"], acks));
+        throwIfAnyFailed(results, (node, err) => `error executing upgrade on node ${node}: ${err.message}`);
+        return;
+      }
+      try {
+        await runLifecycle(ctx, {
+          verb: "upgrade",
+          client,
+          nodes,
+          flags,
+          start,
+          predicate: "machine-ready",
+          postCheck: "boot-id",
+          sequences: ["upgrade", "reboot"],
+          onProgress: (p) => {
+            progress = p;
+          },
+          finalCheck: (nc) => checkVersion(nc, expected, before.get(nc.node)),
+        });
+      } finally {
+        printInstallerOutput();
+      }
+    } finally {
+      client.close();
+    }
+  },
+});
+
+/** Every node's version before the upgrade (a node that cannot say fails the command). */
+async function serverTags(
+  client: ReturnType<typeof openClient>["client"],
+  nodes: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
+  const results = await fanOut(
+    nodes,
+    async (node) => (await client.forNode(node).machine.version({})).messages[0]?.version?.tag ?? "",
+    { signal },
+  );
+  throwIfAnyFailed(results, (node, err) => `${node}: error getting server version: ${err.message}`);
+  return new Map(results.map((r) => [r.node, r.ok ? r.value : ""]));
+}
+
+function sameVersion(a: string, b: string): boolean {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  return x !== undefined && y !== undefined ? a.replace(/^v/, "") === b.replace(/^v/, "") : a === b;
+}
+
+/** After the reboot: the version the node runs is the one the image carries, or it rolled back. */
+async function checkVersion(
+  nc: NodeClient,
+  expected: string | undefined,
+  before: string | undefined,
+): Promise<string> {
+  const reply = await nc.machine.version({});
+  const tag = reply.messages[0]?.version?.tag ?? "";
+  if (expected === undefined || sameVersion(tag, expected)) return `post check passed, running ${tag}`;
+  if (before !== undefined && sameVersion(tag, before)) {
+    throw new NodeError(
+      nc.node,
+      `rolled back: the node is running ${tag} again, not ${expected} (the upgraded system failed to boot)`,
+    );
+  }
+  throw new NodeError(nc.node, `the node is running ${tag}, not ${expected}`);
+}

@@ -1,0 +1,47 @@
+// Lifecycle of nodes from the client: the calls that reboot, shut down, reset, roll back and
+// upgrade them, and the tracker that follows each node through to the end.
+export {
+  checkResetOptions,
+  DEFAULT_RESET_LABELS,
+  type LegacyUpgradeAck,
+  type LegacyUpgradeOptions,
+  legacyUpgrade,
+  parseRebootMode,
+  parseWipeMode,
+  REBOOT_MODE_NAMES,
+  type RebootModeName,
+  type ResetOptions,
+  reboot,
+  reset,
+  resetLabels,
+  rollback,
+  shutdown,
+  WIPE_MODE_NAMES,
+  type WipeModeName,
+} from "./actions.js";
+export {
+  BOOT_ID_PATH,
+  describe as describeEvent,
+  type NodeOutcome,
+  type PostCheck,
+  type Predicate,
+  RECONNECT_INTERVAL_MS,
+  type TrackOptions,
+  type TrackState,
+  type TrackUpdate,
+  trackActions,
+} from "./tracker.js";
+export {
+  exitCodeMeaning,
+  IMAGE_NAMESPACES,
+  type ImageReference,
+  INSTALLER_OUTPUT_KEEP_BYTES,
+  type InstallResult,
+  LegacyOnly,
+  parseImageNamespace,
+  parseImageReference,
+  pullImage,
+  runInstaller,
+  speaksLifecycleApi,
+  versionOfImage,
+} from "./upgrade.js";
