@@ -794,7 +794,10 @@ export class Machine {
         { owner: "block.SystemDiskController" },
       );
     }
-    if (this.installed) this.publishVolumes();
+    // The system disk's volumes exist once installed, or when this boot installs unattended.
+    if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
+      this.publishVolumes();
+    }
     const cidrs = this.addresses.map(withPrefix);
     const owner = "network.NodeAddressController";
     const routed = cidrs.filter((c) => !c.startsWith("127."));
