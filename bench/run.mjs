@@ -13,6 +13,7 @@ const benches = {
   "logs-throughput": async () => (await import("./logs-throughput.mjs")).benchLogsThroughput(),
   "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
+  "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
 };
 

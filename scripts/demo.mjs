@@ -1,7 +1,8 @@
-// The README's main job: start an emulated Talos node, generate a cluster's configs, apply the
-// control-plane config through the maintenance API, then drive the node over mTLS with the
-// talosconfig that `gen config` wrote. Everything lives in _out/demo; --keep leaves the node up.
-import { spawn, spawnSync } from "node:child_process";
+// The README's main job: `talosctl cluster create` starts a small local cluster of talos-node
+// processes (one control plane, one worker) and waits until it is healthy; then talosctl
+// drives it over mTLS (version, health, discovery members, etcd members), and the cluster is
+// destroyed unless --keep is given. Everything lives in _out/demo.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,60 +11,45 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "_out", "demo");
 const keep = process.argv.includes("--keep");
 const talosctl = path.join(root, "bin", "talosctl");
-const env = { ...process.env, TALOSCONFIG: path.join(out, "talosconfig") };
+const state = path.join(out, "clusters");
+const env = {
+  ...process.env,
+  TALOSCONFIG: path.join(out, "talosconfig"),
+  KUBECONFIG: path.join(out, "kubeconfig"),
+};
+const name = "demo";
+const controlPlane = "127.5.0.2";
 
-function step(args) {
-  process.stdout.write(`\n$ talosctl ${args.join(" ")}\n`);
+function step(args, { show = true } = {}) {
+  if (show) process.stdout.write(`\n$ talosctl ${args.join(" ")}\n`);
   const r = spawnSync(process.execPath, [talosctl, ...args], { cwd: out, env, stdio: "inherit" });
-  if (r.status !== 0) throw new Error(`talosctl ${args[0]} failed (exit ${r.status})`);
+  if (r.status !== 0) throw new Error(`talosctl ${args.slice(0, 2).join(" ")} failed (exit ${r.status})`);
 }
 
-function waitFor(child, pattern) {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`talos-node did not print ${pattern}`)), 30_000);
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      seen += d;
-      const m = pattern.exec(seen);
-      if (m) {
-        clearTimeout(timer);
-        seen = "";
-        resolve(m);
-      }
-    });
-  });
-}
+const destroy = () => step(["cluster", "destroy", "--name", name, "--state", state, "--force"]);
 
-fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
-process.stdout.write(`starting talos-node (state in ${path.relative(root, out)}/state)\n`);
-const node = spawn(
-  process.execPath,
-  [path.join(root, "bin", "talos-node"), "--state-dir", path.join(out, "state"), "--listen", "127.0.0.1:0"],
-  { stdio: ["ignore", "pipe", fs.openSync(path.join(out, "node.log"), "w")] },
-);
+// A cluster left over from an earlier `--keep` run is replaced.
+if (fs.existsSync(path.join(state, name))) destroy();
+fs.rmSync(env.TALOSCONFIG, { force: true });
+fs.rmSync(env.KUBECONFIG, { force: true });
+let ok = false;
 try {
-  const [, port] = await waitFor(node, /listening on 127\.0\.0\.1:(\d+) \(maintenance\)/);
-  const address = `127.0.0.1:${port}`;
-  step(["gen", "config", "demo", "https://127.0.0.1:6443"]);
-  step(["version", "--insecure", "-n", address]);
-  const configured = waitFor(node, /listening on \S+ \(configured\)/);
-  step(["apply-config", "--insecure", "-n", address, "-f", "controlplane.yaml"]);
-  await configured;
-  step(["config", "endpoint", address]);
-  step(["config", "node", "127.0.0.1"]);
-  step(["version"]);
-  step(["get", "machinestatus"]);
-  step(["get", "rd"]);
-  step(["apply-config", "-f", "controlplane.yaml", "--dry-run"]);
-  if (keep) {
-    process.stdout.write(
-      `\nthe node keeps running (pid ${node.pid}); try:\n  export TALOSCONFIG=${env.TALOSCONFIG}\n  ./bin/talosctl get services\n`,
-    );
-    node.unref();
-    process.exit(0);
-  }
-  process.stdout.write("\ndone; the node's log is in _out/demo/node.log (run with --keep to leave it up)\n");
+  step(["cluster", "create", "--name", name, "--state", state, "--controlplanes", "1", "--workers", "1"]);
+  step(["-n", controlPlane, "version"]);
+  step(["-n", controlPlane, "health", "--wait-timeout", "1m"]);
+  step(["-n", controlPlane, "get", "members"]);
+  step(["-n", controlPlane, "etcd", "members"]);
+  step(["cluster", "show", "--name", name, "--state", state]);
+  ok = true;
 } finally {
-  if (!keep) node.kill("SIGTERM");
+  if (keep && ok) {
+    process.stdout.write(
+      `\nthe cluster keeps running; try:\n  export TALOSCONFIG=${env.TALOSCONFIG}\n  ./bin/talosctl -n ${controlPlane} services\n  ./bin/talosctl cluster destroy --name ${name} --state ${path.relative(root, state)}\n`,
+    );
+  } else {
+    process.stdout.write("\n");
+    destroy();
+    if (ok) process.stdout.write("\ndone (run with --keep to leave the cluster up)\n");
+  }
 }

@@ -195,7 +195,7 @@ describe("talos-node mTLS", () => {
   it("answers methods it does not implement with UNIMPLEMENTED", async () => {
     const admin = mtlsClient(node.address, cluster.osCa.crt, cluster.admin);
     await expect(
-      unaryCall(admin, "/machine.MachineService/EtcdStatus", new Uint8Array()),
+      unaryCall(admin, "/machine.MachineService/EtcdDefragment", new Uint8Array()),
     ).rejects.toMatchObject({
       code: grpc.status.UNIMPLEMENTED,
     });

@@ -316,6 +316,78 @@ export const ROOT: CommandEntry = {
       ],
     },
     {
+      name: "bootstrap",
+      group: "talos",
+      describe: "Bootstrap the etcd cluster on the specified node",
+      load: () => import("./commands/bootstrap/bootstrap.js"),
+    },
+    {
+      name: "etcd",
+      group: "talos",
+      describe: "Manage etcd",
+      children: [
+        {
+          name: "forfeit-leadership",
+          describe: "Tell a node to forfeit etcd cluster leadership",
+          load: () => import("./commands/etcd/forfeit-leadership.js"),
+        },
+        {
+          name: "leave",
+          describe: "Tell a node to leave etcd cluster",
+          load: () => import("./commands/etcd/leave.js"),
+        },
+        {
+          name: "members",
+          describe: "Get the list of etcd cluster members",
+          load: () => import("./commands/etcd/members.js"),
+        },
+        {
+          name: "remove-member",
+          describe: "Remove the node from etcd cluster",
+          load: () => import("./commands/etcd/remove-member.js"),
+        },
+        {
+          name: "status",
+          describe: "Get the status of etcd cluster member",
+          load: () => import("./commands/etcd/status.js"),
+        },
+      ],
+    },
+    {
+      name: "health",
+      group: "talos",
+      describe: "Check cluster health",
+      load: () => import("./commands/health/health.js"),
+    },
+    {
+      name: "kubeconfig",
+      group: "talos",
+      describe: "Download the admin kubeconfig from the node",
+      load: () => import("./commands/kubeconfig/kubeconfig.js"),
+    },
+    {
+      name: "cluster",
+      group: "cluster",
+      describe: "A collection of commands for managing local clusters",
+      children: [
+        {
+          name: "create",
+          describe: "Creates a local cluster of talos-node processes",
+          load: () => import("./commands/cluster/create.js"),
+        },
+        {
+          name: "destroy",
+          describe: "Destroys a local cluster",
+          load: () => import("./commands/cluster/destroy.js"),
+        },
+        {
+          name: "show",
+          describe: "Shows info about a local cluster",
+          load: () => import("./commands/cluster/show.js"),
+        },
+      ],
+    },
+    {
       name: "validate",
       group: "mgmt",
       describe: "Validate config",

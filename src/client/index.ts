@@ -90,6 +90,16 @@ export {
   toGoFileMode,
 } from "./humanize.js";
 export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
+export {
+  type ClashChoice,
+  type ClashComponent,
+  encodeKubeconfig,
+  type Kubeconfig,
+  kubeconfigFromArchive,
+  type MergeOptions,
+  mergeKubeconfig,
+  parseKubeconfig,
+} from "./kubeconfig.js";
 export { completeNodePath, PATH_COMPLETION_LIMIT } from "./paths.js";
 export {
   ACTIVE_CONFIG_ID,

@@ -71,6 +71,8 @@ export interface CreateNodeOptions {
   readonly disks?: readonly (Disk | string)[];
   readonly talosVersion?: string;
   readonly timeScale?: number;
+  /** Cluster discovery registry directory (default under the system temp directory). */
+  readonly discoveryDir?: string;
   /** Machine milliseconds the node stays down during a lifecycle reboot (default 2 s). */
   readonly downtimeMs?: number;
   /** The installer images the "registry" has (default: Talos releases up to the node's version). */
@@ -225,6 +227,7 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
       onReboot: (reason) => this.reboot(reason),
+      ...(this.options.discoveryDir !== undefined ? { discoveryRoot: this.options.discoveryDir } : {}),
       ...(previous ? { previousEvents: previous.bus } : {}),
       ...(slot.failBoot !== undefined ? { failBoot: slot.failBoot } : {}),
       onPower: (request) => this.power(machine, request),
@@ -445,6 +448,7 @@ export async function createNode(options: CreateNodeOptions): Promise<TalosNode>
       disks: diskInputs.map((d, i) => (typeof d === "string" ? parseDiskFlag(d, i) : d)),
       talosVersion: options.talosVersion ?? TALOS_VERSION,
       timeScale: options.timeScale ?? 1,
+      ...(options.discoveryDir !== undefined ? { discoveryDir: options.discoveryDir } : {}),
       ...(options.downtimeMs !== undefined ? { downtimeMs: options.downtimeMs } : {}),
       ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     },

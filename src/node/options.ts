@@ -21,6 +21,8 @@ export interface NodeOptions {
   readonly disks: readonly Disk[];
   readonly talosVersion: string;
   readonly timeScale: number;
+  /** Where cluster discovery registries live (nodes of one cluster must share it). */
+  readonly discoveryDir?: string;
   /** Machine milliseconds a lifecycle reboot keeps the node down (default 2 s). */
   readonly downtimeMs?: number;
   /** Installer images from --image-catalog (default: Talos releases up to the node's version). */
@@ -55,6 +57,8 @@ Flags:
   --disk PATH:SIZE         a disk, e.g. /dev/sda:10GiB (repeatable; default ${DEFAULT_DISK} except in container mode)
   --talos-version VERSION  Talos version to report (default ${TALOS_VERSION})
   --time-scale N           run the machine's timers N times faster (default 1)
+  --discovery-dir DIR      the cluster discovery registry shared by the nodes of a cluster
+                           (default: talos-node-discovery under the system temp directory)
   --downtime DURATION      how long a reboot keeps the node down, e.g. 2s or 500ms (default 2s;
                            divided by --time-scale like every machine timer)
   --image-catalog FILE     YAML list of {ref, version, failBoot} installer images the node can
@@ -82,6 +86,7 @@ const VALUE_FLAGS = new Set([
   "disk",
   "talos-version",
   "time-scale",
+  "discovery-dir",
   "downtime",
   "image-catalog",
   "test-burst",
@@ -178,6 +183,8 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     );
   }
 
+  const discoveryDir = one("discovery-dir");
+  if (discoveryDir === "") throw new UserError("--discovery-dir: expected a directory");
   const downtimeText = one("downtime");
   let downtimeMs: number | undefined;
   if (downtimeText !== undefined) {
@@ -210,6 +217,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     help: false,
     options: {
       ...(testBursts.length > 0 ? { testBursts } : {}),
+      ...(discoveryDir !== undefined ? { discoveryDir } : {}),
       ...(emulate ? { emulate } : {}),
       stateDir,
       host,

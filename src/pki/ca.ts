@@ -132,6 +132,8 @@ export interface IssueClientCertificateOptions {
   readonly ttlMs: number;
   readonly now: Date;
   readonly keygen?: KeyGenerator;
+  /** Subject common name (Kubernetes reads the user from it); none by default. */
+  readonly commonName?: string;
 }
 
 /**
@@ -145,7 +147,7 @@ export async function issueClientCertificate(options: IssueClientCertificateOpti
   const roles = [...new Set(options.roles)].sort();
   const { pem } = createCertificate(
     {
-      subject: buildName({ organizations: roles }),
+      subject: buildName({ organizations: roles, commonName: options.commonName }),
       notBefore: options.now,
       notAfter: new Date(options.now.getTime() + options.ttlMs),
       isCA: false,

@@ -1,6 +1,7 @@
 // Starts real bin/talos-node processes for end-to-end tests and waits for their ready line
 // (`talos-node: listening on <host>:<port> (<mode>)`).
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -353,10 +354,19 @@ export async function makeCluster(name = "test-cluster"): Promise<TestCluster> {
   return { controlplane: g.controlplane, worker: g.worker, osCa, admin, reader, operator };
 }
 
-/** Writes a machine config into a STATE directory, as a node that applied it earlier left it. */
-export function seedState(stateDir: string, config: string): void {
+/**
+ * Writes a machine config into a STATE directory, as a node that applied it earlier left it.
+ * A control plane is seeded as already bootstrapped (its etcd has data), unless `bootstrapped`
+ * is false, so that its etcd and Kubernetes come up without a `bootstrap` call.
+ */
+export function seedState(stateDir: string, config: string, options: { bootstrapped?: boolean } = {}): void {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(path.join(stateDir, "config.yaml"), config, { mode: 0o600 });
+  if ((options.bootstrapped ?? true) && /^ {4}type: (controlplane|init)$/m.test(config)) {
+    const member = path.join(stateDir, "rootfs", "var", "lib", "etcd", "member");
+    fs.mkdirSync(member, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(member, "id"), `${randomBytes(8).toString("hex")}\n`, { mode: 0o600 });
+  }
 }
 
 /** The config a STATE directory holds (undefined when none). */

@@ -2,6 +2,7 @@
 import type { Handler } from "../api/server.js";
 import { applyHandlers } from "./apply.js";
 import { clientConfigHandlers } from "./client-config.js";
+import { clusterHandlers } from "./cluster.js";
 import { cosiHandlers } from "./cosi.js";
 import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
@@ -27,6 +28,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...fileHandlers(rt),
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
+    ...clusterHandlers(rt),
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),

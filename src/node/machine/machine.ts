@@ -15,6 +15,8 @@ import {
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
+import { ClusterController } from "../cluster/controller.js";
+import { defaultDiscoveryRoot } from "../cluster/registry.js";
 import { IMAGES_FILE } from "../images/store.js";
 import type { NodeLog } from "../log.js";
 import type {
@@ -123,6 +125,8 @@ export interface MachineOptions {
   readonly log: ((line: string) => void) & { listen?: NodeLog["listen"] };
   /** Asked to reboot the machine (the node builds the next boot). */
   readonly onReboot: (reason: string) => void;
+  /** Where the cluster discovery registries live (default: under the system temp directory). */
+  readonly discoveryRoot?: string;
   /** The previous boot's event ring, continued by this boot. */
   readonly previousEvents?: EventBus;
   /** A lifecycle sequence reached its reboot/shutdown task (default: like onReboot). */
@@ -145,6 +149,8 @@ export class Machine {
   readonly config: ConfigStore;
   readonly status: MachineStatusController;
   readonly hardware: Hardware;
+  /** Discovery and the emulated etcd membership of the node's cluster. */
+  readonly cluster: ClusterController;
   /** Service log buffers (one per service id, in memory only). */
   readonly logs = new LogManager();
   /** CRI container logs, keyed `<ns>/<pod>:<container>`. */
@@ -229,6 +235,46 @@ export class Machine {
     this.configLoadError = loadError;
     this.config.boot(persisted);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
+    this.cluster = new ClusterController({
+      clock,
+      log: (line) => options.log(line),
+      store: this.store,
+      services: this.services,
+      rootDir: this.rootfs.dir,
+      machineUuid: options.state.identity().uuid,
+      discoveryRoot: options.discoveryRoot ?? defaultDiscoveryRoot(),
+      talosVersion: options.talosVersion,
+      active: () => this.config.active,
+      hostname: () => this.hostname,
+      addresses: () => this.addresses,
+      status: () => ({
+        stage: this.status.currentStage,
+        ready: this.conditions().length === 0,
+        services: Object.fromEntries(
+          this.services.list().map((s) => [
+            s.id,
+            {
+              state: s.state,
+              healthy: s.state === "Running" && (!s.definition.healthCheck || s.health.healthy),
+            },
+          ]),
+        ),
+        memoryBytes: MEM_TOTAL_KB * 1024,
+        diskBytes: this.options.disks[0]?.size ?? 0,
+        kubernetesReady: this.kubernetesReady,
+        staticPods: this.podsStartedAt !== undefined,
+      }),
+    });
+    this.services.setPreState("etcd", (signal) => this.cluster.waitForEtcd(signal));
+    let nudging = false;
+    this.services.onTransition(() => {
+      if (nudging) return;
+      nudging = true;
+      setTimeout(() => {
+        nudging = false;
+        this.cluster.nudge();
+      }, 20);
+    });
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
     if (options.onRunning) {
       const onRunning = options.onRunning;
@@ -359,12 +405,14 @@ export class Machine {
       this.timeSynced = true;
       this.status.refresh();
     });
+    this.cluster.start();
     void this.bootFlow();
   }
 
   /** Stops timers and background work (the machine is being discarded). */
   close(): void {
     this.abort.abort(new Error("machine stopped"));
+    this.cluster.close();
     this.bus.seal();
     for (const t of this.timers) t.cancel();
     this.output.close();
@@ -580,12 +628,19 @@ export class Machine {
       deadline.cancel();
     }
     if (options.kubernetes) {
-      // The kubelet registers the node and runs the static pods shortly after it is healthy.
-      this.later(1_500, () => {
-        this.kubernetesReady = true;
-        if (options.controlPlane) this.startStaticPods();
-        this.status.refresh();
-      });
+      // The kubelet registers the node and runs the static pods shortly after it is healthy;
+      // a worker's kubelet registers once a control plane's API server answers.
+      const ready = (): void =>
+        this.later(1_500, () => {
+          this.kubernetesReady = true;
+          if (options.controlPlane) this.startStaticPods();
+          this.status.refresh();
+          this.cluster.nudge();
+        });
+      if (options.controlPlane) ready();
+      else {
+        this.cluster.until(() => this.cluster.kubernetesApiUp(), signal).then(ready, () => undefined);
+      }
     }
   }
 

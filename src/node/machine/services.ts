@@ -119,6 +119,8 @@ export class ServiceManager {
   private nextPid: number;
   /** Once a shutdown-like sequence denies new services, start requests do nothing. */
   private denied = false;
+  /** Work a service's pre state waits for (etcd waits to be bootstrapped or to join). */
+  private readonly preStates = new Map<string, (signal: AbortSignal) => Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -127,6 +129,11 @@ export class ServiceManager {
     firstPid = 1100,
   ) {
     this.nextPid = firstPid;
+  }
+
+  /** Sets what service `id` waits for in its pre state (the state stays Preparing meanwhile). */
+  setPreState(id: string, fn: (signal: AbortSignal) => Promise<void>): void {
+    this.preStates.set(id, fn);
   }
 
   has(id: string): boolean {
@@ -254,6 +261,7 @@ export class ServiceManager {
       await this.waitFor(() => def.dependsOn.every((dep) => this.isUp(dep)) || signal.aborted, signal);
     }
     this.transition(svc, "Preparing", "Running pre state");
+    await this.preStates.get(def.id)?.(signal);
     this.transition(svc, "Preparing", "Creating service runner");
     await this.clock.sleep(def.startMs, signal);
     svc.pid = def.runner.kind === "goroutine" ? undefined : this.nextPid++;

@@ -258,7 +258,7 @@ export const nodeAddressKind: ResourceKind<NodeAddressSpec> = {
   view: (s) => ({ addresses: [...s.addresses] }),
 };
 
-function ipToBytes(ip: string): Uint8Array {
+export function ipToBytes(ip: string): Uint8Array {
   if (ip.includes(":")) {
     const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, ""];
     const h = head ? head.split(":") : [];

@@ -1,0 +1,148 @@
+// talosctl kubeconfig [<path>]: fetches the cluster's admin kubeconfig from a control-plane
+// node and writes it, or merges it into an existing kubeconfig (cli.md §3.14).
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import type { Argv } from "yargs";
+import {
+  type ClashChoice,
+  type ClashComponent,
+  connectionFlagsFrom,
+  encodeKubeconfig,
+  kubeconfigFromArchive,
+  mergeKubeconfig,
+  openClient,
+  parseKubeconfig,
+  requireOneNode,
+  toRpcError,
+} from "../../../client/index.js";
+import { UserError } from "../../../errors.js";
+import { readError, writeError, writeFileAtomic } from "../../../fsutil/index.js";
+import { bool, defineCommand, str } from "../../command.js";
+import type { CliContext } from "../../context.js";
+import { withConnectionFlags } from "../../flags.js";
+
+/** The default kubeconfig: the first $KUBECONFIG entry, else ~/.kube/config. */
+export function defaultKubeconfigPath(ctx: CliContext): string {
+  const fromEnv = (ctx.env.KUBECONFIG ?? "").split(path.delimiter).find((p) => p !== "");
+  return fromEnv ?? path.join(ctx.homedir, ".kube", "config");
+}
+
+export const command = defineCommand({
+  args: "[local-path]",
+  examples: [
+    ["$0 -n 10.5.0.2", "merge the admin kubeconfig into ~/.kube/config"],
+    ["$0 -n 10.5.0.2 ./kubeconfig --merge=false", "write it to ./kubeconfig"],
+    ["$0 -n 10.5.0.2 -", "print it"],
+  ],
+  builder: (y: Argv) =>
+    withConnectionFlags(y)
+      .positional("local-path", { type: "string", describe: "where to write (a directory gets /kubeconfig)" })
+      .option("force", {
+        alias: "f",
+        type: "boolean",
+        default: false,
+        describe: "overwrite an existing file or clashing entries",
+      })
+      .option("merge", {
+        alias: "m",
+        type: "boolean",
+        default: true,
+        describe: "merge with an existing kubeconfig",
+      })
+      .option("force-context-name", { type: "string", describe: "name of the merged context" }),
+  async handler(args, ctx: CliContext) {
+    const force = bool(args, "force");
+    let merge = bool(args, "merge");
+    const contextName = str(args, "force-context-name");
+    const given = str(args, "local-path");
+    let target: string | undefined;
+    if (given === "-") target = undefined;
+    else if (given !== undefined && given !== "") target = path.resolve(ctx.cwd, given);
+    else target = merge ? defaultKubeconfigPath(ctx) : path.join(ctx.cwd, "kubeconfig");
+    if (target !== undefined && isDirectory(target)) target = path.join(target, "kubeconfig");
+
+    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    let text: string;
+    try {
+      const node = requireOneNode("kubeconfig", nodes);
+      const chunks: Uint8Array[] = [];
+      try {
+        for await (const msg of client.forNode(node).machine.kubeconfig({})) chunks.push(msg.bytes);
+      } catch (err) {
+        throw new UserError(`error copying: ${toRpcError(err, ctx.signal.aborted).message}`, { cause: err });
+      }
+      text = await kubeconfigFromArchive(Buffer.concat(chunks));
+    } finally {
+      client.close();
+    }
+
+    if (target === undefined) {
+      ctx.stdout.write(text);
+      return;
+    }
+    const exists = fs.existsSync(target);
+    if (exists && !force && !merge) {
+      throw new UserError(
+        `kubeconfig file already exists, use --force to overwrite: ${JSON.stringify(target)}`,
+      );
+    }
+    if (!exists) merge = false;
+    const incoming = parseKubeconfig(text, "the kubeconfig from the node");
+    let out: string;
+    if (merge) {
+      let existingText: string;
+      try {
+        existingText = fs.readFileSync(target, "utf8");
+      } catch (err) {
+        throw readError(target, err);
+      }
+      const existing = parseKubeconfig(existingText, target);
+      const interactive = ctx.stdout.isTTY === true && ctx.stdin.isTTY === true;
+      await mergeKubeconfig(existing, incoming, {
+        force,
+        ...(contextName !== undefined ? { contextName } : {}),
+        ...(interactive ? { ask: (component, name) => askClash(ctx, component, name) } : {}),
+        onRename: (line) => ctx.stdout.write(`${line}\n`),
+      });
+      out = encodeKubeconfig(existing);
+    } else {
+      if (contextName !== undefined) {
+        const empty = parseKubeconfig("{}", "");
+        await mergeKubeconfig(empty, incoming, { force: true, contextName });
+        out = encodeKubeconfig(empty);
+      } else {
+        out = text;
+      }
+    }
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw writeError(target, err);
+    }
+    writeFileAtomic(target, out, { mode: 0o600 });
+  },
+});
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function askClash(ctx: CliContext, component: ClashComponent, name: string): Promise<ClashChoice> {
+  const rl = readline.createInterface({ input: ctx.stdin, terminal: false });
+  try {
+    for (;;) {
+      ctx.stdout.write(`${component} ${JSON.stringify(name)} already exists [(r)ename/(o)verwrite]: `);
+      const line: string = await new Promise((resolve) => rl.once("line", resolve));
+      const answer = line.trim().toLowerCase();
+      if (answer === "r" || answer === "rename") return "rename";
+      if (answer === "o" || answer === "overwrite") return "overwrite";
+    }
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,86 @@
+// Runs the cluster health checks from talosctl: on the node (server-side, its progress
+// streamed back) or here against every node's API (client-side).
+import { ClusterService } from "../../gen/cluster/cluster_pb.js";
+import { HealthCheckFailure, runHealthChecks } from "../../health/index.js";
+import type { TalosClient } from "../client.js";
+import { toProtoDuration } from "../duration.js";
+import { toRpcError } from "../errors.js";
+import { discoverNodes, fetchClusterView } from "./health.js";
+import { createCheckReporter, type ReporterStream } from "./reporter.js";
+
+/** Real milliseconds between polls of a failing check (client-side). */
+const CLIENT_POLL_MS = 250;
+
+export interface HealthOptions {
+  readonly client: TalosClient;
+  /** The node that runs (server-side) or anchors discovery of (client-side) the checks. */
+  readonly node: string;
+  readonly server: boolean;
+  readonly timeoutMs: number;
+  readonly controlPlanes: readonly string[];
+  readonly workers: readonly string[];
+  /** Progress goes here (stderr). */
+  readonly out: ReporterStream;
+  readonly signal: AbortSignal;
+}
+
+/** A failed health run, worded for the user: names the check that did not pass. */
+export class HealthError extends Error {
+  override readonly name = "HealthError";
+}
+
+export async function runClusterHealth(options: HealthOptions): Promise<void> {
+  if (options.server) await serverSide(options);
+  else await clientSide(options);
+}
+
+async function serverSide(options: HealthOptions): Promise<void> {
+  const svc = options.client.forNode(options.node).service(ClusterService);
+  const reporter = createCheckReporter({ write: (c) => options.out.write(c) });
+  try {
+    for await (const progress of svc.healthCheck({
+      waitTimeout: toProtoDuration(BigInt(options.timeoutMs) * 1_000_000n),
+      clusterInfo: { controlPlaneNodes: [...options.controlPlanes], workerNodes: [...options.workers] },
+    })) {
+      reporter.line(progress.message);
+    }
+  } catch (err) {
+    throw new HealthError(`healthcheck error: ${toRpcError(err, options.signal.aborted).message}`, {
+      cause: err,
+    });
+  } finally {
+    reporter.stop();
+  }
+}
+
+async function clientSide(options: HealthOptions): Promise<void> {
+  const reporter = createCheckReporter(options.out);
+  try {
+    let nodes = { controlPlanes: [...options.controlPlanes], workers: [...options.workers] };
+    if (nodes.controlPlanes.length === 0 && nodes.workers.length === 0) {
+      try {
+        nodes = await discoverNodes(options.client.forNode(options.node));
+      } catch (err) {
+        throw new HealthError(`error discovering nodes: ${toRpcError(err, options.signal.aborted).message}`, {
+          cause: err,
+        });
+      }
+      reporter.line(
+        `discovered nodes: [${[...nodes.controlPlanes, ...nodes.workers].map((n) => JSON.stringify(n)).join(" ")}]`,
+      );
+    }
+    await runHealthChecks({
+      view: () => fetchClusterView(options.client, nodes),
+      report: (u) => reporter.update(u),
+      deadline: Date.now() + options.timeoutMs,
+      intervalMs: CLIENT_POLL_MS,
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof HealthCheckFailure)
+      throw new HealthError(`healthcheck error: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    reporter.stop();
+  }
+}

@@ -1,0 +1,447 @@
+// Cluster formation on one node: publishes the node in its cluster's discovery registry,
+// mirrors the registry into the Members/Affiliates resources, and runs the node's part of the
+// emulated etcd cluster (wait to be bootstrapped or to join, membership changes, leadership).
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Clock, Timer } from "../clock.js";
+import { isComplete, isControlPlane, type MachineConfig, machineType } from "../machine/config.js";
+import { NS } from "../machine/resources/kinds.js";
+import type { ResourceStore } from "../machine/resources/store.js";
+import type { ServiceManager } from "../machine/services.js";
+import { clusterId, controlPlanePort } from "./facts.js";
+import { affiliateKind, identityKind, type MemberResourceSpec, memberKind } from "./kinds.js";
+import {
+  type AffiliateRecord,
+  type AffiliateStatus,
+  ClusterRegistry,
+  type EtcdClusterState,
+  type EtcdMemberRecord,
+} from "./registry.js";
+
+/** How often (real time) the node re-reads the registry, at most. */
+const POLL_REAL_MS = 250;
+/** How often (node time) the node re-reads the registry, at least as often as POLL_REAL_MS allows. */
+const POLL_NODE_MS = 2_000;
+/** Where etcd keeps its data inside the node's root. */
+export const ETCD_DATA_DIR = "var/lib/etcd";
+
+/** What the controller needs of the machine it runs on. */
+export interface ClusterHost {
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  readonly store: ResourceStore;
+  readonly services: ServiceManager;
+  readonly rootDir: string;
+  /** A stable per-machine id (the node UUID). */
+  readonly machineUuid: string;
+  readonly discoveryRoot: string;
+  readonly talosVersion: string;
+  active(): MachineConfig | undefined;
+  hostname(): string;
+  addresses(): readonly string[];
+  status(): AffiliateStatus;
+}
+
+export class EtcdError extends Error {
+  constructor(
+    readonly code: "failed-precondition" | "not-found" | "already-exists",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A 64-bit etcd member id (16 hex digits), never zero. */
+function newMemberId(): string {
+  let id = randomBytes(8).toString("hex");
+  if (/^0+$/.test(id)) id = "0000000000000001";
+  return id;
+}
+
+export class ClusterController {
+  readonly nodeId: string;
+  private registry: ClusterRegistry | undefined;
+  private registryId = "";
+  private timer: Timer | undefined;
+  private closed = false;
+  private lastPublished = "";
+  private lastResources = "";
+  private waitingLogged = false;
+  private readonly wakers = new Set<() => void>();
+
+  constructor(private readonly host: ClusterHost) {
+    // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
+    this.nodeId = createHash("sha256").update(host.machineUuid).digest("base64url").slice(0, 43);
+    host.store.registerKind(memberKind);
+    host.store.registerKind(affiliateKind);
+    host.store.registerKind(identityKind);
+    host.store.set(
+      identityKind,
+      NS.cluster,
+      "local",
+      { nodeId: this.nodeId },
+      { owner: "cluster.NodeIdentityController" },
+    );
+  }
+
+  start(): void {
+    this.tick();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.timer?.cancel();
+    if (this.registry) this.registry.withdraw(this.nodeId);
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** The registry of the active config's cluster, when the node is configured. */
+  private currentRegistry(): ClusterRegistry | undefined {
+    const active = this.host.active();
+    if (!isComplete(active)) return undefined;
+    const id = clusterId(active);
+    if (id === "") return undefined;
+    if (!this.registry || this.registryId !== id) {
+      if (this.registry) this.registry.withdraw(this.nodeId);
+      this.registry = new ClusterRegistry(this.host.discoveryRoot, id);
+      this.registryId = id;
+      this.lastPublished = "";
+    }
+    return this.registry;
+  }
+
+  /** Publishes this node and refreshes the discovery resources; re-arms itself. */
+  private tick(): void {
+    if (this.closed) return;
+    try {
+      this.sync();
+    } catch (err) {
+      this.host.log(`discovery: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const wake of [...this.wakers]) wake();
+    const ms = Math.max(POLL_REAL_MS, this.host.clock.real(POLL_NODE_MS));
+    const t = setTimeout(() => this.tick(), ms);
+    t.unref?.();
+    this.timer = { cancel: () => clearTimeout(t) };
+  }
+
+  /** Publishes right away (a state change worth telling the others about). */
+  nudge(): void {
+    if (this.closed) return;
+    try {
+      this.sync();
+    } catch {
+      // the next tick retries
+    }
+  }
+
+  private sync(): void {
+    const registry = this.currentRegistry();
+    if (!registry) {
+      this.setResources([]);
+      return;
+    }
+    const self = this.record();
+    const text = JSON.stringify(self);
+    if (text !== this.lastPublished) {
+      registry.publish(self);
+      this.lastPublished = text;
+    }
+    this.setResources(registry.affiliates());
+    this.checkEtcdMembership(registry);
+  }
+
+  private record(): AffiliateRecord {
+    const active = this.host.active();
+    const type = machineType(active);
+    const port = isControlPlane(active) && active ? controlPlanePort(active) : undefined;
+    return {
+      nodeId: this.nodeId,
+      hostname: this.host.hostname(),
+      addresses: this.routedAddresses(),
+      machineType: type === "init" || type === "controlplane" || type === "worker" ? type : "unknown",
+      operatingSystem: `Talos (${this.host.talosVersion})`,
+      ...(port !== undefined ? { apiServerPort: port } : {}),
+      pid: process.pid,
+      status: this.host.status(),
+    };
+  }
+
+  private routedAddresses(): string[] {
+    const all = [...this.host.addresses()];
+    const routed = all.filter((a) => !a.startsWith("127.") && a !== "::1");
+    return routed.length > 0 ? routed : all.slice(0, 1);
+  }
+
+  private setResources(affiliates: readonly AffiliateRecord[]): void {
+    const key = JSON.stringify(
+      affiliates.map((a) => [a.nodeId, a.hostname, a.addresses, a.machineType, a.apiServerPort]),
+    );
+    if (key === this.lastResources) return;
+    this.lastResources = key;
+    const { store } = this.host;
+    const wanted = new Set<string>();
+    for (const a of affiliates) {
+      const spec: MemberResourceSpec = {
+        nodeId: a.nodeId,
+        addresses: a.addresses,
+        hostname: a.hostname,
+        machineType: a.machineType,
+        operatingSystem: a.operatingSystem,
+        ...(a.apiServerPort !== undefined ? { apiServerPort: a.apiServerPort } : {}),
+      };
+      wanted.add(a.nodeId);
+      store.set(affiliateKind, NS.cluster, a.nodeId, spec, { owner: "cluster.AffiliateMergeController" });
+      store.set(memberKind, NS.cluster, a.hostname, spec, { owner: "cluster.MemberController" });
+    }
+    const hostnames = new Set(affiliates.map((a) => a.hostname));
+    for (const r of store.list(NS.cluster, affiliateKind.definition.type)) {
+      if (!wanted.has(r.id)) store.remove(NS.cluster, affiliateKind.definition.type, r.id);
+    }
+    for (const r of store.list(NS.cluster, memberKind.definition.type)) {
+      if (!hostnames.has(r.id)) store.remove(NS.cluster, memberKind.definition.type, r.id);
+    }
+  }
+
+  /** Affiliates of the cluster (this node included, once configured). */
+  affiliates(): AffiliateRecord[] {
+    const registry = this.currentRegistry();
+    if (!registry) return [];
+    try {
+      this.sync();
+    } catch {
+      // answer from what the registry holds
+    }
+    return registry.affiliates();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // etcd
+
+  private dataDir(): string {
+    return path.join(this.host.rootDir, ETCD_DATA_DIR);
+  }
+
+  private memberFile(): string {
+    return path.join(this.dataDir(), "member", "id");
+  }
+
+  /** This node's etcd member id, if its data directory holds one. */
+  localMemberId(): string | undefined {
+    try {
+      const id = fs.readFileSync(this.memberFile(), "utf8").trim();
+      return /^[0-9a-f]{16}$/.test(id) ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeLocalMember(id: string): void {
+    fs.mkdirSync(path.dirname(this.memberFile()), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(this.memberFile(), `${id}\n`, { mode: 0o600 });
+  }
+
+  private wipeLocalMember(): void {
+    fs.rmSync(path.join(this.dataDir(), "member"), { recursive: true, force: true });
+  }
+
+  private selfMember(id: string): EtcdMemberRecord {
+    return {
+      id,
+      nodeId: this.nodeId,
+      hostname: this.host.hostname(),
+      address: this.routedAddresses()[0] ?? "127.0.0.1",
+      isLearner: false,
+    };
+  }
+
+  /** The emulated etcd's view of the cluster, if this node is a member of a bootstrapped one. */
+  etcdState(): EtcdClusterState | undefined {
+    return this.currentRegistry()?.readEtcd();
+  }
+
+  /**
+   * The etcd service's pre-state: returns once this node's etcd has data — it was bootstrapped
+   * here, or the cluster exists and it joined — and waits (as Talos's etcd does) otherwise.
+   */
+  async waitForEtcd(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const registry = this.currentRegistry();
+      if (registry && (await this.tryJoin(registry))) return;
+      if (!this.waitingLogged) {
+        this.waitingLogged = true;
+        this.host.log(
+          "etcd is waiting to join the cluster, if this node is the first node in the cluster, please run `talosctl bootstrap` against one of the following IPs:",
+        );
+        this.host.log(`[${this.routedAddresses().join(" ")}]`);
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.wakers.delete(wake);
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.wakers.add(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
+
+  private async tryJoin(registry: ClusterRegistry): Promise<boolean> {
+    const local = this.localMemberId();
+    const existing = registry.readEtcd();
+    if (local === undefined && (existing === undefined || existing.members.length === 0)) return false;
+    await registry.updateEtcd((state) => {
+      if (local !== undefined) {
+        // Restarting with data: the cluster continues (or, with the registry gone, starts over).
+        if (state?.members.some((m) => m.id === local)) return { state, result: undefined };
+        if (state && state.members.length > 0)
+          return { state: addMember(state, this.selfMember(local)), result: undefined };
+        return { state: freshCluster(this.selfMember(local)), result: undefined };
+      }
+      if (!state || state.members.length === 0) return { state, result: undefined };
+      const id = newMemberId();
+      this.writeLocalMember(id);
+      this.host.log(`etcd: joining the cluster as member ${id}`);
+      return { state: addMember(state, this.selfMember(id)), result: undefined };
+    });
+    return this.localMemberId() !== undefined;
+  }
+
+  /** Bootstrap: this node's etcd becomes the first member of a new cluster. */
+  async bootstrap(): Promise<void> {
+    if (this.localMemberId() !== undefined)
+      throw new EtcdError("already-exists", "etcd data directory is not empty");
+    const registry = this.currentRegistry();
+    if (!registry) throw new EtcdError("failed-precondition", "bootstrap is not available yet");
+    await registry.updateEtcd((state) => {
+      const id = newMemberId();
+      this.writeLocalMember(id);
+      if (state && state.members.length > 0)
+        return { state: addMember(state, this.selfMember(id)), result: undefined };
+      return { state: freshCluster(this.selfMember(id)), result: undefined };
+    });
+    this.host.log("bootstrap request received");
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** While etcd runs: a node removed from the membership stops its etcd. */
+  private checkEtcdMembership(registry: ClusterRegistry): void {
+    const local = this.localMemberId();
+    if (local === undefined || !this.host.services.isUp("etcd")) return;
+    const state = registry.readEtcd();
+    if (!state || state.members.some((m) => m.id === local)) return;
+    this.host.log(`etcd: member ${local} was removed from the cluster, stopping etcd`);
+    this.wipeLocalMember();
+    void this.host.services.stop("etcd");
+  }
+
+  private requireMember(): { registry: ClusterRegistry; id: string } {
+    const registry = this.currentRegistry();
+    const id = this.localMemberId();
+    if (!registry || id === undefined || !this.host.services.isUp("etcd")) {
+      throw new EtcdError("failed-precondition", "etcd is not running on this node");
+    }
+    return { registry, id };
+  }
+
+  etcdMembers(): { self: string; state: EtcdClusterState } {
+    const { registry, id } = this.requireMember();
+    const state = registry.readEtcd();
+    if (!state) throw new EtcdError("failed-precondition", "etcd is not running on this node");
+    return { self: id, state };
+  }
+
+  async leave(): Promise<void> {
+    const { registry, id } = this.requireMember();
+    await registry.updateEtcd((state) => {
+      if (!state?.members.some((m) => m.id === id)) {
+        throw new EtcdError("not-found", `etcd member ${id} not found`);
+      }
+      if (state.members.length === 1) {
+        throw new EtcdError(
+          "failed-precondition",
+          "this node is the only etcd member: leaving would destroy the cluster",
+        );
+      }
+      return { state: removeMember(state, id), result: undefined };
+    });
+    this.wipeLocalMember();
+    await this.host.services.stop("etcd");
+  }
+
+  async removeMember(memberId: string): Promise<void> {
+    const { registry } = this.requireMember();
+    await registry.updateEtcd((state) => {
+      if (!state?.members.some((m) => m.id === memberId)) {
+        throw new EtcdError("not-found", `etcd member ${memberId} not found`);
+      }
+      return { state: removeMember(state, memberId), result: undefined };
+    });
+    this.nudge();
+  }
+
+  /** Hands leadership to another voting member when this node leads; returns the new leader's name. */
+  async forfeitLeadership(): Promise<string> {
+    const { registry, id } = this.requireMember();
+    return registry.updateEtcd((state) => {
+      if (!state || state.leader !== id) return { state, result: "" };
+      const next = state.members.find((m) => m.id !== id && !m.isLearner);
+      if (!next) return { state, result: "" };
+      return {
+        state: { ...state, leader: next.id, raftTerm: state.raftTerm + 1, raftIndex: state.raftIndex + 1 },
+        result: next.hostname,
+      };
+    });
+  }
+
+  /** Resolves once `check` holds, re-evaluated at every registry poll. */
+  async until(check: () => boolean, signal: AbortSignal): Promise<void> {
+    while (!check()) {
+      if (signal.aborted) throw signal.reason;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.wakers.delete(wake);
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.wakers.add(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
+
+  /** Some control plane of the cluster runs its static pods (the API server answers). */
+  kubernetesApiUp(): boolean {
+    return this.affiliates().some(
+      (a) => (a.machineType === "controlplane" || a.machineType === "init") && a.status.staticPods,
+    );
+  }
+}
+
+function freshCluster(first: EtcdMemberRecord): EtcdClusterState {
+  return { clusterId: newMemberId(), members: [first], leader: first.id, raftTerm: 2, raftIndex: 4 };
+}
+
+function addMember(state: EtcdClusterState, member: EtcdMemberRecord): EtcdClusterState {
+  return {
+    ...state,
+    members: [...state.members.filter((m) => m.id !== member.id), member],
+    leader: state.leader !== "" ? state.leader : member.id,
+    raftIndex: state.raftIndex + 3,
+  };
+}
+
+function removeMember(state: EtcdClusterState, id: string): EtcdClusterState {
+  const members = state.members.filter((m) => m.id !== id);
+  const leaderGone = state.leader === id;
+  return {
+    ...state,
+    members,
+    leader: leaderGone ? (members.find((m) => !m.isLearner)?.id ?? "") : state.leader,
+    raftTerm: leaderGone ? state.raftTerm + 1 : state.raftTerm,
+    raftIndex: state.raftIndex + 1,
+  };
+}

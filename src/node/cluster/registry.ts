@@ -1,0 +1,146 @@
+// The emulated discovery service: nodes of one cluster (keyed by the config's cluster id) find
+// each other through a shared directory. Each node publishes an affiliate record (identity,
+// addresses, machine type and a summary of its state, which server-side health reads); the
+// emulated etcd cluster's membership lives beside them. Works across separate processes.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { withFileLock } from "../../clientconfig/index.js";
+import { writeFileAtomic } from "../../fsutil/index.js";
+
+/** Where registries live when talos-node is not told (`--discovery-dir`). */
+export function defaultDiscoveryRoot(): string {
+  return path.join(os.tmpdir(), "talos-node-discovery");
+}
+
+export interface AffiliateStatus {
+  /** MachineStatus stage name, e.g. `running`. */
+  readonly stage: string;
+  readonly ready: boolean;
+  /** Service id → whether it is up (running and healthy). */
+  readonly services: Readonly<Record<string, { readonly state: string; readonly healthy: boolean }>>;
+  readonly memoryBytes: number;
+  readonly diskBytes: number;
+  /** The node joined Kubernetes (kubelet registered). */
+  readonly kubernetesReady: boolean;
+  /** Static pods run (control planes). */
+  readonly staticPods: boolean;
+}
+
+export interface AffiliateRecord {
+  readonly nodeId: string;
+  readonly hostname: string;
+  /** Bare IPs, the preferred (routed) one first. */
+  readonly addresses: readonly string[];
+  readonly machineType: "controlplane" | "worker" | "init" | "unknown";
+  readonly operatingSystem: string;
+  readonly apiServerPort?: number;
+  readonly pid: number;
+  readonly status: AffiliateStatus;
+}
+
+export interface EtcdMemberRecord {
+  /** 64-bit member id as 16 hex digits. */
+  readonly id: string;
+  readonly nodeId: string;
+  readonly hostname: string;
+  readonly address: string;
+  readonly isLearner: boolean;
+}
+
+export interface EtcdClusterState {
+  readonly clusterId: string;
+  readonly members: readonly EtcdMemberRecord[];
+  /** The leader's member id (hex), empty when there is none. */
+  readonly leader: string;
+  readonly raftTerm: number;
+  readonly raftIndex: number;
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+export class ClusterRegistry {
+  readonly dir: string;
+  private readonly affiliatesDir: string;
+  private readonly etcdFile: string;
+
+  constructor(root: string, clusterId: string) {
+    // The cluster id is base64; a hash keeps the directory name short and portable.
+    const key = createHash("sha256").update(clusterId).digest("hex").slice(0, 24);
+    this.dir = path.join(root, key);
+    this.affiliatesDir = path.join(this.dir, "affiliates");
+    this.etcdFile = path.join(this.dir, "etcd.json");
+  }
+
+  publish(record: AffiliateRecord): void {
+    fs.mkdirSync(this.affiliatesDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(
+      path.join(this.affiliatesDir, `${safeName(record.nodeId)}.json`),
+      JSON.stringify(record),
+      {
+        mode: 0o600,
+      },
+    );
+  }
+
+  withdraw(nodeId: string): void {
+    fs.rmSync(path.join(this.affiliatesDir, `${safeName(nodeId)}.json`), { force: true });
+  }
+
+  /** Affiliates whose process still runs, sorted by hostname. */
+  affiliates(): AffiliateRecord[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.affiliatesDir);
+    } catch {
+      return [];
+    }
+    const out: AffiliateRecord[] = [];
+    for (const name of names) {
+      if (!name.endsWith(".json") || name.startsWith(".")) continue;
+      try {
+        const record = JSON.parse(
+          fs.readFileSync(path.join(this.affiliatesDir, name), "utf8"),
+        ) as AffiliateRecord;
+        if (alive(record.pid)) out.push(record);
+      } catch {
+        // being replaced or torn by a crash: skip it this time
+      }
+    }
+    return out.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  }
+
+  readEtcd(): EtcdClusterState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.etcdFile, "utf8")) as EtcdClusterState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Changes the etcd membership under a lock shared by every node of the cluster. */
+  async updateEtcd<T>(
+    fn: (state: EtcdClusterState | undefined) => { state: EtcdClusterState | undefined; result: T },
+  ): Promise<T> {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    return withFileLock(this.etcdFile, () => {
+      const { state, result } = fn(this.readEtcd());
+      if (state === undefined) fs.rmSync(this.etcdFile, { force: true });
+      else writeFileAtomic(this.etcdFile, JSON.stringify(state), { mode: 0o600 });
+      return result;
+    });
+  }
+}

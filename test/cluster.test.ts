@@ -1,0 +1,247 @@
+// Local clusters end to end: `cluster create` with real talos-node processes, bootstrap, etcd
+// membership across control planes, health (passing and failing), kubeconfig merging and
+// `cluster destroy`, all through the real CLI over mTLS on loopback.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
+import { talosconfigFor } from "./helpers/cluster.js";
+import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
+import { makeCluster, seedState, startNode } from "./helpers/node.js";
+
+describe("cluster create (1 control plane, 1 worker)", () => {
+  let c: LocalCluster;
+  beforeAll(async () => {
+    c = await createLocalCluster({ name: "duo" });
+  }, 90_000);
+  afterAll(async () => {
+    await c?.destroy();
+  });
+
+  it("creates the cluster, waits for health and merges a context named after it", async () => {
+    expect(c.created.stderr).toBe(c.created.stderr); // keep the whole output in failures below
+    expect({ code: c.created.code, stderr: c.created.stderr }).toMatchObject({ code: 0 });
+    expect(c.created.stderr).toContain(`creating state directory in "${path.join(c.state, "duo")}"`);
+    expect(c.created.stderr).toContain("creating controlplane nodes\ncreating worker nodes\n");
+    expect(c.created.stdout).toContain("bootstrapping cluster\n");
+    expect(c.created.stderr).toContain("waiting for etcd to be healthy: OK");
+    expect(c.created.stderr).toContain("waiting for all k8s nodes to report ready: OK");
+    expect(c.created.stdout).toMatch(/PROVISIONER +process\nNAME +duo\n/);
+    expect(c.created.stdout).toMatch(new RegExp(`duo-worker-1 +worker +${c.ips[1]!.replace(/\./g, "\\.")}`));
+    for (const n of ["duo-controlplane-1", "duo-worker-1"]) {
+      const pid = Number(fs.readFileSync(path.join(c.state, "duo", n, "pid"), "utf8"));
+      expect(() => process.kill(pid, 0)).not.toThrow();
+    }
+    const contexts = await c.talosctl(["config", "contexts"]);
+    expect(contexts.stdout).toMatch(new RegExp(`^\\* +duo +${c.ips[0]!.replace(/\./g, "\\.")} `, "m"));
+  });
+
+  it("answers version and lists both nodes as members", async () => {
+    const v = await c.talosctl(["-n", c.ips[0]!, "version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain(`NODE:        ${c.ips[0]}`);
+    const members = await c.talosctl(["-n", c.ips[0]!, "get", "members"]);
+    expect(members.code).toBe(0);
+    const rows = members.stdout.trim().split("\n");
+    expect(rows[0]).toMatch(/^NODE +NAMESPACE +TYPE +ID +VERSION +HOSTNAME +MACHINE TYPE +OS +ADDRESSES$/);
+    expect(rows.slice(1).map((r) => r.split(/ +/).slice(3, 7))).toEqual([
+      ["duo-controlplane-1", "1", "duo-controlplane-1", "controlplane"],
+      ["duo-worker-1", "1", "duo-worker-1", "worker"],
+    ]);
+  });
+
+  it("refuses a second bootstrap with Talos's error", async () => {
+    const r = await c.talosctl(["-n", c.ips[0]!, "bootstrap"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      "error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty",
+    );
+  });
+
+  it("passes server-side health and names the discovered nodes", async () => {
+    const r = await c.talosctl(["-n", c.ips[0]!, "health", "--wait-timeout", "20s"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`discovered nodes: ["${c.ips[0]}" "${c.ips[1]}"]`);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+  });
+
+  it("merges the admin kubeconfig into an existing file, renaming what clashes", async () => {
+    const file = path.join(c.home, "existing-kubeconfig");
+    fs.writeFileSync(
+      file,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: other",
+        "    cluster: { server: https://10.0.0.1:6443 }",
+        "users:",
+        "  - name: other-admin",
+        "    user: { token: abc }",
+        "contexts:",
+        "  - name: other",
+        "    context: { cluster: other, user: other-admin }",
+        "current-context: other",
+        "",
+      ].join("\n"),
+    );
+    const r = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file]);
+    expect(r.code).toBe(0);
+    const merged = parseYaml(fs.readFileSync(file, "utf8"));
+    expect(merged.clusters.map((x: { name: string }) => x.name)).toEqual(["other", "duo"]);
+    expect(merged["current-context"]).toBe("admin@duo");
+    const duo = merged.clusters.find((x: { name: string }) => x.name === "duo");
+    expect(duo.cluster.server).toBe(`https://${c.ips[0]}:6443`);
+    expect(Buffer.from(merged.users[1].user["client-certificate-data"], "base64").toString()).toContain(
+      "BEGIN CERTIFICATE",
+    );
+    // Again: the new admin certificate differs, so the user and context get new names.
+    const again = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file]);
+    expect(again.stdout).toContain('renamed auth info "admin@duo" -> "admin@duo-1"');
+    expect(parseYaml(fs.readFileSync(file, "utf8"))["current-context"]).toBe("admin@duo-1");
+    // Without merging, an existing file is refused.
+    const refused = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(`kubeconfig file already exists, use --force to overwrite: "${file}"`);
+  });
+
+  it("refuses to create a cluster whose name exists", async () => {
+    const r = await c.talosctl(["cluster", "create", "--name", "duo", "--state", c.state]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")[0]).toContain('cluster "duo" already exists');
+    expect(r.stderr.split("\n").filter((l) => l !== "")).toHaveLength(1);
+  });
+
+  it("names the node that could not start when its address is taken", async () => {
+    const r = await c.talosctl([
+      "cluster",
+      "create",
+      "--name",
+      "clash",
+      "--state",
+      c.state,
+      "--cidr",
+      c.cidr,
+      "--workers",
+      "0",
+      "--time-scale",
+      "50",
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-1)).toContain(`talos-node of clash-controlplane-1 (${c.ips[0]}) exited: `);
+    expect(lines.at(-1)).toContain("address already in use");
+    expect(lines.at(-1)).toContain('"talosctl cluster destroy --name clash" removes them');
+    const destroyed = await c.talosctl(["cluster", "destroy", "--name", "clash", "--state", c.state]);
+    expect(destroyed.code).toBe(0);
+  });
+
+  it("destroys a cluster whose processes already died", async () => {
+    for (const n of ["duo-controlplane-1", "duo-worker-1"]) {
+      const pid = Number(fs.readFileSync(path.join(c.state, "duo", n, "pid"), "utf8"));
+      process.kill(pid, "SIGKILL");
+    }
+    const r = await c.destroy();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("removing state directory");
+    expect(fs.existsSync(path.join(c.state, "duo"))).toBe(false);
+    const show = await c.talosctl(["cluster", "show", "--name", "duo", "--state", c.state]);
+    expect(show.code).toBe(1);
+    expect(show.stderr).toContain('cluster "duo" not found');
+  });
+});
+
+describe("etcd across three control planes", () => {
+  let c: LocalCluster;
+  beforeAll(async () => {
+    c = await createLocalCluster({ name: "trio", controlplanes: 3, workers: 0 });
+  }, 90_000);
+  afterAll(async () => {
+    await c?.destroy();
+  });
+
+  // Each control plane is asked directly: its API certificate is signed by the OS CA.
+  const on = (ip: string, args: string[]) => c.talosctl(["-e", ip, "-n", ip, ...args]);
+  const members = async (node: string): Promise<{ id: string; hostname: string }[]> => {
+    const r = await on(node, ["etcd", "members", "-o", "json"]);
+    expect(r.stderr).toBe("");
+    return r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+  };
+
+  it("lists the same three members on every control plane", async () => {
+    expect(c.created.code).toBe(0);
+    for (const ip of c.ips) {
+      const m = await members(ip);
+      expect(m.map((x) => x.hostname).sort()).toEqual([
+        "trio-controlplane-1",
+        "trio-controlplane-2",
+        "trio-controlplane-3",
+      ]);
+      expect(m.every((x) => /^[0-9a-f]{16}$/.test(x.id))).toBe(true);
+    }
+    const status = await on(c.ips[0]!, ["etcd", "status"]);
+    expect(status.stdout.split("\n")[0]).toMatch(/^NODE +MEMBER +DB SIZE +IN USE +LEADER +RAFT INDEX/);
+  });
+
+  it("leaves, removes members by id, and rejects bad ids", async () => {
+    const leave = await on(c.ips[2]!, ["etcd", "leave"]);
+    expect(leave.code).toBe(0);
+    expect((await members(c.ips[0]!)).map((x) => x.hostname).sort()).toEqual([
+      "trio-controlplane-1",
+      "trio-controlplane-2",
+    ]);
+    const left = await on(c.ips[2]!, ["etcd", "members"]);
+    expect(left.code).toBe(1);
+    expect(left.stderr).toContain("etcd is not running on this node");
+
+    const second = (await members(c.ips[0]!)).find((x) => x.hostname === "trio-controlplane-2")!;
+    const removed = await on(c.ips[0]!, ["etcd", "remove-member", second.id]);
+    expect(removed.code).toBe(0);
+    expect((await members(c.ips[0]!)).map((x) => x.hostname)).toEqual(["trio-controlplane-1"]);
+
+    const unknown = await on(c.ips[0]!, ["etcd", "remove-member", second.id]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`code = NotFound desc = etcd member ${second.id} not found`);
+    const bad = await on(c.ips[0]!, ["etcd", "remove-member", "xyz"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'invalid member ID "xyz": expected up to 16 hex digits, as "etcd members" prints it',
+    );
+    const last = await on(c.ips[0]!, ["etcd", "leave"]);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain("this node is the only etcd member");
+  });
+});
+
+describe("health on a cluster that is not bootstrapped", () => {
+  it("fails after --wait-timeout, naming the check that did not pass", async () => {
+    const cluster = await makeCluster("unbooted");
+    const stateDir = tempDir("talos-node-state-");
+    seedState(stateDir, cluster.controlplane, { bootstrapped: false });
+    const node = await startNode({
+      stateDir,
+      args: ["--time-scale", "50", "--discovery-dir", tempDir("talos-discovery-")],
+    });
+    try {
+      const dir = tempDir("talos-cli-");
+      const talosconfig = path.join(dir, "talosconfig");
+      fs.writeFileSync(talosconfig, talosconfigFor(cluster, [node.address], ["127.0.0.1"]), { mode: 0o600 });
+      const env = { HOME: dir, TALOSCONFIG: talosconfig, TALOS_NODE_BIN: TALOS_NODE };
+      const r = await runInProcess(["health", "--wait-timeout", "2s"], { cwd: dir, home: dir, env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("waiting for etcd to be healthy: ...");
+      expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+        /^healthcheck error: rpc error: code = Unknown desc = waiting for etcd to be healthy: timed out; last error: 127\.0\.0\.1: service "etcd" not in expected state "Running": current state \[Preparing\]$/,
+      );
+      const bad = await runInProcess(["health", "--wait-timeout", "soon"], { cwd: dir, home: dir, env });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr.split("\n")[0]).toContain("--wait-timeout");
+    } finally {
+      await node.stop();
+    }
+  }, 60_000);
+});
