@@ -361,6 +361,10 @@ class Node implements TalosNode, NodeRuntime {
       await this.listener.stop(this.graceMs());
       if (off) {
         this.stopped = true;
+        void this.peers?.pool.then(
+          (p) => p.close(),
+          () => undefined,
+        );
         this.state.close();
         this.out(`${POWERED_OFF_LINE}\n`);
         this.markPoweredOff();
