@@ -39,11 +39,13 @@ describe("cluster create (1 control plane, 1 worker)", () => {
   });
 
   it("answers version on both nodes and lists both as members", async () => {
-    const v = await c.talosctl(["-n", c.ips[0]!, "version"]);
-    expect(v.code).toBe(0);
+    // Through the control plane endpoint of the merged context, which forwards to the worker.
+    const v = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "version"]);
+    expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
     expect(v.stdout).toContain(`NODE:        ${c.ips[0]}`);
+    expect(v.stdout).toContain(`NODE:        ${c.ips[1]}`);
     // The worker serves a certificate its control plane's trustd signed with the OS CA, so
-    // talosctl (verifying the OS CA) talks to it directly; it may switch to it just now.
+    // talosctl (verifying the OS CA) talks to it directly as well.
     await eventually(async () => {
       const w = await c.talosctl(["-e", c.ips[1]!, "-n", c.ips[1]!, "version"]);
       if (w.code !== 0) throw new Error(w.stderr);
@@ -87,6 +89,42 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`discovered nodes: ["${c.ips[0]}" "${c.ips[1]}"]`);
     expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+  });
+
+  it("passes client-side health against the nodes given", async () => {
+    const r = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      c.ips[1]!,
+      "--wait-timeout",
+      "20s",
+    ]);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.stderr).not.toContain("discovered nodes");
+    expect(r.stderr).toContain("waiting for etcd members to be control plane nodes: OK");
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+    // A node that is not there fails the apid check, naming it.
+    const missing = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      `${c.ips[1]},${c.ips[0]!.replace(/\.2$/, ".99")}`,
+      "--wait-timeout",
+      "2s",
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n").at(-1)).toMatch(
+      /^healthcheck error: waiting for apid to be ready: timed out; last error: 127\.\d+\.\d+\.99: /,
+    );
   });
 
   it("merges the admin kubeconfig into an existing file, renaming what clashes", async () => {

@@ -10,14 +10,19 @@ import {
   ApiListener,
   type ConfiguredTls,
   certificateAuthenticator,
-  checkRouting,
   configuredSource,
   configuredTls,
+  createForwarder,
+  decideRoute,
+  type Forwarder,
   type ListenerSetup,
+  type LocalTarget,
   localTargets,
   type MaintenanceTls,
   maintenanceAuthenticator,
   maintenanceTls,
+  PeerPool,
+  peerIdentity,
   type TlsIdentity,
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
@@ -50,6 +55,12 @@ import { Bootloader, Meta, StateDir } from "./state/index.js";
 export const GRACEFUL_STOP_MS = 10_000;
 /** Real-time floor of the grace period, so a fast clock still lets a reply go out. */
 const MIN_GRACE_REAL_MS = 200;
+/** How long a new connection to another node may take (gRPC's minimum connect timeout). */
+export const PEER_DIAL_TIMEOUT_MS = 20_000;
+/** Real-time floor of the dial timeout, so a fast clock still lets a handshake finish. */
+const MIN_DIAL_REAL_MS = 1_000;
+/** apid refreshes its proxy certificate every 12 hours. */
+const PEER_CERT_REFRESH_MS = 12 * 3_600_000;
 /** How long the machine is "down" between a lifecycle reboot and the next boot (machine time). */
 export const DEFAULT_DOWNTIME_MS = 2_000;
 /** After a fatal boot error Talos waits this long before rebooting (machine time). */
@@ -125,6 +136,10 @@ class Node implements TalosNode, NodeRuntime {
   private currentMode: NodeMode = "maintenance";
   /** trustd on control planes; workers' API certificates from it. */
   private readonly trust: NodeTrust;
+  /** Calls routed to other nodes go through this, with the pool of the current OS CA. */
+  private readonly forwarder: Forwarder;
+  private peers: { source: string; pool: Promise<PeerPool> } | undefined;
+  private isLocal: LocalTarget = () => false;
 
   constructor(
     private readonly options: NodeOptions,
@@ -152,6 +167,11 @@ class Node implements TalosNode, NodeRuntime {
         this.configuredIdentity = { source, tls: Promise.resolve(tls) };
         this.enqueue(() => this.syncListener(machine));
       },
+    });
+    this.forwarder = createForwarder({
+      pool: () => this.peerPool(),
+      authority: (target) => this.peerAuthority(target),
+      dialTimeoutMs: () => Math.max(MIN_DIAL_REAL_MS, this.clock.real(PEER_DIAL_TIMEOUT_MS)),
     });
   }
 
@@ -202,9 +222,67 @@ class Node implements TalosNode, NodeRuntime {
     this.stopped = true;
     await this.chain.catch(() => undefined);
     await this.trust.stop();
+    // Connections to other nodes go first: their listeners may be stopping too, and wait for them.
+    void this.peers?.pool.then(
+      (p) => p.close(),
+      () => undefined,
+    );
     await this.listener.stop(this.graceMs());
     this.current.close();
     this.state.close();
+  }
+
+  /**
+   * The pool of connections to other nodes, with a client certificate from the active
+   * config's OS CA (re-issued when the CA changes or the certificate is 12 hours old).
+   */
+  private peerPool(): Promise<PeerPool> {
+    const active = this.current.config.active;
+    if (!active) return Promise.reject(new Error("this node has no machine config"));
+    const ca = osCa(active);
+    const accepted = acceptedCas(active);
+    const source = JSON.stringify([ca.crt, ca.key, accepted]);
+    const now = this.clock.now();
+    const current = this.peers;
+    if (current?.source === source) {
+      const fresh = current.pool.then(
+        (p) => now.getTime() - p.identity.issuedAt.getTime() < PEER_CERT_REFRESH_MS,
+      );
+      return fresh.then((ok) =>
+        ok ? current.pool : this.renewPeers(source, ca, accepted, now, current.pool),
+      );
+    }
+    return this.renewPeers(source, ca, accepted, now, current?.pool);
+  }
+
+  private renewPeers(
+    source: string,
+    ca: { crt: string; key: string },
+    accepted: readonly string[],
+    now: Date,
+    old: Promise<PeerPool> | undefined,
+  ): Promise<PeerPool> {
+    if (this.peers?.source === source && this.peers.pool !== old) return this.peers.pool;
+    const pool = peerIdentity(ca, accepted, now).then((identity) => new PeerPool(identity));
+    this.peers = { source, pool };
+    // Calls already on the old pool's channels finish; new ones take the new pool.
+    void old?.then(
+      (p) => setTimeout(() => p.close(), this.graceMs()),
+      () => undefined,
+    );
+    pool.catch(() => undefined);
+    return pool;
+  }
+
+  /** Where a target is dialled: this node's own listener, or the target on this node's port. */
+  private peerAuthority(target: string): string {
+    const bare = target.replace(/^\[(.*)\]$/, "$1");
+    if (this.isLocal(bare)) {
+      const host = this.options.host;
+      const own = host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "::1" : host;
+      return `${own.includes(":") ? `[${own}]` : own}:${this.port}`;
+    }
+    return `${bare.includes(":") ? `[${bare}]` : bare}:${this.port}`;
   }
 
   private graceMs(): number {
@@ -356,10 +434,14 @@ class Node implements TalosNode, NodeRuntime {
       () => this.addresses,
       () => [machine.hostname, this.options.host],
     );
+    this.isLocal = isLocal;
+    // Forwarding needs a client certificate from the OS CA: only a node holding its key can.
+    const canForward = osCa(active).key !== "";
     return {
       identity,
       authenticate: certificateAuthenticator(),
-      route: (call, path) => checkRouting(call, path, isLocal),
+      route: (call, path) => decideRoute(call, path, isLocal, canForward),
+      ...(canForward ? { forwarder: this.forwarder } : {}),
     };
   }
 

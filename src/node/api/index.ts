@@ -6,8 +6,10 @@ export {
   ROLE_METADATA,
   rolesFromSubject,
 } from "./auth.js";
+export { createForwarder, type ForwardContext } from "./forward.js";
 export { API_PORT, MAX_MESSAGE_BYTES } from "./limits.js";
 export { ApiListener, type ListenerSetup } from "./listener.js";
+export { type PeerIdentity, PeerPool, peerIdentity } from "./peer-pool.js";
 export {
   allowedRoles,
   isAuthorized,
@@ -16,7 +18,7 @@ export {
   Role,
   type RoleName,
 } from "./rbac.js";
-export { checkRouting, type LocalTarget, localTargets } from "./routing.js";
+export { checkRouting, decideRoute, type LocalTarget, localTargets, type Route } from "./routing.js";
 export {
   type ApiServerOptions,
   type Authenticator,
@@ -24,6 +26,7 @@ export {
   type ClientStreamHandler,
   createApiServer,
   EncodedMessage,
+  type Forwarder,
   type Handler,
   RpcError,
   registeredPaths,

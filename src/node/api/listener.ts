@@ -10,6 +10,7 @@ export interface ListenerSetup {
   readonly authenticate: Authenticator;
   readonly authorize?: (path: string, roles: readonly string[]) => void;
   readonly route?: ApiServerOptions["route"];
+  readonly forwarder?: ApiServerOptions["forwarder"];
 }
 
 export class ApiListener {
@@ -45,6 +46,7 @@ export class ApiListener {
       authenticate: setup.authenticate,
       ...(setup.authorize ? { authorize: setup.authorize } : {}),
       ...(setup.route ? { route: setup.route } : {}),
+      ...(setup.forwarder ? { forwarder: setup.forwarder } : {}),
     });
     const target = `${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.boundPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {

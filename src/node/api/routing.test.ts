@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { checkRouting, localTargets } from "./routing.js";
+import { checkRouting, decideRoute, localTargets } from "./routing.js";
 import type { SurfaceCall } from "./server.js";
 
 function call(entries: [string, string][]): SurfaceCall {
@@ -56,5 +56,33 @@ describe("routing", () => {
         expect.objectContaining({ code, message: details }),
       );
     }
+  });
+
+  it("routes away from a node that can forward", () => {
+    const route = (md: [string, string][], path = VERSION) => decideRoute(call(md), path, isLocal, true);
+    expect(route([])).toEqual({ kind: "local" });
+    expect(route([["node", "10.5.0.2"]])).toEqual({ kind: "local" });
+    expect(route([["node", "10.5.0.3"]])).toEqual({ kind: "one", target: "10.5.0.3" });
+    expect(
+      route([
+        ["proxyfrom", "10.5.0.9"],
+        ["node", "10.5.0.3"],
+      ]),
+    ).toEqual({ kind: "local" });
+    // `nodes` wins over `node`, and is aggregated even when it names this node.
+    expect(
+      route([
+        ["node", "10.5.0.4"],
+        ["nodes", "10.5.0.2,10.5.0.3"],
+      ]),
+    ).toEqual({ kind: "many", targets: ["10.5.0.2", "10.5.0.3"] });
+    expect(route([["nodes", "10.5.0.3"]], "/cosi.resource.State/Get")).toEqual({
+      kind: "one",
+      target: "10.5.0.3",
+    });
+    expect(() => route([["node", "10.5.0.3:50000"]])).toThrow('invalid target "10.5.0.3:50000"');
+    expect(() => route([["nodes", "a,b"]], "/cosi.resource.State/Get")).toThrow(
+      "one-2-many proxying is not supported for method /cosi.resource.State/Get",
+    );
   });
 });

@@ -1,6 +1,7 @@
 // apid's routing decision for a configured node (behavior §8.1): calls addressed with `node`
-// or `nodes` metadata are served here when they name this node; forwarding to other nodes is
-// not available, so any other target is refused as a worker refuses it.
+// or `nodes` metadata are served here when they name this node, forwarded to the named node
+// when this node can forward (it holds a client certificate from the OS CA), and otherwise
+// refused as a worker refuses them.
 import * as grpc from "@grpc/grpc-js";
 import { RpcError, type SurfaceCall } from "./server.js";
 
@@ -16,9 +17,30 @@ const ONE_TO_MANY_PREFIXES = [
 /** Decides whether a target (address or name) is this node. */
 export type LocalTarget = (target: string) => boolean;
 
+/** Where a call goes: served here, forwarded to one node, or aggregated over several. */
+export type Route =
+  | { readonly kind: "local" }
+  | { readonly kind: "one"; readonly target: string }
+  | { readonly kind: "many"; readonly targets: readonly string[] };
+
+const LOCAL: Route = { kind: "local" };
+
 /** Checks a call's routing metadata; throws the RpcError apid would answer with. */
 export function checkRouting(call: SurfaceCall, path: string, isLocal: LocalTarget): void {
-  if (call.metadata.get("proxyfrom").length > 0) return;
+  decideRoute(call, path, isLocal, false);
+}
+
+/**
+ * Decides where a call goes (behavior §8.1). Without `canForward` every target must be this
+ * node; with it, `node` naming another node is forwarded and `nodes` is aggregated.
+ */
+export function decideRoute(
+  call: SurfaceCall,
+  path: string,
+  isLocal: LocalTarget,
+  canForward: boolean,
+): Route {
+  if (call.metadata.get("proxyfrom").length > 0) return LOCAL;
   const nodes = call.metadata
     .get("nodes")
     .map(String)
@@ -45,14 +67,22 @@ export function checkRouting(call: SurfaceCall, path: string, isLocal: LocalTarg
       throw new RpcError(grpc.status.INVALID_ARGUMENT, "node metadata must be single-valued");
     targets = node;
   } else {
-    return;
+    return LOCAL;
   }
   for (const target of targets) {
     if (/:\d+$/.test(target) && !target.includes("::")) {
       throw new RpcError(grpc.status.INTERNAL, `invalid target "${target}"`);
     }
-    if (!isLocal(target)) throw new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+    if (!canForward && !isLocal(target)) {
+      throw new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+    }
   }
+  if (!canForward) return LOCAL;
+  if (nodes.length > 0 && ONE_TO_MANY_PREFIXES.some((p) => path.startsWith(p))) {
+    return { kind: "many", targets: nodes };
+  }
+  // One-to-one to this node needs no hop.
+  return isLocal(targets[0]!) ? LOCAL : { kind: "one", target: targets[0]! };
 }
 
 /** A LocalTarget for a node with these addresses and names. */

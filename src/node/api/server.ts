@@ -11,6 +11,7 @@ import {
 import * as grpc from "@grpc/grpc-js";
 import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
+import type { Route } from "./routing.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";
 
 /** Who is calling, as the node sees it. */
@@ -74,8 +75,45 @@ export interface ApiServerOptions {
   authenticate: Authenticator;
   /** Extra check after RBAC (e.g. reader-only-in-maintenance methods). */
   authorize?: (path: string, roles: readonly string[]) => void;
-  /** Routing decision before RBAC (node metadata naming another node); throws RpcError to refuse. */
-  route?: (call: SurfaceCall, path: string) => void;
+  /**
+   * Routing decision before RBAC (node metadata naming another node): where the call goes,
+   * or an RpcError thrown to refuse it. Undefined means here.
+   */
+  route?: (call: SurfaceCall, path: string) => Route | undefined;
+  /** Carries calls routed to other nodes (needed when `route` routes any away). */
+  forwarder?: Forwarder;
+}
+
+type AwayRoute = Exclude<Route, { kind: "local" }>;
+
+/** Passes calls on to other nodes without decoding them. */
+export interface Forwarder {
+  unary(
+    call: grpc.ServerUnaryCall<Buffer, Buffer>,
+    callback: grpc.sendUnaryData<Buffer>,
+    path: string,
+    route: AwayRoute,
+    roles: readonly string[],
+  ): void;
+  serverStream(
+    call: grpc.ServerWritableStream<Buffer, Buffer>,
+    path: string,
+    route: AwayRoute,
+    roles: readonly string[],
+  ): void;
+  clientStream(
+    call: grpc.ServerReadableStream<Buffer, Buffer>,
+    callback: grpc.sendUnaryData<Buffer>,
+    path: string,
+    route: AwayRoute,
+    roles: readonly string[],
+  ): void;
+  bidi(
+    call: grpc.ServerDuplexStream<Buffer, Buffer>,
+    path: string,
+    route: AwayRoute,
+    roles: readonly string[],
+  ): void;
 }
 
 /** What every kind of server call offers (grpc-js does not export its own name for it). */
@@ -117,11 +155,15 @@ export function createApiServer(options: ApiServerOptions): grpc.Server {
 function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.UntypedHandleCall {
   const path = methodPath(method);
   const handler = options.handlers.get(path);
+  const forwarder = options.forwarder;
   switch (method.methodKind) {
     case "unary":
       return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const entry = enter(call, path, options);
+        if (entry instanceof Error) return callback(toServiceError(entry));
+        if (entry.away && forwarder) return forwarder.unary(call, callback, path, entry.away, entry.roles);
         void (async () => {
-          const caller = admit(call, path, options);
+          const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "unary") throw unimplemented(method);
           const request = decode(method.input, call.request);
           const response = await handler.handle(request, caller);
@@ -133,8 +175,11 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+        const entry = enter(call, path, options);
+        if (entry instanceof Error) return void call.emit("error", toServiceError(entry));
+        if (entry.away && forwarder) return forwarder.serverStream(call, path, entry.away, entry.roles);
         void (async () => {
-          const caller = admit(call, path, options);
+          const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "server_streaming") throw unimplemented(method);
           const request = decode(method.input, call.request);
           await handler.handle(request, caller, (message) => writeMessage(call, caller, method, message));
@@ -150,8 +195,13 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       };
     case "client_streaming":
       return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const entry = enter(call, path, options);
+        if (entry instanceof Error) return callback(toServiceError(entry));
+        if (entry.away && forwarder) {
+          return forwarder.clientStream(call, callback, path, entry.away, entry.roles);
+        }
         void (async () => {
-          const caller = admit(call, path, options);
+          const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "client_streaming") throw unimplemented(method);
           const requests = decodeStream(method.input, call);
           const response = await handler.handle(requests, caller);
@@ -163,6 +213,9 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       };
     default:
       return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+        const entry = enter(call, path, options);
+        if (entry instanceof Error) return void call.emit("error", toServiceError(entry));
+        if (entry.away && forwarder) return forwarder.bidi(call, path, entry.away, entry.roles);
         call.emit("error", toServiceError(unimplemented(method)));
       };
   }
@@ -171,10 +224,25 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
 // One reason for every cancelled call: building a DOMException per call is measurable.
 const CANCELLED = new RpcError(grpc.status.CANCELLED, "call cancelled");
 
-/** Authenticates and authorises a call, or throws the RpcError that refuses it. */
-function admit(call: SurfaceCall, path: string, options: ApiServerOptions): Caller {
-  const roles = options.authenticate(call);
-  options.route?.(call, path);
+/** Authenticates a call and decides where it goes; the error that refuses it is returned. */
+function enter(
+  call: SurfaceCall,
+  path: string,
+  options: ApiServerOptions,
+): { roles: readonly string[]; away: AwayRoute | undefined } | Error {
+  try {
+    const roles = options.authenticate(call);
+    const route = options.route?.(call, path);
+    if (route === undefined || route.kind === "local") return { roles, away: undefined };
+    if (!options.forwarder) return new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+    return { roles, away: route };
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** Authorises a call served here, or throws the RpcError that refuses it. */
+function admit(call: SurfaceCall, path: string, options: ApiServerOptions, roles: readonly string[]): Caller {
   if (!isAuthorized(path, roles)) throw new RpcError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
   options.authorize?.(path, roles);
   // The signal is made on first use: most unary handlers never look at it.

@@ -397,7 +397,7 @@ export class ClusterController {
     const registry = this.currentRegistry();
     if (id === undefined || !registry) return;
     const state = registry.readEtcd();
-    if (!state || !state.members.some((m) => m.id === id)) return;
+    if (!state?.members.some((m) => m.id === id)) return;
     if (state.members.length === 1) {
       this.host.log("etcd: this node is the last member, not leaving");
       return;

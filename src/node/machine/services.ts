@@ -259,6 +259,8 @@ export class ServiceManager {
         lastWait = msg;
       }
       await this.waitFor(() => def.dependsOn.every((dep) => this.isUp(dep)) || signal.aborted, signal);
+      // Stopped while waiting: the dependency will never come up, and waiting again would spin.
+      if (signal.aborted) throw signal.reason;
     }
     this.transition(svc, "Preparing", "Running pre state");
     await this.preStates.get(def.id)?.(signal);
