@@ -28,7 +28,7 @@ import {
 import { type Clock, createClock } from "./clock.js";
 import { NodeTrust } from "./cluster/node-trust.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
-import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore } from "./images/index.js";
+import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
@@ -39,6 +39,7 @@ import {
   osCa,
   type PowerRequest,
 } from "./machine/index.js";
+import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
 import {
   DEFAULT_DISK,
@@ -324,6 +325,7 @@ class Node implements TalosNode, NodeRuntime {
       onPower: (request) => this.power(machine, request),
       onBootFailed: () => this.bootFailed(machine),
       onRunning: () => this.bootSucceeded(),
+      ...(this.stagedUpgradeFor(slot.version) ?? {}),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -373,6 +375,10 @@ class Node implements TalosNode, NodeRuntime {
       await this.listener.stop(this.graceMs());
       if (off) {
         this.stopped = true;
+        void this.peers?.pool.then(
+          (p) => p.close(),
+          () => undefined,
+        );
         this.state.close();
         this.out(`${POWERED_OFF_LINE}\n`);
         this.markPoweredOff();
@@ -401,6 +407,31 @@ class Node implements TalosNode, NodeRuntime {
     this.clock.after(FATAL_REBOOT_DELAY_MS, () => {
       this.power(machine, { action: "reboot", reason: "boot failed, rebooting into the previous slot" });
     });
+  }
+
+  /** The install step of a staged upgrade, when META holds one (it runs in the next install sequence). */
+  private stagedUpgradeFor(
+    version: string,
+  ): { stagedInstall: (signal: AbortSignal) => Promise<void> } | undefined {
+    const staged = this.meta.read().stagedUpgrade;
+    if (!staged || !this.state.identity().installed) return undefined;
+    return {
+      stagedInstall: async (signal) => {
+        this.meta.update({ stagedUpgrade: undefined });
+        const image = resolveImage(this.catalog, staged.image);
+        await runInstaller(
+          {
+            bootloader: this.bootloader,
+            meta: this.meta,
+            clock: this.clock,
+            currentVersion: version,
+            signal,
+          },
+          image,
+          (line) => this.log(line),
+        );
+      },
+    };
   }
 
   /** The machine is running and ready: an upgrade booted fine, so no automatic rollback any more. */
