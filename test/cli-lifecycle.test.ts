@@ -1,10 +1,14 @@
 // End to end: talosctl reboot, shutdown and reset (in-process CLI) against
 // real talos-node processes on fast clocks, with the --wait tracker following each node
 // through its reboot over real mTLS.
+
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runInProcess } from "./helpers/cli.js";
-import { type ConfiguredNode, startInProcess } from "./helpers/cluster.js";
-import { bootId, lines, nodePool, writeCatalog } from "./helpers/lifecycle-cli.js";
+import { runInProcess, tempDir } from "./helpers/cli.js";
+import { type ConfiguredNode, startInProcess, talosconfigFor } from "./helpers/cluster.js";
+import { startEmulated } from "./helpers/emulate.js";
+import { BOOT_ID, bootId, FAST, lines, nodePool, writeCatalog } from "./helpers/lifecycle-cli.js";
 import { eventually, makeCluster, type TestCluster } from "./helpers/node.js";
 
 let cluster: TestCluster;
@@ -89,6 +93,41 @@ describe("talosctl reboot", () => {
     expect(p.code).toBe(1);
     expect(p.stderr.split("\n")[0]).toMatch(/^invalid argument "fancy" for "--progress" flag/);
   });
+});
+
+describe("talosctl reboot of several nodes", () => {
+  it("follows each node through its reboot, all through one endpoint that reboots too", async () => {
+    const nodes = await startEmulated({ count: 2, seed: () => cluster.controlplane, args: FAST });
+    try {
+      const [a, b] = nodes.addresses as [string, string];
+      const dir = tempDir("talos-cli-");
+      const talosconfig = path.join(dir, "talosconfig");
+      fs.writeFileSync(talosconfig, talosconfigFor(cluster, [`${a}:${nodes.port}`], [a, b]), { mode: 0o600 });
+      const cli = (args: string[]) => runInProcess(["--talosconfig", talosconfig, ...args], { cwd: dir });
+      const boots = async () =>
+        Promise.all([a, b].map(async (n) => (await cli(["read", "-n", n, BOOT_ID])).stdout.trim()));
+      // Wait for both to finish booting (their first boot may still run).
+      await eventually(
+        async () => {
+          for (const n of [a, b]) {
+            const r = await cli(["get", "machinestatus", "-n", n, "-o", "jsonpath={.spec.stage}"]);
+            expect(r.stdout.trim()).toBe("running");
+          }
+        },
+        60_000,
+        100,
+      );
+      const before = await boots();
+      const r = await cli(["reboot", "-n", `${a},${b}`]);
+      expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+      for (const n of [a, b]) expect(lines(r.stderr, n).at(-1)).toBe("post check passed");
+      const after = await boots();
+      expect(after[0]).not.toBe(before[0]);
+      expect(after[1]).not.toBe(before[1]);
+    } finally {
+      await nodes.kill();
+    }
+  }, 90_000);
 });
 
 describe("the tracker when the node does not come back", () => {

@@ -26,8 +26,9 @@ import {
   type TlsIdentity,
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
+import { NodeTrust } from "./cluster/node-trust.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
-import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore } from "./images/index.js";
+import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
@@ -38,6 +39,7 @@ import {
   osCa,
   type PowerRequest,
 } from "./machine/index.js";
+import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
 import {
   DEFAULT_DISK,
@@ -133,6 +135,8 @@ class Node implements TalosNode, NodeRuntime {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
   private currentMode: NodeMode = "maintenance";
+  /** trustd on control planes; workers' API certificates from it. */
+  private readonly trust: NodeTrust;
   /** Calls routed to other nodes go through this, with the pool of the current OS CA. */
   private readonly forwarder: Forwarder;
   private peers: { source: string; pool: Promise<PeerPool> } | undefined;
@@ -155,6 +159,16 @@ class Node implements TalosNode, NodeRuntime {
     });
     this.addresses = nodeAddresses(options.host);
     this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
+    this.trust = new NodeTrust({
+      host: options.host,
+      clock: this.clock,
+      log: this.log,
+      onIdentity: (machine, source, tls) => {
+        if (this.configuredIdentity?.source !== source) return;
+        this.configuredIdentity = { source, tls: Promise.resolve(tls) };
+        this.enqueue(() => this.syncListener(machine));
+      },
+    });
     this.forwarder = createForwarder({
       pool: () => this.peerPool(),
       authority: (target) => this.peerAuthority(target),
@@ -208,6 +222,7 @@ class Node implements TalosNode, NodeRuntime {
     if (this.stopped) return;
     this.stopped = true;
     await this.chain.catch(() => undefined);
+    await this.trust.stop();
     // Connections to other nodes go first: their listeners may be stopping too, and wait for them.
     void this.peers?.pool.then(
       (p) => p.close(),
@@ -310,6 +325,7 @@ class Node implements TalosNode, NodeRuntime {
       onPower: (request) => this.power(machine, request),
       onBootFailed: () => this.bootFailed(machine),
       onRunning: () => this.bootSucceeded(),
+      ...(this.stagedUpgradeFor(slot.version) ?? {}),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -359,6 +375,10 @@ class Node implements TalosNode, NodeRuntime {
       await this.listener.stop(this.graceMs());
       if (off) {
         this.stopped = true;
+        void this.peers?.pool.then(
+          (p) => p.close(),
+          () => undefined,
+        );
         this.state.close();
         this.out(`${POWERED_OFF_LINE}\n`);
         this.markPoweredOff();
@@ -387,6 +407,31 @@ class Node implements TalosNode, NodeRuntime {
     this.clock.after(FATAL_REBOOT_DELAY_MS, () => {
       this.power(machine, { action: "reboot", reason: "boot failed, rebooting into the previous slot" });
     });
+  }
+
+  /** The install step of a staged upgrade, when META holds one (it runs in the next install sequence). */
+  private stagedUpgradeFor(
+    version: string,
+  ): { stagedInstall: (signal: AbortSignal) => Promise<void> } | undefined {
+    const staged = this.meta.read().stagedUpgrade;
+    if (!staged || !this.state.identity().installed) return undefined;
+    return {
+      stagedInstall: async (signal) => {
+        this.meta.update({ stagedUpgrade: undefined });
+        const image = resolveImage(this.catalog, staged.image);
+        await runInstaller(
+          {
+            bootloader: this.bootloader,
+            meta: this.meta,
+            clock: this.clock,
+            currentVersion: version,
+            signal,
+          },
+          image,
+          (line) => this.log(line),
+        );
+      },
+    };
   }
 
   /** The machine is running and ready: an upgrade booted fine, so no automatic rollback any more. */
@@ -441,7 +486,10 @@ class Node implements TalosNode, NodeRuntime {
     };
     const source = configuredSource(input);
     if (this.configuredIdentity?.source !== source) {
-      const tls = configuredTls({ ...input, now: this.clock.now() });
+      const tls =
+        input.osCa.key === ""
+          ? this.trust.workerTls(machine, input, source)
+          : configuredTls({ ...input, now: this.clock.now() });
       this.configuredIdentity = { source, tls };
       tls.then(
         (t) => {
@@ -455,6 +503,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private announce(identity: TlsIdentity): void {
     this.currentMode = identity.mode;
+    this.trust.serve(this.current, identity, this.port);
     if (identity.mode === "maintenance") this.maintenanceHints(identity);
     this.out(`${readyLine(this.address, identity.mode)}\n`);
   }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { expect } from "vitest";
 import { tempDir } from "./cli.js";
 import { type ConfiguredNode, startConfiguredNode } from "./cluster.js";
-import type { TestCluster } from "./node.js";
+import { eventually, type TestCluster } from "./node.js";
 
 /** A fast machine clock and a short reboot downtime (40 ms of real time). */
 export const FAST = ["--time-scale", "50", "--downtime", "2s"];
@@ -62,6 +62,18 @@ export function nodePool(cluster: () => TestCluster, catalog: () => string): Nod
       await Promise.all([...shared, ...perTest].map((n) => n.node.kill()));
     },
   };
+}
+
+/** Resolves once the node finished booting (stage running), e.g. before an upgrade. */
+export async function waitRunning(n: ConfiguredNode, timeoutMs = 60_000): Promise<void> {
+  await eventually(
+    async () => {
+      const r = await n.talosctl(["get", "machinestatus", "-o", "jsonpath={.spec.stage}"]);
+      expect(r.stdout.trim()).toBe("running");
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 export async function bootId(n: ConfiguredNode): Promise<string> {

@@ -1,9 +1,19 @@
 // Shared pieces of the lifecycle tests: a configured node on a fast clock, an admin client,
 // event decoding to short readable lines, a follower that collects events across reboots by
 // resuming with tail_id, and small calls (Version, boot id) used before and after a reboot.
+import fs from "node:fs";
+import path from "node:path";
 import { create, type DescMessage, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
-import { Code, DataSchema } from "../../src/gen/common/common_pb.js";
+import { Code, ContainerdNamespace, DataSchema } from "../../src/gen/common/common_pb.js";
+import {
+  ImageServicePullRequestSchema,
+  ImageServicePullResponseSchema,
+} from "../../src/gen/machine/image_pb.js";
+import {
+  LifecycleServiceUpgradeRequestSchema,
+  LifecycleServiceUpgradeResponseSchema,
+} from "../../src/gen/machine/lifecycle_pb.js";
 import {
   type Event,
   EventSchema,
@@ -43,7 +53,7 @@ export interface LifecycleNode {
   stop(): Promise<void>;
 }
 
-/** A node booted with the cluster's control-plane config (installed, configured). */
+/** A node booted with the cluster's control-plane config (installed, configured), running. */
 export async function configuredNode(
   cluster: TestCluster,
   args: string[] = [],
@@ -51,7 +61,12 @@ export async function configuredNode(
 ): Promise<LifecycleNode> {
   const stateDir = tempDir("talos-node-life-");
   seedState(stateDir, config);
-  const node = await startNode({ stateDir, args: [...FAST, ...args] });
+  // Flags given here replace FAST's of the same name.
+  const fast = FAST.filter((_, i) => i % 2 === 0 && !args.includes(FAST[i]!)).flatMap((f) => [
+    f,
+    FAST[FAST.indexOf(f) + 1]!,
+  ]);
+  const node = await startNode({ stateDir, args: [...fast, ...args] });
   const admin = mtlsClient(node.address, cluster.osCa.crt, cluster.admin);
   const follower = follow(node, cluster);
   await waitForEvent(follower.events, (e) => e.text === "stage RUNNING ready=true", 30_000);
@@ -212,4 +227,71 @@ export async function bootId(client: grpc.Client): Promise<string> {
       .join("")
       .trim();
   }, 20_000);
+}
+
+/** A catalog file for upgrade tests: two good releases after v1.14.0 and one that fails to boot. */
+export function upgradeCatalog(): string {
+  const file = path.join(tempDir("talos-node-catalog-"), "catalog.yaml");
+  fs.writeFileSync(
+    file,
+    [
+      "- ref: ghcr.io/siderolabs/installer:v1.14.0",
+      "  version: v1.14.0",
+      "- ref: ghcr.io/siderolabs/installer:v1.14.1",
+      "  version: v1.14.1",
+      "- ref: ghcr.io/siderolabs/installer:v1.14.2",
+      "  version: v1.14.2",
+      "- ref: registry.example/broken/installer:v1.15.0",
+      "  version: v1.15.0",
+      "  failBoot: true",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+/** Pulls an image into the system namespace (ImageService.Pull), resolving with the image name. */
+export async function pullImage(client: grpc.Client, ref: string): Promise<string> {
+  const messages = await streamCall(
+    client,
+    "/machine.ImageService/Pull",
+    body(ImageServicePullRequestSchema, {
+      imageRef: ref,
+      containerd: { namespace: ContainerdNamespace.NS_SYSTEM },
+    }),
+  ).done;
+  const last = fromBinary(ImageServicePullResponseSchema, messages.at(-1)!);
+  return last.response.case === "name" ? last.response.value : "";
+}
+
+/** LifecycleService.Upgrade: the installer's lines and its exit code. */
+export function lifecycleUpgrade(client: grpc.Client, ref: string) {
+  const stream = streamCall(
+    client,
+    "/machine.LifecycleService/Upgrade",
+    body(LifecycleServiceUpgradeRequestSchema, {
+      source: { imageName: ref },
+      containerd: { namespace: ContainerdNamespace.NS_SYSTEM },
+    }),
+  );
+  const done = stream.done.then((messages) => {
+    const lines: string[] = [];
+    let exitCode: number | undefined;
+    for (const m of messages) {
+      const p = fromBinary(LifecycleServiceUpgradeResponseSchema, m).progress?.response;
+      if (p?.case === "message") lines.push(p.value);
+      if (p?.case === "exitCode") exitCode = p.value;
+    }
+    return { lines, exitCode };
+  });
+  return { stream, done };
+}
+
+/** The bootloader state the node keeps in its STATE directory. */
+export function bootloaderState(stateDir: string): {
+  default: string;
+  fallback?: string;
+  slots: Record<string, { version: string }>;
+} {
+  return JSON.parse(fs.readFileSync(path.join(stateDir, "bootloader.json"), "utf8"));
 }

@@ -7,11 +7,13 @@ import { cosiHandlers } from "./cosi.js";
 import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
+import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
+import { upgradeHandlers } from "./upgrade.js";
 
 export type { HandlerEntry, NodeRuntime } from "./define.js";
 
@@ -28,5 +30,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...clientConfigHandlers(rt),
     ...clusterHandlers(rt),
     ...lifecycleHandlers(rt),
+    ...imageHandlers(rt),
+    ...upgradeHandlers(rt),
   ]);
 }

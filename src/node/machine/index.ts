@@ -38,6 +38,7 @@ export {
   type MachineEvent,
   type StartPosition,
 } from "./events.js";
+export { type InstallerContext, runInstaller } from "./installer.js";
 export { KERNEL_BOOT_MS, KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
 export {
   FACILITIES,
@@ -50,6 +51,7 @@ export {
   rfc3339Nano,
 } from "./kmsg.js";
 export {
+  maintenanceUpgradeSequence,
   type PowerRequest,
   REBOOT_CMD,
   type RebootMode,
@@ -57,6 +59,9 @@ export {
   rebootSequence,
   resetSequence,
   shutdownSequence,
+  stageUpgradeSequence,
+  type UpgradePlan,
+  upgradeSequence,
 } from "./lifecycle.js";
 export { MEMINFO_KEYS } from "./live-files.js";
 export {

@@ -170,7 +170,14 @@ export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
     cleanupPhase(m, plan.graceful),
     dbusPhase(m),
     ...(plan.graceful && isControlPlane(m.config.active)
-      ? [phase("leave", [pause(m, "leaveEtcd", 50)])]
+      ? [
+          phase("leave", [
+            task("leaveEtcd", async ({ signal }) => {
+              await m.clock.sleep(50, signal);
+              await m.cluster.leaveOnReset();
+            }),
+          ]),
+        ]
       : []),
     phase("preReset", [pause(m, "sendResetSignal", 10)]),
     ...gracefulStop(m, kexec),
@@ -218,4 +225,87 @@ export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
       : phase("shutdown", [powerTask(m, "shutdown", () => REBOOT_CMD.powerOff, "reset finished")]),
   );
   return { name: "reset", phases };
+}
+
+/** A legacy upgrade: what its `upgrade` task runs, and how the machine restarts afterwards. */
+export interface UpgradePlan {
+  /** Runs the installer (pull, write the inactive slot, switch). */
+  readonly install: (signal: AbortSignal) => Promise<void>;
+  /** reboot_mode POWERCYCLE: no kexec. */
+  readonly powercycle: boolean;
+  /** `force`/`preserve`: skip the drain (the etcd checks are not emulated). */
+  readonly skipDrain?: boolean;
+}
+
+function upgradeTail(m: Machine, plan: UpgradePlan): Phase[] {
+  const state = { kexec: false };
+  return [
+    phase("upgrade", [task("upgrade", ({ signal }) => plan.install(signal))]),
+    phase("meta", [pause(m, "reloadMeta", 10)]),
+    ...(plan.powercycle ? [] : [kexecPhase(m, state, false)]),
+    phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]),
+    phase("reboot", [
+      powerTask(
+        m,
+        "reboot",
+        () => (state.kexec ? REBOOT_CMD.kexec : REBOOT_CMD.restart),
+        "upgrade installed",
+      ),
+    ]),
+  ];
+}
+
+/** The legacy `upgrade` sequence (behavior §6.4). */
+export function upgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefinition {
+  return {
+    name: "upgrade",
+    phases: [
+      phase("denyNewServices", [task("denyNewServices", () => m.services.denyNewServices())]),
+      ...(plan.skipDrain ? [] : drainPhase(m)),
+      cleanupPhase(m),
+      dbusPhase(m),
+      phase("stopServices", [
+        task("stopServicesForUpgrade", () =>
+          m.services.stopAll(UPGRADE_STOPPED.filter((id) => m.services.snapshot(id) !== undefined)),
+        ),
+      ]),
+      phase("unmount", [pause(m, "unmountPodMounts", 20)]),
+      phase("unmountBind", [pause(m, "unmountSystemDiskBindMounts", 10)]),
+      phase("unmountPromotable", [pause(m, "unmountPromotableSystemPartitions", 10)]),
+      phase("unmountSystem", [
+        task("unmountEphemeralPartition", async ({ signal }) => {
+          await m.clock.sleep(20, signal);
+          m.unmountVolumes();
+        }),
+      ]),
+      phase("volumeFinalize", [pause(m, "teardownLifecycle", 20)]),
+      ...upgradeTail(m, plan),
+    ],
+  };
+}
+
+/** A staged upgrade: just a reboot now; the next boot's `install` sequence installs it. */
+export function stageUpgradeSequence(m: Machine, powercycle: boolean): SequenceDefinition {
+  const state = { kexec: false };
+  return {
+    name: "stageUpgrade",
+    phases: [
+      cleanupPhase(m),
+      dbusPhase(m),
+      ...gracefulStop(m, powercycle ? undefined : kexecPhase(m, state, false)),
+      phase("reboot", [
+        powerTask(
+          m,
+          "reboot",
+          () => (state.kexec ? REBOOT_CMD.kexec : REBOOT_CMD.restart),
+          "upgrade staged, installing on the next boot",
+        ),
+      ]),
+    ],
+  };
+}
+
+/** An upgrade requested in maintenance mode (nothing runs that needs stopping first). */
+export function maintenanceUpgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefinition {
+  return { name: "maintenanceUpgrade", phases: upgradeTail(m, plan) };
 }

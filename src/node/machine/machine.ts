@@ -137,6 +137,8 @@ export interface MachineOptions {
   readonly onBootFailed?: (message: string) => void;
   /** The machine reached stage RUNNING and ready for the first time in this boot. */
   readonly onRunning?: () => void;
+  /** A staged upgrade to install in this boot's `install` sequence (then reboot). */
+  readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
 }
 
 export class Machine {
@@ -460,6 +462,7 @@ export class Machine {
 
   private needsInstall(): boolean {
     const active = this.config.active;
+    if (this.options.stagedInstall && this.installed && this.platform.mode !== "container") return true;
     return (
       this.platform.mode === "metal" &&
       !this.installed &&
@@ -517,6 +520,11 @@ export class Machine {
         phase("env", [task("setUserEnvVars", () => this.pause(10))]),
         phase("install", [
           task("install", async ({ signal }) => {
+            const staged = this.options.stagedInstall;
+            if (staged && this.installed) {
+              await staged(signal);
+              return;
+            }
             await this.options.clock.sleep(2_000, signal);
             this.options.state.updateIdentity({ installed: true });
           }),
@@ -528,7 +536,14 @@ export class Machine {
         phase("stopEverything", [task("stopAllServices", () => this.services.stopAll())]),
         phase("kexec", [task("kexecPrepare", () => this.pause(20))]),
         phase("reboot", [
-          task("reboot", ({ actorId, signal }) => this.rebootTask(REBOOT_CMD.kexec, actorId, signal)),
+          task("reboot", ({ actorId, signal }) =>
+            this.rebootTask(
+              REBOOT_CMD.kexec,
+              actorId,
+              signal,
+              this.options.stagedInstall ? "staged upgrade installed" : "install finished",
+            ),
+          ),
         ]),
       ],
     };
@@ -629,14 +644,14 @@ export class Machine {
     }
   }
 
-  private async rebootTask(cmd: number, actorId: string, signal: AbortSignal): Promise<void> {
+  private async rebootTask(cmd: number, actorId: string, signal: AbortSignal, reason: string): Promise<void> {
     this.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(cmd) }), actorId);
     this.kmsg.write(
       "kern",
       "emerg",
       cmd === REBOOT_CMD.powerOff ? "reboot: powering off" : "reboot: restarting the machine",
     );
-    this.options.onReboot("install finished");
+    this.options.onReboot(reason);
     // The machine is discarded by the reboot; this task never completes.
     await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
   }
@@ -834,7 +849,10 @@ export class Machine {
         { owner: "block.SystemDiskController" },
       );
     }
-    if (this.installed) this.publishVolumes();
+    // The system disk's volumes exist once installed, or when this boot installs unattended.
+    if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
+      this.publishVolumes();
+    }
     const cidrs = this.addresses.map(withPrefix);
     const owner = "network.NodeAddressController";
     const routed = cidrs.filter((c) => !c.startsWith("127."));
