@@ -3,12 +3,13 @@
 // `cluster destroy`, all through the real CLI over mTLS on loopback.
 import fs from "node:fs";
 import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
 import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
-import { makeCluster, seedState, startNode } from "./helpers/node.js";
+import { eventually, makeCluster, seedState, startNode, unaryCall } from "./helpers/node.js";
 
 describe("cluster create (1 control plane, 1 worker)", () => {
   let c: LocalCluster;
@@ -37,10 +38,19 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(contexts.stdout).toMatch(new RegExp(`^\\* +duo +${c.ips[0]!.replace(/\./g, "\\.")} `, "m"));
   });
 
-  it("answers version and lists both nodes as members", async () => {
-    const v = await c.talosctl(["-n", c.ips[0]!, "version"]);
-    expect(v.code).toBe(0);
+  it("answers version on both nodes and lists both as members", async () => {
+    // Through the control plane endpoint of the merged context, which forwards to the worker.
+    const v = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "version"]);
+    expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
     expect(v.stdout).toContain(`NODE:        ${c.ips[0]}`);
+    expect(v.stdout).toContain(`NODE:        ${c.ips[1]}`);
+    // The worker serves a certificate its control plane's trustd signed with the OS CA, so
+    // talosctl (verifying the OS CA) talks to it directly as well.
+    await eventually(async () => {
+      const w = await c.talosctl(["-e", c.ips[1]!, "-n", c.ips[1]!, "version"]);
+      if (w.code !== 0) throw new Error(w.stderr);
+      expect(w.stdout).toContain(`NODE:        ${c.ips[1]}`);
+    });
     const members = await c.talosctl(["-n", c.ips[0]!, "get", "members"]);
     expect(members.code).toBe(0);
     const rows = members.stdout.trim().split("\n");
@@ -49,6 +59,21 @@ describe("cluster create (1 control plane, 1 worker)", () => {
       ["duo-controlplane-1", "1", "duo-controlplane-1", "controlplane"],
       ["duo-worker-1", "1", "duo-worker-1", "worker"],
     ]);
+  });
+
+  it("signs certificates in trustd only for the machine token", async () => {
+    const context = parseYaml(fs.readFileSync(path.join(c.state, "duo", "talosconfig"), "utf8"));
+    const ca = Buffer.from(context.contexts.duo.ca, "base64");
+    const client = new grpc.Client(`${c.ips[0]}:50001`, grpc.credentials.createSsl(ca));
+    try {
+      const metadata = new grpc.Metadata();
+      metadata.set("token", "wrong.token");
+      await expect(
+        unaryCall(client, "/securityapi.SecurityService/Certificate", new Uint8Array(), { metadata }),
+      ).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: "invalid token" });
+    } finally {
+      client.close();
+    }
   });
 
   it("refuses a second bootstrap with Talos's error", async () => {
@@ -64,6 +89,42 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`discovered nodes: ["${c.ips[0]}" "${c.ips[1]}"]`);
     expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+  });
+
+  it("passes client-side health against the nodes given", async () => {
+    const r = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      c.ips[1]!,
+      "--wait-timeout",
+      "20s",
+    ]);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.stderr).not.toContain("discovered nodes");
+    expect(r.stderr).toContain("waiting for etcd members to be control plane nodes: OK");
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+    // A node that is not there fails the apid check, naming it.
+    const missing = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      `${c.ips[1]},${c.ips[0]!.replace(/\.2$/, ".99")}`,
+      "--wait-timeout",
+      "2s",
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n").at(-1)).toMatch(
+      /^healthcheck error: waiting for apid to be ready: timed out; last error: 127\.\d+\.\d+\.99: /,
+    );
   });
 
   it("merges the admin kubeconfig into an existing file, renaming what clashes", async () => {
@@ -100,6 +161,10 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     const again = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file]);
     expect(again.stdout).toContain('renamed auth info "admin@duo" -> "admin@duo-1"');
     expect(parseYaml(fs.readFileSync(file, "utf8"))["current-context"]).toBe("admin@duo-1");
+    // "-" prints it.
+    const printed = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", "-"]);
+    expect(printed.code).toBe(0);
+    expect(parseYaml(printed.stdout)["current-context"]).toBe("admin@duo");
     // Without merging, an existing file is refused.
     const refused = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false"]);
     expect(refused.code).toBe(1);

@@ -198,6 +198,16 @@ describe("routing through an endpoint", () => {
       `error getting version from node ${vacant}: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${vacant}:${nodes.port}: connect: connection refused"\n`,
     );
 
+    // A node that is not a member of this cluster (its certificate is from another OS CA).
+    const stray = await talosctl(["version", "-n", `${stranger.addresses[0]},${nodes.addresses[1]}`]);
+    expect(stray.code).toBe(1);
+    expect(stray.stdout).toContain(`\tNODE:        ${nodes.addresses[1]}\n`);
+    expect(stray.stderr).toMatch(
+      new RegExp(
+        `^error getting version from node ${stranger.addresses[0]!.replace(/\./g, "\\.")}: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: `,
+      ),
+    );
+
     const json = await talosctl(["version", "-o", "json", "-n", `${vacant},${nodes.addresses[1]}`]);
     expect(json.code).toBe(1);
     const objects = json.stdout

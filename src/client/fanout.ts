@@ -4,7 +4,7 @@ import { JoinedError } from "../errors.js";
 import { NodeError, RpcError, toRpcError } from "./errors.js";
 
 /** Calls in flight at once; talosctl starts them all, a bound keeps huge node lists sane. */
-export const DEFAULT_FANOUT_CONCURRENCY = 16;
+export const DEFAULT_FANOUT_CONCURRENCY = 32;
 
 export type NodeResult<T> =
   | { readonly node: string; readonly ok: true; readonly value: T }
