@@ -310,3 +310,30 @@ describe("health on a cluster that is not bootstrapped", () => {
     }
   }, 60_000);
 });
+
+describe("cluster create refuses bad input before starting anything", () => {
+  it.each([
+    [["--controlplanes", "0"], "--controlplanes: expected at least 1 (got 0)"],
+    [["--workers", "-1"], "--workers: expected 0 or more (got -1)"],
+    [["--cidr", "10.5.0.0/24"], "use a network inside 127.0.0.0/8"],
+    [["--cidr", "127.5.0.0/30", "--workers", "3"], "room for 1 nodes, 4 requested"],
+    [["--name", "Bad_Name"], '--name "Bad_Name": expected a DNS label'],
+    [["--talos-version", "1.2"], '--talos-version "1.2": expected vX.Y.Z'],
+    [["--wait-timeout", "soon"], "--wait-timeout"],
+    [["--config-patch", "@missing.yaml"], "missing.yaml"],
+  ])("%j", async (flags, message) => {
+    const home = tempDir("talos-cc-bad-");
+    const state = path.join(home, "clusters");
+    const r = await runInProcess(["cluster", "create", "--state", state, ...flags], {
+      cwd: home,
+      home,
+      env: { HOME: home, TALOS_NODE_BIN: TALOS_NODE },
+    });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toContain(message);
+    // A malformed flag value is followed by the usage, as cobra prints it; the rest is one line.
+    if (flags[0] !== "--wait-timeout") expect(lines).toHaveLength(1);
+    expect(fs.existsSync(state)).toBe(false);
+  });
+});
