@@ -82,6 +82,13 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(r.stderr.trim()).toBe(
       "error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty",
     );
+    const worker = await c.talosctl(["-n", c.ips[1]!, "bootstrap"]);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr.trim()).toBe(
+      "error executing bootstrap: rpc error: code = InvalidArgument desc = etcd is not configured, bootstrap is not possible",
+    );
+    const two = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "bootstrap"]);
+    expect(two.stderr.trim()).toBe('command "bootstrap" requires exactly one node (got 2)');
   });
 
   it("passes server-side health and names the discovered nodes", async () => {
@@ -250,6 +257,26 @@ describe("etcd across three control planes", () => {
     }
     const status = await on(c.ips[0]!, ["etcd", "status"]);
     expect(status.stdout.split("\n")[0]).toMatch(/^NODE +MEMBER +DB SIZE +IN USE +LEADER +RAFT INDEX/);
+  });
+
+  it("hands leadership over when the leader forfeits it", async () => {
+    const leaderOf = async (ip: string): Promise<{ member: string; leader: string }> => {
+      const r = await on(ip, ["etcd", "status", "-o", "json"]);
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout);
+    };
+    const { leader } = await leaderOf(c.ips[0]!);
+    const leaderIp = (await Promise.all(c.ips.map(async (ip) => ({ ip, status: await leaderOf(ip) })))).find(
+      (x) => x.status.member === leader,
+    )!.ip;
+    const follower = c.ips.find((ip) => ip !== leaderIp)!;
+    // A follower has nothing to forfeit; the leader hands over to another member.
+    expect((await on(follower, ["etcd", "forfeit-leadership"])).code).toBe(0);
+    expect((await leaderOf(follower)).leader).toBe(leader);
+    expect((await on(leaderIp, ["etcd", "forfeit-leadership"])).code).toBe(0);
+    const after = await leaderOf(c.ips[0]!);
+    expect(after.leader).not.toBe(leader);
+    for (const ip of c.ips) expect((await leaderOf(ip)).leader).toBe(after.leader);
   });
 
   it("leaves, removes members by id, and rejects bad ids", async () => {

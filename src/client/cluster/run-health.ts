@@ -19,6 +19,8 @@ export interface HealthOptions {
   readonly timeoutMs: number;
   readonly controlPlanes: readonly string[];
   readonly workers: readonly string[];
+  /** `--k8s-endpoint`: sent to the node as the cluster's forced Kubernetes endpoint. */
+  readonly forceEndpoint?: string;
   /** Progress goes here (stderr). */
   readonly out: ReporterStream;
   readonly signal: AbortSignal;
@@ -45,7 +47,11 @@ async function serverSide(options: HealthOptions): Promise<void> {
   try {
     for await (const progress of svc.healthCheck({
       waitTimeout: toProtoDuration(BigInt(options.timeoutMs) * 1_000_000n),
-      clusterInfo: { controlPlaneNodes: [...options.controlPlanes], workerNodes: [...options.workers] },
+      clusterInfo: {
+        controlPlaneNodes: [...options.controlPlanes],
+        workerNodes: [...options.workers],
+        forceEndpoint: options.forceEndpoint ?? "",
+      },
     })) {
       const m = options.live ? /^waiting for (.+?): (.*)$/.exec(progress.message) : null;
       if (!m) {
