@@ -3,12 +3,13 @@
 // `cluster destroy`, all through the real CLI over mTLS on loopback.
 import fs from "node:fs";
 import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
 import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
-import { makeCluster, seedState, startNode } from "./helpers/node.js";
+import { eventually, makeCluster, seedState, startNode, unaryCall } from "./helpers/node.js";
 
 describe("cluster create (1 control plane, 1 worker)", () => {
   let c: LocalCluster;
@@ -37,10 +38,19 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(contexts.stdout).toMatch(new RegExp(`^\\* +duo +${c.ips[0]!.replace(/\./g, "\\.")} `, "m"));
   });
 
-  it("answers version and lists both nodes as members", async () => {
-    const v = await c.talosctl(["-n", c.ips[0]!, "version"]);
-    expect(v.code).toBe(0);
+  it("answers version on both nodes and lists both as members", async () => {
+    // Through the control plane endpoint of the merged context, which forwards to the worker.
+    const v = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "version"]);
+    expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
     expect(v.stdout).toContain(`NODE:        ${c.ips[0]}`);
+    expect(v.stdout).toContain(`NODE:        ${c.ips[1]}`);
+    // The worker serves a certificate its control plane's trustd signed with the OS CA, so
+    // talosctl (verifying the OS CA) talks to it directly as well.
+    await eventually(async () => {
+      const w = await c.talosctl(["-e", c.ips[1]!, "-n", c.ips[1]!, "version"]);
+      if (w.code !== 0) throw new Error(w.stderr);
+      expect(w.stdout).toContain(`NODE:        ${c.ips[1]}`);
+    });
     const members = await c.talosctl(["-n", c.ips[0]!, "get", "members"]);
     expect(members.code).toBe(0);
     const rows = members.stdout.trim().split("\n");
@@ -51,12 +61,34 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     ]);
   });
 
+  it("signs certificates in trustd only for the machine token", async () => {
+    const context = parseYaml(fs.readFileSync(path.join(c.state, "duo", "talosconfig"), "utf8"));
+    const ca = Buffer.from(context.contexts.duo.ca, "base64");
+    const client = new grpc.Client(`${c.ips[0]}:50001`, grpc.credentials.createSsl(ca));
+    try {
+      const metadata = new grpc.Metadata();
+      metadata.set("token", "wrong.token");
+      await expect(
+        unaryCall(client, "/securityapi.SecurityService/Certificate", new Uint8Array(), { metadata }),
+      ).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: "invalid token" });
+    } finally {
+      client.close();
+    }
+  });
+
   it("refuses a second bootstrap with Talos's error", async () => {
     const r = await c.talosctl(["-n", c.ips[0]!, "bootstrap"]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
       "error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty",
     );
+    const worker = await c.talosctl(["-n", c.ips[1]!, "bootstrap"]);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr.trim()).toBe(
+      "error executing bootstrap: rpc error: code = InvalidArgument desc = etcd is not configured, bootstrap is not possible",
+    );
+    const two = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "bootstrap"]);
+    expect(two.stderr.trim()).toBe('command "bootstrap" requires exactly one node (got 2)');
   });
 
   it("passes server-side health and names the discovered nodes", async () => {
@@ -64,6 +96,42 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`discovered nodes: ["${c.ips[0]}" "${c.ips[1]}"]`);
     expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+  });
+
+  it("passes client-side health against the nodes given", async () => {
+    const r = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      c.ips[1]!,
+      "--wait-timeout",
+      "20s",
+    ]);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.stderr).not.toContain("discovered nodes");
+    expect(r.stderr).toContain("waiting for etcd members to be control plane nodes: OK");
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("waiting for all k8s nodes to report schedulable: OK");
+    // A node that is not there fails the apid check, naming it.
+    const missing = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "health",
+      "--server=false",
+      "--control-plane-nodes",
+      c.ips[0]!,
+      "--worker-nodes",
+      `${c.ips[1]},${c.ips[0]!.replace(/\.2$/, ".99")}`,
+      "--wait-timeout",
+      "2s",
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n").at(-1)).toMatch(
+      /^healthcheck error: waiting for apid to be ready: timed out; last error: 127\.\d+\.\d+\.99: /,
+    );
   });
 
   it("merges the admin kubeconfig into an existing file, renaming what clashes", async () => {
@@ -100,6 +168,10 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     const again = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file]);
     expect(again.stdout).toContain('renamed auth info "admin@duo" -> "admin@duo-1"');
     expect(parseYaml(fs.readFileSync(file, "utf8"))["current-context"]).toBe("admin@duo-1");
+    // "-" prints it.
+    const printed = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", "-"]);
+    expect(printed.code).toBe(0);
+    expect(parseYaml(printed.stdout)["current-context"]).toBe("admin@duo");
     // Without merging, an existing file is refused.
     const refused = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false"]);
     expect(refused.code).toBe(1);
@@ -187,6 +259,26 @@ describe("etcd across three control planes", () => {
     expect(status.stdout.split("\n")[0]).toMatch(/^NODE +MEMBER +DB SIZE +IN USE +LEADER +RAFT INDEX/);
   });
 
+  it("hands leadership over when the leader forfeits it", async () => {
+    const leaderOf = async (ip: string): Promise<{ member: string; leader: string }> => {
+      const r = await on(ip, ["etcd", "status", "-o", "json"]);
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout);
+    };
+    const { leader } = await leaderOf(c.ips[0]!);
+    const leaderIp = (await Promise.all(c.ips.map(async (ip) => ({ ip, status: await leaderOf(ip) })))).find(
+      (x) => x.status.member === leader,
+    )!.ip;
+    const follower = c.ips.find((ip) => ip !== leaderIp)!;
+    // A follower has nothing to forfeit; the leader hands over to another member.
+    expect((await on(follower, ["etcd", "forfeit-leadership"])).code).toBe(0);
+    expect((await leaderOf(follower)).leader).toBe(leader);
+    expect((await on(leaderIp, ["etcd", "forfeit-leadership"])).code).toBe(0);
+    const after = await leaderOf(c.ips[0]!);
+    expect(after.leader).not.toBe(leader);
+    for (const ip of c.ips) expect((await leaderOf(ip)).leader).toBe(after.leader);
+  });
+
   it("leaves, removes members by id, and rejects bad ids", async () => {
     const leave = await on(c.ips[2]!, ["etcd", "leave"]);
     expect(leave.code).toBe(0);
@@ -244,4 +336,31 @@ describe("health on a cluster that is not bootstrapped", () => {
       await node.stop();
     }
   }, 60_000);
+});
+
+describe("cluster create refuses bad input before starting anything", () => {
+  it.each([
+    [["--controlplanes", "0"], "--controlplanes: expected at least 1 (got 0)"],
+    [["--workers", "-1"], "--workers: expected 0 or more (got -1)"],
+    [["--cidr", "10.5.0.0/24"], "use a network inside 127.0.0.0/8"],
+    [["--cidr", "127.5.0.0/30", "--workers", "3"], "room for 1 nodes, 4 requested"],
+    [["--name", "Bad_Name"], '--name "Bad_Name": expected a DNS label'],
+    [["--talos-version", "1.2"], '--talos-version "1.2": expected vX.Y.Z'],
+    [["--wait-timeout", "soon"], "--wait-timeout"],
+    [["--config-patch", "@missing.yaml"], "missing.yaml"],
+  ])("%j", async (flags, message) => {
+    const home = tempDir("talos-cc-bad-");
+    const state = path.join(home, "clusters");
+    const r = await runInProcess(["cluster", "create", "--state", state, ...flags], {
+      cwd: home,
+      home,
+      env: { HOME: home, TALOS_NODE_BIN: TALOS_NODE },
+    });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toContain(message);
+    // A malformed flag value is followed by the usage, as cobra prints it; the rest is one line.
+    if (flags[0] !== "--wait-timeout") expect(lines).toHaveLength(1);
+    expect(fs.existsSync(state)).toBe(false);
+  });
 });

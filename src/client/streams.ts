@@ -60,7 +60,11 @@ export async function streamNodes<T>(
   nodes: readonly string[],
   open: (node: string) => AsyncIterable<T>,
   onMessage: (node: string, message: T) => void | Promise<void>,
-  options: StreamNodesOptions & { readonly onEnd?: (node: string, end: StreamEnd) => void | Promise<void> },
+  options: StreamNodesOptions & {
+    readonly onEnd?: (node: string, end: StreamEnd) => void | Promise<void>;
+    /** Runs as each node's stream is over, with its result (a failure as it happens). */
+    readonly onResult?: (result: NodeResult<void>) => void | Promise<void>;
+  },
 ): Promise<NodeResult<void>[]> {
   const { signal } = options;
   return fanOut(
@@ -84,7 +88,7 @@ export async function streamNodes<T>(
       }
     },
     // Every stream runs at once: a follower must never wait for another node's stream to end.
-    { concurrency: Math.max(1, nodes.length) },
+    { concurrency: Math.max(1, nodes.length), ...(options.onResult ? { onResult: options.onResult } : {}) },
   );
 }
 

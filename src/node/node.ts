@@ -26,6 +26,7 @@ import {
   type TlsIdentity,
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
+import { NodeTrust } from "./cluster/node-trust.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
 import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
@@ -134,6 +135,8 @@ class Node implements TalosNode, NodeRuntime {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
   private currentMode: NodeMode = "maintenance";
+  /** trustd on control planes; workers' API certificates from it. */
+  private readonly trust: NodeTrust;
   /** Calls routed to other nodes go through this, with the pool of the current OS CA. */
   private readonly forwarder: Forwarder;
   private peers: { source: string; pool: Promise<PeerPool> } | undefined;
@@ -156,6 +159,16 @@ class Node implements TalosNode, NodeRuntime {
     });
     this.addresses = nodeAddresses(options.host);
     this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
+    this.trust = new NodeTrust({
+      host: options.host,
+      clock: this.clock,
+      log: this.log,
+      onIdentity: (machine, source, tls) => {
+        if (this.configuredIdentity?.source !== source) return;
+        this.configuredIdentity = { source, tls: Promise.resolve(tls) };
+        this.enqueue(() => this.syncListener(machine));
+      },
+    });
     this.forwarder = createForwarder({
       pool: () => this.peerPool(),
       authority: (target) => this.peerAuthority(target),
@@ -209,6 +222,7 @@ class Node implements TalosNode, NodeRuntime {
     if (this.stopped) return;
     this.stopped = true;
     await this.chain.catch(() => undefined);
+    await this.trust.stop();
     // Connections to other nodes go first: their listeners may be stopping too, and wait for them.
     void this.peers?.pool.then(
       (p) => p.close(),
@@ -472,7 +486,10 @@ class Node implements TalosNode, NodeRuntime {
     };
     const source = configuredSource(input);
     if (this.configuredIdentity?.source !== source) {
-      const tls = configuredTls({ ...input, now: this.clock.now() });
+      const tls =
+        input.osCa.key === ""
+          ? this.trust.workerTls(machine, input, source)
+          : configuredTls({ ...input, now: this.clock.now() });
       this.configuredIdentity = { source, tls };
       tls.then(
         (t) => {
@@ -486,6 +503,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private announce(identity: TlsIdentity): void {
     this.currentMode = identity.mode;
+    this.trust.serve(this.current, identity, this.port);
     if (identity.mode === "maintenance") this.maintenanceHints(identity);
     this.out(`${readyLine(this.address, identity.mode)}\n`);
   }

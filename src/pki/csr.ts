@@ -136,6 +136,8 @@ export interface SignCsrOptions {
   readonly csr: string;
   readonly now: Date;
   readonly ttlMs: number;
+  /** Also allow serving TLS with it (serverAuth), as trustd's certificates for apid do. */
+  readonly serverAuth?: boolean;
 }
 
 /**
@@ -152,7 +154,7 @@ export function signCertificateRequest(options: SignCsrOptions): string {
       notAfter: new Date(options.now.getTime() + options.ttlMs),
       isCA: false,
       keyUsage: [KEY_USAGE.digitalSignature],
-      extKeyUsage: [OID.clientAuth],
+      extKeyUsage: options.serverAuth ? [OID.serverAuth, OID.clientAuth] : [OID.clientAuth],
       dnsNames: request.dnsNames,
       ips: request.ips,
     },

@@ -53,7 +53,7 @@ export interface LifecycleNode {
   stop(): Promise<void>;
 }
 
-/** A node booted with the cluster's control-plane config (installed, configured). */
+/** A node booted with the cluster's control-plane config (installed, configured), running. */
 export async function configuredNode(
   cluster: TestCluster,
   args: string[] = [],
@@ -61,7 +61,12 @@ export async function configuredNode(
 ): Promise<LifecycleNode> {
   const stateDir = tempDir("talos-node-life-");
   seedState(stateDir, config);
-  const node = await startNode({ stateDir, args: [...FAST, ...args] });
+  // Flags given here replace FAST's of the same name.
+  const fast = FAST.filter((_, i) => i % 2 === 0 && !args.includes(FAST[i]!)).flatMap((f) => [
+    f,
+    FAST[FAST.indexOf(f) + 1]!,
+  ]);
+  const node = await startNode({ stateDir, args: [...fast, ...args] });
   const admin = mtlsClient(node.address, cluster.osCa.crt, cluster.admin);
   const follower = follow(node, cluster);
   await waitForEvent(follower.events, (e) => e.text === "stage RUNNING ready=true", 30_000);

@@ -19,9 +19,16 @@ export interface HealthOptions {
   readonly timeoutMs: number;
   readonly controlPlanes: readonly string[];
   readonly workers: readonly string[];
+  /** `--k8s-endpoint`: sent to the node as the cluster's forced Kubernetes endpoint. */
+  readonly forceEndpoint?: string;
   /** Progress goes here (stderr). */
   readonly out: ReporterStream;
   readonly signal: AbortSignal;
+  /**
+   * Server-side only: draw the node's progress lines through the live reporter (as
+   * `cluster create` does) instead of printing them as they come (as `health` does).
+   */
+  readonly live?: boolean;
 }
 
 /** A failed health run, worded for the user: names the check that did not pass. */
@@ -36,13 +43,26 @@ export async function runClusterHealth(options: HealthOptions): Promise<void> {
 
 async function serverSide(options: HealthOptions): Promise<void> {
   const svc = options.client.forNode(options.node).service(ClusterService);
-  const reporter = createCheckReporter({ write: (c) => options.out.write(c) });
+  const reporter = createCheckReporter(options.live ? options.out : { write: (c) => options.out.write(c) });
   try {
     for await (const progress of svc.healthCheck({
       waitTimeout: toProtoDuration(BigInt(options.timeoutMs) * 1_000_000n),
-      clusterInfo: { controlPlaneNodes: [...options.controlPlanes], workerNodes: [...options.workers] },
+      clusterInfo: {
+        controlPlaneNodes: [...options.controlPlanes],
+        workerNodes: [...options.workers],
+        forceEndpoint: options.forceEndpoint ?? "",
+      },
     })) {
-      reporter.line(progress.message);
+      const m = options.live ? /^waiting for (.+?): (.*)$/.exec(progress.message) : null;
+      if (!m) {
+        reporter.line(progress.message);
+        continue;
+      }
+      const [, check, text] = m as unknown as [string, string, string];
+      if (text === "...") reporter.update({ check, status: "running" });
+      else if (text === "OK") reporter.update({ check, status: "ok" });
+      else if (text === "SKIP") reporter.update({ check, status: "skip" });
+      else reporter.update({ check, status: "failing", error: text });
     }
   } catch (err) {
     throw new HealthError(`healthcheck error: ${toRpcError(err, options.signal.aborted).message}`, {

@@ -69,6 +69,7 @@ export class ClusterController {
   private lastResources = "";
   private waitingLogged = false;
   private readonly wakers = new Set<() => void>();
+  private trustd: string | undefined;
 
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
@@ -87,6 +88,23 @@ export class ClusterController {
 
   start(): void {
     this.tick();
+  }
+
+  /** Where this node's trustd listens (control planes), published to the other nodes. */
+  setTrustdEndpoint(endpoint: string | undefined): void {
+    if (this.trustd === endpoint) return;
+    this.trustd = endpoint;
+    this.nudge();
+  }
+
+  /** Trustd endpoints of the cluster's control planes (for a worker's API certificate). */
+  trustdEndpoints(): string[] {
+    const registry = this.currentRegistry();
+    if (!registry) return [];
+    return registry
+      .affiliates()
+      .filter((a) => a.nodeId !== this.nodeId && a.trustd !== undefined)
+      .map((a) => a.trustd!);
   }
 
   close(): void {
@@ -163,6 +181,7 @@ export class ClusterController {
       machineType: type === "init" || type === "controlplane" || type === "worker" ? type : "unknown",
       operatingSystem: `Talos (${this.host.talosVersion})`,
       ...(port !== undefined ? { apiServerPort: port } : {}),
+      ...(this.trustd !== undefined ? { trustd: this.trustd } : {}),
       pid: process.pid,
       status: this.host.status(),
     };
@@ -370,6 +389,25 @@ export class ClusterController {
     });
     this.wipeLocalMember();
     await this.host.services.stop("etcd");
+  }
+
+  /** A graceful reset's `leaveEtcd`: a member leaves, unless it is the cluster's last one. */
+  async leaveOnReset(): Promise<void> {
+    const id = this.localMemberId();
+    const registry = this.currentRegistry();
+    if (id === undefined || !registry) return;
+    const state = registry.readEtcd();
+    if (!state?.members.some((m) => m.id === id)) return;
+    if (state.members.length === 1) {
+      this.host.log("etcd: this node is the last member, not leaving");
+      return;
+    }
+    await registry.updateEtcd((current) => ({
+      state: current ? removeMember(current, id) : current,
+      result: undefined,
+    }));
+    this.wipeLocalMember();
+    this.host.log(`etcd: member ${id} left the cluster`);
   }
 
   async removeMember(memberId: string): Promise<void> {

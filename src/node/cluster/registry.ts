@@ -36,6 +36,8 @@ export interface AffiliateRecord {
   readonly machineType: "controlplane" | "worker" | "init" | "unknown";
   readonly operatingSystem: string;
   readonly apiServerPort?: number;
+  /** `host:port` of the node's trustd (control planes). */
+  readonly trustd?: string;
   readonly pid: number;
   readonly status: AffiliateStatus;
 }

@@ -170,7 +170,14 @@ export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
     cleanupPhase(m, plan.graceful),
     dbusPhase(m),
     ...(plan.graceful && isControlPlane(m.config.active)
-      ? [phase("leave", [pause(m, "leaveEtcd", 50)])]
+      ? [
+          phase("leave", [
+            task("leaveEtcd", async ({ signal }) => {
+              await m.clock.sleep(50, signal);
+              await m.cluster.leaveOnReset();
+            }),
+          ]),
+        ]
       : []),
     phase("preReset", [pause(m, "sendResetSignal", 10)]),
     ...gracefulStop(m, kexec),

@@ -268,6 +268,7 @@ export const command = defineCommand({
             workers: nodes.filter((n) => n.type === "worker").map((n) => n.ip),
             out: ctx.stderr,
             signal: ctx.signal,
+            live: true,
           });
         }
         if (!bool(args, "skip-kubeconfig")) await mergeKubeconfigInto(ctx, client, first.ip, err);

@@ -3,18 +3,17 @@
 import type { Argv } from "yargs";
 import {
   connectionFlagsFrom,
-  fanOut,
   KUBERNETES_NAMESPACE,
   openClient,
   SYSTEM_NAMESPACE,
-  throwIfAnyFailed,
 } from "../../../client/index.js";
 import { ContainerDriver } from "../../../gen/common/common_pb.js";
 import type { ContainerInfo } from "../../../gen/machine/machine_pb.js";
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -56,44 +55,21 @@ export const command = defineCommand({
     };
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) =>
+      await printNodeTable(ctx, format, nodes, {
+        headers: ["NODE", "NAMESPACE", "ID", "IMAGE", "PID", "STATUS"],
+        fetch: async (node) =>
           (await client.forNode(node).machine.containers(request)).messages.flatMap((m) => m.containers),
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            if (format.kind === "json") {
-              for (const c of r.value) {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    namespace: c.namespace,
-                    id: c.id,
-                    podId: c.podId,
-                    name: c.name,
-                    image: c.image,
-                    pid: c.pid,
-                    status: c.status,
-                  })}\n`,
-                );
-              }
-              return;
-            }
-            rows.push(...containerRows(r.node, r.value));
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(renderTable(["NODE", "NAMESPACE", "ID", "IMAGE", "PID", "STATUS"], rows));
-      }
-      throwIfAnyFailed(results);
+        rows: containerRows,
+        json: (c) => ({
+          namespace: c.namespace,
+          id: c.id,
+          podId: c.podId,
+          name: c.name,
+          image: c.image,
+          pid: c.pid,
+          status: c.status,
+        }),
+      });
     } finally {
       client.close();
     }

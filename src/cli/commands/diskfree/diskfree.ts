@@ -6,11 +6,9 @@ import type { Argv } from "yargs";
 import {
   bytesIEC,
   connectionFlagsFrom,
-  fanOut,
   type NodeClient,
   openClient,
   specData,
-  throwIfAnyFailed,
 } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { Resource } from "../../../gen/cosi/resource/resource_pb.js";
@@ -23,7 +21,8 @@ import {
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -166,34 +165,14 @@ export const command = defineCommand({
     const size = (n: number): string => (raw ? String(n) : bytesIEC(n).replace(" ", ""));
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(nodes, (node) => collect(client.forNode(node), volumeId), {
-        signal: ctx.signal,
-        onResult: (r) => {
-          if (!r.ok) {
-            if (format.kind === "json")
-              ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-            return;
-          }
-          for (const row of r.value) {
+      await printNodeTable(ctx, format, nodes, {
+        headers: ["NODE", "VOLUME", "FILESYSTEM", "SIZE", "USED", "AVAILABLE", "USAGE", "MOUNT POINT"],
+        fetch: (node) => collect(client.forNode(node), volumeId),
+        rows: (node, volumes) =>
+          volumes.map((row) => {
             const used = Math.max(0, row.size - row.available);
-            if (format.kind === "json") {
-              ctx.stdout.write(
-                `${JSON.stringify({
-                  node: r.node,
-                  volume: row.volume.id,
-                  source: row.volume.source,
-                  filesystem: row.volume.filesystem,
-                  size: row.size,
-                  used,
-                  available: row.available,
-                  mountPoint: row.volume.target,
-                })}\n`,
-              );
-              continue;
-            }
-            rows.push([
-              r.node,
+            return [
+              node,
               row.volume.id,
               row.volume.source,
               size(row.size),
@@ -201,19 +180,18 @@ export const command = defineCommand({
               size(row.available),
               usagePercent(used, row.available),
               row.volume.target,
-            ]);
-          }
-        },
+            ];
+          }),
+        json: (row) => ({
+          volume: row.volume.id,
+          source: row.volume.source,
+          filesystem: row.volume.filesystem,
+          size: row.size,
+          used: Math.max(0, row.size - row.available),
+          available: row.available,
+          mountPoint: row.volume.target,
+        }),
       });
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(
-          renderTable(
-            ["NODE", "VOLUME", "FILESYSTEM", "SIZE", "USED", "AVAILABLE", "USAGE", "MOUNT POINT"],
-            rows,
-          ),
-        );
-      }
-      throwIfAnyFailed(results);
     } finally {
       client.close();
     }

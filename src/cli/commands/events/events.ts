@@ -6,9 +6,11 @@ import {
   connectionFlagsFrom,
   type DecodedEvent,
   decodeEvent,
+  errorFromNode,
   eventFields,
   eventLabel,
   eventPayloadJson,
+  NodeError,
   openClient,
   parseDurationFlag,
   parseIntFlag,
@@ -17,7 +19,7 @@ import {
   writeWithBackpressure,
   xidTime,
 } from "../../../client/index.js";
-import { UserError } from "../../../errors.js";
+import { ReportedError, UserError } from "../../../errors.js";
 import { type Args, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
@@ -154,6 +156,15 @@ export const command = defineCommand({
         },
         {
           signal: ctx.signal,
+          // A follow never ends on its own: a node that fails is named at once, not at Ctrl+C.
+          onResult: (r) => {
+            if (r.ok) return;
+            if (json) ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+            else
+              ctx.stderr.write(
+                `${r.error instanceof NodeError ? r.error.message : errorFromNode(r.node, r.error)}\n`,
+              );
+          },
           onEnd: (node, end) => {
             // A node ends an events stream on its own only when it goes away or when this
             // reader fell a whole event buffer behind; either way the user must know.
@@ -165,11 +176,10 @@ export const command = defineCommand({
           },
         },
       );
-      if (json) {
-        for (const r of results)
-          if (!r.ok) ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-      }
-      throwIfAnyFailed(results);
+      // JSON output carried each failure as it happened; stderr still names them at the end.
+      if (json) throwIfAnyFailed(results);
+      const failed = results.filter((r) => !r.ok).map((r) => r.node);
+      if (failed.length > 0) throw new ReportedError(`events failed on ${failed.join(", ")}`);
     } finally {
       client.close();
     }

@@ -35,7 +35,7 @@ export const command = defineCommand({
       .option("init-node", { type: "string", hidden: true, describe: "deprecated: ignored" })
       .option("k8s-endpoint", {
         type: "string",
-        describe: "use this Kubernetes endpoint instead of the discovered one",
+        describe: "Kubernetes endpoint to check (sent to the node; its Kubernetes checks are emulated)",
       })
       .option("run-e2e", {
         type: "boolean",
@@ -68,6 +68,7 @@ export const command = defineCommand({
         timeoutMs: Number(timeout / 1_000_000n),
         controlPlanes,
         workers,
+        ...(str(args, "k8s-endpoint") ? { forceEndpoint: str(args, "k8s-endpoint")! } : {}),
         out: ctx.stderr,
         signal: ctx.signal,
       });

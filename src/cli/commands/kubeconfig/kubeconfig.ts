@@ -57,8 +57,9 @@ export const command = defineCommand({
     const contextName = str(args, "force-context-name");
     const given = str(args, "local-path");
     let target: string | undefined;
-    if (given === "-") target = undefined;
-    else if (given !== undefined && given !== "") target = path.resolve(ctx.cwd, given);
+    // yargs turns a lone "-" into an empty string; an empty path means stdout as well.
+    if (given === "-" || given === "") target = undefined;
+    else if (given !== undefined) target = path.resolve(ctx.cwd, given);
     else target = merge ? defaultKubeconfigPath(ctx) : path.join(ctx.cwd, "kubeconfig");
     if (target !== undefined && isDirectory(target)) target = path.join(target, "kubeconfig");
 

@@ -1,12 +1,13 @@
 // talosctl mounts (mount): every node's kernel mount table with the space of each filesystem
 // in decimal GB.
 import type { Argv } from "yargs";
-import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { connectionFlagsFrom, openClient } from "../../../client/index.js";
 import type { MountStat } from "../../../gen/machine/machine_pb.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -39,46 +40,30 @@ export const command = defineCommand({
     const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) => (await client.forNode(node).machine.mounts({})).messages.flatMap((m) => m.stats),
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            for (const m of r.value) {
-              if (format.kind === "json") {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    filesystem: m.filesystem,
-                    size: Number(m.size),
-                    available: Number(m.available),
-                    mountedOn: m.mountedOn,
-                  })}\n`,
-                );
-                continue;
-              }
-              const row = mountRow(r.node, m);
-              if (row) rows.push(row);
-            }
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(
-          renderTable(
-            ["NODE", "FILESYSTEM", "SIZE(GB)", "USED(GB)", "AVAILABLE(GB)", "PERCENT USED", "MOUNTED ON"],
-            rows,
-          ),
-        );
-      }
-      throwIfAnyFailed(results);
+      await printNodeTable(ctx, format, nodes, {
+        headers: [
+          "NODE",
+          "FILESYSTEM",
+          "SIZE(GB)",
+          "USED(GB)",
+          "AVAILABLE(GB)",
+          "PERCENT USED",
+          "MOUNTED ON",
+        ],
+        fetch: async (node) =>
+          (await client.forNode(node).machine.mounts({})).messages.flatMap((m) => m.stats),
+        rows: (node, mounts) =>
+          mounts.flatMap((m) => {
+            const row = mountRow(node, m);
+            return row ? [row] : [];
+          }),
+        json: (m) => ({
+          filesystem: m.filesystem,
+          size: Number(m.size),
+          available: Number(m.available),
+          mountedOn: m.mountedOn,
+        }),
+      });
     } finally {
       client.close();
     }

@@ -1,13 +1,14 @@
 // talosctl processes (p, ps): every node's processes, biggest resident memory first (or most
 // CPU time first with -s cpu).
 import type { Argv } from "yargs";
-import { bytesSI, connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { bytesSI, connectionFlagsFrom, openClient } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { ProcessInfo } from "../../../gen/machine/machine_pb.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 const SORTS = ["rss", "cpu"] as const;
@@ -56,63 +57,39 @@ export const command = defineCommand({
     }
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) =>
-          (await client.forNode(node).machine.processes({})).messages.flatMap((m) => m.processes),
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            for (const p of sortProcesses(r.value, sort as (typeof SORTS)[number])) {
-              if (format.kind === "json") {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    pid: p.pid,
-                    ppid: p.ppid,
-                    state: p.state,
-                    threads: p.threads,
-                    cpuTime: p.cpuTime,
-                    virtualMemory: Number(p.virtualMemory),
-                    residentMemory: Number(p.residentMemory),
-                    command: p.command,
-                    executable: p.executable,
-                    args: p.args,
-                    label: p.label,
-                  })}\n`,
-                );
-                continue;
-              }
-              rows.push([
-                r.node,
-                String(p.pid),
-                p.state,
-                String(p.threads),
-                p.cpuTime.toFixed(2),
-                bytesSI(p.virtualMemory),
-                bytesSI(p.residentMemory),
-                p.label,
-                commandLine(p),
-              ]);
-            }
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(
-          renderTable(
-            ["NODE", "PID", "STATE", "THREADS", "CPU-TIME", "VIRTMEM", "RESMEM", "LABEL", "COMMAND"],
-            rows,
+      await printNodeTable(ctx, format, nodes, {
+        headers: ["NODE", "PID", "STATE", "THREADS", "CPU-TIME", "VIRTMEM", "RESMEM", "LABEL", "COMMAND"],
+        fetch: async (node) =>
+          sortProcesses(
+            (await client.forNode(node).machine.processes({})).messages.flatMap((m) => m.processes),
+            sort as (typeof SORTS)[number],
           ),
-        );
-      }
-      throwIfAnyFailed(results);
+        rows: (node, processes) =>
+          processes.map((p) => [
+            node,
+            String(p.pid),
+            p.state,
+            String(p.threads),
+            p.cpuTime.toFixed(2),
+            bytesSI(p.virtualMemory),
+            bytesSI(p.residentMemory),
+            p.label,
+            commandLine(p),
+          ]),
+        json: (p) => ({
+          pid: p.pid,
+          ppid: p.ppid,
+          state: p.state,
+          threads: p.threads,
+          cpuTime: p.cpuTime,
+          virtualMemory: Number(p.virtualMemory),
+          residentMemory: Number(p.residentMemory),
+          command: p.command,
+          executable: p.executable,
+          args: p.args,
+          label: p.label,
+        }),
+      });
     } finally {
       client.close();
     }

@@ -3,18 +3,17 @@
 import type { Argv } from "yargs";
 import {
   connectionFlagsFrom,
-  fanOut,
   KUBERNETES_NAMESPACE,
   openClient,
   SYSTEM_NAMESPACE,
-  throwIfAnyFailed,
 } from "../../../client/index.js";
 import { ContainerDriver } from "../../../gen/common/common_pb.js";
 import type { Stat } from "../../../gen/machine/machine_pb.js";
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -55,42 +54,20 @@ export const command = defineCommand({
     };
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) => (await client.forNode(node).machine.stats(request)).messages.flatMap((m) => m.stats),
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            if (format.kind === "json") {
-              for (const s of r.value) {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    namespace: s.namespace,
-                    id: s.id,
-                    podId: s.podId,
-                    name: s.name,
-                    memoryUsage: Number(s.memoryUsage),
-                    cpuUsage: Number(s.cpuUsage),
-                  })}\n`,
-                );
-              }
-              return;
-            }
-            rows.push(...statRows(r.node, r.value));
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(renderTable(["NODE", "NAMESPACE", "ID", "MEMORY(MB)", "CPU"], rows));
-      }
-      throwIfAnyFailed(results);
+      await printNodeTable(ctx, format, nodes, {
+        headers: ["NODE", "NAMESPACE", "ID", "MEMORY(MB)", "CPU"],
+        fetch: async (node) =>
+          (await client.forNode(node).machine.stats(request)).messages.flatMap((m) => m.stats),
+        rows: statRows,
+        json: (s) => ({
+          namespace: s.namespace,
+          id: s.id,
+          podId: s.podId,
+          name: s.name,
+          memoryUsage: Number(s.memoryUsage),
+          cpuUsage: Number(s.cpuUsage),
+        }),
+      });
     } finally {
       client.close();
     }

@@ -4,18 +4,13 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Argv } from "yargs";
-import {
-  connectionFlagsFrom,
-  fanOut,
-  goTimeString,
-  openClient,
-  throwIfAnyFailed,
-} from "../../../client/index.js";
+import { connectionFlagsFrom, goTimeString, openClient } from "../../../client/index.js";
 import { TimeService } from "../../../gen/time/time_pb.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -38,43 +33,20 @@ export const command = defineCommand({
     const server = str(args, "check") ?? "";
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) => {
+      await printNodeTable(ctx, format, nodes, {
+        headers: ["NODE", "NTP-SERVER", "NODE-TIME", "NTP-SERVER-TIME"],
+        fetch: async (node) => {
           const time = client.forNode(node).service(TimeService);
           const reply = server !== "" ? await time.timeCheck({ server }) : await time.time({});
           return reply.messages;
         },
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            for (const t of r.value) {
-              if (format.kind === "json") {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    server: t.server,
-                    nodeTime: isoTime(t.localtime),
-                    serverTime: isoTime(t.remotetime),
-                  })}\n`,
-                );
-              } else {
-                rows.push([r.node, t.server, goTime(t.localtime), goTime(t.remotetime)]);
-              }
-            }
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(renderTable(["NODE", "NTP-SERVER", "NODE-TIME", "NTP-SERVER-TIME"], rows));
-      }
-      throwIfAnyFailed(results);
+        rows: (node, times) => times.map((t) => [node, t.server, goTime(t.localtime), goTime(t.remotetime)]),
+        json: (t) => ({
+          server: t.server,
+          nodeTime: isoTime(t.localtime),
+          serverTime: isoTime(t.remotetime),
+        }),
+      });
     } finally {
       client.close();
     }
