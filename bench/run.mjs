@@ -16,6 +16,7 @@ const benches = {
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
+  "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
 };
 
 const wanted = process.argv.slice(2);
