@@ -15,6 +15,7 @@ const benches = {
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
+  "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
 };
 
 const wanted = process.argv.slice(2);

@@ -65,7 +65,7 @@ describe("progress display", () => {
     expect(stderr.text).not.toContain("\x1b[");
   });
 
-  it("redraws in place on a terminal, erasing the previous frame's rows", () => {
+  it("redraws in place on a terminal, erasing exactly the previous frame's lines", () => {
     vi.useFakeTimers();
     const stderr = sink(true, 30);
     const p = createProgress({ stderr, stdout: sink(false), nodes: ["10.5.0.2"], mode: "auto", json: false });
@@ -76,12 +76,25 @@ describe("progress display", () => {
     expect(first).toMatch(/[◰◳◲◱] watching nodes: \[10\.5\.0\.2\]/u);
     vi.advanceTimersByTime(REDRAW_INTERVAL_MS);
     const second = stderr.text.slice(first.length);
-    // Header (1 row) + node line (49 chars on 30 columns: 2 rows).
-    expect(second.startsWith("\x1b[1A\x1b[2K".repeat(3))).toBe(true);
+    // Lines are cut to the width, so the frame is two rows: the header and the node.
+    expect(second.startsWith("\x1b[1A\x1b[2K".repeat(2))).toBe(true);
+    expect(second.startsWith("\x1b[1A\x1b[2K".repeat(3))).toBe(false);
+    expect(second).toContain("    * 10.5.0.2: a message lo…");
     p.update({ node: "10.5.0.2", state: "succeeded", message: "post check passed" });
     p.close();
     const last = stderr.text.slice(first.length + second.length);
-    expect(last).toContain("\x1b[32mwatching nodes: [10.5.0.2]\n    * 10.5.0.2: post check passed");
+    expect(last.startsWith("\x1b[1A\x1b[2K".repeat(2))).toBe(true);
+    expect(last).toContain("\x1b[32mwatching nodes: [10.5.0.2]\n    * 10.5.0.2: post check passed\x1b[0m\n");
+  });
+
+  it("counts a terminal that reports no width as 80 columns", () => {
+    vi.useFakeTimers();
+    const stderr = sink(true, 0);
+    const p = createProgress({ stderr, stdout: sink(false), nodes: ["n"], mode: "auto", json: false });
+    p.update({ node: "n", state: "running", message: "x".repeat(100) });
+    vi.advanceTimersByTime(REDRAW_INTERVAL_MS);
+    expect(stderr.text).toContain(`    * n: ${"x".repeat(78 - 9)}…`);
+    p.close();
     const before = stderr.text.length;
     vi.advanceTimersByTime(REDRAW_INTERVAL_MS * 5);
     expect(stderr.text.length).toBe(before);

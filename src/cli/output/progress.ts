@@ -45,6 +45,13 @@ const COLOR: Readonly<Record<ProgressState, string>> = {
 };
 const RESET = "\x1b[0m";
 const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
+const DEFAULT_COLUMNS = 80;
+
+/** The line cut to `width` characters (an ellipsis marks the cut). */
+function fit(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, Math.max(1, width - 1)).join("")}…`;
+}
 
 export function createProgress(options: ProgressOptions): Progress {
   if (options.json) return jsonProgress(options);
@@ -120,16 +127,21 @@ function blockProgress(options: ProgressOptions, live: boolean): Progress {
       options.stderr.write(`${text}\n`);
       return;
     }
-    const width = Math.max(20, options.stderr.columns ?? 80);
+    // Each line is cut to the terminal's width, so a frame is exactly one row per line and
+    // erasing it never reaches above it (a terminal that reports no width counts as 80).
+    const columns = options.stderr.columns;
+    const width = columns !== undefined && columns > 0 ? columns : DEFAULT_COLUMNS;
     const spinner = state === "succeeded" ? "" : `${SPINNER[spin++ % SPINNER.length]} `;
-    const shown = body.map((l, i) => (i === 0 ? spinner + l : l));
+    // The final frame is never erased: it keeps whole lines (a full error message).
+    const shown = body.map((l, i) => {
+      const line = i === 0 ? spinner + l : l;
+      return final ? line : fit(line, width - 1);
+    });
     let out = UP_AND_CLEAR.repeat(drawnRows);
     out += `${COLOR[state]}${shown.join("\n")}${RESET}\n`;
     options.stderr.write(out);
-    // A succeeded or final frame stays; a running one is erased before the next.
-    drawnRows = final
-      ? 0
-      : shown.reduce((rows, l) => rows + Math.max(1, Math.ceil([...l].length / width)), 0);
+    // A final frame stays; a running one is erased before the next.
+    drawnRows = final ? 0 : shown.length;
   };
 
   if (live) {
