@@ -3,7 +3,11 @@ import { createCheckReporter } from "./reporter.js";
 
 function stream(isTTY: boolean) {
   let text = "";
-  return { isTTY, write: (c: string) => ((text += c), true), text: () => text };
+  const write = (c: string): boolean => {
+    text += c;
+    return true;
+  };
+  return { isTTY, write, text: () => text };
 }
 
 describe("check reporter", () => {
