@@ -176,6 +176,12 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     const refused = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(`kubeconfig file already exists, use --force to overwrite: "${file}"`);
+    // --force without merging replaces the file with the cluster's kubeconfig alone.
+    const forced = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false", "--force"]);
+    expect(forced.code).toBe(0);
+    const replaced = parseYaml(fs.readFileSync(file, "utf8"));
+    expect(replaced.clusters.map((x: { name: string }) => x.name)).toEqual(["duo"]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("refuses to create a cluster whose name exists", async () => {
