@@ -14,7 +14,7 @@ import {
   HostnameResponseSchema,
   ServiceRestartRequestSchema,
 } from "../src/gen/machine/machine_pb.js";
-import { type RunResult, runInProcess, tempDir } from "./helpers/cli.js";
+import { isolatedEnv, type RunResult, runInProcess, runTalosctl, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
 import { type EmulatedNodes, startEmulated } from "./helpers/emulate.js";
 import { makeCluster, mtlsClient, streamCall, type TestCluster, unaryCall } from "./helpers/node.js";
@@ -38,6 +38,7 @@ describe("routing through an endpoint", () => {
   let vacant: string;
   const hostnames = new Map<string, string>();
   let talosctl: (args: string[]) => Promise<RunResult>;
+  let talosconfigPath: string;
 
   beforeAll(async () => {
     cluster = await makeCluster("routing");
@@ -60,6 +61,7 @@ describe("routing through an endpoint", () => {
     const home = tempDir("talos-routing-home-");
     const talosconfig = path.join(dir, "talosconfig");
     fs.writeFileSync(talosconfig, talosconfigFor(cluster, [endpoint], [endpoint]), { mode: 0o600 });
+    talosconfigPath = talosconfig;
     talosctl = (args) =>
       runInProcess(args, { cwd: dir, home, env: { HOME: home, TALOSCONFIG: talosconfig } });
   }, 60_000);
@@ -187,6 +189,16 @@ describe("routing through an endpoint", () => {
         new RegExp(`^${address.replace(/\./g, "\\.")} .*${hostnames.get(address)}`, "m"),
       );
     }
+  });
+
+  it("talosctl fans out to many nodes without warnings (bin, its own process)", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => nodes.addresses[i % 3]!);
+    const r = await runTalosctl(["version", "--short", "-n", many.join(",")], {
+      env: isolatedEnv(tempDir("talos-routing-home-"), { TALOSCONFIG: talosconfigPath }),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/\tNODE: /g)).toHaveLength(40);
   });
 
   it("talosctl names each failing node, prints the others and exits 1", async () => {
