@@ -36,7 +36,13 @@ export function containerDriver(namespace: string, driver: ContainerDriver): "cr
 }
 
 /** The buffer a LogsRequest reads (a service's, or a Kubernetes container's). */
-function logSource(m: Machine, namespace: string, id: string, driver: ContainerDriver, follow: boolean): LogRing {
+function logSource(
+  m: Machine,
+  namespace: string,
+  id: string,
+  driver: ContainerDriver,
+  follow: boolean,
+): LogRing {
   if (namespace === SYSTEM_NAMESPACE || id === "kubelet") {
     // A follower registers the buffer, as Talos's log manager does, so it may start
     // following a service before the service has logged anything.
