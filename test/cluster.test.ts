@@ -184,6 +184,20 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it("keeps etcd membership and health across a control plane reboot", async () => {
+    const before = await c.talosctl(["-n", c.ips[0]!, "etcd", "members", "-o", "json"]);
+    const reboot = await c.talosctl(["-n", c.ips[0]!, "reboot"]);
+    expect({ code: reboot.code, stderr: reboot.stderr }).toMatchObject({ code: 0 });
+    const health = await eventually(async () => {
+      const r = await c.talosctl(["-n", c.ips[0]!, "health", "--wait-timeout", "20s"]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return r;
+    }, 40_000);
+    expect(health.stderr).toContain("waiting for etcd members to be control plane nodes: OK");
+    const after = await c.talosctl(["-n", c.ips[0]!, "etcd", "members", "-o", "json"]);
+    expect(JSON.parse(after.stdout).id).toBe(JSON.parse(before.stdout).id);
+  }, 60_000);
+
   it("refuses to create a cluster whose name exists", async () => {
     const r = await c.talosctl(["cluster", "create", "--name", "duo", "--state", c.state]);
     expect(r.code).toBe(1);

@@ -130,6 +130,12 @@ export class ClusterRegistry {
     fs.rmSync(path.join(this.affiliatesDir, `${safeName(nodeId)}.json`), { force: true });
     const cached = scans.get(this.dir);
     if (cached) cached.affiliates = cached.affiliates.filter((a) => a.nodeId !== nodeId);
+    // The last node to leave takes the registry with it (nodes that come back with etcd data
+    // start the membership again from themselves), so stopped clusters leave nothing behind.
+    if (this.scan().length === 0) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      scans.delete(this.dir);
+    }
   }
 
   /** Affiliates whose process still runs, sorted by hostname (a scan at most REGISTRY_CACHE_MS old). */
