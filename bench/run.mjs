@@ -15,6 +15,7 @@ const benches = {
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
+  "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
 };
 

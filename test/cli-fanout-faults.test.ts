@@ -25,7 +25,7 @@ describe("fan-out faults", () => {
 
   beforeAll(async () => {
     cluster = await makeCluster("faults");
-    // --time-scale 20 makes the endpoint's dial timeout (20 s of machine time) one real second.
+    // --time-scale 20 makes the endpoint's dial timeout (20 s of machine time) its 5 s real floor.
     const seed = () => cluster.controlplane;
     [endpoint, others, doomed, frozen] = await Promise.all([
       startEmulated({ count: 1, seed, args: ["--time-scale", "20"] }),

@@ -176,7 +176,27 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     const refused = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(`kubeconfig file already exists, use --force to overwrite: "${file}"`);
+    // --force without merging replaces the file with the cluster's kubeconfig alone.
+    const forced = await c.talosctl(["-n", c.ips[0]!, "kubeconfig", file, "--merge=false", "--force"]);
+    expect(forced.code).toBe(0);
+    const replaced = parseYaml(fs.readFileSync(file, "utf8"));
+    expect(replaced.clusters.map((x: { name: string }) => x.name)).toEqual(["duo"]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  it("keeps etcd membership and health across a control plane reboot", async () => {
+    const before = await c.talosctl(["-n", c.ips[0]!, "etcd", "members", "-o", "json"]);
+    const reboot = await c.talosctl(["-n", c.ips[0]!, "reboot"]);
+    expect({ code: reboot.code, stderr: reboot.stderr }).toMatchObject({ code: 0 });
+    const health = await eventually(async () => {
+      const r = await c.talosctl(["-n", c.ips[0]!, "health", "--wait-timeout", "20s"]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return r;
+    }, 40_000);
+    expect(health.stderr).toContain("waiting for etcd members to be control plane nodes: OK");
+    const after = await c.talosctl(["-n", c.ips[0]!, "etcd", "members", "-o", "json"]);
+    expect(JSON.parse(after.stdout).id).toBe(JSON.parse(before.stdout).id);
+  }, 60_000);
 
   it("refuses to create a cluster whose name exists", async () => {
     const r = await c.talosctl(["cluster", "create", "--name", "duo", "--state", c.state]);

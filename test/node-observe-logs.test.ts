@@ -167,6 +167,18 @@ describe("Logs", () => {
     expect(ids).not.toContain("no-such-service");
   });
 
+  it("lets a follower wait for a service that has not logged yet: following registers its buffer", async () => {
+    const s = logs({ id: "not-yet-logged", follow: true, tailLines: -1 });
+    const ids = async (): Promise<string[]> =>
+      fromBinary(
+        LogsContainersResponseSchema,
+        await unaryCall(reader, "/machine.MachineService/LogsContainers", new Uint8Array()),
+      ).messages[0]!.ids;
+    await expect.poll(ids, { timeout: 10_000 }).toContain("not-yet-logged");
+    s.cancel();
+    await expect(s.done).rejects.toMatchObject({ code: grpc.status.CANCELLED });
+  });
+
   it("follows a service across its restart", async () => {
     const follow = logs({ id: "kubelet", tailLines: 0, follow: true });
     await sleep(200);

@@ -6,8 +6,15 @@ import { fromBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RebootRequestSchema, RebootResponseSchema } from "../src/gen/machine/machine_pb.js";
-import { body, bootId, configuredNode, type LifecycleNode, waitForEvent } from "./helpers/lifecycle.js";
-import { makeCluster, mtlsClient, type TestCluster, unaryCall } from "./helpers/node.js";
+import { body, bootId, configuredNode, FAST, type LifecycleNode, waitForEvent } from "./helpers/lifecycle.js";
+import {
+  insecureClient,
+  makeCluster,
+  mtlsClient,
+  startNode,
+  type TestCluster,
+  unaryCall,
+} from "./helpers/node.js";
 
 const REBOOT = "/machine.MachineService/Reboot";
 
@@ -175,6 +182,31 @@ async function eventuallyReboot(n: LifecycleNode, mode: number): Promise<string>
     }
   }
 }
+
+describe("lifecycle calls in maintenance mode", () => {
+  it("are refused to the maintenance API's readers", async () => {
+    const node = await startNode({ args: FAST });
+    const client = insecureClient(node.address);
+    try {
+      for (const path of [
+        REBOOT,
+        "/machine.MachineService/Shutdown",
+        "/machine.MachineService/Reset",
+        "/machine.MachineService/Upgrade",
+        "/machine.MachineService/Rollback",
+      ]) {
+        await expect(unaryCall(client, path, new Uint8Array()), path).rejects.toMatchObject({
+          code: grpc.status.PERMISSION_DENIED,
+          details: "not authorized",
+        });
+      }
+      expect(node.child.exitCode).toBeNull();
+    } finally {
+      client.close();
+      await node.stop();
+    }
+  }, 60_000);
+});
 
 describe("reboot in container mode", () => {
   it("is not supported", async () => {

@@ -14,10 +14,17 @@ import {
   HostnameResponseSchema,
   ServiceRestartRequestSchema,
 } from "../src/gen/machine/machine_pb.js";
-import { type RunResult, runInProcess, tempDir } from "./helpers/cli.js";
+import { isolatedEnv, type RunResult, runInProcess, runTalosctl, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
 import { type EmulatedNodes, startEmulated } from "./helpers/emulate.js";
-import { makeCluster, mtlsClient, streamCall, type TestCluster, unaryCall } from "./helpers/node.js";
+import {
+  eventually,
+  makeCluster,
+  mtlsClient,
+  streamCall,
+  type TestCluster,
+  unaryCall,
+} from "./helpers/node.js";
 
 const HOSTNAME = "/machine.MachineService/Hostname";
 
@@ -38,6 +45,7 @@ describe("routing through an endpoint", () => {
   let vacant: string;
   const hostnames = new Map<string, string>();
   let talosctl: (args: string[]) => Promise<RunResult>;
+  let talosconfigPath: string;
 
   beforeAll(async () => {
     cluster = await makeCluster("routing");
@@ -60,6 +68,7 @@ describe("routing through an endpoint", () => {
     const home = tempDir("talos-routing-home-");
     const talosconfig = path.join(dir, "talosconfig");
     fs.writeFileSync(talosconfig, talosconfigFor(cluster, [endpoint], [endpoint]), { mode: 0o600 });
+    talosconfigPath = talosconfig;
     talosctl = (args) =>
       runInProcess(args, { cwd: dir, home, env: { HOME: home, TALOSCONFIG: talosconfig } });
   }, 60_000);
@@ -189,6 +198,16 @@ describe("routing through an endpoint", () => {
     }
   });
 
+  it("talosctl fans out to many nodes without warnings (bin, its own process)", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => nodes.addresses[i % 3]!);
+    const r = await runTalosctl(["version", "--short", "-n", many.join(",")], {
+      env: isolatedEnv(tempDir("talos-routing-home-"), { TALOSCONFIG: talosconfigPath }),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/\tNODE: /g)).toHaveLength(40);
+  });
+
   it("talosctl names each failing node, prints the others and exits 1", async () => {
     const r = await talosctl(["version", "-n", `${nodes.addresses[1]},${vacant},${nodes.addresses[2]}`]);
     expect(r.code).toBe(1);
@@ -221,4 +240,51 @@ describe("routing through an endpoint", () => {
       ]),
     );
   });
+});
+
+describe("routing with a worker", () => {
+  let cluster: TestCluster;
+  let nodes: EmulatedNodes;
+  let talosctl: (args: string[]) => Promise<RunResult>;
+
+  beforeAll(async () => {
+    cluster = await makeCluster("routing-workers");
+    nodes = await startEmulated({
+      count: 2,
+      seed: (_address, i) => (i === 0 ? cluster.controlplane : cluster.worker),
+      args: ["--time-scale", "20"],
+    });
+    const dir = tempDir("talos-routing-");
+    const home = tempDir("talos-routing-home-");
+    const talosconfig = path.join(dir, "talosconfig");
+    fs.writeFileSync(talosconfig, talosconfigFor(cluster, [nodes.addresses[0]!], []), { mode: 0o600 });
+    talosctl = (args) =>
+      runInProcess(args, { cwd: dir, home, env: { HOME: home, TALOSCONFIG: talosconfig } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await nodes?.stop();
+  });
+
+  it("a control plane forwards to a worker; a worker forwards to no one", async () => {
+    const [cp, worker] = nodes.addresses as [string, string];
+    // The worker serves a certificate from the control plane's trustd once it has reached it.
+    const viaWorker = await eventually(async () => {
+      const r = await talosctl(["version", "--short", "-e", worker, "-n", worker]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return r;
+    }, 30_000);
+    expect(viaWorker.stdout).toContain(`\tNODE:        ${worker}\n`);
+
+    const forwarded = await talosctl(["version", "--short", "-e", cp, "-n", `${cp},${worker}`]);
+    expect(forwarded.stderr).toBe("");
+    expect(forwarded.code).toBe(0);
+    expect(forwarded.stdout).toContain(`\tNODE:        ${worker}\n`);
+
+    const refused = await talosctl(["version", "--short", "-e", worker, "-n", cp]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `error getting version from node ${cp}: rpc error: code = PermissionDenied desc = no request forwarding\n`,
+    );
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ShutdownRequestSchema, ShutdownResponseSchema } from "../src/gen/machine/machine_pb.js";
+import { startEmulated } from "./helpers/emulate.js";
 import { body, configuredNode, FAST, waitForEvent } from "./helpers/lifecycle.js";
 import { makeCluster, mtlsClient, startNode, type TestCluster, unaryCall } from "./helpers/node.js";
 
@@ -97,6 +98,28 @@ describe("shutdown", () => {
     } finally {
       reader.close();
       await n.stop();
+    }
+  }, 60_000);
+});
+
+describe("shutdown in an emulated node set", () => {
+  it("powers off one node at a time; the process exits 0 once every node is off", async () => {
+    const set = await startEmulated({ count: 2, seed: () => cluster.controlplane, args: FAST });
+    const clients = set.addresses.map((a) => mtlsClient(`${a}:${set.port}`, cluster.osCa.crt, cluster.admin));
+    try {
+      await unaryCall(clients[0]!, SHUTDOWN, body(ShutdownRequestSchema, { force: true }));
+      await expect
+        .poll(() => set.output().split("talos-node: powered off").length - 1, { timeout: 20_000 })
+        .toBe(1);
+      // The other node still serves.
+      await unaryCall(clients[1]!, "/machine.MachineService/Version", new Uint8Array());
+      expect(set.child.exitCode).toBeNull();
+      await unaryCall(clients[1]!, SHUTDOWN, body(ShutdownRequestSchema, { force: true }));
+      expect(await set.exited).toBe(0);
+      expect(set.output().split("talos-node: powered off").length - 1).toBe(2);
+    } finally {
+      for (const c of clients) c.close();
+      await set.kill();
     }
   }, 60_000);
 });

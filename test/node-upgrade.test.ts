@@ -120,6 +120,61 @@ describe("upgrade through LifecycleService", () => {
   }, 60_000);
 });
 
+describe("a failing installer", () => {
+  it("ends the LifecycleService stream with exit code 7 and changes nothing", async () => {
+    const n = await configuredNode(cluster, ["--image-catalog", catalog]);
+    try {
+      const ref = "registry.example/broken/installer:v1.14.9";
+      await pullImage(n.admin, ref);
+      const { lines, exitCode } = await lifecycleUpgrade(n.admin, ref).done;
+      expect(exitCode).toBe(7);
+      expect(lines.at(-1)).toBe(
+        "error: writing kernel and initramfs to /boot/B: image registry.example/broken/installer:v1.14.9 is marked failInstall",
+      );
+      expect(bootloaderState(n.node.stateDir)).toEqual({
+        default: "A",
+        slots: { A: { ref: "ghcr.io/siderolabs/installer:v1.14.0", version: "v1.14.0" } },
+      });
+      expect(fs.existsSync(path.join(n.node.stateDir, "meta.json"))).toBe(false);
+      // The lock is free again.
+      expect((await lifecycleUpgrade(n.admin, ref).done).exitCode).toBe(7);
+    } finally {
+      await n.stop();
+    }
+  }, 60_000);
+
+  it("fails a legacy upgrade sequence, and the node reboots 10 s (machine time) later on its old version", async () => {
+    const n = await configuredNode(cluster, ["--image-catalog", catalog]);
+    try {
+      const from = n.events.length;
+      const reply = await legacyUpgrade(n.admin, { image: "registry.example/broken/installer:v1.14.9" });
+      const fatal = await waitForEvent(
+        n.events,
+        (e) => e.text.startsWith("seq upgrade NOOP FATAL"),
+        20_000,
+        from,
+      );
+      expect(fatal.actorId).toBe(reply.actorId);
+      expect(fatal.text).toMatch(
+        /^seq upgrade NOOP FATAL sequence failed: error running phase \d+ in upgrade sequence: task 1\/1: failed, installer exited with code 7: /,
+      );
+      await expect
+        .poll(() => n.node.output(), { timeout: 20_000 })
+        .toContain("rebooting: upgrade sequence failed");
+      await waitForEvent(
+        n.events,
+        (e) => e.text === "stage RUNNING ready=true",
+        30_000,
+        n.events.indexOf(fatal),
+      );
+      expect(await reportedVersion(n.admin)).toBe("v1.14.0");
+      expect(bootloaderState(n.node.stateDir).default).toBe("A");
+    } finally {
+      await n.stop();
+    }
+  }, 60_000);
+});
+
 describe("legacy MachineService.Upgrade", () => {
   it("acknowledges with an actor id, runs the upgrade sequence with it, and comes back upgraded", async () => {
     const n = await configuredNode(cluster, ["--image-catalog", catalog]);

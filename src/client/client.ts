@@ -1,6 +1,8 @@
 // The Talos API client of talosctl: one connection to the endpoints (or, in maintenance mode,
 // one per node), and per-node typed clients whose every call carries the routing metadata
 // (`node: <target>`, `context: <cluster>`) and the command's cancellation signal.
+
+import { setMaxListeners } from "node:events";
 import type {
   DescMessage,
   DescMethodStreaming,
@@ -72,6 +74,8 @@ export interface TalosClient {
 
 export function createTalosClient(options: TalosClientOptions): TalosClient {
   const signal = options.signal ?? new AbortController().signal;
+  // Every call in flight listens to the command's signal: a fan-out to many nodes is not a leak.
+  setMaxListeners(0, signal);
   const direct = options.direct === true;
   const shared: Connection | undefined = direct
     ? undefined

@@ -59,7 +59,7 @@ const MIN_GRACE_REAL_MS = 200;
 /** How long a new connection to another node may take (gRPC's minimum connect timeout). */
 export const PEER_DIAL_TIMEOUT_MS = 20_000;
 /** Real-time floor of the dial timeout, so a fast clock still lets a handshake finish. */
-const MIN_DIAL_REAL_MS = 1_000;
+const MIN_DIAL_REAL_MS = 5_000;
 /** apid refreshes its proxy certificate every 12 hours. */
 const PEER_CERT_REFRESH_MS = 12 * 3_600_000;
 /** How long the machine is "down" between a lifecycle reboot and the next boot (machine time). */

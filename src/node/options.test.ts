@@ -96,8 +96,9 @@ describe("talos-node flags", () => {
           'entry 1: ref "Not A Ref" is not a valid image reference',
         ],
         ["- ref: a:b\n  version: v1.0.0\n  failBoot: maybe\n", "entry 1: failBoot must be true or false"],
+        ["- ref: a:b\n  version: v1.0.0\n  failInstall: 1\n", "entry 1: failInstall must be true or false"],
         ["- ref: a:b\n  version: v1.0.0\n  boots: 2\n", 'entry 1: unknown field "boots"'],
-        ["ref: a\n", "expected a YAML list of {ref, version, failBoot}"],
+        ["ref: a\n", "expected a YAML list of {ref, version, failBoot, failInstall}"],
         ["- [", "not valid YAML"],
       ];
       for (const [text, message] of bad) {

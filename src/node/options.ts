@@ -61,9 +61,9 @@ Flags:
                            (default: talos-node-discovery under the system temp directory)
   --downtime DURATION      how long a reboot keeps the node down, e.g. 2s or 500ms (default 2s;
                            divided by --time-scale like every machine timer)
-  --image-catalog FILE     YAML list of {ref, version, failBoot} installer images the node can
-                           pull (default: ghcr.io/siderolabs/installer tags v1.12.0 up to
-                           --talos-version)
+  --image-catalog FILE     YAML list of {ref, version, failBoot, failInstall} installer images
+                           the node can pull (default: ghcr.io/siderolabs/installer tags v1.12.0
+                           up to --talos-version)
   --emulate N              run N nodes in this process, at the --cidr network's .2, .3, ...; each
                            keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
   --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24

@@ -229,7 +229,7 @@ export async function bootId(client: grpc.Client): Promise<string> {
   }, 20_000);
 }
 
-/** A catalog file for upgrade tests: two good releases after v1.14.0 and one that fails to boot. */
+/** A catalog file for upgrade tests: two good releases after v1.14.0, one that fails to boot, one whose installer fails. */
 export function upgradeCatalog(): string {
   const file = path.join(tempDir("talos-node-catalog-"), "catalog.yaml");
   fs.writeFileSync(
@@ -244,6 +244,9 @@ export function upgradeCatalog(): string {
       "- ref: registry.example/broken/installer:v1.15.0",
       "  version: v1.15.0",
       "  failBoot: true",
+      "- ref: registry.example/broken/installer:v1.14.9",
+      "  version: v1.14.9",
+      "  failInstall: true",
       "",
     ].join("\n"),
   );

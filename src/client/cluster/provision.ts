@@ -119,7 +119,7 @@ export function launchNode(options: LaunchOptions): number {
         "--hostname",
         options.node.name,
         "--platform",
-        "container",
+        "metal",
         "--talos-version",
         options.talosVersion,
         "--discovery-dir",

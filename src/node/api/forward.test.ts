@@ -112,11 +112,13 @@ describe("forwarding between nodes", () => {
   let backendPort = 0;
   let closedPort = 0;
   let client: grpc.Client;
+  let ca: Awaited<ReturnType<typeof createCertificateAuthority>>;
+  let cert: Awaited<ReturnType<typeof issueServerCertificate>>;
 
   beforeAll(async () => {
     const now = new Date(Date.now() - 60_000);
-    const ca = await createCertificateAuthority({ organization: "talos", now });
-    const cert = await issueServerCertificate({
+    ca = await createCertificateAuthority({ organization: "talos", now });
+    cert = await issueServerCertificate({
       ca,
       ips: ["127.0.0.1"],
       dnsNames: [],
@@ -237,6 +239,45 @@ describe("forwarding between nodes", () => {
     for (let i = 0; i < 100 && !seen.cancelled.includes("Hang"); i++)
       await new Promise((r) => setTimeout(r, 20));
     expect(seen.cancelled).toContain("Hang");
+  });
+
+  it("refuses a target whose certificate does not name the address dialled", async () => {
+    // The same backend certificate (for 127.0.0.1), served at 127.0.0.3.
+    const impostor = new grpc.Server();
+    impostor.addService(DEFINITION, backendImplementation({ metadata: [], cancelled: [] }));
+    const port = await new Promise<number>((resolve, reject) =>
+      impostor.bindAsync(
+        "127.0.0.3:0",
+        grpc.ServerCredentials.createSsl(
+          Buffer.from(ca.crt),
+          [{ cert_chain: Buffer.from(cert.crt), private_key: Buffer.from(toTlsKeyPem(cert.key)) }],
+          true,
+        ),
+        (err, p) => (err ? reject(err) : resolve(p)),
+      ),
+    );
+    const forwarder = createForwarder({
+      pool: async () => pool,
+      authority: () => `127.0.0.3:${port}`,
+      dialTimeoutMs: () => 5_000,
+    });
+    const front2 = new grpc.Server();
+    front2.addService(DEFINITION, frontImplementation(forwarder));
+    const frontPort = await bind(front2, grpc.ServerCredentials.createInsecure());
+    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
+    try {
+      const err = await new Promise<grpc.ServiceError>((resolve) => {
+        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.alloc(1), (e) => resolve(e!));
+      });
+      expect(err.code).toBe(grpc.status.UNAVAILABLE);
+      expect(err.details).toMatch(
+        /^connection error: desc = "transport: authentication handshake failed: .*127\.0\.0\.3/,
+      );
+    } finally {
+      c.close();
+      front2.forceShutdown();
+      impostor.forceShutdown();
+    }
   });
 
   it("answers Unavailable, in Go's words, when the target does not listen", async () => {

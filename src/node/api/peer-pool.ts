@@ -3,11 +3,15 @@
 // so the target takes the caller's roles from `talos-role` metadata), verifying the target
 // against the accepted CAs. One channel per target, at most `max` of them (least recently
 // used closed first); idle channels drop their connection after 15 minutes.
+import { isIP } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import { type CertAndKeyPem, issueClientCertificate, toTlsKeyPem } from "../../pki/index.js";
 import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { Role } from "./rbac.js";
 
+/** The TLS server name sent to a target dialled by IP address. */
+const PEER_SERVER_NAME = "talos-peer";
 /** Channels kept open at once. */
 export const DEFAULT_PEER_POOL_SIZE = 256;
 /** apid drops idle backend connections after 15 minutes. */
@@ -46,18 +50,18 @@ export async function peerIdentity(
 
 export class PeerPool {
   private readonly clients = new Map<string, grpc.Client>();
-  private readonly credentials: grpc.ChannelCredentials;
+  private readonly trust: Buffer;
+  private readonly key: Buffer;
+  private readonly cert: Buffer;
   private closed = false;
 
   constructor(
     readonly identity: PeerIdentity,
     private readonly max = DEFAULT_PEER_POOL_SIZE,
   ) {
-    this.credentials = grpc.credentials.createSsl(
-      Buffer.from(identity.trust),
-      Buffer.from(toTlsKeyPem(identity.cert.key)),
-      Buffer.from(identity.cert.crt),
-    );
+    this.trust = Buffer.from(identity.trust);
+    this.key = Buffer.from(toTlsKeyPem(identity.cert.key));
+    this.cert = Buffer.from(identity.cert.crt);
   }
 
   /** Channels open now. */
@@ -80,7 +84,14 @@ export class PeerPool {
       this.clients.delete(oldest);
       client.close();
     }
-    const client = new grpc.Client(authority, this.credentials, {
+    // The target's certificate must name the address dialled. TLS takes no IP address as the
+    // server name (SNI), so an IP target is verified by hand against a placeholder name.
+    const host = authority.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+    const credentials = grpc.credentials.createSsl(this.trust, this.key, this.cert, {
+      checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert),
+    });
+    const client = new grpc.Client(authority, credentials, {
+      ...(isIP(host) !== 0 ? { "grpc.ssl_target_name_override": PEER_SERVER_NAME } : {}),
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_reconnect_backoff_ms": MAX_BACKOFF_MS,

@@ -368,7 +368,8 @@ export class ClusterController {
 
   etcdMembers(): { self: string; state: EtcdClusterState } {
     const { registry, id } = this.requireMember();
-    const state = registry.readEtcd();
+    // What the API answers is never older than the last change any node made.
+    const state = registry.readEtcd({ fresh: true });
     if (!state) throw new EtcdError("failed-precondition", "etcd is not running on this node");
     return { self: id, state };
   }

@@ -2,12 +2,39 @@
 // each other through a shared directory. Each node publishes an affiliate record (identity,
 // addresses, machine type and a summary of its state, which server-side health reads); the
 // emulated etcd cluster's membership lives beside them. Works across separate processes.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { withFileLock } from "../../clientconfig/index.js";
-import { writeFileAtomic } from "../../fsutil/index.js";
+
+/**
+ * How long (real time) a read of the registry is reused. Every node of a process reads
+ * through one cache per registry, so N emulated nodes cost one scan per period, not N.
+ */
+export const REGISTRY_CACHE_MS = 200;
+
+interface CachedScan {
+  at: number;
+  affiliates: AffiliateRecord[];
+  etcd?: { at: number; state: EtcdClusterState | undefined };
+}
+
+const scans = new Map<string, CachedScan>();
+
+/**
+ * Replaces a file by renaming a complete temporary one over it. No fsync: the registry is as
+ * ephemeral as the processes that write it, but a reader must never see a torn record.
+ */
+function replaceFile(file: string, data: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+function sortByHostname(list: AffiliateRecord[]): AffiliateRecord[] {
+  return list.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+}
 
 /** Where registries live when talos-node is not told (`--discovery-dir`). */
 export function defaultDiscoveryRoot(): string {
@@ -89,21 +116,44 @@ export class ClusterRegistry {
 
   publish(record: AffiliateRecord): void {
     fs.mkdirSync(this.affiliatesDir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(
-      path.join(this.affiliatesDir, `${safeName(record.nodeId)}.json`),
-      JSON.stringify(record),
-      {
-        mode: 0o600,
-      },
-    );
+    replaceFile(path.join(this.affiliatesDir, `${safeName(record.nodeId)}.json`), JSON.stringify(record));
+    const cached = scans.get(this.dir);
+    if (cached) {
+      cached.affiliates = sortByHostname([
+        ...cached.affiliates.filter((a) => a.nodeId !== record.nodeId),
+        record,
+      ]);
+    }
   }
 
   withdraw(nodeId: string): void {
     fs.rmSync(path.join(this.affiliatesDir, `${safeName(nodeId)}.json`), { force: true });
+    const cached = scans.get(this.dir);
+    if (cached) cached.affiliates = cached.affiliates.filter((a) => a.nodeId !== nodeId);
+    // The last node to leave takes the registry with it (nodes that come back with etcd data
+    // start the membership again from themselves), so stopped clusters leave nothing behind.
+    if (this.scan().length === 0) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      scans.delete(this.dir);
+    }
   }
 
-  /** Affiliates whose process still runs, sorted by hostname. */
+  /** Affiliates whose process still runs, sorted by hostname (a scan at most REGISTRY_CACHE_MS old). */
   affiliates(): AffiliateRecord[] {
+    const now = Date.now();
+    const cached = scans.get(this.dir);
+    if (cached && now - cached.at < REGISTRY_CACHE_MS) return cached.affiliates;
+    const affiliates = this.scan();
+    if (cached) {
+      cached.at = now;
+      cached.affiliates = affiliates;
+    } else {
+      scans.set(this.dir, { at: now, affiliates });
+    }
+    return affiliates;
+  }
+
+  private scan(): AffiliateRecord[] {
     let names: string[];
     try {
       names = fs.readdirSync(this.affiliatesDir);
@@ -119,13 +169,24 @@ export class ClusterRegistry {
         ) as AffiliateRecord;
         if (alive(record.pid)) out.push(record);
       } catch {
-        // being replaced or torn by a crash: skip it this time
+        // removed meanwhile: skip it this time
       }
     }
-    return out.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+    return sortByHostname(out);
   }
 
-  readEtcd(): EtcdClusterState | undefined {
+  /** The etcd membership: a read at most REGISTRY_CACHE_MS old, or the file itself with `fresh`. */
+  readEtcd(options: { fresh?: boolean } = {}): EtcdClusterState | undefined {
+    const now = Date.now();
+    const cached = scans.get(this.dir);
+    if (!options.fresh && cached?.etcd && now - cached.etcd.at < REGISTRY_CACHE_MS) return cached.etcd.state;
+    const state = this.readEtcdFile();
+    if (cached) cached.etcd = { at: now, state };
+    else scans.set(this.dir, { at: 0, affiliates: [], etcd: { at: now, state } });
+    return state;
+  }
+
+  private readEtcdFile(): EtcdClusterState | undefined {
     try {
       return JSON.parse(fs.readFileSync(this.etcdFile, "utf8")) as EtcdClusterState;
     } catch {
@@ -139,9 +200,12 @@ export class ClusterRegistry {
   ): Promise<T> {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     return withFileLock(this.etcdFile, () => {
-      const { state, result } = fn(this.readEtcd());
+      // Under the lock, the file itself: the cache may be behind another process's change.
+      const { state, result } = fn(this.readEtcdFile());
       if (state === undefined) fs.rmSync(this.etcdFile, { force: true });
-      else writeFileAtomic(this.etcdFile, JSON.stringify(state), { mode: 0o600 });
+      else replaceFile(this.etcdFile, JSON.stringify(state));
+      const cached = scans.get(this.dir);
+      if (cached) cached.etcd = { at: Date.now(), state };
       return result;
     });
   }

@@ -22,11 +22,15 @@ import {
   rebootSequence,
   resetSequence,
   type SequenceDefinition,
+  SequenceError,
   SequenceLockedError,
   shutdownSequence,
   volumeStatusKind,
 } from "../machine/index.js";
 import { failedPrecondition, type HandlerEntry, invalidArgument, type NodeRuntime, unary } from "./define.js";
+
+/** After a fatal sequence error Talos waits this long before rebooting (machine time). */
+export const FATAL_REBOOT_DELAY_MS = 10_000;
 
 const REBOOT_MODES: Readonly<Record<number, RebootMode>> = {
   [RebootRequest_Mode.DEFAULT]: "default",
@@ -55,6 +59,13 @@ export function startSequence(
       return;
     }
     m.log(err instanceof Error ? err.message : String(err));
+    // A lifecycle sequence that failed (not preempted) is fatal: Talos reboots 10 s later.
+    if (err instanceof SequenceError && !err.canceled) {
+      m.log(`rebooting in ${FATAL_REBOOT_DELAY_MS / 1000} seconds`);
+      m.clock.after(FATAL_REBOOT_DELAY_MS, () => {
+        if (!m.signal.aborted) m.power({ action: "reboot", reason: `${sequence.name} sequence failed` });
+      });
+    }
   });
 }
 

@@ -36,9 +36,17 @@ export function containerDriver(namespace: string, driver: ContainerDriver): "cr
 }
 
 /** The buffer a LogsRequest reads (a service's, or a Kubernetes container's). */
-function logSource(m: Machine, namespace: string, id: string, driver: ContainerDriver): LogRing {
+function logSource(
+  m: Machine,
+  namespace: string,
+  id: string,
+  driver: ContainerDriver,
+  follow: boolean,
+): LogRing {
   if (namespace === SYSTEM_NAMESPACE || id === "kubelet") {
-    const ring = m.logs.get(id);
+    // A follower registers the buffer, as Talos's log manager does, so it may start
+    // following a service before the service has logged anything.
+    const ring = follow ? m.logs.ring(id) : m.logs.get(id);
     if (!ring) throw new Error(`log "${id}" was not registered`);
     return ring;
   }
@@ -53,7 +61,7 @@ export function logsHandlers(rt: NodeRuntime): HandlerEntry[] {
   return [
     serverStream(MachineService.method.logs, async (req, caller, send) => {
       const m = rt.machine;
-      const ring = logSource(m, req.namespace, req.id, req.driver);
+      const ring = logSource(m, req.namespace, req.id, req.driver, req.follow);
       const signal = callSignal(caller, m);
       // Negative: everything held; 0: only what comes next; N: the last N lines.
       const cursor = new LogCursor(

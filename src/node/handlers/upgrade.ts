@@ -23,6 +23,7 @@ import {
   resolveImage,
 } from "../images/index.js";
 import {
+  InstallerError,
   type Machine,
   maintenanceUpgradeSequence,
   rebootSequence,
@@ -97,13 +98,21 @@ export function upgradeHandlers(rt: NodeRuntime): HandlerEntry[] {
               progress: { response: { case: "message", value: line } },
             }),
           );
-        await install(rt, image, caller.signal, (line) => {
-          m.log(`installer: ${line}`);
-          return message(line);
-        });
+        let exitCode = 0;
+        try {
+          await install(rt, image, caller.signal, (line) => {
+            m.log(`installer: ${line}`);
+            return message(line);
+          });
+        } catch (err) {
+          // A failing installer is not an RPC error: the stream ends with its exit code.
+          if (!(err instanceof InstallerError)) throw err;
+          m.log(err.message);
+          exitCode = err.exitCode;
+        }
         await send(
           create(LifecycleServiceUpgradeResponseSchema, {
-            progress: { response: { case: "exitCode", value: 0 } },
+            progress: { response: { case: "exitCode", value: exitCode } },
           }),
         );
       } finally {

@@ -1,6 +1,6 @@
 // The image catalog: which installer images "exist in the registry" for this node, the Talos
-// version each installs, and whether that version fails to boot (to exercise the automatic
-// rollback). By default the catalog holds the real installer tags of Talos v1.12.0 up to the
+// version each installs, whether its installer fails (exit code 7, "installation error") and
+// whether the installed version fails to boot (to exercise the automatic rollback). By default the catalog holds the real installer tags of Talos v1.12.0 up to the
 // version the node reports; `--image-catalog FILE` replaces it with a YAML list.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -13,6 +13,8 @@ export interface CatalogImage {
   readonly ref: string;
   readonly version: string;
   readonly failBoot: boolean;
+  /** Running this installer fails (the upgrade does not happen). */
+  readonly failInstall: boolean;
   readonly digest: string;
   readonly size: number;
 }
@@ -23,11 +25,11 @@ const FIRST_LINE = { major: 1, minor: 12 };
 
 const VERSION = /^v(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
 
-function image(ref: string, version: string, failBoot = false): CatalogImage {
+function image(ref: string, version: string, failBoot = false, failInstall = false): CatalogImage {
   const digest = `sha256:${createHash("sha256").update(ref).digest("hex")}`;
   // A stable size in the range of real installer images (70–90 MiB).
   const size = 70 * 1024 * 1024 + (Number.parseInt(digest.slice(7, 13), 16) % (20 * 1024 * 1024));
-  return { ref, version, failBoot, digest, size };
+  return { ref, version, failBoot, failInstall, digest, size };
 }
 
 /** Installer images of every Talos release from v1.12.0 up to (and including) `nodeVersion`. */
@@ -86,7 +88,7 @@ export class ImageCatalog {
   }
 }
 
-/** Reads `--image-catalog FILE`: a YAML list of `{ref, version, failBoot?}`. */
+/** Reads `--image-catalog FILE`: a YAML list of `{ref, version, failBoot?, failInstall?}`. */
 export function loadCatalog(file: string): CatalogImage[] {
   let text: string;
   try {
@@ -103,7 +105,9 @@ export function loadCatalog(file: string): CatalogImage[] {
     throw new UserError(`--image-catalog ${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
   if (!Array.isArray(doc))
-    throw new UserError(`--image-catalog ${file}: expected a YAML list of {ref, version, failBoot}`);
+    throw new UserError(
+      `--image-catalog ${file}: expected a YAML list of {ref, version, failBoot, failInstall}`,
+    );
   const seen = new Set<string>();
   return doc.map((entry: unknown, i) => {
     const where = `--image-catalog ${file}: entry ${i + 1}`;
@@ -112,7 +116,7 @@ export function loadCatalog(file: string): CatalogImage[] {
     }
     const e = entry as Record<string, unknown>;
     for (const key of Object.keys(e)) {
-      if (!["ref", "version", "failBoot"].includes(key))
+      if (!["ref", "version", "failBoot", "failInstall"].includes(key))
         throw new UserError(`${where}: unknown field ${JSON.stringify(key)}`);
     }
     if (typeof e.ref !== "string") throw new UserError(`${where}: ref is required (a string)`);
@@ -121,11 +125,13 @@ export function loadCatalog(file: string): CatalogImage[] {
     if (typeof e.version !== "string" || !VERSION.test(e.version)) {
       throw new UserError(`${where}: version must look like vX.Y.Z (got ${JSON.stringify(e.version)})`);
     }
-    if (e.failBoot !== undefined && typeof e.failBoot !== "boolean") {
-      throw new UserError(`${where}: failBoot must be true or false`);
+    for (const flag of ["failBoot", "failInstall"]) {
+      if (e[flag] !== undefined && typeof e[flag] !== "boolean") {
+        throw new UserError(`${where}: ${flag} must be true or false`);
+      }
     }
     if (seen.has(ref)) throw new UserError(`${where}: ref ${ref} is listed twice`);
     seen.add(ref);
-    return image(ref, e.version, e.failBoot === true);
+    return image(ref, e.version, e.failBoot === true, e.failInstall === true);
   });
 }

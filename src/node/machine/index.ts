@@ -38,7 +38,7 @@ export {
   type MachineEvent,
   type StartPosition,
 } from "./events.js";
-export { type InstallerContext, runInstaller } from "./installer.js";
+export { INSTALLATION_ERROR, type InstallerContext, InstallerError, runInstaller } from "./installer.js";
 export { KERNEL_BOOT_MS, KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
 export {
   FACILITIES,

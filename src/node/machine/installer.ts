@@ -9,6 +9,21 @@ import { type Bootloader, type Meta, otherSlot } from "../state/index.js";
 /** Machine time each step of the installer takes. */
 const STEP_MS = 150;
 
+/** The installer's exit code for a failed installation (talosctl: "installation error"). */
+export const INSTALLATION_ERROR = 7;
+
+/** The installer exited non-zero; nothing was changed. */
+export class InstallerError extends Error {
+  override readonly name = "InstallerError";
+
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface InstallerContext {
   readonly bootloader: Bootloader;
   readonly meta: Meta;
@@ -32,6 +47,11 @@ export async function runInstaller(
   };
   await step(`running installer ${image.ref} (Talos ${image.version})`);
   await step(`upgrading from ${before.slots[before.default]!.version} in boot slot ${before.default}`);
+  if (image.failInstall) {
+    const why = `writing kernel and initramfs to /boot/${target}: image ${image.ref} is marked failInstall`;
+    await step(`error: ${why}`);
+    throw new InstallerError(INSTALLATION_ERROR, `installer exited with code ${INSTALLATION_ERROR}: ${why}`);
+  }
   await step(`writing kernel and initramfs to /boot/${target}`);
   await step(`verifying /boot/${target}`);
   ctx.bootloader.install(ctx.currentVersion, {

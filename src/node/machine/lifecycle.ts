@@ -32,7 +32,11 @@ function pause(m: Machine, name: string, ms: number): Task {
   return task(name, ({ signal }) => m.clock.sleep(ms, signal));
 }
 
-/** The final task: announce the reboot syscall and hand the machine over. */
+/**
+ * The final task: announce the reboot syscall and hand the machine over. The sequence never
+ * reports STOP: on Talos its FATAL `unix.Reboot(...)` event races the power going away, and
+ * here the power always wins, so a follower resuming on the next boot never sees a failure.
+ */
 function powerTask(m: Machine, name: "reboot" | "shutdown", cmd: () => number, reason: string): Task {
   return task(name, async ({ actorId, signal }) => {
     const code = cmd();

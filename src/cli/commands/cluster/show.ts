@@ -18,7 +18,7 @@ export function renderCluster(record: ClusterRecord): string {
     ["KUBERNETES ENDPOINT", record.endpoint],
   ];
   const head = pairs.map(([k, v]) => `${k.padEnd(22)}${v}`).join("\n");
-  const rows = record.nodes.map((n) => [n.name, n.type, n.ip, "2.00", "4.1 GB", "-"]);
+  const rows = record.nodes.map((n) => [n.name, n.type, n.ip, "2.00", "4.1 GB", "10.7 GB"]);
   return `${head}\n\nNODES:\n\n${renderTable(["NAME", "TYPE", "IP", "CPU", "RAM", "DISK"], rows)}`;
 }
 
