@@ -14,7 +14,9 @@ import {
   type NodeRecord,
   PROVISIONER,
   planAddresses,
+  removeClusterDir,
   runClusterHealth,
+  stopNodes,
   writeClusterRecord,
 } from "../../../client/cluster/index.js";
 import {
@@ -170,7 +172,8 @@ export const command = defineCommand({
     }
     writeClusterRecord(dir, record);
 
-    const generated = await generateConfigs({
+    // Keys are generated while the node processes start.
+    const generating = generateConfigs({
       clusterName: name,
       endpoint: record.endpoint,
       contract,
@@ -179,14 +182,7 @@ export const command = defineCommand({
       patches,
       now: ctx.now(),
     });
-    writeFileAtomic(path.join(dir, "controlplane.yaml"), generated.controlplane, { mode: 0o600 });
-    writeFileAtomic(path.join(dir, "worker.yaml"), generated.worker, { mode: 0o600 });
-    const clientConfig = parseClientConfig(generated.talosconfig, "the generated talosconfig");
-    for (const context of Object.values(clientConfig.contexts)) {
-      context.endpoints = nodes.filter((n) => n.type === "controlplane").map((n) => n.ip);
-      context.nodes = [first.ip];
-    }
-    writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
+    generating.catch(() => undefined);
 
     const extra = timeScale !== undefined ? ["--time-scale", String(timeScale)] : [];
     const pids = new Map<string, number>();
@@ -198,6 +194,24 @@ export const command = defineCommand({
     for (const n of nodes.filter((x) => x.type === "worker")) {
       pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
     }
+    let generated: Awaited<typeof generating>;
+    try {
+      generated = await generating;
+    } catch (e) {
+      // Nothing is left behind when the configs cannot be made (a patch that does not apply).
+      await stopNodes(dir, () => undefined);
+      removeClusterDir(dir);
+      throw e;
+    }
+    writeFileAtomic(path.join(dir, "controlplane.yaml"), generated.controlplane, { mode: 0o600 });
+    writeFileAtomic(path.join(dir, "worker.yaml"), generated.worker, { mode: 0o600 });
+    const clientConfig = parseClientConfig(generated.talosconfig, "the generated talosconfig");
+    for (const context of Object.values(clientConfig.contexts)) {
+      context.endpoints = nodes.filter((n) => n.type === "controlplane").map((n) => n.ip);
+      context.nodes = [first.ip];
+    }
+    writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
+
     const running = (n: NodeRecord) => () => checkNodeRunning(dir, n, pids.get(n.name)!);
 
     const hint = `; the cluster's processes keep running: "talosctl cluster destroy --name ${name}" removes them`;
