@@ -217,33 +217,37 @@ export const command = defineCommand({
     const hint = `; the cluster's processes keep running: "talosctl cluster destroy --name ${name}" removes them`;
     try {
       out("applying configuration to the cluster nodes");
-      const insecure = createTalosClient({
-        endpoints: [],
-        direct: true,
-        tls: maintenanceCredentials(),
-        signal: ctx.signal,
-      });
-      try {
-        await Promise.all(
-          nodes.map((n) =>
-            retry(
-              ctx.signal,
-              NODE_START_TIMEOUT_MS,
-              `node ${n.name} (${n.ip}) did not accept its configuration`,
-              () =>
-                applyConfiguration(insecure.forNode(n.ip), {
-                  data: n.type === "controlplane" ? generated.controlplane : generated.worker,
-                  mode: ApplyMode.AUTO,
-                  dryRun: false,
-                  tryModeTimeout: 60_000_000_000n,
-                }),
-              running(n),
-            ),
+      // One short-lived maintenance connection per attempt: a node restarts its API into
+      // mTLS right after it accepts its config, so an idle connection to it is not kept.
+      const applyOnce = async (n: NodeRecord): Promise<void> => {
+        const insecure = createTalosClient({
+          endpoints: [],
+          direct: true,
+          tls: maintenanceCredentials(),
+          signal: ctx.signal,
+        });
+        try {
+          await applyConfiguration(insecure.forNode(n.ip), {
+            data: n.type === "controlplane" ? generated.controlplane : generated.worker,
+            mode: ApplyMode.AUTO,
+            dryRun: false,
+            tryModeTimeout: 60_000_000_000n,
+          });
+        } finally {
+          insecure.close();
+        }
+      };
+      await Promise.all(
+        nodes.map((n) =>
+          retry(
+            ctx.signal,
+            NODE_START_TIMEOUT_MS,
+            `node ${n.name} (${n.ip}) did not accept its configuration`,
+            () => applyOnce(n),
+            running(n),
           ),
-        );
-      } finally {
-        insecure.close();
-      }
+        ),
+      );
 
       const contextName = clientConfig.context;
       const context = resolveContext(clientConfig, contextName);
