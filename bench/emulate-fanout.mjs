@@ -8,7 +8,8 @@
 // id (same secrets, so the same OS CA): what is measured is the API and forwarding, not 200
 // members polling one discovery registry (which grows with the square of the members).
 //
-// Knobs: BENCH_NODES (200), BENCH_RUNS (5 timed runs of each command, interleaved).
+// Knobs: BENCH_NODES (200), BENCH_RUNS (5 timed runs of each command, interleaved),
+// BENCH_ONE_CLUSTER=1 (every node in one discovery cluster: 200 control planes of one cluster).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -18,6 +19,7 @@ import { fmt, interleave, median, ROOT, TALOSCTL } from "./lib.mjs";
 import { memory, runTalosctl } from "./node-lib.mjs";
 
 const TALOS_NODE = path.join(ROOT, "bin", "talos-node");
+const ONE_CLUSTER = process.env.BENCH_ONE_CLUSTER === "1";
 
 function randomCidr() {
   return `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 256)}.0/24`;
@@ -35,7 +37,9 @@ async function emulate(dir, count, config) {
   const state = path.join(dir, `state-${count}`);
   for (const a of addresses) {
     fs.mkdirSync(path.join(state, a), { recursive: true, mode: 0o700 });
-    const own = config.replace(/^clusterID: \S+/m, `clusterID: ${randomBytes(32).toString("base64")}`);
+    const own = ONE_CLUSTER
+      ? config
+      : config.replace(/^clusterID: \S+/m, `clusterID: ${randomBytes(32).toString("base64")}`);
     fs.writeFileSync(path.join(state, a, "config.yaml"), own, { mode: 0o600 });
   }
   const child = spawn(
@@ -128,7 +132,7 @@ export async function benchEmulateFanout() {
       coldMs,
       versionBytes: check,
       summary: [
-        `${count} emulated control planes in one process, up (configured) in ${(many.startMs / 1000).toFixed(1)} s`,
+        `${count} emulated control planes (${ONE_CLUSTER ? "one cluster" : "one discovery cluster each"}) in one process, up (configured) in ${(many.startMs / 1000).toFixed(1)} s`,
         `RSS:                      ${(manyRss / 1024).toFixed(1)} MiB settled (peak ${(peak / 1024).toFixed(1)} MiB); one-node process ${(oneRss / 1024).toFixed(1)} MiB`,
         `RSS per node:             ${(perNodeKiB / 1024).toFixed(2)} MiB ((RSS(${count}) - RSS(1)) / ${count - 1})`,
         `talosctl version, 1 node: ${fmt(singleMs)} (median of ${runs}, baseline)`,

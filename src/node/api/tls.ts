@@ -138,6 +138,11 @@ export function serverCredentials(identity: TlsIdentity): grpc.ServerCredentials
     cert_chain: Buffer.from(identity.cert.crt),
     private_key: Buffer.from(toTlsKeyPem(identity.cert.key)),
   };
-  if (identity.mode === "maintenance") return grpc.ServerCredentials.createSsl(null, [pair], false);
+  // No client certificate is asked for in maintenance mode, so the CA list is never used; given
+  // none, grpc-js would parse the system's root store into every server's TLS context (about
+  // 0.1 s of CPU each, which adds up with --emulate).
+  if (identity.mode === "maintenance") {
+    return grpc.ServerCredentials.createSsl(Buffer.from(identity.cert.crt), [pair], false);
+  }
   return grpc.ServerCredentials.createSsl(Buffer.from(identity.trust), [pair], true);
 }
