@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
-import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
+import { createLocalCluster, type LocalCluster, randomCidr } from "./helpers/local-cluster.js";
 import { eventually, makeCluster, seedState, startNode, unaryCall } from "./helpers/node.js";
 
 describe("cluster create (1 control plane, 1 worker)", () => {
@@ -382,5 +382,27 @@ describe("cluster create refuses bad input before starting anything", () => {
     // A malformed flag value is followed by the usage, as cobra prints it; the rest is one line.
     if (flags[0] !== "--wait-timeout") expect(lines).toHaveLength(1);
     expect(fs.existsSync(state)).toBe(false);
+  });
+
+  it("removes what it started when a config patch does not apply", async () => {
+    const home = tempDir("talos-cc-bad-");
+    const state = path.join(home, "clusters");
+    const r = await runInProcess(
+      [
+        "cluster",
+        "create",
+        "--state",
+        state,
+        "--cidr",
+        randomCidr(),
+        "--config-patch",
+        '[{"op":"remove","path":"/machine/no-such-field"}]',
+      ],
+      { cwd: home, home, env: { HOME: home, TALOS_NODE_BIN: TALOS_NODE } },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("creating controlplane nodes");
+    expect(r.stderr).toContain("failed to generate config bundle: error patching configs: inline patch #1");
+    expect(fs.readdirSync(state)).toEqual([]);
   });
 });

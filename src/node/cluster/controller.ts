@@ -22,7 +22,7 @@ import {
 /** How often (real time) the node re-reads the registry, at most. */
 const POLL_REAL_MS = 250;
 /** How often (node time) the node re-reads the registry, at least as often as POLL_REAL_MS allows. */
-const POLL_NODE_MS = 2_000;
+const POLL_NODE_MS = 1_000;
 /** Where etcd keeps its data inside the node's root. */
 export const ETCD_DATA_DIR = "var/lib/etcd";
 

@@ -14,7 +14,9 @@ import {
   type NodeRecord,
   PROVISIONER,
   planAddresses,
+  removeClusterDir,
   runClusterHealth,
+  stopNodes,
   writeClusterRecord,
 } from "../../../client/cluster/index.js";
 import {
@@ -170,7 +172,8 @@ export const command = defineCommand({
     }
     writeClusterRecord(dir, record);
 
-    const generated = await generateConfigs({
+    // Keys are generated while the node processes start.
+    const generating = generateConfigs({
       clusterName: name,
       endpoint: record.endpoint,
       contract,
@@ -179,14 +182,7 @@ export const command = defineCommand({
       patches,
       now: ctx.now(),
     });
-    writeFileAtomic(path.join(dir, "controlplane.yaml"), generated.controlplane, { mode: 0o600 });
-    writeFileAtomic(path.join(dir, "worker.yaml"), generated.worker, { mode: 0o600 });
-    const clientConfig = parseClientConfig(generated.talosconfig, "the generated talosconfig");
-    for (const context of Object.values(clientConfig.contexts)) {
-      context.endpoints = nodes.filter((n) => n.type === "controlplane").map((n) => n.ip);
-      context.nodes = [first.ip];
-    }
-    writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
+    generating.catch(() => undefined);
 
     const extra = timeScale !== undefined ? ["--time-scale", String(timeScale)] : [];
     const pids = new Map<string, number>();
@@ -198,38 +194,60 @@ export const command = defineCommand({
     for (const n of nodes.filter((x) => x.type === "worker")) {
       pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
     }
+    let generated: Awaited<typeof generating>;
+    try {
+      generated = await generating;
+    } catch (e) {
+      // Nothing is left behind when the configs cannot be made (a patch that does not apply).
+      await stopNodes(dir, () => undefined);
+      removeClusterDir(dir);
+      throw e;
+    }
+    writeFileAtomic(path.join(dir, "controlplane.yaml"), generated.controlplane, { mode: 0o600 });
+    writeFileAtomic(path.join(dir, "worker.yaml"), generated.worker, { mode: 0o600 });
+    const clientConfig = parseClientConfig(generated.talosconfig, "the generated talosconfig");
+    for (const context of Object.values(clientConfig.contexts)) {
+      context.endpoints = nodes.filter((n) => n.type === "controlplane").map((n) => n.ip);
+      context.nodes = [first.ip];
+    }
+    writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
+
     const running = (n: NodeRecord) => () => checkNodeRunning(dir, n, pids.get(n.name)!);
 
     const hint = `; the cluster's processes keep running: "talosctl cluster destroy --name ${name}" removes them`;
     try {
       out("applying configuration to the cluster nodes");
-      const insecure = createTalosClient({
-        endpoints: [],
-        direct: true,
-        tls: maintenanceCredentials(),
-        signal: ctx.signal,
-      });
-      try {
-        await Promise.all(
-          nodes.map((n) =>
-            retry(
-              ctx.signal,
-              NODE_START_TIMEOUT_MS,
-              `node ${n.name} (${n.ip}) did not accept its configuration`,
-              () =>
-                applyConfiguration(insecure.forNode(n.ip), {
-                  data: n.type === "controlplane" ? generated.controlplane : generated.worker,
-                  mode: ApplyMode.AUTO,
-                  dryRun: false,
-                  tryModeTimeout: 60_000_000_000n,
-                }),
-              running(n),
-            ),
+      // One short-lived maintenance connection per attempt: a node restarts its API into
+      // mTLS right after it accepts its config, so an idle connection to it is not kept.
+      const applyOnce = async (n: NodeRecord): Promise<void> => {
+        const insecure = createTalosClient({
+          endpoints: [],
+          direct: true,
+          tls: maintenanceCredentials(),
+          signal: ctx.signal,
+        });
+        try {
+          await applyConfiguration(insecure.forNode(n.ip), {
+            data: n.type === "controlplane" ? generated.controlplane : generated.worker,
+            mode: ApplyMode.AUTO,
+            dryRun: false,
+            tryModeTimeout: 60_000_000_000n,
+          });
+        } finally {
+          insecure.close();
+        }
+      };
+      await Promise.all(
+        nodes.map((n) =>
+          retry(
+            ctx.signal,
+            NODE_START_TIMEOUT_MS,
+            `node ${n.name} (${n.ip}) did not accept its configuration`,
+            () => applyOnce(n),
+            running(n),
           ),
-        );
-      } finally {
-        insecure.close();
-      }
+        ),
+      );
 
       const contextName = clientConfig.context;
       const context = resolveContext(clientConfig, contextName);
