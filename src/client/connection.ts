@@ -14,6 +14,7 @@ import {
 import { type Endpoint, endpointUrl, formatAuthority } from "./endpoints.js";
 import { FingerprintMismatchError, isDialFailure } from "./errors.js";
 import { matchesFingerprint, spkiFingerprint } from "./fingerprint.js";
+import { GuardedSessions } from "./guarded-sessions.js";
 import type { TlsCredentials } from "./tls.js";
 
 /** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize). */
@@ -48,7 +49,7 @@ const SESSION_OPTIONS = { idleConnectionTimeoutMs: 60_000 };
 
 interface Target {
   readonly endpoint: Endpoint;
-  readonly sessions: Http2SessionManager | PinnedSessions;
+  readonly sessions: GuardedSessions<Http2SessionManager | PinnedSessions>;
   readonly transport: Transport;
 }
 
@@ -56,11 +57,13 @@ export function createConnection(options: ConnectionOptions): Connection {
   if (options.endpoints.length === 0) throw new Error("createConnection needs at least one endpoint");
   const targets: Target[] = options.endpoints.map((endpoint) => {
     const pinned = options.tls.insecure === true && (options.tls.fingerprints ?? []).length > 0;
-    const sessions = pinned
-      ? new PinnedSessions(endpoint, options.tls)
-      : new Http2SessionManager(endpointUrl(endpoint), SESSION_OPTIONS, {
-          createConnection: () => dialTls(endpoint, options.tls),
-        });
+    const sessions = new GuardedSessions(
+      pinned
+        ? new PinnedSessions(endpoint, options.tls)
+        : new Http2SessionManager(endpointUrl(endpoint), SESSION_OPTIONS, {
+            createConnection: () => dialTls(endpoint, options.tls),
+          }),
+    );
     const transport = createGrpcTransport({
       baseUrl: endpointUrl(endpoint),
       sessionManager: sessions,
