@@ -5,10 +5,10 @@
 //
 // Knobs: BENCH_REBOOTS (3), BENCH_DOWNTIME (machine time a reboot keeps the node down, "20s"),
 // BENCH_TIME_SCALE (10: so the node is down 2 s of real time).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { median, TALOSCTL } from "./lib.mjs";
-import { startConfiguredNode } from "./node-lib.mjs";
+import { runTalosctl, startConfiguredNode } from "./node-lib.mjs";
 
 const CLK_TCK = 100;
 
@@ -103,6 +103,8 @@ export async function benchRebootWait() {
   const n = await startConfiguredNode(["--time-scale", scale, "--downtime", downtime]);
   n.node.stdout.setEncoding("utf8");
   try {
+    // etcd waits for the bootstrap; the node is ready (what the tracker waits for) only after it.
+    await bootstrapped(n.env);
     const baseline = [];
     const runs = [];
     for (let i = 0; i < reboots; i++) {
@@ -137,5 +139,21 @@ export async function benchRebootWait() {
     };
   } finally {
     n.stop();
+  }
+}
+
+/** Bootstraps the node's etcd and waits until the node reports itself running and ready. */
+async function bootstrapped(env) {
+  await runTalosctl(["bootstrap", "-n", "127.0.0.1"], env);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = spawnSync(
+      process.execPath,
+      [TALOSCTL, "get", "machinestatus", "-n", "127.0.0.1", "-o", "jsonpath={.spec.status.ready}"],
+      { env },
+    );
+    if (r.stdout.toString().trim() === "true") return;
+    if (Date.now() > deadline) throw new Error(`the node did not become ready: ${r.stdout}${r.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -4,11 +4,11 @@
 // exit. The baseline is one `talosctl version` run in the same run.
 //
 // Knobs: BENCH_UPGRADES (3), BENCH_TIME_SCALE (1000).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { median, TALOSCTL } from "./lib.mjs";
-import { startConfiguredNode } from "./node-lib.mjs";
+import { runTalosctl, startConfiguredNode } from "./node-lib.mjs";
 
 const FROM = "v1.14.0";
 const TO = "v1.15.0";
@@ -87,6 +87,8 @@ export async function benchUpgradeWait() {
     FROM,
   ]);
   try {
+    // etcd waits for the bootstrap; the node is ready (what the tracker waits for) only after it.
+    await bootstrapped(n.env);
     const baseline = [];
     const runs = [];
     for (let i = 0; i < upgrades; i++) {
@@ -119,5 +121,21 @@ export async function benchUpgradeWait() {
   } finally {
     n.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bootstraps the node's etcd and waits until the node reports itself running and ready. */
+async function bootstrapped(env) {
+  await runTalosctl(["bootstrap", "-n", "127.0.0.1"], env);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = spawnSync(
+      process.execPath,
+      [TALOSCTL, "get", "machinestatus", "-n", "127.0.0.1", "-o", "jsonpath={.spec.status.ready}"],
+      { env },
+    );
+    if (r.stdout.toString().trim() === "true") return;
+    if (Date.now() > deadline) throw new Error(`the node did not become ready: ${r.stdout}${r.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
