@@ -15,10 +15,19 @@ export interface Emulation {
   stop(): Promise<void>;
 }
 
-/** The options of the emulated node at `address`: its own STATE directory under the shared one. */
+/**
+ * The options of the emulated node at `address`: its own STATE directory under the shared one,
+ * and its hostname from `--hostnames` when given.
+ */
 export function emulatedNodeOptions(options: NodeOptions, address: string): NodeOptions {
-  const { emulate: _emulate, ...rest } = options;
-  return { ...rest, host: address, stateDir: path.join(options.stateDir, address) };
+  const { emulate, ...rest } = options;
+  const hostname = emulate?.hostnames?.[emulate.addresses.indexOf(address)];
+  return {
+    ...rest,
+    host: address,
+    stateDir: path.join(options.stateDir, address),
+    ...(hostname !== undefined ? { hostname } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TALOS_VERSION } from "../version.js";
+import { emulatedNodeOptions } from "./emulate.js";
 import { parseListen, parseNodeArgs } from "./options.js";
 
 function options(argv: string[]) {
@@ -141,6 +142,26 @@ describe("talos-node flags", () => {
     expect(options(["--state-dir", "s", "--emulate", "5", "--cidr", "127.0.0.0/29"]).emulate?.count).toBe(5);
   });
 
+  it("gives each emulated node its hostname from --hostnames, in address order", () => {
+    const o = options([
+      "--state-dir",
+      "s",
+      "--emulate",
+      "2",
+      "--cidr",
+      "127.0.10.0/24",
+      "--hostnames",
+      "cp-1,W-1",
+    ]);
+    expect(o.emulate?.hostnames).toEqual(["cp-1", "w-1"]);
+    expect(emulatedNodeOptions(o, "127.0.10.3")).toMatchObject({
+      host: "127.0.10.3",
+      hostname: "w-1",
+      stateDir: path.join("s", "127.0.10.3"),
+    });
+    expect(emulatedNodeOptions(o, "127.0.10.3")).not.toHaveProperty("emulate");
+  });
+
   it("names the flag in every --emulate error", () => {
     const s = ["--state-dir", "s"];
     const cases: [string[], string][] = [
@@ -167,6 +188,19 @@ describe("talos-node flags", () => {
       [
         [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--port", "70000"],
         '--port "70000": expected a port',
+      ],
+      [[...s, "--hostnames", "a"], "--hostnames is only used with --emulate"],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostnames", "a"],
+        "--hostnames: expected 2 hostnames (one per emulated node), got 1",
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostnames", "a,-b"],
+        '--hostnames: "-b" is not a valid hostname',
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostnames", "a,A"],
+        '--hostnames: "a" was given more than once',
       ],
     ];
     for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);

@@ -40,6 +40,8 @@ export interface EmulateSpec {
   readonly cidr: string;
   /** The nodes' addresses, in order. */
   readonly addresses: readonly string[];
+  /** `--hostnames`: the nodes' hostnames, one per address, in the same order. */
+  readonly hostnames?: readonly string[];
 }
 
 /** Most nodes one process emulates. */
@@ -68,6 +70,7 @@ Flags:
                            keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
   --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
   --port PORT              API port of every emulated node (default 50000)
+  --hostnames A,B,...      hostnames of the emulated nodes, one per node in address order
   -h, --help               show this help
 
 Test and benchmark aids (not for real use):
@@ -93,6 +96,7 @@ const VALUE_FLAGS = new Set([
   "emulate",
   "cidr",
   "port",
+  "hostnames",
 ]);
 
 /** Splits `HOST:PORT` (`[::1]:50000` for IPv6). */
@@ -138,7 +142,14 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
 
   const stateDir = one("state-dir");
   if (stateDir === undefined || stateDir === "") throw new UserError("--state-dir is required (see --help)");
-  const emulate = parseEmulate(one("emulate"), one("cidr"), one("listen"));
+  const emulated = parseEmulate(one("emulate"), one("cidr"), one("listen"));
+  const hostnamesText = one("hostnames");
+  if (hostnamesText !== undefined && !emulated)
+    throw new UserError("--hostnames is only used with --emulate");
+  const emulate =
+    emulated && hostnamesText !== undefined
+      ? { ...emulated, hostnames: parseHostnames(hostnamesText, emulated.count) }
+      : emulated;
   const { host, port } = emulate
     ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? "50000") }
     : parseListen(one("listen") ?? DEFAULT_LISTEN);
@@ -239,6 +250,24 @@ function parsePort(text: string): number {
     throw new UserError(`--port ${JSON.stringify(text)}: expected a port number in [0, 65535]`);
   }
   return port;
+}
+
+/** Reads --hostnames: exactly `count` distinct valid hostnames, comma-separated. */
+function parseHostnames(text: string, count: number): string[] {
+  const names = text.split(",").map((n) => n.trim().toLowerCase());
+  if (names.length !== count) {
+    throw new UserError(
+      `--hostnames: expected ${count} hostnames (one per emulated node), got ${names.length}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!HOSTNAME.test(name))
+      throw new UserError(`--hostnames: ${JSON.stringify(name)} is not a valid hostname`);
+    if (seen.has(name)) throw new UserError(`--hostnames: ${JSON.stringify(name)} was given more than once`);
+    seen.add(name);
+  }
+  return names;
 }
 
 /** Reads --emulate and --cidr (both or neither) into the list of node addresses. */

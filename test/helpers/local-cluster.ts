@@ -24,6 +24,8 @@ export interface LocalClusterOptions {
   args?: string[];
   /** Default 50. */
   timeScale?: number;
+  /** A loopback /24 (default: a random one). */
+  cidr?: string;
 }
 
 /** A loopback /24 unlikely to be used by another test running at the same time. */
@@ -35,7 +37,7 @@ export async function createLocalCluster(options: LocalClusterOptions = {}): Pro
   const name = options.name ?? "test-local";
   const home = tempDir("talos-local-home-");
   const state = path.join(home, "clusters");
-  const cidr = randomCidr();
+  const cidr = options.cidr ?? randomCidr();
   const base = cidr.replace(/\.0\/24$/, "");
   const cps = options.controlplanes ?? 1;
   const workers = options.workers ?? 1;

@@ -6,10 +6,14 @@ export {
   CLUSTER_FILE,
   type ClusterRecord,
   checkClusterName,
+  checkEmulationRunning,
   checkNodeRunning,
   clusterDir,
   DEFAULT_CIDR,
   DEFAULT_CLUSTER_NAME,
+  EMULATE_THRESHOLD,
+  EMULATION_DIR,
+  launchEmulation,
   launchNode,
   type NodeRecord,
   PROVISIONER,
@@ -17,6 +21,7 @@ export {
   readClusterRecord,
   removeClusterDir,
   stopNodes,
+  useEmulation,
   writeClusterRecord,
 } from "./provision.js";
 export { type CheckReporter, createCheckReporter, type ReporterStream } from "./reporter.js";

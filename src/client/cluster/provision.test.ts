@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkClusterName, planAddresses } from "./provision.js";
+import { checkClusterName, EMULATE_THRESHOLD, planAddresses, useEmulation } from "./provision.js";
 
 describe("planAddresses", () => {
   it("puts the gateway at .1 and the nodes from .2 on", () => {
@@ -25,5 +25,15 @@ describe("checkClusterName", () => {
     expect(() => checkClusterName("talos-default")).not.toThrow();
     expect(() => checkClusterName("Bad_Name")).toThrow('--name "Bad_Name": expected a DNS label');
     expect(() => checkClusterName("")).toThrow("expected a DNS label");
+  });
+});
+
+describe("useEmulation", () => {
+  it("follows --emulate when given, else emulates only above the threshold", () => {
+    expect(EMULATE_THRESHOLD).toBe(16);
+    expect(useEmulation(undefined, EMULATE_THRESHOLD)).toBe(false);
+    expect(useEmulation(undefined, EMULATE_THRESHOLD + 1)).toBe(true);
+    expect(useEmulation(true, 2)).toBe(true);
+    expect(useEmulation(false, 100)).toBe(false);
   });
 });

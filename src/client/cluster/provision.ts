@@ -11,6 +11,18 @@ export const PROVISIONER = "process";
 export const CLUSTER_FILE = "cluster.json";
 export const DEFAULT_CLUSTER_NAME = "talos-default";
 export const DEFAULT_CIDR = "127.5.0.0/24";
+/**
+ * Above this many nodes `cluster create` runs them all in one `talos-node --emulate` process
+ * (unless `--emulate=false`), so that large clusters fit on one machine.
+ */
+export const EMULATE_THRESHOLD = 16;
+/** Whether `cluster create` runs the nodes in one emulating process: as `--emulate` says, else by size. */
+export function useEmulation(flag: boolean | undefined, nodeCount: number): boolean {
+  return flag ?? nodeCount > EMULATE_THRESHOLD;
+}
+
+/** The shared process's directory (STATE under `state/<address>/`, log, pid) in an emulated cluster. */
+export const EMULATION_DIR = "emulate";
 /** How long `destroy` waits for a node to exit after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 
@@ -31,6 +43,11 @@ export interface ClusterRecord {
   readonly talosVersion: string;
   readonly kubernetesVersion: string;
   readonly nodes: readonly NodeRecord[];
+  /**
+   * Whether one `talos-node --emulate` process (in EMULATION_DIR) serves every node; each
+   * node's directory then holds that process's pid and links to its STATE and log.
+   */
+  readonly emulated?: boolean;
 }
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -137,6 +154,87 @@ export function launchNode(options: LaunchOptions): number {
   }
 }
 
+export interface EmulationLaunchOptions {
+  readonly program: string;
+  readonly clusterDir: string;
+  readonly cidr: string;
+  /** Every node of the cluster, in address order (.2, .3, ... of `cidr`). */
+  readonly nodes: readonly NodeRecord[];
+  readonly talosVersion: string;
+  readonly extraArgs?: readonly string[];
+}
+
+/**
+ * Starts one detached `talos-node --emulate` serving every node: its pid goes to
+ * `emulate/pid` and to each node's `pid`; each node's `state` and `talos-node.log` link to its
+ * STATE directory and to the shared log, so a node's directory looks as with one process each.
+ */
+export function launchEmulation(options: EmulationLaunchOptions): number {
+  const dir = path.join(options.clusterDir, EMULATION_DIR);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const logFile = path.join(dir, "talos-node.log");
+  const log = fs.openSync(logFile, "a", 0o600);
+  let pid: number;
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        options.program,
+        "--state-dir",
+        path.join(dir, "state"),
+        "--emulate",
+        String(options.nodes.length),
+        "--cidr",
+        options.cidr,
+        "--port",
+        "50000",
+        "--hostnames",
+        options.nodes.map((n) => n.name).join(","),
+        "--platform",
+        "metal",
+        "--talos-version",
+        options.talosVersion,
+        "--discovery-dir",
+        path.join(options.clusterDir, "discovery"),
+        ...(options.extraArgs ?? []),
+      ],
+      { detached: true, stdio: ["ignore", log, log] },
+    );
+    if (child.pid === undefined) throw new UserError("cannot start talos-node --emulate");
+    child.unref();
+    pid = child.pid;
+  } finally {
+    fs.closeSync(log);
+  }
+  fs.writeFileSync(path.join(dir, "pid"), `${pid}\n`, { mode: 0o600 });
+  for (const node of options.nodes) {
+    const nodeDir = path.join(options.clusterDir, node.dir);
+    fs.mkdirSync(nodeDir, { recursive: true, mode: 0o700 });
+    fs.symlinkSync(path.join("..", EMULATION_DIR, "state", node.ip), path.join(nodeDir, "state"));
+    fs.symlinkSync(path.join("..", EMULATION_DIR, "talos-node.log"), path.join(nodeDir, "talos-node.log"));
+    fs.writeFileSync(path.join(nodeDir, "pid"), `${pid}\n`, { mode: 0o600 });
+  }
+  return pid;
+}
+
+/** Throws when the shared `talos-node --emulate` has exited (it could not listen, say), quoting its log. */
+export function checkEmulationRunning(clusterDirPath: string, count: number, pid: number): void {
+  if (alive(pid)) return;
+  const log = path.join(clusterDirPath, EMULATION_DIR, "talos-node.log");
+  const last = lastLine(log);
+  throw new UserError(
+    `talos-node --emulate (serving the cluster's ${count} nodes) exited${last !== "" ? `: ${last}` : ""} (log: ${log})`,
+  );
+}
+
+function lastLine(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8").trim().split("\n").at(-1) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** Throws when a launched node has exited (it could not listen, say), quoting its log. */
 export function checkNodeRunning(clusterDirPath: string, node: NodeRecord, pid: number): void {
   if (alive(pid)) return;
@@ -181,31 +279,55 @@ function readPid(file: string): number | undefined {
   }
 }
 
-/** Node directories under a cluster directory (from its record, else every dir with a pid file). */
-function nodeDirs(dir: string): string[] {
+/**
+ * The pid files under a cluster directory, each with the --state-dir its process was started
+ * with: from its record, else every dir with a pid file. In an emulated cluster every node's
+ * pid file names the one shared process (started with EMULATION_DIR's state).
+ */
+function pidFiles(dir: string): { name: string; pidFile: string; stateDir: string }[] {
   try {
     const record = JSON.parse(fs.readFileSync(path.join(dir, CLUSTER_FILE), "utf8")) as ClusterRecord;
-    return record.nodes.map((n) => path.join(dir, n.dir));
+    const shared = path.join(dir, EMULATION_DIR);
+    const nodes = record.nodes.map((n) => ({
+      name: n.name,
+      pidFile: path.join(dir, n.dir, "pid"),
+      stateDir: path.join(record.emulated === true ? shared : path.join(dir, n.dir), "state"),
+    }));
+    if (record.emulated !== true) return nodes;
+    return [
+      ...nodes,
+      { name: EMULATION_DIR, pidFile: path.join(shared, "pid"), stateDir: path.join(shared, "state") },
+    ];
   } catch {
     try {
       return fs
         .readdirSync(dir)
         .map((n) => path.join(dir, n))
-        .filter((p) => fs.existsSync(path.join(p, "pid")));
+        .filter((p) => fs.existsSync(path.join(p, "pid")))
+        .map((p) => ({
+          name: path.basename(p),
+          pidFile: path.join(p, "pid"),
+          stateDir: path.join(p, "state"),
+        }));
     } catch {
       return [];
     }
   }
 }
 
-/** Stops every node process that still runs (SIGTERM, then SIGKILL); returns the names stopped. */
+/**
+ * Stops every node process that still runs (SIGTERM, then SIGKILL), each once even when it
+ * serves several nodes; reports the nodes it destroys.
+ */
 export async function stopNodes(dir: string, report: (line: string) => void): Promise<void> {
   const running: { name: string; pid: number }[] = [];
-  for (const nodeDir of nodeDirs(dir)) {
-    const pid = readPid(path.join(nodeDir, "pid"));
-    const name = path.basename(nodeDir);
-    if (pid === undefined || !alive(pid) || !isOurNode(pid, path.join(nodeDir, "state"))) continue;
-    report(`destroying node ${name}`);
+  const seen = new Set<number>();
+  for (const { name, pidFile, stateDir } of pidFiles(dir)) {
+    const pid = readPid(pidFile);
+    if (pid === undefined || !alive(pid) || !isOurNode(pid, stateDir)) continue;
+    if (name !== EMULATION_DIR) report(`destroying node ${name}`);
+    if (seen.has(pid)) continue;
+    seen.add(pid);
     process.kill(pid, "SIGTERM");
     running.push({ name, pid });
   }

@@ -6,10 +6,13 @@ import path from "node:path";
 import type { Argv } from "yargs";
 import {
   type ClusterRecord,
+  checkEmulationRunning,
   checkNodeRunning,
   clusterDir,
   DEFAULT_CIDR,
+  EMULATE_THRESHOLD,
   HealthError,
+  launchEmulation,
   launchNode,
   type NodeRecord,
   PROVISIONER,
@@ -17,6 +20,7 @@ import {
   removeClusterDir,
   runClusterHealth,
   stopNodes,
+  useEmulation,
   writeClusterRecord,
 } from "../../../client/cluster/index.js";
 import {
@@ -60,6 +64,7 @@ export const command = defineCommand({
     ["$0", "one control plane and one worker named talos-default"],
     ["$0 --name demo --controlplanes 3 --workers 2", "a bigger cluster"],
     ["$0 --config-patch @patch.yaml", "patch every node's config"],
+    ["$0 --emulate --controlplanes 3 --workers 40", "a large cluster served by one talos-node process"],
   ],
   builder: (y: Argv) =>
     clusterFlags(y)
@@ -97,6 +102,10 @@ export const command = defineCommand({
       .option("talosconfig", {
         type: "string",
         describe: "the talosconfig to merge the cluster's context into",
+      })
+      .option("emulate", {
+        type: "boolean",
+        describe: `run every node in one talos-node --emulate process (the default above ${EMULATE_THRESHOLD} nodes; --emulate=false starts one process per node)`,
       })
       .option("time-scale", {
         type: "number",
@@ -145,6 +154,7 @@ export const command = defineCommand({
       return { name: nodeName, type: cp ? "controlplane" : "worker", ip, dir: nodeName };
     });
     const first = nodes[0]!;
+    const emulated = useEmulation(typeof args.emulate === "boolean" ? args.emulate : undefined, nodes.length);
     const record: ClusterRecord = {
       provisioner: PROVISIONER,
       name,
@@ -154,6 +164,7 @@ export const command = defineCommand({
       talosVersion,
       kubernetesVersion,
       nodes,
+      ...(emulated ? { emulated: true } : {}),
     };
 
     const err = (line: string) => ctx.stderr.write(`${line}\n`);
@@ -186,13 +197,19 @@ export const command = defineCommand({
 
     const extra = timeScale !== undefined ? ["--time-scale", String(timeScale)] : [];
     const pids = new Map<string, number>();
-    err("creating controlplane nodes");
-    for (const n of nodes.filter((x) => x.type === "controlplane")) {
-      pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
-    }
-    if (workers > 0) err("creating worker nodes");
-    for (const n of nodes.filter((x) => x.type === "worker")) {
-      pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
+    if (emulated) {
+      err(`creating ${nodes.length} nodes in one talos-node --emulate process`);
+      const pid = launchEmulation({ program, clusterDir: dir, cidr, nodes, talosVersion, extraArgs: extra });
+      for (const n of nodes) pids.set(n.name, pid);
+    } else {
+      err("creating controlplane nodes");
+      for (const n of nodes.filter((x) => x.type === "controlplane")) {
+        pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
+      }
+      if (workers > 0) err("creating worker nodes");
+      for (const n of nodes.filter((x) => x.type === "worker")) {
+        pids.set(n.name, launchNode({ program, clusterDir: dir, node: n, talosVersion, extraArgs: extra }));
+      }
     }
     let generated: Awaited<typeof generating>;
     try {
@@ -212,7 +229,10 @@ export const command = defineCommand({
     }
     writeFileAtomic(path.join(dir, "talosconfig"), encodeClientConfig(clientConfig), { mode: 0o600 });
 
-    const running = (n: NodeRecord) => () => checkNodeRunning(dir, n, pids.get(n.name)!);
+    const running = (n: NodeRecord) => () =>
+      emulated
+        ? checkEmulationRunning(dir, nodes.length, pids.get(n.name)!)
+        : checkNodeRunning(dir, n, pids.get(n.name)!);
 
     const hint = `; the cluster's processes keep running: "talosctl cluster destroy --name ${name}" removes them`;
     try {
