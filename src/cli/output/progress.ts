@@ -48,7 +48,7 @@ const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
 const DEFAULT_COLUMNS = 80;
 
 /** The line cut to `width` characters (an ellipsis marks the cut). */
-function fit(line: string, width: number): string {
+function fitToWidth(line: string, width: number): string {
   const chars = [...line];
   return chars.length <= width ? line : `${chars.slice(0, Math.max(1, width - 1)).join("")}…`;
 }
@@ -135,7 +135,7 @@ function blockProgress(options: ProgressOptions, live: boolean): Progress {
     // The final frame is never erased: it keeps whole lines (a full error message).
     const shown = body.map((l, i) => {
       const line = i === 0 ? spinner + l : l;
-      return final ? line : fit(line, width - 1);
+      return final ? line : fitToWidth(line, width - 1);
     });
     let out = UP_AND_CLEAR.repeat(drawnRows);
     out += `${COLOR[state]}${shown.join("\n")}${RESET}\n`;

@@ -1,10 +1,11 @@
 // talosctl etcd status: one row per node with its etcd member's state (cli.md §3.11).
 import type { Argv } from "yargs";
-import { bytesSI, connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { bytesSI, connectionFlagsFrom, openClient } from "../../../client/index.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, renderTable } from "../../output/index.js";
+import { printNodeTable } from "../../node-table.js";
+import { parseOutputFormat } from "../../output/index.js";
 import { memberIdHex } from "./ids.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -16,84 +17,59 @@ export const command = defineCommand({
     const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
     const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
     try {
-      const rows: string[][] = [];
-      const results = await fanOut(
-        nodes,
-        async (node) => {
+      await printNodeTable(ctx, format, nodes, {
+        headers: [
+          "NODE",
+          "MEMBER",
+          "DB SIZE",
+          "IN USE",
+          "LEADER",
+          "RAFT INDEX",
+          "RAFT TERM",
+          "RAFT APPLIED INDEX",
+          "LEARNER",
+          "PROTOCOL",
+          "STORAGE",
+          "ERRORS",
+        ],
+        fetch: async (node) => {
           const reply = await client.forNode(node).machine.etcdStatus({});
           return reply.messages.map((m) => m.memberStatus).filter((s) => s !== undefined);
         },
-        {
-          signal: ctx.signal,
-          onResult: (r) => {
-            if (!r.ok) {
-              if (format.kind === "json")
-                ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
-              return;
-            }
-            for (const s of r.value) {
-              const size = Number(s.dbSize);
-              const inUse = Number(s.dbSizeInUse);
-              if (format.kind === "json") {
-                ctx.stdout.write(
-                  `${JSON.stringify({
-                    node: r.node,
-                    member: memberIdHex(s.memberId),
-                    dbSize: size,
-                    dbSizeInUse: inUse,
-                    leader: memberIdHex(s.leader),
-                    raftIndex: Number(s.raftIndex),
-                    raftTerm: Number(s.raftTerm),
-                    raftAppliedIndex: Number(s.raftAppliedIndex),
-                    learner: s.isLearner,
-                    protocol: s.protocolVersion,
-                    storage: s.storageVersion,
-                    errors: s.errors,
-                  })}\n`,
-                );
-                continue;
-              }
-              const pct = size > 0 ? ((inUse / size) * 100).toFixed(2) : "0.00";
-              rows.push([
-                r.node,
-                memberIdHex(s.memberId),
-                bytesSI(size),
-                `${bytesSI(inUse)} (${pct}%)`,
-                memberIdHex(s.leader),
-                String(s.raftIndex),
-                String(s.raftTerm),
-                String(s.raftAppliedIndex),
-                String(s.isLearner),
-                s.protocolVersion,
-                s.storageVersion,
-                s.errors.join(", "),
-              ]);
-            }
-          },
-        },
-      );
-      if (format.kind === "table" && results.some((r) => r.ok)) {
-        ctx.stdout.write(
-          renderTable(
-            [
-              "NODE",
-              "MEMBER",
-              "DB SIZE",
-              "IN USE",
-              "LEADER",
-              "RAFT INDEX",
-              "RAFT TERM",
-              "RAFT APPLIED INDEX",
-              "LEARNER",
-              "PROTOCOL",
-              "STORAGE",
-              "ERRORS",
-            ],
-            rows,
-          ),
-        );
-      }
-      throwIfAnyFailed(results);
+        rows: (node, statuses) =>
+          statuses.map((s) => {
+            const size = Number(s.dbSize);
+            const inUse = Number(s.dbSizeInUse);
+            const pct = size > 0 ? ((inUse / size) * 100).toFixed(2) : "0.00";
+            return [
+              node,
+              memberIdHex(s.memberId),
+              bytesSI(size),
+              `${bytesSI(inUse)} (${pct}%)`,
+              memberIdHex(s.leader),
+              String(s.raftIndex),
+              String(s.raftTerm),
+              String(s.raftAppliedIndex),
+              String(s.isLearner),
+              s.protocolVersion,
+              s.storageVersion,
+              s.errors.join(", "),
+            ];
+          }),
+        json: (s) => ({
+          member: memberIdHex(s.memberId),
+          dbSize: Number(s.dbSize),
+          dbSizeInUse: Number(s.dbSizeInUse),
+          leader: memberIdHex(s.leader),
+          raftIndex: Number(s.raftIndex),
+          raftTerm: Number(s.raftTerm),
+          raftAppliedIndex: Number(s.raftAppliedIndex),
+          learner: s.isLearner,
+          protocol: s.protocolVersion,
+          storage: s.storageVersion,
+          errors: s.errors,
+        }),
+      });
     } finally {
       client.close();
     }
