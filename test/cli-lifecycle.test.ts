@@ -227,7 +227,7 @@ describe("talosctl shutdown and reset", () => {
   it("reset --reboot waits until the node is back in maintenance mode", async () => {
     const n = await node();
     const r = await n.talosctl(["reset", "-n", "127.0.0.1", "--yes", "--reboot"]);
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.code, r.stderr).toBe(0);
     expect(lines(r.stderr).at(-1)).toMatch(/^post check passed/);
     await n.node.waitForMode("maintenance");
   }, 60_000);

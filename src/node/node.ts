@@ -445,6 +445,7 @@ class Node implements TalosNode, NodeRuntime {
   private async syncListener(machine: Machine): Promise<void> {
     if (this.stopped || machine !== this.current) return;
     const setup = await this.setupFor(machine);
+    markApiCertificate(machine, setup.identity);
     if (setup.identity === this.listener.identity) return;
     await this.listener.restart(setup, this.graceMs());
     this.announce(setup.identity);
@@ -502,6 +503,7 @@ class Node implements TalosNode, NodeRuntime {
   }
 
   private announce(identity: TlsIdentity): void {
+    markApiCertificate(this.current, identity);
     this.currentMode = identity.mode;
     this.trust.serve(this.current, identity, this.port);
     if (identity.mode === "maintenance") this.maintenanceHints(identity);
@@ -572,4 +574,9 @@ export async function startNode(
   const node = new Node(options, out, err);
   await node.start();
   return node;
+}
+
+/** A node-local certificate (a worker still waiting for trustd) is not one clients trust. */
+function markApiCertificate(machine: Machine, identity: TlsIdentity): void {
+  if (identity.mode === "maintenance" || identity.warning === undefined) machine.apiCertificateReady();
 }

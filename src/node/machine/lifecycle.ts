@@ -70,18 +70,18 @@ function kexecPhase(m: Machine, state: { kexec: boolean }, powercycle: boolean):
   ]);
 }
 
-/** Talos's graceful stop ("stopAllPhaselist"); container mode just stops everything. */
-function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
-  const stopEverything = phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]);
-  if (m.platform.mode === "container") return [stopEverything];
+/**
+ * Stopping the services and unmounting, shared by the graceful stop and the upgrade; Talos
+ * names the pod-mount phase differently in the two sequences.
+ */
+function teardownPhases(m: Machine, podUnmountPhase: "umount" | "unmount"): Phase[] {
   return [
-    phase("denyNewServices", [task("denyNewServices", () => m.services.denyNewServices())]),
     phase("stopServices", [
       task("stopServicesForUpgrade", () =>
         m.services.stopAll(UPGRADE_STOPPED.filter((id) => m.services.snapshot(id) !== undefined)),
       ),
     ]),
-    phase("umount", [pause(m, "unmountPodMounts", 20)]),
+    phase(podUnmountPhase, [pause(m, "unmountPodMounts", 20)]),
     phase("unmountBind", [pause(m, "unmountSystemDiskBindMounts", 10)]),
     phase("unmountPromotable", [pause(m, "unmountPromotableSystemPartitions", 10)]),
     phase("unmountSystem", [
@@ -91,6 +91,16 @@ function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
       }),
     ]),
     phase("volumeFinalize", [pause(m, "teardownLifecycle", 20)]),
+  ];
+}
+
+/** Talos's graceful stop ("stopAllPhaselist"); container mode just stops everything. */
+function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
+  const stopEverything = phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]);
+  if (m.platform.mode === "container") return [stopEverything];
+  return [
+    phase("denyNewServices", [task("denyNewServices", () => m.services.denyNewServices())]),
+    ...teardownPhases(m, "umount"),
     stopEverything,
     ...(kexec ? [kexec] : []),
   ];
@@ -268,21 +278,7 @@ export function upgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefiniti
       ...(plan.skipDrain ? [] : drainPhase(m)),
       cleanupPhase(m),
       dbusPhase(m),
-      phase("stopServices", [
-        task("stopServicesForUpgrade", () =>
-          m.services.stopAll(UPGRADE_STOPPED.filter((id) => m.services.snapshot(id) !== undefined)),
-        ),
-      ]),
-      phase("unmount", [pause(m, "unmountPodMounts", 20)]),
-      phase("unmountBind", [pause(m, "unmountSystemDiskBindMounts", 10)]),
-      phase("unmountPromotable", [pause(m, "unmountPromotableSystemPartitions", 10)]),
-      phase("unmountSystem", [
-        task("unmountEphemeralPartition", async ({ signal }) => {
-          await m.clock.sleep(20, signal);
-          m.unmountVolumes();
-        }),
-      ]),
-      phase("volumeFinalize", [pause(m, "teardownLifecycle", 20)]),
+      ...teardownPhases(m, "unmount"),
       ...upgradeTail(m, plan),
     ],
   };

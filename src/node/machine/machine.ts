@@ -171,6 +171,8 @@ export class Machine {
   private readonly maintenanceWaiters = new Set<() => void>();
   private timeSynced = false;
   private networkReady = false;
+  /** Whether apid has a certificate clients trust (a worker's comes from a control plane's trustd). */
+  private apiCertificate: { ready: boolean; wake: Set<() => void> } = { ready: false, wake: new Set() };
   private kubernetesReady = false;
   private mounted = false;
   /** When the static pods started (control planes with Kubernetes, once it answers). */
@@ -266,6 +268,9 @@ export class Machine {
       }),
     });
     this.services.setPreState("etcd", (signal) => this.cluster.waitForEtcd(signal));
+    // As on Talos, apid does not start before it has its certificate: on a worker, until a
+    // control plane's trustd signed it.
+    this.services.setPreState("apid", (signal) => this.waitForApiCertificate(signal));
     let nudging = false;
     this.services.onTransition(() => {
       if (nudging) return;
@@ -774,6 +779,30 @@ export class Machine {
       component("kube-controller-manager", ["--leader-elect=true"]),
       component("kube-scheduler", ["--leader-elect=true"]),
     ];
+  }
+
+  /** The node serves its API with a certificate clients trust: apid may start. */
+  apiCertificateReady(): void {
+    if (this.apiCertificate.ready) return;
+    this.apiCertificate.ready = true;
+    for (const wake of this.apiCertificate.wake) wake();
+    this.apiCertificate.wake.clear();
+  }
+
+  private waitForApiCertificate(signal: AbortSignal): Promise<void> {
+    if (this.apiCertificate.ready) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        signal.removeEventListener("abort", abort);
+        resolve();
+      };
+      const abort = (): void => {
+        this.apiCertificate.wake.delete(done);
+        reject(signal.reason);
+      };
+      this.apiCertificate.wake.add(done);
+      signal.addEventListener("abort", abort, { once: true });
+    });
   }
 
   /** The static pods' containers start: their logs begin. */
