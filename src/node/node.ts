@@ -578,5 +578,7 @@ export async function startNode(
 
 /** A node-local certificate (a worker still waiting for trustd) is not one clients trust. */
 function markApiCertificate(machine: Machine, identity: TlsIdentity): void {
-  if (identity.mode === "maintenance" || identity.warning === undefined) machine.apiCertificateReady();
+  if (identity.mode !== "configured") return;
+  if (identity.warning === undefined) machine.apiCertificateReady();
+  else machine.apiCertificateUntrusted();
 }

@@ -303,6 +303,47 @@ describe("forwarding between nodes", () => {
       other.forceShutdown();
     }
   });
+
+  it("dials afresh after a failed dial, so a target that came up answers the next call at once", async () => {
+    const spare = new grpc.Server();
+    const port = await bind(spare, grpc.ServerCredentials.createInsecure());
+    spare.forceShutdown();
+    const forwarder = createForwarder({
+      pool: async () => pool,
+      authority: () => `127.0.0.1:${port}`,
+      dialTimeoutMs: () => 5_000,
+    });
+    const other = new grpc.Server();
+    other.addService(DEFINITION, frontImplementation(forwarder));
+    const frontPort = await bind(other, grpc.ServerCredentials.createInsecure());
+    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
+    const late = new grpc.Server();
+    const call = () =>
+      new Promise<grpc.ServiceError | null>((resolve) => {
+        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.from([1]), (e) => resolve(e));
+      });
+    try {
+      expect((await call())?.code).toBe(grpc.status.UNAVAILABLE);
+      // The target starts listening: grpc-js alone would keep failing until its backoff ends.
+      late.addService(DEFINITION, backendImplementation({ metadata: [], cancelled: [] }));
+      await new Promise<void>((resolve, reject) =>
+        late.bindAsync(
+          `127.0.0.1:${port}`,
+          grpc.ServerCredentials.createSsl(
+            Buffer.from(ca.crt),
+            [{ cert_chain: Buffer.from(cert.crt), private_key: Buffer.from(toTlsKeyPem(cert.key)) }],
+            true,
+          ),
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+      expect(await call()).toBeNull();
+    } finally {
+      c.close();
+      other.forceShutdown();
+      late.forceShutdown();
+    }
+  });
 });
 
 describe("one-to-many replies", () => {

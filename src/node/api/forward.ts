@@ -136,6 +136,8 @@ class Hop {
   constructor(
     private readonly client: grpc.Client,
     private readonly authority: string,
+    /** Drops the channel from the pool, so that the next call dials afresh. */
+    private readonly forget: () => void,
     private readonly onFinal: (final: Final) => void,
   ) {}
 
@@ -146,6 +148,11 @@ class Hop {
       else incoming.once("cancelled", () => out.cancel());
     }
     out.on("status", (status: grpc.StatusObject) => {
+      // A failed dial leaves the channel backing off, failing calls with its last error for
+      // up to 15 s; the target may be fine by the next call (a worker that just got its
+      // certificate from trustd, a node back from a reboot), so that call dials again.
+      if (status.code === grpc.status.UNAVAILABLE && status.details.startsWith("No connection established"))
+        this.forget();
       const details =
         status.code === grpc.status.UNAVAILABLE
           ? dialFailure(status.details, this.authority)
@@ -255,6 +262,10 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
     return { client: (await ctx.pool()).client(authority), authority };
   }
 
+  function forgetChannel(client: grpc.Client, authority: string): () => void {
+    return () => void ctx.pool().then((pool) => pool.forget(authority, client));
+  }
+
   function failed(err: unknown): Final {
     return {
       code: grpc.status.UNAVAILABLE,
@@ -276,7 +287,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
       ({ client, authority }) =>
         new Promise((resolve) => {
           let reply: Buffer | undefined;
-          const hop = new Hop(client, authority, (final) => {
+          const hop = new Hop(client, authority, forgetChannel(client, authority), (final) => {
             if (final.code === grpc.status.OK && reply !== undefined) {
               resolve({ ok: true, reply, trailers: final.metadata });
             } else
@@ -385,7 +396,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
               reported = true;
               done(target, final);
             };
-            const hop = new Hop(client, authority, (final) => {
+            const hop = new Hop(client, authority, forgetChannel(client, authority), (final) => {
               // A successful stream ends after its last message was relayed.
               status = final;
               if (final.code !== grpc.status.OK || finished) report(final);
@@ -415,7 +426,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
       void channel(target).then(
         ({ client, authority }) => {
           let reply: Buffer | undefined;
-          const hop = new Hop(client, authority, (final) => {
+          const hop = new Hop(client, authority, forgetChannel(client, authority), (final) => {
             if (final.code === grpc.status.OK && reply !== undefined) callback(null, reply, final.metadata);
             else callback(serviceError(final));
           });
@@ -463,7 +474,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
             if (final.code === grpc.status.OK) call.end(final.metadata);
             else call.emit("error", serviceError(final));
           };
-          const hop = new Hop(client, authority, (final) => {
+          const hop = new Hop(client, authority, forgetChannel(client, authority), (final) => {
             status = final;
             if (final.code !== grpc.status.OK || finished) end(final);
           });

@@ -105,6 +105,13 @@ export class PeerPool {
     return client;
   }
 
+  /** Closes the channel to `authority` if it is still `client`; the next call makes a new one. */
+  forget(authority: string, client: grpc.Client): void {
+    if (this.clients.get(authority) !== client) return;
+    this.clients.delete(authority);
+    client.close();
+  }
+
   /** Closes every channel (calls in flight end with an error). */
   close(): void {
     this.closed = true;

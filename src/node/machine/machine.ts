@@ -172,7 +172,11 @@ export class Machine {
   private timeSynced = false;
   private networkReady = false;
   /** Whether apid has a certificate clients trust (a worker's comes from a control plane's trustd). */
-  private apiCertificate: { ready: boolean; wake: Set<() => void> } = { ready: false, wake: new Set() };
+  private apiCertificate: { ready: boolean; restarting: boolean; wake: Set<() => void> } = {
+    ready: false,
+    restarting: false,
+    wake: new Set(),
+  };
   private kubernetesReady = false;
   private mounted = false;
   /** When the static pods started (control planes with Kubernetes, once it answers). */
@@ -781,7 +785,7 @@ export class Machine {
     ];
   }
 
-  /** The node serves its API with a certificate clients trust: apid may start. */
+  /** The configured node serves its API with a certificate clients trust: apid may start. */
   apiCertificateReady(): void {
     if (this.apiCertificate.ready) return;
     this.apiCertificate.ready = true;
@@ -789,8 +793,26 @@ export class Machine {
     this.apiCertificate.wake.clear();
   }
 
+  /**
+   * The configured node serves a certificate clients do not trust (a worker waiting for
+   * trustd). apid started in maintenance mode is restarted, so that it waits in its pre state.
+   */
+  apiCertificateUntrusted(): void {
+    if (this.apiCertificate.ready || this.apiCertificate.restarting) return;
+    const apid = this.services.definition("apid");
+    if (!apid || !this.services.isUp("apid")) return;
+    this.apiCertificate.restarting = true;
+    void this.services
+      .stop("apid")
+      .then(() => this.services.start(apid))
+      .finally(() => {
+        this.apiCertificate.restarting = false;
+      });
+  }
+
   private waitForApiCertificate(signal: AbortSignal): Promise<void> {
-    if (this.apiCertificate.ready) return Promise.resolve();
+    // Maintenance mode serves its own self-signed certificate; a configured node waits.
+    if (this.apiCertificate.ready || !isComplete(this.config.active)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const done = (): void => {
         signal.removeEventListener("abort", abort);
