@@ -8,7 +8,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess, tempDir } from "./helpers/cli.js";
 import { type ConfiguredNode, startInProcess, talosconfigFor } from "./helpers/cluster.js";
 import { startEmulated } from "./helpers/emulate.js";
-import { BOOT_ID, bootId, FAST, lines, nodePool, writeCatalog } from "./helpers/lifecycle-cli.js";
+import {
+  BOOT_ID,
+  bootId,
+  FAST,
+  lines,
+  nodePool,
+  waitRunning,
+  writeCatalog,
+} from "./helpers/lifecycle-cli.js";
 import { eventually, makeCluster, type TestCluster } from "./helpers/node.js";
 
 let cluster: TestCluster;
@@ -226,6 +234,9 @@ describe("talosctl shutdown and reset", () => {
 
   it("reset --reboot waits until the node is back in maintenance mode", async () => {
     const n = await node();
+    // A reset may take over the boot sequence but not the initialize one before it (the
+    // node would answer "locked"): start from a booted node.
+    await waitRunning(n);
     const r = await n.talosctl(["reset", "-n", "127.0.0.1", "--yes", "--reboot"]);
     expect(r.code, r.stderr).toBe(0);
     expect(lines(r.stderr).at(-1)).toMatch(/^post check passed/);
