@@ -5,6 +5,7 @@
 // common.Metadata naming the target, and a failing target becomes an error entry.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { goCodeName } from "../../client/errors.js";
 import { MetadataSchema } from "../../gen/common/common_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import type { PeerPool } from "./peer-pool.js";
@@ -66,30 +67,9 @@ type ServerCallLike = Pick<grpc.ServerUnaryCall<Buffer, Buffer>, "metadata" | "g
   sendMetadata(md: grpc.Metadata): void;
 };
 
-/** Go's names of gRPC codes, for the error strings Talos puts into metadata. */
-const GO_CODES = [
-  "OK",
-  "Canceled",
-  "Unknown",
-  "InvalidArgument",
-  "DeadlineExceeded",
-  "NotFound",
-  "AlreadyExists",
-  "PermissionDenied",
-  "ResourceExhausted",
-  "FailedPrecondition",
-  "Aborted",
-  "OutOfRange",
-  "Unimplemented",
-  "Internal",
-  "Unavailable",
-  "DataLoss",
-  "Unauthenticated",
-];
-
 /** `rpc error: code = <Code> desc = <details>`, as a Go client prints a status. */
 export function goStatusString(code: number, details: string): string {
-  return `rpc error: code = ${GO_CODES[code] ?? `Code(${code})`} desc = ${details}`;
+  return `rpc error: code = ${goCodeName(code)} desc = ${details}`;
 }
 
 /** grpc-js's wording of a failed dial, in the words a Go proxy uses. */
