@@ -24,6 +24,15 @@ describe("RBAC", () => {
     expect(isAuthorized("/machine.MachineService/MetaWrite", [Role.MetaWriter])).toBe(true);
   });
 
+  it("covers the services of the development branch", () => {
+    expect(isAuthorized("/machine.StorageService/Statfs", [Role.Reader])).toBe(true);
+    expect(isAuthorized("/machine.DebugService/ContainerRun", [Role.Operator])).toBe(false);
+    expect(isAuthorized("/machine.DebugService/ContainerRun", [Role.Admin])).toBe(true);
+    expect(isAuthorized("/machine.LVMService/VolumeGroupRemove", [Role.Reader])).toBe(true);
+    expect(isAuthorized("/machine.LVMService/VolumeGroupRemove", [Role.Operator])).toBe(false);
+    expect(isAuthorized("/machine.MDService/Destroy", [Role.Reader])).toBe(true);
+  });
+
   it("needs admin for anything not listed, and admin may call everything", () => {
     expect(allowedRoles("/machine.MachineService/NoSuchMethod")).toEqual([Role.Admin]);
     expect(isAuthorized("/cosi.resource.State/Create", [Role.Operator])).toBe(false);

@@ -84,6 +84,13 @@ const RULES: ReadonlyMap<string, readonly string[]> = new Map([
   ...rules("machine.LifecycleService", ["Install", "Upgrade"], [A]),
   ...rules("storage.StorageService", ["Disks"], [A, O, R]),
   ...rules("storage.StorageService", ["BlockDeviceWipe"], [A, R]),
+  ...rules("machine.StorageService", ["Statfs"], [A, O, R]),
+  ...rules(
+    "machine.LVMService",
+    ["LogicalVolumeRemove", "VolumeGroupRemove", "PhysicalVolumeRemove"],
+    [A, R],
+  ),
+  ...rules("machine.MDService", ["Destroy"], [A, R]),
   ...rules("cluster.ClusterService", ["HealthCheck"], [A, O, R]),
   ...rules("inspect.InspectService", ["ControllerRuntimeDependencies"], [A, O, R]),
   ...rules("time.TimeService", ["Time", "TimeCheck"], [A, O, R]),
@@ -94,6 +101,10 @@ const RULES: ReadonlyMap<string, readonly string[]> = new Map([
 export const READER_ONLY_IN_MAINTENANCE: ReadonlySet<string> = new Set([
   "/machine.MachineService/ApplyConfiguration",
   "/storage.StorageService/BlockDeviceWipe",
+  "/machine.LVMService/LogicalVolumeRemove",
+  "/machine.LVMService/VolumeGroupRemove",
+  "/machine.LVMService/PhysicalVolumeRemove",
+  "/machine.MDService/Destroy",
 ]);
 
 /** The roles that may call a method (full gRPC path, e.g. `/machine.MachineService/Version`). */
