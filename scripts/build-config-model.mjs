@@ -1,7 +1,7 @@
-// Compiles Talos's machine-config JSON schemas (../shared/talos/schemas) into the compact field
+// Compiles Talos's machine-config JSON schemas (reference/talos/schemas) into the compact field
 // model the CLI carries (src/config/schema/generated/config-model.ts): per schema generation,
 // which kinds exist and each kind's field tree with types, enum choices and required fields.
-// Descriptions are dropped. Known schema errata are corrected here, and the v1alpha1 fields
+// Only structure is read, never descriptions. Known schema errata are corrected here, and the v1alpha1 fields
 // Talos still decodes but no schema lists are added (marked deprecated).
 //
 // Usage: node scripts/build-config-model.mjs [--check] [--schemas DIR]
@@ -19,7 +19,7 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const schemasAt = args.indexOf("--schemas");
 const schemaDir =
-  schemasAt >= 0 ? resolve(args[schemasAt + 1]) : resolve(root, "..", "shared", "talos", "schemas");
+  schemasAt >= 0 ? resolve(args[schemasAt + 1]) : resolve(root, "reference", "talos", "schemas");
 
 /** Schema generations carried by the model; contracts 1.14 and later use the 1.15 schema. */
 const VERSIONS = ["1.12", "1.13", "1.15"];

@@ -1,4 +1,4 @@
-// Checks the generated descriptors in src/gen against the wire contract in ../shared/talos:
+// Checks the generated descriptors in src/gen against the wire contract in reference/talos:
 // every service and method, every message field, every enum value, and nothing extra.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import {
 } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const CONTRACT_DIR = new URL("../../shared/talos/", import.meta.url);
+const CONTRACT_DIR = new URL("../reference/talos/", import.meta.url);
 const CONTRACT_FILES = ["api-contract.txt", "resource-specs-contract.txt"];
 const GEN_DIR = fileURLToPath(new URL("../src/gen/", import.meta.url));
 

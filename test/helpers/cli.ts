@@ -12,7 +12,8 @@ import { run } from "../../src/cli/run.js";
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TALOSCTL = path.join(PROJECT_ROOT, "bin", "talosctl");
 export const TALOS_NODE = path.join(PROJECT_ROOT, "bin", "talos-node");
-export const SHARED = path.resolve(PROJECT_ROOT, "../shared");
+/** Facts about real Talos kept in the repository (see reference/README.md). */
+export const REFERENCE = path.join(PROJECT_ROOT, "reference", "talos");
 
 export interface RunResult {
   code: number;

@@ -31,9 +31,10 @@ export async function legacyShapedBundle(contract?: VersionContract): Promise<Se
   return { ...bundle, cluster: { ...bundle.cluster, id: urlSafeId } };
 }
 
-const SHARED_SCHEMAS = path.resolve(
+/** Talos's config schemas, reduced to their structure (reference/README.md). */
+const SCHEMAS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../shared/talos/schemas",
+  "../../../reference/talos/schemas",
 );
 
 /** The published schema a contract's output is checked against. */
@@ -43,7 +44,7 @@ export function schemaReleaseFor(contract: VersionContract): "1.12" | "1.13" | "
 }
 
 /**
- * The schemas' known errata (shared/README.md), allowed explicitly and nowhere else:
+ * The schemas' known errata (listed in reference/README.md), allowed explicitly and nowhere else:
  * - the v1alpha1 document's deprecated `persist` key, which Talos still writes, is missing;
  * - two kinds are spelled without their `Config` suffix.
  */
@@ -81,9 +82,7 @@ const loaded = new Map<string, LoadedSchema>();
 function loadSchema(release: string): LoadedSchema {
   const hit = loaded.get(release);
   if (hit) return hit;
-  const schema = JSON.parse(
-    fs.readFileSync(path.join(SHARED_SCHEMAS, `config-v${release}.schema.json`), "utf8"),
-  );
+  const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS, `config-v${release}.schema.json`), "utf8"));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat("uri", (value: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && URL.canParse(value));
   ajv.addSchema(schema);
