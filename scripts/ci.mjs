@@ -1,6 +1,7 @@
-// The whole check, as CI runs it: generated code and completion scripts up to date, lint,
-// type-check, then the test suite on this machine's Node and on Node 24 LTS. Ends with one
-// line "N passed, N failed".
+// The whole check, as CI runs it: reference facts, generated code and completion scripts up to
+// date, lint, type-check, the test suite on this machine's Node and on Node 24 LTS, and last the
+// proof that a copy of the tracked tree with nothing beside it passes the checks and tests that
+// read reference/ (on this machine's Node only). Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -82,6 +83,10 @@ function vitest(label, nodeBin) {
   }
 }
 
+step("reference/talos is up to date (when ../shared is present)", process.execPath, [
+  path.join(root, "scripts", "sync-reference.mjs"),
+  "--check",
+]);
 step("generated protobuf code is up to date", process.execPath, [
   path.join(root, "scripts", "check-generated.mjs"),
 ]);
@@ -101,6 +106,9 @@ if (n24) {
   const version = spawnSync(n24, ["--version"]).stdout.toString().trim();
   vitest(`node ${version}`, n24);
 }
+step("the tracked tree stands on its own (no ../shared)", process.execPath, [
+  path.join(root, "scripts", "check-standalone.mjs"),
+]);
 
 if (problems.length > 0) process.stdout.write(`\nfailed: ${problems.join("; ")}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -1,0 +1,158 @@
+// Proves the repository stands on its own: copies the tracked tree into an empty temporary
+// folder (dependencies linked from this checkout's node_modules), then runs there what reads
+// the Talos facts under reference/: the reference and generated-code checks, and the test files
+// that read reference/talos. The copy must pass the same number of those tests as this checkout,
+// with none failed or skipped.
+//
+// Usage: node scripts/check-standalone.mjs [--keep]
+//   --keep  leave the temporary copy in place (its path is printed)
+
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const keep = process.argv.includes("--keep");
+
+/** Test files that read reference/talos, directly or through src/config/generate/testkit.ts. */
+const READERS = [
+  "test/wire-contract.test.ts",
+  "src/config/schema/schema.test.ts",
+  "src/config/generate/generate.test.ts",
+  "test/gen-config.test.ts",
+];
+
+/** Checks that must pass in the copy: [name, script, args, text its output must contain]. */
+const CHECKS = [
+  ["reference check (no ../shared)", "scripts/sync-reference.mjs", ["--check"], "is absent"],
+  ["generated config model", "scripts/build-config-model.mjs", ["--check"], "is up to date"],
+  ["generated protobuf code", "scripts/check-generated.mjs", [], "is up to date"],
+];
+
+const problems = [];
+
+function say(line) {
+  process.stdout.write(`check-standalone: ${line}\n`);
+}
+
+/** Copies every tracked file (as it is in the working tree) from `root` to `dest`. */
+function copyTracked(dest) {
+  const listed = spawnSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" });
+  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+  let count = 0;
+  for (const name of listed.stdout.split("\0").filter(Boolean)) {
+    const from = path.join(root, name);
+    const stat = fs.lstatSync(from, { throwIfNoEntry: false });
+    if (stat === undefined) continue; // deleted in the working tree, not yet committed
+    const to = path.join(dest, name);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (stat.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else fs.copyFileSync(from, to);
+    fs.chmodSync(to, stat.mode & 0o777);
+    count++;
+  }
+  return count;
+}
+
+/** Runs the reader test files in `cwd`; the per-file counts from vitest's JSON report. */
+function runReaders(cwd, label) {
+  const report = path.join(os.tmpdir(), `talos-standalone-${process.pid}-${label}.json`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(cwd, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--reporter=dot",
+      "--reporter=json",
+      `--outputFile=${report}`,
+      ...READERS,
+    ],
+    { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } },
+  );
+  try {
+    const result = JSON.parse(fs.readFileSync(report, "utf8"));
+    const files = new Map();
+    for (const file of result.testResults) {
+      const counts = { passed: 0, failed: 0, skipped: 0 };
+      for (const t of file.assertionResults) {
+        if (t.status === "passed") counts.passed++;
+        else if (t.status === "failed") counts.failed++;
+        else counts.skipped++;
+      }
+      files.set(path.relative(cwd, file.name), counts);
+    }
+    return { status: r.status, files };
+  } catch {
+    return { status: r.status ?? 1, files: new Map() };
+  } finally {
+    fs.rmSync(report, { force: true });
+  }
+}
+
+function total(files) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const c of files.values()) {
+    passed += c.passed;
+    failed += c.failed;
+    skipped += c.skipped;
+  }
+  return { passed, failed, skipped };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "talos-standalone-"));
+const copy = path.join(tmp, path.basename(root));
+try {
+  const count = copyTracked(copy);
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
+  say(`copied ${count} tracked files to ${copy} (nothing beside it)`);
+
+  for (const [name, script, args, expected] of CHECKS) {
+    const r = spawnSync(process.execPath, [path.join(copy, script), ...args], {
+      cwd: copy,
+      encoding: "utf8",
+    });
+    const out = `${r.stdout}${r.stderr}`.trim();
+    if (r.status !== 0 || !out.includes(expected)) {
+      problems.push(`${name}: ${out.split("\n").slice(-3).join(" | ") || `exit ${r.status}`}`);
+    } else {
+      say(`${name}: ok`);
+    }
+  }
+
+  say(`running ${READERS.length} test files here, then in the copy`);
+  const here = runReaders(root, "here");
+  const there = runReaders(copy, "copy");
+  for (const file of READERS) {
+    const a = here.files.get(file);
+    const b = there.files.get(file);
+    if (a === undefined) problems.push(`${file}: no result in this checkout`);
+    else if (b === undefined) problems.push(`${file}: no result in the copy`);
+    else if (b.passed !== a.passed || b.failed > 0 || b.skipped > 0) {
+      problems.push(
+        `${file}: ${a.passed} passed here, ${b.passed} passed in the copy (${b.failed} failed, ${b.skipped} skipped)`,
+      );
+    }
+  }
+  const t = total(there.files);
+  const h = total(here.files);
+  say(
+    `tests reading reference/: ${h.passed} passed here; ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped in the copy`,
+  );
+  if (here.status !== 0) problems.push("the reader tests fail in this checkout");
+  if (there.status !== 0 && !problems.some((p) => p.includes("in the copy"))) {
+    problems.push(`vitest exited with ${there.status} in the copy`);
+  }
+} catch (err) {
+  problems.push(err instanceof Error ? err.message : String(err));
+} finally {
+  if (keep) say(`kept ${copy}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+for (const p of problems) process.stderr.write(`check-standalone: ${p}\n`);
+if (problems.length > 0) process.exit(1);
+say("the tracked tree stands on its own");
