@@ -49,6 +49,7 @@ function node24() {
   return bin;
 }
 
+/** Runs the whole suite on `nodeBin`; returns the path of its JSON report when it wrote one. */
 function vitest(label, nodeBin) {
   process.stdout.write(`\n=== tests on ${label}\n`);
   const report = path.join(os.tmpdir(), `talos-vitest-${process.pid}-${label.replace(/\W/g, "_")}.json`);
@@ -81,6 +82,7 @@ function vitest(label, nodeBin) {
     if (!counted) failed++;
     if (!problems.includes(`tests on ${label}`)) problems.push(`tests on ${label}`);
   }
+  return counted ? report : undefined;
 }
 
 step("reference/talos is up to date (when ../shared is present)", process.execPath, [
@@ -100,7 +102,7 @@ step("completion scripts are up to date", process.execPath, [
 ]);
 step("lint (biome)", path.join(npx, "biome"), ["ci", "."]);
 step("type-check (tsc)", path.join(npx, "tsc"), ["--noEmit", "-p", "."]);
-vitest(`node ${process.version}`, process.execPath);
+const report = vitest(`node ${process.version}`, process.execPath);
 const n24 = node24();
 if (n24) {
   const version = spawnSync(n24, ["--version"]).stdout.toString().trim();
@@ -108,6 +110,7 @@ if (n24) {
 }
 step("the tracked tree stands on its own (no ../shared)", process.execPath, [
   path.join(root, "scripts", "check-standalone.mjs"),
+  ...(report === undefined ? [] : ["--here-report", report]),
 ]);
 
 if (problems.length > 0) process.stdout.write(`\nfailed: ${problems.join("; ")}\n`);
