@@ -1,7 +1,8 @@
-// Events of a real talos-node beyond the basics: every tail option of behavior §4.3 and their
-// conflicts, and the loss-free claims counted end to end: a burst of numbered events reaches
-// many followers (one of them slow) complete and in order, and a follower that stalls while a
-// whole ring goes by is told so with DATA_LOSS after everything it could still be given.
+// Events of a real talos-node beyond the basics: every tail option of EventsRequest (tail_events,
+// tail_id, tail_seconds) and their conflicts, and the loss-free claims counted end to end: a burst
+// of numbered events reaches many followers (one of them slow) complete and in order, and a
+// follower that stalls while a whole ring goes by is told so with DATA_LOSS after everything it
+// could still be given.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
-// Service control on a real talos-node (behavior §6.3), read back through every view a client
-// has of it: the replies and errors of ServiceStart/Stop/Restart, the ServiceStateEvents on the
-// event stream, the service's log lines, ServiceList, and the Services COSI resources.
+// Service control on a real talos-node, read back through every view a client has of it: the
+// replies and errors of ServiceStart/Stop/Restart, the ServiceStateEvents on the event stream, the
+// service's log lines, ServiceList, and the Services COSI resources.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
-// Reboot on a real talos-node (behavior §3.1, §3.2, §3.5): the reply carries an actor id that
-// the sequence's events carry too, the API refuses connections while the node is down, and the
-// next boot has a new boot id while the event ring (and its ids) continues.
+// Reboot on a real talos-node: the reply carries an actor id that the sequence's events carry too,
+// the API refuses connections while the node is down, and the next boot has a new boot id while the
+// event ring (and its ids) continues.
 import net from "node:net";
 import { fromBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";

@@ -1,6 +1,6 @@
-// Reset on a real talos-node (behavior §3.3): validation errors as Talos words them (nothing
-// starts), a partial wipe of STATE that comes back in maintenance mode with META kept, and a
-// whole-disk wipe without reboot that powers the machine off uninstalled.
+// Reset on a real talos-node: validation errors as Talos words them (nothing starts), a partial
+// wipe of STATE that comes back in maintenance mode with META kept, and a whole-disk wipe without
+// reboot that powers the machine off uninstalled.
 import fs from "node:fs";
 import path from "node:path";
 import { create, fromBinary } from "@bufbuild/protobuf";

@@ -1,6 +1,6 @@
-// Falling back to the other boot slot (behavior §2.3, §2.5): an upgrade whose image fails to
-// boot is reverted automatically on that first boot, and the Rollback RPC boots the previous
-// slot on request; without a previous slot it fails with Talos's words.
+// Falling back to the other boot slot: an upgrade whose image fails to boot is reverted
+// automatically on that first boot, and the Rollback RPC boots the previous slot on request;
+// without a previous slot it fails with Talos's words.
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";

@@ -1,7 +1,7 @@
-// Routing through an endpoint (behavior §8): a configured control-plane node forwards calls
-// whose `node` metadata names another node, with its own client certificate, and aggregates
-// `nodes` (one-to-many). Real talos-node processes over loopback mTLS; a plain grpc-js client
-// and the CLI.
+// Routing through an endpoint, as apid routes (siderolabs/talos:
+// internal/app/apid/pkg/director/director.go): a configured control-plane node forwards calls whose
+// `node` metadata names another node, with its own client certificate, and aggregates `nodes`
+// (one-to-many). Real talos-node processes over loopback mTLS; a plain grpc-js client and the CLI.
 import fs from "node:fs";
 import path from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";

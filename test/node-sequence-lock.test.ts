@@ -1,8 +1,9 @@
-// Talos's sequence lock on a real talos-node (behavior §2.4, Appendix B.5): a lifecycle request
-// that may not preempt the running sequence is acknowledged but never started, and only a
-// LOCKED SequenceEvent without actor id says so; the running sequence carries on. Concurrent
-// installer runs are refused outright. These nodes run on a slow clock so that the windows in
-// which the second request arrives are wide (hundreds of milliseconds).
+// Talos's sequence lock on a real talos-node (the priority lock of siderolabs/talos:
+// internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_controller.go): a lifecycle request that may
+// not preempt the running sequence is acknowledged but never started, and only a LOCKED
+// SequenceEvent without actor id says so; the running sequence carries on. Concurrent installer
+// runs are refused outright. These nodes run on a slow clock so that the windows in which the
+// second request arrives are wide (hundreds of milliseconds).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
-// Shutdown on a real talos-node (behavior §3.4): the reply carries an actor id, the shutdown
-// sequence runs with it, the process prints that it powered off and exits 0, and the machine
-// stays off until started again (then it boots from its STATE as before).
+// Shutdown on a real talos-node: the reply carries an actor id, the shutdown sequence runs with it,
+// the process prints that it powered off and exits 0, and the machine stays off until started again
+// (then it boots from its STATE as before).
 import { fromBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
-// A/B upgrades on a real talos-node (behavior §2): the new flow (ImageService.Pull, streaming
+// A/B upgrades on a real talos-node: the new flow (ImageService.Pull, streaming
 // LifecycleService.Upgrade, then Reboot) and the legacy MachineService.Upgrade (immediate and
-// staged) install into the inactive boot slot, switch, and the node comes back reporting the
-// new version; bad input fails with Talos's codes and texts before anything changes.
+// staged) install into the inactive boot slot, switch, and the node comes back reporting the new
+// version; bad input fails with Talos's codes and texts before anything changes.
 import fs from "node:fs";
 import path from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";

@@ -1,8 +1,9 @@
-// Connections from this node to other nodes' APIs, for forwarding calls (behavior §8.2): mTLS
-// with the node's own client certificate (issued by the OS CA with the os:impersonator role,
-// so the target takes the caller's roles from `talos-role` metadata), verifying the target
-// against the accepted CAs. One channel per target, at most `max` of them (least recently
-// used closed first); idle channels drop their connection after 15 minutes.
+// Connections from this node to other nodes' APIs, for forwarding calls, as apid makes them
+// (siderolabs/talos: internal/app/apid/pkg/backend/apid.go): mTLS with the node's own client
+// certificate (issued by the OS CA with the os:impersonator role, so the target takes the caller's
+// roles from `talos-role` metadata), verifying the target against the accepted CAs. One channel per
+// target, at most `max` of them (least recently used closed first); idle channels drop their
+// connection after 15 minutes.
 import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import * as grpc from "@grpc/grpc-js";

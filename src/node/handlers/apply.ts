@@ -1,6 +1,7 @@
-// MachineService.ApplyConfiguration with Talos v1.14+ semantics (behavior §1.2): one apply at
-// a time, readers only in maintenance, strict loading, runtime validation for the platform
-// mode, AUTO → NO_REBOOT, STAGED, TRY with rollback, and dry runs with a config diff.
+// MachineService.ApplyConfiguration with Talos v1.14+ semantics (siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): one apply at a time, readers
+// only in maintenance, strict loading, runtime validation for the platform mode, AUTO → NO_REBOOT,
+// STAGED, TRY with rollback, and dry runs with a config diff.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { unifiedDiff } from "../../config/diff/index.js";
@@ -87,7 +88,10 @@ export function configDiff(current: MachineConfig | undefined, next: MachineConf
   return diff === "" ? "No changes." : diff;
 }
 
-/** The validation mode of the running machine (behavior §1.5). */
+/**
+ * The validation mode of the running machine: metal requires an install, container runs in a
+ * container, cloud neither (siderolabs/talos: internal/app/machined/pkg/runtime/mode.go).
+ */
 export function runtimeValidationMode(machine: Machine): ValidationMode {
   const mode = machine.platform.mode;
   // An installed metal machine validates as one that needs no install.
