@@ -1,6 +1,6 @@
 // Property: for configs A and B (B = random edits of A), applying the patch `diff -o patch`
 // prints for (A, B) to A gives B, compared as data. "As data" is what Talos's typed decode
-// sees: a non-pointer scalar written as "" or 0 is the same as one left out (config.md §6.5).
+// sees: a non-pointer scalar written as "" or 0 is the same as one left out.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

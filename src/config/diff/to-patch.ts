@@ -1,7 +1,7 @@
 // Builds the strategic merge patch that turns config A into config B, within what Talos's merge
-// rules can express (config.md §6.5): a zero written over a non-pointer scalar is a delete
-// (Go cannot tell it from "absent"), a list that did not simply grow or lose items is deleted
-// and written again in a second document, and documents B drops are deleted whole.
+// rules can express: a zero written over a non-pointer scalar is a delete (Go cannot tell it from
+// "absent"), a list that did not simply grow or lose items is deleted and written again in a second
+// document, and documents B drops are deleted whole.
 import { UserError } from "../../errors.js";
 import { LEGACY_KIND } from "../document.js";
 import {

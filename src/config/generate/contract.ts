@@ -41,7 +41,10 @@ export function contractVersionString(contract: VersionContract): string {
 const since = (major: number, minor: number) => (c: VersionContract) => contractGreater(c, major, minor - 1);
 const until = (major: number, minor: number) => (c: VersionContract) => !contractGreater(c, major, minor);
 
-/** The version gates of config generation (config.md §4), named after what they switch on. */
+/**
+ * The version gates of config generation (siderolabs/talos: pkg/machinery/config/contract.go),
+ * named after what they switch on.
+ */
 export const gates = {
   podSecurityAdmission: since(1, 1),
   stableHostname: since(1, 2),

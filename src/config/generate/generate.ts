@@ -30,7 +30,7 @@ import {
   parseKubernetesVersion,
 } from "./options.js";
 
-/** Patches per target, in the order they apply (config.md §6.9). */
+/** Patches per target, in the order they apply: all targets first, then one kind of machine. */
 export interface ConfigPatches {
   /** `--config-patch`: init, control plane and worker. */
   readonly all?: readonly Patch[];
@@ -95,7 +95,11 @@ export interface GeneratedConfigs {
   readonly contract: VersionContract;
 }
 
-/** Runs the whole pipeline (config.md §3.3, steps 6 to 9). */
+/**
+ * Runs the whole pipeline after the command's own flag checks, in the order of siderolabs/talos:
+ * cmd/talosctl/cmd/mgmt/gen/config.go: PKI and tokens, the init, control plane and worker configs
+ * from one input, their patches, then the admin certificate and talosconfig.
+ */
 export async function generateConfigs(options: GenerateOptions): Promise<GeneratedConfigs> {
   const contract = options.contract ?? CURRENT_CONTRACT;
   const now = options.now ?? new Date();

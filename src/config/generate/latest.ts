@@ -1,5 +1,6 @@
-// The layout of contracts 1.14 and later: a nearly empty v1alpha1 document followed by one
-// document per concern, most of them Kube*Config documents (config.md §3.5 gives the order).
+// The layout of contracts 1.14 and later: a nearly empty v1alpha1 document followed by one document
+// per concern, most of them Kube*Config documents, in the order siderolabs/talos:
+// pkg/machinery/config/generate emits them.
 import {
   APISERVER_IMAGE,
   auditPolicy,
@@ -125,7 +126,10 @@ export function latestDocuments(input: GenerateInput, type: MachineType): Data[]
   return docs;
 }
 
-/** What the v1alpha1 document still holds (config.md §3.6). */
+/**
+ * What the v1alpha1 document still holds: version, debug, persist, the machine's type, token, CA,
+ * certSANs and disk quota feature, the cluster token and, on control planes, the etcd CA.
+ */
 function legacyConfig(input: GenerateInput, type: MachineType): Data {
   const cp = isControlPlane(type);
   const { secrets, certs } = input.secrets;

@@ -1,5 +1,5 @@
 // Where `gen config` puts its results: the current directory, a directory, one file, or
-// stdout (config.md §3.4), checked before anything is generated.
+// stdout, checked before anything is generated.
 import path from "node:path";
 import { UserError } from "../../errors.js";
 

@@ -1,4 +1,4 @@
-// Every limit the loader enforces, in one place (STYLE.md §12).
+// Every limit the loader enforces, named and in one place.
 
 /** Largest config accepted: the Talos API's message size limit. */
 export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;

@@ -1,6 +1,7 @@
-// The strict machine-config loader (config.md §5.2): multi-document YAML → typed documents,
-// rejecting unknown keys, wrong types, unknown kinds and duplicates, and reporting every
-// problem at once with its file, document, path and line:col.
+// The strict machine-config loader (siderolabs/talos: pkg/machinery/config/configloader and its
+// internal/decoder): multi-document YAML → typed documents, rejecting unknown keys, wrong types,
+// unknown kinds and duplicates, and reporting every problem at once with its file, document, path
+// and line:col.
 import { readFile, stat } from "node:fs/promises";
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import {
@@ -30,10 +31,13 @@ export interface LoadOptions {
   readonly requireV1Alpha1?: boolean;
 }
 
-/** Keys whose presence makes a document the legacy v1alpha1 one (§5.2). */
+/** Keys whose presence makes a document the legacy v1alpha1 one (its `version` key is not one). */
 const LEGACY_MARKERS = ["machine", "cluster", "debug", "persist"];
 
-/** Pairs of kinds that may not share a name (§5.2 container assembly). */
+/**
+ * Kinds that may not share a name: assembling the config container refuses them as conflicting
+ * documents (siderolabs/talos: pkg/machinery/config/container/container.go).
+ */
 const CONFLICT_GROUPS: readonly (readonly string[])[] = [
   ["UserVolumeConfig", "ExistingVolumeConfig"],
   ["Layer2VIPConfig", "HCloudVIPConfig"],

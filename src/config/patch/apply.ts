@@ -1,6 +1,7 @@
-// The patch pipeline (config.md §6.2): patches apply in order to a value that is either the
-// config text (what a JSON patch needs) or its documents (what a strategic patch needs),
-// converting between the two only when the next patch needs the other form.
+// The patch pipeline (siderolabs/talos: pkg/machinery/config/configpatcher/apply.go): patches apply
+// in order to a value that is either the config text (what a JSON patch needs) or its documents
+// (what a strategic patch needs), converting between the two only when the next patch needs the
+// other form.
 import { type ConfigDocument, ConfigError, LEGACY_KIND, type MachineConfigDocuments } from "../document.js";
 import { encodeDocuments, strictLoad } from "./external.js";
 import { multiDocumentMessage } from "./hint.js";

@@ -1,6 +1,7 @@
-// Applies one `$patch: delete` selector to a document's plain data (config.md §6.8), with
-// Talos's messages: a struct field is zeroed (no error when already empty), a map key must
-// exist, a list item is found by its first written key.
+// Applies one `$patch: delete` selector to a document's plain data (siderolabs/talos:
+// pkg/machinery/config/configloader/internal/decoder/delete.go), with Talos's messages: a struct
+// field is zeroed (no error when already empty), a map key must exist, a list item is found by its
+// first written key.
 import type { ConfigPath } from "../document.js";
 import type { ShapeSource } from "./shape.js";
 import type { DeleteSelector } from "./types.js";

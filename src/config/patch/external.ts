@@ -20,7 +20,7 @@ export function strictLoad(text: string, options: StrictLoadOptions): MachineCon
   return loadMachineConfig(text, options);
 }
 
-/** Encodes documents as a config file (config.md §3.8, without comments). */
+/** Encodes documents as a config file, as Talos's encoder writes them (without comments). */
 export function encodeDocuments(documents: readonly PlainDocument[]): string {
   return encodeMachineConfig(documents.map((d) => ({ kind: d.kind, data: d.data })));
 }

@@ -1,5 +1,6 @@
-// Takes the `$patch: delete` markers out of one patch document (config.md §6.8): each becomes a
-// delete selector, and what is left of the document is merged afterwards.
+// Takes the `$patch: delete` markers out of one patch document (siderolabs/talos:
+// pkg/machinery/config/configloader/internal/decoder/delete.go): each becomes a delete selector,
+// and what is left of the document is merged afterwards.
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 import { LEGACY_KIND } from "../document.js";
 import type { DeleteSelector } from "./types.js";

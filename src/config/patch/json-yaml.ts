@@ -1,6 +1,6 @@
-// The YAML a JSON patch leaves behind (config.md §6.2): Talos converts the patched JSON back
-// with a yaml.v2-style writer, so keys are sorted, indentation is two spaces and list items
-// are not indented under their key.
+// The YAML a JSON patch leaves behind: Talos converts the patched JSON back with a yaml.v2-style
+// writer, so keys are sorted, indentation is two spaces and list items are not indented under their
+// key.
 import { stringify } from "yaml";
 
 export function jsonToYaml(value: unknown): string {

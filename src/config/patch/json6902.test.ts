@@ -20,7 +20,7 @@ cluster:
     token: t
 `;
 
-describe("RFC 6902 on a single-document config (§6.3)", () => {
+describe("RFC 6902 on a single-document config", () => {
   test("ops apply and the result is sorted two-space YAML with unindented lists", () => {
     const out = applyJsonPatch(config, [
       { op: "add", path: "/machine/certSANs/-", value: "c" },

@@ -1,6 +1,7 @@
-// RFC 6902 patches on a single-document config (config.md §6.3), with the JSON Patch library
-// Talos uses emulated on top of fast-json-patch: negative list indices count from the end, a
-// missing parent or target is an error, and the result is written back as yaml.v2 would.
+// RFC 6902 patches on a single-document config (siderolabs/talos:
+// pkg/machinery/config/configpatcher/json6902.go), with the JSON Patch library Talos uses emulated
+// on top of fast-json-patch: negative list indices count from the end, a missing parent or target
+// is an error, and the result is written back as yaml.v2 would.
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { isMap, isScalar, isSeq } from "yaml";
 import { jsonToYaml } from "./json-yaml.js";

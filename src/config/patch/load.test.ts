@@ -6,7 +6,7 @@ import { selectorString } from "./extract.js";
 import { loadPatches, PatchLoadError, parsePatch, patchSource } from "./load.js";
 import type { DeleteSelector, StrategicPatch } from "./types.js";
 
-describe("where a -p value's text comes from (§6.1)", () => {
+describe("where a -p value's text comes from", () => {
   test("@file, bare file names, inline text", () => {
     expect(patchSource("@p.yaml", 1)).toEqual({ kind: "file", name: "p.yaml" });
     expect(patchSource("dir/p.yaml", 2)).toEqual({ kind: "file", name: "dir/p.yaml" });
@@ -97,7 +97,7 @@ describe("classification", () => {
   });
 });
 
-describe("$patch: delete extraction (§6.8)", () => {
+describe("$patch: delete extraction", () => {
   const deletes = (text: string) =>
     (parsePatch(text, "x") as StrategicPatch).entries.filter((e): e is DeleteSelector => e.type === "delete");
 

@@ -1,5 +1,6 @@
-// Reading `-p` / `--config-patch` values (config.md §6.1): where the patch text comes from, and
-// whether it is a strategic merge patch or an RFC 6902 operation list.
+// Reading `-p` / `--config-patch` values (siderolabs/talos:
+// pkg/machinery/config/configpatcher/load.go): where the patch text comes from, and whether it is a
+// strategic merge patch or an RFC 6902 operation list.
 import fs from "node:fs";
 import path from "node:path";
 import type { Operation } from "fast-json-patch";
@@ -31,7 +32,10 @@ export interface LoadPatchesOptions {
   readonly readFile?: (file: string) => string;
 }
 
-/** Where one `-p` value's text comes from (config.md §6.1, first list). */
+/**
+ * Where one `-p` value's text comes from: `@file`; else a value without newline or space that
+ * does not start with `[` or `{` is a file name; else the value itself.
+ */
 export function patchSource(arg: string, position: number): { kind: "file" | "inline"; name: string } {
   if (arg.startsWith("@")) return { kind: "file", name: arg.slice(1) };
   if (!/[\n ]/.test(arg) && !arg.startsWith("[") && !arg.startsWith("{")) return { kind: "file", name: arg };
@@ -82,8 +86,8 @@ function defaultRead(file: string): string {
 }
 
 /**
- * Classifies patch text (config.md §6.1, second list): a strategic merge patch if the strict
- * loader accepts it, else a JSON patch (JSON array or YAML list of operations).
+ * Classifies patch text: a strategic merge patch if the strict loader accepts it, else a JSON patch
+ * (JSON array or YAML list of operations).
  */
 export function parsePatch(text: string, source: string): Patch {
   let strategicError: string;

@@ -48,7 +48,7 @@ const shapes = table({
 const merge = (left: Record<string, unknown>, right: Record<string, unknown>) =>
   mergeDocumentData(left, right, { kind: "test", shapes });
 
-describe("scalars (§6.5)", () => {
+describe("scalars", () => {
   test("a set value replaces, a zero value keeps the config's", () => {
     expect(merge({ name: "a", mtu: 1500 }, { name: "b", mtu: 9000 })).toEqual({ name: "b", mtu: 9000 });
     expect(merge({ name: "a", mtu: 1500 }, { name: "", mtu: 0 })).toEqual({ name: "a", mtu: 1500 });
@@ -144,7 +144,7 @@ describe("free-form objects", () => {
   });
 });
 
-describe("custom mergers (§6.7)", () => {
+describe("custom mergers (keyed lists, meta.Args, atomic values)", () => {
   test("extraArgs: per-key replace, lists replace whole, {} is a no-op", () => {
     const left = { args: { a: "1", b: ["x", "y"] } };
     expect(merge(left, { args: { b: ["z"], c: "3" } })).toEqual({ args: { a: "1", b: ["z"], c: "3" } });

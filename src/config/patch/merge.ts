@@ -1,6 +1,7 @@
-// Talos's strategic merge of one document into another (config.md §6.5–§6.7), on plain data:
-// the field facts say what Go's typed decode would have known (pointer or not, list or map,
-// replace or append, keyed list, atomic value, free-form object).
+// Talos's strategic merge of one document into another (siderolabs/talos:
+// pkg/machinery/config/merge/merge.go and the types' Merge methods), on plain data: the field facts
+// say what Go's typed decode would have known (pointer or not, list or map, replace or append,
+// keyed list, atomic value, free-form object).
 import type { ConfigPath } from "../document.js";
 import type { FieldFacts, ShapeSource } from "./shape.js";
 import { mergeUrl } from "./url.js";
@@ -54,7 +55,8 @@ export function mergeValue(o: MergeOptions, path: ConfigPath, left: unknown, rig
   if (facts.url) return mergeUrl(left, right);
   if (facts.atomic !== undefined) {
     // Atomic values (CIDRs, addresses, sizes, CEL expressions) are never merged inside.
-    // Talos's "always" rule would also clear a value the patch omits; we keep it (config.md §9).
+    // Talos's "always" rule (sizes, CEL expressions) also clears such a value when a patch to
+    // that document omits it; we keep the value instead.
     return right === null || isZeroScalar(right) ? left : clone(right);
   }
   switch (facts.type) {
@@ -114,7 +116,7 @@ function mergeList(
   return [...left, ...clone(right)];
 }
 
-/** Lists whose items are matched by a key field (config.md §6.7). */
+/** Lists whose items are matched by a key field (the custom Merge of such lists in Talos). */
 function mergeKeyedList(
   o: MergeOptions,
   path: ConfigPath,

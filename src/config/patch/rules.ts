@@ -1,9 +1,10 @@
 // Merge facts the patch engine needs beyond what the schema model's fieldInfo says: which
-// fields hold URLs that Talos merges component by component (config.md §6.5, last row).
+// fields hold URLs that Talos merges component by component (scheme, host, path, …: what the
+// patch URL leaves empty is kept).
 
 /**
  * Fields typed `meta.URL` (new documents) or `*Endpoint` (v1alpha1). Paths use `[]` for
- * "every list item". Read from the Go types of the Talos snapshot the spec describes.
+ * "every list item". Read from the Go types (siderolabs/talos: pkg/machinery/config/types/**).
  */
 export const URL_FIELDS: readonly { kind: string; path: string }[] = [
   { kind: "v1alpha1", path: "cluster.controlPlane.endpoint" },

@@ -1,5 +1,6 @@
-// Applies a strategic merge patch to a list of documents (config.md §6.4): documents are
-// matched by apiVersion/kind/name, merged, deleted or appended.
+// Applies a strategic merge patch to a list of documents (siderolabs/talos:
+// pkg/machinery/config/configpatcher/strategic.go): documents are matched by apiVersion/kind/name,
+// merged, deleted or appended.
 import { documentLabel, LEGACY_KIND } from "../document.js";
 import { applyDelete, DeleteError } from "./delete.js";
 import { MergeError, mergeDocumentData } from "./merge.js";

@@ -3,7 +3,7 @@
 import type { Operation } from "fast-json-patch";
 import type { SourcePosition } from "../document.js";
 
-/** One `$patch: delete` found in a strategic patch (config.md §6.8). */
+/** One `$patch: delete` found in a strategic patch. */
 export interface DeleteSelector {
   readonly type: "delete";
   /** "" for the legacy v1alpha1 document. */

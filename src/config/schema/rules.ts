@@ -1,6 +1,7 @@
-// The facts about fields that the JSON schemas cannot express but a strategic merge needs
-// (config.md §6.5–§6.7): `merge:"replace"` fields, keyed lists, atomic values, extraArgs, and
-// which fields are Go pointers.
+// The facts about fields that the JSON schemas cannot express but a strategic merge needs:
+// `merge:"replace"` fields, keyed lists, atomic values, extraArgs, and which fields are Go
+// pointers. Read from the Go types and their Merge methods (siderolabs/talos:
+// pkg/machinery/config/types/**), which pkg/machinery/config/merge/merge.go honours.
 import type { ConfigPath } from "../document.js";
 import { LEGACY_KIND } from "../document.js";
 import { documentSchema } from "./model.js";
@@ -8,77 +9,83 @@ import type { FieldInfo, MergeRule, SchemaContract, SchemaNode } from "./types.j
 
 /** Rules by document and path (`[]`: any list item; kind "*": every multi-document kind). */
 export const MERGE_RULES: readonly MergeRule[] = [
-  // §6.6: merge:"replace".
-  { kind: LEGACY_KIND, path: "cluster.network.podSubnets", mergeReplace: true, note: "§6.6 slice" },
-  { kind: LEGACY_KIND, path: "cluster.network.serviceSubnets", mergeReplace: true, note: "§6.6 slice" },
-  { kind: LEGACY_KIND, path: "cluster.apiServer.auditPolicy", mergeReplace: true, note: "§6.6 unstructured" },
-  { kind: "KubeNetworkConfig", path: "podSubnets", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "KubeNetworkConfig", path: "serviceSubnets", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "KubeAuditPolicyConfig", path: "configuration", mergeReplace: true, note: "§6.6 unstructured" },
-  { kind: "KubeAuthenticationConfig", path: "configuration", mergeReplace: true, note: "§6.6 unstructured" },
+  // Fields tagged `merge:"replace"`: a non-nil patch value replaces the whole field.
+  { kind: LEGACY_KIND, path: "cluster.network.podSubnets", mergeReplace: true, note: "slice" },
+  { kind: LEGACY_KIND, path: "cluster.network.serviceSubnets", mergeReplace: true, note: "slice" },
+  { kind: LEGACY_KIND, path: "cluster.apiServer.auditPolicy", mergeReplace: true, note: "Unstructured" },
+  { kind: "KubeNetworkConfig", path: "podSubnets", mergeReplace: true, note: "slice" },
+  { kind: "KubeNetworkConfig", path: "serviceSubnets", mergeReplace: true, note: "slice" },
+  { kind: "KubeAuditPolicyConfig", path: "configuration", mergeReplace: true, note: "Unstructured" },
+  { kind: "KubeAuthenticationConfig", path: "configuration", mergeReplace: true, note: "Unstructured" },
   {
     kind: "KubeCredentialProviderConfig",
     path: "configuration",
     mergeReplace: true,
-    note: "§6.6 unstructured",
+    note: "Unstructured",
   },
-  { kind: "KubeStaticPodConfig", path: "pod", mergeReplace: true, note: "§6.6 unstructured" },
-  { kind: "CRIBaseRuntimeSpecConfig", path: "overrides", mergeReplace: true, note: "§6.6 unstructured" },
-  { kind: "BGPInstanceConfig", path: "advertise", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "BGPInstanceConfig", path: "importRoutes", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "BGPInstanceConfig", path: "neighbors", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "NetworkRuleConfig", path: "ingress", mergeReplace: true, note: "§6.6 slice" },
-  { kind: "NetworkRuleConfig", path: "portSelector.ports", mergeReplace: true, note: "§6.6 slice" },
+  { kind: "KubeStaticPodConfig", path: "pod", mergeReplace: true, note: "Unstructured" },
+  { kind: "CRIBaseRuntimeSpecConfig", path: "overrides", mergeReplace: true, note: "Unstructured" },
+  { kind: "BGPInstanceConfig", path: "advertise", mergeReplace: true, note: "slice" },
+  { kind: "BGPInstanceConfig", path: "importRoutes", mergeReplace: true, note: "slice" },
+  { kind: "BGPInstanceConfig", path: "neighbors", mergeReplace: true, note: "slice" },
+  { kind: "NetworkRuleConfig", path: "ingress", mergeReplace: true, note: "slice" },
+  { kind: "NetworkRuleConfig", path: "portSelector.ports", mergeReplace: true, note: "slice" },
 
-  // §6.7: keyed lists.
+  // Lists whose Merge matches items by key (siderolabs/talos, under pkg/machinery/config/types:
+  // v1alpha1/v1alpha1_types.go NetworkDeviceList, VlanList and AdmissionPluginConfigList;
+  // runtime/extensions/service_config.go ConfigFileList; security/image_verification.go
+  // ImageVerificationRules).
   {
     kind: LEGACY_KIND,
     path: "machine.network.interfaces",
     keyedBy: { keys: ["interface", "deviceSelector"], onMatch: "merge" },
-    note: "§6.7 by interface name, else by deviceSelector equality",
+    note: "by interface name, else by deviceSelector equality",
   },
   {
     kind: LEGACY_KIND,
     path: "machine.network.interfaces[].vlans",
     keyedBy: { keys: ["vlanId"], onMatch: "merge" },
-    note: "§6.7 by vlanId",
+    note: "by vlanId",
   },
   {
     kind: LEGACY_KIND,
     path: "cluster.apiServer.admissionControl",
     keyedBy: { keys: ["name"], onMatch: "merge" },
-    note: "§6.7 by name, configuration deep-merged",
+    note: "by name, configuration deep-merged",
   },
   {
     kind: "ExtensionServiceConfig",
     path: "configFiles",
     keyedBy: { keys: ["mountPath"], onMatch: "merge" },
-    note: "§6.7 by mountPath",
+    note: "by mountPath",
   },
   {
     kind: "ImageVerificationConfig",
     path: "rules",
     keyedBy: { keys: ["imagePattern"], onMatch: "replace" },
-    note: "§6.7 by imagePattern, a matched rule is replaced wholesale",
+    note: "by imagePattern, a matched rule is replaced wholesale",
   },
 
-  // §6.7: meta.Args — every extraArgs that is a mapping (flannel's extraArgs is a plain list).
-  { kind: "*", path: "extraArgs", anyDepth: true, args: true, note: "§6.7 per-key replace" },
-  { kind: LEGACY_KIND, path: "extraArgs", anyDepth: true, args: true, note: "§6.7 per-key replace" },
+  // meta.Args (siderolabs/talos: pkg/machinery/config/types/meta/args.go) — every extraArgs that
+  // is a mapping (flannel's extraArgs is a plain list).
+  { kind: "*", path: "extraArgs", anyDepth: true, args: true, note: "meta.Args: per-key replace" },
+  { kind: LEGACY_KIND, path: "extraArgs", anyDepth: true, args: true, note: "meta.Args: per-key replace" },
 
-  // §6.7: atomic values replaced unconditionally (ByteSize, PercentageSize, cel.Expression).
-  { kind: "*", path: "match", anyDepth: true, atomic: "always", note: "§6.7 cel.Expression" },
-  { kind: "*", path: "minSize", anyDepth: true, atomic: "always", note: "§6.7 ByteSize" },
-  { kind: "*", path: "maxSize", anyDepth: true, atomic: "always", note: "§6.7 ByteSize/PercentageSize" },
-  { kind: "*", path: "minAllocationGroupSize", anyDepth: true, atomic: "always", note: "§6.7 ByteSize" },
-  { kind: "OOMConfig", path: "triggerExpression", atomic: "always", note: "§6.7 cel.Expression" },
-  { kind: "OOMConfig", path: "cgroupRankingExpression", atomic: "always", note: "§6.7 cel.Expression" },
+  // Atomic values replaced unconditionally: their Merge always takes the patch's value
+  // (siderolabs/talos: pkg/machinery/config/types/block/byte_size.go and percentage_size.go,
+  // pkg/machinery/cel/cel.go).
+  { kind: "*", path: "match", anyDepth: true, atomic: "always", note: "cel.Expression" },
+  { kind: "*", path: "minSize", anyDepth: true, atomic: "always", note: "ByteSize" },
+  { kind: "*", path: "maxSize", anyDepth: true, atomic: "always", note: "ByteSize/PercentageSize" },
+  { kind: "*", path: "minAllocationGroupSize", anyDepth: true, atomic: "always", note: "ByteSize" },
+  { kind: "OOMConfig", path: "triggerExpression", atomic: "always", note: "cel.Expression" },
+  { kind: "OOMConfig", path: "cgroupRankingExpression", atomic: "always", note: "cel.Expression" },
 ];
 
 /**
- * Where the pointer rule below is wrong. §6.5: every bool is a pointer except these two, and
- * structs are pointers except the value structs of the legacy document listed here; scalars
- * (strings, numbers) are values except the pointer scalars listed here.
+ * Where the pointer rule below is wrong. In Talos's Go types every bool is a pointer except these
+ * two, and structs are pointers except the value structs of the legacy document listed here;
+ * scalars (strings, numbers) are values except the pointer scalars listed here.
  */
 export const POINTER_FIELDS: readonly {
   kind: string;
@@ -87,26 +94,26 @@ export const POINTER_FIELDS: readonly {
   anyDepth?: boolean;
   note: string;
 }[] = [
-  { kind: LEGACY_KIND, path: "cluster.apiServer.extraVolumes[].readonly", pointer: false, note: "§6.5 bool" },
+  { kind: LEGACY_KIND, path: "cluster.apiServer.extraVolumes[].readonly", pointer: false, note: "bool" },
   {
     kind: LEGACY_KIND,
     path: "cluster.controllerManager.extraVolumes[].readonly",
     pointer: false,
-    note: "§6.5 bool",
+    note: "bool",
   },
-  { kind: LEGACY_KIND, path: "cluster.scheduler.extraVolumes[].readonly", pointer: false, note: "§6.5 bool" },
+  { kind: LEGACY_KIND, path: "cluster.scheduler.extraVolumes[].readonly", pointer: false, note: "bool" },
   {
     kind: "*",
     path: "extraVolumes[].readonly",
     pointer: false,
     anyDepth: true,
-    note: "§6.5 VolumeMountConfig.readonly",
+    note: "VolumeMountConfig.readonly",
   },
   {
     kind: "BGPInstanceConfig",
     path: "neighbors[].passive",
     pointer: false,
-    note: "§6.5 BGP neighbor.passive",
+    note: "BGP neighbor.passive",
   },
   { kind: LEGACY_KIND, path: "machine.registries", pointer: false, note: "value struct" },
   { kind: LEGACY_KIND, path: "cluster.discovery.registries", pointer: false, note: "value struct" },
@@ -143,7 +150,8 @@ function ruleMatches(
 
 /**
  * The schema patterns of netip values (meta.Addr, meta.Prefix, meta.AddrPort): atomic, replaced
- * only by a non-zero patch value (§6.7).
+ * only by a non-zero patch value (their Merge methods in siderolabs/talos:
+ * pkg/machinery/config/types/meta/network.go).
  */
 export const ADDRESS_PATTERNS: ReadonlyMap<string, "ip" | "prefix" | "addrport"> = new Map([
   ["^[0-9a-f.:]+$", "ip"],

@@ -71,7 +71,7 @@ export interface KindSchema {
   at(path: ConfigPath): SchemaNode | undefined;
 }
 
-/** How a keyed list matches patch items to existing items (config.md §6.7). */
+/** How a keyed list matches patch items to existing items. */
 export interface KeyedList {
   /** Fields tried in order; the first one the patch item sets decides the match. */
   readonly keys: readonly string[];
@@ -92,13 +92,13 @@ export interface FieldInfo {
   readonly node: SchemaNode;
   /** A Go pointer (or interface): an explicitly written zero value replaces the left value. */
   readonly pointer: boolean;
-  /** `merge:"replace"`: a non-nil patch value replaces the whole field (§6.6). */
+  /** `merge:"replace"`: a non-nil patch value replaces the whole field. */
   readonly mergeReplace: boolean;
-  /** A list whose items are matched by key instead of appended (§6.7). */
+  /** A list whose items are matched by key instead of appended (a custom Merge in Talos). */
   readonly keyedBy?: KeyedList;
-  /** An atomic value (§6.7). */
+  /** An atomic value (a custom Merge in Talos that replaces instead of merging). */
   readonly atomic?: AtomicRule;
-  /** `meta.Args` (extraArgs): per-key replace; an empty patch is a no-op (§6.7). */
+  /** `meta.Args` (extraArgs): per-key replace; an empty patch is a no-op. */
   readonly args?: boolean;
 }
 
@@ -117,6 +117,6 @@ export interface MergeRule {
   readonly pointer?: boolean;
   /** Applies to every field of that name at any depth (e.g. `extraArgs`, `match`). */
   readonly anyDepth?: boolean;
-  /** Why, in a few words (the spec section it comes from). */
+  /** Why, in a few words (the Go type or tag behind the rule). */
   readonly note: string;
 }

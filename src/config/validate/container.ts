@@ -1,5 +1,5 @@
-// Rules about the config as a whole (config.md §5.3): documents against the v1alpha1 settings
-// they replace, mode requirements, and what needs what.
+// Rules about the config as a whole (siderolabs/talos: pkg/machinery/config/container/validate.go):
+// documents against the v1alpha1 settings they replace, mode requirements, and what needs what.
 import type { ConfigDocument, ConfigPath, MachineConfigDocuments } from "../document.js";
 import { LEGACY_KIND } from "../document.js";
 import { bool, filled, has, list, str, strs } from "./data.js";
@@ -7,7 +7,7 @@ import type { Findings } from "./findings.js";
 import { inContainer, type ValidationMode } from "./modes.js";
 import { isControlPlane, machineTypeOf } from "./v1alpha1.js";
 
-/** Kinds only a control plane machine may carry (§5.3). */
+/** Kinds only a control plane machine may carry. */
 export const CONTROL_PLANE_ONLY_KINDS: readonly string[] = [
   "KubeAdmissionControlConfig",
   "KubeAggregatorCAConfig",

@@ -1,5 +1,6 @@
-// Rules of the multi-document kinds (config.md §5.5), plus what every kind's schema states
-// about required fields and numeric ranges.
+// Rules of the multi-document kinds (each kind's Validate under siderolabs/talos:
+// pkg/machinery/config/types), plus what every kind's schema states about required fields and
+// numeric ranges.
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { ConfigDocument, ConfigPath } from "../document.js";
 import { documentSchema, type SchemaNode } from "../schema/index.js";

@@ -1,4 +1,5 @@
-// Validation of machine configs for a runtime mode (config.md §5.3–§5.5).
+// Validation of machine configs for a runtime mode: the whole config, the v1alpha1 document and
+// every other document kind.
 export { CONTROL_PLANE_ONLY_KINDS } from "./container.js";
 export { parseValidationMode, VALIDATION_MODES, type ValidationMode } from "./modes.js";
 export { type ValidateOptions, type ValidationResult, validateMachineConfig } from "./validate.js";

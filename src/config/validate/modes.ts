@@ -1,4 +1,6 @@
-// The runtime modes a config can be validated for (config.md §5.1).
+// The runtime modes a config can be validated for (siderolabs/talos:
+// internal/app/machined/pkg/runtime/mode.go): metal requires an install, container runs in a
+// container, cloud and metal-agent neither.
 import { UserError } from "../../errors.js";
 
 export const VALIDATION_MODES = ["cloud", "container", "metal", "metal-agent"] as const;

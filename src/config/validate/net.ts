@@ -97,7 +97,8 @@ export function splitHostPort(hostport: string): { host: string; port?: string; 
 }
 
 /**
- * The checks Talos applies to an endpoint URL's host and port (config.md §3.2 rule 5).
+ * The checks Talos applies to an endpoint URL's host and port (ValidateEndpointURI of
+ * siderolabs/net): IPv6 in brackets, a hostname, a numeric port within 1–65535.
  * Returns an error text or undefined.
  */
 export function endpointURIError(text: string): string | undefined {

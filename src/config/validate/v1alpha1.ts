@@ -1,4 +1,5 @@
-// Rules of the legacy v1alpha1 document (config.md §5.4).
+// Rules of the legacy v1alpha1 document (siderolabs/talos:
+// pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go).
 import type { ConfigDocument, ConfigPath } from "../document.js";
 import { bool, type Data, filled, get, has, list, num, obj, str, strs } from "./data.js";
 import type { Findings } from "./findings.js";

@@ -89,7 +89,7 @@ describe("validateMachineConfig: valid configs and modes", () => {
   });
 });
 
-describe("validateMachineConfig: v1alpha1 rules (§5.4)", () => {
+describe("validateMachineConfig: v1alpha1 rules", () => {
   it("requires machine and cluster, and persist", () => {
     expect(errorsOf([{ version: "v1alpha1", debug: true }])).toEqual([
       "v1alpha1 machine: machine instructions are required",
@@ -424,7 +424,7 @@ describe("validateMachineConfig: v1alpha1 rules (§5.4)", () => {
   });
 });
 
-describe("validateMachineConfig: the whole config (§5.3)", () => {
+describe("validateMachineConfig: the whole config", () => {
   it("rejects documents that repeat a v1alpha1 setting", () => {
     const legacy = merge(CP, {
       machine: { install: { disk: "/dev/sda" }, kubelet: { image: "k" }, network: { hostname: "h" } },
@@ -516,7 +516,7 @@ describe("validateMachineConfig: the whole config (§5.3)", () => {
   });
 });
 
-describe("validateMachineConfig: documents gen config emits (§5.5)", () => {
+describe("validateMachineConfig: documents gen config emits", () => {
   let ca: { cert: string; key: string };
   beforeAll(async () => {
     const authority = await createCertificateAuthority({

@@ -1,5 +1,6 @@
-// Validates a loaded machine config for a runtime mode (config.md §5): every rule runs, every
-// problem is reported, each naming its document, path and line.
+// Validates a loaded machine config for a runtime mode, as `talosctl validate` does
+// (siderolabs/talos: pkg/machinery/config/container/validate.go): every rule runs, every problem is
+// reported, each naming its document, path and line.
 import type { ConfigError, MachineConfigDocuments } from "../document.js";
 import { LEGACY_KIND } from "../document.js";
 import { validateContainer } from "./container.js";
