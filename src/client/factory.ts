@@ -1,5 +1,6 @@
-// From a command's connection flags to a client and its target nodes (cli.md §1.5–§1.7): the
-// talosconfig context, the endpoints, the nodes, or a maintenance client for --insecure.
+// From a command's connection flags to a client and its target nodes (siderolabs/talos:
+// cmd/talosctl/pkg/talos/global/factory.go): the talosconfig context, the endpoints, the nodes, or
+// a maintenance client for --insecure.
 import { openContext, type ResolvedContext } from "../clientconfig/index.js";
 import { UserError } from "../errors.js";
 import { createTalosClient, METADATA, type TalosClient } from "./client.js";

@@ -1,6 +1,7 @@
-// Kubeconfig files as talosctl writes them (cli.md §3.14): merging the cluster's admin
-// kubeconfig into an existing one by name (clusters, users, contexts), with clashes renamed
-// or overwritten, and the new context made current.
+// Kubeconfig files as talosctl writes them (siderolabs/talos:
+// cmd/talosctl/cmd/talos/kubeconfig.go): merging the cluster's admin kubeconfig into an existing
+// one by name (clusters, users, contexts), with clashes renamed or overwritten, and the new context
+// made current.
 import { gunzipSync } from "node:zlib";
 import { parseDocument, stringify } from "yaml";
 import { UserError } from "../errors.js";

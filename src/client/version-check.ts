@@ -1,5 +1,6 @@
-// The client/server version check some commands run first (cli.md §1.9): servers older than
-// the client earn one WARNING line; a server whose version cannot be read is that node's error.
+// The client/server version check some commands run first (siderolabs/talos:
+// cmd/talosctl/pkg/talos/helpers/checks.go): servers older than the client earn one WARNING line; a
+// server whose version cannot be read is that node's error.
 import type { TalosClient } from "./client.js";
 import { NodeError } from "./errors.js";
 import { fanOut } from "./fanout.js";

@@ -43,7 +43,10 @@ function serialOf(cert: ParsedCertificate): bigint {
   return BigInt(`0x${bytes.toString("hex")}`);
 }
 
-/** Every property of the CA profile (config spec §1.3). */
+/**
+ * Every property of the CA profile Talos gives all four CAs (siderolabs/crypto: x509, called from
+ * siderolabs/talos: pkg/machinery/config/generate/secrets/ca.go).
+ */
 function expectCaProfile(cert: ParsedCertificate, org: string | undefined, signatureOid: string): void {
   const tbs = cert.asn.tbsCertificate;
   expect(tbs.version).toBe(2); // v3
