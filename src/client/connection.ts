@@ -11,14 +11,12 @@ import {
   type GrpcTransportOptions,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { MAX_MESSAGE_BYTES } from "../wire/index.js";
 import { type Endpoint, endpointUrl, formatAuthority } from "./endpoints.js";
 import { FingerprintMismatchError, isDialFailure } from "./errors.js";
 import { matchesFingerprint, spkiFingerprint } from "./fingerprint.js";
 import { GuardedSessions } from "./guarded-sessions.js";
 import type { TlsCredentials } from "./tls.js";
-
-/** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize). */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** How long a TCP+TLS handshake may take before the endpoint counts as unreachable. */
 export const DIAL_TIMEOUT_MS = 20_000;

@@ -6,6 +6,7 @@
 
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
+import { API_PORT } from "../wire/index.js";
 import {
   ApiListener,
   type ConfiguredTls,
@@ -512,7 +513,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private maintenanceHints(identity: MaintenanceTls): void {
     const reachable = this.addresses.map((a) =>
-      this.port === 50000 ? a : `${a.includes(":") ? `[${a}]` : a}:${this.port}`,
+      this.port === API_PORT ? a : `${a.includes(":") ? `[${a}]` : a}:${this.port}`,
     );
     this.log("this machine is reachable at:");
     for (const a of reachable) this.log(`\t${a}`);

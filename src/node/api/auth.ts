@@ -2,13 +2,11 @@
 // node), or os:reader for everyone (maintenance mode).
 import { X509Certificate } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
+import { METADATA } from "../../wire/index.js";
 import { Role } from "./rbac.js";
 import { type Authenticator, RpcError } from "./server.js";
 
 const CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2";
-
-/** Metadata key through which a trusted proxy passes the original caller's roles. */
-export const ROLE_METADATA = "talos-role";
 
 /** Roles named by a certificate subject's O= values; empty values are ignored. */
 export function rolesFromSubject(subject: string): string[] {
@@ -41,7 +39,7 @@ export function certificateAuthenticator(): Authenticator {
     const roles = verdict;
     if (roles.includes(Role.Impersonator)) {
       const passed = call.metadata
-        .get(ROLE_METADATA)
+        .get(METADATA.role)
         .map(String)
         .filter((r) => r !== "");
       if (passed.length > 0) return passed;

@@ -3,11 +3,9 @@
 export {
   certificateAuthenticator,
   maintenanceAuthenticator,
-  ROLE_METADATA,
   rolesFromSubject,
 } from "./auth.js";
 export { createForwarder, type ForwardContext } from "./forward.js";
-export { API_PORT, MAX_MESSAGE_BYTES } from "./limits.js";
 export { ApiListener, type ListenerSetup } from "./listener.js";
 export { type PeerIdentity, PeerPool, peerIdentity } from "./peer-pool.js";
 export {

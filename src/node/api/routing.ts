@@ -3,6 +3,7 @@
 // when this node can forward (it holds a client certificate from the OS CA), and otherwise
 // refused as a worker refuses them.
 import * as grpc from "@grpc/grpc-js";
+import { METADATA } from "../../wire/index.js";
 import { RpcError, type SurfaceCall } from "./server.js";
 
 /** Method prefixes apid fans out with one-to-many `nodes` metadata. */
@@ -40,16 +41,16 @@ export function decideRoute(
   isLocal: LocalTarget,
   canForward: boolean,
 ): Route {
-  if (call.metadata.get("proxyfrom").length > 0) return LOCAL;
+  if (call.metadata.get(METADATA.proxyFrom).length > 0) return LOCAL;
   const nodes = call.metadata
-    .get("nodes")
+    .get(METADATA.nodes)
     .map(String)
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter((v) => v !== "");
   // Repeated headers may arrive joined with ", " (grpc-js does that); a node name has no comma.
   const node = call.metadata
-    .get("node")
+    .get(METADATA.node)
     .map(String)
     .flatMap((v) => v.split(","))
     .map((v) => v.trim());

@@ -9,7 +9,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { MAX_MESSAGE_BYTES } from "./limits.js";
+import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import type { Route } from "./routing.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";

@@ -17,8 +17,8 @@ import {
   ApplyConfigurationRequest_Mode as Mode,
 } from "../../gen/machine/machine_pb.js";
 import { loadCertificateAuthority, parseCertificatePem } from "../../pki/index.js";
+import { durationMs, formatGoDurationMs } from "../../wire/index.js";
 import { Role, RpcError } from "../api/index.js";
-import { durationMs, goDuration } from "../duration.js";
 import {
   installDiskSelector,
   legacyDocument,
@@ -220,7 +220,7 @@ async function apply(
         break;
       case Mode.TRY:
         machine.config.tryActivate(config, tryTimeoutMs);
-        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${goDuration(tryTimeoutMs)}`;
+        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${formatGoDurationMs(tryTimeoutMs)}`;
         break;
     }
     return reply(resolved, details, warnings);

@@ -30,11 +30,11 @@ import {
   updateLine,
 } from "../../health/index.js";
 import { issueClientCertificate } from "../../pki/index.js";
+import { durationMs } from "../../wire/index.js";
 import { RpcError } from "../api/index.js";
 import { EtcdError } from "../cluster/controller.js";
 import { controlPlaneEndpoint, kubernetesCa } from "../cluster/facts.js";
 import type { AffiliateRecord } from "../cluster/registry.js";
-import { durationMs } from "../duration.js";
 import { clusterName, hasEtcd, isComplete, isControlPlane, type Machine } from "../machine/index.js";
 import { ETCD_VERSION } from "../machine/service-voices.js";
 import { tarStream } from "../platform/index.js";

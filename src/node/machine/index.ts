@@ -27,11 +27,10 @@ export {
   parseMachineConfig,
   timeServers,
 } from "./config.js";
-export { ACTIVE_ID, type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
+export { type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
 export {
   EVENT_RING_CAPACITY,
   EVENT_RING_GAP,
-  EVENT_TYPE_PREFIX,
   EventBus,
   type EventListener,
   type EventReader,

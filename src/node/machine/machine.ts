@@ -14,6 +14,7 @@ import {
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
+import { bytesSI } from "../../wire/index.js";
 import type { Clock, Timer } from "../clock.js";
 import { ClusterController } from "../cluster/controller.js";
 import { defaultDiscoveryRoot } from "../cluster/registry.js";
@@ -32,7 +33,6 @@ import {
   diskFacts,
   diskName,
   Hardware,
-  humanizeBytes,
   MEM_TOTAL_KB,
   openRootFs,
   type PlatformInfo,
@@ -857,7 +857,7 @@ export class Machine {
           partitionIndex: v.partitionIndex,
           parentLocation: disk.devPath,
           size: v.size,
-          prettySize: humanizeBytes(v.size),
+          prettySize: bytesSI(v.size),
           filesystem: v.filesystem,
           target: v.target,
         },

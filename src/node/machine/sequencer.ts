@@ -14,7 +14,7 @@ import {
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
-import { goDuration } from "../duration.js";
+import { formatGoDurationMs } from "../../wire/index.js";
 import type { EventBus } from "./events.js";
 
 export interface TaskContext {
@@ -275,5 +275,5 @@ function aborted(signal: AbortSignal): Promise<never> {
 
 /** Elapsed time as machined prints it (Go duration, millisecond precision). */
 function elapsed(ms: number): string {
-  return goDuration(Math.round(ms));
+  return formatGoDurationMs(Math.round(ms));
 }
