@@ -5,6 +5,7 @@ export {
   maintenanceAuthenticator,
   rolesFromSubject,
 } from "./auth.js";
+export type { Caller, SurfaceCall } from "./call.js";
 export { createForwarder, type ForwardContext } from "./forward.js";
 export { ApiListener, type ListenerSetup } from "./listener.js";
 export { type PeerIdentity, PeerPool, peerIdentity } from "./peer-pool.js";
@@ -20,16 +21,13 @@ export { checkRouting, decideRoute, type LocalTarget, localTargets, type Route }
 export {
   type ApiServerOptions,
   type Authenticator,
-  type Caller,
   type ClientStreamHandler,
   createApiServer,
   EncodedMessage,
   type Forwarder,
   type Handler,
-  RpcError,
   registeredPaths,
   type ServerStreamHandler,
-  type SurfaceCall,
   type UnaryHandler,
 } from "./server.js";
 export { allMethods, findMethod, methodPath, SERVICES } from "./services.js";

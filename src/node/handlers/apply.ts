@@ -18,7 +18,8 @@ import {
 } from "../../gen/machine/machine_pb.js";
 import { loadCertificateAuthority, parseCertificatePem } from "../../pki/index.js";
 import { durationMs, formatGoDurationMs } from "../../wire/index.js";
-import { Role, RpcError } from "../api/index.js";
+import { Role } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   installDiskSelector,
   legacyDocument,
@@ -208,7 +209,7 @@ async function apply(
 
     await rt.clock.sleep(APPLY_SETTLE_MS, machine.signal);
     if (rt.machine !== machine)
-      throw new RpcError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
+      throw new StatusError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
 
     switch (resolved) {
       case Mode.NO_REBOOT:
