@@ -27,7 +27,9 @@ import {
   type TlsIdentity,
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
+import { ClusterController } from "./cluster/controller.js";
 import { NodeTrust } from "./cluster/node-trust.js";
+import { defaultDiscoveryRoot } from "./cluster/registry.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
 import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
@@ -320,7 +322,11 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
       onReboot: (reason) => this.reboot(reason),
-      ...(this.options.discoveryDir !== undefined ? { discoveryRoot: this.options.discoveryDir } : {}),
+      createCluster: (host) =>
+        new ClusterController({
+          ...host,
+          discoveryRoot: this.options.discoveryDir ?? defaultDiscoveryRoot(),
+        }),
       ...(previous ? { previousEvents: previous.bus } : {}),
       ...(slot.failBoot !== undefined ? { failBoot: slot.failBoot } : {}),
       onPower: (request) => this.power(machine, request),
@@ -580,6 +586,6 @@ export async function startNode(
 /** A node-local certificate (a worker still waiting for trustd) is not one clients trust. */
 function markApiCertificate(machine: Machine, identity: TlsIdentity): void {
   if (identity.mode !== "configured") return;
-  if (identity.warning === undefined) machine.apiCertificateReady();
-  else machine.apiCertificateUntrusted();
+  if (identity.warning === undefined) machine.workloads.apiCertificateReady();
+  else machine.workloads.apiCertificateUntrusted();
 }

@@ -25,6 +25,8 @@ import {
 const POLL_REAL_MS = 250;
 /** How often (node time) the node re-reads the registry, at least as often as POLL_REAL_MS allows. */
 const POLL_NODE_MS = 1_000;
+/** Service changes reach the registry after this (real time), coalesced: a boot changes many at once. */
+const SERVICE_NUDGE_REAL_MS = 20;
 /** Where etcd keeps its data inside the node's root. */
 export const ETCD_DATA_DIR = "var/lib/etcd";
 
@@ -63,6 +65,8 @@ export class ClusterController {
   private waitingLogged = false;
   private readonly wakers = new Set<() => void>();
   private trustd: string | undefined;
+  private nudgePending = false;
+  private readonly stopWatchingServices: () => void;
 
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
@@ -77,6 +81,16 @@ export class ClusterController {
       { nodeId: this.nodeId },
       { owner: "cluster.NodeIdentityController" },
     );
+    // etcd starts once this node may run it: bootstrapped, or joined to a bootstrapped cluster.
+    host.services.setPreState("etcd", (signal) => this.waitForEtcd(signal));
+    this.stopWatchingServices = host.services.onTransition(() => {
+      if (this.nudgePending) return;
+      this.nudgePending = true;
+      setTimeout(() => {
+        this.nudgePending = false;
+        this.nudge();
+      }, SERVICE_NUDGE_REAL_MS);
+    });
   }
 
   start(): void {
@@ -102,6 +116,7 @@ export class ClusterController {
 
   close(): void {
     this.closed = true;
+    this.stopWatchingServices();
     this.timer?.cancel();
     if (this.registry) this.registry.withdraw(this.nodeId);
     for (const wake of [...this.wakers]) wake();

@@ -54,7 +54,7 @@ function logSource(
   }
   if (namespace === "") throw invalidArgument("namespace can't be empty");
   const kind = containerDriver(namespace, driver);
-  const record = findPodContainer(m.containers(namespace, kind), id);
+  const record = findPodContainer(m.workloads.containers(namespace, kind), id);
   if (!record) throw new Error(`container "${id}" not found`);
   return m.containerLogs.ring(podLogKey(record));
 }

@@ -5,11 +5,22 @@
 import { ACTIVE_CONFIG_ID } from "../../wire/index.js";
 import type { Clock, Timer } from "../clock.js";
 import type { StateDir } from "../state/index.js";
-import type { MachineConfig } from "./config.js";
+import { type MachineConfig, parseMachineConfig } from "./config.js";
 import { MACHINE_CONFIG_ANNOTATIONS, machineConfigKind, NS } from "./resources/kinds.js";
 import type { ResourceStore } from "./resources/store.js";
 
 export const PERSISTENT_ID = "persistent";
+
+/** The machine config saved in STATE, parsed; `error` says why it could not be, if it could not. */
+export function readSavedConfig(state: StateDir): { config?: MachineConfig; error?: string } {
+  const bytes = state.readConfig();
+  if (bytes === undefined) return {};
+  try {
+    return { config: parseMachineConfig(bytes) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
 
 export type ActiveListener = (active: MachineConfig | undefined, previous: MachineConfig | undefined) => void;
 
