@@ -1,4 +1,5 @@
-// Forwarding calls to other nodes (behavior §8.1–§8.3), as apid proxies them: the bytes of
+// Forwarding calls to other nodes, as apid proxies them (siderolabs/talos:
+// internal/app/apid/pkg/director/director.go, siderolabs/grpc-proxy): the bytes of
 // requests and replies pass through undecoded, in every call kind (unary, server, client and
 // bidirectional streaming), with metadata, trailers, status, deadline and cancellation carried
 // both ways. `nodes` metadata (one-to-many, deprecated) gets each target's reply tagged with a

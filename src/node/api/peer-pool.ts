@@ -1,4 +1,5 @@
-// Connections from this node to other nodes' APIs, for forwarding calls (behavior §8.2): mTLS
+// Connections from this node to other nodes' APIs, for forwarding calls (siderolabs/talos:
+// internal/app/apid/pkg/backend/apid.go): mTLS
 // with the node's own client certificate (issued by the OS CA with the os:impersonator role,
 // so the target takes the caller's roles from `talos-role` metadata), verifying the target
 // against the accepted CAs. One channel per target, at most `max` of them (least recently

@@ -1,4 +1,5 @@
-// apid's routing decision for a configured node (behavior §8.1): calls addressed with `node`
+// apid's routing decision for a configured node (siderolabs/talos:
+// internal/app/apid/pkg/director/director.go): calls addressed with `node`
 // or `nodes` metadata are served here when they name this node, forwarded to the named node
 // when this node can forward (it holds a client certificate from the OS CA), and otherwise
 // refused as a worker refuses them.
@@ -33,7 +34,7 @@ export function checkRouting(call: SurfaceCall, path: string, isLocal: LocalTarg
 }
 
 /**
- * Decides where a call goes (behavior §8.1). Without `canForward` every target must be this
+ * Decides where a call goes. Without `canForward` every target must be this
  * node; with it, `node` naming another node is forwarded and `nodes` is aggregated.
  */
 export function decideRoute(

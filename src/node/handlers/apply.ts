@@ -1,4 +1,5 @@
-// MachineService.ApplyConfiguration with Talos v1.14+ semantics (behavior §1.2): one apply at
+// MachineService.ApplyConfiguration with Talos v1.14+ semantics (siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): one apply at
 // a time, readers only in maintenance, strict loading, runtime validation for the platform
 // mode, AUTO → NO_REBOOT, STAGED, TRY with rollback, and dry runs with a config diff.
 import { create } from "@bufbuild/protobuf";
@@ -88,7 +89,7 @@ export function configDiff(current: MachineConfig | undefined, next: MachineConf
   return diff === "" ? "No changes." : diff;
 }
 
-/** The validation mode of the running machine (behavior §1.5). */
+/** The validation mode of the running machine (Talos's runtime validation of a config). */
 export function runtimeValidationMode(machine: Machine): ValidationMode {
   const mode = machine.platform.mode;
   // An installed metal machine validates as one that needs no install.

@@ -1,5 +1,6 @@
-// MachineService.GenerateClientConfiguration (behavior §9.2): a client certificate signed by
-// the config's OS CA for the requested roles, and a talosconfig around it (no endpoints).
+// MachineService.GenerateClientConfiguration: a client certificate signed by the config's OS CA
+// for the requested roles, and a talosconfig around it (no endpoints), as siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go answers it.
 import { create } from "@bufbuild/protobuf";
 import { encodeClientConfig, newContextMap } from "../../clientconfig/index.js";
 import {

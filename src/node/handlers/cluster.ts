@@ -1,5 +1,6 @@
 // Cluster formation RPCs: Bootstrap, the etcd membership calls, the admin kubeconfig and the
-// server-side cluster health check (behavior §9.4, cli.md §3.10, §3.14, §6.4, §6.5).
+// server-side cluster health check (siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go and v1alpha1_cluster.go).
 import { gzipSync } from "node:zlib";
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";

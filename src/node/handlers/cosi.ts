@@ -1,4 +1,5 @@
-// The COSI State service behind Talos's access filter (behavior §7.4, §10.1): reads of
+// The COSI State service behind Talos's access filter (siderolabs/talos:
+// internal/app/resources/access.go): reads of
 // registered, non-sensitive types (sensitive ones for os:admin only), list filters, watches
 // with bootstrap contents and a BOOTSTRAPPED marker; every write is refused.
 import { create } from "@bufbuild/protobuf";

@@ -1,4 +1,5 @@
-// Reboot, Shutdown and Reset (behavior §3): checks first, then the sequence starts in the
+// Reboot, Shutdown and Reset (siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): checks first, then the sequence starts in the
 // background with a fresh actor id, and the reply (carrying that id) goes out at once. A
 // sequence the priority lock refuses leaves only a LOCKED event, as on Talos.
 import { randomUUID } from "node:crypto";
@@ -69,7 +70,7 @@ export function startSequence(
   });
 }
 
-/** Checks a ResetRequest against the machine (behavior §3.3) and says what to wipe. */
+/** Checks a ResetRequest against the machine (as Talos's Reset does) and says what to wipe. */
 export function resetPlan(
   m: Machine,
   req: {

@@ -1,4 +1,5 @@
-// ServiceStart, ServiceStop and ServiceRestart (behavior §6.3): only services that allow it
+// ServiceStart, ServiceStop and ServiceRestart (siderolabs/talos:
+// internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): only services that allow it
 // may be driven through the API (the kubelet may be started and restarted, extension services
 // everything); errors are plain (code Unknown), replies name the service.
 import { create } from "@bufbuild/protobuf";

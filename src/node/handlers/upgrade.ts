@@ -1,4 +1,5 @@
-// Upgrades and rollback (behavior §2): the streaming LifecycleService.Upgrade runs the installer
+// Upgrades and rollback (siderolabs/talos: internal/app/machined/internal/server/v1alpha1/
+// v1alpha1_server.go and internal/app/lifecycle/lifecycle.go): the streaming LifecycleService.Upgrade runs the installer
 // from an image already pulled into containerd (no reboot), the legacy MachineService.Upgrade
 // validates the image and starts the upgrade (or staged, or maintenance) sequence, and Rollback
 // switches the bootloader back to the other slot and reboots.

@@ -1,3 +1,4 @@
+// The resource store: meta resources, versions, watches and their history.
 import { describe, expect, it } from "vitest";
 import { RESOURCE_DEFINITION_TYPE } from "../../../wire/index.js";
 import { createClock } from "../../clock.js";
