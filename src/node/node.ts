@@ -6,7 +6,7 @@
 
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
-import { API_PORT } from "../wire/index.js";
+import { API_PORT, CONNECT_TIMEOUT_MS } from "../wire/index.js";
 import {
   ApiListener,
   type ConfiguredTls,
@@ -60,7 +60,7 @@ export const GRACEFUL_STOP_MS = 10_000;
 /** Real-time floor of the grace period, so a fast clock still lets a reply go out. */
 const MIN_GRACE_REAL_MS = 200;
 /** How long a new connection to another node may take (gRPC's minimum connect timeout). */
-export const PEER_DIAL_TIMEOUT_MS = 20_000;
+export const PEER_DIAL_TIMEOUT_MS = CONNECT_TIMEOUT_MS;
 /** Real-time floor of the dial timeout, so a fast clock still lets a handshake finish. */
 const MIN_DIAL_REAL_MS = 5_000;
 /** apid refreshes its proxy certificate every 12 hours. */

@@ -13,6 +13,12 @@ export function trustdPortFor(apiPort: number): number {
   return apiPort + (TRUSTD_PORT - API_PORT);
 }
 
+/**
+ * How long a new gRPC connection (TCP and TLS handshake) may take before its target counts as
+ * unreachable: gRPC's minimum connect timeout, which talosctl and apid's proxy both dial with.
+ */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
 /** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize, 32 MiB). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
