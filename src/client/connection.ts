@@ -11,17 +11,15 @@ import {
   type GrpcTransportOptions,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { CONNECT_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../wire/index.js";
 import { type Endpoint, endpointUrl, formatAuthority } from "./endpoints.js";
 import { FingerprintMismatchError, isDialFailure } from "./errors.js";
 import { matchesFingerprint, spkiFingerprint } from "./fingerprint.js";
 import { GuardedSessions } from "./guarded-sessions.js";
 import type { TlsCredentials } from "./tls.js";
 
-/** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize). */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
-
 /** How long a TCP+TLS handshake may take before the endpoint counts as unreachable. */
-export const DIAL_TIMEOUT_MS = 20_000;
+export const DIAL_TIMEOUT_MS = CONNECT_TIMEOUT_MS;
 
 export interface ConnectionOptions {
   /** Where to connect; the first call starts at a random one, as talosctl's resolver does. */

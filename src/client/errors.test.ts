@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   connectionFailure,
   FingerprintMismatchError,
-  goCodeName,
   isDialFailure,
   RpcError,
   toRpcError,
@@ -101,32 +100,6 @@ describe("connectionFailure", () => {
   it("is undefined for statuses the server sent", () => {
     expect(connectionFailure(new ConnectError("no", Code.Unavailable))).toBeUndefined();
     expect(connectionFailure("text")).toBeUndefined();
-  });
-});
-
-describe("goCodeName", () => {
-  it("names every code", () => {
-    const names = Object.values(Code)
-      .filter((v): v is Code => typeof v === "number")
-      .map(goCodeName);
-    expect(names).toEqual([
-      "Canceled",
-      "Unknown",
-      "InvalidArgument",
-      "DeadlineExceeded",
-      "NotFound",
-      "AlreadyExists",
-      "PermissionDenied",
-      "ResourceExhausted",
-      "FailedPrecondition",
-      "Aborted",
-      "OutOfRange",
-      "Unimplemented",
-      "Internal",
-      "Unavailable",
-      "DataLoss",
-      "Unauthenticated",
-    ]);
   });
 });
 

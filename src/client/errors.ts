@@ -1,42 +1,8 @@
 // gRPC failures in the words talosctl users know (`rpc error: code = PermissionDenied desc =
 // not authorized`), and the per-node errors that fan-out commands collect.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type ErrorCode, errorMessage, TalosError } from "../errors.js";
-
-/** gRPC status names as Go prints them. */
-const GO_CODE_NAMES: Readonly<Record<Code, string>> = {
-  [Code.Canceled]: "Canceled",
-  [Code.Unknown]: "Unknown",
-  [Code.InvalidArgument]: "InvalidArgument",
-  [Code.DeadlineExceeded]: "DeadlineExceeded",
-  [Code.NotFound]: "NotFound",
-  [Code.AlreadyExists]: "AlreadyExists",
-  [Code.PermissionDenied]: "PermissionDenied",
-  [Code.ResourceExhausted]: "ResourceExhausted",
-  [Code.FailedPrecondition]: "FailedPrecondition",
-  [Code.Aborted]: "Aborted",
-  [Code.OutOfRange]: "OutOfRange",
-  [Code.Unimplemented]: "Unimplemented",
-  [Code.Internal]: "Internal",
-  [Code.Unavailable]: "Unavailable",
-  [Code.DataLoss]: "DataLoss",
-  [Code.Unauthenticated]: "Unauthenticated",
-};
-
-const ERROR_CODES: Partial<Record<Code, ErrorCode>> = {
-  [Code.Canceled]: "canceled",
-  [Code.InvalidArgument]: "invalid",
-  [Code.DeadlineExceeded]: "deadline-exceeded",
-  [Code.NotFound]: "not-found",
-  [Code.PermissionDenied]: "permission-denied",
-  [Code.FailedPrecondition]: "failed-precondition",
-  [Code.Unimplemented]: "unimplemented",
-  [Code.Unavailable]: "unavailable",
-};
-
-export function goCodeName(code: Code): string {
-  return GO_CODE_NAMES[code] ?? `Code(${code})`;
-}
+import { errorMessage, TalosError } from "../errors.js";
+import { errorCodeOf, goStatusString } from "../wire/index.js";
 
 /** Raised by the fingerprint check inside the TLS handshake. */
 export class FingerprintMismatchError extends Error {
@@ -57,13 +23,7 @@ export class RpcError extends TalosError {
     description: string,
     options: { cause?: unknown; connectionFailure?: boolean },
   ) {
-    super(
-      ERROR_CODES[grpcCode] ?? "internal",
-      `rpc error: code = ${goCodeName(grpcCode)} desc = ${description}`,
-      {
-        cause: options.cause,
-      },
-    );
+    super(errorCodeOf(grpcCode), goStatusString(grpcCode, description), { cause: options.cause });
     this.grpcCode = grpcCode;
     this.description = description;
     this.connectionFailure = options.connectionFailure ?? false;

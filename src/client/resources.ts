@@ -6,14 +6,17 @@ import { parse as parseYaml } from "yaml";
 import { UserError } from "../errors.js";
 import type { Resource } from "../gen/cosi/resource/resource_pb.js";
 import { EventType } from "../gen/cosi/resource/state_pb.js";
+import {
+  ACTIVE_CONFIG_ID,
+  CONFIG_NAMESPACE,
+  MACHINE_CONFIG_TYPE,
+  META_NAMESPACE,
+  RESOURCE_DEFINITION_TYPE,
+} from "../wire/index.js";
 import type { NodeClient } from "./client.js";
 
-export const RESOURCE_DEFINITION_TYPE = "ResourceDefinitions.meta.cosi.dev";
-export const META_NAMESPACE = "meta";
-export const MACHINE_CONFIG_TYPE = "MachineConfigs.config.talos.dev";
-export const CONFIG_NAMESPACE = "config";
-/** The id of the active (running) machine config. */
-export const ACTIVE_CONFIG_ID = "v1alpha1";
+/** The active config's id, which commands that edit it name. */
+export { ACTIVE_CONFIG_ID };
 
 export interface PrintColumn {
   readonly name: string;

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fsutil/index.js";
+import { API_PORT } from "../../wire/index.js";
 
 export const PROVISIONER = "process";
 export const CLUSTER_FILE = "cluster.json";
@@ -132,7 +133,7 @@ export function launchNode(options: LaunchOptions): number {
         "--state-dir",
         path.join(dir, "state"),
         "--listen",
-        `${options.node.ip}:50000`,
+        `${options.node.ip}:${API_PORT}`,
         "--hostname",
         options.node.name,
         "--platform",
@@ -187,7 +188,7 @@ export function launchEmulation(options: EmulationLaunchOptions): number {
         "--cidr",
         options.cidr,
         "--port",
-        "50000",
+        String(API_PORT),
         "--hostnames",
         options.nodes.map((n) => n.name).join(","),
         "--platform",

@@ -2,8 +2,8 @@
 // streamed back) or here against every node's API (client-side).
 import { ClusterService } from "../../gen/cluster/cluster_pb.js";
 import { HealthCheckFailure, runHealthChecks } from "../../health/index.js";
+import { toProtoDuration } from "../../wire/index.js";
 import type { TalosClient } from "../client.js";
-import { toProtoDuration } from "../duration.js";
 import { toRpcError } from "../errors.js";
 import { discoverNodes, fetchClusterView } from "./health.js";
 import { createCheckReporter, type ReporterStream } from "./reporter.js";

@@ -15,8 +15,8 @@ import {
   ServiceStateEvent_Action,
   TaskEvent_Action,
 } from "../../gen/machine/machine_pb.js";
+import { formatGoDuration } from "../../wire/index.js";
 import type { NodeClient, TalosClient } from "../client.js";
-import { formatGoDuration } from "../duration.js";
 import { NodeError, RpcError, toRpcError } from "../errors.js";
 import { type DecodedEvent, decodeEvent, type EventPayload } from "../events.js";
 

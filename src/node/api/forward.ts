@@ -6,9 +6,9 @@
 // the target, and a failing target becomes an error entry.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { goCodeName } from "../../client/errors.js";
 import { MetadataSchema } from "../../gen/common/common_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
+import { goStatusString, METADATA } from "../../wire/index.js";
 import type { PeerPool } from "./peer-pool.js";
 import type { Route } from "./routing.js";
 import type { Forwarder } from "./server.js";
@@ -28,10 +28,10 @@ const identity = (b: Buffer): Buffer => b;
 
 /** Headers that belong to one hop, or that the forwarding node sets itself. */
 const HOP_HEADERS = new Set([
-  "node",
-  "nodes",
-  "proxyfrom",
-  "talos-role",
+  METADATA.node,
+  METADATA.nodes,
+  METADATA.proxyFrom,
+  METADATA.role,
   "content-type",
   "te",
   "user-agent",
@@ -57,8 +57,8 @@ function outgoingMetadata(call: ServerCallLike, roles: readonly string[]): grpc.
   } catch {
     host = "";
   }
-  md.set("proxyfrom", host === "" ? "unknown" : host);
-  for (const role of roles) md.add("talos-role", role);
+  md.set(METADATA.proxyFrom, host === "" ? "unknown" : host);
+  for (const role of roles) md.add(METADATA.role, role);
   return md;
 }
 
@@ -67,11 +67,6 @@ type ServerCallLike = Pick<grpc.ServerUnaryCall<Buffer, Buffer>, "metadata" | "g
   once(event: "cancelled", listener: () => void): unknown;
   sendMetadata(md: grpc.Metadata): void;
 };
-
-/** `rpc error: code = <Code> desc = <details>`, as a Go client prints a status. */
-export function goStatusString(code: number, details: string): string {
-  return `rpc error: code = ${goCodeName(code)} desc = ${details}`;
-}
 
 /** grpc-js's wording of a failed dial, in the words a Go proxy uses. */
 export function dialFailure(details: string, authority: string): string {

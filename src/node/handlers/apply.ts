@@ -18,8 +18,9 @@ import {
   ApplyConfigurationRequest_Mode as Mode,
 } from "../../gen/machine/machine_pb.js";
 import { loadCertificateAuthority, parseCertificatePem } from "../../pki/index.js";
-import { Role, RpcError } from "../api/index.js";
-import { durationMs, goDuration } from "../duration.js";
+import { durationMs, formatGoDurationMs } from "../../wire/index.js";
+import { Role } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   installDiskSelector,
   legacyDocument,
@@ -212,7 +213,7 @@ async function apply(
 
     await rt.clock.sleep(APPLY_SETTLE_MS, machine.signal);
     if (rt.machine !== machine)
-      throw new RpcError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
+      throw new StatusError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
 
     switch (resolved) {
       case Mode.NO_REBOOT:
@@ -224,7 +225,7 @@ async function apply(
         break;
       case Mode.TRY:
         machine.config.tryActivate(config, tryTimeoutMs);
-        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${goDuration(tryTimeoutMs)}`;
+        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${formatGoDurationMs(tryTimeoutMs)}`;
         break;
     }
     return reply(resolved, details, warnings);

@@ -1,9 +1,10 @@
 // Runs Talos sequences: named phases run one after another, the tasks of a phase run
 // together, and every step is announced with Sequence/Phase/Task events carrying the actor
 // id of the request that started the sequence. One sequence runs at a time, guarded by
-// Talos's priority lock (behavior §2.4): a new sequence either preempts the running one (when
-// the table allows it, or when its caller takes over), or is not started at all and only a
-// LOCKED SequenceEvent says so.
+// Talos's priority lock (siderolabs/talos: internal/app/machined/pkg/runtime/v1alpha1/
+// v1alpha1_sequencer.go): a new sequence either preempts the running one (when the table allows
+// it, or when its caller takes over), or is not started at all and only a LOCKED SequenceEvent
+// says so.
 import { create } from "@bufbuild/protobuf";
 import { Code, ErrorSchema } from "../../gen/common/common_pb.js";
 import {
@@ -14,7 +15,7 @@ import {
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
-import { goDuration } from "../duration.js";
+import { formatGoDurationMs } from "../../wire/index.js";
 import type { EventBus } from "./events.js";
 
 export interface TaskContext {
@@ -275,5 +276,5 @@ function aborted(signal: AbortSignal): Promise<never> {
 
 /** Elapsed time as machined prints it (Go duration, millisecond precision). */
 function elapsed(ms: number): string {
-  return goDuration(Math.round(ms));
+  return formatGoDurationMs(Math.round(ms));
 }
