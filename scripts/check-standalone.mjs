@@ -34,6 +34,7 @@ const READERS = [
 const CHECKS = [
   ["reference check (no ../shared)", "scripts/sync-reference.mjs", ["--check"], "is absent"],
   ["generated config model", "scripts/build-config-model.mjs", ["--check"], "is up to date"],
+  ["generated resource catalogue", "scripts/build-resource-catalogue.mjs", ["--check"], "is up to date"],
   ["generated protobuf code", "scripts/check-generated.mjs", [], "is up to date"],
 ];
 

@@ -96,6 +96,10 @@ step("generated config model is up to date", process.execPath, [
   path.join(root, "scripts", "build-config-model.mjs"),
   "--check",
 ]);
+step("generated resource catalogue is up to date", process.execPath, [
+  path.join(root, "scripts", "build-resource-catalogue.mjs"),
+  "--check",
+]);
 step("completion scripts are up to date", process.execPath, [
   path.join(root, "scripts", "gen-completions.mjs"),
   "--check",

@@ -100,7 +100,12 @@ describe("version", () => {
 
 describe("get", () => {
   it("prints a table with the definition's columns, resolving aliases", async () => {
-    for (const name of ["machinestatus", "ms", "MachineStatuses", "machinestatuses.runtime.talos.dev"]) {
+    for (const name of [
+      "machinestatus",
+      "MachineStatuses",
+      "machinestatuses.runtime",
+      "MACHINESTATUSES.runtime.talos.dev",
+    ]) {
       const r = await talosctl(["get", name]);
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       const lines = r.stdout.trimEnd().split("\n");
@@ -111,7 +116,7 @@ describe("get", () => {
 
   it("queries several nodes one after another, in --nodes order", async () => {
     // The node serves calls addressed to any of its own names.
-    const r = await talosctl(["get", "ms", "-n", "localhost,127.0.0.1"]);
+    const r = await talosctl(["get", "machinestatus", "-n", "localhost,127.0.0.1"]);
     expect(r.code, r.stderr).toBe(0);
     const nodes = r.stdout
       .trimEnd()
@@ -150,14 +155,19 @@ describe("get", () => {
   });
 
   it("prints one sorted JSON object per resource, and JSONPath", async () => {
-    const r = await talosctl(["get", "ms", "-o", "json"]);
+    const r = await talosctl(["get", "machinestatus", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\{\n {4}"metadata": \{\n {8}"created": /);
     const doc = JSON.parse(r.stdout) as { node: string; spec: { stage: string } };
     expect(doc.node).toBe(NODE);
-    const jp = await talosctl(["get", "ms", "-o", "jsonpath={.node} {.metadata.id} {.spec.stage}"]);
+    const jp = await talosctl([
+      "get",
+      "machinestatus",
+      "-o",
+      "jsonpath={.node} {.metadata.id} {.spec.stage}",
+    ]);
     expect(jp.stdout).toBe(`${NODE} machine ${doc.spec.stage}\n`);
-    const bare = await talosctl(["get", "ms", "-o", "jsonpath"]);
+    const bare = await talosctl(["get", "machinestatus", "-o", "jsonpath"]);
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain("jsonpath needs an expression");
   });
@@ -165,8 +175,16 @@ describe("get", () => {
   it("names an unknown type and an unknown id", async () => {
     const unknown = await talosctl(["get", "nosuchthing"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^resource "nosuchthing" is not registered/);
-    const missing = await talosctl(["get", "ms", "nope"]);
+    expect(unknown.stderr).toBe(
+      'rpc error: code = NotFound desc = resource "nosuchthing" is not registered\n',
+    );
+    // Short aliases several types share are refused, as talosctl refuses them.
+    const ambiguous = await talosctl(["get", "ms"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toBe(
+      'rpc error: code = InvalidArgument desc = resource type "ms" is ambiguous: [machinestatuses.runtime.talos.dev manifeststatuses.kubernetes.talos.dev memorystats.perf.talos.dev mountstatuses.block.talos.dev]\n',
+    );
+    const missing = await talosctl(["get", "machinestatus", "nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/^NODE +NAMESPACE +TYPE +ID +VERSION/);
     expect(missing.stderr).toMatch(
@@ -350,7 +368,7 @@ describe("patch machineconfig", () => {
     const none = await talosctl(["patch", "mc"]);
     expect(none.code).toBe(1);
     expect(none.stderr.split("\n")[0]).toBe("either --patch or --patch-file should be defined");
-    const other = await talosctl(["patch", "ms", "-p", '{"machine":{"nodeLabels":{"a":"b"}}}']);
+    const other = await talosctl(["patch", "machinestatus", "-p", '{"machine":{"nodeLabels":{"a":"b"}}}']);
     expect(other.stderr).toBe("only machineconfig resource type is supported\n");
   });
 });
@@ -444,7 +462,7 @@ describe("config new", () => {
     expect(one.stderr).toBe(
       "error getting resource on node 127.0.0.1: rpc error: code = PermissionDenied desc = not authorized\n",
     );
-    const allowed = await talosctl(["--talosconfig", file, "-n", NODE, "get", "ms"]);
+    const allowed = await talosctl(["--talosconfig", file, "-n", NODE, "get", "machinestatus"]);
     expect(allowed.code, allowed.stderr).toBe(0);
     const newer = await talosctl(["--talosconfig", file, "-n", NODE, "config", "new", "again.yaml"]);
     expect(newer.code).toBe(1);
@@ -478,7 +496,7 @@ describe("connection errors", () => {
     expect(r.stderr).toBe(
       "nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against\n",
     );
-    const ctx = await talosctl(["get", "ms", "--context", "nope"]);
+    const ctx = await talosctl(["get", "machinestatus", "--context", "nope"]);
     expect(ctx.code).toBe(1);
     expect(ctx.stderr).toMatch(/^context "nope" not found in config/);
   });
@@ -491,7 +509,7 @@ describe("connection errors", () => {
     expect(r.stderr).toBe(
       `error getting version from node 127.0.0.254: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.254:${node.port}: connect: connection refused"\n`,
     );
-    const get = await talosctl(["get", "ms", "-n", `127.0.0.254,${NODE}`]);
+    const get = await talosctl(["get", "machinestatus", "-n", `127.0.0.254,${NODE}`]);
     expect(get.code).toBe(1);
     expect(get.stdout).toMatch(/\n127\.0\.0\.1 +runtime +MachineStatus +machine /);
     expect(get.stderr).toMatch(

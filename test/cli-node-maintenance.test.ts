@@ -71,7 +71,7 @@ describe("maintenance mode (--insecure)", () => {
     // The listener is up before the boot sequence has found there is no config; wait for it.
     const until = Date.now() + 20_000;
     for (;;) {
-      const probe = await talosctl(["get", "ms", "--insecure", "-n", node.address, "-o", "json"]);
+      const probe = await talosctl(["get", "machinestatus", "--insecure", "-n", node.address, "-o", "json"]);
       if (probe.code === 0 && JSON.parse(probe.stdout).spec?.stage === "maintenance") break;
       if (Date.now() > until)
         throw new Error(`node never reached maintenance: ${probe.stdout}${probe.stderr}`);
@@ -86,7 +86,7 @@ describe("maintenance mode (--insecure)", () => {
         `^${node.address.replace(/\./g, "\\.")} +runtime +MachineStatus +machine +\\d+ +maintenance +`,
       ),
     );
-    const json = await talosctl(["get", "ms", "--insecure", "-n", node.address, "-o", "json"]);
+    const json = await talosctl(["get", "machinestatus", "--insecure", "-n", node.address, "-o", "json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ node: node.address, spec: { stage: "maintenance" } });
     expect(json.stderr).toBe(
       `WARNING: ${node.address}: server version 1.13.2 is older than client version ${TALOS_VERSION.slice(1)}\n`,
@@ -94,7 +94,7 @@ describe("maintenance mode (--insecure)", () => {
   });
 
   it("needs --nodes with --insecure", async () => {
-    const r = await talosctl(["get", "ms", "--insecure"]);
+    const r = await talosctl(["get", "machinestatus", "--insecure"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       "nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against\n",

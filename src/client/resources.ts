@@ -2,6 +2,7 @@
 // list and watch, and resources turned into the plain data that output formats print.
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
 import { parse as parseYaml } from "yaml";
 import { UserError } from "../errors.js";
 import type { Resource } from "../gen/cosi/resource/resource_pb.js";
@@ -14,6 +15,7 @@ import {
   RESOURCE_DEFINITION_TYPE,
 } from "../wire/index.js";
 import type { NodeClient } from "./client.js";
+import { RpcError } from "./errors.js";
 
 /** The active config's id, which commands that edit it name. */
 export { ACTIVE_CONFIG_ID };
@@ -65,7 +67,9 @@ function definitionFrom(resource: Resource): ResourceDefinition {
 
 /**
  * Finds the definition a `get <type>` argument names: the RD id or any of its aliases,
- * case-insensitively (siderolabs/talos: pkg/machinery/client/resources.go).
+ * case-insensitively (siderolabs/talos: pkg/machinery/client/resources.go). Like talosctl, a
+ * name that matches nothing is a NotFound status and one that matches several types (short
+ * aliases such as `ms`) an InvalidArgument status, printed in gRPC's words.
  */
 export function resolveResourceKind(
   definitions: readonly ResourceDefinition[],
@@ -79,12 +83,14 @@ export function resolveResourceKind(
       d.allAliases.some((a) => a.toLowerCase() === wanted),
   );
   if (matches.length === 0) {
-    throw new UserError(
-      `resource "${name}" is not registered (see "talosctl get rd" for the resource types)`,
-    );
+    throw new RpcError(Code.NotFound, `resource "${name}" is not registered`, {});
   }
   if (matches.length > 1) {
-    throw new UserError(`resource type "${name}" is ambiguous: [${matches.map((m) => m.id).join(" ")}]`);
+    throw new RpcError(
+      Code.InvalidArgument,
+      `resource type "${name}" is ambiguous: [${matches.map((m) => m.id).join(" ")}]`,
+      {},
+    );
   }
   return matches[0]!;
 }

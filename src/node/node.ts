@@ -321,6 +321,7 @@ class Node implements TalosNode, NodeRuntime {
       addresses: this.addresses,
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
+      meta: this.meta,
       onReboot: (reason) => this.reboot(reason),
       createCluster: (host) =>
         new ClusterController({

@@ -8,11 +8,18 @@ import * as grpc from "@grpc/grpc-js";
 import type { Clock, Timer } from "../clock.js";
 import { StatusError } from "../errors.js";
 import { isComplete, isControlPlane, type MachineConfig, machineType } from "../machine/config.js";
-import { NS } from "../machine/resources/kinds.js";
-import type { ResourceStore } from "../machine/resources/store.js";
 import type { ServiceManager } from "../machine/services.js";
+import { NS, type ResourceStore } from "../resources/index.js";
 import { clusterId, controlPlanePort } from "./facts.js";
-import { affiliateKind, identityKind, type MemberResourceSpec, memberKind } from "./kinds.js";
+import {
+  AFFILIATE,
+  affiliateSpec,
+  IDENTITY,
+  identitySpec,
+  MEMBER,
+  type MemberResourceSpec,
+  memberSpec,
+} from "./kinds.js";
 import {
   type AffiliateRecord,
   type AffiliateStatus,
@@ -71,16 +78,9 @@ export class ClusterController {
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
     this.nodeId = createHash("sha256").update(host.machineUuid).digest("base64url").slice(0, 43);
-    host.store.registerKind(memberKind);
-    host.store.registerKind(affiliateKind);
-    host.store.registerKind(identityKind);
-    host.store.set(
-      identityKind,
-      NS.cluster,
-      "local",
-      { nodeId: this.nodeId },
-      { owner: "cluster.NodeIdentityController" },
-    );
+    host.store.set(IDENTITY, NS.cluster, "local", identitySpec(this.nodeId), {
+      owner: "cluster.NodeIdentityController",
+    });
     // etcd starts once this node may run it: bootstrapped, or joined to a bootstrapped cluster.
     host.services.setPreState("etcd", (signal) => this.waitForEtcd(signal));
     this.stopWatchingServices = host.services.onTransition(() => {
@@ -219,15 +219,17 @@ export class ClusterController {
         ...(a.apiServerPort !== undefined ? { apiServerPort: a.apiServerPort } : {}),
       };
       wanted.add(a.nodeId);
-      store.set(affiliateKind, NS.cluster, a.nodeId, spec, { owner: "cluster.AffiliateMergeController" });
-      store.set(memberKind, NS.cluster, a.hostname, spec, { owner: "cluster.MemberController" });
+      store.set(AFFILIATE, NS.cluster, a.nodeId, affiliateSpec(spec), {
+        owner: "cluster.AffiliateMergeController",
+      });
+      store.set(MEMBER, NS.cluster, a.hostname, memberSpec(spec), { owner: "cluster.MemberController" });
     }
     const hostnames = new Set(affiliates.map((a) => a.hostname));
-    for (const r of store.list(NS.cluster, affiliateKind.definition.type)) {
-      if (!wanted.has(r.id)) store.remove(NS.cluster, affiliateKind.definition.type, r.id);
+    for (const r of store.list(NS.cluster, AFFILIATE.definition.type)) {
+      if (!wanted.has(r.id)) store.remove(NS.cluster, AFFILIATE.definition.type, r.id);
     }
-    for (const r of store.list(NS.cluster, memberKind.definition.type)) {
-      if (!hostnames.has(r.id)) store.remove(NS.cluster, memberKind.definition.type, r.id);
+    for (const r of store.list(NS.cluster, MEMBER.definition.type)) {
+      if (!hostnames.has(r.id)) store.remove(NS.cluster, MEMBER.definition.type, r.id);
     }
   }
 

@@ -1,17 +1,17 @@
 // The discovery resources of the cluster namespace: Members (`get members`), Affiliates
-// (`get affiliates`) and the node's own Identity, encoded with Talos's cluster specs.
-import { create, toBinary } from "@bufbuild/protobuf";
+// (`get affiliates`) and the node's own Identity, with Talos's cluster specs.
+import { create } from "@bufbuild/protobuf";
 import { NetIPSchema } from "../../gen/common/common_pb.js";
 import {
+  type AffiliateSpec,
   AffiliateSpecSchema,
   ControlPlaneSchema,
   IdentitySpecSchema,
+  type MemberSpec,
   MemberSpecSchema,
 } from "../../gen/resource/definitions/cluster/cluster_pb.js";
 import { MachineType } from "../../gen/resource/definitions/enums/enums_pb.js";
-import { defineResource } from "../machine/resources/definition.js";
-import { ipToBytes, NS } from "../machine/resources/kinds.js";
-import type { ResourceKind } from "../machine/resources/store.js";
+import { ipBytes, messageKind } from "../resources/index.js";
 
 export interface MemberResourceSpec {
   readonly nodeId: string;
@@ -22,6 +22,10 @@ export interface MemberResourceSpec {
   readonly apiServerPort?: number;
 }
 
+export const MEMBER = messageKind("Members.cluster.talos.dev", MemberSpecSchema);
+export const AFFILIATE = messageKind("Affiliates.cluster.talos.dev", AffiliateSpecSchema);
+export const IDENTITY = messageKind("Identities.cluster.talos.dev", IdentitySpecSchema);
+
 function machineTypeEnum(t: string): MachineType {
   if (t === "controlplane") return MachineType.TYPE_CONTROL_PLANE;
   if (t === "worker") return MachineType.TYPE_WORKER;
@@ -30,80 +34,33 @@ function machineTypeEnum(t: string): MachineType {
 }
 
 const netIps = (addresses: readonly string[]) =>
-  addresses.map((a) => create(NetIPSchema, { ip: ipToBytes(a) }));
+  addresses.map((a) => create(NetIPSchema, { ip: ipBytes(a) }));
 const controlPlane = (port: number | undefined) =>
   port !== undefined ? { controlPlane: create(ControlPlaneSchema, { apiServerPort: BigInt(port) }) } : {};
 
-function view(s: MemberResourceSpec, withId: boolean): Record<string, unknown> {
-  return {
-    ...(withId ? { nodeId: s.nodeId } : {}),
-    addresses: [...s.addresses],
+export function memberSpec(s: MemberResourceSpec): MemberSpec {
+  return create(MemberSpecSchema, {
+    nodeId: s.nodeId,
+    addresses: netIps(s.addresses),
     hostname: s.hostname,
-    ...(withId ? { nodename: s.hostname } : {}),
-    machineType: s.machineType,
+    machineType: machineTypeEnum(s.machineType),
     operatingSystem: s.operatingSystem,
-    ...(s.apiServerPort !== undefined ? { controlPlane: { apiServerPort: s.apiServerPort } } : {}),
-  };
+    ...controlPlane(s.apiServerPort),
+  });
 }
 
-export const memberKind: ResourceKind<MemberResourceSpec> = {
-  definition: defineResource({
-    type: "Members.cluster.talos.dev",
-    defaultNamespace: NS.cluster,
-    printColumns: [
-      { name: "Hostname", jsonPath: "{.hostname}" },
-      { name: "Machine Type", jsonPath: "{.machineType}" },
-      { name: "OS", jsonPath: "{.operatingSystem}" },
-      { name: "Addresses", jsonPath: "{.addresses}" },
-    ],
-  }),
-  encode: (s) =>
-    toBinary(
-      MemberSpecSchema,
-      create(MemberSpecSchema, {
-        nodeId: s.nodeId,
-        addresses: netIps(s.addresses),
-        hostname: s.hostname,
-        machineType: machineTypeEnum(s.machineType),
-        operatingSystem: s.operatingSystem,
-        ...controlPlane(s.apiServerPort),
-      }),
-    ),
-  view: (s) => ({ nodeId: s.nodeId, ...view(s, false) }),
-};
+export function affiliateSpec(s: MemberResourceSpec): AffiliateSpec {
+  return create(AffiliateSpecSchema, {
+    nodeId: s.nodeId,
+    addresses: netIps(s.addresses),
+    hostname: s.hostname,
+    nodename: s.hostname,
+    operatingSystem: s.operatingSystem,
+    machineType: machineTypeEnum(s.machineType),
+    ...controlPlane(s.apiServerPort),
+  });
+}
 
-export const affiliateKind: ResourceKind<MemberResourceSpec> = {
-  definition: defineResource({
-    type: "Affiliates.cluster.talos.dev",
-    defaultNamespace: NS.cluster,
-    printColumns: [
-      { name: "Hostname", jsonPath: "{.hostname}" },
-      { name: "Machine Type", jsonPath: "{.machineType}" },
-      { name: "Addresses", jsonPath: "{.addresses}" },
-    ],
-  }),
-  encode: (s) =>
-    toBinary(
-      AffiliateSpecSchema,
-      create(AffiliateSpecSchema, {
-        nodeId: s.nodeId,
-        addresses: netIps(s.addresses),
-        hostname: s.hostname,
-        nodename: s.hostname,
-        operatingSystem: s.operatingSystem,
-        machineType: machineTypeEnum(s.machineType),
-        ...controlPlane(s.apiServerPort),
-      }),
-    ),
-  view: (s) => view(s, true),
-};
-
-export const identityKind: ResourceKind<{ nodeId: string }> = {
-  definition: defineResource({
-    type: "Identities.cluster.talos.dev",
-    defaultNamespace: NS.cluster,
-    printColumns: [{ name: "ID", jsonPath: "{.nodeId}" }],
-  }),
-  encode: (s) => toBinary(IdentitySpecSchema, create(IdentitySpecSchema, { nodeId: s.nodeId })),
-  view: (s) => ({ nodeId: s.nodeId }),
-};
+export function identitySpec(nodeId: string) {
+  return create(IdentitySpecSchema, { nodeId });
+}

@@ -1,7 +1,8 @@
 // The COSI State service behind Talos's access filter (siderolabs/talos:
-// internal/app/resources/access.go): reads of registered, non-sensitive types (sensitive ones for
-// os:admin only), list filters, watches with bootstrap contents and a BOOTSTRAPPED marker; every
-// write is refused.
+// internal/app/resources/access.go) and COSI's protobuf server (cosi-project/runtime:
+// pkg/state/protobuf/server): reads of registered, non-sensitive types (sensitive ones for
+// os:admin only), list filters, watches with bootstrap contents, tail events and bookmarks, as
+// COSI's in-memory state serves them; every write is refused.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -13,18 +14,21 @@ import {
   ListResponseSchema,
   LabelTerm_Operation as Op,
   State,
+  type WatchRequest,
   WatchResponseSchema,
   type Event as WireEvent,
 } from "../../gen/cosi/resource/state_pb.js";
-import { type Caller, Role } from "../api/index.js";
+import { type Caller, NOT_AUTHORIZED, Role } from "../api/index.js";
 import { StatusError } from "../errors.js";
 import {
+  decodeBookmark,
+  encodeBookmark,
   type Resource,
   type ResourceStore,
   type StoreEvent,
   tombstone,
   toWireResource,
-} from "../machine/index.js";
+} from "../resources/index.js";
 import {
   callSignal,
   type HandlerEntry,
@@ -46,9 +50,10 @@ export function checkAccess(
   namespace: string,
   type: string,
 ): void {
-  const kind = store.kindOf(type);
-  if (!kind) throw permissionDenied(`resource type "${type}" is not supported`);
-  if (kind.definition.sensitive && !roles.includes(Role.Admin)) throw permissionDenied("not authorized");
+  // Talos looks the definition up by the lower-cased type.
+  const definition = store.definitionOf(type);
+  if (!definition) throw permissionDenied(`resource type "${type}" is not supported`);
+  if (definition.sensitive && !roles.includes(Role.Admin)) throw permissionDenied(NOT_AUTHORIZED);
   if (!store.hasNamespace(namespace)) throw permissionDenied(`namespace "${namespace}" is not supported`);
 }
 
@@ -85,7 +90,7 @@ function termMatches(term: LabelTerm, labels: Readonly<Record<string, string>>):
       break;
     }
     default:
-      throw invalidArgument(`unsupported label query operator: ${String(term.op)}`);
+      throw unimplemented(`unsupported label query operator: ${String(term.op)}`);
   }
   return term.invert ? !result : result;
 }
@@ -96,25 +101,45 @@ function labelsMatch(queries: readonly LabelQuery[], labels: Readonly<Record<str
   return queries.some((q) => q.terms.every((t) => termMatches(t, labels)));
 }
 
+/** Refuses unknown operators before anything is read, as COSI converts the query first. */
+function checkLabelQueries(queries: readonly LabelQuery[]): void {
+  for (const q of queries) for (const t of q.terms) termMatches(t, {});
+}
+
 function idFilter(regexp: string | undefined): (id: string) => boolean {
   if (!regexp) return () => true;
   let re: RegExp;
   try {
     re = new RegExp(regexp);
   } catch (err) {
-    throw invalidArgument(`invalid id query: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(`failed to compile regexp: ${err instanceof Error ? err.message : String(err)}`);
   }
   return (id) => re.test(id);
 }
 
-function wireEvent(e: StoreEvent): WireEvent {
-  const type =
-    e.type === "created" ? EventType.CREATED : e.type === "updated" ? EventType.UPDATED : EventType.DESTROYED;
+function wireEvent(e: StoreEvent, type: StoreEvent["type"] = e.type, withOld = true): WireEvent {
+  const eventType =
+    type === "created" ? EventType.CREATED : type === "updated" ? EventType.UPDATED : EventType.DESTROYED;
   return create(EventSchema, {
     resource: toWireResource(e.resource),
-    eventType: type,
-    ...(e.old ? { old: toWireResource(e.old) } : {}),
+    eventType,
+    ...(withOld && type === "updated" && e.old ? { old: toWireResource(e.old) } : {}),
+    bookmark: encodeBookmark(e.position),
   });
+}
+
+/**
+ * A stored event as a kind watch with filters delivers it: an update that moves a resource in or
+ * out of the filter becomes a creation or a destruction; others outside the filter are skipped.
+ */
+function filtered(e: StoreEvent, matches: (r: Resource) => boolean): WireEvent | undefined {
+  if (e.type !== "updated") return matches(e.resource) ? wireEvent(e) : undefined;
+  const now = matches(e.resource);
+  const before = e.old ? matches(e.old) : false;
+  if (now && before) return wireEvent(e);
+  if (now) return wireEvent(e, "created", false);
+  if (before) return wireEvent(e, "destroyed", false);
+  return undefined;
 }
 
 /** A queue between store callbacks and an async sender. */
@@ -148,6 +173,97 @@ function refuseWrite(): never {
   throw new StatusError(grpc.status.PERMISSION_DENIED, WRITE_NOT_ALLOWED);
 }
 
+/** An error COSI's server returns as is (gRPC code Unknown). */
+function cosiError(message: string): StatusError {
+  return new StatusError(grpc.status.UNKNOWN, message);
+}
+
+const INVALID_BOOKMARK = "invalid watch bookmark";
+
+interface WatchPlan {
+  /** Events to send before the live ones, in order. */
+  readonly initial: WireEvent[];
+  /** The first stored position the live part delivers. */
+  readonly from: number;
+  /** Whether a stored event is delivered, and how. */
+  readonly deliver: (e: StoreEvent) => WireEvent | undefined;
+}
+
+/** A single-resource watch (cosi-project/runtime: inmem ResourceCollection.Watch). */
+function planResourceWatch(store: ResourceStore, req: WatchRequest, id: string): WatchPlan {
+  const { namespace, type } = req;
+  const options = req.options;
+  const tail = options?.tailEvents ?? 0;
+  const bookmark = options?.startFromBookmark;
+  if (tail > 0 && bookmark !== undefined)
+    throw cosiError("cannot use both TailEvents and StartFromBookmark options");
+  const deliver = (e: StoreEvent): WireEvent | undefined => (e.resource.id === id ? wireEvent(e) : undefined);
+  if (tail > 0) return { initial: [], from: store.resourceTailStart(namespace, type, id, tail), deliver };
+  if (bookmark !== undefined) {
+    const pos = decodeBookmark(bookmark);
+    if (pos === undefined || !store.bookmarkValid(namespace, type, pos)) {
+      throw new StatusError(grpc.status.FAILED_PRECONDITION, INVALID_BOOKMARK);
+    }
+    return { initial: [], from: pos + 1, deliver };
+  }
+  const current = store.get(namespace, type, id);
+  const initial = current
+    ? create(EventSchema, { resource: toWireResource(current), eventType: EventType.CREATED })
+    : create(EventSchema, { resource: tombstone(namespace, type, id), eventType: EventType.DESTROYED });
+  return { initial: [initial], from: store.position(namespace, type), deliver };
+}
+
+/** A kind watch (cosi-project/runtime: inmem ResourceCollection.WatchAll). */
+function planKindWatch(store: ResourceStore, req: WatchRequest): WatchPlan {
+  const { namespace, type } = req;
+  const options = req.options;
+  const labels = options?.labelQuery ?? [];
+  checkLabelQueries(labels);
+  const ids = idFilter(options?.idQuery?.regexp);
+  const matches = (r: Resource): boolean => ids(r.id) && labelsMatch(labels, r.labels);
+  const tail = options?.tailEvents ?? 0;
+  const bookmark = options?.startFromBookmark;
+  const deliver = (e: StoreEvent): WireEvent | undefined => filtered(e, matches);
+  const initial: WireEvent[] = [];
+  let from = store.position(namespace, type);
+  if (options?.bootstrapContents) {
+    if (tail > 0 || bookmark !== undefined) {
+      throw cosiError("cannot use BootstrapContents with TailEvents and StartFromBookmark options");
+    }
+    for (const r of store.list(namespace, type).filter(matches)) {
+      initial.push(create(EventSchema, { resource: toWireResource(r), eventType: EventType.CREATED }));
+    }
+    initial.push(
+      create(EventSchema, {
+        resource: tombstone(namespace, type, ""),
+        eventType: EventType.BOOTSTRAPPED,
+        bookmark: encodeBookmark(from - 1),
+      }),
+    );
+  }
+  if (bookmark !== undefined && tail > 0)
+    throw cosiError("cannot use both TailEvents and StartFromBookmark options");
+  if (tail > 0) {
+    from = store.kindTailStart(namespace, type, tail);
+  } else if (bookmark !== undefined) {
+    const pos = decodeBookmark(bookmark);
+    if (pos === undefined || !store.bookmarkValid(namespace, type, pos)) {
+      throw new StatusError(grpc.status.FAILED_PRECONDITION, INVALID_BOOKMARK);
+    }
+    from = pos + 1;
+  }
+  if (options?.bootstrapBookmark) {
+    initial.push(
+      create(EventSchema, {
+        resource: tombstone(namespace, type, ""),
+        eventType: EventType.NOOP,
+        bookmark: encodeBookmark(from - 1),
+      }),
+    );
+  }
+  return { initial, from, deliver };
+}
+
 export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
   const read = (caller: Caller, namespace: string, type: string): ResourceStore => {
     const store = rt.machine.store;
@@ -166,6 +282,7 @@ export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
     serverStream(State.method.list, async (req, caller, send) => {
       const store = read(caller, req.namespace, req.type);
       const labels = req.options?.labelQuery ?? [];
+      checkLabelQueries(labels);
       const ids = idFilter(req.options?.idQuery?.regexp);
       for (const r of store.list(req.namespace, req.type)) {
         if (!ids(r.id) || !labelsMatch(labels, r.labels)) continue;
@@ -178,70 +295,60 @@ export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
       const store = read(caller, req.namespace, req.type);
       const signal = callSignal(caller, machine);
       const options = req.options;
-      const labels = options?.labelQuery ?? [];
-      const ids = idFilter(options?.idQuery?.regexp);
-      const single = req.id !== undefined;
-      if (single && (options?.bootstrapContents || labels.length > 0)) {
-        throw unimplemented(
-          "bootstrap contents and label queries are not supported for a single resource watch",
-        );
+      const id = req.id;
+      if (id !== undefined) {
+        if (options?.bootstrapContents) {
+          throw unimplemented("bootstrap contents is not implemented for resource watch");
+        }
+        if ((options?.labelQuery.length ?? 0) > 0) {
+          throw unimplemented("label query is not implemented for resource watch");
+        }
       }
-      if (options?.startFromBookmark !== undefined) {
-        throw new StatusError(grpc.status.FAILED_PRECONDITION, "invalid bookmark");
-      }
-      const wanted = (r: Resource): boolean => single || (ids(r.id) && labelsMatch(labels, r.labels));
-      const filter = { namespace: req.namespace, type: req.type, ...(single ? { id: req.id } : {}) };
-
-      // Subscribe before reading the current state so no change falls in between.
+      // Subscribing and reading the stored events happen in one turn: nothing falls in between.
       const queue = new EventQueue<StoreEvent>();
-      const unsubscribe = store.watch(filter, (e) => {
-        if (wanted(e.resource)) queue.push(e);
-      });
-      // The current state is read right after subscribing, before anything can change it.
-      const tail = options?.tailEvents ?? 0;
-      const past =
-        tail > 0
-          ? store
-              .history(filter)
-              .filter((e) => wanted(e.resource))
-              .slice(-tail)
-          : [];
-      const initial: WireEvent[] = [];
-      if (single) {
-        const current = store.get(req.namespace, req.type, req.id!);
-        initial.push(
-          current
-            ? create(EventSchema, { resource: toWireResource(current), eventType: EventType.CREATED })
-            : create(EventSchema, {
-                resource: tombstone(req.namespace, req.type, req.id!),
-                eventType: EventType.DESTROYED,
-              }),
-        );
-      } else if (options?.bootstrapContents) {
-        for (const r of store.list(req.namespace, req.type).filter(wanted)) {
-          initial.push(create(EventSchema, { resource: toWireResource(r), eventType: EventType.CREATED }));
-        }
-        if (req.apiVersion >= 1) {
-          initial.push(
-            create(EventSchema, {
-              resource: tombstone(req.namespace, req.type, ""),
-              eventType: EventType.BOOTSTRAPPED,
-            }),
-          );
-        }
-      }
+      const unsubscribe = store.watch({ namespace: req.namespace, type: req.type }, (e) => queue.push(e));
       try {
+        const plan = id === undefined ? planKindWatch(store, req) : planResourceWatch(store, req, id);
+        const replay = store.eventsFrom(req.namespace, req.type, plan.from);
+        // Clients older than API version 1 get neither BOOTSTRAPPED nor ERRORED events.
+        const legacy = req.apiVersion < 1;
+        const initial = legacy
+          ? plan.initial.filter((e) => e.eventType !== EventType.BOOTSTRAPPED)
+          : plan.initial;
         await send(create(WatchResponseSchema, {}));
-        for (const e of past) await send(create(WatchResponseSchema, { event: [wireEvent(e)] }));
         if (options?.aggregated && initial.length > 0) {
           await send(create(WatchResponseSchema, { event: initial }));
         } else {
           for (const e of initial) await send(create(WatchResponseSchema, { event: [e] }));
         }
+        const deliver = async (e: StoreEvent): Promise<boolean> => {
+          const capacity = store.capacity(req.namespace, req.type);
+          const writePos = store.position(req.namespace, req.type);
+          if (writePos - e.position > capacity) {
+            if (!legacy) {
+              const error = `buffer overrun: namespace "${req.namespace}" type "${req.type}", write pos ${writePos}, pos ${e.position}, capacity ${capacity}`;
+              await send(
+                create(WatchResponseSchema, {
+                  event: [create(EventSchema, { eventType: EventType.ERRORED, error })],
+                }),
+              );
+            }
+            return false;
+          }
+          const out = plan.deliver(e);
+          if (out) await send(create(WatchResponseSchema, { event: [out] }));
+          return true;
+        };
+        let next = plan.from;
+        for (const e of replay) {
+          if (!(await deliver(e))) return;
+          next = e.position + 1;
+        }
         while (!signal.aborted) {
           const e = await queue.take(signal);
           if (!e) break;
-          await send(create(WatchResponseSchema, { event: [wireEvent(e)] }));
+          if (e.position < next) continue;
+          if (!(await deliver(e))) return;
         }
       } finally {
         unsubscribe();

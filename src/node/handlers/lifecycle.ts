@@ -17,7 +17,6 @@ import {
 } from "../../gen/machine/machine_pb.js";
 import {
   type Machine,
-  NS,
   type RebootMode,
   type ResetPlan,
   rebootSequence,
@@ -26,8 +25,9 @@ import {
   SequenceError,
   SequenceLockedError,
   shutdownSequence,
-  volumeStatusKind,
+  VOLUME_STATUS,
 } from "../machine/index.js";
+import { NS } from "../resources/index.js";
 import { failedPrecondition, type HandlerEntry, invalidArgument, type NodeRuntime, unary } from "./define.js";
 
 /** After a fatal sequence error Talos waits this long before rebooting (machine time). */
@@ -92,7 +92,7 @@ export function resetPlan(
       "reset failed: invalid input, wipe mode USER_DISKS doesn't support SystemPartitionsToWipe parameter",
     );
   }
-  const type = volumeStatusKind.definition.type;
+  const type = VOLUME_STATUS.definition.type;
   for (const spec of req.systemPartitionsToWipe) {
     if (!m.store.get(NS.runtime, type, spec.label)) {
       throw new Error(

@@ -4,10 +4,9 @@
 
 import { ACTIVE_CONFIG_ID } from "../../wire/index.js";
 import type { Clock, Timer } from "../clock.js";
+import { MACHINE_CONFIG_ANNOTATIONS, machineConfigKind, NS, type ResourceStore } from "../resources/index.js";
 import type { StateDir } from "../state/index.js";
 import { type MachineConfig, parseMachineConfig } from "./config.js";
-import { MACHINE_CONFIG_ANNOTATIONS, machineConfigKind, NS } from "./resources/kinds.js";
-import type { ResourceStore } from "./resources/store.js";
 
 export const PERSISTENT_ID = "persistent";
 

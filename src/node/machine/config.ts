@@ -3,7 +3,7 @@
 import type { ConfigDocument, MachineConfigDocuments } from "../../config/document.js";
 import { LEGACY_KIND } from "../../config/document.js";
 import { loadMachineConfig } from "../../config/load/index.js";
-import type { MachineTypeName } from "./resources/kinds.js";
+import type { MachineTypeName } from "../resources/index.js";
 
 export interface MachineConfig {
   /** The config exactly as applied (what STATE holds). */

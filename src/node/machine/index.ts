@@ -39,7 +39,6 @@ export {
   type MachineEvent,
   type StartPosition,
 } from "./events.js";
-export { type FactSource, publishBootFacts, publishConfigFacts } from "./fact-resources.js";
 export { INSTALLATION_ERROR, type InstallerContext, InstallerError, runInstaller } from "./installer.js";
 export { KERNEL_BOOT_MS, KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
 export {
@@ -78,14 +77,19 @@ export {
   type LogStart,
 } from "./logs.js";
 export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
-export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
+export {
+  MACHINE_STAGES,
+  MACHINE_STATUS_ID,
+  type MachineStageName,
+  MachineStatusController,
+  type UnmetCondition,
+} from "./machine-status.js";
 export {
   type AffiliateStatusFacts,
   affiliateStatus,
   type ReadinessFacts,
   unmetConditions,
 } from "./readiness.js";
-export * from "./resources/index.js";
 export {
   type Phase,
   phase,
@@ -120,7 +124,7 @@ export {
   type ServiceTransition,
   type TransitionListener,
 } from "./services.js";
-export { SystemVolumes, type VolumesHost } from "./volumes.js";
+export { SystemVolumes, VOLUME_STATUS, type VolumesHost } from "./volumes.js";
 export { Workloads, type WorkloadsHost } from "./workloads.js";
 export {
   createXidGenerator,

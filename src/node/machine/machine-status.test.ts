@@ -12,18 +12,16 @@ import {
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
+import { RuntimeMachineStage } from "../../gen/resource/definitions/enums/enums_pb.js";
 import { createClock } from "../clock.js";
+import { ResourceStore } from "../resources/index.js";
 import { EventBus } from "./events.js";
 import { MachineStatusController, type UnmetCondition } from "./machine-status.js";
-import { definitionKind, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
-import { ResourceStore } from "./resources/store.js";
 
 function setup(conditions: () => UnmetCondition[] = () => []) {
   const clock = createClock();
   const bus = new EventBus(clock);
-  const store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
-  store.registerNamespace("runtime", "");
-  for (const k of NODE_KINDS) store.registerKind(k);
+  const store = ResourceStore.forNode(clock);
   const controller = new MachineStatusController(bus, store, conditions);
   const stages = () =>
     bus
@@ -85,9 +83,8 @@ describe("machine status", () => {
     const { bus, store, controller, stages } = setup(() => unmet);
     seq(bus, "boot", SequenceEvent_Action.START);
     expect(store.get("runtime", "MachineStatuses.runtime.talos.dev", "machine")?.spec).toMatchObject({
-      stage: "booting",
-      ready: false,
-      unmetConditions: unmet,
+      stage: RuntimeMachineStage.MACHINE_STAGE_BOOTING,
+      status: { ready: false, unmetConditions: unmet },
     });
     unmet = [];
     controller.refresh();

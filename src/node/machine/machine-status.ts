@@ -17,9 +17,30 @@ import {
   type TaskEvent,
   TaskEvent_Action,
 } from "../../gen/machine/machine_pb.js";
+import type { RuntimeMachineStage } from "../../gen/resource/definitions/enums/enums_pb.js";
+import {
+  MachineStatusSpecSchema,
+  MachineStatusStatusSchema,
+  UnmetConditionSchema,
+} from "../../gen/resource/definitions/runtime/runtime_pb.js";
+import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
 import type { EventBus, MachineEvent } from "./events.js";
-import { MACHINE_STAGES, type MachineStageName, machineStatusKind, NS } from "./resources/kinds.js";
-import type { ResourceStore } from "./resources/store.js";
+
+/** Machine stages in the order of Talos's MachineStage numbers. */
+export const MACHINE_STAGES = [
+  "unknown",
+  "booting",
+  "installing",
+  "maintenance",
+  "running",
+  "rebooting",
+  "shutting down",
+  "resetting",
+  "upgrading",
+] as const;
+export type MachineStageName = (typeof MACHINE_STAGES)[number];
+
+const MACHINE_STATUS = messageKind("MachineStatuses.runtime.talos.dev", MachineStatusSpecSchema);
 
 export interface UnmetCondition {
   readonly name: string;
@@ -72,10 +93,16 @@ export class MachineStatusController {
     if (key === this.lastKey) return;
     this.lastKey = key;
     this.store.set(
-      machineStatusKind,
+      MACHINE_STATUS,
       NS.runtime,
       MACHINE_STATUS_ID,
-      { stage: this.stage, ready: unmet.length === 0, unmetConditions: unmet },
+      spec(MachineStatusSpecSchema, {
+        stage: MACHINE_STAGES.indexOf(this.stage) as RuntimeMachineStage,
+        status: spec(MachineStatusStatusSchema, {
+          ready: unmet.length === 0,
+          unmetConditions: unmet.map((c) => spec(UnmetConditionSchema, c)),
+        }),
+      }),
       { owner: "runtime.MachineStatusController" },
     );
     this.bus.publish(

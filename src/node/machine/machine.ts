@@ -4,7 +4,7 @@
 // sequences. A reboot discards the Machine and starts a new one on the same STATE directory.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { ConfigLoadErrorEventSchema } from "../../gen/machine/machine_pb.js";
+import { AddressEventSchema, ConfigLoadErrorEventSchema } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
 import type { ClusterController, ClusterHost } from "../cluster/controller.js";
 import type { NodeLog } from "../log.js";
@@ -18,14 +18,21 @@ import {
   preferredAddress,
   type RootFs,
 } from "../platform/index.js";
-import type { StateDir } from "../state/index.js";
+import { ControllerRuntime, ResourceStore } from "../resources/index.js";
+import { Meta, metaTags, type StateDir } from "../state/index.js";
 import { LiveSet } from "../streams/index.js";
 import { StartupSequences } from "./boot.js";
 import { type BootServiceOptions, bootServiceOptions } from "./catalog.js";
-import { configuredHostname, isComplete, isControlPlane, type MachineConfig } from "./config.js";
+import {
+  configuredHostname,
+  hasUnattendedInstall,
+  isComplete,
+  isControlPlane,
+  type MachineConfig,
+} from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
+import { INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
 import { EventBus } from "./events.js";
-import { type FactSource, publishBootFacts, publishConfigFacts } from "./fact-resources.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
 import type { PowerRequest } from "./lifecycle.js";
@@ -33,8 +40,6 @@ import { type LiveFacts, registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
 import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
 import { affiliateStatus, unmetConditions } from "./readiness.js";
-import { definitionKind, NAMESPACE_DESCRIPTIONS, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
-import { ResourceStore } from "./resources/store.js";
 import { Sequencer } from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
 import { ServiceManager } from "./services.js";
@@ -76,6 +81,8 @@ export interface MachineOptions {
   readonly onRunning?: () => void;
   /** A staged upgrade to install in this boot's `install` sequence (then reboot). */
   readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
+  /** META as the node holds it (its changes reach the machine's resources). */
+  readonly meta?: Meta;
 }
 
 export class Machine {
@@ -88,6 +95,9 @@ export class Machine {
   readonly stateDir: StateDir;
   readonly bus: EventBus;
   readonly store: ResourceStore;
+  /** The controllers that derive this boot's resources from the machine. */
+  readonly controllers: ControllerRuntime<MachineSource>;
+  readonly meta: Meta;
   readonly services: ServiceManager;
   readonly sequencer: Sequencer;
   readonly config: ConfigStore;
@@ -121,6 +131,8 @@ export class Machine {
   private networkReady = false;
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
+  private readonly detachMeta: () => void;
+  private lastHostname: string | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -133,11 +145,8 @@ export class Machine {
     this.stateDir = options.state;
     this.startedAt = clock.now();
     this.bus = new EventBus(clock, options.previousEvents);
-    this.store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
-    for (const [ns, description] of Object.entries(NAMESPACE_DESCRIPTIONS)) {
-      this.store.registerNamespace(ns, description);
-    }
-    for (const kind of NODE_KINDS) this.store.registerKind(kind);
+    this.store = ResourceStore.forNode(clock);
+    this.meta = options.meta ?? new Meta(options.state.dir);
     this.services = new ServiceManager(clock, this.bus, this.store);
     this.sequencer = new Sequencer(this.bus, options.log, undefined, (ms, signal) =>
       clock.sleep(ms, signal).catch(() => undefined),
@@ -236,7 +245,10 @@ export class Machine {
       installed: () => this.installed,
       bootOptions: () => this.bootOptions(),
       log,
-      mountVolumes: () => this.volumes.mount(),
+      mountVolumes: () => {
+        this.volumes.mount();
+        this.controllers.changed(INPUT.boot);
+      },
       servicesStarted: (boot, signal) => {
         if (!boot.kubernetes) return;
         this.workloads.kubeletStarted(
@@ -253,7 +265,14 @@ export class Machine {
     this.services.setPreState("apid", (signal) => this.workloads.waitForApiCertificate(signal));
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
     if (options.onRunning) onceRunningAndReady(this.bus, options.onRunning);
-    publishBootFacts(this.factSource());
+    this.controllers = new ControllerRuntime(this.store, this.machineSource(), MACHINE_CONTROLLERS, log);
+    this.controllers.start();
+    // The system disk's volumes exist once installed, or when this boot installs unattended.
+    if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
+      this.volumes.publish();
+    }
+    this.detachMeta = this.meta.onChange(() => this.controllers.changed(INPUT.meta));
+    this.announceHostname();
     registerLiveFiles(this.liveFacts());
   }
 
@@ -307,10 +326,12 @@ export class Machine {
     this.later(NETWORK_READY_MS, () => {
       this.networkReady = true;
       this.kmsg.write("kern", "info", "eth0: link is up, carrier detected");
+      this.controllers.changed(INPUT.network);
       this.status.refresh();
     });
     this.later(TIME_SYNCED_MS, () => {
       this.timeSynced = true;
+      this.controllers.changed(INPUT.time);
       this.status.refresh();
     });
     this.cluster.start();
@@ -326,6 +347,8 @@ export class Machine {
     this.output.close();
     this.detachLog?.();
     this.config.close();
+    this.controllers.close();
+    this.detachMeta();
     this.services.close();
     this.status.close();
     this.startup.wake();
@@ -351,19 +374,38 @@ export class Machine {
     });
   }
 
-  private factSource(): FactSource {
+  private machineSource(): MachineSource {
+    const { state } = this.options;
     return {
-      store: this.store,
-      bus: this.bus,
       talosVersion: this.talosVersion,
+      platform: this.platform,
       disks: this.disks,
-      mode: this.platform.mode,
+      hardware: this.hardware,
       addresses: this.addresses,
-      installed: () => this.installed,
-      hostname: () => this.hostname,
+      machineUuid: state.identity().uuid,
+      bootId: this.bootId,
+      hostnameFlag: this.options.hostname,
+      defaultHostname: state.identity().defaultHostname,
       active: () => this.config.active,
-      publishVolumes: () => this.volumes.publish(),
+      installed: () => this.installed,
+      mounted: () => this.volumes.mounted,
+      meta: () => metaTags(this.meta.read()),
+      stage: () => this.status.currentStage,
+      networkReady: () => this.networkReady,
+      timeSynced: () => this.timeSynced,
+      now: () => this.now(),
     };
+  }
+
+  /** Announces the hostname with an AddressEvent when it is new or changed, as Talos does. */
+  private announceHostname(): void {
+    const hostname = this.hostname;
+    if (hostname === this.lastHostname) return;
+    this.lastHostname = hostname;
+    this.bus.publish(
+      AddressEventSchema,
+      create(AddressEventSchema, { hostname, addresses: [...this.addresses] }),
+    );
   }
 
   private liveFacts(): LiveFacts {
@@ -388,7 +430,8 @@ export class Machine {
   }
 
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
-    publishConfigFacts(this.factSource());
+    this.controllers.changed(INPUT.config);
+    this.announceHostname();
     this.startup.wake();
     if (!isComplete(active) && isComplete(previous)) {
       // A TRY config applied in maintenance rolled back to nothing: boot again without one.

@@ -3,18 +3,15 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ServiceStateEvent_Action, ServiceStateEventSchema } from "../../gen/machine/machine_pb.js";
 import { createClock } from "../clock.js";
+import { ResourceStore } from "../resources/index.js";
 import { SERVICES } from "./catalog.js";
 import { EventBus } from "./events.js";
-import { definitionKind, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
-import { ResourceStore } from "./resources/store.js";
 import { ServiceManager } from "./services.js";
 
 function setup() {
   const clock = createClock(1000);
   const bus = new EventBus(clock);
-  const store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
-  store.registerNamespace("runtime", "");
-  for (const k of NODE_KINDS) store.registerKind(k);
+  const store = ResourceStore.forNode(clock);
   return { bus, store, services: new ServiceManager(clock, bus, store) };
 }
 
@@ -48,7 +45,7 @@ describe("services", () => {
       ServiceStateEvent_Action.RUNNING,
       ServiceStateEvent_Action.RUNNING,
     ]);
-    expect(store.get("runtime", "Services.v1alpha1.talos.dev", "apid")?.spec).toEqual({
+    expect(store.get("runtime", "Services.v1alpha1.talos.dev", "apid")?.spec).toMatchObject({
       running: true,
       healthy: true,
       unknown: false,

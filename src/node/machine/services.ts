@@ -8,10 +8,13 @@ import {
   ServiceStateEvent_Action,
   ServiceStateEventSchema,
 } from "../../gen/machine/machine_pb.js";
+import { ServiceSpecSchema } from "../../gen/resource/definitions/v1alpha1/v1alpha1_pb.js";
 import type { Clock } from "../clock.js";
+import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
 import type { EventBus } from "./events.js";
-import { NS, serviceKind } from "./resources/kinds.js";
-import type { ResourceStore } from "./resources/store.js";
+
+/** Services' resources (`talosctl get services`), owned by Talos's ServiceController. */
+const SERVICE = messageKind("Services.v1alpha1.talos.dev", ServiceSpecSchema);
 
 export type ServiceState =
   | "Initialized"
@@ -304,13 +307,17 @@ export class ServiceManager {
       }),
     );
     if (state === "Finished" || state === "Failed") {
-      this.store.remove(NS.runtime, serviceKind.definition.type, svc.definition.id);
+      this.store.remove(NS.runtime, SERVICE.definition.type, svc.definition.id);
     } else if (state !== "Initialized") {
       this.store.set(
-        serviceKind,
+        SERVICE,
         NS.runtime,
         svc.definition.id,
-        { running: running, healthy: running && svc.health.healthy, unknown: !running || svc.health.unknown },
+        spec(ServiceSpecSchema, {
+          running,
+          healthy: running && svc.health.healthy,
+          unknown: !running || svc.health.unknown,
+        }),
         { owner: "v1alpha1.ServiceController" },
       );
     }

@@ -4,12 +4,26 @@
 // key-value partition beside the boot slots.
 import fs from "node:fs";
 import path from "node:path";
+import { MountSpecSchema, VolumeStatusSpecSchema } from "../../gen/resource/definitions/block/block_pb.js";
+import {
+  BlockFilesystemType,
+  BlockVolumePhase,
+  BlockVolumeType,
+} from "../../gen/resource/definitions/enums/enums_pb.js";
 import { bytesSI } from "../../wire/index.js";
 import { IMAGES_FILE } from "../images/store.js";
 import { type Disk, systemVolumes } from "../platform/index.js";
+import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
 import { Bootloader, Meta, type StateDir } from "../state/index.js";
-import { NS, volumeStatusKind } from "./resources/kinds.js";
-import type { ResourceStore } from "./resources/store.js";
+
+/** `get volumestatus`: one per system volume, owned by Talos's volume manager. */
+export const VOLUME_STATUS = messageKind("VolumeStatuses.block.talos.dev", VolumeStatusSpecSchema);
+
+const FILESYSTEM: Readonly<Record<string, BlockFilesystemType>> = {
+  none: BlockFilesystemType.FILESYSTEM_TYPE_NONE,
+  xfs: BlockFilesystemType.FILESYSTEM_TYPE_XFS,
+  vfat: BlockFilesystemType.FILESYSTEM_TYPE_VFAT,
+};
 
 /** What the volumes need of the machine. */
 export interface VolumesHost {
@@ -51,19 +65,23 @@ export class SystemVolumes {
     const owner = "block.VolumeManagerController";
     for (const v of systemVolumes(disk)) {
       this.host.store.set(
-        volumeStatusKind,
+        VOLUME_STATUS,
         NS.runtime,
         v.id,
-        {
-          phase: this.isMounted ? "ready" : "waiting",
+        spec(VolumeStatusSpecSchema, {
+          phase: this.isMounted ? BlockVolumePhase.VOLUME_PHASE_READY : BlockVolumePhase.VOLUME_PHASE_WAITING,
+          type: BlockVolumeType.VOLUME_TYPE_PARTITION,
           location: v.location,
-          partitionIndex: v.partitionIndex,
+          mountLocation: v.location,
+          partitionIndex: BigInt(v.partitionIndex),
           parentLocation: disk.devPath,
-          size: v.size,
+          size: BigInt(v.size),
           prettySize: bytesSI(v.size),
-          filesystem: v.filesystem,
-          target: v.target,
-        },
+          filesystem: FILESYSTEM[v.filesystem] ?? BlockFilesystemType.FILESYSTEM_TYPE_NONE,
+          ...(v.target
+            ? { mountSpec: spec(MountSpecSchema, { targetPath: v.target, fileMode: 0o755 }) }
+            : {}),
+        }),
         { owner },
       );
     }

@@ -2,19 +2,13 @@
 // as Talos's server fills them (talosctl renders from yaml_spec).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { stringify } from "yaml";
 import {
   MetadataSchema,
   ResourceSchema,
   SpecSchema,
   type Resource as WireResource,
-} from "../../../gen/cosi/resource/resource_pb.js";
+} from "../../gen/cosi/resource/resource_pb.js";
 import type { Resource } from "./store.js";
-
-/** Renders a spec view as go-yaml would (4-space indent, block scalars for multi-line text). */
-export function specYaml(view: unknown): string {
-  return stringify(view, { indent: 4, lineWidth: 0, blockQuote: "literal" });
-}
 
 export function toWireResource(r: Resource): WireResource {
   return create(ResourceSchema, {
@@ -33,14 +27,17 @@ export function toWireResource(r: Resource): WireResource {
     }),
     spec: create(SpecSchema, {
       protoSpec: r.kind.encode(r.spec),
-      yamlSpec: specYaml(r.kind.view(r.spec)),
+      yamlSpec: r.kind.yaml(r.spec),
     }),
   });
 }
 
+/** COSI's text for a version that is not set (tombstones). */
+export const VERSION_UNDEFINED = "undefined";
+
 /** A resource carrying only its address (watch tombstones, the BOOTSTRAPPED marker). */
 export function tombstone(namespace: string, type: string, id: string): WireResource {
   return create(ResourceSchema, {
-    metadata: create(MetadataSchema, { namespace, type, id, version: "", phase: "running" }),
+    metadata: create(MetadataSchema, { namespace, type, id, version: VERSION_UNDEFINED, phase: "running" }),
   });
 }

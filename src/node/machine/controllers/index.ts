@@ -1,0 +1,21 @@
+// Every controller of the machine, in the order they first run (inputs before what reads them).
+import type { Controller } from "../../resources/index.js";
+import { BLOCK_CONTROLLERS } from "./block.js";
+import { CONFIG_CONTROLLERS } from "./config.js";
+import { HARDWARE_CONTROLLERS } from "./hardware.js";
+import { NETWORK_CONTROLLERS } from "./network.js";
+import { RUNTIME_CONTROLLERS } from "./runtime.js";
+import type { MachineSource } from "./source.js";
+import { TIME_CONTROLLERS } from "./time.js";
+
+export { metaKeyId } from "./runtime.js";
+export { INPUT, type MachineSource } from "./source.js";
+
+export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
+  ...CONFIG_CONTROLLERS,
+  ...RUNTIME_CONTROLLERS,
+  ...HARDWARE_CONTROLLERS,
+  ...BLOCK_CONTROLLERS,
+  ...NETWORK_CONTROLLERS,
+  ...TIME_CONTROLLERS,
+];

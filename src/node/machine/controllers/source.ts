@@ -1,0 +1,48 @@
+// What the machine's controllers derive resources from: the one source of truth of a boot (the
+// active machine config, the emulated platform, hardware and disks, the boot state and META),
+// and the names under which the machine reports that a part of it changed.
+import type { Disk, Hardware, PlatformInfo } from "../../platform/index.js";
+import type { MachineConfig } from "../config.js";
+import type { MachineStageName } from "../machine-status.js";
+
+/** Inputs the machine reports changes of (ControllerRuntime.changed). */
+export const INPUT = {
+  /** The active machine config. */
+  config: "config",
+  /** Installation state and mounted volumes. */
+  boot: "boot",
+  /** META keys. */
+  meta: "meta",
+  /** The machine stage (MachineStatus). */
+  stage: "stage",
+  /** Network configured (links up, addresses assigned). */
+  network: "network",
+  /** The clock synced with its time servers. */
+  time: "time",
+} as const;
+
+export interface MachineSource {
+  readonly talosVersion: string;
+  readonly platform: PlatformInfo;
+  readonly disks: readonly Disk[];
+  readonly hardware: Hardware;
+  /** The machine's IP addresses (where its API listens). */
+  readonly addresses: readonly string[];
+  /** The machine's stable UUID (SMBIOS system UUID). */
+  readonly machineUuid: string;
+  readonly bootId: string;
+  /** The hostname given on the command line (`--hostname`), if any. */
+  readonly hostnameFlag: string | undefined;
+  /** The stable hostname the machine takes when nothing names one. */
+  readonly defaultHostname: string;
+  active(): MachineConfig | undefined;
+  installed(): boolean;
+  /** Whether the system volumes are mounted (after the boot's ephemeral phase). */
+  mounted(): boolean;
+  /** META values by tag. */
+  meta(): ReadonlyMap<number, string>;
+  stage(): MachineStageName;
+  networkReady(): boolean;
+  timeSynced(): boolean;
+  now(): Date;
+}
