@@ -28,6 +28,7 @@ const READERS = [
   "src/config/schema/schema.test.ts",
   "src/config/generate/generate.test.ts",
   "test/gen-config.test.ts",
+  "test/resources.test.ts",
 ];
 
 /** Checks that must pass in the copy: [name, script, args, text its output must contain]. */

@@ -23,6 +23,8 @@ export interface LiveFacts {
   lastPid(): number;
   /** The machine config saved in the STATE directory, if any. */
   savedConfig(): Uint8Array | undefined;
+  /** The contents of an /etc file the network controllers render (`hosts`, `resolv.conf`), if they do. */
+  etcFile(name: string): Uint8Array | undefined;
 }
 
 /** /proc/meminfo's keys for the Memory fields, in the kernel's order. */
@@ -175,14 +177,10 @@ export function registerLiveFiles(m: LiveFacts): void {
       .join(""),
   );
   fsys.setLive("/etc/hostname", { source: () => `${m.hostname()}\n` });
-  fsys.setLive("/etc/hosts", {
-    source: () =>
-      [
-        "127.0.0.1\tlocalhost",
-        "::1\t\tlocalhost ip6-localhost ip6-loopback",
-        ...m.addresses.filter((a) => !a.startsWith("127.")).map((a) => `${a}\t${m.hostname()}`),
-        "",
-      ].join("\n"),
+  // As on Talos, /etc/hosts and /etc/resolv.conf are what their EtcFileSpec resources hold.
+  fsys.setLive("/etc/hosts", { source: () => m.etcFile("hosts") ?? new Uint8Array() });
+  fsys.setLive("/etc/resolv.conf", {
+    source: () => m.etcFile("resolv.conf") ?? Buffer.from("nameserver 127.0.0.53\noptions edns0 trust-ad\n"),
   });
   fsys.setLive("/etc/os-release", {
     source: () =>

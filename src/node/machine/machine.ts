@@ -31,7 +31,7 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import { INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
+import { etcFileContents, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
@@ -426,6 +426,7 @@ export class Machine {
       processCount: () => this.workloads.processCount(),
       lastPid: () => this.workloads.lastPid(),
       savedConfig: () => state.readConfig(),
+      etcFile: (name) => etcFileContents(this.store, name),
     };
   }
 

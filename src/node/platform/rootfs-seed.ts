@@ -15,6 +15,7 @@ type Seed =
 export const LIVE_PATHS = [
   "/etc/hostname",
   "/etc/hosts",
+  "/etc/resolv.conf",
   "/etc/os-release",
   "/etc/machine-id",
   "/proc/cmdline",
@@ -67,7 +68,6 @@ const SEEDS: readonly Seed[] = [
   { dir: "/etc/kubernetes/manifests" },
   { dir: "/etc/ssl" },
   { dir: "/etc/ssl/certs" },
-  { file: "/etc/resolv.conf", content: "nameserver 127.0.0.53\noptions edns0 trust-ad\n" },
   { file: "/etc/nsswitch.conf", content: "hosts: files dns\n" },
   { dir: "/opt" },
   { dir: "/proc", mode: 0o755 },

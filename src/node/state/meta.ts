@@ -54,13 +54,24 @@ export class Meta {
     for (const fn of [...this.listeners]) fn();
   }
 
-  /** Sets (or with `undefined` deletes) one tag; returns whether a deleted tag existed. */
+  /**
+   * Sets (or with `undefined` deletes) one tag; returns whether it existed. Deleting a tag the
+   * lifecycle keeps (the upgrade fallback, the staged upgrade) drops that too.
+   */
   setTag(tag: number, value: string | undefined): boolean {
-    const tags: Record<string, string> = { ...(this.read().tags ?? {}) };
-    const existed = Object.hasOwn(tags, String(tag));
-    if (value === undefined) delete tags[String(tag)];
-    else tags[String(tag)] = value;
-    this.update({ tags: Object.keys(tags).length > 0 ? tags : undefined });
+    const current = this.read();
+    const existed = metaTags(current).has(tag);
+    const tags: Record<string, string> = { ...(current.tags ?? {}) };
+    const change: Partial<Record<keyof MetaValues, MetaValues[keyof MetaValues] | undefined>> = {};
+    if (value === undefined) {
+      delete tags[String(tag)];
+      if (tag === META_TAG.upgrade) change.upgrade = undefined;
+      if (tag === META_TAG.stagedUpgradeImageRef) change.stagedUpgrade = undefined;
+    } else {
+      tags[String(tag)] = value;
+    }
+    change.tags = Object.keys(tags).length > 0 ? tags : undefined;
+    this.update(change);
     return existed;
   }
 

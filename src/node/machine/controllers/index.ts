@@ -8,6 +8,7 @@ import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
+export { etcFileContents } from "./network.js";
 export { metaKeyId } from "./runtime.js";
 export { INPUT, type MachineSource } from "./source.js";
 

@@ -55,7 +55,9 @@ import {
   linkFlags,
   messageKind,
   NS,
+  ipText,
   type Resource,
+  type ResourceStore,
   spec,
 } from "../../resources/index.js";
 import { DEFAULT_TIME_SERVER, isComplete } from "../config.js";
@@ -822,6 +824,12 @@ const etcFiles: Controller<MachineSource> = {
   },
 };
 
+/** The contents an EtcFileSpec holds (what the file under /etc reads). */
+export function etcFileContents(store: ResourceStore, name: string): Uint8Array | undefined {
+  const r = store.get(NS.files, ETC_FILE_SPEC.definition.type, name);
+  return r ? (r.spec as { contents: Uint8Array }).contents : undefined;
+}
+
 function etcFile(text: string) {
   return spec(EtcFileSpecSpecSchema, {
     contents: Buffer.from(text),
@@ -830,9 +838,6 @@ function etcFile(text: string) {
   });
 }
 
-function ipText(bytes: Uint8Array): string {
-  return bytes.length === 4 ? Array.from(bytes).join(".") : Buffer.from(bytes).toString("hex");
-}
 
 const etcFileStatus: Controller<MachineSource> = {
   name: "files.EtcFileController",

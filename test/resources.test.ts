@@ -1,0 +1,795 @@
+// The node's COSI resources end to end: every type of Talos's catalogue registered (checked
+// against reference/talos/resource-catalogue.txt through `talosctl get rd`), both encodings of
+// every populated resource agreeing, config changes and META writes flowing to resources live
+// (versions, watch events, tail replay), and Talos's access rules.
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { create, type DescField, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { ResourceDefinitionSpecSchema } from "../src/gen/cosi/resource/meta/meta_pb.js";
+import type { Resource } from "../src/gen/cosi/resource/resource_pb.js";
+import {
+  CreateRequestSchema,
+  DestroyRequestSchema,
+  EventType,
+  GetRequestSchema,
+  GetResponseSchema,
+  ListRequestSchema,
+  ListResponseSchema,
+  UpdateRequestSchema,
+  WatchRequestSchema,
+  type WatchResponse,
+  WatchResponseSchema,
+} from "../src/gen/cosi/resource/state_pb.js";
+import { MetaDeleteRequestSchema, MetaWriteRequestSchema } from "../src/gen/machine/machine_pb.js";
+import { specMessage } from "../src/node/resources/index.js";
+import { REFERENCE } from "./helpers/cli.js";
+import {
+  type ConfiguredNode,
+  startConfiguredNode,
+  startInProcess,
+  talosconfigFor,
+} from "./helpers/cluster.js";
+import { mtlsClient, streamCall, unaryCall } from "./helpers/node.js";
+
+const STATE = "/cosi.resource.State";
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue as the reference file states it (read here, not through the generator).
+
+interface RefType {
+  type: string;
+  namespace: string;
+  sensitive: boolean;
+  spec: string;
+  columns: { name: string; jsonPath: string }[];
+  display: string;
+  aliases: string[];
+  allAliases: string[];
+}
+
+function readCatalogue(): { types: RefType[]; namespaces: string[] } {
+  const text = fs.readFileSync(path.join(REFERENCE, "resource-catalogue.txt"), "utf8");
+  const namespaces = /^# namespaces registered \(in order\): (.*)$/m.exec(text)![1]!.split(" ");
+  const types: RefType[] = [];
+  for (const block of text.split(/\n(?=type )/).filter((b) => b.startsWith("type "))) {
+    const field = (key: string) => new RegExp(`^  ${key} (.*)$`, "m").exec(block)?.[1] ?? "";
+    types.push({
+      type: block.slice(5, block.indexOf("\n")),
+      namespace: field("namespace"),
+      sensitive: field("sensitive") === "yes",
+      spec: field("spec").split(" ")[0]!,
+      columns: [...block.matchAll(/^ {2}column (.*) (\S+)$/gm)].map((m) => ({
+        name: m[1]!,
+        jsonPath: m[2]!,
+      })),
+      display: field("display"),
+      aliases: field("rd-aliases").split(" "),
+      allAliases: field("rd-all-aliases").split(" "),
+    });
+  }
+  return { types, namespaces };
+}
+
+const CATALOGUE = readCatalogue();
+
+// ---------------------------------------------------------------------------------------------
+// gRPC helpers (raw bytes, generated messages only).
+
+async function list(client: grpc.Client, namespace: string, type: string): Promise<Resource[]> {
+  const body = toBinary(ListRequestSchema, create(ListRequestSchema, { namespace, type }));
+  const messages = await streamCall(client, `${STATE}/List`, body).done;
+  return messages.map((m) => fromBinary(ListResponseSchema, m).resource!);
+}
+
+async function get(client: grpc.Client, namespace: string, type: string, id: string): Promise<Resource> {
+  const body = toBinary(GetRequestSchema, create(GetRequestSchema, { namespace, type, id }));
+  return fromBinary(GetResponseSchema, await unaryCall(client, `${STATE}/Get`, body)).resource!;
+}
+
+/** A watch whose events are collected as they come (after the empty "ready" message). */
+function watch(client: grpc.Client, request: Parameters<typeof create<typeof WatchRequestSchema>>[1]) {
+  const body = toBinary(WatchRequestSchema, create(WatchRequestSchema, { apiVersion: 1, ...request }));
+  const stream = streamCall(client, `${STATE}/Watch`, body, { timeoutMs: 60_000 });
+  const events = () =>
+    stream.messages
+      .map((m) => fromBinary(WatchResponseSchema, m) as WatchResponse)
+      .flatMap((r) => r.event)
+      .map((e) => ({
+        type: EventType[e.eventType],
+        id: e.resource?.metadata?.id ?? "",
+        version: e.resource?.metadata?.version ?? "",
+        yaml: e.resource?.spec?.yamlSpec ?? "",
+      }));
+  return {
+    stream,
+    events,
+    /** Waits until an event matches. */
+    async until(match: (e: ReturnType<typeof events>[number]) => boolean, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events().find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching event in ${JSON.stringify(events())}`);
+        await stream
+          .waitFor(stream.messages.length + 1, Math.max(1, deadline - Date.now()))
+          .catch(() => undefined);
+      }
+    },
+  };
+}
+
+function grpcError(err: unknown): { code: number; details: string } {
+  const e = err as { code: number; details: string };
+  return { code: e.code, details: e.details };
+}
+
+// ---------------------------------------------------------------------------------------------
+// proto_spec against yaml_spec, compared without the node's code: the decoded message is walked
+// field by field and each value checked against the YAML value under the Go struct's key.
+
+/** YAML keys whose Go names differ from the protobuf field beyond case and underscores, by message. */
+const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "talos.resource.definitions.network.LinkStatusSpec": { speedmbit: "speedmegabits" },
+  "talos.resource.definitions.network.EthernetStatusSpec": { speedmbit: "speedmegabits" },
+  "talos.resource.definitions.network.RouteSpecSpec": {
+    dst: "destination",
+    src: "source",
+    layer: "configlayer",
+  },
+  "talos.resource.definitions.network.RouteStatusSpec": { dst: "destination", src: "source" },
+  "talos.resource.definitions.network.TimeServerSpecSpec": {
+    timeservers: "ntpservers",
+    layer: "configlayer",
+  },
+  "talos.resource.definitions.network.TimeServerStatusSpec": { timeservers: "ntpservers" },
+  "talos.resource.definitions.hardware.MemoryModuleSpec": { sizemib: "size" },
+  "talos.resource.definitions.hardware.ProcessorSpec": { maxspeedmhz: "maxspeed", bootspeedmhz: "bootspeed" },
+  "talos.resource.definitions.runtime.KernelModuleSpecSpec": { string: "name" },
+  "talos.resource.definitions.cluster.ControlPlane": { port: "apiserverport" },
+  "cosi.resource.meta.ResourceDefinitionSpec": { type: "resourcetype" },
+};
+
+/** Every `layer` key is the spec's config layer. */
+const LAYER_KEY = { layer: "configlayer" };
+
+/** Talos's texts of enum values whose protobuf names say something else. */
+const ENUM_TEXTS: Readonly<Record<string, string>> = {
+  Do53: "DEFAULT",
+  DoT: "DNS_OVER_TLS",
+  DoH: "DNS_OVER_HTTP",
+  loopback: "LOOPBCK",
+  configuration: "MACHINE_CONFIGURATION",
+};
+
+/** YAML keys of Go fields the protobuf message does not carry. */
+const YAML_ONLY: Readonly<Record<string, readonly string[]>> = {
+  "cosi.resource.meta.ResourceDefinitionSpec": ["skipAutomaticAliases"],
+};
+
+/** go-yaml never writes these Go netip fields when they are `omitempty`. */
+const NETIP = new Set(["common.NetIP", "common.NetIPPrefix", "common.NetIPPort"]);
+
+const squash = (s: string) => s.replace(/_/g, "").toLowerCase();
+
+function ipFromBytes(b: Uint8Array): string {
+  if (b.length === 0) return "";
+  if (b.length === 4) return Array.from(b).join(".");
+  const groups = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+  return groups.join(":");
+}
+
+/** Expands an IPv6 text to eight groups, so texts compare regardless of `::` placement. */
+function canonicalIp(text: string): string {
+  if (net.isIP(text) !== 6) return text;
+  const [head = "", tail = ""] = text.split("::");
+  const h = head ? head.split(":") : [];
+  const t = text.includes("::") && tail ? tail.split(":") : [];
+  const groups = text.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
+  return groups.map((g) => Number.parseInt(g, 16).toString(16)).join(":");
+}
+
+function goDurationNanos(text: string): number {
+  if (text === "0s") return 0;
+  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
+  let total = 0;
+  for (const m of text.matchAll(/([\d.]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * units[m[2]!]!;
+  return Math.round(total);
+}
+
+function isZero(field: DescField, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (value instanceof Uint8Array) return value.length === 0;
+  if (field.fieldKind === "map") return Object.keys(value as object).length === 0;
+  if (typeof value === "object") return false;
+  return value === "" || value === 0 || value === 0n || value === false;
+}
+
+function compareValue(field: DescField, proto: unknown, yaml: unknown, where: string, out: string[]): void {
+  const fail = (why: string): void => {
+    out.push(`${where}: ${why} (proto ${String(proto)}, yaml ${JSON.stringify(yaml)})`);
+  };
+  if (field.fieldKind === "list") {
+    const items = (proto as unknown[]) ?? [];
+    if (!Array.isArray(yaml) || yaml.length !== items.length) return fail("list lengths differ");
+    items.forEach((item, i) => compareOne(field, item, yaml[i], `${where}[${i}]`, out));
+    return;
+  }
+  if (field.fieldKind === "map") {
+    const p = (proto as Record<string, unknown>) ?? {};
+    const y = (yaml as Record<string, unknown>) ?? {};
+    if (Object.keys(p).sort().join() !== Object.keys(y).sort().join()) return fail("map keys differ");
+    return;
+  }
+  compareOne(field, proto, yaml, where, out);
+}
+
+function compareOne(field: DescField, proto: unknown, yaml: unknown, where: string, out: string[]): void {
+  const fail = (why: string): void =>
+    void out.push(
+      `${where}: ${why} (proto ${JSON.stringify(proto, (_, v) => (typeof v === "bigint" ? String(v) : v))}, yaml ${JSON.stringify(yaml)})`,
+    );
+  const kind = field.fieldKind === "list" ? field.listKind : field.fieldKind;
+  if (kind === "enum") {
+    const desc =
+      field.fieldKind === "list"
+        ? field.enum
+        : (field as { enum: { values: { number: number; name: string }[] } }).enum;
+    const name = desc?.values.find((v) => v.number === proto)?.name ?? "";
+    const text = String(yaml);
+    const wanted = ENUM_TEXTS[text] ?? text;
+    if (!squash(name).endsWith(squash(wanted)) && !new RegExp(`\\(${proto}\\)$`).test(text))
+      fail("enum text");
+    return;
+  }
+  if (kind === "message") {
+    const schema = (field as { message: DescMessage }).message;
+    const value = proto as Record<string, unknown> | undefined;
+    switch (schema.typeName) {
+      case "common.NetIP":
+        if (
+          canonicalIp(ipFromBytes((value?.ip as Uint8Array) ?? new Uint8Array())) !==
+          canonicalIp(String(yaml))
+        )
+          fail("IP");
+        return;
+      case "common.NetIPPrefix": {
+        const ip = ipFromBytes((value?.ip as Uint8Array) ?? new Uint8Array());
+        const [yIp = "", yBits] = String(yaml).split("/");
+        if (canonicalIp(ip) !== canonicalIp(yIp) || (ip !== "" && Number(yBits) !== value?.prefixLength))
+          fail("prefix");
+        return;
+      }
+      case "common.NetIPPort": {
+        const ip = ipFromBytes((value?.ip as Uint8Array) ?? new Uint8Array());
+        const m = /^\[?(.*?)\]?:(\d+)$/.exec(String(yaml));
+        if (!m || canonicalIp(m[1]!) !== canonicalIp(ip) || Number(m[2]) !== value?.port)
+          fail("address:port");
+        return;
+      }
+      case "google.protobuf.Duration": {
+        const nanos = Number(value?.seconds ?? 0n) * 1e9 + Number(value?.nanos ?? 0);
+        if (goDurationNanos(String(yaml)) !== nanos) fail("duration");
+        return;
+      }
+      default:
+        if (value === undefined && yaml === null) return;
+        compareMessage(schema, value ?? create(schema), yaml, where, out);
+        return;
+    }
+  }
+  if (proto instanceof Uint8Array) {
+    const hex = Buffer.from(proto).toString("hex");
+    const ok = Array.isArray(yaml)
+      ? Buffer.from(yaml as number[]).equals(Buffer.from(proto))
+      : typeof yaml === "string" &&
+        (yaml === Buffer.from(proto).toString("utf8") ||
+          yaml === Buffer.from(proto).toString("base64") ||
+          yaml.replace(/:/g, "") === hex);
+    if (!ok) fail("bytes");
+    return;
+  }
+  if (typeof proto === "bigint" || typeof proto === "number") {
+    // Flag sets are written as the names of their bits.
+    if (typeof yaml === "string" && /^[A-Za-z_,]*$/.test(yaml)) {
+      const bits = Number(proto).toString(2).replace(/0/g, "").length;
+      if ((yaml === "" ? 0 : yaml.split(",").length) !== bits) fail("flag count");
+      return;
+    }
+    if (Number(yaml) !== Number(proto)) fail("number");
+    return;
+  }
+  if (proto !== yaml) fail("value");
+}
+
+function compareMessage(
+  schema: DescMessage,
+  message: object,
+  yaml: unknown,
+  where: string,
+  out: string[],
+): void {
+  if (yaml === null || typeof yaml !== "object" || Array.isArray(yaml)) {
+    out.push(`${where}: expected a mapping, got ${JSON.stringify(yaml)}`);
+    return;
+  }
+  const record = message as Record<string, unknown>;
+  const byName = new Map(schema.fields.map((f) => [squash(f.name), f]));
+  const seen = new Set<DescField>();
+  for (const [key, value] of Object.entries(yaml)) {
+    const renames = { ...LAYER_KEY, ...KEY_RENAMES[schema.typeName] } as Record<string, string>;
+    if (YAML_ONLY[schema.typeName]?.includes(key)) continue;
+    const field = byName.get(renames[squash(key)] ?? squash(key));
+    if (!field) {
+      out.push(`${where}.${key}: no protobuf field for this YAML key`);
+      continue;
+    }
+    seen.add(field);
+    compareValue(field, record[field.localName], value, `${where}.${key}`, out);
+  }
+  for (const field of schema.fields) {
+    if (seen.has(field) || isZero(field, record[field.localName])) continue;
+    if (field.fieldKind === "message" && NETIP.has(field.message.typeName)) continue;
+    out.push(`${where}.${field.name}: set in proto_spec but missing from yaml_spec`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let c: ConfiguredNode;
+let admin: grpc.Client;
+let reader: grpc.Client;
+let operator: grpc.Client;
+
+beforeAll(async () => {
+  c = await startConfiguredNode({ args: ["--time-scale", "50", "--hostname", "res-node"] });
+  admin = mtlsClient(c.node.address, c.cluster.osCa.crt, c.cluster.admin);
+  reader = mtlsClient(c.node.address, c.cluster.osCa.crt, c.cluster.reader);
+  operator = mtlsClient(c.node.address, c.cluster.osCa.crt, c.cluster.operator);
+  // The network is configured and the clock synced shortly after boot.
+  await waitFor(async () => {
+    const status = await get(admin, "network", "NetworkStatuses.net.talos.dev", "status");
+    return parse(status.spec!.yamlSpec).addressReady === true;
+  });
+});
+
+afterAll(async () => {
+  for (const client of [admin, reader, operator]) client?.close();
+  await c?.stop();
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("resource definitions", () => {
+  it("lists every catalogue type through talosctl get rd, as Talos registers it", async () => {
+    const r = await c.talosctl(["get", "rd", "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const docs = r.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map(
+        (d) =>
+          JSON.parse(d) as { metadata: { id: string; namespace: string }; spec: Record<string, unknown> },
+      );
+    expect(docs).toHaveLength(CATALOGUE.types.length);
+    const byId = new Map(docs.map((d) => [d.metadata.id, d]));
+    for (const t of CATALOGUE.types) {
+      const d = byId.get(t.type.toLowerCase());
+      expect(d, t.type).toBeDefined();
+      expect(d!.metadata.namespace).toBe("meta");
+      expect(d!.spec, t.type).toMatchObject({
+        type: t.type,
+        displayType: t.display,
+        defaultNamespace: t.namespace,
+        aliases: t.aliases,
+        allAliases: t.allAliases,
+        printColumns: t.columns,
+      });
+      expect(d!.spec.sensitivity, t.type).toBe(t.sensitive ? "sensitive" : undefined);
+    }
+  });
+
+  it("sends each definition with the real ResourceDefinitionSpec encoding", async () => {
+    const rds = await list(reader, "meta", "ResourceDefinitions.meta.cosi.dev");
+    const byId = new Map(rds.map((r) => [r.metadata!.id, r]));
+    for (const t of CATALOGUE.types) {
+      const spec = fromBinary(ResourceDefinitionSpecSchema, byId.get(t.type.toLowerCase())!.spec!.protoSpec);
+      expect(spec, t.type).toMatchObject({
+        resourceType: t.type,
+        displayType: t.display,
+        defaultNamespace: t.namespace,
+        aliases: t.aliases,
+        allAliases: t.allAliases,
+        sensitivity: t.sensitive ? 1 : 0,
+      });
+      expect(spec.printColumns.map((p) => ({ name: p.name, jsonPath: p.jsonPath }))).toEqual(t.columns);
+    }
+  });
+
+  it("lists the namespaces with Talos's descriptions", async () => {
+    const r = await c.talosctl(["get", "namespaces"]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = r.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(/\s+/)[3]);
+    expect(ids).toEqual([...CATALOGUE.namespaces].sort());
+    const network = await get(reader, "meta", "Namespaces.meta.cosi.dev", "network-config");
+    expect(network.spec!.yamlSpec).toBe("description: Networking configuration resources.\n");
+  });
+
+  it("resolves names as talosctl does and refuses the ambiguous ones", async () => {
+    for (const name of [
+      "links",
+      "link",
+      "LinkStatus",
+      "linkstatuses.net.talos",
+      "LINKSTATUSES.NET.TALOS.DEV",
+    ]) {
+      const r = await c.talosctl(["get", name]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/\nlocalhost|\n127\.0\.0\.1 +network +LinkStatus +eth0 /);
+    }
+    const ambiguous = await c.talosctl(["get", "ns"]);
+    expect(ambiguous.stderr).toBe(
+      'rpc error: code = InvalidArgument desc = resource type "ns" is ambiguous: [namespaces.meta.cosi.dev networkstatuses.net.talos.dev nodestatuses.kubernetes.talos.dev]\n',
+    );
+    const unknown = await c.talosctl(["get", "routez"]);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: 'rpc error: code = NotFound desc = resource "routez" is not registered\n',
+    });
+  });
+});
+
+/** Every resource of every type, in the type's default namespace (and network-config). */
+async function allResources(): Promise<Resource[]> {
+  const out: Resource[] = [];
+  for (const t of CATALOGUE.types) {
+    for (const ns of t.namespace === "network" ? ["network", "network-config"] : [t.namespace]) {
+      out.push(...(await list(admin, ns, t.type)));
+    }
+  }
+  return out;
+}
+
+/** Types a configured control plane of this kind populates (Kubernetes, etcd, secrets and block aside). */
+const POPULATED = [
+  "AddressSpecs.net.talos.dev",
+  "AddressStatuses.net.talos.dev",
+  "AdjtimeStatuses.v1alpha1.talos.dev",
+  "BootIDs.runtime.talos.dev",
+  "DevicesStatuses.runtime.talos.dev",
+  "DiscoveryConfigs.cluster.talos.dev",
+  "EtcFileSpecs.files.talos.dev",
+  "EtcFileStatuses.files.talos.dev",
+  "EthernetStatuses.net.talos.dev",
+  "HardwareAddresses.net.talos.dev",
+  "HostDNSConfigs.net.talos.dev",
+  "HostnameSpecs.net.talos.dev",
+  "HostnameStatuses.net.talos.dev",
+  "ImageCacheConfigs.cri.talos.dev",
+  "KernelCmdlines.runtime.talos.dev",
+  "KernelModuleStatuses.runtime.talos.dev",
+  "KernelParamDefaultSpecs.runtime.talos.dev",
+  "KernelParamStatuses.runtime.talos.dev",
+  "LinkSpecs.net.talos.dev",
+  "LinkStatuses.net.talos.dev",
+  "MachineConfigs.config.talos.dev",
+  "MachineStatuses.runtime.talos.dev",
+  "MachineTypes.config.talos.dev",
+  "MemoryModules.hardware.talos.dev",
+  "MetaLoads.runtime.talos.dev",
+  "MountStatuses.runtime.talos.dev",
+  "NetworkStatuses.net.talos.dev",
+  "NodeAddressSortAlgorithms.net.talos.dev",
+  "NodeAddresses.net.talos.dev",
+  "Nodenames.kubernetes.talos.dev",
+  "OperatorSpecs.net.talos.dev",
+  "PCIDevices.hardware.talos.dev",
+  "PlatformMetadatas.talos.dev",
+  "Processors.hardware.talos.dev",
+  "ResolverSpecs.net.talos.dev",
+  "ResolverStatuses.net.talos.dev",
+  "RouteSpecs.net.talos.dev",
+  "RouteStatuses.net.talos.dev",
+  "SecurityStates.talos.dev",
+  "Services.v1alpha1.talos.dev",
+  "SystemInformations.hardware.talos.dev",
+  "TimeServerSpecs.net.talos.dev",
+  "TimeServerStatuses.net.talos.dev",
+  "TimeStatuses.v1alpha1.talos.dev",
+  "Versions.runtime.talos.dev",
+];
+
+describe("both encodings", () => {
+  it("populates what a control plane of this kind has, and every proto_spec agrees with its yaml_spec", async () => {
+    const resources = await allResources();
+    const types = new Set(resources.map((r) => r.metadata!.type));
+    for (const t of POPULATED) expect(types.has(t), t).toBe(true);
+    const problems: string[] = [];
+    let compared = 0;
+    for (const r of resources) {
+      const md = r.metadata!;
+      const ref = CATALOGUE.types.find((t) => t.type === md.type)!;
+      const where = `${md.type}(${md.namespace}/${md.id})`;
+      const yaml = parse(r.spec!.yamlSpec) as unknown;
+      if (ref.spec === "-") {
+        expect(r.spec!.protoSpec, where).toHaveLength(0);
+        continue;
+      }
+      const schema = specMessage(ref.spec);
+      expect(schema, ref.spec).toBeDefined();
+      const message = fromBinary(schema!, r.spec!.protoSpec);
+      // Specs that Talos carries as YAML bytes hold the same text in yaml_spec.
+      if (ref.spec === "resource.config.MachineConfigSpec") {
+        expect(
+          Buffer.from((message as unknown as { yamlMarshalled: Uint8Array }).yamlMarshalled).toString(),
+        ).toBe(yaml);
+      } else if (ref.spec === "resource.config.MachineTypeSpec") {
+        expect(yaml).toBe(
+          ["unknown", "init", "controlplane", "worker"][
+            (message as unknown as { machineType: number }).machineType
+          ],
+        );
+      } else {
+        compareMessage(schema!, message, yaml, where, problems);
+      }
+      compared++;
+    }
+    expect(problems).toEqual([]);
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it("prints the print columns' JSONPaths evaluated on the spec", async () => {
+    const r = await c.talosctl(["get", "addresses", "lo/127.0.0.1/8"]);
+    expect(r.stdout.split("\n")[1]).toMatch(
+      /^127\.0\.0\.1 +network +AddressStatus +lo\/127\.0\.0\.1\/8 +\d+ +127\.0\.0\.1\/8 +lo$/,
+    );
+    const res = await c.talosctl(["get", "resolvers"]);
+    expect(res.stdout.split("\n")[1]).toMatch(/ +\["1\.1\.1\.1","8\.8\.8\.8"\] +\[\]$/);
+    const hosts = await c.talosctl(["get", "etcfilespecs", "hosts", "-o", "jsonpath={.spec.contents}"]);
+    expect(hosts.stdout).toContain("127.0.0.1 localhost\n");
+  });
+});
+
+describe("live changes", () => {
+  it("applies hostname, addresses, routes, resolvers and time servers, with version bumps and events in order", async () => {
+    const hostname = watch(admin, {
+      namespace: "network",
+      type: "HostnameStatuses.net.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const addresses = watch(admin, {
+      namespace: "network",
+      type: "AddressStatuses.net.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const timeServers = watch(admin, {
+      namespace: "network",
+      type: "TimeServerStatuses.net.talos.dev",
+      id: "timeservers",
+    });
+    await hostname.until((e) => e.type === "BOOTSTRAPPED");
+    await addresses.until((e) => e.type === "BOOTSTRAPPED");
+    const before = await get(admin, "network", "HostnameStatuses.net.talos.dev", "hostname");
+    expect(parse(before.spec!.yamlSpec)).toEqual({ hostname: "res-node", domainname: "" });
+
+    const docs = parseAllDocuments(c.cluster.controlplane).map((d) => d.toJS() as Record<string, unknown>);
+    const kept = docs.filter(
+      (d) => !["HostnameConfig", "ResolverConfig", "TimeSyncConfig", "LinkConfig"].includes(String(d.kind)),
+    );
+    const changed = [
+      ...kept,
+      { apiVersion: "v1alpha1", kind: "HostnameConfig", hostname: "live.example.org" },
+      { apiVersion: "v1alpha1", kind: "ResolverConfig", nameservers: [{ address: "10.9.0.53" }] },
+      { apiVersion: "v1alpha1", kind: "TimeSyncConfig", ntp: { servers: ["ntp.example.org"] } },
+      {
+        apiVersion: "v1alpha1",
+        kind: "LinkConfig",
+        name: "eth0",
+        addresses: [{ address: "10.9.0.5/24" }],
+        routes: [{ gateway: "10.9.0.1" }],
+      },
+    ];
+    const file = path.join(c.dir, "live.yaml");
+    fs.writeFileSync(file, changed.map((d) => stringify(d)).join("---\n"));
+    const apply = await c.talosctl(["apply-config", "-f", file, "--mode", "no-reboot"]);
+    expect(apply.code, apply.stderr).toBe(0);
+
+    const renamed = await hostname.until((e) => e.type === "UPDATED");
+    expect(parse(renamed.yaml)).toEqual({ hostname: "live", domainname: "example.org" });
+    expect(Number(renamed.version)).toBe(Number(before.metadata!.version) + 1);
+    await addresses.until((e) => e.type === "CREATED" && e.id === "eth0/10.9.0.5/24");
+    const gone = await addresses.until((e) => e.type === "DESTROYED" && e.id === "eth0/127.0.0.1/24");
+    expect(gone).toBeDefined();
+    // Within one collection events come in the order they happened.
+    const order = addresses.events().filter((e) => e.type !== "CREATED" || e.id.startsWith("eth0/10."));
+    expect(order.findIndex((e) => e.id === "eth0/10.9.0.5/24")).toBeLessThan(order.length);
+    const ntp = await timeServers.until((e) => e.type === "UPDATED");
+    expect(parse(ntp.yaml)).toEqual({ timeServers: ["ntp.example.org"], useNTS: false });
+    for (const w of [hostname, addresses, timeServers]) w.stream.cancel();
+
+    const routes = await list(admin, "network", "RouteStatuses.net.talos.dev");
+    expect(routes.map((r) => r.metadata!.id)).toContain("inet4/10.9.0.1//1024");
+    expect(routes.map((r) => r.metadata!.id)).not.toContain("inet4/127.0.0.1//1024");
+    const resolvers = parse(
+      (await get(admin, "network", "ResolverStatuses.net.talos.dev", "resolvers")).spec!.yamlSpec,
+    );
+    expect(resolvers).toMatchObject({ dnsServers: ["10.9.0.53"], searchDomains: ["example.org"] });
+    const node = parse(
+      (await get(admin, "network", "NodeAddresses.net.talos.dev", "current")).spec!.yamlSpec,
+    );
+    expect(node.addresses).toEqual(["10.9.0.5/24"]);
+    const hosts = await c.talosctl(["read", "/etc/hosts"]);
+    expect(hosts.stdout).toBe(
+      "127.0.0.1 localhost\n10.9.0.5  live.example.org live\n::1       localhost ip6-localhost ip6-loopback\nff02::1   ip6-allnodes\nff02::2   ip6-allrouters\n",
+    );
+    const resolv = await c.talosctl(["read", "/etc/resolv.conf"]);
+    // The new resolver config has no host DNS: the nameserver itself is listed.
+    expect(resolv.stdout).toBe("nameserver 10.9.0.53\n\nsearch example.org\n");
+  });
+
+  it("follows META writes and deletes, as talosctl get -w shows them", async () => {
+    const keys = watch(admin, {
+      namespace: "runtime",
+      type: "MetaKeys.runtime.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    await keys.until((e) => e.type === "BOOTSTRAPPED");
+    const cli = startInProcess(["get", "metakeys", "-w"], { cwd: c.dir, home: c.home, env: c.env() });
+    await cli.waitFor(/^NODE +\* +NAMESPACE +TYPE +ID +VERSION +VALUE\n/);
+    const write = (key: number, value: string) =>
+      unaryCall(
+        admin,
+        "/machine.MachineService/MetaWrite",
+        toBinary(MetaWriteRequestSchema, create(MetaWriteRequestSchema, { key, value: Buffer.from(value) })),
+      );
+    await write(0x0c, "first");
+    await write(0x0c, "second");
+    await unaryCall(
+      admin,
+      "/machine.MachineService/MetaDelete",
+      toBinary(MetaDeleteRequestSchema, create(MetaDeleteRequestSchema, { key: 0x0c })),
+    );
+    await keys.until((e) => e.type === "DESTROYED" && e.id === "0x0c");
+    expect(
+      keys
+        .events()
+        .filter((e) => e.id === "0x0c")
+        .map((e) => `${e.type}@${e.version}`),
+    ).toEqual(["CREATED@1", "UPDATED@2", "DESTROYED@2"]);
+    keys.stream.cancel();
+    // The table marks created rows with +, updated ones with a space and destroyed ones with -.
+    await cli.waitFor(/\n127\.0\.0\.1 +- +runtime +MetaKey +0x0c +2 +second\n$/);
+    cli.cancel();
+    const printed = cli.stdout().split("\n").slice(1, -1);
+    expect(printed).toHaveLength(3);
+    expect(printed[0]).toMatch(/^127\.0\.0\.1 {3}\+ {3}runtime +MetaKey +0x0c +1 +first$/);
+    expect(printed[1]).toMatch(/^127\.0\.0\.1 {7}runtime +MetaKey +0x0c +2 +second$/);
+    expect(printed[2]).toMatch(/^127\.0\.0\.1 {3}- {3}runtime +MetaKey +0x0c +2 +second$/);
+    expect((await cli.result).code).toBe(0);
+    const missing = await unaryCall(
+      admin,
+      "/machine.MachineService/MetaDelete",
+      toBinary(MetaDeleteRequestSchema, create(MetaDeleteRequestSchema, { key: 0x0c })),
+    ).catch(grpcError);
+    expect(missing).toEqual({ code: 5, details: "meta key not found" });
+    const wide = await write(300, "x").catch(grpcError);
+    expect(wide).toEqual({ code: 3, details: "key must be a uint8" });
+  });
+
+  it("replays the last events of a collection with tail_events, as COSI keeps them", async () => {
+    const tail = watch(admin, {
+      namespace: "runtime",
+      type: "MetaKeys.runtime.talos.dev",
+      options: { tailEvents: 2 },
+    });
+    await tail.stream.waitFor(3);
+    expect(tail.events().map((e) => `${e.type}:${e.id}@${e.version}`)).toEqual([
+      "UPDATED:0x0c@2",
+      "DESTROYED:0x0c@2",
+    ]);
+    tail.stream.cancel();
+    const one = watch(admin, {
+      namespace: "runtime",
+      type: "MetaKeys.runtime.talos.dev",
+      id: "0x0c",
+      options: { tailEvents: 1 },
+    });
+    await one.stream.waitFor(2);
+    expect(one.events().map((e) => e.type)).toEqual(["DESTROYED"]);
+    one.stream.cancel();
+    const both = watch(admin, {
+      namespace: "runtime",
+      type: "MetaKeys.runtime.talos.dev",
+      options: { tailEvents: 1, bootstrapContents: true },
+    });
+    expect(grpcError(await both.stream.done.catch((e) => e))).toEqual({
+      code: 2,
+      details: "cannot use BootstrapContents with TailEvents and StartFromBookmark options",
+    });
+  });
+});
+
+describe("access", () => {
+  it("serves sensitive types to os:admin only, as Talos refuses readers and operators", async () => {
+    for (const client of [reader, operator]) {
+      for (const type of [
+        "OSRootSecrets.secrets.talos.dev",
+        "LinkSpecs.net.talos.dev",
+        "MachineConfigs.config.talos.dev",
+      ]) {
+        const ns = CATALOGUE.types.find((t) => t.type === type)!.namespace;
+        expect(grpcError(await list(client, ns, type).catch((e) => e)), type).toEqual({
+          code: 7,
+          details: "not authorized",
+        });
+      }
+      expect(await list(client, "network", "LinkStatuses.net.talos.dev")).toHaveLength(2);
+    }
+    expect(await list(admin, "secrets", "OSRootSecrets.secrets.talos.dev")).toEqual([]);
+    const readerConfig = path.join(c.dir, "reader-talosconfig");
+    fs.writeFileSync(
+      readerConfig,
+      talosconfigFor(c.cluster, [c.node.address], ["127.0.0.1"], c.cluster.reader),
+      { mode: 0o600 },
+    );
+    const r = await c.talosctl(["get", "linkspecs"], { TALOSCONFIG: readerConfig });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^NODE +NAMESPACE +TYPE +ID +VERSION\n$/);
+    expect(r.stderr).toBe(
+      "error listing resources on node 127.0.0.1: rpc error: code = PermissionDenied desc = not authorized\n",
+    );
+  });
+
+  it("refuses every write verb as Talos's API does, and unknown types and namespaces", async () => {
+    const resource = (await list(admin, "runtime", "Versions.runtime.talos.dev"))[0]!;
+    const calls: [string, Uint8Array][] = [
+      ["Create", toBinary(CreateRequestSchema, create(CreateRequestSchema, { resource }))],
+      ["Update", toBinary(UpdateRequestSchema, create(UpdateRequestSchema, { newResource: resource }))],
+      [
+        "Destroy",
+        toBinary(
+          DestroyRequestSchema,
+          create(DestroyRequestSchema, {
+            namespace: "runtime",
+            type: resource.metadata!.type,
+            id: "version",
+          }),
+        ),
+      ],
+    ];
+    for (const [method, body] of calls) {
+      expect(grpcError(await unaryCall(admin, `${STATE}/${method}`, body).catch((e) => e)), method).toEqual({
+        code: 7,
+        details: "write access is not allowed",
+      });
+      expect(grpcError(await unaryCall(reader, `${STATE}/${method}`, body).catch((e) => e)), method).toEqual({
+        code: 7,
+        details: "not authorized",
+      });
+    }
+    expect(grpcError(await list(admin, "runtime", "Nopes.talos.dev").catch((e) => e))).toEqual({
+      code: 7,
+      details: 'resource type "Nopes.talos.dev" is not supported',
+    });
+    expect(grpcError(await list(admin, "nowhere", "Versions.runtime.talos.dev").catch((e) => e))).toEqual({
+      code: 7,
+      details: 'namespace "nowhere" is not supported',
+    });
+  });
+});
