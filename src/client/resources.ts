@@ -1,10 +1,15 @@
 // The COSI resource API as talosctl uses it: resource definitions and alias resolution, get,
 // list and watch, and resources turned into the plain data that output formats print.
+import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { parse as parseYaml } from "yaml";
 import { UserError } from "../errors.js";
+import {
+  ResourceDefinitionSpec_Sensitivity,
+  ResourceDefinitionSpecSchema,
+} from "../gen/cosi/resource/meta/meta_pb.js";
 import type { Resource } from "../gen/cosi/resource/resource_pb.js";
 import { EventType } from "../gen/cosi/resource/state_pb.js";
 import {
@@ -46,7 +51,25 @@ export async function listResourceDefinitions(node: NodeClient): Promise<Resourc
   return out;
 }
 
+/**
+ * A definition from its proto_spec (`cosi.resource.meta.ResourceDefinitionSpec`, which talosctl
+ * decodes), or from its yaml_spec when a server sends no proto_spec.
+ */
 function definitionFrom(resource: Resource): ResourceDefinition {
+  const proto = resource.spec?.protoSpec;
+  if (proto && proto.length > 0) {
+    const rd = fromBinary(ResourceDefinitionSpecSchema, proto);
+    return {
+      id: resource.metadata?.id ?? rd.resourceType.toLowerCase(),
+      type: rd.resourceType,
+      displayType: rd.displayType,
+      defaultNamespace: rd.defaultNamespace,
+      aliases: rd.aliases,
+      allAliases: rd.allAliases,
+      printColumns: rd.printColumns.map((c) => ({ name: c.name, jsonPath: c.jsonPath })),
+      sensitive: rd.sensitivity === ResourceDefinitionSpec_Sensitivity.SENSITIVE,
+    };
+  }
   const spec = specData(resource);
   const obj = isObject(spec) ? spec : {};
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === "string") : []);

@@ -12,7 +12,14 @@ import {
 } from "../../gen/machine/machine_pb.js";
 import { StatusError } from "../errors.js";
 import { metaTags } from "../state/index.js";
-import { failedPrecondition, type HandlerEntry, invalidArgument, type NodeRuntime, notFound, unary } from "./define.js";
+import {
+  failedPrecondition,
+  type HandlerEntry,
+  invalidArgument,
+  type NodeRuntime,
+  notFound,
+  unary,
+} from "./define.js";
 
 /** What Talos's META data area holds (its ADV block), tags and values with their headers. */
 export const META_CAPACITY_BYTES = 256 * 1024;
@@ -37,7 +44,8 @@ export function metaHandlers(rt: NodeRuntime): HandlerEntry[] {
       const tags = metaTags(rt.meta.read());
       tags.set(req.key, value);
       const used = [...tags.values()].reduce((n, v) => n + TAG_HEADER_BYTES + Buffer.byteLength(v), 0);
-      if (used > META_CAPACITY_BYTES) throw new StatusError(grpc.status.RESOURCE_EXHAUSTED, "meta write failed");
+      if (used > META_CAPACITY_BYTES)
+        throw new StatusError(grpc.status.RESOURCE_EXHAUSTED, "meta write failed");
       rt.meta.setTag(req.key, value);
       return create(MetaWriteResponseSchema, { messages: [create(MetaWriteSchema, {})] });
     }),

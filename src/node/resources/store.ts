@@ -62,6 +62,14 @@ export const HISTORY_INITIAL_CAPACITY = 8;
 export const HISTORY_MAX_CAPACITY = 1024;
 export const HISTORY_GAP = 4;
 
+/** Shared by every resource without labels, annotations or finalizers (most of them). */
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+const NO_FINALIZERS: readonly string[] = Object.freeze([]);
+
+function copyRecord(r: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return Object.keys(r).length === 0 ? NONE : { ...r };
+}
+
 /** Distinguishes bookmarks of this process from those of an earlier run. */
 const BOOKMARK_COOKIE = randomBytes(8);
 
@@ -214,9 +222,9 @@ export class ResourceStore {
       phase: "running",
       created: old?.created ?? now,
       updated: now,
-      labels: { ...labels },
-      annotations: { ...annotations },
-      finalizers: old?.finalizers ?? [],
+      labels: copyRecord(labels),
+      annotations: copyRecord(annotations),
+      finalizers: old?.finalizers ?? NO_FINALIZERS,
       spec,
       kind,
     };

@@ -52,10 +52,10 @@ import {
 import {
   type Controller,
   ipBytes,
+  ipText,
   linkFlags,
   messageKind,
   NS,
-  ipText,
   type Resource,
   type ResourceStore,
   spec,
@@ -837,7 +837,6 @@ function etcFile(text: string) {
     selinuxLabel: ETC_SELINUX_LABEL,
   });
 }
-
 
 const etcFileStatus: Controller<MachineSource> = {
   name: "files.EtcFileController",

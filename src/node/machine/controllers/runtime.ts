@@ -17,6 +17,7 @@ import {
   KernelModuleStatusSpecSchema,
   KernelParamSpecSpecSchema,
   KernelParamStatusSpecSchema,
+  LoadedKernelModuleSpecSchema,
   MaintenanceServiceConfigSpecSchema,
   MetaKeySpecSchema,
   MetaLoadedSpecSchema,
@@ -51,6 +52,11 @@ export const KERNEL_MODULE_SPEC = messageKind(
 export const KERNEL_MODULE_STATUS = messageKind(
   "KernelModuleStatuses.runtime.talos.dev",
   KernelModuleStatusSpecSchema,
+);
+/** The deprecated view of the same modules, which Talos still fills. */
+export const LOADED_KERNEL_MODULE = messageKind(
+  "LoadedKernelModules.runtime.talos.dev",
+  LoadedKernelModuleSpecSchema,
 );
 export const META_KEY = messageKind("MetaKeys.runtime.talos.dev", MetaKeySpecSchema);
 export const META_LOADED = messageKind("MetaLoads.runtime.talos.dev", MetaLoadedSpecSchema);
@@ -188,7 +194,10 @@ const kernelModules: Controller<MachineSource> = {
   },
 };
 
-/** Modules the emulated kernel has loaded: the virtio drivers and what the config asks for. */
+/**
+ * Modules the emulated kernel has loaded: the virtio drivers and what the config asks for, as
+ * KernelModuleStatuses and the deprecated LoadedKernelModules.
+ */
 const kernelModuleStatus: Controller<MachineSource> = {
   name: "runtime.KernelModuleStatusController",
   inputs: [INPUT.config],
@@ -215,6 +224,18 @@ const kernelModuleStatus: Controller<MachineSource> = {
           referenceCount: BigInt(users),
           dependencies: m.deps,
           state: RuntimeKernelModuleState.KERNEL_MODULE_STATE_LIVE,
+          address: `0x${address.toString(16)}`,
+        }),
+      );
+      put(
+        LOADED_KERNEL_MODULE,
+        NS.runtime,
+        name,
+        spec(LoadedKernelModuleSpecSchema, {
+          size: BigInt(m.size),
+          referenceCount: BigInt(users),
+          dependencies: m.deps,
+          state: "Live",
           address: `0x${address.toString(16)}`,
         }),
       );
