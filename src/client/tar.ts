@@ -9,7 +9,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { UserError } from "../errors.js";
+import { TalosError, UserError } from "../errors.js";
 
 const BLOCK = 512;
 
@@ -209,7 +209,7 @@ export async function readTar(
     longLink = undefined;
     let consumed = false;
     await onEntry(header, async (sink) => {
-      if (consumed) throw new Error("tar entry data read twice");
+      if (consumed) throw new TalosError("internal", "tar entry data read twice");
       consumed = true;
       await reader.pipe(size, sink);
     });

@@ -1,4 +1,5 @@
 // Talos's cluster health checks (cli.md §3.10) over a snapshot of what each node reports. The
+import { TalosError } from "../errors.js";
 // node runs them against its discovery view (server-side `health`); talosctl runs them against
 // what it fetched from every node over the API (`health --server=false`). Both poll each check
 // in order until it passes, the run is cancelled, or the wait timeout expires.
@@ -208,14 +209,17 @@ export function updateLine(u: CheckUpdate): string {
 }
 
 /** The run failed: names the check that did not pass and its last error. */
-export class HealthCheckFailure extends Error {
+export class HealthCheckFailure extends TalosError {
   override readonly name = "HealthCheckFailure";
   constructor(
     readonly check: string,
     readonly lastError: string,
     readonly timedOut: boolean,
   ) {
-    super(`waiting for ${check}: ${timedOut ? "timed out; last error: " : ""}${lastError}`);
+    super(
+      timedOut ? "deadline-exceeded" : "failed-precondition",
+      `waiting for ${check}: ${timedOut ? "timed out; last error: " : ""}${lastError}`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
 // missing parent or target is an error, and the result is written back as yaml.v2 would.
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { isMap, isScalar, isSeq } from "yaml";
+import { TalosError } from "../../errors.js";
 import { jsonToYaml } from "./json-yaml.js";
 import { parseYamlStream } from "./yaml-source.js";
 
@@ -10,8 +11,12 @@ export const MULTI_DOCUMENT_MESSAGE =
   "JSON6902 patches are not supported for multi-document machine configuration";
 
 /** A JSON patch that could not be applied; the message is Talos's. */
-export class JsonPatchApplyError extends Error {
+export class JsonPatchApplyError extends TalosError {
   override readonly name = "JsonPatchApplyError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 /** Thrown for a config with more than one document, with the data needed to suggest a fix. */
@@ -63,7 +68,11 @@ export function applyJsonPatch(text: string, operations: readonly Operation[]): 
   return jsonToYaml(doc);
 }
 
-class IndexError extends Error {}
+class IndexError extends TalosError {
+  constructor(message: string) {
+    super("out-of-range", message);
+  }
+}
 
 function applyOne(doc: unknown, op: Operation): unknown {
   const resolved: Operation = { ...op, path: resolvePointer(doc, op.path) };
