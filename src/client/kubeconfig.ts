@@ -3,7 +3,7 @@
 // or overwritten, and the new context made current.
 import { gunzipSync } from "node:zlib";
 import { parseDocument, stringify } from "yaml";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { readTar } from "./tar.js";
 
 export interface NamedEntry {
@@ -27,7 +27,7 @@ export async function kubeconfigFromArchive(archive: Uint8Array): Promise<string
   try {
     tar = gunzipSync(archive);
   } catch (err) {
-    throw new UserError(`the node sent an invalid kubeconfig archive: ${(err as Error).message}`, {
+    throw new UserError(`the node sent an invalid kubeconfig archive: ${errorMessage(err)}`, {
       cause: err,
     });
   }

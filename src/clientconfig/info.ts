@@ -1,7 +1,7 @@
 // What `talosctl config info` reports about a context: its nodes and endpoints, and from the
 // client certificate the roles (its Organization values) and when it expires.
 import { X509Certificate } from "node:crypto";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { decodeContextPem, type ResolvedContext } from "./resolve.js";
 
 export interface ContextInfo {
@@ -48,7 +48,7 @@ export function clientCertificateInfo(ctx: ResolvedContext): ClientCertificateIn
     cert = new X509Certificate(pem);
   } catch (err) {
     throw new UserError(
-      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${(err as Error).message}`,
+      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${errorMessage(err)}`,
       {
         cause: err,
       },

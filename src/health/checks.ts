@@ -1,5 +1,5 @@
 // Talos's cluster health checks (cli.md §3.10) over a snapshot of what each node reports. The
-import { TalosError } from "../errors.js";
+import { errorMessage, TalosError } from "../errors.js";
 // node runs them against its discovery view (server-side `health`); talosctl runs them against
 // what it fetched from every node over the API (`health --server=false`). Both poll each check
 // in order until it passes, the run is cancelled, or the wait timeout expires.
@@ -235,7 +235,7 @@ export async function runHealthChecks(options: RunChecksOptions): Promise<void> 
       try {
         result = check.run(await options.view());
       } catch (err) {
-        result = fail(err instanceof Error ? err.message : String(err));
+        result = fail(errorMessage(err));
       }
       if (result.ok) {
         await options.report({ check: check.name, status: result.skip ? "skip" : "ok" });

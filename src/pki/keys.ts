@@ -2,7 +2,7 @@
 // each, plus the relabelling node's TLS needs for Talos's non-standard Ed25519 label.
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
-import { TalosError } from "../errors.js";
+import { errorMessage, TalosError } from "../errors.js";
 import { decodePem, encodePem, PEM_LABEL, relabelPem } from "./pem.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -137,7 +137,7 @@ function importDer(der: Buffer, type: "pkcs8" | "sec1" | "pkcs1", what: string):
 }
 
 function derReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   // OpenSSL's decoder messages are long and internal; the gist is that the DER is bad.
   return /decod|asn1|DECODER|unsupported/i.test(message) ? "malformed DER" : message;
 }

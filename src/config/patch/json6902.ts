@@ -3,7 +3,7 @@
 // missing parent or target is an error, and the result is written back as yaml.v2 would.
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { isMap, isScalar, isSeq } from "yaml";
-import { TalosError } from "../../errors.js";
+import { errorMessage, TalosError } from "../../errors.js";
 import { jsonToYaml } from "./json-yaml.js";
 import { parseYamlStream } from "./yaml-source.js";
 
@@ -35,7 +35,7 @@ export function countDocuments(text: string): number {
   try {
     parsed = parseYamlStream(text);
   } catch (err) {
-    throw new JsonPatchApplyError(`failure decoding talos machine config: ${(err as Error).message}`);
+    throw new JsonPatchApplyError(`failure decoding talos machine config: ${errorMessage(err)}`);
   }
   return parsed.documents.filter(
     (d) => !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)),
@@ -52,9 +52,7 @@ export function applyJsonPatch(text: string, operations: readonly Operation[]): 
     const only = parsed.documents.find((d) => isMap(d.contents) || isSeq(d.contents) || isScalar(d.contents));
     doc = only?.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (err) {
-    throw new JsonPatchApplyError(
-      `failure converting talos machine config to json: ${(err as Error).message}`,
-    );
+    throw new JsonPatchApplyError(`failure converting talos machine config to json: ${errorMessage(err)}`);
   }
   for (const op of operations) {
     try {
@@ -131,7 +129,7 @@ function describe(err: unknown, op: Operation): string {
     case "OPERATION_OP_INVALID":
       return `Unexpected kind: ${op.op}`;
     default: {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       return message.split("\n")[0] ?? message;
     }
   }

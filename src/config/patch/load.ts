@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Operation } from "fast-json-patch";
 import { type Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { TalosError, UserError } from "../../errors.js";
+import { errorMessage, TalosError, UserError } from "../../errors.js";
 import { readError } from "../../fsutil/index.js";
 import { LEGACY_KIND } from "../document.js";
 import { strictLoad } from "./external.js";
@@ -232,7 +232,7 @@ function parseJsonOperations(text: string): Operation[] {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new TalosError("invalid", `invalid JSON: ${(err as Error).message}`);
+    throw new TalosError("invalid", `invalid JSON: ${errorMessage(err)}`);
   }
   if (!Array.isArray(value)) throw new TalosError("invalid", "a JSON patch is a JSON array of operations");
   return checkOperations(value);

@@ -6,6 +6,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { goCodeName } from "../../client/errors.js";
+import { errorMessage } from "../../errors.js";
 import { MetadataSchema } from "../../gen/common/common_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import type { PeerPool } from "./peer-pool.js";
@@ -249,7 +250,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
   function failed(err: unknown): Final {
     return {
       code: grpc.status.UNAVAILABLE,
-      details: err instanceof Error ? err.message : String(err),
+      details: errorMessage(err),
       metadata: new grpc.Metadata(),
     };
   }

@@ -9,6 +9,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import type { Route } from "./routing.js";
@@ -269,10 +270,7 @@ function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I
   try {
     return fromBinary(schema, bytes);
   } catch (err) {
-    throw new RpcError(
-      grpc.status.INTERNAL,
-      `grpc: error unmarshalling request: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new RpcError(grpc.status.INTERNAL, `grpc: error unmarshalling request: ${errorMessage(err)}`);
   }
 }
 
@@ -319,7 +317,7 @@ function unimplemented(method: DescMethod): RpcError {
 
 function toServiceError(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof RpcError) return { code: err.code, details: err.message, metadata: new grpc.Metadata() };
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() };
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import {
   AddressEventSchema,
   ConfigLoadErrorEventSchema,
@@ -235,7 +236,7 @@ export class Machine {
       try {
         persisted = parseMachineConfig(bytes);
       } catch (err) {
-        loadError = err instanceof Error ? err.message : String(err);
+        loadError = errorMessage(err);
       }
     }
     this.configLoadError = loadError;
@@ -461,7 +462,7 @@ export class Machine {
       await this.sequencer.run(this.bootSequence(), { signal });
     } catch (err) {
       if (signal.aborted) return;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.options.log(message);
       // A sequence preempted by a lifecycle request (or refused by the lock) is not a boot failure.
       if (err instanceof SequenceLockedError || (err instanceof SequenceError && err.canceled)) return;
