@@ -1,9 +1,11 @@
-// Kubeconfig files as talosctl writes them (cli.md §3.14): merging the cluster's admin
-// kubeconfig into an existing one by name (clusters, users, contexts), with clashes renamed
-// or overwritten, and the new context made current.
+// Kubeconfig files as talosctl writes them (siderolabs/talos: cmd/talosctl/cmd/talos/kubeconfig.go,
+// merging with siderolabs/go-kubeconfig): the cluster's admin kubeconfig merged into an existing
+// one by name (clusters, users, contexts), with clashes renamed or overwritten, and the new
+// context made current.
 import { gunzipSync } from "node:zlib";
-import { parseDocument, stringify } from "yaml";
+import { parseDocument } from "yaml";
 import { errorMessage, UserError } from "../errors.js";
+import { encodeYaml } from "../yaml/index.js";
 import { readTar } from "./tar.js";
 
 export interface NamedEntry {
@@ -71,19 +73,27 @@ export function parseKubeconfig(text: string, where: string): Kubeconfig {
   return { ...data, clusters: list("clusters"), users: list("users"), contexts: list("contexts") };
 }
 
+/**
+ * Encodes a kubeconfig as client-go's `clientcmd.Write` does (talosctl merges through it): the
+ * config's JSON turned into YAML by sigs.k8s.io/yaml, so yaml.v2's layout at two spaces with
+ * every mapping's keys sorted. client-go keeps clusters, users and contexts in maps, so they
+ * come out sorted by name, and `preferences` and `current-context` are always written.
+ */
 export function encodeKubeconfig(config: Kubeconfig): string {
-  const { apiVersion, kind, clusters, users, contexts, "current-context": current, ...rest } = config;
-  return stringify(
+  const byName = (list: readonly NamedEntry[]): NamedEntry[] =>
+    [...list].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  return encodeYaml(
     {
-      apiVersion: apiVersion ?? "v1",
-      kind: kind ?? "Config",
-      clusters,
-      contexts,
-      "current-context": current ?? "",
-      ...rest,
-      users,
+      ...config,
+      apiVersion: config.apiVersion ?? "v1",
+      kind: config.kind ?? "Config",
+      preferences: config.preferences ?? {},
+      clusters: byName(config.clusters),
+      users: byName(config.users),
+      contexts: byName(config.contexts),
+      "current-context": config["current-context"] ?? "",
     },
-    { lineWidth: 0 },
+    { dialect: "yaml.v2", sortKeys: true },
   );
 }
 
