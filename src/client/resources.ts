@@ -62,7 +62,7 @@ function definitionFrom(resource: Resource): ResourceDefinition {
 
 /**
  * Finds the definition a `get <type>` argument names: the RD id or any of its aliases,
- * case-insensitively (cli.md §3.8).
+ * case-insensitively (siderolabs/talos: pkg/machinery/client/resources.go).
  */
 export function resolveResourceKind(
   definitions: readonly ResourceDefinition[],

@@ -1,8 +1,9 @@
-// Talos's cluster health checks (cli.md §3.10) over a snapshot of what each node reports. The
+// Talos's cluster health checks (siderolabs/talos: pkg/cluster/check/default.go) over a snapshot
+// of what each node reports. The node runs them against its discovery view (server-side
+// `health`); talosctl runs them against what it fetched from every node over the API
+// (`health --server=false`). Both poll each check in order until it passes, the run is
+// cancelled, or the wait timeout expires.
 import { errorMessage, TalosError } from "../errors.js";
-// node runs them against its discovery view (server-side `health`); talosctl runs them against
-// what it fetched from every node over the API (`health --server=false`). Both poll each check
-// in order until it passes, the run is cancelled, or the wait timeout expires.
 
 /** What one node reports, as far as the checks need it. */
 export interface NodeView {
