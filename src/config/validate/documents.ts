@@ -2,6 +2,7 @@
 // pkg/machinery/config/types), plus what every kind's schema states about required fields and
 // numeric ranges.
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { errorMessage } from "../../errors.js";
 import type { ConfigDocument, ConfigPath } from "../document.js";
 import { documentSchema, type SchemaNode } from "../schema/index.js";
 import { bool, type Data, filled, get, list, num, obj, str, strs } from "./data.js";
@@ -31,7 +32,7 @@ function pemError(text: string, what: "certificate" | "key"): string | undefined
     else createPrivateKey(text.replaceAll("ED25519 PRIVATE KEY", "PRIVATE KEY"));
     return undefined;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
 }
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { createCertificateAuthority } from "../../pki/index.js";
+import { encodeYaml } from "../../yaml/index.js";
 import { type ConfigError, formatPath } from "../document.js";
 import { loadMachineConfig } from "../load/index.js";
 import {
@@ -51,7 +51,7 @@ const describeError = (e: ConfigError) =>
   `${e.location.document} ${formatPath(e.location.path ?? [])}: ${e.detail}`;
 
 function check(docs: Json[], mode: ValidationMode = "metal", strict = false) {
-  const text = docs.map((d) => stringify(d)).join("---\n");
+  const text = docs.map((d) => encodeYaml(d)).join("---\n");
   const cfg = loadMachineConfig(text, { file: "c.yaml" });
   const r = validateMachineConfig(cfg, { mode, strict });
   for (const e of [...r.errors, ...r.warnings]) {

@@ -9,6 +9,7 @@ import type { MachineConfigDocuments } from "../../config/document.js";
 import { encodeMachineConfig } from "../../config/encode/index.js";
 import { ConfigErrors } from "../../config/load/index.js";
 import { type ValidationMode, validateMachineConfig } from "../../config/validate/index.js";
+import { errorMessage } from "../../errors.js";
 import {
   type ApplyConfigurationRequest,
   type ApplyConfigurationResponse,
@@ -134,7 +135,7 @@ function osCaProblem(config: MachineConfig): string | undefined {
     if (ca.key === "") parseCertificatePem(ca.crt);
     else loadCertificateAuthority(ca);
   } catch (err) {
-    return `invalid issuing CA (.machine.ca): ${err instanceof Error ? err.message : String(err)}`;
+    return `invalid issuing CA (.machine.ca): ${errorMessage(err)}`;
   }
   return undefined;
 }

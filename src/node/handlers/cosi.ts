@@ -4,6 +4,7 @@
 // write is refused.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import {
   EventSchema,
   EventType,
@@ -102,7 +103,7 @@ function idFilter(regexp: string | undefined): (id: string) => boolean {
   try {
     re = new RegExp(regexp);
   } catch (err) {
-    throw invalidArgument(`invalid id query: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(`invalid id query: ${errorMessage(err)}`);
   }
   return (id) => re.test(id);
 }
