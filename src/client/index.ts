@@ -93,6 +93,7 @@ export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
 export {
   type ClashChoice,
   type ClashComponent,
+  defaultKubeconfigPath,
   encodeKubeconfig,
   type Kubeconfig,
   kubeconfigFromArchive,
