@@ -83,7 +83,9 @@ export async function candidatesFor(
     positionals.push(w);
   }
 
-  const args = parseLoosely([...positionals, ...flagWords], module);
+  // A flag waiting for the value being completed is left out: parsed alone it would fail.
+  const typed = pendingFlag === undefined ? flagWords : flagWords.slice(0, -1);
+  const args = parseLoosely([...positionals, ...typed], module);
 
   // --flag=value
   const eq = toComplete.startsWith("--") ? toComplete.indexOf("=") : -1;
