@@ -43,7 +43,7 @@ export function renderUsage(input: HelpInput): string {
   if (input.examples !== undefined && input.examples.length > 0) {
     out += "\nExamples:\n";
     out += input.examples
-      .map(([cmd, what]) => `  # ${what}\n  ${cmd.replace(/^\$0\b/, input.commandPath)}`)
+      .map(([cmd, what]) => `  # ${what}\n  ${cmd.replaceAll("$0", input.commandPath)}`)
       .join("\n\n");
     out += "\n";
   }
