@@ -10,7 +10,8 @@ export const command = defineCommand({
     "no-descriptions": flag.bool({ describe: "disable completion descriptions" }),
   },
   examples: [
-    ["source <($0 bash)", "load completions in the current bash shell"],
+    // The help replaces $0 only at the start of an example.
+    ["source <(talosctl completion bash)", "load completions in the current bash shell"],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expression, not a template
     ['$0 zsh > "${fpath[1]}/_talosctl"', "install completions for zsh"],
     ["$0 fish | source", "load completions in fish"],
