@@ -88,6 +88,11 @@ export const insecureFlags = {
   }),
 } as const;
 
+/** A `validate` for a string flag with a fixed set of values, in pflag's words for enum flags. */
+export function oneOf(choices: readonly string[]): (value: string) => string | undefined {
+  return (value) => (choices.includes(value) ? undefined : `possible options are: ${choices.join(", ")}`);
+}
+
 /** -o/--output with the formats a command prints. */
 export function outputFlag<const D extends string>(choices: readonly string[], defaultValue: D) {
   return {
@@ -101,6 +106,14 @@ export function outputFlag<const D extends string>(choices: readonly string[], d
 }
 
 type ConnectionValues = FlagValues<typeof connectionFlags> & Partial<FlagValues<typeof insecureFlags>>;
+
+/**
+ * The connection settings of a completer's partial parse. Completers run for commands that
+ * declare the connection flags, so those are among the values.
+ */
+export function completionConnection(input: Invocation<FlagSet>): ConnectionFlags {
+  return connectionOptions(input.flags as unknown as ConnectionValues);
+}
 
 /** The client's connection settings from the parsed flags. */
 export function connectionOptions(flags: ConnectionValues): ConnectionFlags {

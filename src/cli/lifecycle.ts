@@ -14,6 +14,7 @@ import { JoinedError, ReportedError, UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
 import { type FlagValues, flag } from "./args/spec.js";
 import type { CliContext } from "./context.js";
+import { oneOf } from "./flags.js";
 import { createProgress, PROGRESS_MODES, type Progress, type ProgressMode } from "./output/progress.js";
 
 /** Console lines kept per node for --debug. */
@@ -25,10 +26,6 @@ export interface WaitFlags {
   readonly debug: boolean;
   readonly progress: ProgressMode;
   readonly json: boolean;
-}
-
-function oneOf(choices: readonly string[]): (value: string) => string | undefined {
-  return (value) => (choices.includes(value) ? undefined : `possible options are: ${choices.join(", ")}`);
 }
 
 /** The --wait family of reboot, shutdown, reset and upgrade. */
