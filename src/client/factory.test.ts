@@ -4,7 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ClientContext, emptyClientConfig, encodeClientConfig } from "../clientconfig/index.js";
 import { createCertificateAuthority, issueClientCertificate } from "../pki/index.js";
-import { connectionFlagsFrom, NODES_NOT_SET, openClient, requireOneNode } from "./factory.js";
+import { NODES_NOT_SET, openClient, requireOneNode } from "./factory.js";
 
 let dir: string;
 let good: ClientContext;
@@ -115,27 +115,7 @@ describe("openClient", () => {
   });
 });
 
-describe("flags", () => {
-  it("reads comma-separated and repeated values", () => {
-    const flags = connectionFlagsFrom({
-      nodes: ["a,b", " c "],
-      endpoints: "e1,e2",
-      "cert-fingerprint": ["x"],
-      insecure: true,
-      context: "",
-      talosconfig: "tc",
-    });
-    expect(flags).toEqual({
-      talosconfig: "tc",
-      context: undefined,
-      nodes: ["a", "b", "c"],
-      endpoints: ["e1", "e2"],
-      cluster: undefined,
-      insecure: true,
-      certFingerprints: ["x"],
-    });
-  });
-
+describe("requireOneNode", () => {
   it("enforces a single node where the command needs one", () => {
     expect(requireOneNode("config new", ["a"])).toBe("a");
     expect(() => requireOneNode("config new", ["a", "b"])).toThrow(

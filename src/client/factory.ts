@@ -43,32 +43,6 @@ export interface ClientEnvironment {
   readonly signal: AbortSignal;
 }
 
-/** Reads the connection flags from parsed arguments (dashed long names, as the CLI keeps them). */
-export function connectionFlagsFrom(args: Readonly<Record<string, unknown>>): ConnectionFlags {
-  const list = (key: string): string[] => {
-    const v = args[key];
-    if (v === undefined || v === null) return [];
-    return (Array.isArray(v) ? v : [v])
-      .map(String)
-      .flatMap((s) => s.split(","))
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-  };
-  const one = (key: string): string | undefined => {
-    const v = args[key];
-    return v === undefined || v === null || v === "" ? undefined : String(v);
-  };
-  return {
-    talosconfig: one("talosconfig"),
-    context: one("context"),
-    nodes: list("nodes"),
-    endpoints: list("endpoints"),
-    cluster: one("cluster"),
-    insecure: args.insecure === true,
-    certFingerprints: list("cert-fingerprint"),
-  };
-}
-
 export interface OpenClientOptions {
   /** Whether an empty node list is an error (default true). */
   readonly requireNodes?: boolean;

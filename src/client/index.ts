@@ -61,7 +61,6 @@ export {
 export {
   type ClientEnvironment,
   type ConnectionFlags,
-  connectionFlagsFrom,
   NODES_NOT_SET,
   type OpenClientOptions,
   type OpenedClient,
