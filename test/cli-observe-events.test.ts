@@ -175,8 +175,11 @@ describe("events", () => {
     expect(duration.stderr.split("\n")[0]).toBe(
       'invalid argument "soon" for "--duration" flag: time: invalid duration "soon"',
     );
-    const negative = await c.talosctl(["events", "--duration=-5m"]);
-    expect(negative.stderr).toBe("--duration must not be negative (got -5m)\n");
+    // A value that starts with "-" needs no "=": the flag takes the next word.
+    for (const form of [["--duration=-5m"], ["--duration", "-5m"]]) {
+      const negative = await c.talosctl(["events", ...form]);
+      expect(negative.stderr).toBe("--duration must not be negative (got -5m0s)\n");
+    }
     const tail = await c.talosctl(["events", "--tail", "5000000000"]);
     expect(tail.stderr.split("\n")[0]).toMatch(/for "--tail" flag: .*value out of range$/);
   });

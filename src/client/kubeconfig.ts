@@ -2,11 +2,21 @@
 // cmd/talosctl/cmd/talos/kubeconfig.go): merging the cluster's admin kubeconfig into an existing
 // one by name (clusters, users, contexts), with clashes renamed or overwritten, and the new context
 // made current.
+import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseDocument } from "yaml";
 import { errorMessage, UserError } from "../errors.js";
 import { encodeYaml } from "../yaml/index.js";
 import { readTar } from "./tar.js";
+
+/** Where kubeconfigs merge by default: the first entry of $KUBECONFIG, else ~/.kube/config. */
+export function defaultKubeconfigPath(
+  env: Readonly<Record<string, string | undefined>>,
+  homedir: string,
+): string {
+  const fromEnv = (env.KUBECONFIG ?? "").split(path.delimiter).find((p) => p !== "");
+  return fromEnv ?? path.join(homedir, ".kube", "config");
+}
 
 export interface NamedEntry {
   name: string;
