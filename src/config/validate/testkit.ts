@@ -33,7 +33,12 @@ export function merge(base: Json, patch: Json): Json {
   const out: Json = structuredClone(base);
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else if (typeof value === "object" && !Array.isArray(value) && typeof out[key] === "object" && out[key] !== null) {
+    else if (
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      typeof out[key] === "object" &&
+      out[key] !== null
+    ) {
       out[key] = merge(out[key], value);
     } else out[key] = value;
   }

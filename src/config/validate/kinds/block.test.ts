@@ -7,11 +7,22 @@ const disk = { diskSelector: { match: "system_disk" } };
 
 describe("UserVolumeConfig", () => {
   table([
-    { name: "a partition volume", docs: [doc("UserVolumeConfig", { name: "data", provisioning: { ...disk, maxSize: "10GiB" } })], base },
-    { name: "a directory volume", docs: [doc("UserVolumeConfig", { name: "data", volumeType: "directory" })], base },
+    {
+      name: "a partition volume",
+      docs: [doc("UserVolumeConfig", { name: "data", provisioning: { ...disk, maxSize: "10GiB" } })],
+      base,
+    },
+    {
+      name: "a directory volume",
+      docs: [doc("UserVolumeConfig", { name: "data", volumeType: "directory" })],
+      base,
+    },
     {
       name: "names: characters and length",
-      docs: [doc("UserVolumeConfig", { name: "a/b", volumeType: "directory" }), doc("UserVolumeConfig", { name: "x".repeat(35), volumeType: "directory" })],
+      docs: [
+        doc("UserVolumeConfig", { name: "a/b", volumeType: "directory" }),
+        doc("UserVolumeConfig", { name: "x".repeat(35), volumeType: "directory" }),
+      ],
       base,
       errors: [
         "UserVolumeConfig/a/b name: name can only contain lowercase and uppercase ASCII letters, digits, and hyphens",
@@ -20,7 +31,10 @@ describe("UserVolumeConfig", () => {
     },
     {
       name: "provisioning is required for partitions, sizes are ordered",
-      docs: [doc("UserVolumeConfig", { name: "a" }), doc("UserVolumeConfig", { name: "b", provisioning: { ...disk, minSize: "2GiB", maxSize: "1GiB" } })],
+      docs: [
+        doc("UserVolumeConfig", { name: "a" }),
+        doc("UserVolumeConfig", { name: "b", provisioning: { ...disk, minSize: "2GiB", maxSize: "1GiB" } }),
+      ],
       base,
       errors: [
         "UserVolumeConfig/a provisioning.diskSelector.match: disk selector is required",
@@ -30,7 +44,14 @@ describe("UserVolumeConfig", () => {
     },
     {
       name: "directory volumes take no provisioning, filesystem or encryption",
-      docs: [doc("UserVolumeConfig", { name: "d", volumeType: "directory", provisioning: disk, filesystem: { type: "xfs" } })],
+      docs: [
+        doc("UserVolumeConfig", {
+          name: "d",
+          volumeType: "directory",
+          provisioning: disk,
+          filesystem: { type: "xfs" },
+        }),
+      ],
       base,
       errors: [
         "UserVolumeConfig/d provisioning: provisioning spec is invalid for volumeType directory",
@@ -39,7 +60,14 @@ describe("UserVolumeConfig", () => {
     },
     {
       name: "disk volumes take no sizes; project quota is xfs only",
-      docs: [doc("UserVolumeConfig", { name: "d", volumeType: "disk", provisioning: { ...disk, maxSize: "1GiB" }, filesystem: { type: "ext4", projectQuotaSupport: true } })],
+      docs: [
+        doc("UserVolumeConfig", {
+          name: "d",
+          volumeType: "disk",
+          provisioning: { ...disk, maxSize: "1GiB" },
+          filesystem: { type: "ext4", projectQuotaSupport: true },
+        }),
+      ],
       base,
       errors: [
         "UserVolumeConfig/d provisioning: min size, max size and grow are not supported",
@@ -52,7 +80,14 @@ describe("UserVolumeConfig", () => {
         doc("UserVolumeConfig", {
           name: "e",
           provisioning: { ...disk, maxSize: "1GiB" },
-          encryption: { provider: "luks2", keys: [{ slot: 0, static: { passphrase: "p" } }, { slot: 0 }, { slot: 1, tpm: { options: { pcrs: [24] } } }] },
+          encryption: {
+            provider: "luks2",
+            keys: [
+              { slot: 0, static: { passphrase: "p" } },
+              { slot: 0 },
+              { slot: 1, tpm: { options: { pcrs: [24] } } },
+            ],
+          },
         }),
       ],
       base,
@@ -73,16 +108,24 @@ describe("UserVolumeConfig", () => {
 
 describe("VolumeConfig", () => {
   table([
-    { name: "EPHEMERAL with provisioning", docs: [doc("VolumeConfig", { name: "EPHEMERAL", provisioning: { maxSize: "10GiB" } })], base },
+    {
+      name: "EPHEMERAL with provisioning",
+      docs: [doc("VolumeConfig", { name: "EPHEMERAL", provisioning: { maxSize: "10GiB" } })],
+      base,
+    },
     {
       name: "only system volumes",
       docs: [doc("VolumeConfig", { name: "DATA" })],
       base,
-      errors: ['VolumeConfig/DATA name: only ["STATE" "EPHEMERAL" "IMAGECACHE" "ETCD" "CRI" "KUBELET" "LOG"] volumes are supported'],
+      errors: [
+        'VolumeConfig/DATA name: only ["STATE" "EPHEMERAL" "IMAGECACHE" "ETCD" "CRI" "KUBELET" "LOG"] volumes are supported',
+      ],
     },
     {
       name: "STATE takes no provisioning or mount",
-      docs: [doc("VolumeConfig", { name: "STATE", provisioning: { maxSize: "1GiB" }, mount: { secure: true } })],
+      docs: [
+        doc("VolumeConfig", { name: "STATE", provisioning: { maxSize: "1GiB" }, mount: { secure: true } }),
+      ],
       base,
       errors: [
         'VolumeConfig/STATE provisioning: provisioning config is not allowed for the "STATE" volume',
@@ -93,13 +136,28 @@ describe("VolumeConfig", () => {
       name: "ETCD mount needs a dedicated partition",
       docs: [doc("VolumeConfig", { name: "ETCD", mount: { secure: true } })],
       base,
-      errors: ['VolumeConfig/ETCD mount: mount config for the "ETCD" volume is only supported when it is provisioned onto a dedicated partition'],
+      errors: [
+        'VolumeConfig/ETCD mount: mount config for the "ETCD" volume is only supported when it is provisioned onto a dedicated partition',
+      ],
     },
     {
       name: "encryption conflicts with .machine.systemDiskEncryption",
-      docs: [doc("VolumeConfig", { name: "STATE", encryption: { provider: "luks2", keys: [{ slot: 0, nodeID: {} }] } })],
-      base: { ...WORKER, machine: { ...WORKER.machine, systemDiskEncryption: { state: { provider: "luks2", keys: [{ slot: 0, nodeID: {} }] } } } },
-      errors: ['VolumeConfig/STATE: system disk encryption for "STATE" is configured in both v1alpha1.Config and VolumeConfig'],
+      docs: [
+        doc("VolumeConfig", {
+          name: "STATE",
+          encryption: { provider: "luks2", keys: [{ slot: 0, nodeID: {} }] },
+        }),
+      ],
+      base: {
+        ...WORKER,
+        machine: {
+          ...WORKER.machine,
+          systemDiskEncryption: { state: { provider: "luks2", keys: [{ slot: 0, nodeID: {} }] } },
+        },
+      },
+      errors: [
+        'VolumeConfig/STATE: system disk encryption for "STATE" is configured in both v1alpha1.Config and VolumeConfig',
+      ],
     },
   ]);
 });
@@ -108,9 +166,15 @@ describe("raw, swap, existing and external volumes; zswap, trim, scrub", () => {
   table([
     {
       name: "raw and swap volumes need a disk and a size",
-      docs: [doc("RawVolumeConfig", { name: "r" }), doc("SwapVolumeConfig", { name: "s", provisioning: { ...disk, maxSize: "1GiB" } })],
+      docs: [
+        doc("RawVolumeConfig", { name: "r" }),
+        doc("SwapVolumeConfig", { name: "s", provisioning: { ...disk, maxSize: "1GiB" } }),
+      ],
       base,
-      errors: ["RawVolumeConfig/r provisioning.diskSelector.match: disk selector is required", "RawVolumeConfig/r provisioning: min size or max size is required"],
+      errors: [
+        "RawVolumeConfig/r provisioning.diskSelector.match: disk selector is required",
+        "RawVolumeConfig/r provisioning: min size or max size is required",
+      ],
     },
     {
       name: "existing volume selector",
@@ -126,7 +190,11 @@ describe("raw, swap, existing and external volumes; zswap, trim, scrub", () => {
     },
     {
       name: "zswap, trim and scrub",
-      docs: [doc("ZswapConfig", { maxPoolPercent: 101 }), doc("FilesystemTrimConfig", { interval: "-1h" }), doc("FilesystemScrubConfig", { interval: "1s" })],
+      docs: [
+        doc("ZswapConfig", { maxPoolPercent: 101 }),
+        doc("FilesystemTrimConfig", { interval: "-1h" }),
+        doc("FilesystemScrubConfig", { interval: "1s" }),
+      ],
       base,
       errors: [
         "ZswapConfig maxPoolPercent: maxPoolPercent must be between 0 and 100",
@@ -134,7 +202,14 @@ describe("raw, swap, existing and external volumes; zswap, trim, scrub", () => {
         "FilesystemScrubConfig interval: scrub interval: minimum value is 10s",
       ],
     },
-    { name: "valid trim and scrub", docs: [doc("FilesystemTrimConfig", { interval: "24h" }), doc("FilesystemScrubConfig", { interval: "168h" })], base },
+    {
+      name: "valid trim and scrub",
+      docs: [
+        doc("FilesystemTrimConfig", { interval: "24h" }),
+        doc("FilesystemScrubConfig", { interval: "168h" }),
+      ],
+      base,
+    },
   ]);
 });
 
@@ -143,8 +218,14 @@ describe("LVM and RAID", () => {
     {
       name: "valid volume group and logical volume",
       docs: [
-        doc("LVMVolumeGroupConfig", { name: "vg0", provisioning: { volumeSelector: { match: "volume.name == 'x'" } } }),
-        doc("LVMLogicalVolumeConfig", { name: "lv0", provisioning: { volumeGroup: "vg0", maxSize: "10GiB" } }),
+        doc("LVMVolumeGroupConfig", {
+          name: "vg0",
+          provisioning: { volumeSelector: { match: "volume.name == 'x'" } },
+        }),
+        doc("LVMLogicalVolumeConfig", {
+          name: "lv0",
+          provisioning: { volumeGroup: "vg0", maxSize: "10GiB" },
+        }),
       ],
       base,
     },

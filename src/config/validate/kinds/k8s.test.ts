@@ -16,7 +16,12 @@ describe("KubeAPIServerConfig", () => {
     },
     {
       name: "arguments other documents own are refused",
-      docs: [doc("KubeAPIServerConfig", { image: IMAGE, extraArgs: { "oidc-issuer-url": "x", "authorization-mode": "RBAC" } })],
+      docs: [
+        doc("KubeAPIServerConfig", {
+          image: IMAGE,
+          extraArgs: { "oidc-issuer-url": "x", "authorization-mode": "RBAC" },
+        }),
+      ],
       errors: [
         'KubeAPIServerConfig extraArgs.authorization-mode: kube-apiserver extra argument "authorization-mode" is not allowed: use KubeAuthorizationConfig',
         'KubeAPIServerConfig extraArgs.oidc-issuer-url: kube-apiserver extra argument "oidc-issuer-url" is not allowed: use KubeAuthenticationConfig',
@@ -30,8 +35,14 @@ describe("KubeAPIServerConfig", () => {
     {
       name: "conflicts with .cluster.apiServer, even an empty one",
       docs: [doc("KubeAPIServerConfig", { image: IMAGE })],
-      base: { ...WORKER, machine: { ...WORKER.machine, type: "controlplane", ca: { crt: "Y3J0", key: "a2V5" } }, cluster: { apiServer: {} } },
-      errors: ["KubeAPIServerConfig: kube-apiserver config is already set in v1alpha1 config (.cluster.apiServer)"],
+      base: {
+        ...WORKER,
+        machine: { ...WORKER.machine, type: "controlplane", ca: { crt: "Y3J0", key: "a2V5" } },
+        cluster: { apiServer: {} },
+      },
+      errors: [
+        "KubeAPIServerConfig: kube-apiserver config is already set in v1alpha1 config (.cluster.apiServer)",
+      ],
     },
     {
       name: "the node checks the image against the Kubernetes versions it supports",
@@ -60,7 +71,11 @@ describe("KubeControllerManagerConfig, KubeSchedulerConfig and KubeProxyConfig",
     },
     {
       name: "enabled components need an image",
-      docs: [doc("KubeControllerManagerConfig", {}), doc("KubeSchedulerConfig", {}), doc("KubeProxyConfig", {})],
+      docs: [
+        doc("KubeControllerManagerConfig", {}),
+        doc("KubeSchedulerConfig", {}),
+        doc("KubeProxyConfig", {}),
+      ],
       errors: [
         "KubeControllerManagerConfig image: kube-controller-manager image cannot be empty",
         "KubeSchedulerConfig image: scheduler image cannot be empty",
@@ -78,11 +93,17 @@ describe("KubeControllerManagerConfig, KubeSchedulerConfig and KubeProxyConfig",
     {
       name: "unknown proxy mode",
       docs: [doc("KubeProxyConfig", { image: IMAGE, mode: "userspace" })],
-      errors: ['KubeProxyConfig mode: invalid proxy mode "userspace": supported modes are iptables, ipvs and nftables'],
+      errors: [
+        'KubeProxyConfig mode: invalid proxy mode "userspace": supported modes are iptables, ipvs and nftables',
+      ],
     },
     {
       name: "conflict with .cluster.controllerManager, .cluster.scheduler, .cluster.proxy",
-      docs: [doc("KubeControllerManagerConfig", { enabled: false }), doc("KubeSchedulerConfig", { enabled: false }), doc("KubeProxyConfig", { enabled: false })],
+      docs: [
+        doc("KubeControllerManagerConfig", { enabled: false }),
+        doc("KubeSchedulerConfig", { enabled: false }),
+        doc("KubeProxyConfig", { enabled: false }),
+      ],
       base: {
         ...WORKER,
         machine: { ...WORKER.machine, type: "controlplane", ca: { crt: "Y3J0", key: "a2V5" } },
@@ -100,10 +121,22 @@ describe("KubeControllerManagerConfig, KubeSchedulerConfig and KubeProxyConfig",
 describe("KubeNetworkConfig", () => {
   const net = (body: object) => doc("KubeNetworkConfig", body);
   table([
-    { name: "valid dual-stack", docs: [net({ podSubnets: ["10.244.0.0/16", "fd00::/56"], serviceSubnets: ["10.96.0.0/12", "fd01::/108"] })] },
+    {
+      name: "valid dual-stack",
+      docs: [
+        net({ podSubnets: ["10.244.0.0/16", "fd00::/56"], serviceSubnets: ["10.96.0.0/12", "fd01::/108"] }),
+      ],
+    },
     {
       name: "node CIDR mask sizes are ranged",
-      docs: [net({ podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"], nodeCIDRMaskSizeIPv4: 0, nodeCIDRMaskSizeIPv6: 129 })],
+      docs: [
+        net({
+          podSubnets: ["10.244.0.0/16"],
+          serviceSubnets: ["10.96.0.0/12"],
+          nodeCIDRMaskSizeIPv4: 0,
+          nodeCIDRMaskSizeIPv6: 129,
+        }),
+      ],
       errors: [
         "KubeNetworkConfig nodeCIDRMaskSizeIPv4: nodeCIDRMaskSizeIPv4 must be between 1 and 32",
         "KubeNetworkConfig nodeCIDRMaskSizeIPv6: nodeCIDRMaskSizeIPv6 must be between 1 and 128",
@@ -128,7 +161,9 @@ describe("KubeNetworkConfig", () => {
     {
       name: "pod subnet against the per-node mask",
       docs: [net({ podSubnets: ["10.244.0.0/25"], serviceSubnets: ["10.96.0.0/12"] })],
-      errors: ["KubeNetworkConfig podSubnets: pod subnets: invalid subnet: 10.244.0.0/25 is smaller than the per-node pod CIDR mask size /24"],
+      errors: [
+        "KubeNetworkConfig podSubnets: pod subnets: invalid subnet: 10.244.0.0/25 is smaller than the per-node pod CIDR mask size /24",
+      ],
     },
     {
       name: "conflicts with .cluster.network",
@@ -143,16 +178,24 @@ describe("KubeNetworkConfig", () => {
 
 describe("KubeClusterConfig", () => {
   table([
-    { name: "valid", docs: [doc("KubeClusterConfig", { clusterName: "c", endpoint: "https://1.2.3.4:6443" })] },
+    {
+      name: "valid",
+      docs: [doc("KubeClusterConfig", { clusterName: "c", endpoint: "https://1.2.3.4:6443" })],
+    },
     {
       name: "name and endpoint are required",
       docs: [doc("KubeClusterConfig", {})],
-      errors: ["KubeClusterConfig clusterName: clusterName must be specified", "KubeClusterConfig endpoint: endpoint must be specified"],
+      errors: [
+        "KubeClusterConfig clusterName: clusterName must be specified",
+        "KubeClusterConfig endpoint: endpoint must be specified",
+      ],
     },
     {
       name: "endpoint must be a valid endpoint URI",
       docs: [doc("KubeClusterConfig", { clusterName: "c", endpoint: "https://1.2.3.4:99999" })],
-      errors: ["KubeClusterConfig endpoint: cluster endpoint is invalid: port number must be between 1 and 65535"],
+      errors: [
+        "KubeClusterConfig endpoint: cluster endpoint is invalid: port number must be between 1 and 65535",
+      ],
     },
     {
       name: "conflicts with .cluster.clusterName",
@@ -167,7 +210,11 @@ describe("KubeClusterConfig", () => {
 
 describe("KubeletConfig, KubeNodeConfig and KubeCredentialProviderConfig", () => {
   table([
-    { name: "valid kubelet", docs: [doc("KubeletConfig", { image: "ghcr.io/siderolabs/kubelet:v1.34.0" })], base: WORKER },
+    {
+      name: "valid kubelet",
+      docs: [doc("KubeletConfig", { image: "ghcr.io/siderolabs/kubelet:v1.34.0" })],
+      base: WORKER,
+    },
     {
       name: "kubelet image required, protected fields",
       docs: [doc("KubeletConfig", { config: { port: 1 } })],
@@ -179,7 +226,10 @@ describe("KubeletConfig, KubeNodeConfig and KubeCredentialProviderConfig", () =>
     },
     {
       name: "an empty .machine.kubelet counts as set",
-      docs: [doc("KubeletConfig", { image: "k:v1.34.0" }), doc("KubeCredentialProviderConfig", { configuration: { a: 1 } })],
+      docs: [
+        doc("KubeletConfig", { image: "k:v1.34.0" }),
+        doc("KubeCredentialProviderConfig", { configuration: { a: 1 } }),
+      ],
       base: { ...WORKER, machine: { ...WORKER.machine, kubelet: {} } },
       errors: [
         "KubeletConfig: kubelet config is already set in v1alpha1 config (.machine.kubelet)",
@@ -217,7 +267,10 @@ describe("CA, service account and etcd encryption documents", () => {
   table([
     {
       name: "aggregator CA is required, accepted CAs must be PEM",
-      docs: [doc("KubeAggregatorCAConfig", { acceptedCAs: ["nope"] }), doc("KubeEtcdEncryptionConfig", { config: { a: 1 } })],
+      docs: [
+        doc("KubeAggregatorCAConfig", { acceptedCAs: ["nope"] }),
+        doc("KubeEtcdEncryptionConfig", { config: { a: 1 } }),
+      ],
       errors: [
         "KubeAggregatorCAConfig issuingCA: issuing CA is not set",
         "KubeAggregatorCAConfig acceptedCAs[0]: accepted CA #0: no PEM blocks found",
@@ -225,13 +278,18 @@ describe("CA, service account and etcd encryption documents", () => {
     },
     {
       name: "API server CA: key required with the certificate",
-      docs: [doc("KubeAPIServerCAConfig", { issuingCA: { cert: "x" } }), doc("KubeEtcdEncryptionConfig", { config: { a: 1 } })],
+      docs: [
+        doc("KubeAPIServerCAConfig", { issuingCA: { cert: "x" } }),
+        doc("KubeEtcdEncryptionConfig", { config: { a: 1 } }),
+      ],
       errors: ["KubeAPIServerCAConfig issuingCA: issuing CA: key is required"],
     },
     {
       name: "API server CA needs etcd encryption on a control plane",
       docs: [doc("KubeAPIServerCAConfig", {})],
-      errors: ["KubeAPIServerCAConfig: etcd encryption config is required for control plane machines running kube-apiserver"],
+      errors: [
+        "KubeAPIServerCAConfig: etcd encryption config is required for control plane machines running kube-apiserver",
+      ],
     },
     {
       name: "etcd encryption config must not be empty",
@@ -271,9 +329,16 @@ describe("manifests, static pods, admission, authorizers, Talos API access, Kube
     },
     {
       name: "authorizer types and webhook",
-      docs: [doc("KubeAuthorizerConfig", { name: "w", type: "Webhook" }), doc("KubeAuthorizerConfig", { name: "r", type: "RBAC", webhook: { a: 1 } })],
-      errors: ["KubeAuthorizerConfig/w webhook: authorizer webhook configuration is required for Webhook authorizer type"],
-      warnings: ["KubeAuthorizerConfig/r webhook: authorizer webhook configuration is not allowed non-Webhook authorizer types"],
+      docs: [
+        doc("KubeAuthorizerConfig", { name: "w", type: "Webhook" }),
+        doc("KubeAuthorizerConfig", { name: "r", type: "RBAC", webhook: { a: 1 } }),
+      ],
+      errors: [
+        "KubeAuthorizerConfig/w webhook: authorizer webhook configuration is required for Webhook authorizer type",
+      ],
+      warnings: [
+        "KubeAuthorizerConfig/r webhook: authorizer webhook configuration is not allowed non-Webhook authorizer types",
+      ],
     },
     {
       name: "Talos API access roles",
@@ -293,7 +358,10 @@ describe("manifests, static pods, admission, authorizers, Talos API access, Kube
     },
     {
       name: "control plane kinds on a worker",
-      docs: [doc("KubeFlannelCNIConfig", { backendType: "vxlan" }), doc("KubeAPIServerConfig", { image: IMAGE })],
+      docs: [
+        doc("KubeFlannelCNIConfig", { backendType: "vxlan" }),
+        doc("KubeAPIServerConfig", { image: IMAGE }),
+      ],
       base: WORKER,
       errors: [
         "KubeFlannelCNIConfig: the following document kinds are only allowed on control plane machines: [KubeAPIServerConfig KubeFlannelCNIConfig]",

@@ -7,13 +7,20 @@ const base = WORKER;
 
 describe("HostnameConfig", () => {
   table([
-    { name: "auto: off with a static hostname is valid", docs: [doc("HostnameConfig", { auto: "off", hostname: "node-1" })], base },
+    {
+      name: "auto: off with a static hostname is valid",
+      docs: [doc("HostnameConfig", { auto: "off", hostname: "node-1" })],
+      base,
+    },
     { name: "stable is valid", docs: [doc("HostnameConfig", { auto: "stable" })], base },
     {
       name: "neither auto nor hostname",
       docs: [doc("HostnameConfig", {})],
       base,
-      errors: ["HostnameConfig: either 'auto' or 'hostname' must be set", "HostnameConfig auto: invalid value for 'auto': <nil>"],
+      errors: [
+        "HostnameConfig: either 'auto' or 'hostname' must be set",
+        "HostnameConfig auto: invalid value for 'auto': <nil>",
+      ],
     },
     {
       name: "stable with a hostname",
@@ -58,14 +65,23 @@ describe("ResolverConfig", () => {
         }),
       ],
       base,
-      errors: ["ResolverConfig nameservers[0].tlsServerName: tlsServerName must be set when protocol is DoT: entry 0"],
+      errors: [
+        "ResolverConfig nameservers[0].tlsServerName: tlsServerName must be set when protocol is DoT: entry 0",
+      ],
       warnings: [
         "ResolverConfig nameservers: all configured nameservers use encrypted DNS (DoT or DoH): validating certificates requires a correct system clock, so boot may stall when NTP servers are configured by hostname; consider keeping at least one plain-DNS fallback or configuring NTP servers by IP address",
       ],
     },
     {
       name: "Do53 with a TLS server name; encrypted DNS needs host DNS",
-      docs: [resolver({ nameservers: [{ address: "1.1.1.1", tlsServerName: "x" }, { address: "8.8.8.8", protocol: "DoH", tlsServerName: "d" }] })],
+      docs: [
+        resolver({
+          nameservers: [
+            { address: "1.1.1.1", tlsServerName: "x" },
+            { address: "8.8.8.8", protocol: "DoH", tlsServerName: "d" },
+          ],
+        }),
+      ],
       base,
       errors: [
         "ResolverConfig nameservers[0].tlsServerName: tlsServerName must be empty when protocol is Do53: entry 0",
@@ -83,10 +99,20 @@ describe("ResolverConfig", () => {
 
 describe("TimeSyncConfig", () => {
   table([
-    { name: "NTP with hostnames and NTS", docs: [doc("TimeSyncConfig", { ntp: { servers: ["time.example"], useNTS: true } })], base },
+    {
+      name: "NTP with hostnames and NTS",
+      docs: [doc("TimeSyncConfig", { ntp: { servers: ["time.example"], useNTS: true } })],
+      base,
+    },
     {
       name: "negative boot timeout, ntp and ptp, NTS with an IP",
-      docs: [doc("TimeSyncConfig", { bootTimeout: "-1s", ntp: { servers: ["1.2.3.4"], useNTS: true }, ptp: { devices: ["/dev/ptp0"] } })],
+      docs: [
+        doc("TimeSyncConfig", {
+          bootTimeout: "-1s",
+          ntp: { servers: ["1.2.3.4"], useNTS: true },
+          ptp: { devices: ["/dev/ptp0"] },
+        }),
+      ],
       base,
       errors: [
         "TimeSyncConfig bootTimeout: bootTimeout cannot be negative",
@@ -98,7 +124,9 @@ describe("TimeSyncConfig", () => {
       name: "conflicts with .machine.time.servers",
       docs: [doc("TimeSyncConfig", {})],
       base: { ...WORKER, machine: { ...WORKER.machine, time: { servers: ["pool.ntp.org"] } } },
-      errors: ["TimeSyncConfig: time servers cannot be specified in both v1alpha1 and new-style configuration"],
+      errors: [
+        "TimeSyncConfig: time servers cannot be specified in both v1alpha1 and new-style configuration",
+      ],
     },
   ]);
 });
@@ -106,10 +134,26 @@ describe("TimeSyncConfig", () => {
 describe("link documents", () => {
   table([
     { name: "a bridge without links", docs: [doc("BridgeConfig", { name: "br0" })], base },
-    { name: "a link with an address and a default route", docs: [doc("LinkConfig", { name: "eth0", addresses: [{ address: "10.0.0.2/24" }], routes: [{ gateway: "10.0.0.1" }] })], base },
+    {
+      name: "a link with an address and a default route",
+      docs: [
+        doc("LinkConfig", {
+          name: "eth0",
+          addresses: [{ address: "10.0.0.2/24" }],
+          routes: [{ gateway: "10.0.0.1" }],
+        }),
+      ],
+      base,
+    },
     {
       name: "unspecified addresses and routes",
-      docs: [doc("LinkConfig", { name: "eth0", addresses: [{ address: "0.0.0.0/0" }], routes: [{ destination: "0.0.0.0/0", gateway: "0.0.0.0" }] })],
+      docs: [
+        doc("LinkConfig", {
+          name: "eth0",
+          addresses: [{ address: "0.0.0.0/0" }],
+          routes: [{ destination: "0.0.0.0/0", gateway: "0.0.0.0" }],
+        }),
+      ],
       base,
       errors: [
         "LinkConfig/eth0 addresses[0].address: address 0 must be a valid IP address",
@@ -121,7 +165,10 @@ describe("link documents", () => {
       name: "bond: links and mode required",
       docs: [doc("BondConfig", { name: "bond0" })],
       base,
-      errors: ["BondConfig/bond0 links: at least one link must be specified", "BondConfig/bond0 bondMode: bond mode must be specified"],
+      errors: [
+        "BondConfig/bond0 links: at least one link must be specified",
+        "BondConfig/bond0 bondMode: bond mode must be specified",
+      ],
     },
     {
       name: "802.3ad without miimon, updelay and downdelay warns",
@@ -146,7 +193,10 @@ describe("link documents", () => {
       name: "VLAN id, parent",
       docs: [doc("VLANConfig", { name: "v", vlanID: 4095 })],
       base,
-      errors: ["VLANConfig/v vlanID: vlanID must be specified and between 1 and 4094", "VLANConfig/v parent: parent must be specified"],
+      errors: [
+        "VLANConfig/v vlanID: vlanID must be specified and between 1 and 4094",
+        "VLANConfig/v parent: parent must be specified",
+      ],
     },
     {
       name: "VRF reserved table",
@@ -158,24 +208,47 @@ describe("link documents", () => {
       name: "veth names",
       docs: [doc("VethConfig", { name: "a/b", peer: { name: "x".repeat(16) } })],
       base,
-      errors: ["VethConfig/a/b name: name must not contain '/' or ':'", "VethConfig/a/b peer.name: peer name must not exceed 15 bytes"],
+      errors: [
+        "VethConfig/a/b name: name must not contain '/' or ':'",
+        "VethConfig/a/b peer.name: peer name must not exceed 15 bytes",
+      ],
     },
     {
       name: "a veth peer another link document configures",
-      docs: [doc("VethConfig", { name: "veth0", peer: { name: "eth9" } }), doc("DummyLinkConfig", { name: "eth9" })],
+      docs: [
+        doc("VethConfig", { name: "veth0", peer: { name: "eth9" } }),
+        doc("DummyLinkConfig", { name: "eth9" }),
+      ],
       base,
-      errors: ['DummyLinkConfig/eth9: conflicting link configurations: VethConfig/veth0 and DummyLinkConfig/eth9 both configure "eth9"'],
+      errors: [
+        'DummyLinkConfig/eth9: conflicting link configurations: VethConfig/veth0 and DummyLinkConfig/eth9 both configure "eth9"',
+      ],
     },
-    { name: "unnamed link documents", docs: [doc("DummyLinkConfig", {})], base, errors: ["DummyLinkConfig name: name must be specified"] },
+    {
+      name: "unnamed link documents",
+      docs: [doc("DummyLinkConfig", {})],
+      base,
+      errors: ["DummyLinkConfig name: name must be specified"],
+    },
   ]);
 });
 
 describe("WireguardConfig", () => {
   table([
-    { name: "valid keys", docs: [doc("WireguardConfig", { name: "wg0", privateKey: KEY, peers: [{ publicKey: KEY }] })], base },
+    {
+      name: "valid keys",
+      docs: [doc("WireguardConfig", { name: "wg0", privateKey: KEY, peers: [{ publicKey: KEY }] })],
+      base,
+    },
     {
       name: "keys must be base64 of 32 bytes",
-      docs: [doc("WireguardConfig", { name: "wg0", privateKey: "abc", peers: [{ publicKey: Buffer.alloc(16).toString("base64") }] })],
+      docs: [
+        doc("WireguardConfig", {
+          name: "wg0",
+          privateKey: "abc",
+          peers: [{ publicKey: Buffer.alloc(16).toString("base64") }],
+        }),
+      ],
       base,
       errors: [
         "WireguardConfig/wg0 privateKey: wireguard private key is invalid: illegal base64 data at input byte 0",
@@ -189,7 +262,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
   table([
     {
       name: "VIP names are addresses, links required",
-      docs: [doc("Layer2VIPConfig", { name: "1.2.3" }), doc("HCloudVIPConfig", { name: "1.2.3.4", link: "eth0" })],
+      docs: [
+        doc("Layer2VIPConfig", { name: "1.2.3" }),
+        doc("HCloudVIPConfig", { name: "1.2.3.4", link: "eth0" }),
+      ],
       base,
       errors: [
         'Layer2VIPConfig/1.2.3 name: name must be a valid IP address: ParseAddr("1.2.3"): IPv4 address too short',
@@ -199,7 +275,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
     },
     {
       name: "static hosts and blackhole routes",
-      docs: [doc("StaticHostConfig", { name: "host", hostnames: [] }), doc("BlackholeRouteConfig", { name: "10.0.0.0" })],
+      docs: [
+        doc("StaticHostConfig", { name: "host", hostnames: [] }),
+        doc("BlackholeRouteConfig", { name: "10.0.0.0" }),
+      ],
       base,
       errors: [
         "StaticHostConfig/host name: name must be a valid IP address",
@@ -207,7 +286,11 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
         "BlackholeRouteConfig/10.0.0.0 name: name must be a valid address prefix: netip.ParsePrefix(\"10.0.0.0\"): no '/'",
       ],
     },
-    { name: "routing rule with a blackhole action", docs: [doc("RoutingRuleConfig", { name: "1000", action: "blackhole" })], base },
+    {
+      name: "routing rule with a blackhole action",
+      docs: [doc("RoutingRuleConfig", { name: "1000", action: "blackhole" })],
+      base,
+    },
     {
       name: "routing rule priorities and targets",
       docs: [doc("RoutingRuleConfig", { name: "32766", fwMask: 255 })],
@@ -220,7 +303,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
     },
     {
       name: "DHCP client identifier and DUID",
-      docs: [doc("DHCPv4Config", { name: "eth0", clientIdentifier: "duid" }), doc("DHCPv6Config", { name: "eth0", duidRaw: "00:01" })],
+      docs: [
+        doc("DHCPv4Config", { name: "eth0", clientIdentifier: "duid" }),
+        doc("DHCPv6Config", { name: "eth0", duidRaw: "00:01" }),
+      ],
       base,
       errors: [
         "DHCPv4Config/eth0 duidRaw: duidRaw must be set if clientIdentifier is 'duid'",
@@ -229,7 +315,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
     },
     {
       name: "probes",
-      docs: [doc("HTTPProbeConfig", { name: "h", url: "ftp://x" }), doc("TCPProbeConfig", { name: "t", interval: "-1s" })],
+      docs: [
+        doc("HTTPProbeConfig", { name: "h", url: "ftp://x" }),
+        doc("TCPProbeConfig", { name: "t", interval: "-1s" }),
+      ],
       base,
       errors: [
         'HTTPProbeConfig/h url: HTTP probe URL scheme must be http or https, got "ftp"',
@@ -239,7 +328,13 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
     },
     {
       name: "network rule ports overlap",
-      docs: [doc("NetworkRuleConfig", { name: "r", portSelector: { ports: [80, "70-90"], protocol: "tcp" }, ingress: [{ subnet: "10.0.0.0/8" }] })],
+      docs: [
+        doc("NetworkRuleConfig", {
+          name: "r",
+          portSelector: { ports: [80, "70-90"], protocol: "tcp" },
+          ingress: [{ subnet: "10.0.0.0/8" }],
+        }),
+      ],
       base,
       errors: ["NetworkRuleConfig/r portSelector.ports: invalid port range: 80-80, overlaps with 70-90"],
     },
@@ -256,7 +351,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
       name: "BGP without neighbors warns; ASN required",
       docs: [doc("BGPInstanceConfig", { name: "b", routerID: "fd00::1" })],
       base,
-      errors: ["BGPInstanceConfig/b localASN: localASN must be specified", "BGPInstanceConfig/b routerID: routerID must be an IPv4 address"],
+      errors: [
+        "BGPInstanceConfig/b localASN: localASN must be specified",
+        "BGPInstanceConfig/b routerID: routerID must be an IPv4 address",
+      ],
       warnings: ["BGPInstanceConfig/b neighbors: BGPInstanceConfig has no neighbors configured"],
     },
     {
@@ -265,7 +363,10 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
         doc("BGPInstanceConfig", {
           name: "b",
           localASN: 65000,
-          neighbors: [{ address: "10.0.0.1", peerASN: 1 }, { address: "10.0.0.1", peerASN: 1 }],
+          neighbors: [
+            { address: "10.0.0.1", peerASN: 1 },
+            { address: "10.0.0.1", peerASN: 1 },
+          ],
           importRoutes: [{ bgpInstance: "b", prefixes: ["10.0.0.1/8"] }],
         }),
       ],
@@ -292,6 +393,11 @@ describe("VIPs, static hosts, blackhole routes, routing rules, DHCP, probes, rul
       base: { ...WORKER, machine: { ...WORKER.machine, network: { kubespan: {} } } },
       errors: ["KubeSpanConfig: kubespan is already configured in v1alpha1 machine.network.kubespan"],
     },
-    { name: "ethernet needs a name", docs: [doc("EthernetConfig", {})], base, errors: ["EthernetConfig name: name is required"] },
+    {
+      name: "ethernet needs a name",
+      docs: [doc("EthernetConfig", {})],
+      base,
+      errors: ["EthernetConfig name: name is required"],
+    },
   ]);
 });

@@ -23,7 +23,9 @@ describe("ContainerConfig", () => {
       name: "an image not pinned by digest warns",
       docs: [container({ image: "ghcr.io/a/b:v1" })],
       base,
-      warnings: ['ContainerConfig/c image: container "c": image "ghcr.io/a/b:v1" is not digest-pinned, the running image may change on restart'],
+      warnings: [
+        'ContainerConfig/c image: container "c": image "ghcr.io/a/b:v1" is not digest-pinned, the running image may change on restart',
+      ],
     },
     {
       name: "runAs, tmpfs options, capabilities",
@@ -83,10 +85,18 @@ describe("ContainerConfig", () => {
 
 describe("EtcFileConfig, EnvironmentConfig, sysctl, sysfs, kernel modules, watchdog, event sink, kmsg, OOM", () => {
   table([
-    { name: "a user etc file", docs: [doc("EtcFileConfig", { name: "motd", contents: "hi", mode: 0o644 })], base },
+    {
+      name: "a user etc file",
+      docs: [doc("EtcFileConfig", { name: "motd", contents: "hi", mode: 0o644 })],
+      base,
+    },
     {
       name: "etc files Talos manages or outside /etc",
-      docs: [doc("EtcFileConfig", { name: "resolv.conf" }), doc("EtcFileConfig", { name: "../foo" }), doc("EtcFileConfig", { name: "cni/net.conf" })],
+      docs: [
+        doc("EtcFileConfig", { name: "resolv.conf" }),
+        doc("EtcFileConfig", { name: "../foo" }),
+        doc("EtcFileConfig", { name: "cni/net.conf" }),
+      ],
       base,
       errors: [
         'EtcFileConfig/resolv.conf name: user etc file "resolv.conf" is managed by Talos',
@@ -120,29 +130,52 @@ describe("EtcFileConfig, EnvironmentConfig, sysctl, sysfs, kernel modules, watch
       base,
       errors: ["OOMConfig sampleInterval: OOM sample interval must be longer than 0"],
     },
-    { name: "kernel module name", docs: [doc("KernelModuleConfig", {})], base, errors: ["KernelModuleConfig name: name is required"] },
+    {
+      name: "kernel module name",
+      docs: [doc("KernelModuleConfig", {})],
+      base,
+      errors: ["KernelModuleConfig name: name is required"],
+    },
   ]);
 });
 
 describe("UnattendedInstallConfig", () => {
   table([
-    { name: "valid", docs: [doc("UnattendedInstallConfig", { installer: { image: "ghcr.io/siderolabs/installer:v1.14.0" }, provisioning: { diskSelector: { match: "system_disk" } } })], base },
+    {
+      name: "valid",
+      docs: [
+        doc("UnattendedInstallConfig", {
+          installer: { image: "ghcr.io/siderolabs/installer:v1.14.0" },
+          provisioning: { diskSelector: { match: "system_disk" } },
+        }),
+      ],
+      base,
+    },
     {
       name: "match required; a missing image only warns, even when strict",
       docs: [doc("UnattendedInstallConfig", {})],
       base,
       strict: true,
-      errors: ["UnattendedInstallConfig provisioning.diskSelector.match: provisioning.volumeSelector.match is required"],
+      errors: [
+        "UnattendedInstallConfig provisioning.diskSelector.match: provisioning.volumeSelector.match is required",
+      ],
       warnings: [
         "UnattendedInstallConfig installer.image: installer.image is not set, if Talos is not booted from asset built by Image Factory, installation will fail",
       ],
     },
     {
       name: "an empty .machine.install counts as set",
-      docs: [doc("UnattendedInstallConfig", { installer: { image: "i" }, provisioning: { diskSelector: { match: "system_disk" } } })],
+      docs: [
+        doc("UnattendedInstallConfig", {
+          installer: { image: "i" },
+          provisioning: { diskSelector: { match: "system_disk" } },
+        }),
+      ],
       base: { ...WORKER, machine: { ...WORKER.machine, install: {} } },
       mode: "cloud",
-      errors: ["UnattendedInstallConfig: UnattendedInstallConfig config is incompatible with v1alpha1 config (.machine.install)"],
+      errors: [
+        "UnattendedInstallConfig: UnattendedInstallConfig config is incompatible with v1alpha1 config (.machine.install)",
+      ],
     },
   ]);
 });
@@ -168,11 +201,16 @@ describe("CRI and registry documents", () => {
       name: "CRI customization names",
       docs: [doc("CRICustomizationConfig", { name: "customization", content: "x" })],
       base,
-      errors: ['CRICustomizationConfig/customization name: name "customization" is reserved for the legacy CRI customization'],
+      errors: [
+        'CRICustomizationConfig/customization name: name "customization" is reserved for the legacy CRI customization',
+      ],
     },
     {
       name: "base runtime spec conflicts and types",
-      docs: [doc("CRIBaseRuntimeSpecConfig", { overrides: { process: "x" } }), doc("ImageCacheConfig", { local: { enabled: true } })],
+      docs: [
+        doc("CRIBaseRuntimeSpecConfig", { overrides: { process: "x" } }),
+        doc("ImageCacheConfig", { local: { enabled: true } }),
+      ],
       base: { ...WORKER, machine: { ...WORKER.machine, features: { imageCache: {} } } },
       errors: [
         "CRIBaseRuntimeSpecConfig overrides: failed to unmarshal base runtime spec overrides: json: cannot unmarshal string into Go struct field Spec.process of type specs.Process",
@@ -186,12 +224,18 @@ describe("discovery, image verification, SideroLink", () => {
   table([
     {
       name: "valid discovery documents",
-      docs: [doc("DiscoveryServiceConfig", { name: "d", endpoint: "https://discovery.example" }), doc("DiscoveryIdentityConfig", { clusterID: "id", clusterSecret: SECRET })],
+      docs: [
+        doc("DiscoveryServiceConfig", { name: "d", endpoint: "https://discovery.example" }),
+        doc("DiscoveryIdentityConfig", { clusterID: "id", clusterSecret: SECRET }),
+      ],
       base,
     },
     {
       name: "discovery endpoint scheme; identity secret; identity needed",
-      docs: [doc("DiscoveryServiceConfig", { name: "d", endpoint: "ftp://x" }), doc("DiscoveryIdentityConfig", { clusterID: "id", clusterSecret: "abcd" })],
+      docs: [
+        doc("DiscoveryServiceConfig", { name: "d", endpoint: "ftp://x" }),
+        doc("DiscoveryIdentityConfig", { clusterID: "id", clusterSecret: "abcd" }),
+      ],
       base,
       errors: [
         "DiscoveryServiceConfig/d endpoint: endpoint scheme must be http://, https:// or grpc://",
@@ -211,11 +255,17 @@ describe("discovery, image verification, SideroLink", () => {
       name: "identity conflicts with .cluster.id",
       docs: [doc("DiscoveryIdentityConfig", { clusterID: "id", clusterSecret: SECRET })],
       base: { ...CP, cluster: { ...CP.cluster, id: "x" } },
-      errors: ["DiscoveryIdentityConfig: cluster identity is already configured in .cluster.id/.cluster.secret of the v1alpha1 config"],
+      errors: [
+        "DiscoveryIdentityConfig: cluster identity is already configured in .cluster.id/.cluster.secret of the v1alpha1 config",
+      ],
     },
     {
       name: "image verification rules",
-      docs: [doc("ImageVerificationConfig", { rules: [{ image: "nginx", skip: true, deny: true }, { image: "ghcr.io/x:v1" }] })],
+      docs: [
+        doc("ImageVerificationConfig", {
+          rules: [{ image: "nginx", skip: true, deny: true }, { image: "ghcr.io/x:v1" }],
+        }),
+      ],
       base,
       errors: [
         "ImageVerificationConfig rules[0]: rule 0: skip and deny cannot both be true",
