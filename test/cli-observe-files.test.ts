@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTar, type TarHeader } from "../src/client/index.js";
+import { readTar, type TarHeader } from "../src/client/tar.js";
 import { isolatedEnv, TALOSCTL } from "./helpers/cli.js";
 import { type ConfiguredNode, startConfiguredNode } from "./helpers/cluster.js";
 

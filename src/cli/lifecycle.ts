@@ -7,13 +7,13 @@ import {
   checkServerVersions,
   fanOut,
   type NodeClient,
-  parseDurationFlag,
   type TalosClient,
   throwIfAnyFailed,
 } from "../client/index.js";
 import { type NodeOutcome, type PostCheck, type Predicate, trackActions } from "../client/lifecycle/index.js";
 import { JoinedError, ReportedError, UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
+import { parseDurationFlag } from "../wire/index.js";
 import { type Args, bool, str } from "./command.js";
 import type { CliContext } from "./context.js";
 import { createProgress, PROGRESS_MODES, type Progress, type ProgressMode } from "./output/progress.js";

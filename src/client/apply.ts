@@ -2,8 +2,8 @@
 // warnings and mode details.
 import { UserError } from "../errors.js";
 import { ApplyConfigurationRequest_Mode as Mode } from "../gen/machine/machine_pb.js";
+import { toProtoDuration } from "../wire/index.js";
 import type { NodeClient } from "./client.js";
-import { toProtoDuration } from "./duration.js";
 
 export { Mode as ApplyMode };
 

@@ -20,17 +20,10 @@ import {
 } from "@connectrpc/connect";
 import { State } from "../gen/cosi/resource/state_pb.js";
 import { MachineService } from "../gen/machine/machine_pb.js";
+import { METADATA } from "../wire/index.js";
 import { type Connection, createConnection } from "./connection.js";
 import { type Endpoint, parseEndpoint } from "./endpoints.js";
 import type { TlsCredentials } from "./tls.js";
-
-/** Metadata keys Talos routes by. */
-export const METADATA = {
-  node: "node",
-  context: "context",
-  runtime: "runtime",
-  authorization: "authorization",
-} as const;
 
 export interface TalosClientOptions {
   /**

@@ -11,17 +11,16 @@ import {
   type GrpcTransportOptions,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { TalosError } from "../errors.js";
+import { CONNECT_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../wire/index.js";
 import { type Endpoint, endpointUrl, formatAuthority } from "./endpoints.js";
 import { FingerprintMismatchError, isDialFailure } from "./errors.js";
 import { matchesFingerprint, spkiFingerprint } from "./fingerprint.js";
 import { GuardedSessions } from "./guarded-sessions.js";
 import type { TlsCredentials } from "./tls.js";
 
-/** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize). */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
-
 /** How long a TCP+TLS handshake may take before the endpoint counts as unreachable. */
-export const DIAL_TIMEOUT_MS = 20_000;
+export const DIAL_TIMEOUT_MS = CONNECT_TIMEOUT_MS;
 
 export interface ConnectionOptions {
   /** Where to connect; the first call starts at a random one, as talosctl's resolver does. */
@@ -54,7 +53,8 @@ interface Target {
 }
 
 export function createConnection(options: ConnectionOptions): Connection {
-  if (options.endpoints.length === 0) throw new Error("createConnection needs at least one endpoint");
+  if (options.endpoints.length === 0)
+    throw new TalosError("internal", "createConnection needs at least one endpoint");
   const targets: Target[] = options.endpoints.map((endpoint) => {
     const pinned = options.tls.insecure === true && (options.tls.fingerprints ?? []).length > 0;
     const sessions = new GuardedSessions(

@@ -1,10 +1,8 @@
 // Endpoint strings as talosconfig and -e/--endpoints carry them: a bare host, host:port, or a
-// URL. Each becomes a host and a port (apid's 50000 when none is given).
+// URL. Each becomes a host and a port (apid's API port when none is given).
 import net from "node:net";
 import { UserError } from "../errors.js";
-
-/** The port apid listens on. */
-export const DEFAULT_API_PORT = 50000;
+import { API_PORT } from "../wire/index.js";
 
 export interface Endpoint {
   /** The text as the user gave it. */
@@ -15,7 +13,7 @@ export interface Endpoint {
 }
 
 /** Parses one endpoint; errors name the endpoint. */
-export function parseEndpoint(text: string, defaultPort = DEFAULT_API_PORT): Endpoint {
+export function parseEndpoint(text: string, defaultPort = API_PORT): Endpoint {
   const given = text;
   const s = text.trim();
   if (s === "") throw new UserError("empty endpoint");
@@ -52,7 +50,7 @@ function fromUrl(given: string, s: string): Endpoint {
   if (url.port !== "") port = Number(url.port);
   else if (url.protocol === "https:") port = 443;
   else if (url.protocol === "http:") port = 80;
-  else port = DEFAULT_API_PORT;
+  else port = API_PORT;
   return { given, host, port };
 }
 

@@ -31,9 +31,6 @@ import {
   TaskEventSchema,
 } from "../gen/machine/machine_pb.js";
 
-/** Type URL prefix of event payloads (not the usual `type.googleapis.com/`). */
-export const EVENT_TYPE_URL_PREFIX = "talos/runtime/";
-
 const EVENT_SCHEMAS = [
   SequenceEventSchema,
   PhaseEventSchema,

@@ -3,7 +3,8 @@
 // a maintenance client for --insecure.
 import { openContext, type ResolvedContext } from "../clientconfig/index.js";
 import { UserError } from "../errors.js";
-import { createTalosClient, METADATA, type TalosClient } from "./client.js";
+import { METADATA } from "../wire/index.js";
+import { createTalosClient, type TalosClient } from "./client.js";
 import { parseEndpoint } from "./endpoints.js";
 import { parseFingerprint } from "./fingerprint.js";
 import { credentialsFromContext, maintenanceCredentials } from "./tls.js";

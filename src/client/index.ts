@@ -1,7 +1,7 @@
 // The Talos API client of talosctl: connections (mTLS or maintenance), routing metadata,
 // per-node fan-out, Go-style errors, the version check, and the COSI and apply helpers; for
-// the observability commands, per-node server streams with backpressure, event decoding,
-// talosctl's number/time renderings and safe extraction of `copy` archives.
+// the observability commands, per-node server streams with backpressure and event decoding.
+// Durations, sizes and file modes live in src/wire; the `copy` archive reader in ./tar.js.
 export {
   APPLY_MODE_NAMES,
   ApplyMode,
@@ -15,7 +15,6 @@ export {
 } from "./apply.js";
 export {
   createTalosClient,
-  METADATA,
   type NodeClient,
   type TalosClient,
   type TalosClientOptions,
@@ -27,21 +26,11 @@ export {
   type ConnectionOptions,
   createConnection,
   DIAL_TIMEOUT_MS,
-  MAX_MESSAGE_BYTES,
 } from "./connection.js";
-export {
-  DurationSyntaxError,
-  formatGoDuration,
-  fromProtoDuration,
-  parseDurationFlag,
-  parseGoDuration,
-  toProtoDuration,
-} from "./duration.js";
-export { DEFAULT_API_PORT, type Endpoint, endpointUrl, formatAuthority, parseEndpoint } from "./endpoints.js";
+export { type Endpoint, endpointUrl, formatAuthority, parseEndpoint } from "./endpoints.js";
 export {
   connectionFailure,
   FingerprintMismatchError,
-  goCodeName,
   isDialFailure,
   NodeError,
   RpcError,
@@ -50,7 +39,6 @@ export {
 export {
   type DecodedEvent,
   decodeEvent,
-  EVENT_TYPE_URL_PREFIX,
   type EventPayload,
   eventFields,
   eventLabel,
@@ -77,18 +65,6 @@ export {
   throwIfAnyFailed,
 } from "./fanout.js";
 export { type Fingerprint, matchesFingerprint, parseFingerprint, spkiFingerprint } from "./fingerprint.js";
-export {
-  bytesIEC,
-  bytesSI,
-  countSI,
-  fileModeString,
-  goAge,
-  goTimeString,
-  isDirectoryMode,
-  listTime,
-  relativeTime,
-  toGoFileMode,
-} from "./humanize.js";
 export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
 export {
   type ClashChoice,
@@ -103,16 +79,12 @@ export {
 export { completeNodePath, PATH_COMPLETION_LIMIT } from "./paths.js";
 export {
   ACTIVE_CONFIG_ID,
-  CONFIG_NAMESPACE,
   eventName,
   fetchMachineConfig,
   listResourceDefinitions,
-  MACHINE_CONFIG_TYPE,
-  META_NAMESPACE,
   machineConfigText,
   metadataData,
   type PrintColumn,
-  RESOURCE_DEFINITION_TYPE,
   type ResourceDefinition,
   requireMachineConfigType,
   resolveResourceKind,
@@ -130,14 +102,6 @@ export {
   type WritableLike,
   writeWithBackpressure,
 } from "./streams.js";
-export {
-  type ExtractResult,
-  extractTarGz,
-  readTar,
-  safeEntryPath,
-  type TarEntryType,
-  type TarHeader,
-} from "./tar.js";
 export { credentialsFromContext, maintenanceCredentials, type TlsCredentials } from "./tls.js";
 export {
   checkServerVersions,

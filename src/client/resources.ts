@@ -3,17 +3,20 @@
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { parse as parseYaml } from "yaml";
-import { UserError } from "../errors.js";
+import { TalosError, UserError } from "../errors.js";
 import type { Resource } from "../gen/cosi/resource/resource_pb.js";
 import { EventType } from "../gen/cosi/resource/state_pb.js";
+import {
+  ACTIVE_CONFIG_ID,
+  CONFIG_NAMESPACE,
+  MACHINE_CONFIG_TYPE,
+  META_NAMESPACE,
+  RESOURCE_DEFINITION_TYPE,
+} from "../wire/index.js";
 import type { NodeClient } from "./client.js";
 
-export const RESOURCE_DEFINITION_TYPE = "ResourceDefinitions.meta.cosi.dev";
-export const META_NAMESPACE = "meta";
-export const MACHINE_CONFIG_TYPE = "MachineConfigs.config.talos.dev";
-export const CONFIG_NAMESPACE = "config";
-/** The id of the active (running) machine config. */
-export const ACTIVE_CONFIG_ID = "v1alpha1";
+/** The active config's id, which commands that edit it name. */
+export { ACTIVE_CONFIG_ID };
 
 export interface PrintColumn {
   readonly name: string;
@@ -124,7 +127,7 @@ export function machineConfigText(resource: Resource): string {
   if (yamlSpec !== "") return yamlSpec;
   const proto = resource.spec?.protoSpec;
   if (proto && proto.length > 0) return yamlMarshalledField(proto);
-  throw new Error("the MachineConfig resource has an empty spec");
+  throw new TalosError("data-loss", "the MachineConfig resource has an empty spec");
 }
 
 /** Field 1 (`yaml_marshalled`, bytes) of the MachineConfig protobuf spec. */
@@ -142,7 +145,8 @@ function yamlMarshalledField(bytes: Uint8Array): string {
 /** Reads the active machine config of a node (admin only: the type is sensitive). */
 export async function fetchMachineConfig(node: NodeClient, id = ACTIVE_CONFIG_ID): Promise<string> {
   const reply = await node.cosi.get({ namespace: CONFIG_NAMESPACE, type: MACHINE_CONFIG_TYPE, id });
-  if (!reply.resource) throw new Error(`the node returned no ${MACHINE_CONFIG_TYPE} resource`);
+  if (!reply.resource)
+    throw new TalosError("not-found", `the node returned no ${MACHINE_CONFIG_TYPE} resource`);
   return machineConfigText(reply.resource);
 }
 

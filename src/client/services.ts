@@ -1,10 +1,10 @@
 // Service and container ids as the node reports them, for completion of `logs` and `service`.
 import { ContainerDriver } from "../gen/common/common_pb.js";
+import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../wire/index.js";
 import type { TalosClient } from "./client.js";
 
-/** Containerd namespaces Talos uses. */
-export const SYSTEM_NAMESPACE = "system";
-export const KUBERNETES_NAMESPACE = "k8s.io";
+/** Containerd namespaces Talos uses, which commands that list containers name. */
+export { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE };
 
 /** Service ids from every node (ServiceList), sorted and de-duplicated; failing nodes are left out. */
 export async function serviceIds(client: TalosClient, nodes: readonly string[]): Promise<string[]> {

@@ -6,11 +6,10 @@ export {
   type ContextInfo,
   clientCertificateInfo,
   describeContext,
-  formatGoDuration,
+  formatCertTtl,
   formatRelativeTime,
   renderContextInfo,
 } from "./info.js";
-export { type FileLockOptions, LOCK_STALE_MS, LOCK_TIMEOUT_MS, lockPathFor, withFileLock } from "./lock.js";
 export { type ContextRename, formatRename, mergeClientConfig } from "./merge.js";
 export {
   type BasicAuth,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeContext, formatGoDuration, formatRelativeTime, renderContextInfo } from "./info.js";
+import { describeContext, formatCertTtl, formatRelativeTime, renderContextInfo } from "./info.js";
 import type { ResolvedContext } from "./resolve.js";
 
 // A self-signed Ed25519 certificate made for these tests with openssl: subject O=os:reader,
@@ -98,7 +98,7 @@ describe("formatRelativeTime", () => {
   });
 });
 
-describe("formatGoDuration", () => {
+describe("formatCertTtl", () => {
   it.each([
     [0, "0s"],
     [999, "0s"],
@@ -108,6 +108,6 @@ describe("formatGoDuration", () => {
     [8760 * H - 60_000, "8759h59m0s"],
     [-H, "-1h0m0s"],
   ])("%d ms is %s", (ms, want) => {
-    expect(formatGoDuration(ms)).toBe(want);
+    expect(formatCertTtl(ms)).toBe(want);
   });
 });

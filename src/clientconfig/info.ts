@@ -1,7 +1,9 @@
 // What `talosctl config info` reports about a context: its nodes and endpoints, and from the
 // client certificate the roles (its Organization values) and when it expires.
 import { X509Certificate } from "node:crypto";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
+import { formatGoDuration } from "../wire/index.js";
+
 import { decodeContextPem, type ResolvedContext } from "./resolve.js";
 
 export interface ContextInfo {
@@ -33,7 +35,7 @@ export function describeContext(ctx: ResolvedContext, now: Date): ContextInfo {
   const cert = clientCertificateInfo(ctx);
   if (cert) {
     info.roles = cert.roles;
-    info.certTTL = formatGoDuration(cert.notAfter.getTime() - now.getTime());
+    info.certTTL = formatCertTtl(cert.notAfter.getTime() - now.getTime());
     info.certNotAfter = cert.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z");
   }
   return info;
@@ -48,7 +50,7 @@ export function clientCertificateInfo(ctx: ResolvedContext): ClientCertificateIn
     cert = new X509Certificate(pem);
   } catch (err) {
     throw new UserError(
-      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${(err as Error).message}`,
+      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${errorMessage(err)}`,
       {
         cause: err,
       },
@@ -110,18 +112,9 @@ export function formatRelativeTime(target: Date, now: Date): string {
   return `${text} ${delta > 0 ? "from now" : "ago"}`;
 }
 
-/** A span in Go's time.Duration notation, to whole seconds: `8759h59m0s`, `5m3s`, `0s`, `-1h0m0s`. */
-export function formatGoDuration(ms: number): string {
-  const sign = ms < 0 ? "-" : "";
-  let s = Math.floor(Math.abs(ms) / 1000);
-  if (s === 0) return "0s";
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  if (h > 0) return `${sign}${h}h${m}m${s}s`;
-  if (m > 0) return `${sign}${m}m${s}s`;
-  return `${sign}${s}s`;
+/** A certificate's remaining lifetime in Go's duration notation, to whole seconds: `8759h59m0s`, `-1h0m0s`. */
+export function formatCertTtl(ms: number): string {
+  return formatGoDuration(BigInt(Math.trunc(ms / 1000)) * 1_000_000_000n);
 }
 
 /** The `config info` text block. */

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { lockPathFor } from "../fsutil/index.js";
 import { encodeClientConfig } from "./codec.js";
-import { lockPathFor } from "./lock.js";
 import { emptyClientConfig } from "./model.js";
 import { resolveContext } from "./resolve.js";
 import {

@@ -5,9 +5,14 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { readError, writeError, writeFileAtomic } from "../fsutil/index.js";
+import {
+  type FileLockOptions,
+  readError,
+  withFileLock,
+  writeError,
+  writeFileAtomic,
+} from "../fsutil/index.js";
 import { encodeClientConfig, parseClientConfig } from "./codec.js";
-import { type FileLockOptions, withFileLock } from "./lock.js";
 import { type ClientConfig, emptyClientConfig, getContext, sortedContextNames } from "./model.js";
 import { type ClientConfigOptions, locateClientConfig } from "./paths.js";
 import { type ResolvedContext, resolveContext } from "./resolve.js";

@@ -7,3 +7,4 @@ export {
   writeFileAtomic,
   writeOutputFile,
 } from "./atomic.js";
+export { type FileLockOptions, LOCK_STALE_MS, LOCK_TIMEOUT_MS, lockPathFor, withFileLock } from "./lock.js";

@@ -4,8 +4,9 @@
 // the listener down for the downtime and boots the next Machine from the bootloader's default
 // slot; a power-off ends the node.
 
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
+import { API_PORT, CONNECT_TIMEOUT_MS } from "../wire/index.js";
 import {
   ApiListener,
   type ConfiguredTls,
@@ -26,7 +27,9 @@ import {
   type TlsIdentity,
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
+import { ClusterController } from "./cluster/controller.js";
 import { NodeTrust } from "./cluster/node-trust.js";
+import { defaultDiscoveryRoot } from "./cluster/registry.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
 import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
@@ -57,7 +60,7 @@ export const GRACEFUL_STOP_MS = 10_000;
 /** Real-time floor of the grace period, so a fast clock still lets a reply go out. */
 const MIN_GRACE_REAL_MS = 200;
 /** How long a new connection to another node may take (gRPC's minimum connect timeout). */
-export const PEER_DIAL_TIMEOUT_MS = 20_000;
+export const PEER_DIAL_TIMEOUT_MS = CONNECT_TIMEOUT_MS;
 /** Real-time floor of the dial timeout, so a fast clock still lets a handshake finish. */
 const MIN_DIAL_REAL_MS = 5_000;
 /** apid refreshes its proxy certificate every 12 hours. */
@@ -201,7 +204,7 @@ class Node implements TalosNode, NodeRuntime {
       // The machine starts once the API listens, so a busy port fails before anything boots.
       this.current = this.bootMachine({ start: false });
       const setup = await this.setupFor(this.current).catch((err: unknown) => {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         throw new UserError(`cannot issue the API certificate from the saved config's OS CA: ${why}`, {
           cause: err,
         });
@@ -319,7 +322,11 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,
       onReboot: (reason) => this.reboot(reason),
-      ...(this.options.discoveryDir !== undefined ? { discoveryRoot: this.options.discoveryDir } : {}),
+      createCluster: (host) =>
+        new ClusterController({
+          ...host,
+          discoveryRoot: this.options.discoveryDir ?? defaultDiscoveryRoot(),
+        }),
       ...(previous ? { previousEvents: previous.bus } : {}),
       ...(slot.failBoot !== undefined ? { failBoot: slot.failBoot } : {}),
       onPower: (request) => this.power(machine, request),
@@ -342,7 +349,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private enqueue(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((err: unknown) => {
-      this.log(`API listener: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`API listener: ${errorMessage(err)}`);
     });
   }
 
@@ -512,7 +519,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private maintenanceHints(identity: MaintenanceTls): void {
     const reachable = this.addresses.map((a) =>
-      this.port === 50000 ? a : `${a.includes(":") ? `[${a}]` : a}:${this.port}`,
+      this.port === API_PORT ? a : `${a.includes(":") ? `[${a}]` : a}:${this.port}`,
     );
     this.log("this machine is reachable at:");
     for (const a of reachable) this.log(`\t${a}`);
@@ -529,7 +536,7 @@ class Node implements TalosNode, NodeRuntime {
 }
 
 function bindReason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   if (text.includes("EADDRINUSE")) return "address already in use";
   if (text.includes("EACCES")) return "permission denied";
   if (text.includes("EADDRNOTAVAIL")) return "address not available on this machine";
@@ -579,6 +586,6 @@ export async function startNode(
 /** A node-local certificate (a worker still waiting for trustd) is not one clients trust. */
 function markApiCertificate(machine: Machine, identity: TlsIdentity): void {
   if (identity.mode !== "configured") return;
-  if (identity.warning === undefined) machine.apiCertificateReady();
-  else machine.apiCertificateUntrusted();
+  if (identity.warning === undefined) machine.workloads.apiCertificateReady();
+  else machine.workloads.apiCertificateUntrusted();
 }

@@ -1,14 +1,14 @@
 // talos-node's command line: flags, defaults and the one-line errors for bad values.
 import { isIP } from "node:net";
-import { parseGoDuration } from "../client/duration.js";
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
+import { API_PORT, parseGoDuration } from "../wire/index.js";
 import { MAX_TIME_SCALE } from "./clock.js";
 import { type CatalogImage, loadCatalog } from "./images/index.js";
 import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
 import { DEFAULT_DISK, type Disk, PLATFORMS, type PlatformFlag, parseDiskFlag } from "./platform/index.js";
 
-export const DEFAULT_LISTEN = "0.0.0.0:50000";
+export const DEFAULT_LISTEN = `0.0.0.0:${API_PORT}`;
 
 export interface NodeOptions {
   readonly stateDir: string;
@@ -69,7 +69,7 @@ Flags:
   --emulate N              run N nodes in this process, at the --cidr network's .2, .3, ...; each
                            keeps its STATE in <state-dir>/<address>/ (needs --cidr; not with --listen)
   --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
-  --port PORT              API port of every emulated node (default 50000)
+  --port PORT              API port of every emulated node (default ${API_PORT})
   --hostnames A,B,...      hostnames of the emulated nodes, one per node in address order
   -h, --help               show this help
 
@@ -99,14 +99,14 @@ const VALUE_FLAGS = new Set([
   "hostnames",
 ]);
 
-/** Splits `HOST:PORT` (`[::1]:50000` for IPv6). */
+/** Splits `HOST:PORT` (`[::1]:PORT` for IPv6). */
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
   const host = m ? (m[1] ?? m[2] ?? "") : "";
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || host === "" || !(port >= 0 && port <= 65535) || (isIP(host) === 0 && host !== "localhost")) {
     throw new UserError(
-      `--listen ${JSON.stringify(value)}: expected HOST:PORT with an IP address, e.g. 0.0.0.0:50000`,
+      `--listen ${JSON.stringify(value)}: expected HOST:PORT with an IP address, e.g. ${DEFAULT_LISTEN}`,
     );
   }
   return { host, port };
@@ -151,7 +151,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       ? { ...emulated, hostnames: parseHostnames(hostnamesText, emulated.count) }
       : emulated;
   const { host, port } = emulate
-    ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? "50000") }
+    ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? String(API_PORT)) }
     : parseListen(one("listen") ?? DEFAULT_LISTEN);
   if (!emulate && one("port") !== undefined) throw new UserError("--port is only used with --emulate");
 

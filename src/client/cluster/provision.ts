@@ -4,8 +4,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../../errors.js";
+import { errorMessage, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fsutil/index.js";
+import { API_PORT } from "../../wire/index.js";
 
 export const PROVISIONER = "process";
 export const CLUSTER_FILE = "cluster.json";
@@ -97,12 +98,12 @@ export function readClusterRecord(dir: string, name: string): ClusterRecord {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       throw new UserError(`cluster ${JSON.stringify(name)} not found: no state in ${JSON.stringify(dir)}`);
     }
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new UserError(`cannot read ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
     return JSON.parse(text) as ClusterRecord;
   } catch (err) {
-    throw new UserError(`${file}: invalid cluster state (${(err as Error).message})`, { cause: err });
+    throw new UserError(`${file}: invalid cluster state (${errorMessage(err)})`, { cause: err });
   }
 }
 
@@ -132,7 +133,7 @@ export function launchNode(options: LaunchOptions): number {
         "--state-dir",
         path.join(dir, "state"),
         "--listen",
-        `${options.node.ip}:50000`,
+        `${options.node.ip}:${API_PORT}`,
         "--hostname",
         options.node.name,
         "--platform",
@@ -187,7 +188,7 @@ export function launchEmulation(options: EmulationLaunchOptions): number {
         "--cidr",
         options.cidr,
         "--port",
-        "50000",
+        String(API_PORT),
         "--hostnames",
         options.nodes.map((n) => n.name).join(","),
         "--platform",

@@ -4,6 +4,7 @@
 // and line:col.
 import { readFile, stat } from "node:fs/promises";
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { errorMessage } from "../../errors.js";
 import {
   type ConfigDocument,
   ConfigError,
@@ -492,7 +493,7 @@ export async function loadMachineConfigFile(
         ? "no such file"
         : code === "EACCES" || code === "EPERM"
           ? "permission denied"
-          : (err as Error).message;
+          : errorMessage(err);
     throw new ConfigErrors([new ConfigError(`cannot read config: ${why}`, { file: shown })]);
   }
   return loadMachineConfig(bytes, { ...options, file: shown });

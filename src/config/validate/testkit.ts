@@ -1,7 +1,7 @@
 // Table-driven checks of the rule engine for tests: documents as plain data, the expected
 // problems as `<document> <path>: <message>` lines.
 import { expect, it } from "vitest";
-import { stringify } from "yaml";
+import { encodeYaml } from "../../yaml/index.js";
 import { type ConfigError, formatPath } from "../document.js";
 import { loadMachineConfig } from "../load/index.js";
 import type { ValidationMode } from "./modes.js";
@@ -57,7 +57,7 @@ export interface Outcome {
 
 /** Validates documents written as YAML; every problem must name its file, document and line. */
 export function run(docs: readonly (Json | string)[], options: Partial<ValidateOptions> = {}): Outcome {
-  const text = docs.map((d) => (typeof d === "string" ? d : stringify(d))).join("---\n");
+  const text = docs.map((d) => (typeof d === "string" ? d : encodeYaml(d))).join("---\n");
   const cfg = loadMachineConfig(text, { file: "c.yaml" });
   const r = validateMachineConfig(cfg, { mode: "metal", ...options });
   for (const e of [...r.errors, ...r.warnings]) {

@@ -2,13 +2,12 @@
 // node), or os:reader for everyone (maintenance mode).
 import { X509Certificate } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
+import { METADATA } from "../../wire/index.js";
+import { StatusError } from "../errors.js";
 import { Role } from "./rbac.js";
-import { type Authenticator, RpcError } from "./server.js";
+import type { Authenticator } from "./server.js";
 
 const CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2";
-
-/** Metadata key through which a trusted proxy passes the original caller's roles. */
-export const ROLE_METADATA = "talos-role";
 
 /** Roles named by a certificate subject's O= values; empty values are ignored. */
 export function rolesFromSubject(subject: string): string[] {
@@ -26,10 +25,10 @@ export function rolesFromSubject(subject: string): string[] {
 export function certificateAuthenticator(): Authenticator {
   // Parsing the certificate costs more than serving a small call; a client presents the same
   // certificate on every call of a connection, so the verdict is kept per certificate.
-  const verdicts = new Map<string, readonly string[] | RpcError>();
+  const verdicts = new Map<string, readonly string[] | StatusError>();
   return (call) => {
     const peer = call.getAuthContext().sslPeerCertificate;
-    if (!peer?.raw) throw new RpcError(grpc.status.UNAUTHENTICATED, "client certificate required");
+    if (!peer?.raw) throw new StatusError(grpc.status.UNAUTHENTICATED, "client certificate required");
     const key = peer.fingerprint256 || peer.raw.toString("base64");
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
@@ -37,11 +36,11 @@ export function certificateAuthenticator(): Authenticator {
       if (verdicts.size >= MAX_CACHED_CERTIFICATES) verdicts.clear();
       verdicts.set(key, verdict);
     }
-    if (verdict instanceof RpcError) throw verdict;
+    if (verdict instanceof StatusError) throw verdict;
     const roles = verdict;
     if (roles.includes(Role.Impersonator)) {
       const passed = call.metadata
-        .get(ROLE_METADATA)
+        .get(METADATA.role)
         .map(String)
         .filter((r) => r !== "");
       if (passed.length > 0) return passed;
@@ -53,12 +52,12 @@ export function certificateAuthenticator(): Authenticator {
 const MAX_CACHED_CERTIFICATES = 1024;
 
 /** Talos's extended-key-usage rule and the roles, or the refusal. */
-function judgeCertificate(raw: Buffer): readonly string[] | RpcError {
+function judgeCertificate(raw: Buffer): readonly string[] | StatusError {
   const cert = new X509Certificate(raw);
   if (!cert.ca) {
     const usages = cert.keyUsage ?? [];
     if (usages.length !== 1 || usages[0] !== CLIENT_AUTH_OID) {
-      return new RpcError(
+      return new StatusError(
         grpc.status.PERMISSION_DENIED,
         `certificate "${cert.subject.replace(/\n/g, ",")}" is missing the client auth extended key usage`,
       );

@@ -6,9 +6,10 @@
 // the target, and a failing target becomes an error entry.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { goCodeName } from "../../client/errors.js";
+import { errorMessage } from "../../errors.js";
 import { MetadataSchema } from "../../gen/common/common_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
+import { goStatusString, METADATA } from "../../wire/index.js";
 import type { PeerPool } from "./peer-pool.js";
 import type { Route } from "./routing.js";
 import type { Forwarder } from "./server.js";
@@ -28,10 +29,10 @@ const identity = (b: Buffer): Buffer => b;
 
 /** Headers that belong to one hop, or that the forwarding node sets itself. */
 const HOP_HEADERS = new Set([
-  "node",
-  "nodes",
-  "proxyfrom",
-  "talos-role",
+  METADATA.node,
+  METADATA.nodes,
+  METADATA.proxyFrom,
+  METADATA.role,
   "content-type",
   "te",
   "user-agent",
@@ -57,8 +58,8 @@ function outgoingMetadata(call: ServerCallLike, roles: readonly string[]): grpc.
   } catch {
     host = "";
   }
-  md.set("proxyfrom", host === "" ? "unknown" : host);
-  for (const role of roles) md.add("talos-role", role);
+  md.set(METADATA.proxyFrom, host === "" ? "unknown" : host);
+  for (const role of roles) md.add(METADATA.role, role);
   return md;
 }
 
@@ -67,11 +68,6 @@ type ServerCallLike = Pick<grpc.ServerUnaryCall<Buffer, Buffer>, "metadata" | "g
   once(event: "cancelled", listener: () => void): unknown;
   sendMetadata(md: grpc.Metadata): void;
 };
-
-/** `rpc error: code = <Code> desc = <details>`, as a Go client prints a status. */
-export function goStatusString(code: number, details: string): string {
-  return `rpc error: code = ${goCodeName(code)} desc = ${details}`;
-}
 
 /** grpc-js's wording of a failed dial, in the words a Go proxy uses. */
 export function dialFailure(details: string, authority: string): string {
@@ -250,7 +246,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
   function failed(err: unknown): Final {
     return {
       code: grpc.status.UNAVAILABLE,
-      details: err instanceof Error ? err.message : String(err),
+      details: errorMessage(err),
       metadata: new grpc.Metadata(),
     };
   }

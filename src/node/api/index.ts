@@ -3,11 +3,10 @@
 export {
   certificateAuthenticator,
   maintenanceAuthenticator,
-  ROLE_METADATA,
   rolesFromSubject,
 } from "./auth.js";
+export type { Caller, SurfaceCall } from "./call.js";
 export { createForwarder, type ForwardContext } from "./forward.js";
-export { API_PORT, MAX_MESSAGE_BYTES } from "./limits.js";
 export { ApiListener, type ListenerSetup } from "./listener.js";
 export { type PeerIdentity, PeerPool, peerIdentity } from "./peer-pool.js";
 export {
@@ -22,16 +21,13 @@ export { checkRouting, decideRoute, type LocalTarget, localTargets, type Route }
 export {
   type ApiServerOptions,
   type Authenticator,
-  type Caller,
   type ClientStreamHandler,
   createApiServer,
   EncodedMessage,
   type Forwarder,
   type Handler,
-  RpcError,
   registeredPaths,
   type ServerStreamHandler,
-  type SurfaceCall,
   type UnaryHandler,
 } from "./server.js";
 export { allMethods, findMethod, methodPath, SERVICES } from "./services.js";

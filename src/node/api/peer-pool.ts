@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import { type CertAndKeyPem, issueClientCertificate, toTlsKeyPem } from "../../pki/index.js";
-import { MAX_MESSAGE_BYTES } from "./limits.js";
+import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { Role } from "./rbac.js";
 
 /** The TLS server name sent to a target dialled by IP address. */

@@ -1,14 +1,16 @@
 // Which roles may call which method, as a Talos node decides it. Methods not listed need
 // os:admin. A few methods let a reader in only in maintenance mode; their handlers check that.
+import { ROLE } from "../../pki/index.js";
 
+/** The roles (their names live with the certificates that carry them, in src/pki). */
 export const Role = {
-  Admin: "os:admin",
-  Operator: "os:operator",
-  Reader: "os:reader",
-  EtcdBackup: "os:etcd:backup",
-  ImageVerifier: "os:image:verifier",
-  MetaWriter: "os:meta:writer",
-  Impersonator: "os:impersonator",
+  Admin: ROLE.admin,
+  Operator: ROLE.operator,
+  Reader: ROLE.reader,
+  EtcdBackup: ROLE.etcdBackup,
+  ImageVerifier: ROLE.imageVerifier,
+  MetaWriter: ROLE.metaWriter,
+  Impersonator: ROLE.impersonator,
 } as const;
 
 export type RoleName = (typeof Role)[keyof typeof Role];

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
+import type { SurfaceCall } from "./call.js";
 import { checkRouting, decideRoute, localTargets } from "./routing.js";
-import type { SurfaceCall } from "./server.js";
 
 function call(entries: [string, string][]): SurfaceCall {
   const metadata = new grpc.Metadata();
@@ -53,7 +53,7 @@ describe("routing", () => {
     ];
     for (const [md, path, code, details] of cases) {
       expect(() => checkRouting(call(md), path, isLocal)).toThrow(
-        expect.objectContaining({ code, message: details }),
+        expect.objectContaining({ grpcCode: code, message: details }),
       );
     }
   });

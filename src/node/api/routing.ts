@@ -3,7 +3,9 @@
 // served here when they name this node, forwarded to the named node when this node can forward (it
 // holds a client certificate from the OS CA), and otherwise refused as a worker refuses them.
 import * as grpc from "@grpc/grpc-js";
-import { RpcError, type SurfaceCall } from "./server.js";
+import { METADATA } from "../../wire/index.js";
+import { StatusError } from "../errors.js";
+import type { SurfaceCall } from "./call.js";
 
 /** Method prefixes apid fans out with one-to-many `nodes` metadata. */
 const ONE_TO_MANY_PREFIXES = [
@@ -25,7 +27,7 @@ export type Route =
 
 const LOCAL: Route = { kind: "local" };
 
-/** Checks a call's routing metadata; throws the RpcError apid would answer with. */
+/** Checks a call's routing metadata; throws the StatusError apid would answer with. */
 export function checkRouting(call: SurfaceCall, path: string, isLocal: LocalTarget): void {
   decideRoute(call, path, isLocal, false);
 }
@@ -40,23 +42,23 @@ export function decideRoute(
   isLocal: LocalTarget,
   canForward: boolean,
 ): Route {
-  if (call.metadata.get("proxyfrom").length > 0) return LOCAL;
+  if (call.metadata.get(METADATA.proxyFrom).length > 0) return LOCAL;
   const nodes = call.metadata
-    .get("nodes")
+    .get(METADATA.nodes)
     .map(String)
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter((v) => v !== "");
   // Repeated headers may arrive joined with ", " (grpc-js does that); a node name has no comma.
   const node = call.metadata
-    .get("node")
+    .get(METADATA.node)
     .map(String)
     .flatMap((v) => v.split(","))
     .map((v) => v.trim());
   let targets: string[];
   if (nodes.length > 0) {
     if (nodes.length > 1 && !ONE_TO_MANY_PREFIXES.some((p) => path.startsWith(p))) {
-      throw new RpcError(
+      throw new StatusError(
         grpc.status.INVALID_ARGUMENT,
         `one-2-many proxying is not supported for method ${path}`,
       );
@@ -64,17 +66,17 @@ export function decideRoute(
     targets = nodes;
   } else if (node.length > 0) {
     if (node.length !== 1)
-      throw new RpcError(grpc.status.INVALID_ARGUMENT, "node metadata must be single-valued");
+      throw new StatusError(grpc.status.INVALID_ARGUMENT, "node metadata must be single-valued");
     targets = node;
   } else {
     return LOCAL;
   }
   for (const target of targets) {
     if (/:\d+$/.test(target) && !target.includes("::")) {
-      throw new RpcError(grpc.status.INTERNAL, `invalid target "${target}"`);
+      throw new StatusError(grpc.status.INTERNAL, `invalid target "${target}"`);
     }
     if (!canForward && !isLocal(target)) {
-      throw new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+      throw new StatusError(grpc.status.PERMISSION_DENIED, "no request forwarding");
     }
   }
   if (!canForward) return LOCAL;

@@ -14,8 +14,8 @@ import {
   issueServerCertificate,
   toTlsKeyPem,
 } from "../../pki/index.js";
+import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { certificateAuthenticator } from "./auth.js";
-import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { createApiServer, type Handler } from "./server.js";
 
 const HOUR = 3_600_000;

@@ -9,30 +9,13 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { MAX_MESSAGE_BYTES } from "./limits.js";
+import { errorMessage } from "../../errors.js";
+import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
+import { StatusError } from "../errors.js";
+import type { Caller, SurfaceCall } from "./call.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import type { Route } from "./routing.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";
-
-/** Who is calling, as the node sees it. */
-export interface Caller {
-  readonly roles: readonly string[];
-  readonly peer: string;
-  readonly metadata: grpc.Metadata;
-  /** Aborted when the client cancels or the deadline passes. */
-  readonly signal: AbortSignal;
-}
-
-/** A gRPC failure with a status code, thrown by handlers. */
-export class RpcError extends Error {
-  override readonly name = "RpcError";
-  readonly code: grpc.status;
-
-  constructor(code: grpc.status, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 export type UnaryHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
   request: MessageShape<I>,
@@ -66,7 +49,7 @@ export type Handler =
   | { kind: "server_streaming"; handle: ServerStreamHandler }
   | { kind: "client_streaming"; handle: ClientStreamHandler };
 
-/** Decides the caller's roles from the connection; throws RpcError to refuse. */
+/** Decides the caller's roles from the connection; throws StatusError to refuse. */
 export type Authenticator = (call: SurfaceCall) => readonly string[];
 
 export interface ApiServerOptions {
@@ -77,7 +60,7 @@ export interface ApiServerOptions {
   authorize?: (path: string, roles: readonly string[]) => void;
   /**
    * Routing decision before RBAC (node metadata naming another node): where the call goes,
-   * or an RpcError thrown to refuse it. Undefined means here.
+   * or an StatusError thrown to refuse it. Undefined means here.
    */
   route?: (call: SurfaceCall, path: string) => Route | undefined;
   /** Carries calls routed to other nodes (needed when `route` routes any away). */
@@ -115,14 +98,6 @@ export interface Forwarder {
     roles: readonly string[],
   ): void;
 }
-
-/** What every kind of server call offers (grpc-js does not export its own name for it). */
-export type SurfaceCall = Pick<
-  grpc.ServerUnaryCall<Buffer, Buffer>,
-  "getPeer" | "getAuthContext" | "metadata" | "cancelled"
-> & {
-  once(event: "cancelled", listener: () => void): unknown;
-};
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -222,7 +197,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
 }
 
 // One reason for every cancelled call: building a DOMException per call is measurable.
-const CANCELLED = new RpcError(grpc.status.CANCELLED, "call cancelled");
+const CANCELLED = new StatusError(grpc.status.CANCELLED, "call cancelled");
 
 /** Authenticates a call and decides where it goes; the error that refuses it is returned. */
 function enter(
@@ -234,16 +209,16 @@ function enter(
     const roles = options.authenticate(call);
     const route = options.route?.(call, path);
     if (route === undefined || route.kind === "local") return { roles, away: undefined };
-    if (!options.forwarder) return new RpcError(grpc.status.PERMISSION_DENIED, "no request forwarding");
+    if (!options.forwarder) return new StatusError(grpc.status.PERMISSION_DENIED, "no request forwarding");
     return { roles, away: route };
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
 }
 
-/** Authorises a call served here, or throws the RpcError that refuses it. */
+/** Authorises a call served here, or throws the StatusError that refuses it. */
 function admit(call: SurfaceCall, path: string, options: ApiServerOptions, roles: readonly string[]): Caller {
-  if (!isAuthorized(path, roles)) throw new RpcError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
+  if (!isAuthorized(path, roles)) throw new StatusError(grpc.status.PERMISSION_DENIED, NOT_AUTHORIZED);
   options.authorize?.(path, roles);
   // The signal is made on first use: most unary handlers never look at it.
   let controller: AbortController | undefined;
@@ -269,10 +244,7 @@ function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I
   try {
     return fromBinary(schema, bytes);
   } catch (err) {
-    throw new RpcError(
-      grpc.status.INTERNAL,
-      `grpc: error unmarshalling request: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new StatusError(grpc.status.INTERNAL, `grpc: error unmarshalling request: ${errorMessage(err)}`);
   }
 }
 
@@ -290,7 +262,7 @@ function writeMessage(
   method: DescMethod,
   message: MessageShape<DescMessage> | EncodedMessage,
 ): Promise<void> {
-  if (caller.signal.aborted) return Promise.reject(new RpcError(grpc.status.CANCELLED, "call cancelled"));
+  if (caller.signal.aborted) return Promise.reject(new StatusError(grpc.status.CANCELLED, "call cancelled"));
   const bytes =
     message instanceof EncodedMessage
       ? Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
@@ -303,23 +275,25 @@ function writeMessage(
     };
     const onAbort = (): void => {
       call.off("drain", onDrain);
-      reject(new RpcError(grpc.status.CANCELLED, "call cancelled"));
+      reject(new StatusError(grpc.status.CANCELLED, "call cancelled"));
     };
     call.once("drain", onDrain);
     caller.signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
-function unimplemented(method: DescMethod): RpcError {
-  return new RpcError(
+function unimplemented(method: DescMethod): StatusError {
+  return new StatusError(
     grpc.status.UNIMPLEMENTED,
     `method ${method.parent.typeName}.${method.name} is not implemented by this node`,
   );
 }
 
 function toServiceError(err: unknown): Partial<grpc.StatusObject> {
-  if (err instanceof RpcError) return { code: err.code, details: err.message, metadata: new grpc.Metadata() };
-  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof StatusError) {
+    return { code: err.grpcCode, details: err.message, metadata: new grpc.Metadata() };
+  }
+  const message = errorMessage(err);
   return { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() };
 }
 

@@ -4,7 +4,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import type { Clock, Timer } from "../clock.js";
+import { StatusError } from "../errors.js";
 import { isComplete, isControlPlane, type MachineConfig, machineType } from "../machine/config.js";
 import { NS } from "../machine/resources/kinds.js";
 import type { ResourceStore } from "../machine/resources/store.js";
@@ -23,6 +26,8 @@ import {
 const POLL_REAL_MS = 250;
 /** How often (node time) the node re-reads the registry, at least as often as POLL_REAL_MS allows. */
 const POLL_NODE_MS = 1_000;
+/** Service changes reach the registry after this (real time), coalesced: a boot changes many at once. */
+const SERVICE_NUDGE_REAL_MS = 20;
 /** Where etcd keeps its data inside the node's root. */
 export const ETCD_DATA_DIR = "var/lib/etcd";
 
@@ -43,15 +48,6 @@ export interface ClusterHost {
   status(): AffiliateStatus;
 }
 
-export class EtcdError extends Error {
-  constructor(
-    readonly code: "failed-precondition" | "not-found" | "already-exists",
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** A 64-bit etcd member id (16 hex digits), never zero. */
 function newMemberId(): string {
   let id = randomBytes(8).toString("hex");
@@ -70,6 +66,8 @@ export class ClusterController {
   private waitingLogged = false;
   private readonly wakers = new Set<() => void>();
   private trustd: string | undefined;
+  private nudgePending = false;
+  private readonly stopWatchingServices: () => void;
 
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
@@ -84,6 +82,16 @@ export class ClusterController {
       { nodeId: this.nodeId },
       { owner: "cluster.NodeIdentityController" },
     );
+    // etcd starts once this node may run it: bootstrapped, or joined to a bootstrapped cluster.
+    host.services.setPreState("etcd", (signal) => this.waitForEtcd(signal));
+    this.stopWatchingServices = host.services.onTransition(() => {
+      if (this.nudgePending) return;
+      this.nudgePending = true;
+      setTimeout(() => {
+        this.nudgePending = false;
+        this.nudge();
+      }, SERVICE_NUDGE_REAL_MS);
+    });
   }
 
   start(): void {
@@ -109,6 +117,7 @@ export class ClusterController {
 
   close(): void {
     this.closed = true;
+    this.stopWatchingServices();
     this.timer?.cancel();
     if (this.registry) this.registry.withdraw(this.nodeId);
     for (const wake of [...this.wakers]) wake();
@@ -135,7 +144,7 @@ export class ClusterController {
     try {
       this.sync();
     } catch (err) {
-      this.host.log(`discovery: ${err instanceof Error ? err.message : String(err)}`);
+      this.host.log(`discovery: ${errorMessage(err)}`);
     }
     for (const wake of [...this.wakers]) wake();
     const ms = Math.max(POLL_REAL_MS, this.host.clock.real(POLL_NODE_MS));
@@ -332,9 +341,9 @@ export class ClusterController {
   /** Bootstrap: this node's etcd becomes the first member of a new cluster. */
   async bootstrap(): Promise<void> {
     if (this.localMemberId() !== undefined)
-      throw new EtcdError("already-exists", "etcd data directory is not empty");
+      throw new StatusError(grpc.status.ALREADY_EXISTS, "etcd data directory is not empty");
     const registry = this.currentRegistry();
-    if (!registry) throw new EtcdError("failed-precondition", "bootstrap is not available yet");
+    if (!registry) throw new StatusError(grpc.status.FAILED_PRECONDITION, "bootstrap is not available yet");
     await registry.updateEtcd((state) => {
       const id = newMemberId();
       this.writeLocalMember(id);
@@ -361,7 +370,7 @@ export class ClusterController {
     const registry = this.currentRegistry();
     const id = this.localMemberId();
     if (!registry || id === undefined || !this.host.services.isUp("etcd")) {
-      throw new EtcdError("failed-precondition", "etcd is not running on this node");
+      throw new StatusError(grpc.status.FAILED_PRECONDITION, "etcd is not running on this node");
     }
     return { registry, id };
   }
@@ -370,7 +379,7 @@ export class ClusterController {
     const { registry, id } = this.requireMember();
     // What the API answers is never older than the last change any node made.
     const state = registry.readEtcd({ fresh: true });
-    if (!state) throw new EtcdError("failed-precondition", "etcd is not running on this node");
+    if (!state) throw new StatusError(grpc.status.FAILED_PRECONDITION, "etcd is not running on this node");
     return { self: id, state };
   }
 
@@ -378,11 +387,11 @@ export class ClusterController {
     const { registry, id } = this.requireMember();
     await registry.updateEtcd((state) => {
       if (!state?.members.some((m) => m.id === id)) {
-        throw new EtcdError("not-found", `etcd member ${id} not found`);
+        throw new StatusError(grpc.status.NOT_FOUND, `etcd member ${id} not found`);
       }
       if (state.members.length === 1) {
-        throw new EtcdError(
-          "failed-precondition",
+        throw new StatusError(
+          grpc.status.FAILED_PRECONDITION,
           "this node is the only etcd member: leaving would destroy the cluster",
         );
       }
@@ -415,7 +424,7 @@ export class ClusterController {
     const { registry } = this.requireMember();
     await registry.updateEtcd((state) => {
       if (!state?.members.some((m) => m.id === memberId)) {
-        throw new EtcdError("not-found", `etcd member ${memberId} not found`);
+        throw new StatusError(grpc.status.NOT_FOUND, `etcd member ${memberId} not found`);
       }
       return { state: removeMember(state, memberId), result: undefined };
     });

@@ -3,11 +3,13 @@
 // plane's trustd for its certificate — at once if one is known, otherwise it serves a
 // node-local certificate meanwhile and keeps asking until a trustd answers.
 import { isIP } from "node:net";
+import { errorMessage } from "../../errors.js";
+import { trustdPortFor } from "../../wire/index.js";
 import type { ConfiguredTls, ConfiguredTlsInput, TlsIdentity } from "../api/index.js";
 import { configuredTls } from "../api/index.js";
 import type { Clock } from "../clock.js";
 import { isComplete, isControlPlane, legacyDocument, type Machine, osCa } from "../machine/index.js";
-import { requestCertificate, startTrustd, type TrustdServer, trustdPort } from "./trustd.js";
+import { requestCertificate, startTrustd, type TrustdServer } from "./trustd.js";
 
 /** Real milliseconds between a worker's attempts to reach a trustd. */
 const RETRY_REAL_MS = 500;
@@ -117,7 +119,7 @@ export class NodeTrust {
       machine.cluster.setTrustdEndpoint(undefined);
       return;
     }
-    const port = trustdPort(apiPort);
+    const port = trustdPortFor(apiPort);
     const running = stopped
       .then(() =>
         startTrustd({
@@ -139,9 +141,7 @@ export class NodeTrust {
           return s;
         },
         (err: unknown) => {
-          this.options.log(
-            `trustd: cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          this.options.log(`trustd: cannot listen on port ${port}: ${errorMessage(err)}`);
           return undefined;
         },
       );

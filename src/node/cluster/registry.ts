@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { withFileLock } from "../../clientconfig/index.js";
+import { withFileLock } from "../../fsutil/index.js";
 
 /**
  * How long (real time) a read of the registry is reused. Every node of a process reads

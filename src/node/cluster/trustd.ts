@@ -1,5 +1,5 @@
 // The emulated trustd: control planes serve `securityapi.SecurityService/Certificate` (trustd's
-// port is the API port + 1, 50001 beside 50000), signing a worker's certificate request with
+// port is the API port + 1), signing a worker's certificate request with
 // the OS CA once the worker proves it holds the machine token (metadata `token`). Workers
 // ask for their API certificate this way, so that clients verifying the OS CA trust them.
 // The two messages are tiny; they are encoded here rather than generated, as the wire
@@ -7,6 +7,7 @@
 
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import {
   type CertAndKeyPem,
   createCertificateSigningRequest,
@@ -22,11 +23,6 @@ const TRUSTD_CERT_TTL_MS = 24 * 3_600_000;
 /** How long a worker waits for one trustd answer. */
 const REQUEST_TIMEOUT_MS = 3_000;
 const raw = (b: Buffer): Buffer => b;
-
-/** The trustd port that goes with an API port. */
-export function trustdPort(apiPort: number): number {
-  return apiPort + 1;
-}
 
 function field(bytes: Uint8Array, number: number): Uint8Array | undefined {
   const reader = new BinaryReader(bytes);
@@ -94,7 +90,7 @@ export async function startTrustd(options: TrustdServerOptions): Promise<TrustdS
       } catch (err) {
         callback({
           code: grpc.status.INVALID_ARGUMENT,
-          details: err instanceof Error ? err.message : String(err),
+          details: errorMessage(err),
         });
       }
     },

@@ -9,6 +9,7 @@ import type { MachineConfigDocuments } from "../../config/document.js";
 import { encodeMachineConfig } from "../../config/encode/index.js";
 import { ConfigErrors } from "../../config/load/index.js";
 import { type ValidationMode, validateMachineConfig } from "../../config/validate/index.js";
+import { errorMessage } from "../../errors.js";
 import {
   type ApplyConfigurationRequest,
   type ApplyConfigurationResponse,
@@ -18,8 +19,9 @@ import {
   ApplyConfigurationRequest_Mode as Mode,
 } from "../../gen/machine/machine_pb.js";
 import { loadCertificateAuthority, parseCertificatePem } from "../../pki/index.js";
-import { Role, RpcError } from "../api/index.js";
-import { durationMs, goDuration } from "../duration.js";
+import { durationMs, formatGoDurationMs } from "../../wire/index.js";
+import { Role } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   legacyDocument,
   type Machine,
@@ -126,7 +128,7 @@ function osCaProblem(config: MachineConfig): string | undefined {
     if (ca.key === "") parseCertificatePem(ca.crt);
     else loadCertificateAuthority(ca);
   } catch (err) {
-    return `invalid issuing CA (.machine.ca): ${err instanceof Error ? err.message : String(err)}`;
+    return `invalid issuing CA (.machine.ca): ${errorMessage(err)}`;
   }
   return undefined;
 }
@@ -205,7 +207,7 @@ async function apply(
 
     await rt.clock.sleep(APPLY_SETTLE_MS, machine.signal);
     if (rt.machine !== machine)
-      throw new RpcError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
+      throw new StatusError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
 
     switch (resolved) {
       case Mode.NO_REBOOT:
@@ -217,7 +219,7 @@ async function apply(
         break;
       case Mode.TRY:
         machine.config.tryActivate(config, tryTimeoutMs);
-        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${goDuration(tryTimeoutMs)}`;
+        details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${formatGoDurationMs(tryTimeoutMs)}`;
         break;
     }
     return reply(resolved, details, warnings);

@@ -9,7 +9,7 @@ import {
   MachineService,
 } from "../../gen/machine/machine_pb.js";
 import { issueClientCertificate, parseRoles } from "../../pki/index.js";
-import { durationMs } from "../duration.js";
+import { durationMs } from "../../wire/index.js";
 import { clusterName, isComplete, isControlPlane, osCa } from "../machine/index.js";
 import { type HandlerEntry, invalidArgument, type NodeRuntime, unary, unimplemented } from "./define.js";
 

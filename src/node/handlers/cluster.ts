@@ -32,11 +32,10 @@ import {
   updateLine,
 } from "../../health/index.js";
 import { issueClientCertificate } from "../../pki/index.js";
-import { RpcError } from "../api/index.js";
-import { EtcdError } from "../cluster/controller.js";
+import { durationMs } from "../../wire/index.js";
 import { controlPlaneEndpoint, kubernetesCa } from "../cluster/facts.js";
 import type { AffiliateRecord } from "../cluster/registry.js";
-import { durationMs } from "../duration.js";
+import { StatusError } from "../errors.js";
 import { clusterName, hasEtcd, isComplete, isControlPlane, type Machine } from "../machine/index.js";
 import { ETCD_VERSION } from "../machine/service-voices.js";
 import { tarStream } from "../platform/index.js";
@@ -63,25 +62,6 @@ function requireControlPlane(machine: Machine, api: string): void {
   const active = machine.config.active;
   if (!isComplete(active)) throw unimplemented(`machine type is not set, cannot use ${api} API`);
   if (!isControlPlane(active)) throw unimplemented(`${api} is only available on control plane nodes`);
-}
-
-function rpcFromEtcd(err: unknown): unknown {
-  if (!(err instanceof EtcdError)) return err;
-  const code =
-    err.code === "not-found"
-      ? grpc.status.NOT_FOUND
-      : err.code === "already-exists"
-        ? grpc.status.ALREADY_EXISTS
-        : grpc.status.FAILED_PRECONDITION;
-  return new RpcError(code, err.message);
-}
-
-async function etcdCall<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw rpcFromEtcd(err);
-  }
 }
 
 const hexId = (id: string): bigint => BigInt(`0x${id}`);
@@ -176,12 +156,12 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
         throw invalidArgument("etcd is not configured, bootstrap is not possible");
       }
       if (!machine.services.isUp("cri")) throw failedPrecondition("bootstrap is not available yet");
-      await etcdCall(() => machine.cluster.bootstrap());
+      await machine.cluster.bootstrap();
       return create(BootstrapResponseSchema, { messages: [create(BootstrapSchema, {})] });
     }),
     unary(MachineService.method.etcdMemberList, async () => {
       requireControlPlane(rt.machine, "etcd");
-      const { state } = await etcdCall(() => rt.machine.cluster.etcdMembers());
+      const { state } = await rt.machine.cluster.etcdMembers();
       return create(EtcdMemberListResponseSchema, {
         messages: [
           create(EtcdMembersSchema, {
@@ -200,7 +180,7 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
     }),
     unary(MachineService.method.etcdStatus, async () => {
       requireControlPlane(rt.machine, "etcd");
-      const { self, state } = await etcdCall(() => rt.machine.cluster.etcdMembers());
+      const { self, state } = await rt.machine.cluster.etcdMembers();
       const me = state.members.find((m) => m.id === self);
       const version = ETCD_VERSION.replace(/^v/, "");
       const dbSize = 20_480_000 + state.raftIndex * 4_096;
@@ -225,20 +205,20 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
     }),
     unary(MachineService.method.etcdLeaveCluster, async () => {
       requireControlPlane(rt.machine, "etcd");
-      await etcdCall(() => rt.machine.cluster.leave());
+      await rt.machine.cluster.leave();
       return create(EtcdLeaveClusterResponseSchema, { messages: [create(EtcdLeaveClusterSchema, {})] });
     }),
     unary(MachineService.method.etcdRemoveMemberByID, async (req) => {
       requireControlPlane(rt.machine, "etcd");
       const id = req.memberId.toString(16).padStart(16, "0");
-      await etcdCall(() => rt.machine.cluster.removeMember(id));
+      await rt.machine.cluster.removeMember(id);
       return create(EtcdRemoveMemberByIDResponseSchema, {
         messages: [create(EtcdRemoveMemberByIDSchema, {})],
       });
     }),
     unary(MachineService.method.etcdForfeitLeadership, async () => {
       requireControlPlane(rt.machine, "etcd");
-      const member = await etcdCall(() => rt.machine.cluster.forfeitLeadership());
+      const member = await rt.machine.cluster.forfeitLeadership();
       return create(EtcdForfeitLeadershipResponseSchema, {
         messages: [create(EtcdForfeitLeadershipSchema, { member })],
       });
@@ -297,7 +277,7 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
         });
       } catch (err) {
         if (err instanceof HealthCheckFailure) {
-          throw new RpcError(grpc.status.UNKNOWN, err.message);
+          throw new StatusError(grpc.status.UNKNOWN, err.message);
         }
         throw err;
       }

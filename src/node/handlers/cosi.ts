@@ -4,6 +4,7 @@
 // write is refused.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import {
   EventSchema,
   EventType,
@@ -16,7 +17,8 @@ import {
   WatchResponseSchema,
   type Event as WireEvent,
 } from "../../gen/cosi/resource/state_pb.js";
-import { type Caller, Role, RpcError } from "../api/index.js";
+import { type Caller, Role } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   type Resource,
   type ResourceStore,
@@ -101,7 +103,7 @@ function idFilter(regexp: string | undefined): (id: string) => boolean {
   try {
     re = new RegExp(regexp);
   } catch (err) {
-    throw invalidArgument(`invalid id query: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(`invalid id query: ${errorMessage(err)}`);
   }
   return (id) => re.test(id);
 }
@@ -144,7 +146,7 @@ class EventQueue<T> {
 }
 
 function refuseWrite(): never {
-  throw new RpcError(grpc.status.PERMISSION_DENIED, WRITE_NOT_ALLOWED);
+  throw new StatusError(grpc.status.PERMISSION_DENIED, WRITE_NOT_ALLOWED);
 }
 
 export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
@@ -186,7 +188,7 @@ export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
         );
       }
       if (options?.startFromBookmark !== undefined) {
-        throw new RpcError(grpc.status.FAILED_PRECONDITION, "invalid bookmark");
+        throw new StatusError(grpc.status.FAILED_PRECONDITION, "invalid bookmark");
       }
       const wanted = (r: Resource): boolean => single || (ids(r.id) && labelsMatch(labels, r.labels));
       const filter = { namespace: req.namespace, type: req.type, ...(single ? { id: req.id } : {}) };

@@ -1,8 +1,9 @@
 // Typed wrappers that turn handler functions into the API server's raw method table entries.
 import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { type Caller, type EncodedMessage, type Handler, methodPath, RpcError } from "../api/index.js";
+import { type Caller, type EncodedMessage, type Handler, methodPath } from "../api/index.js";
 import type { Clock } from "../clock.js";
+import { StatusError } from "../errors.js";
 import type { ImageCatalog, ImageStore } from "../images/index.js";
 import type { Machine } from "../machine/index.js";
 import type { Bootloader, Meta } from "../state/index.js";
@@ -46,24 +47,24 @@ export function serverStream<T extends DescMethod>(
   return [methodPath(method), { kind: "server_streaming", handle: fn as unknown } as Handler];
 }
 
-export function failedPrecondition(message: string): RpcError {
-  return new RpcError(grpc.status.FAILED_PRECONDITION, message);
+export function failedPrecondition(message: string): StatusError {
+  return new StatusError(grpc.status.FAILED_PRECONDITION, message);
 }
 
-export function invalidArgument(message: string): RpcError {
-  return new RpcError(grpc.status.INVALID_ARGUMENT, message);
+export function invalidArgument(message: string): StatusError {
+  return new StatusError(grpc.status.INVALID_ARGUMENT, message);
 }
 
-export function unimplemented(message: string): RpcError {
-  return new RpcError(grpc.status.UNIMPLEMENTED, message);
+export function unimplemented(message: string): StatusError {
+  return new StatusError(grpc.status.UNIMPLEMENTED, message);
 }
 
-export function permissionDenied(message: string): RpcError {
-  return new RpcError(grpc.status.PERMISSION_DENIED, message);
+export function permissionDenied(message: string): StatusError {
+  return new StatusError(grpc.status.PERMISSION_DENIED, message);
 }
 
-export function notFound(message: string): RpcError {
-  return new RpcError(grpc.status.NOT_FOUND, message);
+export function notFound(message: string): StatusError {
+  return new StatusError(grpc.status.NOT_FOUND, message);
 }
 
 /** An abort signal for a call that also fires when the machine of this boot goes away. */
@@ -84,7 +85,7 @@ export async function liveStream(machine: Machine, kind: string, body: () => Pro
   try {
     await body();
   } catch (err) {
-    if (isFellBehind(err)) throw new RpcError(grpc.status.DATA_LOSS, err.message);
+    if (isFellBehind(err)) throw new StatusError(grpc.status.DATA_LOSS, err.message);
     throw err;
   } finally {
     release();

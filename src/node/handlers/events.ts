@@ -5,6 +5,7 @@
 // once, however many followers send it.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
+import { errorMessage } from "../../errors.js";
 import { EventSchema, type EventsRequest, MachineService } from "../../gen/machine/machine_pb.js";
 import { EncodedMessage } from "../api/index.js";
 import { decodeXid, type MachineEvent, type StartPosition } from "../machine/index.js";
@@ -43,7 +44,7 @@ export function startPosition(req: EventsRequest): StartPosition {
     try {
       decodeXid(req.tailId);
     } catch (err) {
-      throw new Error(`error parsing tail_id: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`error parsing tail_id: ${errorMessage(err)}`);
     }
     return { kind: "after-id", id: req.tailId };
   }

@@ -13,7 +13,7 @@ import {
   ImageServicePullResponseSchema,
   ImageServicePullLayerProgress_Status as LayerStatus,
 } from "../../gen/machine/image_pb.js";
-import { RpcError } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   type CatalogImage,
   ImageNotFoundError,
@@ -42,7 +42,7 @@ export function pullableImage(rt: NodeRuntime, ref: string): CatalogImage {
   } catch (err) {
     if (err instanceof InvalidImageRefError) throw invalidArgument(err.message);
     if (err instanceof ImageNotFoundError) {
-      throw new RpcError(
+      throw new StatusError(
         grpc.status.NOT_FOUND,
         `failed to pull image ${JSON.stringify(ref)}: ${err.message}`,
       );

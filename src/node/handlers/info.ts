@@ -46,7 +46,7 @@ function goArch(): string {
 }
 
 function activity(machine: Machine): number {
-  return machine.activity();
+  return machine.workloads.activity();
 }
 
 function cpuStat(t: CpuTimes) {
@@ -239,7 +239,7 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
     }),
 
     unary(MachineService.method.processes, async () => {
-      const processes = rt.machine.processes().map((p) =>
+      const processes = rt.machine.workloads.processes().map((p) =>
         create(ProcessInfoSchema, {
           ...p,
           virtualMemory: BigInt(p.virtualMemory),
@@ -251,7 +251,7 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
 
     unary(MachineService.method.mounts, async () => {
       const m = rt.machine;
-      const stats = m.hardware.mounts(rt.clock.now(), m.volumesMounted).map((r) =>
+      const stats = m.hardware.mounts(rt.clock.now(), m.volumes.mounted).map((r) =>
         create(MountStatSchema, {
           filesystem: r.filesystem,
           size: BigInt(r.size),

@@ -9,8 +9,9 @@ import {
   LogsContainersResponseSchema,
   MachineService,
 } from "../../gen/machine/machine_pb.js";
+import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import { KmsgCursor, LogCursor, type LogRing, type Machine } from "../machine/index.js";
-import { findPodContainer, K8S_NAMESPACE, podLogKey, SYSTEM_NAMESPACE } from "../platform/index.js";
+import { findPodContainer, podLogKey } from "../platform/index.js";
 import {
   callSignal,
   DATA_CHUNK_BYTES,
@@ -26,7 +27,8 @@ import {
 export function containerDriver(namespace: string, driver: ContainerDriver): "cri" | "containerd" {
   switch (driver) {
     case ContainerDriver.CRI:
-      if (namespace !== K8S_NAMESPACE) throw new Error("CRI inspector is supported only for K8s namespace");
+      if (namespace !== KUBERNETES_NAMESPACE)
+        throw new Error("CRI inspector is supported only for K8s namespace");
       return "cri";
     case ContainerDriver.CONTAINERD:
       return "containerd";
@@ -52,7 +54,7 @@ function logSource(
   }
   if (namespace === "") throw invalidArgument("namespace can't be empty");
   const kind = containerDriver(namespace, driver);
-  const record = findPodContainer(m.containers(namespace, kind), id);
+  const record = findPodContainer(m.workloads.containers(namespace, kind), id);
   if (!record) throw new Error(`container "${id}" not found`);
   return m.containerLogs.ring(podLogKey(record));
 }

@@ -77,7 +77,7 @@ export function systemHandlers(rt: NodeRuntime): HandlerEntry[] {
     unary(MachineService.method.containers, async (req) => {
       const m = rt.machine;
       const driver = containerDriver(req.namespace, req.driver);
-      const containers = m.containers(req.namespace, driver).map((c) =>
+      const containers = m.workloads.containers(req.namespace, driver).map((c) =>
         create(ContainerInfoSchema, {
           namespace: req.namespace,
           id: c.id,
@@ -97,7 +97,7 @@ export function systemHandlers(rt: NodeRuntime): HandlerEntry[] {
     unary(MachineService.method.stats, async (req) => {
       const m = rt.machine;
       const driver = containerDriver(req.namespace, req.driver);
-      const stats = m.containers(req.namespace, driver).map((c) =>
+      const stats = m.workloads.containers(req.namespace, driver).map((c) =>
         create(StatSchema, {
           namespace: req.namespace,
           id: c.id,

@@ -16,7 +16,7 @@ import {
   UpgradeResponseSchema,
   UpgradeSchema,
 } from "../../gen/machine/machine_pb.js";
-import { RpcError } from "../api/index.js";
+import { StatusError } from "../errors.js";
 import {
   type CatalogImage,
   ImageNotFoundError,
@@ -48,8 +48,8 @@ import { requireNotContainer, startSequence } from "./lifecycle.js";
 export const UPGRADE_ACK = "Upgrade request received";
 export const INSTALL_BUSY = "another installation/upgrade is already in progress";
 
-function internal(message: string): RpcError {
-  return new RpcError(grpc.status.INTERNAL, message);
+function internal(message: string): StatusError {
+  return new StatusError(grpc.status.INTERNAL, message);
 }
 
 /** The system disk, when the machine is installed on one. */

@@ -3,12 +3,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../../fsutil/index.js";
+import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import type { CatalogImage } from "./catalog.js";
 
 export const IMAGES_FILE = "images.json";
 
 /** containerd namespaces by ContainerdNamespace enum value. */
-export const NAMESPACES: Readonly<Record<number, string>> = { 1: "system", 2: "k8s.io" };
+export const NAMESPACES: Readonly<Record<number, string>> = { 1: SYSTEM_NAMESPACE, 2: KUBERNETES_NAMESPACE };
 
 export interface StoredImage {
   readonly name: string;

@@ -1,6 +1,8 @@
-// Which services a node runs (behavior §6.1), by platform mode and machine type, with each
-// one's runner, dependencies and health check as Talos defines them.
+// Which services a node runs, by platform mode and machine type, with each one's runner,
+// dependencies and health check as Talos defines them (siderolabs/talos:
+// internal/app/machined/pkg/system/services/).
 import type { PlatformMode } from "../platform/index.js";
+import { hasEtcd, hasKubernetes, isControlPlane, type MachineConfig } from "./config.js";
 import type { ServiceDefinition } from "./services.js";
 
 const NO_API = { start: false, stop: false, restart: false } as const;
@@ -107,7 +109,7 @@ export function bootServices(options: BootServiceOptions): ServiceDefinition[] {
   return out;
 }
 
-/** Services that must be up for the machine to be ready (behavior §4.1 `services` condition). */
+/** Services that must be up for the machine to be ready (MachineStatus's `services` condition). */
 export function requiredServices(options: BootServiceOptions): string[] {
   const out = ["apid", "machined"];
   if (options.kubernetes) {
@@ -116,4 +118,17 @@ export function requiredServices(options: BootServiceOptions): string[] {
   }
   if (options.controlPlane) out.push("trustd");
   return out;
+}
+
+/** Which boot services a machine in this platform mode runs with this config. */
+export function bootServiceOptions(
+  mode: PlatformMode,
+  active: MachineConfig | undefined,
+): BootServiceOptions {
+  return {
+    mode,
+    controlPlane: isControlPlane(active),
+    kubernetes: hasKubernetes(active),
+    etcd: hasEtcd(active),
+  };
 }

@@ -1,14 +1,27 @@
 // The machine's two configs: the persisted one (STATE, survives restarts) and the active one
 // (what runs now). NO_REBOOT replaces both, STAGED only the persisted one, TRY only the
 // active one with a timer that restores the previous active config.
+
+import { errorMessage } from "../../errors.js";
+import { ACTIVE_CONFIG_ID } from "../../wire/index.js";
 import type { Clock, Timer } from "../clock.js";
 import type { StateDir } from "../state/index.js";
-import type { MachineConfig } from "./config.js";
+import { type MachineConfig, parseMachineConfig } from "./config.js";
 import { MACHINE_CONFIG_ANNOTATIONS, machineConfigKind, NS } from "./resources/kinds.js";
 import type { ResourceStore } from "./resources/store.js";
 
-export const ACTIVE_ID = "v1alpha1";
 export const PERSISTENT_ID = "persistent";
+
+/** The machine config saved in STATE, parsed; `error` says why it could not be, if it could not. */
+export function readSavedConfig(state: StateDir): { config?: MachineConfig; error?: string } {
+  const bytes = state.readConfig();
+  if (bytes === undefined) return {};
+  try {
+    return { config: parseMachineConfig(bytes) };
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+}
 
 export type ActiveListener = (active: MachineConfig | undefined, previous: MachineConfig | undefined) => void;
 
@@ -30,7 +43,7 @@ export class ConfigStore {
     this.persistedConfig = persisted;
     this.activeConfig = persisted;
     this.publish(PERSISTENT_ID, persisted);
-    this.publish(ACTIVE_ID, persisted);
+    this.publish(ACTIVE_CONFIG_ID, persisted);
   }
 
   get active(): MachineConfig | undefined {
@@ -61,7 +74,7 @@ export class ConfigStore {
   activate(config: MachineConfig | undefined): void {
     const previous = this.activeConfig;
     this.activeConfig = config;
-    this.publish(ACTIVE_ID, config);
+    this.publish(ACTIVE_CONFIG_ID, config);
     for (const listener of [...this.listeners]) listener(config, previous);
   }
 

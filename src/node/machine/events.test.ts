@@ -1,3 +1,4 @@
+// The event ring: payload type URLs, where readers start, the ring's capacity, aborted readers.
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { TaskEvent_Action, TaskEventSchema } from "../../gen/machine/machine_pb.js";

@@ -5,6 +5,7 @@
 // reader that falls a whole buffer behind gets FellBehindError (Talos ends such a stream
 // silently; here the follower is told that events were lost).
 import { type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { EVENT_TYPE_URL_PREFIX } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
 import { FellBehindError, Waiters } from "../streams/index.js";
 import { createXidGenerator, type XidGenerator, xidSeconds } from "./xid.js";
@@ -15,7 +16,6 @@ export const EVENT_RING_CAPACITY = 1000;
 export const EVENT_RING_GAP = 10;
 
 /** Type URL prefix Talos uses for event payloads (not the usual type.googleapis.com/). */
-export const EVENT_TYPE_PREFIX = "talos/runtime/";
 
 export interface MachineEvent {
   readonly id: string;
@@ -88,7 +88,7 @@ export class EventBus {
       id: this.newId(),
       actorId,
       type: schema.typeName,
-      typeUrl: `${EVENT_TYPE_PREFIX}${schema.typeName}`,
+      typeUrl: `${EVENT_TYPE_URL_PREFIX}${schema.typeName}`,
       value: toBinary(schema, payload),
       payload,
     };

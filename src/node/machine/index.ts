@@ -1,7 +1,9 @@
-// One boot of the emulated machine and its parts: configs, events, services, sequences and
-// resources.
+// One boot of the emulated machine and its parts: configs, events, services, the start-up and
+// lifecycle sequences, workloads, volumes, readiness and resources.
+export { type BootHost, StartupSequences } from "./boot.js";
 export {
   type BootServiceOptions,
+  bootServiceOptions,
   bootServices,
   earlyServices,
   requiredServices,
@@ -27,17 +29,17 @@ export {
   parseMachineConfig,
   timeServers,
 } from "./config.js";
-export { ACTIVE_ID, type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
+export { type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
 export {
   EVENT_RING_CAPACITY,
   EVENT_RING_GAP,
-  EVENT_TYPE_PREFIX,
   EventBus,
   type EventListener,
   type EventReader,
   type MachineEvent,
   type StartPosition,
 } from "./events.js";
+export { type FactSource, publishBootFacts, publishConfigFacts } from "./fact-resources.js";
 export { INSTALLATION_ERROR, type InstallerContext, InstallerError, runInstaller } from "./installer.js";
 export { KERNEL_BOOT_MS, KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
 export {
@@ -51,6 +53,7 @@ export {
   rfc3339Nano,
 } from "./kmsg.js";
 export {
+  type LifecycleMachine,
   maintenanceUpgradeSequence,
   type PowerRequest,
   REBOOT_CMD,
@@ -63,7 +66,7 @@ export {
   type UpgradePlan,
   upgradeSequence,
 } from "./lifecycle.js";
-export { MEMINFO_KEYS } from "./live-files.js";
+export { type LiveFacts, MEMINFO_KEYS, registerLiveFiles } from "./live-files.js";
 export {
   LOG_CHUNK_BYTES,
   LOG_INITIAL_CHUNK_BYTES,
@@ -74,8 +77,14 @@ export {
   LogRing,
   type LogStart,
 } from "./logs.js";
-export { Machine, type MachineOptions } from "./machine.js";
+export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
+export {
+  type AffiliateStatusFacts,
+  affiliateStatus,
+  type ReadinessFacts,
+  unmetConditions,
+} from "./readiness.js";
 export * from "./resources/index.js";
 export {
   type Phase,
@@ -111,6 +120,8 @@ export {
   type ServiceTransition,
   type TransitionListener,
 } from "./services.js";
+export { SystemVolumes, type VolumesHost } from "./volumes.js";
+export { Workloads, type WorkloadsHost } from "./workloads.js";
 export {
   createXidGenerator,
   decodeXid,

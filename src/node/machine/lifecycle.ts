@@ -1,12 +1,17 @@
-// The lifecycle sequences Talos runs on request (behavior §3, §6.4): reboot, shutdown, reset
-// and the upgrade family, phase by phase with Talos's names. Each ends in a `reboot` or
-// `shutdown` task that publishes the RestartEvent and hands the machine to the node, which
+// The lifecycle sequences Talos runs on request: reboot, shutdown, reset and the upgrade
+// family, phase by phase with Talos's names (siderolabs/talos:
+// internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer.go). Each ends in a `reboot`
+// or `shutdown` task that publishes the RestartEvent and hands the machine to the node, which
 // takes the API down and (for a reboot) boots the next Machine after the downtime.
 import { create } from "@bufbuild/protobuf";
 import { RestartEventSchema } from "../../gen/machine/machine_pb.js";
-import { hasKubernetes, isControlPlane } from "./config.js";
-import type { Machine } from "./machine.js";
+import type { Clock } from "../clock.js";
+import type { PlatformMode } from "../platform/index.js";
+import { hasKubernetes, isControlPlane, type MachineConfig } from "./config.js";
+import type { EventBus } from "./events.js";
+import type { KernelLog } from "./kmsg.js";
 import { type Phase, phase, type SequenceDefinition, type Task, task } from "./sequencer.js";
+import type { ServiceManager } from "./services.js";
 
 /** Reboot commands of the reboot syscall, as RestartEvent reports them. */
 export const REBOOT_CMD = {
@@ -25,10 +30,27 @@ export interface PowerRequest {
   readonly reason: string;
 }
 
+/** What the lifecycle sequences act on (a Machine is one). */
+export interface LifecycleMachine {
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly kmsg: KernelLog;
+  readonly services: ServiceManager;
+  readonly platform: { readonly mode: PlatformMode };
+  readonly config: { readonly active: MachineConfig | undefined };
+  readonly cluster: { leaveOnReset(): Promise<void> };
+  readonly volumes: { unmount(): void; wipe(label: string): void; wipeSystemDisk(): void };
+  /** Whether the machine has been installed (kexec needs a system disk). */
+  readonly installed: boolean;
+  log(line: string): void;
+  /** The last task hands the machine to the node. */
+  power(request: PowerRequest): void;
+}
+
 /** Services the graceful stop's `stopServices` phase stops first (and what depends on them). */
 const UPGRADE_STOPPED = ["kubelet", "etcd", "cri", "trustd"];
 
-function pause(m: Machine, name: string, ms: number): Task {
+function pause(m: LifecycleMachine, name: string, ms: number): Task {
   return task(name, ({ signal }) => m.clock.sleep(ms, signal));
 }
 
@@ -37,7 +59,12 @@ function pause(m: Machine, name: string, ms: number): Task {
  * reports STOP: on Talos its FATAL `unix.Reboot(...)` event races the power going away, and
  * here the power always wins, so a follower resuming on the next boot never sees a failure.
  */
-function powerTask(m: Machine, name: "reboot" | "shutdown", cmd: () => number, reason: string): Task {
+function powerTask(
+  m: LifecycleMachine,
+  name: "reboot" | "shutdown",
+  cmd: () => number,
+  reason: string,
+): Task {
   return task(name, async ({ actorId, signal }) => {
     const code = cmd();
     m.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(code) }), actorId);
@@ -53,7 +80,7 @@ function powerTask(m: Machine, name: "reboot" | "shutdown", cmd: () => number, r
 }
 
 /** Kexec preparation; skipped (with Talos's log line) when a power cycle was asked for. */
-function kexecPhase(m: Machine, state: { kexec: boolean }, powercycle: boolean): Phase {
+function kexecPhase(m: LifecycleMachine, state: { kexec: boolean }, powercycle: boolean): Phase {
   return phase("kexec", [
     task("kexecPrepare", async ({ signal }) => {
       if (powercycle) {
@@ -74,7 +101,7 @@ function kexecPhase(m: Machine, state: { kexec: boolean }, powercycle: boolean):
  * Stopping the services and unmounting, shared by the graceful stop and the upgrade; Talos
  * names the pod-mount phase differently in the two sequences.
  */
-function teardownPhases(m: Machine, podUnmountPhase: "umount" | "unmount"): Phase[] {
+function teardownPhases(m: LifecycleMachine, podUnmountPhase: "umount" | "unmount"): Phase[] {
   return [
     phase("stopServices", [
       task("stopServicesForUpgrade", () =>
@@ -87,7 +114,7 @@ function teardownPhases(m: Machine, podUnmountPhase: "umount" | "unmount"): Phas
     phase("unmountSystem", [
       task("unmountEphemeralPartition", async ({ signal }) => {
         await m.clock.sleep(20, signal);
-        m.unmountVolumes();
+        m.volumes.unmount();
       }),
     ]),
     phase("volumeFinalize", [pause(m, "teardownLifecycle", 20)]),
@@ -95,7 +122,7 @@ function teardownPhases(m: Machine, podUnmountPhase: "umount" | "unmount"): Phas
 }
 
 /** Talos's graceful stop ("stopAllPhaselist"); container mode just stops everything. */
-function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
+function gracefulStop(m: LifecycleMachine, kexec?: Phase): Phase[] {
   const stopEverything = phase("stopEverything", [task("stopAllServices", () => m.services.stopAll())]);
   if (m.platform.mode === "container") return [stopEverything];
   return [
@@ -106,21 +133,21 @@ function gracefulStop(m: Machine, kexec?: Phase): Phase[] {
   ];
 }
 
-function cleanupPhase(m: Machine, remove = false): Phase {
+function cleanupPhase(m: LifecycleMachine, remove = false): Phase {
   return phase("cleanup", [pause(m, remove ? "removeAllPods" : "stopAllPods", 50)]);
 }
 
-function dbusPhase(m: Machine): Phase {
+function dbusPhase(m: LifecycleMachine): Phase {
   return phase("dbus", [pause(m, "stopDBus", 10)]);
 }
 
 /** Cordon and drain happen only where Kubernetes runs (node registration not skipped). */
-function drainPhase(m: Machine): Phase[] {
+function drainPhase(m: LifecycleMachine): Phase[] {
   return hasKubernetes(m.config.active) ? [phase("drain", [pause(m, "cordonAndDrainNode", 100)])] : [];
 }
 
 export function rebootSequence(
-  m: Machine,
+  m: LifecycleMachine,
   mode: RebootMode,
   reason = "reboot requested",
 ): SequenceDefinition {
@@ -139,7 +166,7 @@ export function rebootSequence(
   };
 }
 
-export function shutdownSequence(m: Machine, force: boolean): SequenceDefinition {
+export function shutdownSequence(m: LifecycleMachine, force: boolean): SequenceDefinition {
   return {
     name: "shutdown",
     phases: [
@@ -162,7 +189,7 @@ export interface ResetPlan {
   readonly userDisks: readonly string[];
 }
 
-export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
+export function resetSequence(m: LifecycleMachine, plan: ResetPlan): SequenceDefinition {
   if (m.platform.mode === "container") {
     return {
       name: "reset",
@@ -202,7 +229,7 @@ export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
       phase("reset", [
         task("resetSystemDisk", async ({ signal }) => {
           await m.clock.sleep(50, signal);
-          m.wipeSystemDisk();
+          m.volumes.wipeSystemDisk();
         }),
       ]),
     );
@@ -211,7 +238,7 @@ export function resetSequence(m: Machine, plan: ResetPlan): SequenceDefinition {
       phase("resetSpec", [
         task("resetSystemDiskSpec", async ({ signal }) => {
           await m.clock.sleep(30, signal);
-          for (const label of labels) m.wipeVolume(label);
+          for (const label of labels) m.volumes.wipe(label);
         }),
       ]),
     );
@@ -251,7 +278,7 @@ export interface UpgradePlan {
   readonly skipDrain?: boolean;
 }
 
-function upgradeTail(m: Machine, plan: UpgradePlan): Phase[] {
+function upgradeTail(m: LifecycleMachine, plan: UpgradePlan): Phase[] {
   const state = { kexec: false };
   return [
     phase("upgrade", [task("upgrade", ({ signal }) => plan.install(signal))]),
@@ -269,8 +296,8 @@ function upgradeTail(m: Machine, plan: UpgradePlan): Phase[] {
   ];
 }
 
-/** The legacy `upgrade` sequence (behavior §6.4). */
-export function upgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefinition {
+/** The legacy `upgrade` sequence (MachineService.Upgrade). */
+export function upgradeSequence(m: LifecycleMachine, plan: UpgradePlan): SequenceDefinition {
   return {
     name: "upgrade",
     phases: [
@@ -285,7 +312,7 @@ export function upgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefiniti
 }
 
 /** A staged upgrade: just a reboot now; the next boot's `install` sequence installs it. */
-export function stageUpgradeSequence(m: Machine, powercycle: boolean): SequenceDefinition {
+export function stageUpgradeSequence(m: LifecycleMachine, powercycle: boolean): SequenceDefinition {
   const state = { kexec: false };
   return {
     name: "stageUpgrade",
@@ -306,6 +333,6 @@ export function stageUpgradeSequence(m: Machine, powercycle: boolean): SequenceD
 }
 
 /** An upgrade requested in maintenance mode (nothing runs that needs stopping first). */
-export function maintenanceUpgradeSequence(m: Machine, plan: UpgradePlan): SequenceDefinition {
+export function maintenanceUpgradeSequence(m: LifecycleMachine, plan: UpgradePlan): SequenceDefinition {
   return { name: "maintenanceUpgrade", phases: upgradeTail(m, plan) };
 }

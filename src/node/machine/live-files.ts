@@ -1,9 +1,29 @@
 // Files of the root filesystem whose bytes come from the machine when read: /proc from the
 // platform layer (the same figures Memory, LoadAvg, SystemStat and Mounts report), /etc from
 // the hostname and addresses, and /system/state/config.yaml from the saved machine config.
-import { CPU_COUNT } from "../platform/index.js";
+import { CPU_COUNT, type Hardware, type RootFs } from "../platform/index.js";
 import { KERNEL_VERSION, kernelCmdline } from "./kernel-transcript.js";
-import type { Machine } from "./machine.js";
+
+/** What the live files read of the machine, each time one is read. */
+export interface LiveFacts {
+  readonly rootfs: RootFs;
+  readonly hardware: Hardware;
+  readonly platformName: string;
+  readonly bootId: string;
+  readonly addresses: readonly string[];
+  readonly talosVersion: string;
+  volumesMounted(): boolean;
+  hostname(): string;
+  /** /etc/machine-id's value. */
+  machineId(): string;
+  now(): Date;
+  /** Share of the machine's work that runs (scales load and memory use). */
+  activity(): number;
+  processCount(): number;
+  lastPid(): number;
+  /** The machine config saved in the STATE directory, if any. */
+  savedConfig(): Uint8Array | undefined;
+}
 
 /** /proc/meminfo's keys for the Memory fields, in the kernel's order. */
 export const MEMINFO_KEYS: readonly (readonly [field: string, key: string, kb: boolean])[] = [
@@ -60,7 +80,7 @@ export const MEMINFO_KEYS: readonly (readonly [field: string, key: string, kb: b
 /** USER_HZ: /proc/stat counts CPU time in these ticks per second. */
 const USER_HZ = 100;
 
-function meminfo(m: Machine): string {
+function meminfo(m: LiveFacts): string {
   const info = m.hardware.memory(m.now(), m.activity());
   return MEMINFO_KEYS.map(([field, key, kb]) => {
     const value = String(info[field] ?? 0);
@@ -99,7 +119,7 @@ function cpuinfo(): string {
   return out;
 }
 
-function procStat(m: Machine): string {
+function procStat(m: LiveFacts): string {
   const now = m.now();
   const ticks = (s: number): number => Math.floor(s * USER_HZ);
   const cpus = Array.from({ length: CPU_COUNT }, (_, i) => m.hardware.cpuTimes(now, i));
@@ -122,11 +142,11 @@ function procStat(m: Machine): string {
   ].join("\n");
 }
 
-export function registerLiveFiles(m: Machine): void {
+export function registerLiveFiles(m: LiveFacts): void {
   const fsys = m.rootfs;
   const proc = (name: string, source: () => string): void =>
     fsys.setLive(`/proc/${name}`, { source, zeroSize: true });
-  proc("cmdline", () => `${kernelCmdline(m.platform.name)}\n`);
+  proc("cmdline", () => `${kernelCmdline(m.platformName)}\n`);
   proc("cpuinfo", cpuinfo);
   proc("meminfo", () => meminfo(m));
   proc("loadavg", () => {
@@ -147,20 +167,20 @@ export function registerLiveFiles(m: Machine): void {
   proc("sys/kernel/random/boot_id", () => `${m.bootId}\n`);
   proc("mounts", () =>
     m.hardware
-      .mounts(m.now(), m.volumesMounted)
+      .mounts(m.now(), m.volumesMounted())
       .map((r) => {
         const type = r.filesystem.startsWith("/dev/") ? "xfs" : r.filesystem;
         return `${r.filesystem} ${r.mountedOn} ${type} rw,relatime 0 0\n`;
       })
       .join(""),
   );
-  fsys.setLive("/etc/hostname", { source: () => `${m.hostname}\n` });
+  fsys.setLive("/etc/hostname", { source: () => `${m.hostname()}\n` });
   fsys.setLive("/etc/hosts", {
     source: () =>
       [
         "127.0.0.1\tlocalhost",
         "::1\t\tlocalhost ip6-localhost ip6-loopback",
-        ...m.addresses.filter((a) => !a.startsWith("127.")).map((a) => `${a}\t${m.hostname}`),
+        ...m.addresses.filter((a) => !a.startsWith("127.")).map((a) => `${a}\t${m.hostname()}`),
         "",
       ].join("\n"),
   });
@@ -175,6 +195,6 @@ export function registerLiveFiles(m: Machine): void {
         "",
       ].join("\n"),
   });
-  fsys.setLive("/etc/machine-id", { source: () => `${m.machineId}\n` });
+  fsys.setLive("/etc/machine-id", { source: () => `${m.machineId()}\n` });
   fsys.setLive("/system/state/config.yaml", { source: () => m.savedConfig() ?? new Uint8Array() });
 }

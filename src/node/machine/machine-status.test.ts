@@ -1,3 +1,4 @@
+// MachineStatus: the stage derived from sequence, phase and task events, and readiness conditions.
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { Code, ErrorSchema } from "../../gen/common/common_pb.js";

@@ -1,10 +1,12 @@
 // Derives the machine's stage from its sequence, phase and task events and its readiness
 // from a few conditions (time, network, services, Kubernetes), keeps the MachineStatus
-// resource current and announces every change with a MachineStatusEvent (behavior §4.1).
+// resource current and announces every change with a MachineStatusEvent (siderolabs/talos:
+// internal/app/machined/pkg/controllers/runtime/machine_status.go).
 import { create } from "@bufbuild/protobuf";
 import { Code } from "../../gen/common/common_pb.js";
 import {
-  type MachineStatusEvent_MachineStage,
+  type MachineStatusEvent,
+  MachineStatusEvent_MachineStage,
   MachineStatusEvent_MachineStatus_UnmetConditionSchema,
   MachineStatusEvent_MachineStatusSchema,
   MachineStatusEventSchema,
@@ -141,4 +143,16 @@ export class MachineStatusController {
 /** The stage as the MachineStatusEvent enum names it. */
 export function stageEnum(stage: MachineStageName): MachineStatusEvent_MachineStage {
   return MACHINE_STAGES.indexOf(stage) as MachineStatusEvent_MachineStage;
+}
+
+/** Calls `fn` once, when the machine first reports stage RUNNING and ready. */
+export function onceRunningAndReady(bus: EventBus, fn: () => void): void {
+  const stop = bus.listen((e) => {
+    if (e.type !== "machine.MachineStatusEvent") return;
+    const status = e.payload as MachineStatusEvent;
+    if (status.stage === MachineStatusEvent_MachineStage.RUNNING && status.status?.ready) {
+      stop();
+      fn();
+    }
+  });
 }

@@ -1,115 +1,52 @@
-// One boot of the emulated machine: its event stream, resources, services and configs, and
-// the sequences Talos runs at start-up (initialize, install, boot). A reboot discards the
-// Machine and starts a new one on the same STATE directory.
+// One boot of the emulated machine: it assembles the parts of a boot (event ring, resource
+// store, services, sequencer, configs, kernel log, root filesystem, volumes, workloads), wires
+// them to each other and to the cluster controller the node injects, and starts the start-up
+// sequences. A reboot discards the Machine and starts a new one on the same STATE directory.
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { create } from "@bufbuild/protobuf";
-import {
-  AddressEventSchema,
-  ConfigLoadErrorEventSchema,
-  type MachineStatusEvent,
-  MachineStatusEvent_MachineStage,
-  RestartEventSchema,
-  TaskEvent_Action,
-  TaskEventSchema,
-} from "../../gen/machine/machine_pb.js";
+import { ConfigLoadErrorEventSchema } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
-import { ClusterController } from "../cluster/controller.js";
-import { defaultDiscoveryRoot } from "../cluster/registry.js";
-import { IMAGES_FILE } from "../images/store.js";
+import type { ClusterController, ClusterHost } from "../cluster/controller.js";
 import type { NodeLog } from "../log.js";
-import type {
-  ContainerRecord,
-  Disk,
-  PodSpec,
-  ProcessRow,
-  RootFs,
-  ServiceContainer,
-} from "../platform/index.js";
 import {
   CPU_COUNT,
-  diskFacts,
-  diskName,
+  type Disk,
   Hardware,
-  humanizeBytes,
   MEM_TOTAL_KB,
   openRootFs,
   type PlatformInfo,
-  podContainers,
-  podLogKey,
   preferredAddress,
-  systemContainers,
-  systemVolumes,
-  withPrefix,
+  type RootFs,
 } from "../platform/index.js";
-import { Bootloader, Meta, type StateDir } from "../state/index.js";
+import type { StateDir } from "../state/index.js";
 import { LiveSet } from "../streams/index.js";
-import { type BootServiceOptions, bootServices, requiredServices, SERVICES } from "./catalog.js";
-import {
-  configuredHostname,
-  hasEtcd,
-  hasKubernetes,
-  hasMachineInstall,
-  hasUnattendedInstall,
-  isComplete,
-  isControlPlane,
-  type MachineConfig,
-  machineType,
-  parseMachineConfig,
-} from "./config.js";
-import { ConfigStore } from "./config-store.js";
+import { StartupSequences } from "./boot.js";
+import { type BootServiceOptions, bootServiceOptions } from "./catalog.js";
+import { configuredHostname, isComplete, isControlPlane, type MachineConfig } from "./config.js";
+import { ConfigStore, readSavedConfig } from "./config-store.js";
 import { EventBus } from "./events.js";
+import { type FactSource, publishBootFacts, publishConfigFacts } from "./fact-resources.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
-import { type PowerRequest, REBOOT_CMD } from "./lifecycle.js";
-import { registerLiveFiles } from "./live-files.js";
+import type { PowerRequest } from "./lifecycle.js";
+import { type LiveFacts, registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
-import { MachineStatusController, type UnmetCondition } from "./machine-status.js";
-import {
-  definitionKind,
-  diskKind,
-  hostnameStatusKind,
-  machineTypeKind,
-  NAMESPACE_DESCRIPTIONS,
-  NODE_KINDS,
-  NS,
-  namespaceKind,
-  nodeAddressKind,
-  systemDiskKind,
-  versionKind,
-  volumeStatusKind,
-} from "./resources/kinds.js";
+import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
+import { affiliateStatus, unmetConditions } from "./readiness.js";
+import { definitionKind, NAMESPACE_DESCRIPTIONS, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
 import { ResourceStore } from "./resources/store.js";
-import {
-  phase,
-  type SequenceDefinition,
-  SequenceError,
-  SequenceLockedError,
-  Sequencer,
-  task,
-} from "./sequencer.js";
+import { Sequencer } from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
-import { ETCD_VERSION, KUBERNETES_VERSION } from "./service-voices.js";
 import { ServiceManager } from "./services.js";
+import { SystemVolumes } from "./volumes.js";
+import { Workloads } from "./workloads.js";
 
-/** PIDs of the static pods' processes start here (after the services'). */
-const POD_FIRST_PID = 2_400;
+/** What the machine gives the cluster controller; the node adds where the registry lives. */
+export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
 
-/** The image a containerised service runs. */
-function imageOf(id: string, talosVersion: string): string {
-  if (id === "etcd") return `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
-  if (id === "kubelet") return `ghcr.io/siderolabs/kubelet:${KUBERNETES_VERSION}`;
-  return `ghcr.io/siderolabs/${id}:${talosVersion}`;
-}
-
-function klogStamp(d: Date): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
-}
-
-/** How long `startAllServices` waits for every service (70 minutes, as Talos). */
-const START_ALL_TIMEOUT_MS = 70 * 60_000;
+/** How long after boot the network is configured and the clock synced (machine time). */
+const NETWORK_READY_MS = 200;
+const TIME_SYNCED_MS = 500;
 
 export interface MachineOptions {
   readonly clock: Clock;
@@ -125,8 +62,8 @@ export interface MachineOptions {
   readonly log: ((line: string) => void) & { listen?: NodeLog["listen"] };
   /** Asked to reboot the machine (the node builds the next boot). */
   readonly onReboot: (reason: string) => void;
-  /** Where the cluster discovery registries live (default: under the system temp directory). */
-  readonly discoveryRoot?: string;
+  /** Makes this boot's cluster controller (discovery and the emulated etcd membership). */
+  readonly createCluster: (host: MachineClusterHost) => ClusterController;
   /** The previous boot's event ring, continued by this boot. */
   readonly previousEvents?: EventBus;
   /** A lifecycle sequence reached its reboot/shutdown task (default: like onReboot). */
@@ -142,6 +79,13 @@ export interface MachineOptions {
 }
 
 export class Machine {
+  readonly clock: Clock;
+  readonly platform: PlatformInfo;
+  readonly talosVersion: string;
+  /** The machine's IP addresses. */
+  readonly addresses: readonly string[];
+  readonly disks: readonly Disk[];
+  readonly stateDir: StateDir;
   readonly bus: EventBus;
   readonly store: ResourceStore;
   readonly services: ServiceManager;
@@ -159,6 +103,10 @@ export class Machine {
   readonly kmsg: KernelLog;
   /** The node's root filesystem (persistent, inside the STATE directory). */
   readonly rootfs: RootFs;
+  /** The system disk's volumes. */
+  readonly volumes: SystemVolumes;
+  /** Processes, containers, static pods and apid's certificate gate. */
+  readonly workloads: Workloads;
   /** What open streams and timers of this boot keep alive. */
   readonly live = new LiveSet();
   readonly bootId = randomUUID();
@@ -168,24 +116,21 @@ export class Machine {
 
   private readonly abort = new AbortController();
   private readonly timers: Timer[] = [];
-  private readonly maintenanceWaiters = new Set<() => void>();
+  private readonly startup: StartupSequences;
   private timeSynced = false;
   private networkReady = false;
-  /** Whether apid has a certificate clients trust (a worker's comes from a control plane's trustd). */
-  private apiCertificate: { ready: boolean; restarting: boolean; wake: Set<() => void> } = {
-    ready: false,
-    restarting: false,
-    wake: new Set(),
-  };
-  private kubernetesReady = false;
-  private mounted = false;
-  /** When the static pods started (control planes with Kubernetes, once it answers). */
-  private podsStartedAt: Date | undefined;
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
+    const log = (line: string): void => options.log(line);
+    this.clock = clock;
+    this.platform = options.platform;
+    this.talosVersion = options.talosVersion;
+    this.addresses = options.addresses;
+    this.disks = options.disks;
+    this.stateDir = options.state;
     this.startedAt = clock.now();
     this.bus = new EventBus(clock, options.previousEvents);
     this.store = new ResourceStore(clock, { namespace: namespaceKind, definition: definitionKind });
@@ -211,6 +156,25 @@ export class Machine {
       this.logs.write("machined", `${text}\n`);
       this.kmsg.write("user", "warning", `[talos] ${line}`);
     });
+    this.rootfs = openRootFs(options.state.dir);
+    this.config = new ConfigStore(clock, options.state, this.store, options.log);
+    this.workloads = new Workloads({
+      clock,
+      services: this.services,
+      hardware: this.hardware,
+      kmsg: this.kmsg,
+      containerLogs: this.containerLogs,
+      bootId: this.bootId,
+      startedAt: this.startedAt,
+      talosVersion: options.talosVersion,
+      hostname: () => this.hostname,
+      configured: () => isComplete(this.config.active),
+      later: (ms, fn) => this.later(ms, fn),
+      kubernetesChanged: () => {
+        this.status.refresh();
+        this.cluster.nudge();
+      },
+    });
     this.output = new ServiceOutput(
       this.services,
       this.logs,
@@ -220,100 +184,77 @@ export class Machine {
         hostname: this.hostname,
         address: preferredAddress(this.addresses),
         talosVersion: this.talosVersion,
-        kubernetesReady: this.kubernetesReady,
+        kubernetesReady: this.workloads.kubernetesReady,
         controlPlane: isControlPlane(this.config.active),
       }),
-      (line) => options.log(line),
+      log,
     );
-    this.rootfs = openRootFs(options.state.dir);
-    this.config = new ConfigStore(clock, options.state, this.store, options.log);
-
-    let persisted: MachineConfig | undefined;
-    let loadError: string | undefined;
-    const bytes = options.state.readConfig();
-    if (bytes !== undefined) {
-      try {
-        persisted = parseMachineConfig(bytes);
-      } catch (err) {
-        loadError = err instanceof Error ? err.message : String(err);
-      }
-    }
-    this.configLoadError = loadError;
-    this.config.boot(persisted);
+    this.volumes = new SystemVolumes({
+      store: this.store,
+      state: options.state,
+      systemDisk: options.disks[0],
+      rootDir: this.rootfs.dir,
+      log,
+    });
+    const saved = readSavedConfig(options.state);
+    this.configLoadError = saved.error;
+    this.config.boot(saved.config);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
-    this.cluster = new ClusterController({
+    this.cluster = options.createCluster({
       clock,
-      log: (line) => options.log(line),
+      log,
       store: this.store,
       services: this.services,
       rootDir: this.rootfs.dir,
       machineUuid: options.state.identity().uuid,
-      discoveryRoot: options.discoveryRoot ?? defaultDiscoveryRoot(),
       talosVersion: options.talosVersion,
       active: () => this.config.active,
       hostname: () => this.hostname,
       addresses: () => this.addresses,
-      status: () => ({
-        stage: this.status.currentStage,
-        ready: this.conditions().length === 0,
-        services: Object.fromEntries(
-          this.services.list().map((s) => [
-            s.id,
-            {
-              state: s.state,
-              healthy: s.state === "Running" && (!s.definition.healthCheck || s.health.healthy),
-            },
-          ]),
-        ),
-        memoryBytes: MEM_TOTAL_KB * 1024,
-        diskBytes: this.options.disks[0]?.size ?? 0,
-        kubernetesReady: this.kubernetesReady,
-        staticPods: this.podsStartedAt !== undefined,
-      }),
+      status: () =>
+        affiliateStatus({
+          stage: this.status.currentStage,
+          ready: this.conditions().length === 0,
+          services: this.services,
+          diskBytes: options.disks[0]?.size ?? 0,
+          kubernetesReady: this.workloads.kubernetesReady,
+          staticPods: this.workloads.staticPodsStarted,
+        }),
     });
-    this.services.setPreState("etcd", (signal) => this.cluster.waitForEtcd(signal));
+    this.startup = new StartupSequences({
+      clock,
+      bus: this.bus,
+      kmsg: this.kmsg,
+      services: this.services,
+      sequencer: this.sequencer,
+      state: options.state,
+      platform: options.platform,
+      signal: this.abort.signal,
+      ...(options.failBoot !== undefined ? { failBoot: options.failBoot } : {}),
+      ...(options.stagedInstall ? { stagedInstall: options.stagedInstall } : {}),
+      active: () => this.config.active,
+      installed: () => this.installed,
+      bootOptions: () => this.bootOptions(),
+      log,
+      mountVolumes: () => this.volumes.mount(),
+      servicesStarted: (boot, signal) => {
+        if (!boot.kubernetes) return;
+        this.workloads.kubeletStarted(
+          boot.controlPlane,
+          (s) => this.cluster.until(() => this.cluster.kubernetesApiUp(), s),
+          signal,
+        );
+      },
+      reboot: (reason) => options.onReboot(reason),
+      bootFailed: (message) => options.onBootFailed?.(message),
+    });
     // As on Talos, apid does not start before it has its certificate: on a worker, until a
     // control plane's trustd signed it.
-    this.services.setPreState("apid", (signal) => this.waitForApiCertificate(signal));
-    let nudging = false;
-    this.services.onTransition(() => {
-      if (nudging) return;
-      nudging = true;
-      setTimeout(() => {
-        nudging = false;
-        this.cluster.nudge();
-      }, 20);
-    });
+    this.services.setPreState("apid", (signal) => this.workloads.waitForApiCertificate(signal));
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
-    if (options.onRunning) {
-      const onRunning = options.onRunning;
-      const stop = this.bus.listen((e) => {
-        if (e.type !== "machine.MachineStatusEvent") return;
-        const status = e.payload as MachineStatusEvent;
-        if (status.stage === MachineStatusEvent_MachineStage.RUNNING && status.status?.ready) {
-          stop();
-          onRunning();
-        }
-      });
-    }
-    this.publishStaticResources();
-    registerLiveFiles(this);
-  }
-
-  get platform(): PlatformInfo {
-    return this.options.platform;
-  }
-
-  get talosVersion(): string {
-    return this.options.talosVersion;
-  }
-
-  get addresses(): readonly string[] {
-    return this.options.addresses;
-  }
-
-  get disks(): readonly Disk[] {
-    return this.options.disks;
+    if (options.onRunning) onceRunningAndReady(this.bus, options.onRunning);
+    publishBootFacts(this.factSource());
+    registerLiveFiles(this.liveFacts());
   }
 
   /** No complete (v1alpha1) active config: the maintenance API serves. */
@@ -335,21 +276,12 @@ export class Machine {
     return this.options.state.identity().installed;
   }
 
-  /** Whether the system disk's partitions are mounted (after the boot sequence's ephemeral phase). */
-  get volumesMounted(): boolean {
-    return this.mounted;
-  }
-
   get signal(): AbortSignal {
     return this.abort.signal;
   }
 
-  get clock(): Clock {
-    return this.options.clock;
-  }
-
-  get stateDir(): StateDir {
-    return this.options.state;
+  now(): Date {
+    return this.options.clock.now();
   }
 
   /** A line in machined's log. */
@@ -363,39 +295,6 @@ export class Machine {
     else this.options.onReboot(request.reason);
   }
 
-  /** The graceful stop unmounted the system partitions. */
-  unmountVolumes(): void {
-    this.mounted = false;
-    this.publishVolumes();
-  }
-
-  /** Wipes one system volume (reset with a partition list). */
-  wipeVolume(label: string): void {
-    const dir = this.options.state.dir;
-    switch (label) {
-      case "STATE":
-        this.options.state.removeConfig();
-        break;
-      case "EPHEMERAL":
-        fs.rmSync(path.join(this.rootfs.dir, "var"), { recursive: true, force: true });
-        fs.rmSync(path.join(dir, IMAGES_FILE), { force: true });
-        break;
-      case "META":
-        new Meta(dir).remove();
-        break;
-      default:
-        break;
-    }
-    this.options.log(`wiped volume ${label}`);
-  }
-
-  /** Wipes the whole system disk: every volume and the bootloader; the machine is no longer installed. */
-  wipeSystemDisk(): void {
-    for (const label of ["STATE", "EPHEMERAL", "META"]) this.wipeVolume(label);
-    new Bootloader(this.options.state.dir).remove();
-    this.options.state.updateIdentity({ installed: false });
-  }
-
   /** Starts the boot flow in the background. */
   start(): void {
     if (this.configLoadError !== undefined) {
@@ -405,17 +304,17 @@ export class Machine {
         create(ConfigLoadErrorEventSchema, { error: this.configLoadError }),
       );
     }
-    this.later(200, () => {
+    this.later(NETWORK_READY_MS, () => {
       this.networkReady = true;
       this.kmsg.write("kern", "info", "eth0: link is up, carrier detected");
       this.status.refresh();
     });
-    this.later(500, () => {
+    this.later(TIME_SYNCED_MS, () => {
       this.timeSynced = true;
       this.status.refresh();
     });
     this.cluster.start();
-    void this.bootFlow();
+    void this.startup.run();
   }
 
   /** Stops timers and background work (the machine is being discarded). */
@@ -429,7 +328,7 @@ export class Machine {
     this.config.close();
     this.services.close();
     this.status.close();
-    for (const wake of [...this.maintenanceWaiters]) wake();
+    this.startup.wake();
   }
 
   private later(ms: number, fn: () => void): void {
@@ -437,522 +336,60 @@ export class Machine {
   }
 
   private bootOptions(): BootServiceOptions {
-    const active = this.config.active;
-    return {
-      mode: this.platform.mode,
-      controlPlane: isControlPlane(active),
-      kubernetes: hasKubernetes(active),
-      etcd: hasEtcd(active),
-    };
+    return bootServiceOptions(this.platform.mode, this.config.active);
   }
 
-  private async bootFlow(): Promise<void> {
-    const signal = this.abort.signal;
-    try {
-      await this.sequencer.run(this.initializeSequence(), { signal });
-      if (this.needsInstall()) {
-        await this.sequencer.run(this.installSequence(), { signal });
-        return;
-      }
-      if (this.platform.mode === "metal" && !this.installed && hasUnattendedInstall(this.config.active)) {
-        // The unattended installer works without a reboot; later boots count as installed.
-        this.options.state.updateIdentity({ installed: true });
-      }
-      await this.sequencer.run(this.bootSequence(), { signal });
-    } catch (err) {
-      if (signal.aborted) return;
-      const message = err instanceof Error ? err.message : String(err);
-      this.options.log(message);
-      // A sequence preempted by a lifecycle request (or refused by the lock) is not a boot failure.
-      if (err instanceof SequenceLockedError || (err instanceof SequenceError && err.canceled)) return;
-      this.options.onBootFailed?.(message);
-    }
-  }
-
-  private needsInstall(): boolean {
-    const active = this.config.active;
-    if (this.options.stagedInstall && this.installed && this.platform.mode !== "container") return true;
-    return (
-      this.platform.mode === "metal" &&
-      !this.installed &&
-      hasMachineInstall(active) &&
-      !hasUnattendedInstall(active)
-    );
-  }
-
-  private initializeSequence(): SequenceDefinition {
-    const start = (name: string, def: Parameters<ServiceManager["start"]>[0]) =>
-      task(name, () => this.services.start(def));
-    const loadConfig = task("loadConfig", ({ signal }) => this.acquireConfig(signal));
-    if (this.platform.mode === "container") {
-      return {
-        name: "initialize",
-        phases: [
-          phase("machined", [
-            start("startApid", SERVICES.apid),
-            start("startMachined", SERVICES.machined),
-            start("startContainerd", SERVICES.containerd),
-          ]),
-          phase("config", [loadConfig]),
-        ],
-      };
-    }
-    const installed = this.installed;
-    return {
-      name: "initialize",
-      phases: [
-        phase("systemRequirements", [task("enforceKSPPRequirements", () => this.pause(20))]),
-        phase("earlyServices", [
-          start("startMachined", SERVICES.machined),
-          task("waitForUdevd", async ({ signal }) => {
-            this.services.start(SERVICES.udevd);
-            await this.services.waitFor(() => this.services.isUp("udevd"), signal);
-          }),
-          start("startApid", SERVICES.apid),
-          start("startAuditd", SERVICES.auditd),
-          start("startSyslogd", SERVICES.syslogd),
-          start("startContainerd", SERVICES.containerd),
-        ]),
-        phase("usb", [task("waitForUSB", () => this.pause(20))]),
-        phase("meta", [task("reloadMeta", () => this.pause(10))]),
-        phase("cleanupBootloader", [task("cleanupBootloader", () => this.pause(10))], () => installed),
-        phase("dashboard", [start("startDashboard", SERVICES.dashboard)]),
-        phase("config", [loadConfig]),
-      ],
-    };
-  }
-
-  private installSequence(): SequenceDefinition {
-    return {
-      name: "install",
-      phases: [
-        phase("env", [task("setUserEnvVars", () => this.pause(10))]),
-        phase("install", [
-          task("install", async ({ signal }) => {
-            const staged = this.options.stagedInstall;
-            if (staged && this.installed) {
-              await staged(signal);
-              return;
-            }
-            await this.options.clock.sleep(2_000, signal);
-            this.options.state.updateIdentity({ installed: true });
-          }),
-        ]),
-        phase("meta", [task("reloadMeta", () => this.pause(10))]),
-        phase("saveMeta", [task("flushMeta", () => this.pause(10))]),
-        phase("denyNewServices", [task("denyNewServices", () => this.services.denyNewServices())]),
-        phase("volumeFinalize", [task("teardownLifecycle", () => this.pause(20))]),
-        phase("stopEverything", [task("stopAllServices", () => this.services.stopAll())]),
-        phase("kexec", [task("kexecPrepare", () => this.pause(20))]),
-        phase("reboot", [
-          task("reboot", ({ actorId, signal }) =>
-            this.rebootTask(
-              REBOOT_CMD.kexec,
-              actorId,
-              signal,
-              this.options.stagedInstall ? "staged upgrade installed" : "install finished",
-            ),
-          ),
-        ]),
-      ],
-    };
-  }
-
-  private bootSequence(): SequenceDefinition {
-    const container = this.platform.mode === "container";
-    const phases = [
-      phase("memorySizeCheck", [task("memorySizeCheck", () => this.pause(5))]),
-      phase("diskSizeCheck", [task("diskSizeCheck", () => this.pause(5))]),
-      phase("env", [
-        task("setUserEnvVars", () => this.pause(5)),
-        task("waitForCARoots", () => this.pause(10)),
-      ]),
-      phase("dbus", [task("startDBus", () => this.pause(20))]),
-      ...(container
-        ? [phase("sharedFilesystems", [task("setupSharedFilesystems", () => this.pause(10))])]
-        : []),
-      phase("ephemeral", [
-        task("mountEphemeralPartition", async () => {
-          await this.pause(100);
-          this.mounted = true;
-          this.publishVolumes();
-        }),
-      ]),
-      ...(container
-        ? []
-        : [
-            phase("promotableVolumes", [task("mountPromotableSystemPartitions", () => this.pause(20))]),
-            phase("userDisks", [task("mountUserDisks", () => this.pause(10))]),
-          ]),
-      phase("userSetup", [task("writeUserFiles", () => this.pause(10))]),
-      phase("startEverything", [
-        task("startAllServices", ({ signal }) => {
-          if (this.options.failBoot !== undefined) throw new Error(this.options.failBoot);
-          return this.startAllServices(signal);
-        }),
-      ]),
-    ];
-    return { name: "boot", phases };
-  }
-
-  private pause(ms: number): Promise<void> {
-    return this.options.clock.sleep(ms, this.abort.signal);
-  }
-
-  /** The `loadConfig` task: with no complete config the machine waits in maintenance mode. */
-  private async acquireConfig(signal: AbortSignal): Promise<void> {
-    if (isComplete(this.config.active)) return;
-    this.bus.publish(
-      TaskEventSchema,
-      create(TaskEventSchema, { task: "runningMaintenance", action: TaskEvent_Action.START }),
-    );
-    while (!isComplete(this.config.active)) {
-      if (signal.aborted) throw signal.reason;
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          this.maintenanceWaiters.delete(wake);
-          resolve();
-        };
-        this.maintenanceWaiters.add(wake);
-      });
-    }
-    this.bus.publish(
-      TaskEventSchema,
-      create(TaskEventSchema, { task: "runningMaintenance", action: TaskEvent_Action.STOP }),
-    );
-  }
-
-  private async startAllServices(signal: AbortSignal): Promise<void> {
-    const options = this.bootOptions();
-    const wanted = bootServices(options);
-    for (const def of wanted) this.services.start(def);
-    const deadline = this.options.clock.after(START_ALL_TIMEOUT_MS, () => undefined);
-    try {
-      await this.services.waitFor(
-        () =>
-          wanted.every((d) => this.services.isUp(d.id) || this.services.snapshot(d.id)?.state === "Finished"),
-        signal,
-      );
-    } finally {
-      deadline.cancel();
-    }
-    if (options.kubernetes) {
-      // The kubelet registers the node and runs the static pods shortly after it is healthy;
-      // a worker's kubelet registers once a control plane's API server answers.
-      const ready = (): void =>
-        this.later(1_500, () => {
-          this.kubernetesReady = true;
-          if (options.controlPlane) this.startStaticPods();
-          this.status.refresh();
-          this.cluster.nudge();
-        });
-      if (options.controlPlane) ready();
-      else {
-        this.cluster.until(() => this.cluster.kubernetesApiUp(), signal).then(ready, () => undefined);
-      }
-    }
-  }
-
-  private async rebootTask(cmd: number, actorId: string, signal: AbortSignal, reason: string): Promise<void> {
-    this.bus.publish(RestartEventSchema, create(RestartEventSchema, { cmd: BigInt(cmd) }), actorId);
-    this.kmsg.write(
-      "kern",
-      "emerg",
-      cmd === REBOOT_CMD.powerOff ? "reboot: powering off" : "reboot: restarting the machine",
-    );
-    this.options.onReboot(reason);
-    // The machine is discarded by the reboot; this task never completes.
-    await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
-  }
-
-  /** Readiness conditions while booting or running (behavior §4.1). */
+  /** Readiness conditions while booting or running. */
   private conditions(): UnmetCondition[] {
-    const out: UnmetCondition[] = [];
-    if (!this.timeSynced) out.push({ name: "time", reason: "time is not synced" });
-    if (!this.networkReady) {
-      out.push({ name: "network", reason: "waiting on: address, connectivity, etc-files, hostname" });
-    }
-    const options = this.bootOptions();
-    const reasons: string[] = [];
-    for (const id of requiredServices(options)) {
-      const svc = this.services.snapshot(id);
-      if (svc?.state !== "Running") reasons.push(`${id} not running`);
-      else if (svc.definition.healthCheck && !svc.health.healthy) reasons.push(`${id} not healthy`);
-    }
-    if (reasons.length > 0) out.push({ name: "services", reason: reasons.join(", ") });
-    if (options.kubernetes && !this.kubernetesReady) {
-      if (options.controlPlane) {
-        out.push({
-          name: "staticPods",
-          reason: "kube-apiserver pending, kube-controller-manager pending, kube-scheduler pending",
-        });
-      }
-      out.push({ name: "nodeReady", reason: `node "${this.hostname}" status is not available yet` });
-    }
-    return out;
-  }
-
-  now(): Date {
-    return this.options.clock.now();
-  }
-
-  /** Share of the machine's "work" that is running, to scale memory use and load. */
-  activity(): number {
-    const running = this.services.list().filter((s) => s.state === "Running").length;
-    return Math.min(1, running / 12);
-  }
-
-  /** The stable machine id (/etc/machine-id): the node's UUID without dashes. */
-  get machineId(): string {
-    return this.options.state.identity().uuid.replace(/-/g, "");
-  }
-
-  /** The machine config saved in the STATE directory, if any. */
-  savedConfig(): Uint8Array | undefined {
-    return this.options.state.readConfig();
-  }
-
-  /** Every process: init, the services' processes and the containers' (pods included). */
-  processes(): ProcessRow[] {
-    const now = this.now();
-    const running = this.services
-      .list()
-      .filter((s) => s.state === "Running" && s.pid !== undefined && s.startedAt !== undefined)
-      .map((s) => ({
-        pid: s.pid!,
-        startedAt: s.startedAt!,
-        args: s.definition.runner.kind === "process" ? s.definition.runner.args : [`/usr/local/bin/${s.id}`],
-      }));
-    const pods = this.containers("k8s.io", "cri").map((c) => ({
-      pid: c.pid,
-      startedAt: c.startedAt,
-      args: c.args,
-    }));
-    return this.hardware.processes(now, [...running, ...pods]);
-  }
-
-  processCount(): number {
-    return this.processes().length;
-  }
-
-  lastPid(): number {
-    return this.processes().reduce((max, p) => Math.max(max, p.pid), 1);
-  }
-
-  /** Containers of one containerd namespace, as the given driver names them. */
-  containers(namespace: string, driver: "cri" | "containerd"): ContainerRecord[] {
-    const now = this.options.clock.now();
-    if (namespace === "system") {
-      if (driver === "cri") return [];
-      return systemContainers(this.serviceContainers(), this.bootId, now);
-    }
-    if (namespace === "k8s.io" && this.podsStartedAt && this.services.snapshot("cri")?.state === "Running") {
-      return podContainers(this.staticPods(), this.bootId, this.podsStartedAt, POD_FIRST_PID, now, driver);
-    }
-    return [];
-  }
-
-  /** Containerised services that run now, with their images. */
-  private serviceContainers(): ServiceContainer[] {
-    return this.services
-      .list()
-      .filter((s) => s.state === "Running" && s.definition.runner.kind === "container" && s.pid !== undefined)
-      .map((s) => ({
-        id: s.id,
-        pid: s.pid!,
-        startedAt: s.startedAt ?? this.startedAt,
-        image: imageOf(s.id, this.talosVersion),
-      }));
-  }
-
-  private staticPods(): PodSpec[] {
-    const host = this.hostname;
-    const component = (name: string, extra: string[]): PodSpec => ({
-      namespace: "kube-system",
-      name: `${name}-${host}`,
-      containers: [
-        {
-          name,
-          image: `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
-          args: [`/usr/local/bin/${name}`, ...extra],
-        },
-      ],
-    });
-    return [
-      component("kube-apiserver", ["--secure-port=6443", "--etcd-servers=https://localhost:2379"]),
-      component("kube-controller-manager", ["--leader-elect=true"]),
-      component("kube-scheduler", ["--leader-elect=true"]),
-    ];
-  }
-
-  /** The configured node serves its API with a certificate clients trust: apid may start. */
-  apiCertificateReady(): void {
-    if (this.apiCertificate.ready) return;
-    this.apiCertificate.ready = true;
-    for (const wake of this.apiCertificate.wake) wake();
-    this.apiCertificate.wake.clear();
-  }
-
-  /**
-   * The configured node serves a certificate clients do not trust (a worker waiting for
-   * trustd). apid started in maintenance mode is restarted, so that it waits in its pre state.
-   */
-  apiCertificateUntrusted(): void {
-    if (this.apiCertificate.ready || this.apiCertificate.restarting) return;
-    const apid = this.services.definition("apid");
-    if (!apid || !this.services.isUp("apid")) return;
-    this.apiCertificate.restarting = true;
-    void this.services
-      .stop("apid")
-      .then(() => this.services.start(apid))
-      .finally(() => {
-        this.apiCertificate.restarting = false;
-      });
-  }
-
-  private waitForApiCertificate(signal: AbortSignal): Promise<void> {
-    // Maintenance mode serves its own self-signed certificate; a configured node waits.
-    if (this.apiCertificate.ready || !isComplete(this.config.active)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        signal.removeEventListener("abort", abort);
-        resolve();
-      };
-      const abort = (): void => {
-        this.apiCertificate.wake.delete(done);
-        reject(signal.reason);
-      };
-      this.apiCertificate.wake.add(done);
-      signal.addEventListener("abort", abort, { once: true });
+    return unmetConditions({
+      timeSynced: this.timeSynced,
+      networkReady: this.networkReady,
+      boot: this.bootOptions(),
+      services: this.services,
+      kubernetesReady: this.workloads.kubernetesReady,
+      hostname: this.hostname,
     });
   }
 
-  /** The static pods' containers start: their logs begin. */
-  private startStaticPods(): void {
-    this.podsStartedAt = this.options.clock.now();
-    for (const c of this.containers("k8s.io", "cri")) {
-      if (c.id === c.podId) continue;
-      const at = `${this.podsStartedAt.toISOString().slice(0, 23)}000000Z`;
-      const lines = [
-        `${at} stderr F I${klogStamp(this.podsStartedAt)}       1 server.go:150] "Starting ${c.name}" version="${KUBERNETES_VERSION}"`,
-        `${at} stderr F I${klogStamp(this.podsStartedAt)}       1 secure_serving.go:213] "Serving securely"`,
-      ];
-      this.containerLogs.write(podLogKey(c), `${lines.join("\n")}\n`);
-    }
-    this.kmsg.write("kern", "info", "cni0: bridge port added for the first pod sandbox");
+  private factSource(): FactSource {
+    return {
+      store: this.store,
+      bus: this.bus,
+      talosVersion: this.talosVersion,
+      disks: this.disks,
+      mode: this.platform.mode,
+      addresses: this.addresses,
+      installed: () => this.installed,
+      hostname: () => this.hostname,
+      active: () => this.config.active,
+      publishVolumes: () => this.volumes.publish(),
+    };
   }
 
-  private publishVolumes(): void {
-    const disk = this.options.disks[0];
-    if (!disk) return;
-    const owner = "block.VolumeManagerController";
-    for (const v of systemVolumes(disk)) {
-      this.store.set(
-        volumeStatusKind,
-        NS.runtime,
-        v.id,
-        {
-          phase: this.mounted ? "ready" : "waiting",
-          location: v.location,
-          partitionIndex: v.partitionIndex,
-          parentLocation: disk.devPath,
-          size: v.size,
-          prettySize: humanizeBytes(v.size),
-          filesystem: v.filesystem,
-          target: v.target,
-        },
-        { owner },
-      );
-    }
-  }
-
-  private publishStaticResources(): void {
-    this.store.set(versionKind, NS.runtime, "version", { version: this.talosVersion });
-    for (const disk of this.options.disks) {
-      const f = diskFacts(disk);
-      this.store.set(
-        diskKind,
-        NS.runtime,
-        f.name,
-        {
-          devPath: f.devPath,
-          size: f.size,
-          prettySize: f.prettySize,
-          model: f.model,
-          serial: f.serial,
-          modalias: f.modalias,
-          wwid: f.wwid,
-          busPath: f.busPath,
-          transport: f.transport,
-          rotational: f.rotational,
-          symlinks: f.symlinks,
-        },
-        { owner: "block.DisksController" },
-      );
-    }
-    const system = this.options.disks[0];
-    if (system && this.installed) {
-      this.store.set(
-        systemDiskKind,
-        NS.runtime,
-        "system-disk",
-        { diskId: diskName(system), devPath: system.devPath },
-        { owner: "block.SystemDiskController" },
-      );
-    }
-    // The system disk's volumes exist once installed, or when this boot installs unattended.
-    if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
-      this.publishVolumes();
-    }
-    const cidrs = this.addresses.map(withPrefix);
-    const owner = "network.NodeAddressController";
-    const routed = cidrs.filter((c) => !c.startsWith("127."));
-    this.store.set(
-      nodeAddressKind,
-      NS.network,
-      "default",
-      { addresses: (routed.length > 0 ? routed : cidrs).slice(0, 1) },
-      { owner },
-    );
-    for (const id of ["current", "accumulative"])
-      this.store.set(nodeAddressKind, NS.network, id, { addresses: cidrs }, { owner });
-    this.store.set(nodeAddressKind, NS.network, "routed", { addresses: routed }, { owner });
-    this.publishConfigFacts();
-  }
-
-  /** Resources that follow the active config: machine type and hostname. */
-  private publishConfigFacts(): void {
-    const active = this.config.active;
-    if (active) {
-      this.store.set(machineTypeKind, NS.config, "machine-type", machineType(active), {
-        owner: "config.MachineTypeController",
-      });
-    } else {
-      this.store.remove(NS.config, machineTypeKind.definition.type, "machine-type");
-    }
-    const hostname = this.hostname;
-    const before = this.store.get(NS.network, hostnameStatusKind.definition.type, "hostname");
-    this.store.set(
-      hostnameStatusKind,
-      NS.network,
-      "hostname",
-      { hostname, domainname: "" },
-      { owner: "network.HostnameStatusController" },
-    );
-    if ((before?.spec as { hostname?: string } | undefined)?.hostname !== hostname) {
-      this.bus.publish(
-        AddressEventSchema,
-        create(AddressEventSchema, {
-          hostname,
-          addresses: [...this.addresses],
-        }),
-      );
-    }
+  private liveFacts(): LiveFacts {
+    const { state } = this.options;
+    return {
+      rootfs: this.rootfs,
+      hardware: this.hardware,
+      platformName: this.platform.name,
+      bootId: this.bootId,
+      talosVersion: this.talosVersion,
+      addresses: this.addresses,
+      volumesMounted: () => this.volumes.mounted,
+      hostname: () => this.hostname,
+      // The stable machine id: the node's UUID without dashes.
+      machineId: () => state.identity().uuid.replace(/-/g, ""),
+      now: () => this.now(),
+      activity: () => this.workloads.activity(),
+      processCount: () => this.workloads.processCount(),
+      lastPid: () => this.workloads.lastPid(),
+      savedConfig: () => state.readConfig(),
+    };
   }
 
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
-    this.publishConfigFacts();
-    for (const wake of [...this.maintenanceWaiters]) wake();
+    publishConfigFacts(this.factSource());
+    this.startup.wake();
     if (!isComplete(active) && isComplete(previous)) {
       // A TRY config applied in maintenance rolled back to nothing: boot again without one.
       this.options.onReboot("configuration rolled back to none");

@@ -1,3 +1,4 @@
+// The sequencer: events with actor ids, failing tasks, and the priority lock's refusals and takeovers.
 import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { Code } from "../../gen/common/common_pb.js";

@@ -1,10 +1,12 @@
 // Runs Talos sequences: named phases run one after another, the tasks of a phase run
 // together, and every step is announced with Sequence/Phase/Task events carrying the actor
 // id of the request that started the sequence. One sequence runs at a time, guarded by
-// Talos's priority lock (behavior §2.4): a new sequence either preempts the running one (when
-// the table allows it, or when its caller takes over), or is not started at all and only a
-// LOCKED SequenceEvent says so.
+// Talos's priority lock (siderolabs/talos: internal/app/machined/pkg/runtime/v1alpha1/
+// v1alpha1_sequencer.go): a new sequence either preempts the running one (when the table allows
+// it, or when its caller takes over), or is not started at all and only a LOCKED SequenceEvent
+// says so.
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import { Code, ErrorSchema } from "../../gen/common/common_pb.js";
 import {
   PhaseEvent_Action,
@@ -14,7 +16,7 @@ import {
   TaskEvent_Action,
   TaskEventSchema,
 } from "../../gen/machine/machine_pb.js";
-import { goDuration } from "../duration.js";
+import { formatGoDurationMs } from "../../wire/index.js";
 import type { EventBus } from "./events.js";
 
 export interface TaskContext {
@@ -194,7 +196,7 @@ export class Sequencer {
       );
     } catch (err) {
       const canceled = abort.signal.aborted;
-      const message = `sequence failed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `sequence failed: ${errorMessage(err)}`;
       this.bus.publish(
         SequenceEventSchema,
         create(SequenceEventSchema, {
@@ -235,7 +237,7 @@ export class Sequencer {
           // A preempted sequence stops at once, whatever its tasks were waiting for.
           await Promise.race([t.run({ sequence, actorId, signal }), stopped]);
         } catch (err) {
-          this.log(`${label}: failed, ${err instanceof Error ? err.message : String(err)}`);
+          this.log(`${label}: failed, ${errorMessage(err)}`);
           throw err;
         }
         this.log(`${label}: done, ${elapsed(this.now() - taskStart)}`);
@@ -245,7 +247,7 @@ export class Sequencer {
     const failed = results.findIndex((r) => r.status === "rejected");
     if (failed >= 0) {
       const reason = (results[failed] as PromiseRejectedResult).reason;
-      const why = reason instanceof Error ? reason.message : String(reason);
+      const why = errorMessage(reason);
       throw new Error(
         `error running phase ${number} in ${sequence} sequence: task ${failed + 1}/${total}: failed, ${why}`,
       );
@@ -275,5 +277,5 @@ function aborted(signal: AbortSignal): Promise<never> {
 
 /** Elapsed time as machined prints it (Go duration, millisecond precision). */
 function elapsed(ms: number): string {
-  return goDuration(Math.round(ms));
+  return formatGoDurationMs(Math.round(ms));
 }

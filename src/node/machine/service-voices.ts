@@ -1,6 +1,7 @@
 // What each emulated service writes to its own log, in the style its real counterpart uses
 // (Go's log package, containerd's logfmt, etcd's JSON, the kubelet's klog): lines when it
 // starts, becomes healthy and stops, and a periodic trickle while it runs.
+import { API_PORT, TRUSTD_PORT } from "../../wire/index.js";
 
 export interface VoiceContext {
   readonly now: Date;
@@ -92,7 +93,7 @@ const apid: ServiceVoice = {
   start: (c) => [
     goLog(c.now, `apid: starting, Talos ${c.talosVersion}`),
     goLog(c.now, "apid: waiting for the API certificates"),
-    goLog(c.now, "apid: certificates ready, listening on [::]:50000"),
+    goLog(c.now, `apid: certificates ready, listening on [::]:${API_PORT}`),
   ],
   healthy: (c) => [goLog(c.now, "apid: connected to machined on /system/run/machined/machine.sock")],
   stop: (c) => [goLog(c.now, "apid: signal received, draining connections")],
@@ -103,7 +104,7 @@ const apid: ServiceVoice = {
 const trustd: ServiceVoice = {
   start: (c) => [
     goLog(c.now, `trustd: starting, Talos ${c.talosVersion}`),
-    goLog(c.now, "trustd: listening on [::]:50001"),
+    goLog(c.now, `trustd: listening on [::]:${TRUSTD_PORT}`),
   ],
   healthy: () => [],
   stop: (c) => [goLog(c.now, "trustd: shutting down")],

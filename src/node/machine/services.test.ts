@@ -1,3 +1,4 @@
+// Services: dependencies, health checks, stop order and the per-service event history.
 import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ServiceStateEvent_Action, ServiceStateEventSchema } from "../../gen/machine/machine_pb.js";

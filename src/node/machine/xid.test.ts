@@ -1,3 +1,4 @@
+// Event ids: the xid encoding, embedded time and order, malformed text refused.
 import { describe, expect, it } from "vitest";
 import { createXidGenerator, decodeXid, encodeXid, XID_LENGTH, xidSeconds } from "./xid.js";
 

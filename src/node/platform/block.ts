@@ -1,6 +1,8 @@
 // The emulated block layer: each disk's properties as the kernel and udev report them, Talos's
 // partition layout on the system disk once installed, and the volumes living on it (the same
 // sizes the mount table reports).
+
+import { bytesSI } from "../../wire/index.js";
 import type { Disk } from "./disks.js";
 
 const MIB = 1_048_576;
@@ -17,16 +19,6 @@ export const PARTITIONS = [
 
 /** Bytes the system disk keeps before the EPHEMERAL partition (layout plus alignment). */
 export const RESERVED_BEFORE_EPHEMERAL = 1_500 * MIB;
-
-/** go-humanize's SI sizes (`11 GB`, `1.5 GB`, `512 B`), as Talos prints disk sizes. */
-export function humanizeBytes(n: number): string {
-  if (n < 10) return `${n} B`;
-  const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
-  const e = Math.floor(Math.log(n) / Math.log(1000));
-  const value = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
-  const text = value < 10 ? value.toFixed(1) : value.toFixed(0);
-  return `${text} ${units[e]}`;
-}
 
 export function diskName(disk: Disk): string {
   return disk.devPath.replace(/^\/dev\//, "");
@@ -68,7 +60,7 @@ export function diskFacts(disk: Disk): DiskFacts {
     transport: nvme ? "nvme" : "virtio",
     rotational: disk.type === "hdd",
     type: disk.type,
-    prettySize: humanizeBytes(disk.size),
+    prettySize: bytesSI(disk.size),
     symlinks: [
       `/dev/disk/by-path/pci-0000:00:0${disk.busPath.slice(-1)}.0`,
       `/dev/disk/by-id/virtio-${disk.serial}`,

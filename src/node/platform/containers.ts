@@ -3,9 +3,8 @@
 // plus containers) in `k8s.io`, each with an image, a PID, a status and resource figures that
 // follow from when it started (so repeated calls agree and counters only grow).
 import { createHash } from "node:crypto";
+import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 
-export const SYSTEM_NAMESPACE = "system";
-export const K8S_NAMESPACE = "k8s.io";
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
 export interface ContainerRecord {
@@ -127,7 +126,7 @@ export function podContainers(
     const podUid = uuidFrom(`${bootId}/${podId}`);
     const netns = `/var/run/netns/cni-${uuidFrom(`${bootId}/${podId}/netns`)}`;
     out.push({
-      namespace: K8S_NAMESPACE,
+      namespace: KUBERNETES_NAMESPACE,
       id: driver === "cri" ? podId : sandboxId,
       podId: driver === "cri" ? podId : sandboxId,
       name: driver === "cri" ? pod.name : sandboxId,
@@ -145,7 +144,7 @@ export function podContainers(
       const containerId = hex(`${bootId}/${podId}/${c.name}`);
       const fp = FOOTPRINT[c.name] ?? { mib: 40, cpu: 0.005 };
       out.push({
-        namespace: K8S_NAMESPACE,
+        namespace: KUBERNETES_NAMESPACE,
         id: driver === "cri" ? `${podId}:${c.name}:${containerId.slice(0, 12)}` : containerId,
         podId: driver === "cri" ? podId : containerId,
         name: driver === "cri" ? c.name : containerId,

@@ -4,7 +4,6 @@ export {
   type DiskFacts,
   diskFacts,
   diskName,
-  humanizeBytes,
   PARTITIONS,
   partitionPath,
   RESERVED_BEFORE_EPHEMERAL,
@@ -14,13 +13,11 @@ export {
 export {
   type ContainerRecord,
   findPodContainer,
-  K8S_NAMESPACE,
   PAUSE_IMAGE,
   type PodSpec,
   podContainers,
   podLogKey,
   type ServiceContainer,
-  SYSTEM_NAMESPACE,
   systemContainers,
 } from "./containers.js";
 export { DEFAULT_DISK, type Disk, describeSelector, matchDisks, parseDiskFlag, parseSize } from "./disks.js";

@@ -7,6 +7,8 @@
 // hostname, the machine config), so they always agree with the API.
 import fs from "node:fs";
 import path from "node:path";
+import { errorMessage } from "../../errors.js";
+import { GO_FILE_MODE } from "../../wire/index.js";
 
 export const ROOTFS_DIR = "rootfs";
 /** Links followed while resolving one path before it counts as a loop (Linux's limit). */
@@ -39,12 +41,7 @@ export const ESCAPES = "path escapes from parent";
 function hostError(op: string, p: string, err: unknown): PathError {
   const code = (err as NodeJS.ErrnoException).code ?? "EIO";
   const known = REASONS[code];
-  return new PathError(
-    op,
-    p,
-    known ?? (err instanceof Error ? err.message : String(err)),
-    (known ? code : "EIO") as PathError["code"],
-  );
+  return new PathError(op, p, known ?? errorMessage(err), (known ? code : "EIO") as PathError["code"]);
 }
 
 /** Bytes of a live file, computed when read. */
@@ -228,20 +225,14 @@ export function contentBytes(live: LiveFile): Uint8Array {
 
 /** Go's os.FileMode bits for an entry (type bits high, permissions low), as FileInfo.mode carries them. */
 export function goFileMode(entry: Entry): number {
-  const MODE_DIR = 0x80000000;
-  const MODE_SYMLINK = 0x08000000;
-  const MODE_SETUID = 0x00800000;
-  const MODE_SETGID = 0x00400000;
-  const MODE_STICKY = 0x00100000;
-  const MODE_IRREGULAR = 0x00080000;
   let mode = entry.perm & 0o777;
-  if (entry.perm & 0o4000) mode |= MODE_SETUID;
-  if (entry.perm & 0o2000) mode |= MODE_SETGID;
-  if (entry.perm & 0o1000) mode |= MODE_STICKY;
-  if (entry.kind === "dir") mode |= MODE_DIR;
-  else if (entry.kind === "symlink") mode |= MODE_SYMLINK;
-  else if (entry.kind === "other") mode |= MODE_IRREGULAR;
-  return mode >>> 0;
+  if (entry.perm & 0o4000) mode += GO_FILE_MODE.setuid;
+  if (entry.perm & 0o2000) mode += GO_FILE_MODE.setgid;
+  if (entry.perm & 0o1000) mode += GO_FILE_MODE.sticky;
+  if (entry.kind === "dir") mode += GO_FILE_MODE.dir;
+  else if (entry.kind === "symlink") mode += GO_FILE_MODE.symlink;
+  else if (entry.kind === "other") mode += GO_FILE_MODE.irregular;
+  return mode;
 }
 
 export interface WalkItem {

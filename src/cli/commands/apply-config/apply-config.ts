@@ -14,13 +14,13 @@ import {
   formatApplyResult,
   openClient,
   parseApplyMode,
-  parseDurationFlag,
   throwIfAnyFailed,
 } from "../../../client/index.js";
 import { loadMachineConfig } from "../../../config/load/index.js";
 import { applyPatches, loadPatches } from "../../../config/patch/index.js";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { bool, defineCommand, str, strs } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";

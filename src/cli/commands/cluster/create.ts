@@ -32,7 +32,6 @@ import {
   kubeconfigFromArchive,
   maintenanceCredentials,
   mergeKubeconfig,
-  parseDurationFlag,
   parseKubeconfig,
   type TalosClient,
   toRpcError,
@@ -49,6 +48,7 @@ import { generateConfigs, loadConfigPatches, parseTalosVersion } from "../../../
 import { UserError } from "../../../errors.js";
 import { writeFileAtomic } from "../../../fsutil/index.js";
 import { DEFAULT_KUBERNETES_VERSION, TALOS_VERSION } from "../../../version.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { bool, defineCommand, num, str, strs } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { defaultKubeconfigPath } from "../kubeconfig/kubeconfig.js";

@@ -4,18 +4,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Argv } from "yargs";
-import {
-  connectionFlagsFrom,
-  openClient,
-  parseDurationFlag,
-  requireOneNode,
-  toProtoDuration,
-  toRpcError,
-} from "../../../client/index.js";
+import { connectionFlagsFrom, openClient, requireOneNode, toRpcError } from "../../../client/index.js";
 import { encodeClientConfig, parseClientConfig } from "../../../clientconfig/index.js";
 import { UserError } from "../../../errors.js";
 import { writeError } from "../../../fsutil/index.js";
 import { parseRoles, unknownRolesMessage } from "../../../pki/index.js";
+import { parseDurationFlag, toProtoDuration } from "../../../wire/index.js";
 import { defineCommand, slice, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags } from "../../flags.js";

@@ -10,7 +10,7 @@ import {
   sortedContextNames,
   updateClientConfig,
 } from "../../../clientconfig/index.js";
-import { UserError } from "../../../errors.js";
+import { errorMessage, UserError } from "../../../errors.js";
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags } from "../../flags.js";
@@ -44,7 +44,7 @@ export const command = defineCommand({
     try {
       glob = compileGlob(pattern);
     } catch (err) {
-      throw new UserError(`invalid context pattern "${pattern}": ${(err as Error).message}`);
+      throw new UserError(`invalid context pattern "${pattern}": ${errorMessage(err)}`);
     }
     const options = { path: str(args, "talosconfig"), env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd };
     const { config, path: file } = openClientConfig(options);

@@ -7,12 +7,12 @@ import {
   completeNodePath,
   completionQuery,
   connectionFlagsFrom,
-  extractTarGz,
   openClient,
   requireOneNode,
   toRpcError,
   writeWithBackpressure,
 } from "../../../client/index.js";
+import { extractTarGz } from "../../../client/tar.js";
 import { UserError } from "../../../errors.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";

@@ -3,13 +3,7 @@
 // from the node's mount table (Mounts), matched by mount point.
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import {
-  bytesIEC,
-  connectionFlagsFrom,
-  type NodeClient,
-  openClient,
-  specData,
-} from "../../../client/index.js";
+import { connectionFlagsFrom, type NodeClient, openClient, specData } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { Resource } from "../../../gen/cosi/resource/resource_pb.js";
 import { VolumeStatusSpecSchema } from "../../../gen/resource/definitions/block/block_pb.js";
@@ -18,6 +12,7 @@ import {
   BlockVolumePhase,
   BlockVolumeType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
+import { bytesIEC } from "../../../wire/index.js";
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

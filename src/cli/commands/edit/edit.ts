@@ -23,7 +23,6 @@ import {
   NodeError,
   openClient,
   parseApplyMode,
-  parseDurationFlag,
   requireMachineConfigType,
   sameConfigData,
   toRpcError,
@@ -31,6 +30,7 @@ import {
 import { loadMachineConfig } from "../../../config/load/index.js";
 import { errorMessage, JoinedError, UserError } from "../../../errors.js";
 import { TALOS_VERSION } from "../../../version.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { bool, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

@@ -1,6 +1,7 @@
 // talosctl etcd status: one row per node with its etcd member's state (cli.md §3.11).
 import type { Argv } from "yargs";
-import { bytesSI, connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { bytesSI } from "../../../wire/index.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

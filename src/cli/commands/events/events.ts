@@ -12,7 +12,6 @@ import {
   eventPayloadJson,
   NodeError,
   openClient,
-  parseDurationFlag,
   parseIntFlag,
   streamNodes,
   throwIfAnyFailed,
@@ -20,6 +19,7 @@ import {
   xidTime,
 } from "../../../client/index.js";
 import { ReportedError, UserError } from "../../../errors.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { type Args, defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

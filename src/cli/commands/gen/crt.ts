@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Argv } from "yargs";
-import { UserError } from "../../../errors.js";
+import { errorMessage, UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import {
   loadCertificateAuthority,
@@ -66,7 +66,7 @@ export const command = defineCommand({
       try {
         return parse();
       } catch (err) {
-        throw new UserError(`${file}: ${(err as Error).message}`, { cause: err });
+        throw new UserError(`${file}: ${errorMessage(err)}`, { cause: err });
       }
     };
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import type { Argv } from "yargs";
-import { UserError } from "../../../errors.js";
+import { errorMessage, UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import {
   createCertificateSigningRequest,
@@ -53,7 +53,7 @@ export const command = defineCommand({
     try {
       key = parsePrivateKeyPem(text);
     } catch (err) {
-      throw new UserError(`${keyFile}: ${(err as Error).message}`, { cause: err });
+      throw new UserError(`${keyFile}: ${errorMessage(err)}`, { cause: err });
     }
     if (isIP(ip) === 0) throw new UserError(`invalid IP: ${ip}`);
     const roles = parseRoles(slice(args, "roles"));

@@ -2,8 +2,9 @@
 // (default) or from here with --server=false (cli.md §3.10).
 import type { Argv } from "yargs";
 import { HealthError, runClusterHealth } from "../../../client/cluster/index.js";
-import { connectionFlagsFrom, openClient, parseDurationFlag, requireOneNode } from "../../../client/index.js";
+import { connectionFlagsFrom, openClient, requireOneNode } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { bool, defineCommand, slice, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags } from "../../flags.js";

@@ -2,22 +2,19 @@
 // column once several nodes answer), or with -l the mode, owner, size, time and link target.
 import type { Argv } from "yargs";
 import {
-  bytesSI,
   completeNodePath,
   completionQuery,
   connectionFlagsFrom,
-  fileModeString,
-  listTime,
   NodeError,
   openClient,
   parseIntFlag,
-  relativeTime,
   streamNodes,
   throwIfAnyFailed,
   writeWithBackpressure,
 } from "../../../client/index.js";
 import { JoinedError, UserError } from "../../../errors.js";
 import { type FileInfo, ListRequest_Type } from "../../../gen/machine/machine_pb.js";
+import { bytesSI, fileModeString, listTime, relativeTime } from "../../../wire/index.js";
 import { bool, defineCommand, str, strs } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

@@ -14,7 +14,6 @@ import {
   NodeError,
   openClient,
   parseApplyMode,
-  parseDurationFlag,
   requireMachineConfigType,
   sameConfigData,
   toRpcError,
@@ -22,6 +21,7 @@ import {
 import { applyPatches, loadPatches } from "../../../config/patch/index.js";
 import { errorMessage, JoinedError, UserError } from "../../../errors.js";
 import { TALOS_VERSION } from "../../../version.js";
+import { parseDurationFlag } from "../../../wire/index.js";
 import { bool, defineCommand, str, strs } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

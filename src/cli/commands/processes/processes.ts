@@ -1,9 +1,10 @@
 // talosctl processes (p, ps): every node's processes, biggest resident memory first (or most
 // CPU time first with -s cpu).
 import type { Argv } from "yargs";
-import { bytesSI, connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { connectionFlagsFrom, openClient } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { ProcessInfo } from "../../../gen/machine/machine_pb.js";
+import { bytesSI } from "../../../wire/index.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

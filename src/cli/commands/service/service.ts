@@ -6,7 +6,6 @@ import {
   completionQuery,
   connectionFlagsFrom,
   fanOut,
-  goAge,
   openClient,
   serviceIds,
   type TalosClient,
@@ -14,6 +13,7 @@ import {
 } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { ServiceInfo } from "../../../gen/machine/machine_pb.js";
+import { goAge } from "../../../wire/index.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";

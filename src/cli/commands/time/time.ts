@@ -4,8 +4,9 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Argv } from "yargs";
-import { connectionFlagsFrom, goTimeString, openClient } from "../../../client/index.js";
+import { connectionFlagsFrom, openClient } from "../../../client/index.js";
 import { TimeService } from "../../../gen/time/time_pb.js";
+import { goTimeString } from "../../../wire/index.js";
 import { defineCommand, str } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

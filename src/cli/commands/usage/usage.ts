@@ -2,7 +2,6 @@
 // appears once several nodes answer.
 import type { Argv } from "yargs";
 import {
-  bytesSI,
   completeNodePath,
   completionQuery,
   connectionFlagsFrom,
@@ -15,6 +14,7 @@ import {
   writeWithBackpressure,
 } from "../../../client/index.js";
 import { JoinedError, UserError } from "../../../errors.js";
+import { bytesSI } from "../../../wire/index.js";
 import { bool, defineCommand, str, strs } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { withConnectionFlags, withOutputFlag } from "../../flags.js";

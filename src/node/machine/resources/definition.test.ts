@@ -1,3 +1,4 @@
+// Resource definitions: singular names, COSI's automatic aliases, malformed types refused.
 import { describe, expect, it } from "vitest";
 import { defineResource, singular } from "./definition.js";
 

@@ -8,8 +8,6 @@ export {
 } from "./definition.js";
 export * from "./kinds.js";
 export {
-  DEFINITION_TYPE,
-  META_NAMESPACE,
   NAMESPACE_TYPE,
   type Resource,
   type ResourceKind,

@@ -26,6 +26,7 @@ import {
   VersionSpecSchema,
 } from "../../../gen/resource/definitions/runtime/runtime_pb.js";
 import { ServiceSpecSchema } from "../../../gen/resource/definitions/v1alpha1/v1alpha1_pb.js";
+import { MACHINE_CONFIG_TYPE, RESOURCE_DEFINITION_TYPE } from "../../../wire/index.js";
 import { defineResource, type ResourceDefinition } from "./definition.js";
 import type { ResourceKind } from "./store.js";
 
@@ -67,7 +68,7 @@ export const namespaceKind: ResourceKind<{ description: string }> = {
 
 export const definitionKind: ResourceKind<ResourceDefinition> = {
   definition: defineResource({
-    type: "ResourceDefinitions.meta.cosi.dev",
+    type: RESOURCE_DEFINITION_TYPE,
     defaultNamespace: NS.meta,
     aliases: ["api-resources"],
     printColumns: [{ name: "Aliases", jsonPath: "{.aliases[:]}" }],
@@ -103,7 +104,7 @@ export const definitionKind: ResourceKind<ResourceDefinition> = {
 /** The whole multi-document config text (as applied). */
 export const machineConfigKind: ResourceKind<string> = {
   definition: defineResource({
-    type: "MachineConfigs.config.talos.dev",
+    type: MACHINE_CONFIG_TYPE,
     defaultNamespace: NS.config,
     sensitive: true,
   }),

@@ -1,7 +1,9 @@
+// The resource store: meta resources, versions, watches and their history.
 import { describe, expect, it } from "vitest";
+import { RESOURCE_DEFINITION_TYPE } from "../../../wire/index.js";
 import { createClock } from "../../clock.js";
 import { definitionKind, NS, namespaceKind, serviceKind } from "./kinds.js";
-import { DEFINITION_TYPE, ResourceStore, type StoreEvent } from "./store.js";
+import { ResourceStore, type StoreEvent } from "./store.js";
 
 function store(): ResourceStore {
   const s = new ResourceStore(createClock(), { namespace: namespaceKind, definition: definitionKind });
@@ -17,7 +19,7 @@ describe("resource store", () => {
     const s = store();
     expect(s.hasNamespace("runtime")).toBe(true);
     expect(s.hasNamespace("secrets")).toBe(false);
-    expect(s.get("meta", DEFINITION_TYPE, "services.v1alpha1.talos.dev")?.spec).toMatchObject({
+    expect(s.get("meta", RESOURCE_DEFINITION_TYPE, "services.v1alpha1.talos.dev")?.spec).toMatchObject({
       displayType: "Service",
     });
     expect(s.kindOf("Services.v1alpha1.talos.dev")).toBe(serviceKind);

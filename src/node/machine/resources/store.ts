@@ -1,6 +1,8 @@
 // An in-memory COSI-style resource store: namespaced, typed resources with versions, labels
 // and annotations, and watchers that see every change. Resource types are registered with
 // their definition, which also becomes a ResourceDefinitions resource in the `meta` namespace.
+
+import { META_NAMESPACE } from "../../../wire/index.js";
 import type { Clock } from "../../clock.js";
 import type { ResourceDefinition } from "./definition.js";
 
@@ -54,9 +56,7 @@ export interface SetOptions {
 /** Store events remembered for watches that ask for a tail. */
 export const STORE_HISTORY = 1000;
 
-export const META_NAMESPACE = "meta";
 export const NAMESPACE_TYPE = "Namespaces.meta.cosi.dev";
-export const DEFINITION_TYPE = "ResourceDefinitions.meta.cosi.dev";
 
 export class ResourceStore {
   private readonly resources = new Map<string, Resource>();

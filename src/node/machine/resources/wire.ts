@@ -2,18 +2,18 @@
 // as Talos's server fills them (talosctl renders from yaml_spec).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { stringify } from "yaml";
 import {
   MetadataSchema,
   ResourceSchema,
   SpecSchema,
   type Resource as WireResource,
 } from "../../../gen/cosi/resource/resource_pb.js";
+import { encodeYaml } from "../../../yaml/index.js";
 import type { Resource } from "./store.js";
 
 /** Renders a spec view as go-yaml would (4-space indent, block scalars for multi-line text). */
 export function specYaml(view: unknown): string {
-  return stringify(view, { indent: 4, lineWidth: 0, blockQuote: "literal" });
+  return encodeYaml(view);
 }
 
 export function toWireResource(r: Resource): WireResource {

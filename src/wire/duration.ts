@@ -1,10 +1,11 @@
-// Go's duration syntax (`1m0s`, `8760h0m0s`, `1.5s`, `300ms`), which talosctl flags and Talos
-// messages use. Values are kept as nanoseconds in a bigint: a year does not fit a double's
-// exact integer range at nanosecond precision.
+// Go's duration syntax (`1m0s`, `8760h0m0s`, `1.5s`, `300ms`), which talosctl's flags, Talos's
+// messages and the node's logs use. Values are kept as nanoseconds in a bigint: a year does not
+// fit a double's exact integer range at nanosecond precision; the millisecond helpers are for
+// clocks and timers, which count in (fractional) milliseconds.
 
 import { create } from "@bufbuild/protobuf";
 import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
-import { UserError } from "../errors.js";
+import { TalosError, UserError } from "../errors.js";
 
 const NS = 1n;
 const US = 1_000n * NS;
@@ -28,8 +29,12 @@ const UNITS: Readonly<Record<string, bigint>> = {
 const MAX_NANOS = (1n << 63n) - 1n;
 
 /** A duration that failed to parse; the message is Go's (`time: invalid duration "x"`). */
-export class DurationSyntaxError extends Error {
+export class DurationSyntaxError extends TalosError {
   override readonly name = "DurationSyntaxError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 /** Parses Go duration text into nanoseconds. */
@@ -106,6 +111,21 @@ export function toProtoDuration(nanos: bigint): Duration {
 /** Nanoseconds of a protobuf Duration. */
 export function fromProtoDuration(d: Pick<Duration, "seconds" | "nanos">): bigint {
   return d.seconds * SECOND + BigInt(d.nanos);
+}
+
+/** Milliseconds of a protobuf Duration (fractional below a millisecond). */
+export function durationMs(d: Pick<Duration, "seconds" | "nanos">): number {
+  return Number(d.seconds) * 1000 + d.nanos / 1e6;
+}
+
+/** Nanoseconds of a millisecond count, rounded to the nearest nanosecond. */
+export function msToNanos(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}
+
+/** Formats milliseconds as Go's Duration.String does (`1m0s`, `1.5s`, `250µs`). */
+export function formatGoDurationMs(ms: number): string {
+  return formatGoDuration(msToNanos(ms));
 }
 
 /**

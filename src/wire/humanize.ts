@@ -1,6 +1,6 @@
-// The number, size, time and file-mode renderings talosctl users read in its tables: decimal
-// and binary byte sizes (`12 MB`, `960 MiB`), short counts (`1.2M`), relative times
-// (`3 days ago`), Go's time and file-mode strings.
+// The number, size and time renderings Talos and talosctl print: decimal and binary byte
+// sizes (`12 MB`, `960 MiB`, as go-humanize writes them), short counts (`1.2M`), relative
+// times (`3 days ago`) and Go's time strings.
 import { formatGoDuration } from "./duration.js";
 
 const SI_BYTES = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
@@ -102,88 +102,6 @@ export function listTime(then: Date, now: Date): string {
     return `${month} ${day} ${pad(then.getHours())}:${pad(then.getMinutes())}:${pad(then.getSeconds())}`;
   }
   return `${month} ${day} ${then.getFullYear()} ${pad(then.getHours())}:${pad(then.getMinutes())}`;
-}
-
-// Go's os.FileMode type bits, highest first, with the letters its String() uses.
-const GO_MODE_LETTERS: readonly [number, string][] = [
-  [31, "d"],
-  [30, "a"],
-  [29, "l"],
-  [28, "T"],
-  [27, "L"],
-  [26, "D"],
-  [25, "p"],
-  [24, "S"],
-  [23, "u"],
-  [22, "g"],
-  [21, "c"],
-  [20, "t"],
-  [19, "?"],
-];
-
-const GO_MODE = {
-  dir: 2 ** 31,
-  symlink: 2 ** 27,
-  device: 2 ** 26,
-  namedPipe: 2 ** 25,
-  socket: 2 ** 24,
-  setuid: 2 ** 23,
-  setgid: 2 ** 22,
-  charDevice: 2 ** 21,
-  sticky: 2 ** 20,
-} as const;
-
-/**
- * A FileInfo mode as Go's os.FileMode bits. Talos sends Go's FileMode; a POSIX st_mode (type
- * in bits 12-15, which FileMode never uses) is converted, so either kind of server reads right.
- */
-export function toGoFileMode(mode: number): number {
-  const m = mode >>> 0;
-  const posixType = m & 0o170000;
-  if (posixType === 0) return m;
-  let go = m & 0o777;
-  switch (posixType) {
-    case 0o040000:
-      go += GO_MODE.dir;
-      break;
-    case 0o120000:
-      go += GO_MODE.symlink;
-      break;
-    case 0o020000:
-      go += GO_MODE.device + GO_MODE.charDevice;
-      break;
-    case 0o060000:
-      go += GO_MODE.device;
-      break;
-    case 0o010000:
-      go += GO_MODE.namedPipe;
-      break;
-    case 0o140000:
-      go += GO_MODE.socket;
-      break;
-    default:
-      break;
-  }
-  if (m & 0o4000) go += GO_MODE.setuid;
-  if (m & 0o2000) go += GO_MODE.setgid;
-  if (m & 0o1000) go += GO_MODE.sticky;
-  return go;
-}
-
-/** Go's FileMode.String(): `drwxr-xr-x`, `Lrwxrwxrwx`, `-rw-r--r--`. */
-export function fileModeString(mode: number): string {
-  const m = toGoFileMode(mode);
-  let out = "";
-  for (const [bit, letter] of GO_MODE_LETTERS) if (Math.floor(m / 2 ** bit) % 2 === 1) out += letter;
-  if (out === "") out = "-";
-  const rwx = "rwxrwxrwx";
-  for (let i = 0; i < 9; i++) out += m & (1 << (8 - i)) ? rwx[i] : "-";
-  return out;
-}
-
-/** True when a FileInfo mode (either kind) is a directory. */
-export function isDirectoryMode(mode: number): boolean {
-  return Math.floor(toGoFileMode(mode) / GO_MODE.dir) % 2 === 1;
 }
 
 /** Go's `time.Since(t).Round(time.Second).String()`: `2h3m4s`, `0s`. */

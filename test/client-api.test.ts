@@ -5,13 +5,19 @@ import tls from "node:tls";
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VersionInfoSchema, VersionResponseSchema, VersionSchema } from "../gen/machine/machine_pb.js";
+import { createTalosClient } from "../src/client/client.js";
+import { RpcError, toRpcError } from "../src/client/errors.js";
+import { fanOut, throwIfAnyFailed } from "../src/client/fanout.js";
+import { parseFingerprint, spkiFingerprint } from "../src/client/fingerprint.js";
+import { maintenanceCredentials, type TlsCredentials } from "../src/client/tls.js";
+import { checkServerVersions } from "../src/client/version-check.js";
+import { VersionInfoSchema, VersionResponseSchema, VersionSchema } from "../src/gen/machine/machine_pb.js";
 import {
   certificateAuthenticator,
   createApiServer,
   type Handler,
   maintenanceAuthenticator,
-} from "../node/api/index.js";
+} from "../src/node/api/index.js";
 import {
   type CertAndKeyPem,
   type CertificateAuthority,
@@ -19,13 +25,7 @@ import {
   issueClientCertificate,
   issueServerCertificate,
   toTlsKeyPem,
-} from "../pki/index.js";
-import { createTalosClient } from "./client.js";
-import { RpcError, toRpcError } from "./errors.js";
-import { fanOut, throwIfAnyFailed } from "./fanout.js";
-import { parseFingerprint, spkiFingerprint } from "./fingerprint.js";
-import { maintenanceCredentials, type TlsCredentials } from "./tls.js";
-import { checkServerVersions } from "./version-check.js";
+} from "../src/pki/index.js";
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,6 @@
-// An exclusive lock beside a file, so that several talosctl processes editing the same
-// talosconfig take turns instead of overwriting each other's changes.
+// An exclusive lock beside a file, so that several processes editing the same file (talosctl
+// editing a talosconfig, nodes sharing a discovery registry) take turns instead of overwriting
+// each other's changes.
 // The lock is a file created with O_EXCL holding its owner's pid, host and a random token.
 // A lock whose owner is gone (same host, pid not running) or that is older than the stale
 // limit is broken; waiting gives up after a timeout with an error naming the lock file.
@@ -7,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { UserError } from "../errors.js";
-import { writeError } from "../fsutil/index.js";
+import { writeError } from "./atomic.js";
 
 /** How long to wait for another process to release the lock. */
 export const LOCK_TIMEOUT_MS = 10_000;

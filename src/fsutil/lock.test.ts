@@ -9,7 +9,7 @@ let root: string;
 let file: string;
 
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "clientconfig-lock-"));
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "fsutil-lock-"));
   file = path.join(root, "config");
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

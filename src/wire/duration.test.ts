@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   DurationSyntaxError,
+  durationMs,
   formatGoDuration,
+  formatGoDurationMs,
   fromProtoDuration,
   parseGoDuration,
   toProtoDuration,
@@ -42,6 +44,7 @@ describe("parseGoDuration", () => {
   ])("rejects %j", (text, message) => {
     expect(() => parseGoDuration(text)).toThrow(DurationSyntaxError);
     expect(() => parseGoDuration(text)).toThrow(message);
+    expect(() => parseGoDuration(text)).toThrow(expect.objectContaining({ code: "invalid" }));
   });
 });
 
@@ -75,5 +78,24 @@ describe("protobuf durations", () => {
     expect(d.seconds).toBe(60n);
     expect(d.nanos).toBe(250_000_000);
     expect(fromProtoDuration(d)).toBe(60_250_000_000n);
+  });
+});
+
+describe("millisecond helpers", () => {
+  it("formats milliseconds as Go does", () => {
+    expect(formatGoDurationMs(60_000)).toBe("1m0s");
+    expect(formatGoDurationMs(0)).toBe("0s");
+    expect(formatGoDurationMs(1_500)).toBe("1.5s");
+    expect(formatGoDurationMs(3_723_000)).toBe("1h2m3s");
+    expect(formatGoDurationMs(500)).toBe("500ms");
+    expect(formatGoDurationMs(90 * 60_000)).toBe("1h30m0s");
+    expect(formatGoDurationMs(-2_000)).toBe("-2s");
+    expect(formatGoDurationMs(0.25)).toBe("250µs");
+    expect(formatGoDurationMs(1234.5678)).toBe("1.2345678s");
+  });
+
+  it("reads a protobuf Duration in milliseconds", () => {
+    expect(durationMs(toProtoDuration(1_500_000_000n))).toBe(1_500);
+    expect(durationMs({ seconds: 0n, nanos: 250_000 })).toBe(0.25);
   });
 });

@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  bytesIEC,
-  bytesSI,
-  countSI,
-  fileModeString,
-  goAge,
-  goTimeString,
-  isDirectoryMode,
-  listTime,
-  relativeTime,
-} from "./humanize.js";
+import { bytesIEC, bytesSI, countSI, goAge, goTimeString, listTime, relativeTime } from "./humanize.js";
 
 describe("sizes and counts", () => {
   it("renders decimal and binary sizes as go-humanize does", () => {
@@ -48,18 +38,5 @@ describe("times", () => {
     const recent = new Date(2026, 7, 1, 9, 5, 7);
     expect(listTime(recent, new Date(2026, 7, 21))).toBe("Aug  1 09:05:07");
     expect(listTime(new Date(2025, 0, 12, 8, 30), new Date(2026, 7, 21))).toBe("Jan 12 2025 08:30");
-  });
-});
-
-describe("file modes", () => {
-  it("prints Go FileMode bits and POSIX st_mode alike", () => {
-    expect(fileModeString(2 ** 31 + 0o755)).toBe("drwxr-xr-x");
-    expect(fileModeString(0o040755)).toBe("drwxr-xr-x");
-    expect(fileModeString(0o100644)).toBe("-rw-r--r--");
-    expect(fileModeString(0o644)).toBe("-rw-r--r--");
-    expect(fileModeString(2 ** 27 + 0o777)).toBe("Lrwxrwxrwx");
-    expect(fileModeString(0o120777)).toBe("Lrwxrwxrwx");
-    expect(isDirectoryMode(0o040700)).toBe(true);
-    expect(isDirectoryMode(0o644)).toBe(false);
   });
 });

@@ -1,0 +1,250 @@
+// What the emulated machine runs beside its service state machine: the processes and
+// containers the services stand for, Kubernetes' part once the kubelet registers the node (the
+// control plane's static pods and their logs), and the gate that keeps apid from starting
+// until the node holds an API certificate clients trust.
+
+import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
+import type { Clock } from "../clock.js";
+import {
+  type ContainerRecord,
+  type Hardware,
+  type PodSpec,
+  type ProcessRow,
+  podContainers,
+  podLogKey,
+  type ServiceContainer,
+  systemContainers,
+} from "../platform/index.js";
+import type { KernelLog } from "./kmsg.js";
+import type { LogManager } from "./logs.js";
+import { ETCD_VERSION, KUBERNETES_VERSION } from "./service-voices.js";
+import type { ServiceManager } from "./services.js";
+
+/** PIDs of the static pods' processes start here (after the services'). */
+const POD_FIRST_PID = 2_400;
+
+/** How long after its services are up the kubelet has registered the node (machine time). */
+const KUBELET_REGISTER_MS = 1_500;
+
+/** The image a containerised service runs. */
+function imageOf(id: string, talosVersion: string): string {
+  if (id === "etcd") return `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
+  if (id === "kubelet") return `ghcr.io/siderolabs/kubelet:${KUBERNETES_VERSION}`;
+  return `ghcr.io/siderolabs/${id}:${talosVersion}`;
+}
+
+/** klog's header time: `MMDD hh:mm:ss.uuuuuu`. */
+function klogStamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
+}
+
+/** What the workloads need of the machine. */
+export interface WorkloadsHost {
+  readonly clock: Clock;
+  readonly services: ServiceManager;
+  readonly hardware: Hardware;
+  readonly kmsg: KernelLog;
+  /** CRI container logs, keyed `<ns>/<pod>:<container>`. */
+  readonly containerLogs: LogManager;
+  readonly bootId: string;
+  /** When this boot's machined started. */
+  readonly startedAt: Date;
+  readonly talosVersion: string;
+  hostname(): string;
+  /** Whether the node runs with a complete config (maintenance mode needs no trusted certificate). */
+  configured(): boolean;
+  /** Runs `fn` after `ms` of machine time, unless the machine stops first. */
+  later(ms: number, fn: () => void): void;
+  /** Kubernetes became ready: readiness and discovery have news. */
+  kubernetesChanged(): void;
+}
+
+export class Workloads {
+  private ready = false;
+  /** When the static pods started (control planes with Kubernetes, once it answers). */
+  private podsStartedAt: Date | undefined;
+  /** Whether apid has a certificate clients trust (a worker's comes from a control plane's trustd). */
+  private readonly apiCertificate = { ready: false, restarting: false, wake: new Set<() => void>() };
+
+  constructor(private readonly host: WorkloadsHost) {}
+
+  /** The kubelet registered the node (the Kubernetes API answers for it). */
+  get kubernetesReady(): boolean {
+    return this.ready;
+  }
+
+  /** Whether the control plane's static pods run. */
+  get staticPodsStarted(): boolean {
+    return this.podsStartedAt !== undefined;
+  }
+
+  /** Share of the machine's "work" that is running, to scale memory use and load. */
+  activity(): number {
+    const running = this.host.services.list().filter((s) => s.state === "Running").length;
+    return Math.min(1, running / 12);
+  }
+
+  /** Every process: init, the services' processes and the containers' (pods included). */
+  processes(): ProcessRow[] {
+    const now = this.host.clock.now();
+    const running = this.host.services
+      .list()
+      .filter((s) => s.state === "Running" && s.pid !== undefined && s.startedAt !== undefined)
+      .map((s) => ({
+        pid: s.pid!,
+        startedAt: s.startedAt!,
+        args: s.definition.runner.kind === "process" ? s.definition.runner.args : [`/usr/local/bin/${s.id}`],
+      }));
+    const pods = this.containers(KUBERNETES_NAMESPACE, "cri").map((c) => ({
+      pid: c.pid,
+      startedAt: c.startedAt,
+      args: c.args,
+    }));
+    return this.host.hardware.processes(now, [...running, ...pods]);
+  }
+
+  processCount(): number {
+    return this.processes().length;
+  }
+
+  lastPid(): number {
+    return this.processes().reduce((max, p) => Math.max(max, p.pid), 1);
+  }
+
+  /** Containers of one containerd namespace, as the given driver names them. */
+  containers(namespace: string, driver: "cri" | "containerd"): ContainerRecord[] {
+    const now = this.host.clock.now();
+    if (namespace === SYSTEM_NAMESPACE) {
+      if (driver === "cri") return [];
+      return systemContainers(this.serviceContainers(), this.host.bootId, now);
+    }
+    if (
+      namespace === KUBERNETES_NAMESPACE &&
+      this.podsStartedAt &&
+      this.host.services.snapshot("cri")?.state === "Running"
+    ) {
+      return podContainers(
+        this.staticPods(),
+        this.host.bootId,
+        this.podsStartedAt,
+        POD_FIRST_PID,
+        now,
+        driver,
+      );
+    }
+    return [];
+  }
+
+  /**
+   * After `startAllServices`: the kubelet registers the node and runs the static pods shortly
+   * after it is healthy; a worker's kubelet registers once a control plane's API server answers.
+   */
+  kubeletStarted(
+    controlPlane: boolean,
+    apiServerUp: (signal: AbortSignal) => Promise<void>,
+    signal: AbortSignal,
+  ) {
+    const registered = (): void =>
+      this.host.later(KUBELET_REGISTER_MS, () => {
+        this.ready = true;
+        if (controlPlane) this.startStaticPods();
+        this.host.kubernetesChanged();
+      });
+    if (controlPlane) registered();
+    else apiServerUp(signal).then(registered, () => undefined);
+  }
+
+  /** The configured node serves its API with a certificate clients trust: apid may start. */
+  apiCertificateReady(): void {
+    if (this.apiCertificate.ready) return;
+    this.apiCertificate.ready = true;
+    for (const wake of this.apiCertificate.wake) wake();
+    this.apiCertificate.wake.clear();
+  }
+
+  /**
+   * The configured node serves a certificate clients do not trust (a worker waiting for
+   * trustd). apid started in maintenance mode is restarted, so that it waits in its pre state.
+   */
+  apiCertificateUntrusted(): void {
+    if (this.apiCertificate.ready || this.apiCertificate.restarting) return;
+    const { services } = this.host;
+    const apid = services.definition("apid");
+    if (!apid || !services.isUp("apid")) return;
+    this.apiCertificate.restarting = true;
+    void services
+      .stop("apid")
+      .then(() => services.start(apid))
+      .finally(() => {
+        this.apiCertificate.restarting = false;
+      });
+  }
+
+  /** apid's pre state: as on Talos, apid does not start before it has its certificate. */
+  waitForApiCertificate(signal: AbortSignal): Promise<void> {
+    // Maintenance mode serves its own self-signed certificate; a configured node waits.
+    if (this.apiCertificate.ready || !this.host.configured()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        signal.removeEventListener("abort", abort);
+        resolve();
+      };
+      const abort = (): void => {
+        this.apiCertificate.wake.delete(done);
+        reject(signal.reason);
+      };
+      this.apiCertificate.wake.add(done);
+      signal.addEventListener("abort", abort, { once: true });
+    });
+  }
+
+  /** Containerised services that run now, with their images. */
+  private serviceContainers(): ServiceContainer[] {
+    return this.host.services
+      .list()
+      .filter((s) => s.state === "Running" && s.definition.runner.kind === "container" && s.pid !== undefined)
+      .map((s) => ({
+        id: s.id,
+        pid: s.pid!,
+        startedAt: s.startedAt ?? this.host.startedAt,
+        image: imageOf(s.id, this.host.talosVersion),
+      }));
+  }
+
+  private staticPods(): PodSpec[] {
+    const host = this.host.hostname();
+    const component = (name: string, extra: string[]): PodSpec => ({
+      namespace: "kube-system",
+      name: `${name}-${host}`,
+      containers: [
+        {
+          name,
+          image: `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
+          args: [`/usr/local/bin/${name}`, ...extra],
+        },
+      ],
+    });
+    return [
+      component("kube-apiserver", ["--secure-port=6443", "--etcd-servers=https://localhost:2379"]),
+      component("kube-controller-manager", ["--leader-elect=true"]),
+      component("kube-scheduler", ["--leader-elect=true"]),
+    ];
+  }
+
+  /** The static pods' containers start: their logs begin. */
+  private startStaticPods(): void {
+    const startedAt = this.host.clock.now();
+    this.podsStartedAt = startedAt;
+    for (const c of this.containers(KUBERNETES_NAMESPACE, "cri")) {
+      if (c.id === c.podId) continue;
+      const at = `${startedAt.toISOString().slice(0, 23)}000000Z`;
+      const lines = [
+        `${at} stderr F I${klogStamp(startedAt)}       1 server.go:150] "Starting ${c.name}" version="${KUBERNETES_VERSION}"`,
+        `${at} stderr F I${klogStamp(startedAt)}       1 secure_serving.go:213] "Serving securely"`,
+      ];
+      this.host.containerLogs.write(podLogKey(c), `${lines.join("\n")}\n`);
+    }
+    this.host.kmsg.write("kern", "info", "cni0: bridge port added for the first pod sandbox");
+  }
+}

@@ -1,0 +1,33 @@
+// What talosctl and talos-node share below both programs: the wire protocol's constants, Go's
+// status names, durations, sizes and file modes as Go and Talos write them. This folder imports
+// neither program (the import rules test holds it to that).
+export {
+  ACTIVE_CONFIG_ID,
+  API_PORT,
+  CONFIG_NAMESPACE,
+  CONNECT_TIMEOUT_MS,
+  EVENT_TYPE_URL_PREFIX,
+  KUBERNETES_NAMESPACE,
+  MACHINE_CONFIG_TYPE,
+  MAX_MESSAGE_BYTES,
+  META_NAMESPACE,
+  METADATA,
+  RESOURCE_DEFINITION_TYPE,
+  SYSTEM_NAMESPACE,
+  TRUSTD_PORT,
+  trustdPortFor,
+} from "./constants.js";
+export {
+  DurationSyntaxError,
+  durationMs,
+  formatGoDuration,
+  formatGoDurationMs,
+  fromProtoDuration,
+  msToNanos,
+  parseDurationFlag,
+  parseGoDuration,
+  toProtoDuration,
+} from "./duration.js";
+export { fileModeString, GO_FILE_MODE, isDirectoryMode, toGoFileMode } from "./file-mode.js";
+export { errorCodeOf, goCodeName, goStatusString } from "./grpc-status.js";
+export { bytesIEC, bytesSI, countSI, goAge, goTimeString, listTime, relativeTime } from "./humanize.js";
