@@ -13,14 +13,12 @@ describe("HostnameConfig", () => {
       base,
     },
     { name: "stable is valid", docs: [doc("HostnameConfig", { auto: "stable" })], base },
+    { name: "a static hostname alone is valid", docs: [doc("HostnameConfig", { hostname: "node-1" })], base },
     {
       name: "neither auto nor hostname",
       docs: [doc("HostnameConfig", {})],
       base,
-      errors: [
-        "HostnameConfig: either 'auto' or 'hostname' must be set",
-        "HostnameConfig auto: invalid value for 'auto': <nil>",
-      ],
+      errors: ["HostnameConfig: either 'auto' or 'hostname' must be set"],
     },
     {
       name: "stable with a hostname",

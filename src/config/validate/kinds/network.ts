@@ -295,13 +295,14 @@ export const NETWORK_RULES: KindTable = {
   },
   HostnameConfig: {
     validate: (c) => {
-      const auto = has(c.data, ["auto"]) ? str(c.data, ["auto"]) : undefined;
+      const set = has(c.data, ["auto"]);
+      // An unset auto reads as its zero value, "off".
+      const auto = set ? str(c.data, ["auto"]) : "off";
       const hostname = str(c.data, ["hostname"]);
-      if (auto === undefined && hostname === "") c.error("either 'auto' or 'hostname' must be set");
+      if (!set && hostname === "") c.error("either 'auto' or 'hostname' must be set");
       if (auto !== "off" && hostname !== "")
         c.error("'auto' and 'hostname' cannot be set at the same time", ["auto"]);
-      if (auto !== "off" && auto !== "stable")
-        c.error(`invalid value for 'auto': ${auto === undefined ? "<nil>" : auto}`, ["auto"]);
+      if (auto !== "off" && auto !== "stable") c.error(`invalid value for 'auto': ${auto}`, ["auto"]);
       if (hostname !== "") {
         if (hostname.length > 253) c.error(`fqdn is too long: ${hostname.length}`, ["hostname"]);
         const first = hostname.split(".")[0]!;
