@@ -365,12 +365,12 @@ describe("edit machineconfig", () => {
   it("applies what the editor saved", async () => {
     const ed = editor(
       "ed-label.sh",
-      `sed -i 's/^machine:$/machine:\\n    nodeAnnotations: {edited: "yes"}/' "$1"`,
+      `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`,
     );
     const r = await talosctl(["edit", "mc"], { EDITOR: ed });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("Applied configuration without a reboot\n");
-    expect((await machineConfig("v1alpha1")).text).toContain('nodeAnnotations: {edited: "yes"}');
+    expect((await machineConfig("v1alpha1")).text).toContain('sysctls: {edited: "yes"}');
   });
 
   it("reopens with the error on top when the saved config is invalid", async () => {
