@@ -11,6 +11,7 @@ import { run } from "../../src/cli/run.js";
 import { encodeClientConfig } from "../../src/clientconfig/index.js";
 import { type RunResult, runInProcess, tempDir } from "./cli.js";
 import { makeCluster, type StartedNode, seedState, startNode, type TestCluster } from "./node.js";
+import { waitFor } from "./wait.js";
 
 export type { TestCluster } from "./node.js";
 
@@ -100,6 +101,8 @@ export interface InProcessRun {
   stderr(): string;
   /** Bytes of stdout written so far. */
   stdoutBytes(): number;
+  /** Bytes the command handed to stdout so far, taken or not (a stalled stdout holds them). */
+  stdoutOffered(): number;
   /** Ctrl+C: aborts the command's signal. */
   cancel(): void;
   /** Resolves when the command returns. */
@@ -126,6 +129,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   const decoder = new StringDecoder("utf8");
   let outText = "";
   let outBytes = 0;
+  let offered = 0;
   let err = "";
   const waiters = new Set<() => void>();
   // Checks are coalesced: a command writing thousands of lines is not slowed by the test.
@@ -150,6 +154,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
     stdout = new Writable({
       highWaterMark,
       write(chunk: Buffer, _enc, callback) {
+        offered += chunk.byteLength;
         const take = (): void => {
           setTimeout(() => {
             collect(chunk);
@@ -162,6 +167,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   } else {
     stdout = {
       write: (c) => {
+        offered += typeof c === "string" ? Buffer.byteLength(c) : c.byteLength;
         collect(c);
         return true;
       },
@@ -195,6 +201,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
     stdout: text,
     stderr: () => err,
     stdoutBytes: () => outBytes,
+    stdoutOffered: () => offered,
     cancel: () => controller.abort(new Error("SIGINT received")),
     result,
     waitFor: (pattern, timeoutMs = 20_000) =>
@@ -228,6 +235,19 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   };
 }
 
+/** Restarts the kubelet through the CLI and resolves once it runs healthy again. */
+export async function restartKubelet(c: ConfiguredNode): Promise<void> {
+  const r = await c.talosctl(["service", "kubelet", "restart"]);
+  if (r.code !== 0) throw new Error(`service kubelet restart failed: ${r.stderr}`);
+  await waitFor(
+    async () => {
+      const s = JSON.parse((await c.talosctl(["service", "kubelet", "-o", "json"])).stdout);
+      return s.state === "Running" && s.health?.healthy === true;
+    },
+    { what: "the kubelet running healthy after its restart" },
+  );
+}
+
 /**
  * Sends the node SIGUSR2 (its --test-burst) and resolves once the burst's last entry, stamped
  * after this call, shows in what `latest` returns (the node's newest entries as text).
@@ -241,11 +261,9 @@ export async function burst(
   const start = Date.now();
   c.node.child.kill("SIGUSR2");
   const last = new RegExp(`burst 0*${count}/\\d+ t=(\\d+)`, "g");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await latest();
-    if ([...text.matchAll(last)].some((m) => Number(m[1]) >= start)) return;
-    if (Date.now() > deadline) throw new Error(`the burst of ${count} did not finish in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(async () => [...(await latest()).matchAll(last)].some((m) => Number(m[1]) >= start), {
+    what: `the last entry of a burst of ${count}`,
+    timeoutMs,
+    intervalMs: 200,
+  });
 }
