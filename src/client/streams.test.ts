@@ -70,6 +70,7 @@ describe("writeWithBackpressure", () => {
     const p = writeWithBackpressure(out, "12345678").then(() => {
       done = true;
     });
+    // Gives a write that wrongly did not wait for the drain the time to finish: it must not.
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
     release?.();

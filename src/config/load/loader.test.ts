@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../document.js";
 import {
   ConfigErrors,
@@ -515,6 +515,7 @@ cluster: {}
 
 describe("loadMachineConfigFile", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-load-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("loads a file and names it in messages", async () => {
     const file = path.join(dir, "ok.yaml");
