@@ -91,6 +91,7 @@ describe("writeWithBackpressure", () => {
 describe("streamNodes", () => {
   async function* messages(items: string[], failAfter?: Error): AsyncIterable<string> {
     for (const i of items) {
+      // A node whose messages trickle in, so the nodes' messages interleave.
       await new Promise((r) => setTimeout(r, 1));
       yield i;
     }
