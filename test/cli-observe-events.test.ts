@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   burst,
+  burstIdle,
   type ConfiguredNode,
   type InProcessRun,
   restartKubelet,
@@ -253,6 +254,7 @@ describe("events", () => {
     }
 
     it("reaches a follower whole and in order", async () => {
+      await burstIdle(() => latest(10));
       // From the newest event on: once it is printed, the follower sees every new one.
       const run = events(["--tail", "1", "-o", "json"]);
       await run.waitFor(/\n/);
@@ -271,6 +273,7 @@ describe("events", () => {
       const until = new Promise<void>((resolve) => {
         release = resolve;
       });
+      await burstIdle(() => latest(10));
       // From the newest event on: once the command offered it to stdout, it follows.
       const run = startInProcess(["events", "--tail", "1", "-o", "json"], {
         cwd: c.dir,

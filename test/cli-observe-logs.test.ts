@@ -7,6 +7,7 @@ import { killAtEnd } from "./helpers/cleanup.js";
 import { isolatedEnv, TALOSCTL } from "./helpers/cli.js";
 import {
   burst,
+  burstIdle,
   type ConfiguredNode,
   restartKubelet,
   startConfiguredNode,
@@ -196,7 +197,10 @@ describe("logs", () => {
 });
 
 describe("a burst of log lines", () => {
+  const etcdLatest = async () => (await c.talosctl(["logs", "etcd", "--tail", "5"])).stdout;
+
   it("reaches a follower whole and in order, beyond what the ring holds", async () => {
+    await burstIdle(etcdLatest);
     // From the log's last line on: once it is printed, the follower sees every new line.
     const run = startInProcess(["logs", "etcd", "-f", "--tail", "1", "-o", "json"], {
       cwd: c.dir,
@@ -222,6 +226,7 @@ describe("a burst of log lines", () => {
     const until = new Promise<void>((resolve) => {
       release = resolve;
     });
+    await burstIdle(etcdLatest);
     // From the log's last line on: once the command offered it to stdout, it follows.
     const run = startInProcess(["logs", "etcd", "-f", "--tail", "1", "-o", "json"], {
       cwd: c.dir,
@@ -230,7 +235,7 @@ describe("a burst of log lines", () => {
       slowStdout: { readDelayMs: 0, highWaterMark: 1, until },
     });
     await waitFor(() => run.stdoutOffered() > 0, { what: "the log's last line offered to stdout" });
-    await burst(c, BURST, async () => (await c.talosctl(["logs", "etcd", "--tail", "5"])).stdout);
+    await burst(c, BURST, etcdLatest);
     release();
     const r = await run.result;
     expect(r.code).toBe(1);

@@ -107,7 +107,10 @@ export interface InProcessRun {
   cancel(): void;
   /** Resolves when the command returns. */
   result: Promise<RunResult>;
-  /** Resolves once stdout matches (rejects after the timeout, or when the command ended first). */
+  /**
+   * Resolves once stdout matches (rejects after the timeout, or when the command ended first).
+   * A match may span at most SCAN_OVERLAP characters before the text new since the last check.
+   */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
@@ -121,6 +124,14 @@ export interface StartInProcessOptions {
    * it takes nothing at all before that promise settles: a reader that stalls.
    */
   slowStdout?: { readDelayMs: number; highWaterMark?: number; until?: Promise<unknown> };
+}
+
+/** How far back (characters) a `waitFor` pattern may reach from newly printed text. */
+const SCAN_OVERLAP = 64 * 1024;
+
+/** The last lines of a long output, for failure messages. */
+function tail(text: string, max = 4096): string {
+  return text.length <= max ? text : `...\n${text.slice(text.indexOf("\n", text.length - max) + 1)}`;
 }
 
 /** Starts talosctl in-process with a signal the test controls (the CLI's Ctrl+C). */
@@ -206,14 +217,23 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
     result,
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise<void>((resolve, reject) => {
+        // Only the text since the last check (and the lines up to SCAN_OVERLAP before it) is
+        // searched again: a follower printing megabytes is not slowed down by the test
+        // rescanning all of it every few milliseconds.
+        let scanned = 0;
         const check = (): boolean => {
-          if (pattern.test(text())) {
+          const all = text();
+          const from = all.lastIndexOf("\n", Math.max(0, scanned - SCAN_OVERLAP)) + 1;
+          scanned = all.length;
+          if (pattern.test(from > 0 ? all.slice(from) : all)) {
             resolve();
             return true;
           }
           if (ended) {
             reject(
-              new Error(`command ended before ${pattern} appeared; stdout:\n${text()}\nstderr:\n${err}`),
+              new Error(
+                `command ended before ${pattern} appeared; stdout ends:\n${tail(all)}\nstderr:\n${err}`,
+              ),
             );
             return true;
           }
@@ -222,7 +242,9 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
         if (check()) return;
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`timed out waiting for ${pattern}; stdout:\n${text()}\nstderr:\n${err}`));
+          reject(
+            new Error(`timed out waiting for ${pattern}; stdout ends:\n${tail(text())}\nstderr:\n${err}`),
+          );
         }, timeoutMs);
         const waiter = (): void => {
           if (check()) {
@@ -249,6 +271,20 @@ export async function restartKubelet(c: ConfiguredNode): Promise<void> {
 }
 
 /**
+ * Resolves once no burst is under way on the node: the newest burst entry in what `latest`
+ * returns (the node's newest entries as text), if any, is its burst's last.
+ */
+export async function burstIdle(latest: () => Promise<string>): Promise<void> {
+  await waitFor(
+    async () => {
+      const m = [...(await latest()).matchAll(/burst (\d+)\/(\d+) /g)].at(-1);
+      return !m || m[1] === m[2];
+    },
+    { what: "the node's previous burst to end", timeoutMs: 30_000, intervalMs: 200 },
+  );
+}
+
+/**
  * Sends the node SIGUSR2 (its --test-burst) and resolves once the burst's last entry, stamped
  * after this call, shows in what `latest` returns (the node's newest entries as text).
  */
@@ -258,6 +294,7 @@ export async function burst(
   latest: () => Promise<string>,
   timeoutMs = 30_000,
 ): Promise<void> {
+  await burstIdle(latest);
   const start = Date.now();
   c.node.child.kill("SIGUSR2");
   const last = new RegExp(`burst 0*${count}/\\d+ t=(\\d+)`, "g");
