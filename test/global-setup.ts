@@ -63,7 +63,7 @@ export default function setup(): () => void {
       .sort();
     if (strays.length > 0) {
       console.warn(
-        `warning: new test-like folders in ${systemTmp} since this run started (left in place):\n${strays.map((n) => `  ${n}`).join("\n")}`,
+        `warning: new test-like folders in ${systemTmp} since this run started, made outside TMPDIR by this run or by another checkout's (left in place):\n${strays.map((n) => `  ${n}`).join("\n")}`,
       );
     }
     // talos-node keeps its default discovery registry there (nodes started without

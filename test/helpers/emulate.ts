@@ -88,8 +88,8 @@ export async function startEmulated(options: EmulateOptions): Promise<EmulatedNo
     });
   });
   const waitExit = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
+    // Already exited: still wait until its output was read to the end.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
   return {

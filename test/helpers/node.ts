@@ -155,8 +155,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Started
   await waitReady(() => readyCount > 0, options.timeoutMs ?? 20_000, "ready line");
 
   const waitExit = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
+    // Already exited: still wait until its output was read to the end.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
 
