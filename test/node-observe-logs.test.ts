@@ -284,6 +284,11 @@ describe("Logs without loss", () => {
     let received = "";
     let error: grpc.ServiceError | undefined;
     let tail = true;
+    let stalled = false;
+    let onStall = (): void => undefined;
+    const firstBurstData = new Promise<void>((resolve) => {
+      onStall = resolve;
+    });
     call.on("data", (b: Buffer) => {
       // The first message is the log's last line from before: not part of the bursts.
       if (tail) {
@@ -291,17 +296,24 @@ describe("Logs without loss", () => {
         return;
       }
       received += Buffer.from(fromBinary(DataSchema, b).bytes).toString("utf8");
+      // It stalls once the first burst began to reach it (so it got something, however busy
+      // the machine), and reads nothing more until the ring went past it.
+      if (!stalled) {
+        stalled = true;
+        call.pause();
+        onStall();
+      }
     });
     call.on("error", (e: grpc.ServiceError) => {
       error = e;
     });
     await attached;
-    call.pause();
     // Three bursts of 6000 × 100 bytes: 1.8 MB, more than the 1 MiB ring holds. One at a time:
     // signals sent before the node handled the previous one would merge into one.
     for (let i = 0; i < 3; i++) {
       const since = Date.now();
       process.kill(node.child.pid!, "SIGUSR2");
+      if (i === 0) await firstBurstData;
       await burstWritten(since);
     }
     call.resume();
