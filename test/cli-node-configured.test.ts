@@ -8,8 +8,10 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { killAtEnd } from "./helpers/cleanup.js";
 import { isolatedEnv, type RunResult, runInProcess, TALOSCTL, tempDir } from "./helpers/cli.js";
 import { configVariant, type StartedNode, startNode, stateConfig } from "./helpers/node.js";
+import { waitForLine } from "./helpers/wait.js";
 
 let node: StartedNode;
 let dir: string;
@@ -175,11 +177,13 @@ describe("get", () => {
   });
 
   it("watches: initial rows after the bootstrap marker, then changes, until Ctrl+C", async () => {
-    const child = spawn(process.execPath, [TALOSCTL, "get", "mc", "-w"], {
-      cwd: dir,
-      env: isolatedEnv(home, { TALOSCONFIG: talosconfig }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = killAtEnd(
+      spawn(process.execPath, [TALOSCTL, "get", "mc", "-w"], {
+        cwd: dir,
+        env: isolatedEnv(home, { TALOSCONFIG: talosconfig }),
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -189,14 +193,8 @@ describe("get", () => {
       err += d;
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    const waitFor = async (re: RegExp): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while (!re.test(out)) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${re}; stdout:\n${out}\nstderr:\n${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const waitFor = (re: RegExp) =>
+      waitForLine(child.stdout, re, { seen: out, what: `${re} from get -w (stderr:\n${err})` });
     try {
       await waitFor(/v1alpha1/);
       const lines = out.trimEnd().split("\n");
@@ -363,10 +361,7 @@ describe("edit machineconfig", () => {
   }
 
   it("applies what the editor saved", async () => {
-    const ed = editor(
-      "ed-label.sh",
-      `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`,
-    );
+    const ed = editor("ed-label.sh", `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`);
     const r = await talosctl(["edit", "mc"], { EDITOR: ed });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("Applied configuration without a reboot\n");
