@@ -2,6 +2,7 @@
 // log, metrics, resources); --once prints one text snapshot of the Summary screen instead.
 import { openClient } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
+import { formatGoDuration } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { Dashboard, snapshot } from "../../dashboard/index.js";
@@ -49,7 +50,7 @@ text whenever it changes (at most once per update interval).`,
     const intervalMs = Number(flags["update-interval"] / 1_000_000n);
     if (intervalMs <= 0) {
       throw new UserError(
-        `invalid argument "${flags["update-interval"]}" for "-d, --update-interval" flag: must be positive`,
+        `invalid argument "${formatGoDuration(flags["update-interval"])}" for "-d, --update-interval" flag: must be positive`,
       );
     }
     const { client, nodes } = openClient(connectionOptions(flags), ctx);

@@ -140,6 +140,23 @@ export function summaryColumns(state: NodeState): { lines: Line[]; weight: numbe
   return cols;
 }
 
+/**
+ * Column widths: the Kubernetes column (the middle of three) as wide as its longest line, up to
+ * 35% of the screen; the other two share the rest (Talos's fixed 3:2:3 cuts its values short).
+ */
+export function columnWidths(cols: readonly { lines: Line[]; weight: number }[], width: number): number[] {
+  if (cols.length !== 3)
+    return split(
+      width,
+      cols.map((c) => c.weight),
+    );
+  const natural =
+    Math.max(0, ...cols[1]!.lines.map((l) => l.reduce((n, s) => n + [...s.text].length, 0))) + 2;
+  const middle = Math.min(natural, Math.floor(width * 0.35));
+  const [left, right] = split(width - middle, [1, 1]) as [number, number];
+  return [left, middle, right];
+}
+
 /** Wraps log text to a width (continuation lines start at the left edge, as tview wraps). */
 function wrap(textLine: string, width: number): string[] {
   if (width <= 0) return [];
@@ -168,10 +185,7 @@ export function logWindow(state: NodeState, width: number, height: number, scrol
 
 export function drawSummary(canvas: Canvas, r: Rect, state: NodeState, logs: LogViewState): void {
   const cols = summaryColumns(state);
-  const widths = split(
-    r.w,
-    cols.map((c) => c.weight),
-  );
+  const widths = columnWidths(cols, r.w);
   let x = r.x;
   const top = Math.min(SUMMARY_TOP_ROWS, r.h);
   cols.forEach((c, i) => {
