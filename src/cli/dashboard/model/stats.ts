@@ -95,14 +95,16 @@ export function diffSamples(prev: Sample | undefined, next: Sample): SampleDiff 
   const rebooted =
     prev?.systemStat && next.systemStat && prev.systemStat.bootTime !== next.systemStat.bootTime;
   const base = rebooted ? undefined : prev;
+  // After a reboot the counters started again from zero.
+  const from = (v: bigint | undefined): bigint | undefined => (rebooted ? 0n : v);
   return {
     ...(base ? { cpu: cpuDiff(base.systemStat?.cpuTotal, next.systemStat?.cpuTotal) } : {}),
-    contextSwitches: grow(base?.systemStat?.contextSwitches, next.systemStat?.contextSwitches),
-    processCreated: grow(base?.systemStat?.processCreated, next.systemStat?.processCreated),
-    netRxBytes: grow(base?.netDev?.total?.rxBytes, next.netDev?.total?.rxBytes),
-    netTxBytes: grow(base?.netDev?.total?.txBytes, next.netDev?.total?.txBytes),
-    diskReadSectors: grow(base?.disk?.total?.readSectors, next.disk?.total?.readSectors),
-    diskWriteSectors: grow(base?.disk?.total?.writeSectors, next.disk?.total?.writeSectors),
+    contextSwitches: grow(from(prev?.systemStat?.contextSwitches), next.systemStat?.contextSwitches),
+    processCreated: grow(from(prev?.systemStat?.processCreated), next.systemStat?.processCreated),
+    netRxBytes: grow(from(prev?.netDev?.total?.rxBytes), next.netDev?.total?.rxBytes),
+    netTxBytes: grow(from(prev?.netDev?.total?.txBytes), next.netDev?.total?.txBytes),
+    diskReadSectors: grow(from(prev?.disk?.total?.readSectors), next.disk?.total?.readSectors),
+    diskWriteSectors: grow(from(prev?.disk?.total?.writeSectors), next.disk?.total?.writeSectors),
     procCpu,
   };
 }
