@@ -135,8 +135,9 @@ describe("talosctl dashboard in a terminal", () => {
         /PID S\s+CPU▼\s+MEM%/.test(t) &&
         /\d+ S\s+\d+\.\d\s+\d+\.\d/.test(t) &&
         /Total\s+\d/.test(t) &&
-        /RX \d/.test(t) &&
-        /READ \d/.test(t),
+        /RX [1-9]/.test(t) &&
+        /READ [1-9]/.test(t) &&
+        /WRITE [1-9]/.test(t),
       20_000,
       "the monitor screen",
     );
