@@ -204,7 +204,7 @@ describe("get", () => {
       expect(
         lines.filter((l) => /^127\.0\.0\.1 +\+ +config +MachineConfig +(persistent|v1alpha1) +\d+$/.test(l)),
       ).toHaveLength(2);
-      const patched = await talosctl(["patch", "mc", "-p", '{"machine":{"nodeLabels":{"watched":"yes"}}}']);
+      const patched = await talosctl(["patch", "mc", "-p", '{"machine":{"sysctls":{"watched":"yes"}}}']);
       expect(patched.code, patched.stderr).toBe(0);
       // An update row: a blank in the event column.
       await waitFor(/\n127\.0\.0\.1 {7}config +MachineConfig +v1alpha1 +\d+\n/);
@@ -238,7 +238,7 @@ describe("apply-config", () => {
       "-m",
       "no-reboot",
       "-p",
-      '{"machine":{"nodeLabels":{"patched":"locally"}}}',
+      '{"machine":{"sysctls":{"patched":"locally"}}}',
       "-o",
       "json",
     ]);
@@ -250,9 +250,9 @@ describe("apply-config", () => {
       warnings: [],
     });
     const active = parse((await machineConfig("v1alpha1")).text.split(/^---$/m)[0]!) as {
-      machine: { nodeLabels: Record<string, string> };
+      machine: { sysctls: Record<string, string> };
     };
-    expect(active.machine.nodeLabels).toMatchObject({ variant: "no-reboot", patched: "locally" });
+    expect(active.machine.sysctls).toMatchObject({ variant: "no-reboot", patched: "locally" });
   });
 
   it("labels each node's messages when several nodes answer", async () => {
@@ -311,7 +311,7 @@ describe("apply-config", () => {
 
 describe("patch machineconfig", () => {
   it("patches, then skips an unchanged result without sending it", async () => {
-    const patch = '{"machine":{"nodeLabels":{"from":"patch"}}}';
+    const patch = '{"machine":{"sysctls":{"from":"patch"}}}';
     const first = await talosctl(["patch", "machineconfig", "-p", patch]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toBe(
@@ -319,7 +319,7 @@ describe("patch machineconfig", () => {
     );
     const before = await machineConfig("v1alpha1");
     expect(before.text).toContain("from: patch");
-    write("same.yaml", "machine:\n  nodeLabels:\n    from: patch # the same again\n");
+    write("same.yaml", "machine:\n  sysctls:\n    from: patch # the same again\n");
     const again = await talosctl(["patch", "mc", "--patch-file", "same.yaml"]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toBe("Apply was skipped: no changes detected.\n");
@@ -334,7 +334,7 @@ describe("patch machineconfig", () => {
       "patch",
       "mc",
       "-p",
-      '{"machine":{"nodeLabels":{"dry":"run"}}}',
+      '{"machine":{"sysctls":{"dry":"run"}}}',
       "--dry-run",
       "-o",
       "json",
@@ -350,7 +350,7 @@ describe("patch machineconfig", () => {
     const none = await talosctl(["patch", "mc"]);
     expect(none.code).toBe(1);
     expect(none.stderr.split("\n")[0]).toBe("either --patch or --patch-file should be defined");
-    const other = await talosctl(["patch", "ms", "-p", '{"machine":{"nodeLabels":{"a":"b"}}}']);
+    const other = await talosctl(["patch", "ms", "-p", '{"machine":{"sysctls":{"a":"b"}}}']);
     expect(other.stderr).toBe("only machineconfig resource type is supported\n");
   });
 });
@@ -365,12 +365,12 @@ describe("edit machineconfig", () => {
   it("applies what the editor saved", async () => {
     const ed = editor(
       "ed-label.sh",
-      `sed -i 's/^machine:$/machine:\\n    nodeAnnotations: {edited: "yes"}/' "$1"`,
+      `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`,
     );
     const r = await talosctl(["edit", "mc"], { EDITOR: ed });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("Applied configuration without a reboot\n");
-    expect((await machineConfig("v1alpha1")).text).toContain('nodeAnnotations: {edited: "yes"}');
+    expect((await machineConfig("v1alpha1")).text).toContain('sysctls: {edited: "yes"}');
   });
 
   it("reopens with the error on top when the saved config is invalid", async () => {

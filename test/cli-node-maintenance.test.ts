@@ -32,7 +32,16 @@ beforeAll(async () => {
   if (!m) throw new Error(`no fingerprint in the node's output:\n${node.output()}`);
   fingerprint = m[1]!;
   closedPort = await refusedPort();
-  const gen = await talosctl(["gen", "config", "maint", "https://127.0.0.1:6443", "--output-dir", dir]);
+  const gen = await talosctl([
+    "gen",
+    "config",
+    "maint",
+    "https://127.0.0.1:6443",
+    "--kubernetes-version",
+    "1.36.0",
+    "--output-dir",
+    dir,
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
 });
 

@@ -378,11 +378,11 @@ export function stateConfig(stateDir: string): string | undefined {
   }
 }
 
-/** A variant of a config that differs only in a node label (applies live, changes nothing else). */
+/** A variant of a config that differs only in a sysctl (applies live, changes nothing else). */
 export function configVariant(config: string, label: string): string {
   if (!config.includes("\nmachine:\n")) throw new Error("config has no machine section");
   return config.replace(
     "\nmachine:\n",
-    `\nmachine:\n    nodeLabels:\n        variant: ${JSON.stringify(label)}\n`,
+    `\nmachine:\n    sysctls:\n        variant: ${JSON.stringify(label)}\n`,
   );
 }
