@@ -70,9 +70,7 @@ const results = await Promise.all(
       minifySyntax: true,
       sourcemap: "linked",
       legalComments: "none",
-      // string-width builds large Unicode tables when loaded; the CLI's text is plain.
       plugins: [missingCommands],
-      alias: { "string-width": "./src/cli/shims/string-width.ts" },
       logLevel: "warning",
       define: {
         __TALOS_TOOLKIT_SHA__: JSON.stringify(gitSha()),

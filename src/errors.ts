@@ -3,7 +3,7 @@
 
 /** A mistake the user can fix: bad flag, missing file, invalid input. Printed as one line, exit 1. */
 export class UserError extends Error {
-  override readonly name = "UserError";
+  override readonly name: string = "UserError";
   /** Print the command's usage after the message (cobra does this for flag/arg mistakes). */
   readonly showUsage: boolean;
 
@@ -13,21 +13,62 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * What kind of failure a TalosError is: the gRPC status codes (as connect-es names them), so
+ * a failure maps onto a status without loss, plus `io` for local file failures.
+ */
 export type ErrorCode =
-  | "internal"
-  | "io"
-  | "invalid"
-  | "not-found"
-  | "unavailable"
-  | "permission-denied"
-  | "failed-precondition"
   | "canceled"
+  | "unknown"
+  | "invalid"
   | "deadline-exceeded"
-  | "unimplemented";
+  | "not-found"
+  | "already-exists"
+  | "permission-denied"
+  | "resource-exhausted"
+  | "failed-precondition"
+  | "aborted"
+  | "out-of-range"
+  | "unimplemented"
+  | "internal"
+  | "unavailable"
+  | "data-loss"
+  | "unauthenticated"
+  | "io";
 
-/** Any other failure: keeps a code and the underlying cause. */
+/** The codes by gRPC status number (1 = CANCELLED ... 16 = UNAUTHENTICATED; 0 is OK). */
+const BY_GRPC_STATUS: readonly (ErrorCode | undefined)[] = [
+  undefined,
+  "canceled",
+  "unknown",
+  "invalid",
+  "deadline-exceeded",
+  "not-found",
+  "already-exists",
+  "permission-denied",
+  "resource-exhausted",
+  "failed-precondition",
+  "aborted",
+  "out-of-range",
+  "unimplemented",
+  "internal",
+  "unavailable",
+  "data-loss",
+  "unauthenticated",
+];
+
+/** The code of a gRPC status number; numbers outside the table (and OK) read as `unknown`. */
+export function errorCodeFromGrpc(status: number): ErrorCode {
+  return BY_GRPC_STATUS[status] ?? "unknown";
+}
+
+/**
+ * Any other failure: keeps a code and the underlying cause. The library's own error classes
+ * extend it (naming themselves), so a caller can tell them apart with `instanceof` and still
+ * handle every failure by its code.
+ */
 export class TalosError extends Error {
-  override readonly name = "TalosError";
+  override readonly name: string = "TalosError";
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -35,10 +76,10 @@ export class TalosError extends Error {
     this.code = code;
   }
 
+  /** `err` itself when it is a TalosError; otherwise a TalosError with its message and `err` as the cause. */
   static from(err: unknown, code: ErrorCode = "internal"): TalosError {
     if (err instanceof TalosError) return err;
-    if (err instanceof Error) return new TalosError(code, err.message, { cause: err });
-    return new TalosError(code, String(err), { cause: err });
+    return new TalosError(code, errorMessage(err), { cause: err });
   }
 }
 
@@ -61,6 +102,7 @@ export class ReportedError extends Error {
   override readonly name = "ReportedError";
 }
 
+/** The text of anything thrown: an Error's message, or the value as a string. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

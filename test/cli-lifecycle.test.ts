@@ -177,20 +177,19 @@ describe("the tracker when the node does not come back", () => {
 });
 
 describe("talosctl shutdown and reset", () => {
-  it("refuse the context's default nodes and unconfirmed runs", async () => {
+  it("without a terminal refuse the talosconfig's default nodes; on one they ask", async () => {
     const n = await node();
-    for (const verb of ["shutdown", "reset"]) {
-      const noNodes = await n.talosctl([verb, "--yes"]);
-      expect(noNodes.code).toBe(1);
-      expect(noNodes.stderr.split("\n")[0]).toBe(
-        `${verb} needs the nodes named with --nodes (-n); it does not act on the context's default nodes`,
-      );
-      const unconfirmed = await n.talosctl([verb, "-n", "127.0.0.1"]);
-      expect(unconfirmed.code).toBe(1);
-      expect(unconfirmed.stderr.split("\n")[0]).toMatch(
-        /^refusing to (shut down|reset) 127\.0\.0\.1 without confirmation: stdin is not a terminal; pass --yes \(-y\)$/,
+    for (const [verb, what] of [
+      ["shutdown", "shut down"],
+      ["reset", "reset"],
+    ] as const) {
+      const defaults = await n.talosctl([verb]);
+      expect(defaults.code).toBe(1);
+      expect(defaults.stderr.split("\n")[0]).toBe(
+        `refusing to ${what} the talosconfig's default nodes (127.0.0.1) without a terminal to confirm: name them with --nodes (-n), or pass --yes (-y)`,
       );
     }
+    // A terminal asks even when the nodes are named; anything but y/yes cancels.
     const answeredNo = await runInProcess(["shutdown", "-n", "127.0.0.1"], {
       cwd: n.dir,
       home: n.home,
@@ -201,14 +200,25 @@ describe("talosctl shutdown and reset", () => {
     expect(answeredNo.code).toBe(1);
     expect(answeredNo.stderr).toContain("shut down 127.0.0.1? (y/N): ");
     expect(answeredNo.stderr).toContain("shutdown canceled: not confirmed");
+    const defaultsAsked = await runInProcess(["reset"], {
+      cwd: n.dir,
+      home: n.home,
+      env: n.env(),
+      stdinIsTTY: true,
+      input: "\n",
+    });
+    expect(defaultsAsked.code).toBe(1);
+    expect(defaultsAsked.stderr).toContain("reset 127.0.0.1? (y/N): ");
+    expect(defaultsAsked.stderr).toContain("reset canceled: not confirmed");
     // The node is untouched: it still answers.
     expect((await n.talosctl(["version", "--short"])).code).toBe(0);
   }, 60_000);
 
-  it("shutdown --yes waits for the services to stop", async () => {
+  it("shutdown of nodes named with -n goes ahead without a terminal, as talosctl does", async () => {
     const n = await node();
-    const r = await n.talosctl(["shutdown", "-n", "127.0.0.1", "--yes"]);
+    const r = await n.talosctl(["shutdown", "-n", "127.0.0.1"]);
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.stderr).not.toContain("(y/N)");
     const shown = lines(r.stderr);
     expect(shown).toContain("events check condition met");
     expect(shown.at(-1)).toBe("post check passed");

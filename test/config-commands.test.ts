@@ -178,7 +178,8 @@ describe("config add", () => {
 
   it("rejects an empty name and a missing one", async () => {
     expect(await fails(["config", "add", ""])).toBe("context name must not be empty");
-    expect(await fails(["config", "add"])).toBe("requires at least 1 arg(s), only received 0");
+    expect(await fails(["config", "add"])).toBe("accepts 1 arg(s), received 0");
+    expect(await fails(["config", "add", "a", "b"])).toBe("accepts 1 arg(s), received 2");
   });
 });
 
@@ -381,9 +382,9 @@ describe("config info", () => {
     expect(yaml).toBe(
       'context: a\nnodes:\n    - n1\n    - n2\n    - n3\n    - n4\n    - n5\nendpoints:\n    - e1\n    - e2\nroles: []\ncertTTL: ""\ncertNotAfter: ""\n',
     );
-    expect(await fails(["config", "info", "-o", "table"])).toBe(
-      '--output: unknown output format "table" (use one of: text, json, yaml)',
-    );
+    // talosctl's words: the format after a colon, quoted as Go's %q does.
+    expect(await fails(["config", "info", "-o", "table"])).toBe('unknown output format: "table"');
+    expect(await fails(["config", "info", "--output=json "])).toBe('unknown output format: "json "');
   });
 
   it("names the context of an unreadable certificate", async () => {
@@ -512,6 +513,19 @@ describe("talosconfig location", () => {
     await ok(["config", "add", "home"], { env: { TALOS_HOME: "relative" } });
     expect(read()).toContain("    home:");
     expect(fs.existsSync(path.join(work, "relative"))).toBe(false);
+  });
+
+  it("keeps the last value of a repeated flag, as pflag does for plain string flags", async () => {
+    await ok(["config", "add", "x", "--talosconfig", "tc-a", "--talosconfig=tc-b"]);
+    expect(fs.existsSync(path.join(work, "tc-a"))).toBe(false);
+    expect(read(path.join(work, "tc-b"))).toContain("    x:");
+
+    seed();
+    await ok(["config", "node", "n9", "--context", "a", "--context", "b"]);
+    expect(read()).toContain("    b:\n        endpoints: []\n        nodes:\n            - n9\n");
+    expect(read()).toContain("            - n5\n");
+    const r = await ok(["config", "info", "-o", "json", "-o", "yaml"]);
+    expect(r.stdout).toMatch(/^context: a\n/);
   });
 
   it("fails with one line when the config cannot be written", async () => {

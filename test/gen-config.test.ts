@@ -114,6 +114,11 @@ describe("gen config writes the three files", () => {
     expect(out.stderr).toBe("generating PKI and tokens\n");
     expect(docs(out.stdout)[0]).toMatchObject({ machine: { type: "controlplane" } });
     expect(fs.readdirSync(dir)).toEqual(["w.yaml"]);
+    // A repeated -o keeps its last value, as pflag does.
+    const last = await withSecrets(dir, "-t", "worker", "-o", "x.yaml", "-o", "-");
+    expect(last.code).toBe(0);
+    expect(docs(last.stdout)[0]).toMatchObject({ machine: { type: "worker" } });
+    expect(fs.readdirSync(dir)).toEqual(["w.yaml"]);
   });
 
   it("overwrites with --force (and -f)", async () => {
@@ -446,6 +451,15 @@ describe("gen config refuses bad input with one clear message and writes nothing
     await refuses(["demo", ENDPOINT, "--talos-version", "0.14"], /^unknown talos-version "0\.14"/);
   });
 
+  it("exactly a cluster name and an endpoint", async () => {
+    // cobra's words, then the usage.
+    await refuses(
+      ["demo"],
+      /^accepts 2 arg\(s\), received 1\n\nUsage:\n {2}talosctl gen config <cluster name> <cluster endpoint> \[flags\]\n/,
+    );
+    await refuses(["demo", ENDPOINT, "extra"], /^accepts 2 arg\(s\), received 3\n\nUsage:/);
+  });
+
   it("output flags", async () => {
     await refuses(
       ["demo", ENDPOINT, "-t", "kubeconfig"],
@@ -459,6 +473,11 @@ describe("gen config refuses bad input with one clear message and writes nothing
     await refuses(["demo", ENDPOINT, "-o", "-"], "can't use multiple output types with stdout");
     await refuses(
       ["demo", ENDPOINT, "-o", "-", "-t", "worker,talosconfig"],
+      "can't use multiple output types with stdout",
+    );
+    // -t is a string slice: repeating it adds types rather than replacing them.
+    await refuses(
+      ["demo", ENDPOINT, "-t", "worker", "-t", "talosconfig", "-o", "-"],
       "can't use multiple output types with stdout",
     );
     await refuses(["demo", ENDPOINT, "-o", "x", "--output-dir", "y"], "can't use both output-dir and output");

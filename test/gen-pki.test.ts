@@ -398,7 +398,15 @@ describe("gen ca", () => {
     const dir = tempDir();
     expectOneLineError(await gen(dir, "ca"), 'required flag(s) "organization" not set');
     expectOneLineError(await gen(dir, "ca", "--organization", "a", "--hours", "0"), /^invalid --hours "0"/);
-    expectOneLineError(await gen(dir, "ca", "--organization", "a", "--hours", "x"), /^invalid --hours "NaN"/);
+    // --hours is an int flag: pflag refuses what is not a whole number before the command runs.
+    expectOneLineError(
+      await gen(dir, "ca", "--organization", "a", "--hours", "x"),
+      'invalid argument "x" for "--hours" flag: strconv.ParseInt: parsing "x": invalid syntax',
+    );
+    expectOneLineError(
+      await gen(dir, "ca", "--organization", "a", "--hours", "1.5"),
+      'invalid argument "1.5" for "--hours" flag: strconv.ParseInt: parsing "1.5": invalid syntax',
+    );
     expectOneLineError(await gen(dir, "ca", "--organization", ""), /^--organization must not be empty/);
     fs.writeFileSync(path.join(dir, "a.sha256"), "old");
     expectOneLineError(

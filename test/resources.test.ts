@@ -216,14 +216,19 @@ function compareValue(field: DescField, proto: unknown, yaml: unknown, where: st
   };
   if (field.fieldKind === "list") {
     const items = (proto as unknown[]) ?? [];
-    if (!Array.isArray(yaml) || yaml.length !== items.length) return fail("list lengths differ");
-    items.forEach((item, i) => compareOne(field, item, yaml[i], `${where}[${i}]`, out));
+    if (!Array.isArray(yaml) || yaml.length !== items.length) {
+      fail("list lengths differ");
+      return;
+    }
+    items.forEach((item, i) => {
+      compareOne(field, item, yaml[i], `${where}[${i}]`, out);
+    });
     return;
   }
   if (field.fieldKind === "map") {
     const p = (proto as Record<string, unknown>) ?? {};
     const y = (yaml as Record<string, unknown>) ?? {};
-    if (Object.keys(p).sort().join() !== Object.keys(y).sort().join()) return fail("map keys differ");
+    if (Object.keys(p).sort().join() !== Object.keys(y).sort().join()) fail("map keys differ");
     return;
   }
   compareOne(field, proto, yaml, where, out);

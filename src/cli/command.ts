@@ -1,63 +1,38 @@
-// The shape of one command module: src/cli/commands/<noun>/<verb>.ts exports `command`.
-import type { Argv } from "yargs";
+// The shape of one command module: src/cli/commands/<noun>/<verb>.ts exports `command`, made
+// with `defineCommand`, which ties the handler's typed flag values to the declared flags.
+import { type ArgsRule, type FlagSet, flag, type Invocation } from "./args/spec.js";
 import type { CliContext } from "./context.js";
 
-/** Parsed arguments as yargs hands them over. */
-export type Args = Record<string, unknown> & { _: (string | number)[] };
+export { type ArgsRule, args, type FlagSet, type FlagValues, flag, type Invocation } from "./args/spec.js";
 
-/** Offers completion candidates ("value" or "value\tdescription"). */
-export type Completer = (ctx: CliContext, args: Args, toComplete: string) => Promise<string[]> | string[];
-
-export interface CommandModule {
-  /** Positional syntax after the command name, in yargs notation: "<context>", "[path]", "<node..>". */
-  readonly args?: string;
+export interface CommandModule<F extends FlagSet = FlagSet> {
+  /** Positional syntax shown in the usage line: "<type> [<id>]", "<endpoint>...". */
+  readonly use?: string;
+  /** Cobra's positional-argument rule; any number when absent. */
+  readonly args?: ArgsRule;
+  readonly flags: F;
+  /** A longer description for `--help` (the manifest's one-liner otherwise). */
+  readonly long?: string;
+  /** [command line, what it does]; `$0` stands for the command path. */
   readonly examples?: readonly (readonly [string, string])[];
-  /** Declares the command's options and positionals. */
-  readonly builder?: (y: Argv) => Argv;
-  /** Candidates for the Nth positional (0-based), given the positionals before it. */
-  readonly completePositional?: (
+  /** Candidates for the Nth positional (0-based), given what was typed before it. */
+  completePositional?(
     index: number,
     ctx: CliContext,
-    args: Args,
+    input: Invocation<FlagSet>,
     toComplete: string,
-  ) => Promise<string[]> | string[];
-  /** Candidates for an option's value, keyed by the option's long name. */
-  readonly completeOption?: Readonly<Record<string, Completer>>;
-  readonly handler: (args: Args, ctx: CliContext) => Promise<void>;
+  ): Promise<string[]> | string[];
+  handler(input: Invocation<F>, ctx: CliContext): Promise<void>;
 }
 
-export function defineCommand(module: CommandModule): CommandModule {
+export function defineCommand<const F extends FlagSet>(module: CommandModule<F>): CommandModule<F> {
   return module;
 }
 
-/** Positional and option values come back from yargs untyped; these read them safely. */
-export function str(args: Args, key: string): string | undefined {
-  const v = args[key];
-  if (v === undefined || v === null) return undefined;
-  return String(v);
-}
+/** Every command accepts --debug (the chain of causes of an error), unless it has its own. */
+const DEBUG_FLAG = flag.bool({ hidden: true, describe: "print the causes of an error" });
 
-export function strs(args: Args, key: string): string[] {
-  const v = args[key];
-  if (v === undefined || v === null) return [];
-  const list = Array.isArray(v) ? v : [v];
-  return list.map(String);
-}
-
-/** A string list flag that also accepts comma-separated values (cobra's StringSlice). */
-export function slice(args: Args, key: string): string[] {
-  return strs(args, key)
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
-}
-
-export function bool(args: Args, key: string): boolean {
-  return args[key] === true;
-}
-
-export function num(args: Args, key: string): number | undefined {
-  const v = args[key];
-  if (v === undefined || v === null) return undefined;
-  return Number(v);
+/** The flags a command parses: its own, plus the hidden --debug. */
+export function commandFlags(command: CommandModule): FlagSet {
+  return "debug" in command.flags ? command.flags : { ...command.flags, debug: DEBUG_FLAG };
 }

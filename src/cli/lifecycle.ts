@@ -2,7 +2,6 @@
 // the version warning, the guard of destructive commands (explicit --nodes, confirmation),
 // running the action with or without the tracker, and the --debug console capture.
 import readline from "node:readline";
-import type { Argv } from "yargs";
 import {
   checkServerVersions,
   fanOut,
@@ -13,12 +12,10 @@ import {
 import { type NodeOutcome, type PostCheck, type Predicate, trackActions } from "../client/lifecycle/index.js";
 import { JoinedError, ReportedError, UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
-import { parseDurationFlag } from "../wire/index.js";
-import { type Args, bool, str } from "./command.js";
+import { type FlagValues, flag } from "./args/spec.js";
 import type { CliContext } from "./context.js";
+import { oneOf } from "./flags.js";
 import { createProgress, PROGRESS_MODES, type Progress, type ProgressMode } from "./output/progress.js";
-
-export const DEFAULT_WAIT_TIMEOUT = "30m";
 
 /** Console lines kept per node for --debug. */
 export const DEBUG_LOG_LINES = 500;
@@ -31,98 +28,78 @@ export interface WaitFlags {
   readonly json: boolean;
 }
 
-export function withWaitFlags(y: Argv, options: { progress: boolean }): Argv {
-  let out = y
-    .option("wait", {
-      type: "boolean",
-      default: true,
-      describe: "wait for the operation to complete, tracking its progress (--wait=false to return at once)",
-    })
-    .option("debug", {
-      type: "boolean",
-      default: false,
-      describe: "debug operation from kernel logs; --wait is set to true when this flag is set",
-    })
-    .option("timeout", {
-      type: "string",
-      default: DEFAULT_WAIT_TIMEOUT,
-      describe: "time to wait for the operation to complete",
-    })
-    .option("output", {
-      alias: "o",
-      type: "string",
-      default: "text",
-      describe: "progress output: text (on stderr) or json (one object per update on stdout)",
-    });
-  if (options.progress) {
-    out = out.option("progress", {
-      type: "string",
-      default: "auto",
-      describe: `progress display on a terminal: ${PROGRESS_MODES.join(", ")} (no colours or cursor movement)`,
-    });
-  }
-  return out;
-}
+/** The --wait family of reboot, shutdown, reset and upgrade. */
+export const waitFlags = {
+  wait: flag.bool({
+    default: true,
+    describe: "wait for the operation to complete, tracking its progress (--wait=false to return at once)",
+  }),
+  debug: flag.bool({
+    describe: "debug operation from kernel logs; --wait is set to true when this flag is set",
+  }),
+  timeout: flag.duration({ default: "30m0s", describe: "time to wait for the operation to complete" }),
+  output: flag.string({
+    short: "o",
+    default: "text",
+    choices: ["text", "json"],
+    validate: oneOf(["text", "json"]),
+    describe: "progress output: text (on stderr) or json (one object per update on stdout)",
+  }),
+} as const;
 
-export function waitFlagsFrom(args: Args): WaitFlags {
-  const debug = bool(args, "debug");
-  const timeoutText = str(args, "timeout") ?? DEFAULT_WAIT_TIMEOUT;
-  const nanos = parseDurationFlag("--timeout", timeoutText);
-  if (nanos <= 0n) throw new UserError(`--timeout must be positive (got ${timeoutText})`);
-  const progressText = str(args, "progress") ?? "auto";
-  const progress = PROGRESS_MODES.find((m) => m === progressText);
-  if (progress === undefined) {
-    throw new UserError(
-      `invalid argument "${progressText}" for "--progress" flag: possible options are: ${PROGRESS_MODES.join(", ")}`,
-      { showUsage: true },
-    );
-  }
-  const output = str(args, "output") ?? "text";
-  if (output !== "text" && output !== "json") {
-    throw new UserError(
-      `invalid argument "${output}" for "-o, --output" flag: possible options are: text, json`,
-      {
-        showUsage: true,
-      },
-    );
-  }
+/** --progress, for the commands whose display talosctl lets the user choose. */
+export const progressFlag = {
+  progress: flag.string({
+    default: "auto",
+    choices: PROGRESS_MODES,
+    validate: oneOf(PROGRESS_MODES),
+    describe: `progress display on a terminal: ${PROGRESS_MODES.join(", ")} (no colours or cursor movement)`,
+  }),
+} as const;
+
+export function waitOptions(
+  flags: FlagValues<typeof waitFlags> & Partial<FlagValues<typeof progressFlag>>,
+): WaitFlags {
+  if (flags.timeout <= 0n) throw new UserError("--timeout must be positive");
   return {
-    wait: debug || args.wait !== false,
-    timeoutMs: Number(nanos / 1_000_000n),
-    debug,
-    progress,
-    json: output === "json",
+    wait: flags.debug || flags.wait,
+    timeoutMs: Number(flags.timeout / 1_000_000n),
+    debug: flags.debug,
+    progress: (flags.progress ?? "auto") as ProgressMode,
+    json: flags.output === "json",
   };
 }
 
+export const yesFlag = {
+  yes: flag.bool({ short: "y", describe: "do not ask for confirmation on a terminal" }),
+} as const;
+
+export interface DestructiveTargets {
+  /** The nodes were named on the command line (-n), not taken from the talosconfig. */
+  readonly named: boolean;
+  readonly nodes: readonly string[];
+  readonly yes: boolean;
+}
+
 /**
- * Destructive commands act only on nodes named on the command line, never on the context's
- * default nodes, and only once confirmed (a terminal prompt, or --yes).
+ * Destructive commands ask on a terminal (unless --yes). Without a terminal they go ahead as
+ * talosctl does when the nodes were named with --nodes, and refuse when the targets would come
+ * from the talosconfig alone, so a script never wipes a context's default nodes by accident.
  */
 export async function guardDestructive(
   ctx: CliContext,
-  args: Args,
+  targets: DestructiveTargets,
   verb: string,
   what: string,
 ): Promise<void> {
-  const named = args.nodes;
-  if (named === undefined || (Array.isArray(named) && named.length === 0)) {
-    throw new UserError(
-      `${verb} needs the nodes named with --nodes (-n); it does not act on the context's default nodes`,
-    );
-  }
-  if (bool(args, "yes")) return;
-  const nodes = (Array.isArray(named) ? named : [named])
-    .map(String)
-    .flatMap((n) => n.split(","))
-    .map((n) => n.trim())
-    .filter((n) => n !== "");
+  if (targets.yes) return;
   if (!ctx.stdin.isTTY) {
+    if (targets.named) return;
     throw new UserError(
-      `refusing to ${what} ${nodes.join(", ")} without confirmation: stdin is not a terminal; pass --yes (-y)`,
+      `refusing to ${what} the talosconfig's default nodes (${targets.nodes.join(", ")}) without a terminal to confirm: name them with --nodes (-n), or pass --yes (-y)`,
     );
   }
-  ctx.stderr.write(`${what} ${nodes.join(", ")}? (y/N): `);
+  ctx.stderr.write(`${what} ${targets.nodes.join(", ")}? (y/N): `);
   const rl = readline.createInterface({ input: ctx.stdin, terminal: false });
   try {
     const next = await rl[Symbol.asyncIterator]().next();
@@ -131,15 +108,6 @@ export async function guardDestructive(
   } finally {
     rl.close();
   }
-}
-
-export function withYesFlag(y: Argv): Argv {
-  return y.option("yes", {
-    alias: "y",
-    type: "boolean",
-    default: false,
-    describe: "do not ask for confirmation (needed when stdin is not a terminal)",
-  });
 }
 
 /** The WARNING line for servers older than this client; nodes that cannot say their version fail. */

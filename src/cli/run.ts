@@ -1,14 +1,17 @@
 // Runs one talosctl invocation against an injected context and returns the exit status.
-import type { Argv } from "yargs";
 import { errorMessage, JoinedError, ReportedError, UserError } from "../errors.js";
-import type { Args } from "./command.js";
+import { checkArgs, checkRequiredFlags, parseCommandLine } from "./args/parse.js";
+import type { FlagSet } from "./args/spec.js";
+import { type HelpInput, renderCommandHelp, renderUsage } from "./args/usage.js";
+import { type CommandModule, commandFlags } from "./command.js";
 import type { CliContext } from "./context.js";
 import { renderGroupHelp } from "./help.js";
+import type { CommandEntry } from "./manifest.js";
 import { commandName, resolveCommand } from "./resolve.js";
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug") || ctx.env.TALOSCTL_DEBUG === "1";
-  let usage: (() => Promise<string>) | undefined;
+  let usage: (() => Promise<string> | string) | undefined;
   try {
     if (argv[0] === "__complete" || argv[0] === "__completeNoDesc") {
       const { complete } = await import("./completion/complete.js");
@@ -28,15 +31,19 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       ctx.stdout.write(renderGroupHelp(resolved.path));
       return 0;
     }
-    const [{ command }, { buildParser }] = await Promise.all([resolved.entry.load(), import("./parser.js")]);
-    const parser = buildParser(resolved.path, command, ctx);
-    usage = () => parser.getHelp();
-    const parsed = await parse(parser, resolved.rest);
-    if (parsed.help !== undefined) {
-      ctx.stdout.write(parsed.help.endsWith("\n") ? parsed.help : `${parsed.help}\n`);
+    const { command } = await resolved.entry.load();
+    const flags = commandFlags(command);
+    const help = helpInput(resolved.path, command, flags);
+    usage = () => renderUsage(help);
+    const parsed = parseCommandLine(resolved.rest, flags);
+    for (const warning of parsed.warnings) ctx.stderr.write(`${warning}\n`);
+    if (parsed.help) {
+      ctx.stdout.write(renderCommandHelp(help));
       return 0;
     }
-    await command.handler(parsed.args, ctx);
+    checkArgs(command.args ?? { kind: "any" }, parsed.invocation.args, help.commandPath);
+    checkRequiredFlags(flags, parsed.invocation);
+    await command.handler(parsed.invocation, ctx);
     return 0;
   } catch (err) {
     await reportError(err, ctx, debug, usage);
@@ -44,56 +51,25 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
   }
 }
 
-interface ParseResult {
-  args: Args;
-  help?: string;
-}
-
-function parse(parser: Argv, rest: readonly string[]): Promise<ParseResult> {
-  return new Promise((resolve, reject) => {
-    parser.parse([...rest], {}, (err: Error | undefined, argv: unknown, output: string) => {
-      if (err) {
-        reject(new UserError(yargsMessage(err.message, rest), { showUsage: true }));
-        return;
-      }
-      const args = argv as Args;
-      // With exitProcess off, yargs hands back text only when it printed help.
-      if (args.help === true || output !== "") resolve({ args, help: output });
-      else resolve({ args });
-    });
-  });
-}
-
-/** Puts yargs' messages in the words talosctl users know. */
-function yargsMessage(message: string, rest: readonly string[]): string {
-  const unknownArgs = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknownArgs) {
-    const words = unknownArgs[1]!.split(", ");
-    const spelled = (w: string): string | undefined =>
-      rest.find((r) => r === `--${w}` || r.startsWith(`--${w}=`) || r === `-${w}` || r.startsWith(`-${w}=`));
-    const flag = words.find((w) => spelled(w) !== undefined);
-    if (flag !== undefined) return `unknown flag: ${spelled(flag)!.split("=")[0]}`;
-    return `unknown argument(s): ${words.map((w) => `"${w}"`).join(", ")}`;
-  }
-  const missing = /^Missing required arguments?: (.*)$/.exec(message);
-  if (missing) {
-    return `required flag(s) ${missing[1]!
-      .split(", ")
-      .map((f) => `"${f}"`)
-      .join(", ")} not set`;
-  }
-  const notEnough = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(message);
-  if (notEnough) return `requires at least ${notEnough[2]} arg(s), only received ${notEnough[1]}`;
-  const tooMany = /^Too many non-option arguments: got (\d+), maximum of (\d+)$/.exec(message);
-  if (tooMany) return `accepts at most ${tooMany[2]} arg(s), received ${tooMany[1]}`;
-  return message;
+export function helpInput(path: readonly CommandEntry[], command: CommandModule, flags: FlagSet): HelpInput {
+  const entry = path[path.length - 1]!;
+  return {
+    commandPath: commandName(path),
+    name: entry.name,
+    describe: entry.describe,
+    flags,
+    ...(command.use !== undefined ? { use: command.use } : {}),
+    ...(command.long !== undefined ? { long: command.long } : {}),
+    ...(entry.aliases !== undefined ? { aliases: entry.aliases } : {}),
+    ...(command.examples !== undefined ? { examples: command.examples } : {}),
+  };
 }
 
 async function reportError(
   err: unknown,
   ctx: CliContext,
   debug: boolean,
-  usage: (() => Promise<string>) | undefined,
+  usage: (() => Promise<string> | string) | undefined,
 ): Promise<void> {
   if (err instanceof ReportedError) return;
   const message = errorMessage(err);

@@ -11,6 +11,7 @@ import {
   type GrpcTransportOptions,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { TalosError } from "../errors.js";
 import { CONNECT_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../wire/index.js";
 import { type Endpoint, endpointUrl, formatAuthority } from "./endpoints.js";
 import { FingerprintMismatchError, isDialFailure } from "./errors.js";
@@ -52,7 +53,8 @@ interface Target {
 }
 
 export function createConnection(options: ConnectionOptions): Connection {
-  if (options.endpoints.length === 0) throw new Error("createConnection needs at least one endpoint");
+  if (options.endpoints.length === 0)
+    throw new TalosError("internal", "createConnection needs at least one endpoint");
   const targets: Target[] = options.endpoints.map((endpoint) => {
     const pinned = options.tls.insecure === true && (options.tls.fingerprints ?? []).length > 0;
     const sessions = new GuardedSessions(

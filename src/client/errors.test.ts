@@ -1,9 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { TalosError } from "../errors.js";
 import {
   connectionFailure,
   FingerprintMismatchError,
   isDialFailure,
+  NodeError,
   RpcError,
   toRpcError,
 } from "./errors.js";
@@ -111,5 +113,41 @@ describe("isDialFailure", () => {
     expect(isDialFailure(wrapped(new FingerprintMismatchError("x")))).toBe(true);
     expect(isDialFailure(wrapped(nodeError("ECONNRESET")))).toBe(false);
     expect(isDialFailure(new ConnectError("unavailable", Code.Unavailable))).toBe(false);
+  });
+});
+
+describe("the error model", () => {
+  it("gives a failed call the code of its status", () => {
+    const denied = toRpcError(new ConnectError("not authorized", Code.PermissionDenied));
+    expect(denied).toBeInstanceOf(TalosError);
+    expect(denied.code).toBe("permission-denied");
+    expect(toRpcError(new Error("boom")).code).toBe("unknown");
+    expect(toRpcError(new ConnectError("exists", Code.AlreadyExists)).code).toBe("already-exists");
+  });
+
+  it("makes the fingerprint refusal an unavailable TalosError that still reads as a dial failure", () => {
+    const pin = new FingerprintMismatchError("fingerprint X does not match");
+    expect(pin).toBeInstanceOf(TalosError);
+    expect(pin.code).toBe("unavailable");
+    expect(pin.name).toBe("FingerprintMismatchError");
+    expect(connectionFailure(wrapped(pin))).toBe(
+      "transport: authentication handshake failed: fingerprint X does not match",
+    );
+  });
+
+  it("never reads a TalosError's code as a system error code", () => {
+    const own = new TalosError("unavailable", "not a socket error");
+    expect(isDialFailure(wrapped(own))).toBe(false);
+    expect(connectionFailure(wrapped(own))).toBeUndefined();
+    expect(toRpcError(own).message).toBe("rpc error: code = Unknown desc = not a socket error");
+  });
+
+  it("gives a node's failure the code of its cause", () => {
+    const rpc = toRpcError(new ConnectError("gone", Code.NotFound));
+    const failed = new NodeError("10.5.0.2", "error from node 10.5.0.2: gone", { cause: rpc });
+    expect(failed.code).toBe("not-found");
+    expect(failed.cause).toBe(rpc);
+    expect(new NodeError("10.5.0.2", "local").code).toBe("unknown");
+    expect(new NodeError("10.5.0.2", "bad", { code: "invalid" }).code).toBe("invalid");
   });
 });

@@ -1,13 +1,16 @@
 // gRPC failures in the words talosctl users know (`rpc error: code = PermissionDenied desc =
 // not authorized`), and the per-node errors that fan-out commands collect.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { errorMessage, TalosError } from "../errors.js";
+import { type ErrorCode, errorMessage, TalosError } from "../errors.js";
 import { errorCodeOf, goStatusString } from "../wire/index.js";
 
-/** Raised by the fingerprint check inside the TLS handshake. */
-export class FingerprintMismatchError extends Error {
+/** Raised by the fingerprint check inside the TLS handshake: the connection is refused before any call. */
+export class FingerprintMismatchError extends TalosError {
   override readonly name = "FingerprintMismatchError";
-  readonly code = "ERR_TALOS_CERT_FINGERPRINT";
+
+  constructor(message: string) {
+    super("unavailable", message);
+  }
 }
 
 /** A failed call: the gRPC code plus the text talosctl would print. */
@@ -31,7 +34,10 @@ export class RpcError extends TalosError {
 }
 
 interface NodeErrorProps {
+  /** A Node.js system or TLS error code (`ECONNREFUSED`, `ERR_SSL_...`); never a TalosError's code. */
   code?: string;
+  /** The error is the fingerprint check's refusal. */
+  fingerprint?: boolean;
   syscall?: string;
   address?: string;
   port?: number;
@@ -48,7 +54,8 @@ function causeChain(err: unknown): NodeErrorProps[] {
     const e = current as Error & Partial<NodeErrorProps>;
     out.push({
       message: e.message,
-      ...(typeof e.code === "string" ? { code: e.code } : {}),
+      ...(current instanceof FingerprintMismatchError ? { fingerprint: true } : {}),
+      ...(typeof e.code === "string" && !(current instanceof TalosError) ? { code: e.code } : {}),
       ...(typeof e.syscall === "string" ? { syscall: e.syscall } : {}),
       ...(typeof e.address === "string" ? { address: e.address } : {}),
       ...(typeof e.port === "number" ? { port: e.port } : {}),
@@ -74,12 +81,12 @@ const DIAL_ERRORS: Readonly<Record<string, string>> = {
 export function isDialFailure(err: unknown): boolean {
   return causeChain(err).some(
     (p) =>
-      p.code !== undefined &&
-      (DIAL_ERRORS[p.code] !== undefined ||
-        p.code.startsWith("EAI_") ||
-        p.code === "ENOTFOUND" ||
-        p.code === "ERR_TALOS_CERT_FINGERPRINT" ||
-        isTlsCode(p.code)),
+      p.fingerprint === true ||
+      (p.code !== undefined &&
+        (DIAL_ERRORS[p.code] !== undefined ||
+          p.code.startsWith("EAI_") ||
+          p.code === "ENOTFOUND" ||
+          isTlsCode(p.code))),
   );
 }
 
@@ -93,6 +100,7 @@ function isTlsCode(code: string): boolean {
  */
 export function connectionFailure(err: unknown): string | undefined {
   for (const p of causeChain(err)) {
+    if (p.fingerprint) return `transport: authentication handshake failed: ${p.message}`;
     if (p.code === undefined) continue;
     const dial = DIAL_ERRORS[p.code];
     if (dial !== undefined) {
@@ -105,13 +113,7 @@ export function connectionFailure(err: unknown): string | undefined {
     if (p.code === "ECONNRESET" || p.code === "EPIPE") {
       return `transport: connection closed by the server (${p.code === "EPIPE" ? "broken pipe" : "connection reset by peer"})`;
     }
-    if (p.code === "ERR_TALOS_CERT_FINGERPRINT") {
-      return `transport: authentication handshake failed: ${p.message}`;
-    }
-    if (
-      /CERT|SSL|TLS|SIGNATURE|ISSUER|KEY_USAGE/.test(p.code) &&
-      p.code !== "ERR_TLS_INVALID_PROTOCOL_VERSION"
-    ) {
+    if (isTlsCode(p.code)) {
       return `transport: authentication handshake failed: tls: ${tlsMessage(p)}`;
     }
     if (p.code === "ERR_HTTP2_SESSION_ERROR" || p.code === "ERR_HTTP2_GOAWAY_SESSION") {
@@ -158,13 +160,17 @@ export function toRpcError(err: unknown, aborted = false): RpcError {
   return new RpcError(Code.Unknown, errorMessage(err), { cause: err });
 }
 
-/** One node's failure, printed as `<prefix><node>: <message>` or a command's own wording. */
-export class NodeError extends Error {
+/**
+ * One node's failure, printed as `<prefix><node>: <message>` or a command's own wording. Its
+ * code is the cause's when the cause is a TalosError (a failed call keeps its status).
+ */
+export class NodeError extends TalosError {
   override readonly name = "NodeError";
   readonly node: string;
 
-  constructor(node: string, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(node: string, message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    const cause = options?.cause;
+    super(options?.code ?? (cause instanceof TalosError ? cause.code : "unknown"), message, { cause });
     this.node = node;
   }
 }

@@ -1,15 +1,19 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientContext, emptyClientConfig, encodeClientConfig } from "../clientconfig/index.js";
 import { createCertificateAuthority, issueClientCertificate } from "../pki/index.js";
-import { connectionFlagsFrom, NODES_NOT_SET, openClient, requireOneNode } from "./factory.js";
+import { NODES_NOT_SET, openClient, requireOneNode } from "./factory.js";
 
 let dir: string;
 let good: ClientContext;
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-factory-"));
@@ -69,7 +73,22 @@ describe("openClient", () => {
     expect(() => open({ talosconfig: file, context: "other" })).toThrow(
       'context "other" not found in config',
     );
-    expect(() => open({ talosconfig: path.join(dir, "new.yaml") })).toThrow("is empty");
+  });
+
+  it("words an empty or missing talosconfig as talosctl does", () => {
+    // A missing file is created empty; talosctl then finds no endpoints, or with -e no context.
+    const fresh = path.join(dir, "new.yaml");
+    expect(() => open({ talosconfig: fresh, nodes: ["n"] })).toThrow(/^failed to determine endpoints$/);
+    expect(fs.existsSync(fresh)).toBe(true);
+    const blank = path.join(dir, "blank.yaml");
+    fs.writeFileSync(blank, "");
+    expect(() => open({ talosconfig: blank })).toThrow(/^failed to determine endpoints$/);
+    expect(() => open({ talosconfig: blank, endpoints: ["10.5.0.2"] })).toThrow(
+      /^failed to create client connection: failed to resolve configuration context: talos config file is empty$/,
+    );
+    expect(() => open({ talosconfig: blank, endpoints: ["10.5.0.2"], context: "x" })).toThrow(
+      'context "x" not found in config',
+    );
   });
 
   it("checks the context's credentials", () => {
@@ -100,27 +119,7 @@ describe("openClient", () => {
   });
 });
 
-describe("flags", () => {
-  it("reads comma-separated and repeated values", () => {
-    const flags = connectionFlagsFrom({
-      nodes: ["a,b", " c "],
-      endpoints: "e1,e2",
-      "cert-fingerprint": ["x"],
-      insecure: true,
-      context: "",
-      talosconfig: "tc",
-    });
-    expect(flags).toEqual({
-      talosconfig: "tc",
-      context: undefined,
-      nodes: ["a", "b", "c"],
-      endpoints: ["e1", "e2"],
-      cluster: undefined,
-      insecure: true,
-      certFingerprints: ["x"],
-    });
-  });
-
+describe("requireOneNode", () => {
   it("enforces a single node where the command needs one", () => {
     expect(requireOneNode("config new", ["a"])).toBe("a");
     expect(() => requireOneNode("config new", ["a", "b"])).toThrow(

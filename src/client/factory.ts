@@ -1,7 +1,12 @@
 // From a command's connection flags to a client and its target nodes (siderolabs/talos:
 // cmd/talosctl/pkg/talos/global/factory.go): the talosconfig context, the endpoints, the nodes, or
 // a maintenance client for --insecure.
-import { openContext, type ResolvedContext } from "../clientconfig/index.js";
+import {
+  type ClientConfig,
+  openClientConfig,
+  type ResolvedContext,
+  resolveContext,
+} from "../clientconfig/index.js";
 import { UserError } from "../errors.js";
 import { METADATA } from "../wire/index.js";
 import { createTalosClient, type TalosClient } from "./client.js";
@@ -11,6 +16,15 @@ import { credentialsFromContext, maintenanceCredentials } from "./tls.js";
 
 export const NODES_NOT_SET =
   "nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against";
+
+const NO_ENDPOINTS = "failed to determine endpoints";
+const EMPTY_CONFIG =
+  "failed to create client connection: failed to resolve configuration context: talos config file is empty";
+
+/** No current context and no contexts: what talosctl creates where no talosconfig was. */
+function isEmptyConfig(config: ClientConfig): boolean {
+  return config.context === "" && Object.keys(config.contexts).length === 0;
+}
 
 /** The connection flags of a node-facing command, already read from the command line. */
 export interface ConnectionFlags {
@@ -29,32 +43,6 @@ export interface ClientEnvironment {
   readonly homedir: string;
   readonly cwd: string;
   readonly signal: AbortSignal;
-}
-
-/** Reads the connection flags from parsed arguments (dashed long names, as the CLI keeps them). */
-export function connectionFlagsFrom(args: Readonly<Record<string, unknown>>): ConnectionFlags {
-  const list = (key: string): string[] => {
-    const v = args[key];
-    if (v === undefined || v === null) return [];
-    return (Array.isArray(v) ? v : [v])
-      .map(String)
-      .flatMap((s) => s.split(","))
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-  };
-  const one = (key: string): string | undefined => {
-    const v = args[key];
-    return v === undefined || v === null || v === "" ? undefined : String(v);
-  };
-  return {
-    talosconfig: one("talosconfig"),
-    context: one("context"),
-    nodes: list("nodes"),
-    endpoints: list("endpoints"),
-    cluster: one("cluster"),
-    insecure: args.insecure === true,
-    certFingerprints: list("cert-fingerprint"),
-  };
 }
 
 export interface OpenClientOptions {
@@ -93,15 +81,20 @@ export function openClient(
   if ((flags.certFingerprints ?? []).length > 0) {
     throw new UserError("--cert-fingerprint is only used with --insecure (maintenance mode)");
   }
-  const { context } = openContext({
+  const file = openClientConfig({
     path: flags.talosconfig,
-    context: flags.context,
     env: environment.env,
     homedir: environment.homedir,
     cwd: environment.cwd,
   });
+  if (flags.context === undefined && isEmptyConfig(file.config)) {
+    // talosctl learns of the empty file only while looking for endpoints: without -e it says
+    // it has none, with -e the connection fails on the missing context.
+    throw new UserError(flags.endpoints.length === 0 ? NO_ENDPOINTS : EMPTY_CONFIG);
+  }
+  const context = resolveContext(file.config, flags.context, { path: file.path });
   const endpoints = flags.endpoints.length > 0 ? flags.endpoints : context.endpoints;
-  if (endpoints.length === 0) throw new UserError("failed to determine endpoints");
+  if (endpoints.length === 0) throw new UserError(NO_ENDPOINTS);
   for (const e of endpoints) parseEndpoint(e);
   const tls = credentialsFromContext(context);
   const headers: Record<string, string> = {};

@@ -49,7 +49,6 @@ export {
 export {
   type ClientEnvironment,
   type ConnectionFlags,
-  connectionFlagsFrom,
   NODES_NOT_SET,
   type OpenClientOptions,
   type OpenedClient,
@@ -69,6 +68,7 @@ export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
 export {
   type ClashChoice,
   type ClashComponent,
+  defaultKubeconfigPath,
   encodeKubeconfig,
   type Kubeconfig,
   kubeconfigFromArchive,

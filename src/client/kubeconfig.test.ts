@@ -21,7 +21,40 @@ describe("mergeKubeconfig", () => {
     await mergeKubeconfig(into, incoming(), { force: false });
     expect(into.clusters.map((c) => c.name)).toEqual(["other", "c"]);
     expect(into["current-context"]).toBe("admin@c");
-    expect(encodeKubeconfig(into)).toContain("apiVersion: v1\nkind: Config\n");
+  });
+
+  it("writes what client-go writes: yaml.v2 at two spaces, keys sorted, entries sorted by name", async () => {
+    const into = parseKubeconfig(
+      "clusters: [{name: other, cluster: {server: https://x, certificate-authority-data: Q0E=}}]\ncurrent-context: other",
+      "f",
+    );
+    await mergeKubeconfig(into, incoming(), { force: false });
+    expect(encodeKubeconfig(into)).toBe(
+      [
+        "apiVersion: v1",
+        "clusters:",
+        "- cluster:",
+        "    server: https://1.2.3.4:6443",
+        "  name: c",
+        "- cluster:",
+        "    certificate-authority-data: Q0E=",
+        "    server: https://x",
+        "  name: other",
+        "contexts:",
+        "- context:",
+        "    cluster: c",
+        "    user: admin@c",
+        "  name: admin@c",
+        "current-context: admin@c",
+        "kind: Config",
+        "preferences: {}",
+        "users:",
+        "- name: admin@c",
+        "  user:",
+        "    token: new",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("keeps identical entries, renames clashing ones and points the context at the renamed ones", async () => {

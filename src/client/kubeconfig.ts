@@ -2,10 +2,21 @@
 // cmd/talosctl/cmd/talos/kubeconfig.go): merging the cluster's admin kubeconfig into an existing
 // one by name (clusters, users, contexts), with clashes renamed or overwritten, and the new context
 // made current.
+import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseDocument, stringify } from "yaml";
-import { UserError } from "../errors.js";
+import { parseDocument } from "yaml";
+import { errorMessage, UserError } from "../errors.js";
+import { encodeYaml } from "../yaml/index.js";
 import { readTar } from "./tar.js";
+
+/** Where kubeconfigs merge by default: the first entry of $KUBECONFIG, else ~/.kube/config. */
+export function defaultKubeconfigPath(
+  env: Readonly<Record<string, string | undefined>>,
+  homedir: string,
+): string {
+  const fromEnv = (env.KUBECONFIG ?? "").split(path.delimiter).find((p) => p !== "");
+  return fromEnv ?? path.join(homedir, ".kube", "config");
+}
 
 export interface NamedEntry {
   name: string;
@@ -28,7 +39,7 @@ export async function kubeconfigFromArchive(archive: Uint8Array): Promise<string
   try {
     tar = gunzipSync(archive);
   } catch (err) {
-    throw new UserError(`the node sent an invalid kubeconfig archive: ${(err as Error).message}`, {
+    throw new UserError(`the node sent an invalid kubeconfig archive: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -72,19 +83,27 @@ export function parseKubeconfig(text: string, where: string): Kubeconfig {
   return { ...data, clusters: list("clusters"), users: list("users"), contexts: list("contexts") };
 }
 
+/**
+ * Encodes a kubeconfig as client-go's `clientcmd.Write` does (talosctl merges through it): the
+ * config's JSON turned into YAML by sigs.k8s.io/yaml, so yaml.v2's layout at two spaces with
+ * every mapping's keys sorted. client-go keeps clusters, users and contexts in maps, so they
+ * come out sorted by name, and `preferences` and `current-context` are always written.
+ */
 export function encodeKubeconfig(config: Kubeconfig): string {
-  const { apiVersion, kind, clusters, users, contexts, "current-context": current, ...rest } = config;
-  return stringify(
+  const byName = (list: readonly NamedEntry[]): NamedEntry[] =>
+    [...list].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  return encodeYaml(
     {
-      apiVersion: apiVersion ?? "v1",
-      kind: kind ?? "Config",
-      clusters,
-      contexts,
-      "current-context": current ?? "",
-      ...rest,
-      users,
+      ...config,
+      apiVersion: config.apiVersion ?? "v1",
+      kind: config.kind ?? "Config",
+      preferences: config.preferences ?? {},
+      clusters: byName(config.clusters),
+      users: byName(config.users),
+      contexts: byName(config.contexts),
+      "current-context": config["current-context"] ?? "",
     },
-    { lineWidth: 0 },
+    { dialect: "yaml.v2", sortKeys: true },
   );
 }
 

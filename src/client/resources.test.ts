@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { MetadataSchema, ResourceSchema, SpecSchema } from "../gen/cosi/resource/resource_pb.js";
+import { encodeYaml } from "../yaml/index.js";
 import {
   machineConfigText,
   metadataData,
@@ -91,7 +91,7 @@ describe("resource data", () => {
 
   it("reads the machine config from a YAML string spec, a raw spec or the protobuf spec", () => {
     const config = "version: v1alpha1\nmachine:\n    type: worker\n";
-    expect(machineConfigText(resource(stringify(config)))).toBe(config);
+    expect(machineConfigText(resource(encodeYaml(config)))).toBe(config);
     expect(machineConfigText(resource(config))).toBe(config);
     const bytes = new TextEncoder().encode(config);
     const proto = new Uint8Array([0x0a, bytes.length, ...bytes]);

@@ -5,7 +5,7 @@ import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { parse as parseYaml } from "yaml";
-import { UserError } from "../errors.js";
+import { TalosError, UserError } from "../errors.js";
 import {
   ResourceDefinitionSpec_Sensitivity,
   ResourceDefinitionSpecSchema,
@@ -156,7 +156,7 @@ export function machineConfigText(resource: Resource): string {
   if (yamlSpec !== "") return yamlSpec;
   const proto = resource.spec?.protoSpec;
   if (proto && proto.length > 0) return yamlMarshalledField(proto);
-  throw new Error("the MachineConfig resource has an empty spec");
+  throw new TalosError("data-loss", "the MachineConfig resource has an empty spec");
 }
 
 /** Field 1 (`yaml_marshalled`, bytes) of the MachineConfig protobuf spec. */
@@ -174,7 +174,8 @@ function yamlMarshalledField(bytes: Uint8Array): string {
 /** Reads the active machine config of a node (admin only: the type is sensitive). */
 export async function fetchMachineConfig(node: NodeClient, id = ACTIVE_CONFIG_ID): Promise<string> {
   const reply = await node.cosi.get({ namespace: CONFIG_NAMESPACE, type: MACHINE_CONFIG_TYPE, id });
-  if (!reply.resource) throw new Error(`the node returned no ${MACHINE_CONFIG_TYPE} resource`);
+  if (!reply.resource)
+    throw new TalosError("not-found", `the node returned no ${MACHINE_CONFIG_TYPE} resource`);
   return machineConfigText(reply.resource);
 }
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { UserError } from "../errors.js";
+import { errorMessage, TalosError, UserError } from "../errors.js";
 
 const BLOCK = 512;
 
@@ -209,7 +209,7 @@ export async function readTar(
     longLink = undefined;
     let consumed = false;
     await onEntry(header, async (sink) => {
-      if (consumed) throw new Error("tar entry data read twice");
+      if (consumed) throw new TalosError("internal", "tar entry data read twice");
       consumed = true;
       await reader.pipe(size, sink);
     });
@@ -270,7 +270,7 @@ export async function extractTarGz(source: AsyncIterable<Uint8Array>, dest: stri
       if (err instanceof UserError) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? "";
       if (code.startsWith("Z_")) {
-        throw new UserError(`the archive from the node is not valid gzip: ${(err as Error).message}`, {
+        throw new UserError(`the archive from the node is not valid gzip: ${errorMessage(err)}`, {
           cause: err,
         });
       }

@@ -84,6 +84,17 @@ describe("encodeClientConfig", () => {
     expect(names).toEqual(["a:", "a-2:", "a-10:", "b:"]);
   });
 
+  it("sorts a non-letter before a letter where names first differ, as go-yaml does", () => {
+    const text = encodeClientConfig(
+      configOf("a", { aB: { endpoints: [] }, a_b: { endpoints: [] }, "a-1": { endpoints: [] } }),
+    );
+    const names = text
+      .split("\n")
+      .filter((l) => /^ {4}\S/.test(l))
+      .map((l) => l.trim());
+    expect(names).toEqual(["a-1:", "a_b:", "aB:"]);
+  });
+
   it("quotes strings other YAML readers would take for booleans or numbers", () => {
     const text = encodeClientConfig(configOf("yes", { yes: { endpoints: ["on", "1.0", "10.5.0.2"] } }));
     expect(text).toContain('context: "yes"');

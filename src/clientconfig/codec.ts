@@ -1,8 +1,8 @@
 // Reading and writing the talosconfig YAML. Reading is forgiving where talosctl is (unknown keys
 // are ignored, the legacy `target` joins the endpoints, scalars of any type read as their text)
 // and strict about shapes, so a broken file fails with one line that says where.
-// Writing follows talosctl's layout: 4-space indentation, fields in a fixed order, empty
-// optional fields left out, `endpoints` always present, context names sorted.
+// Writing follows talosctl's layout: go-yaml's 4-space indentation, fields in a fixed order,
+// empty optional fields left out, `endpoints` always present, context names sorted.
 import {
   type Document,
   isAlias,
@@ -13,17 +13,11 @@ import {
   type Node,
   type ParsedNode,
   parseDocument,
-  stringify,
   type YAMLMap,
 } from "yaml";
 import { UserError } from "../errors.js";
-import {
-  type ClientConfig,
-  type ClientContext,
-  type ContextAuth,
-  compareNames,
-  emptyClientConfig,
-} from "./model.js";
+import { compareGoKeys, encodeYaml } from "../yaml/index.js";
+import { type ClientConfig, type ClientContext, type ContextAuth, emptyClientConfig } from "./model.js";
 
 /**
  * Parses talosconfig text or bytes. `source` names the file in errors. An empty or
@@ -254,23 +248,15 @@ function scalarText(node: ParsedNode | Node): string {
   return node.source ?? String(v);
 }
 
-/** Encodes a config in talosctl's layout. */
+/**
+ * Encodes a config as talosctl writes it: go-yaml v4's `Marshal` of the config struct
+ * (siderolabs/talos: pkg/machinery/client/config/config.go), so the contexts map is in go-yaml's
+ * key order.
+ */
 export function encodeClientConfig(config: ClientConfig): string {
-  const contexts = Object.create(null) as Record<string, unknown>;
-  for (const name of Object.keys(config.contexts).sort(compareNames)) {
-    contexts[name] = encodeContext(config.contexts[name]!);
-  }
-  return stringify(
-    { context: config.context, contexts },
-    {
-      indent: 4,
-      lineWidth: 0,
-      // YAML 1.1 rules decide quoting, as go-yaml does: "yes", "on", "1.0" and the like
-      // are quoted so every YAML reader sees strings.
-      version: "1.1",
-      aliasDuplicateObjects: false,
-    },
-  );
+  const names = Object.keys(config.contexts).sort(compareGoKeys("yaml.v3"));
+  const contexts = new Map(names.map((name) => [name, encodeContext(config.contexts[name]!)]));
+  return encodeYaml({ context: config.context, contexts });
 }
 
 function encodeContext(ctx: ClientContext): Record<string, unknown> {

@@ -1,8 +1,9 @@
 // What `talosctl config info` reports about a context: its nodes and endpoints, and from the
 // client certificate the roles (its Organization values) and when it expires.
 import { X509Certificate } from "node:crypto";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { formatGoDuration } from "../wire/index.js";
+
 import { decodeContextPem, type ResolvedContext } from "./resolve.js";
 
 export interface ContextInfo {
@@ -49,7 +50,7 @@ export function clientCertificateInfo(ctx: ResolvedContext): ClientCertificateIn
     cert = new X509Certificate(pem);
   } catch (err) {
     throw new UserError(
-      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${(err as Error).message}`,
+      `context "${ctx.name}": the client certificate (crt) cannot be parsed: ${errorMessage(err)}`,
       {
         cause: err,
       },

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 
 export interface WriteFileOptions {
   /** File mode of the result (default 0o644). */
@@ -71,7 +71,7 @@ export function writeError(file: string, err: unknown): UserError {
               ? "read-only file system"
               : e.code === "ENOSPC"
                 ? "no space left on device"
-                : (e.message ?? String(err));
+                : errorMessage(err);
   return new UserError(`failed to write ${file}: ${why}`, { cause: err });
 }
 
@@ -84,7 +84,7 @@ export function readError(file: string, err: unknown): UserError {
         ? "permission denied"
         : e.code === "EISDIR"
           ? "is a directory"
-          : (e.message ?? String(err));
+          : errorMessage(err);
   return new UserError(`failed to read ${file}: ${why}`, { cause: err });
 }
 

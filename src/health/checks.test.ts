@@ -79,6 +79,7 @@ describe("health checks", () => {
     await expect(run).rejects.toBeInstanceOf(HealthCheckFailure);
     await expect(run).rejects.toMatchObject({
       check: "apid to be ready",
+      code: "deadline-exceeded",
       message: "waiting for apid to be ready: timed out; last error: 10.0.0.3: connection refused",
     });
     expect(lines.at(-1)).toBe("waiting for apid to be ready: 10.0.0.3: connection refused");

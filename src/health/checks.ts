@@ -3,6 +3,7 @@
 // talosctl runs them against what it fetched from every node over the API
 // (`health --server=false`). Both poll each check in order until it passes, the run is cancelled,
 // or the wait timeout expires.
+import { errorMessage, TalosError } from "../errors.js";
 
 /** What one node reports, as far as the checks need it. */
 export interface NodeView {
@@ -209,14 +210,17 @@ export function updateLine(u: CheckUpdate): string {
 }
 
 /** The run failed: names the check that did not pass and its last error. */
-export class HealthCheckFailure extends Error {
+export class HealthCheckFailure extends TalosError {
   override readonly name = "HealthCheckFailure";
   constructor(
     readonly check: string,
     readonly lastError: string,
     readonly timedOut: boolean,
   ) {
-    super(`waiting for ${check}: ${timedOut ? "timed out; last error: " : ""}${lastError}`);
+    super(
+      timedOut ? "deadline-exceeded" : "failed-precondition",
+      `waiting for ${check}: ${timedOut ? "timed out; last error: " : ""}${lastError}`,
+    );
   }
 }
 
@@ -232,7 +236,7 @@ export async function runHealthChecks(options: RunChecksOptions): Promise<void> 
       try {
         result = check.run(await options.view());
       } catch (err) {
-        result = fail(err instanceof Error ? err.message : String(err));
+        result = fail(errorMessage(err));
       }
       if (result.ok) {
         await options.report({ check: check.name, status: result.skip ? "skip" : "ok" });

@@ -1,7 +1,7 @@
 // Process entry of talos-node: parses the flags, starts the node, prints the ready line, and
 // stops gracefully on SIGTERM/SIGINT (a second signal exits at once).
 import * as grpc from "@grpc/grpc-js";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { startEmulation } from "./emulate.js";
 import { runBurst } from "./machine/test-burst.js";
 import type { TalosNode } from "./node.js";
@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    err(`talos-node: ${e instanceof Error ? e.message : String(e)}\n`);
+    err(`talos-node: ${errorMessage(e)}\n`);
     process.exitCode = 1;
     return;
   }
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       if (signals > 1) process.exit(130);
       err(`talos-node: ${signal} received, stopping\n`);
       running.stop().then(resolve, (e: unknown) => {
-        err(`talos-node: ${e instanceof Error ? e.message : String(e)}\n`);
+        err(`talos-node: ${errorMessage(e)}\n`);
         process.exitCode = 1;
         resolve();
       });

@@ -4,7 +4,7 @@
 // the listener down for the downtime and boots the next Machine from the bootloader's default
 // slot; a power-off ends the node.
 
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
 import { API_PORT, CONNECT_TIMEOUT_MS } from "../wire/index.js";
 import {
@@ -204,7 +204,7 @@ class Node implements TalosNode, NodeRuntime {
       // The machine starts once the API listens, so a busy port fails before anything boots.
       this.current = this.bootMachine({ start: false });
       const setup = await this.setupFor(this.current).catch((err: unknown) => {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         throw new UserError(`cannot issue the API certificate from the saved config's OS CA: ${why}`, {
           cause: err,
         });
@@ -350,7 +350,7 @@ class Node implements TalosNode, NodeRuntime {
 
   private enqueue(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((err: unknown) => {
-      this.log(`API listener: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`API listener: ${errorMessage(err)}`);
     });
   }
 
@@ -537,7 +537,7 @@ class Node implements TalosNode, NodeRuntime {
 }
 
 function bindReason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   if (text.includes("EADDRINUSE")) return "address already in use";
   if (text.includes("EACCES")) return "permission denied";
   if (text.includes("EADDRNOTAVAIL")) return "address not available on this machine";

@@ -1,10 +1,11 @@
 // secrets.yaml as talosctl writes it (go-yaml layout: 4-space indent, fixed key order, PEMs as
 // one-line base64) and as talosctl reads it (leniently: unknown keys ignored, nothing
 // checked until validation).
-import { isMap, isScalar, isSeq, LineCounter, type Node, parse, parseDocument, stringify } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { UserError } from "../errors.js";
 import { readTextFile } from "../fsutil/index.js";
-import type { BundleKey, LoadedSecretsBundle, SecretsBundle } from "./bundle.js";
+import { encodeYaml } from "../yaml/index.js";
+import type { LoadedSecretsBundle, SecretsBundle } from "./bundle.js";
 import type { CertAndKeyPem } from "./ca.js";
 import type { VersionContract } from "./contract.js";
 import { isStrictBase64 } from "./pem.js";
@@ -13,84 +14,43 @@ import { validateBundle } from "./validate.js";
 /** A `crt`/`key` value kept verbatim: Talos's marker for a redacted secret. */
 export const REDACTED = "******";
 
-/** Renders a bundle byte-for-byte as talosctl's `gen secrets` does. */
+/**
+ * Renders a bundle byte-for-byte as talosctl's `gen secrets` does: go-yaml's `Marshal` of the
+ * bundle struct (siderolabs/talos: pkg/machinery/config/generate/secrets/bundle.go), whose
+ * fields have no yaml tags, so keys are the lower-cased Go field names in declaration order; a
+ * nil part is `null`, an empty encryption secret is left out, PEMs are one-line base64.
+ */
 export function encodeBundle(bundle: LoadedSecretsBundle): string {
-  const lines: string[] = [];
-  const section = (name: string, value: object | undefined, body: () => void) => {
-    if (value === undefined) {
-      lines.push(`${name}: null`);
-      return;
-    }
-    lines.push(`${name}:`);
-    body();
-  };
-  const field = (indent: number, key: string, value: string) =>
-    lines.push(`${" ".repeat(indent)}${key}: ${scalar(value)}`);
-  const pair = (name: string, value: CertAndKeyPem | undefined) => {
-    if (value === undefined) {
-      lines.push(`    ${name}: null`);
-      return;
-    }
-    lines.push(`    ${name}:`);
-    field(8, "crt", pemField(value.crt));
-    field(8, "key", pemField(value.key));
-  };
-  const keyOnly = (name: string, value: BundleKey | undefined) => {
-    if (value === undefined) {
-      lines.push(`    ${name}: null`);
-      return;
-    }
-    lines.push(`    ${name}:`);
-    field(8, "key", pemField(value.key));
-  };
-
-  section("cluster", bundle.cluster, () => {
-    field(4, "id", bundle.cluster!.id);
-    field(4, "secret", bundle.cluster!.secret);
+  const pair = (value: CertAndKeyPem | undefined) =>
+    value === undefined ? null : { crt: pemField(value.crt), key: pemField(value.key) };
+  const { cluster, secrets, trustdInfo, certs } = bundle;
+  return encodeYaml({
+    cluster: cluster === undefined ? null : { id: cluster.id, secret: cluster.secret },
+    secrets:
+      secrets === undefined
+        ? null
+        : {
+            bootstraptoken: secrets.bootstrapToken,
+            aescbcencryptionsecret: secrets.aescbcEncryptionSecret || undefined,
+            secretboxencryptionsecret: secrets.secretboxEncryptionSecret || undefined,
+          },
+    trustdinfo: trustdInfo === undefined ? null : { token: trustdInfo.token },
+    certs:
+      certs === undefined
+        ? null
+        : {
+            etcd: pair(certs.etcd),
+            k8s: pair(certs.k8s),
+            k8saggregator: pair(certs.k8sAggregator),
+            k8sserviceaccount:
+              certs.k8sServiceAccount === undefined ? null : { key: pemField(certs.k8sServiceAccount.key) },
+            os: pair(certs.os),
+          },
   });
-  section("secrets", bundle.secrets, () => {
-    const s = bundle.secrets!;
-    field(4, "bootstraptoken", s.bootstrapToken);
-    if (s.aescbcEncryptionSecret) field(4, "aescbcencryptionsecret", s.aescbcEncryptionSecret);
-    if (s.secretboxEncryptionSecret) field(4, "secretboxencryptionsecret", s.secretboxEncryptionSecret);
-  });
-  section("trustdinfo", bundle.trustdInfo, () => field(4, "token", bundle.trustdInfo!.token));
-  section("certs", bundle.certs, () => {
-    const c = bundle.certs!;
-    pair("etcd", c.etcd);
-    pair("k8s", c.k8s);
-    pair("k8saggregator", c.k8sAggregator);
-    keyOnly("k8sserviceaccount", c.k8sServiceAccount);
-    pair("os", c.os);
-  });
-  return `${lines.join("\n")}\n`;
 }
 
 function pemField(pem: string): string {
   return pem === REDACTED ? pem : Buffer.from(pem, "utf8").toString("base64");
-}
-
-const YAML11_SPECIAL =
-  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/;
-
-/**
- * A string scalar as go-yaml writes it: double-quoted when YAML (1.1 included) would read it as
- * another type, single-quoted when it is a string that cannot stand plain (`******`), else plain.
- */
-function scalar(value: string): string {
-  if (value === "" || YAML11_SPECIAL.test(value) || readsAsOtherType(value)) return JSON.stringify(value);
-  const text = stringify(value, { lineWidth: 0 }).trimEnd();
-  return text === value ? value : `'${value.replaceAll("'", "''")}'`;
-}
-
-function readsAsOtherType(value: string): boolean {
-  try {
-    const read: unknown = parse(value);
-    return read === null || (typeof read !== "string" && typeof read !== "object");
-  } catch {
-    // Not valid as a plain scalar at all (`******` is an alias); the emitter quotes it.
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // front-proxy CAs and service-account key are kept; everything else is generated.
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import { readError } from "../fsutil/index.js";
 import { type BundleKey, type GenerateBundleOptions, generateBundle, type SecretsBundle } from "./bundle.js";
 import type { CertAndKeyPem } from "./ca.js";
@@ -93,6 +93,6 @@ function parseOr<T>(file: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new UserError(`${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new UserError(`${file}: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { UserError } from "../errors.js";
+import { encodeYaml } from "../yaml/index.js";
 import { generateBundle, type SecretsBundle } from "./bundle.js";
 import { encodeBundle } from "./bundle-file.js";
 import { parseContract } from "./contract.js";
@@ -13,32 +13,29 @@ const pair = (p: { crt: string; key: string }) => ({ crt: b64(p.crt), key: b64(p
 
 /** A controlplane config in the fat v1alpha1 layout of contracts up to 1.13. */
 function legacyConfig(b: SecretsBundle): string {
-  return stringify(
-    {
-      version: "v1alpha1",
-      debug: false,
-      persist: true,
-      machine: { type: "controlplane", token: b.trustdInfo.token, ca: pair(b.certs.os), certSANs: [] },
-      cluster: {
-        id: b.cluster.id,
-        secret: b.cluster.secret,
-        controlPlane: { endpoint: "https://10.5.0.2:6443" },
-        clusterName: "demo",
-        token: b.secrets.bootstrapToken,
-        ...(b.secrets.secretboxEncryptionSecret
-          ? { secretboxEncryptionSecret: b.secrets.secretboxEncryptionSecret }
-          : {}),
-        ...(b.secrets.aescbcEncryptionSecret
-          ? { aescbcEncryptionSecret: b.secrets.aescbcEncryptionSecret }
-          : {}),
-        ca: pair(b.certs.k8s),
-        aggregatorCA: pair(b.certs.k8sAggregator),
-        serviceAccount: { key: b64(b.certs.k8sServiceAccount.key) },
-        etcd: { ca: pair(b.certs.etcd) },
-      },
+  return encodeYaml({
+    version: "v1alpha1",
+    debug: false,
+    persist: true,
+    machine: { type: "controlplane", token: b.trustdInfo.token, ca: pair(b.certs.os), certSANs: [] },
+    cluster: {
+      id: b.cluster.id,
+      secret: b.cluster.secret,
+      controlPlane: { endpoint: "https://10.5.0.2:6443" },
+      clusterName: "demo",
+      token: b.secrets.bootstrapToken,
+      ...(b.secrets.secretboxEncryptionSecret
+        ? { secretboxEncryptionSecret: b.secrets.secretboxEncryptionSecret }
+        : {}),
+      ...(b.secrets.aescbcEncryptionSecret
+        ? { aescbcEncryptionSecret: b.secrets.aescbcEncryptionSecret }
+        : {}),
+      ca: pair(b.certs.k8s),
+      aggregatorCA: pair(b.certs.k8sAggregator),
+      serviceAccount: { key: b64(b.certs.k8sServiceAccount.key) },
+      etcd: { ca: pair(b.certs.etcd) },
     },
-    { indent: 4 },
-  );
+  });
 }
 
 /** A controlplane config in the multi-document layout of contracts 1.14 and later. */
@@ -93,7 +90,7 @@ function multidocConfig(b: SecretsBundle, encryption?: unknown): string {
       issuer: { privateKey: b.certs.k8sServiceAccount.key, issuerURL: "https://10.5.0.2:6443" },
     },
   ];
-  return docs.map((d) => stringify(d, { indent: 4 })).join("---\n");
+  return docs.map((d) => encodeYaml(d)).join("---\n");
 }
 
 const extract = (text: string) =>
@@ -158,7 +155,7 @@ describe("bundleFromMachineConfig", () => {
   });
 
   it("leaves parts the config does not carry empty", () => {
-    const text = stringify({
+    const text = encodeYaml({
       version: "v1alpha1",
       machine: { type: "controlplane", token: "a.b" },
       cluster: { token: "oops" },

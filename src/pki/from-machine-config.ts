@@ -2,7 +2,7 @@
 // layout (base64 PEMs under machine/cluster) and the multi-document layout of Talos 1.14+
 // (raw PEMs in Kube*Config documents, cluster identity in DiscoveryIdentityConfig).
 import { LineCounter, parseAllDocuments } from "yaml";
-import { UserError } from "../errors.js";
+import { errorMessage, UserError } from "../errors.js";
 import type { BundleKey, LoadedSecretsBundle } from "./bundle.js";
 import type { CertAndKeyPem } from "./ca.js";
 import { isStrictBase64 } from "./pem.js";
@@ -173,7 +173,7 @@ export function parseMachineConfigDocuments(text: string, file: string): unknown
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       // Aliases are resolved only here (an undefined anchor, an alias bomb).
-      throw new UserError(`failed to parse ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      throw new UserError(`failed to parse ${file}: ${errorMessage(err)}`, {
         cause: err,
       });
     }

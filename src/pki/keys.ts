@@ -2,6 +2,7 @@
 // each, plus the relabelling node's TLS needs for Talos's non-standard Ed25519 label.
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
+import { errorMessage, TalosError } from "../errors.js";
 import { decodePem, encodePem, PEM_LABEL, relabelPem } from "./pem.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -80,13 +81,17 @@ export function encodePrivateKeyPem(key: KeyObject): string {
     case "rsa":
       return encodePem(PEM_LABEL.rsaPrivateKey, key.export({ format: "der", type: "pkcs1" }));
     default:
-      throw new Error(`cannot encode a ${String(key.asymmetricKeyType)} key`);
+      throw new TalosError("unimplemented", `cannot encode a ${String(key.asymmetricKeyType)} key`);
   }
 }
 
 /** Error from reading a key or certificate; the message is Talos's wording. */
-export class PemParseError extends Error {
+export class PemParseError extends TalosError {
   override readonly name = "PemParseError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 /**
@@ -132,7 +137,7 @@ function importDer(der: Buffer, type: "pkcs8" | "sec1" | "pkcs1", what: string):
 }
 
 function derReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   // OpenSSL's decoder messages are long and internal; the gist is that the DER is bad.
   return /decod|asn1|DECODER|unsupported/i.test(message) ? "malformed DER" : message;
 }

@@ -1,6 +1,7 @@
 // Bundle validation: Talos's checks and messages, all problems at once, in Talos's order;
 // then the toolkit's own checks that a pair's key is its certificate's and of a usable kind.
 import type { KeyObject } from "node:crypto";
+import { errorMessage } from "../errors.js";
 import type { LoadedSecretsBundle } from "./bundle.js";
 import type { CertAndKeyPem } from "./ca.js";
 import type { VersionContract } from "./contract.js";
@@ -62,7 +63,7 @@ export function validateBundle(bundle: LoadedSecretsBundle, _contract?: VersionC
       try {
         checkKind(path, parsePrivateKeyPem(certs.k8sServiceAccount.key), extra);
       } catch (err) {
-        problems.push(`${path} is invalid: ${reason(err)}`);
+        problems.push(`${path} is invalid: ${errorMessage(err)}`);
       }
     }
     checkPair("certs.os", certs.os, problems, extra);
@@ -81,7 +82,7 @@ function checkPair(path: string, pair: CertAndKeyPem | undefined, problems: stri
   } catch (err) {
     // A certificate-and-key pair words an unknown label with a colon, unlike a lone key.
     problems.push(
-      `${path} is invalid: ${reason(err).replace(/^unsupported key type "/, 'unsupported key type: "')}`,
+      `${path} is invalid: ${errorMessage(err).replace(/^unsupported key type "/, 'unsupported key type: "')}`,
     );
     return;
   }
@@ -89,7 +90,7 @@ function checkPair(path: string, pair: CertAndKeyPem | undefined, problems: stri
   try {
     cert = parseCertificatePem(pair.crt);
   } catch (err) {
-    problems.push(`${path} is invalid: ${reason(err)}`);
+    problems.push(`${path} is invalid: ${errorMessage(err)}`);
     return;
   }
   if (!publicKeyDer(key).equals(publicKeyDer(cert.publicKey))) {
@@ -107,8 +108,4 @@ function checkKind(path: string, key: KeyObject, extra: string[], kindsOf = path
   if (kind && allowed.includes(kind)) return;
   const wanted = allowed.map((k) => KIND_NAMES[k]).join(" or ");
   extra.push(`${path}: expected an ${wanted} key, got ${describeKey(key)}`);
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

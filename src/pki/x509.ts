@@ -27,6 +27,7 @@ import {
   Validity,
   Version,
 } from "@peculiar/asn1-x509";
+import { TalosError } from "../errors.js";
 import { keyKindOf, PemParseError, publicKeyDer } from "./keys.js";
 import { decodePem, encodePem, PEM_LABEL } from "./pem.js";
 
@@ -140,7 +141,7 @@ function signatureScheme(key: KeyObject): SignatureScheme {
         hash: "sha512",
       };
     default:
-      throw new Error(`cannot sign with a ${String(key.asymmetricKeyType)} key`);
+      throw new TalosError("unimplemented", `cannot sign with a ${String(key.asymmetricKeyType)} key`);
   }
 }
 

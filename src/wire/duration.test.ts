@@ -44,6 +44,7 @@ describe("parseGoDuration", () => {
   ])("rejects %j", (text, message) => {
     expect(() => parseGoDuration(text)).toThrow(DurationSyntaxError);
     expect(() => parseGoDuration(text)).toThrow(message);
+    expect(() => parseGoDuration(text)).toThrow(expect.objectContaining({ code: "invalid" }));
   });
 });
 

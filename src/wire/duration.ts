@@ -5,7 +5,7 @@
 
 import { create } from "@bufbuild/protobuf";
 import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
-import { UserError } from "../errors.js";
+import { TalosError, UserError } from "../errors.js";
 
 const NS = 1n;
 const US = 1_000n * NS;
@@ -29,8 +29,12 @@ const UNITS: Readonly<Record<string, bigint>> = {
 const MAX_NANOS = (1n << 63n) - 1n;
 
 /** A duration that failed to parse; the message is Go's (`time: invalid duration "x"`). */
-export class DurationSyntaxError extends Error {
+export class DurationSyntaxError extends TalosError {
   override readonly name = "DurationSyntaxError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 /** Parses Go duration text into nanoseconds. */

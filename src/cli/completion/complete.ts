@@ -1,10 +1,11 @@
 // The hidden `__complete` command: the protocol the shell scripts speak (one candidate per
 // line, "value\tdescription" allowed, then a last line ":<directive>"), compatible with the
 // scripts cobra generates.
-import yargs, { type Argv, type Options } from "yargs";
-import type { Args, CommandModule, Completer } from "../command.js";
+import { parseCommandLine } from "../args/parse.js";
+import type { FlagSet, FlagSpec, Invocation } from "../args/spec.js";
+import { type CommandModule, commandFlags } from "../command.js";
 import type { CliContext } from "../context.js";
-import { VALUE_FLAGS } from "../flags.js";
+import { connectionFlags, VALUE_FLAGS } from "../flags.js";
 import { type CommandEntry, findChild, ROOT } from "../manifest.js";
 import { OUTPUT_FORMAT_NAMES } from "../output/index.js";
 
@@ -23,11 +24,9 @@ export interface CompleteOptions {
 }
 
 interface FlagInfo {
-  names: string[];
-  describe: string;
-  takesValue: boolean;
-  hidden: boolean;
-  choices?: readonly string[];
+  readonly long: string;
+  readonly names: readonly string[];
+  readonly spec: FlagSpec;
 }
 
 export async function complete(
@@ -75,7 +74,7 @@ export async function candidatesFor(
         entry = child;
         if (child.load) {
           module = (await child.load()).command;
-          flags = describeFlags(module);
+          flags = describeFlags(commandFlags(module));
         }
         continue;
       }
@@ -83,13 +82,15 @@ export async function candidatesFor(
     positionals.push(w);
   }
 
-  const args = parseLoosely([...positionals, ...flagWords], flags);
+  // A flag waiting for the value being completed is left out: parsed alone it would fail.
+  const typed = pendingFlag === undefined ? flagWords : flagWords.slice(0, -1);
+  const args = parseLoosely([...positionals, ...typed], module);
 
   // --flag=value
   const eq = toComplete.startsWith("--") ? toComplete.indexOf("=") : -1;
   if (eq > 0) {
     const flagName = toComplete.slice(0, eq);
-    const values = await completeFlagValue(flagName, module, flags, ctx, args, toComplete.slice(eq + 1));
+    const values = await completeFlagValue(flagName, flags, ctx, args, toComplete.slice(eq + 1));
     if (values === undefined) return { candidates: [], directive: Directive.Default };
     return {
       candidates: values.map((v) => `${flagName}=${v}`),
@@ -98,7 +99,7 @@ export async function candidatesFor(
   }
 
   if (pendingFlag !== undefined) {
-    const values = await completeFlagValue(pendingFlag, module, flags, ctx, args, toComplete);
+    const values = await completeFlagValue(pendingFlag, flags, ctx, args, toComplete);
     if (values === undefined) return { candidates: [], directive: Directive.Default };
     return { candidates: values, directive: Directive.NoFileComp };
   }
@@ -107,10 +108,10 @@ export async function candidatesFor(
     const list = entry.load ? flags : [];
     const out: string[] = [];
     for (const f of list) {
-      if (f.hidden) continue;
+      if (f.spec.hidden === true || f.spec.deprecated !== undefined) continue;
       for (const n of f.names) {
         const spelled = n.length === 1 ? `-${n}` : `--${n}`;
-        if (spelled.startsWith(toComplete)) out.push(`${spelled}\t${f.describe}`);
+        if (spelled.startsWith(toComplete)) out.push(`${spelled}\t${f.spec.describe}`);
       }
     }
     if ("--help".startsWith(toComplete)) out.push("--help\thelp for this command");
@@ -138,51 +139,28 @@ export async function candidatesFor(
 
 async function completeFlagValue(
   spelled: string,
-  module: CommandModule | undefined,
   flags: readonly FlagInfo[],
   ctx: CliContext,
-  args: Args,
+  input: Invocation<FlagSet>,
   toComplete: string,
 ): Promise<string[] | undefined> {
   const info = findFlag(spelled, flags);
-  const long = info?.names.find((n) => n.length > 1) ?? spelled.replace(/^-+/, "");
-  const custom: Completer | undefined = module?.completeOption?.[long] ?? BUILTIN_COMPLETERS[long];
+  const spec: FlagSpec | undefined =
+    info?.spec ?? connectionFlags[spelled.replace(/^-+/, "") as keyof typeof connectionFlags];
   let values: string[] | undefined;
   try {
-    if (custom) values = await custom(ctx, args, toComplete);
-    else if (info?.choices) values = [...info.choices];
-    else if (long === "output" && info) values = [...OUTPUT_FORMAT_NAMES];
+    if (spec?.complete) values = await spec.complete(ctx, input, toComplete);
+    else if (spec?.choices) values = [...spec.choices];
+    else if (info?.long === "output") values = [...OUTPUT_FORMAT_NAMES];
   } catch {
     values = [];
   }
   return values?.filter((v) => v.startsWith(toComplete));
 }
 
-const BUILTIN_COMPLETERS: Readonly<Record<string, Completer>> = {
-  context: async (ctx, args) => {
-    const { contextNames } = await import("../../clientconfig/index.js");
-    return contextNames({
-      ...(typeof args.talosconfig === "string" ? { path: args.talosconfig } : {}),
-      env: ctx.env,
-      homedir: ctx.homedir,
-      cwd: ctx.cwd,
-    });
-  },
-  nodes: async (ctx, args) => {
-    const { contextNodes } = await import("../../clientconfig/index.js");
-    return contextNodes({
-      ...(typeof args.talosconfig === "string" ? { path: args.talosconfig } : {}),
-      ...(typeof args.context === "string" ? { context: args.context } : {}),
-      env: ctx.env,
-      homedir: ctx.homedir,
-      cwd: ctx.cwd,
-    });
-  },
-};
-
 function flagTakesValue(spelled: string, flags: readonly FlagInfo[]): boolean {
   const info = findFlag(spelled, flags);
-  if (info) return info.takesValue;
+  if (info) return info.spec.kind !== "bool" && info.spec.noOptDefault === undefined;
   return VALUE_FLAGS.has(spelled);
 }
 
@@ -191,64 +169,23 @@ function findFlag(spelled: string, flags: readonly FlagInfo[]): FlagInfo | undef
   return flags.find((f) => f.names.includes(name));
 }
 
-/** Reads the option table yargs builds for a command. */
-function describeFlags(module: CommandModule): FlagInfo[] {
-  const parser: Argv = yargs().option("debug", { type: "boolean", hidden: true });
-  module.builder?.(parser);
-  const opts = (parser as unknown as { getOptions(): YargsOptionTable }).getOptions();
-  const internal = (parser as unknown as { getInternalMethods?(): YargsInternals }).getInternalMethods?.();
-  const descriptions = internal?.getUsageInstance().getDescriptions() ?? {};
-  const valueKinds = new Set([...opts.string, ...opts.number, ...opts.array]);
-  const keys = Object.keys(opts.key).filter((k) => k !== "$0" && k !== "help" && k !== "version");
-  return keys.map((key) => {
-    const aliases = opts.alias[key] ?? [];
-    const choices = opts.choices[key];
-    const info: FlagInfo = {
-      names: [key, ...aliases],
-      describe: descriptions[key] ?? "",
-      takesValue: valueKinds.has(key) && !opts.boolean.includes(key),
-      hidden: opts.hiddenOptions.includes(key),
-    };
-    if (choices) info.choices = choices.map(String);
-    return info;
-  });
+function describeFlags(flags: FlagSet): FlagInfo[] {
+  return Object.entries(flags).map(([long, spec]) => ({
+    long,
+    names: spec.short !== undefined ? [long, spec.short] : [long],
+    spec,
+  }));
 }
 
-interface YargsOptionTable {
-  key: Record<string, unknown>;
-  alias: Record<string, string[]>;
-  string: string[];
-  number: string[];
-  array: string[];
-  boolean: string[];
-  choices: Record<string, Options["choices"] & unknown[]>;
-  hiddenOptions: string[];
-}
-
-interface YargsInternals {
-  getUsageInstance(): { getDescriptions(): Record<string, string> };
-}
-
-/** Enough of a parse for completers: long names to values. */
-function parseLoosely(words: readonly string[], flags: readonly FlagInfo[]): Args {
-  const args: Args = { _: [] };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (!w.startsWith("-")) {
-      args._.push(w);
-      continue;
-    }
-    const [spelled, inline] = w.includes("=")
-      ? [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]
-      : [w, undefined];
-    const info = findFlag(spelled!, flags);
-    const long = info?.names.find((n) => n.length > 1) ?? spelled!.replace(/^-+/, "");
-    if (flagTakesValue(spelled!, flags)) {
-      const value = inline ?? words[++i];
-      if (value !== undefined) args[long] = value;
-    } else {
-      args[long] = true;
-    }
+/** Enough of a parse for completers: what was typed so far, mistakes ignored. */
+function parseLoosely(words: readonly string[], module: CommandModule | undefined): Invocation<FlagSet> {
+  const flags = module ? commandFlags(module) : connectionFlags;
+  try {
+    return parseCommandLine(words, flags).invocation;
+  } catch {
+    return parseCommandLine(
+      words.filter((w) => !w.startsWith("-")),
+      flags,
+    ).invocation;
   }
-  return args;
 }

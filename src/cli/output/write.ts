@@ -1,5 +1,5 @@
 // The one writer for data output: every command that prints data hands its records here.
-import { stringify } from "yaml";
+import { encodeYaml } from "../../yaml/index.js";
 import type { OutputStream } from "../context.js";
 import type { OutputFormat } from "./format.js";
 import { renderTable } from "./table.js";
@@ -79,6 +79,7 @@ export function writeValue(out: OutputStream, value: unknown, format: OutputForm
   }
 }
 
+/** `-o yaml`: go-yaml v4's encoder, as talosctl's output writers use it (4-space indentation). */
 export function toYaml(value: unknown): string {
-  return stringify(value, { indent: 4, lineWidth: 0, aliasDuplicateObjects: false });
+  return encodeYaml(value);
 }

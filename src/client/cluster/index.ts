@@ -1,6 +1,16 @@
 // Local clusters and cluster-wide checks: client-side health and its progress display, and
 // the process provisioner behind `talosctl cluster`.
 
+export {
+  type CreateClock,
+  type CreateClusterOptions,
+  type CreateReporter,
+  checkNodeCounts,
+  createCluster,
+  NODE_START_TIMEOUT_MS,
+  retryUntil,
+  SYSTEM_CLOCK,
+} from "./create.js";
 export { type DiscoveredNodes, discoverNodes, fetchClusterView } from "./health.js";
 export {
   CLUSTER_FILE,

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../../errors.js";
+import { errorMessage, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fsutil/index.js";
 import { API_PORT } from "../../wire/index.js";
 
@@ -98,12 +98,12 @@ export function readClusterRecord(dir: string, name: string): ClusterRecord {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       throw new UserError(`cluster ${JSON.stringify(name)} not found: no state in ${JSON.stringify(dir)}`);
     }
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new UserError(`cannot read ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
     return JSON.parse(text) as ClusterRecord;
   } catch (err) {
-    throw new UserError(`${file}: invalid cluster state (${(err as Error).message})`, { cause: err });
+    throw new UserError(`${file}: invalid cluster state (${errorMessage(err)})`, { cause: err });
   }
 }
 

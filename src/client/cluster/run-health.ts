@@ -1,5 +1,7 @@
 // Runs the cluster health checks from talosctl: on the node (server-side, its progress
 // streamed back) or here against every node's API (client-side).
+
+import { TalosError } from "../../errors.js";
 import { ClusterService } from "../../gen/cluster/cluster_pb.js";
 import { HealthCheckFailure, runHealthChecks } from "../../health/index.js";
 import { toProtoDuration } from "../../wire/index.js";
@@ -32,7 +34,7 @@ export interface HealthOptions {
 }
 
 /** A failed health run, worded for the user: names the check that did not pass. */
-export class HealthError extends Error {
+export class HealthError extends TalosError {
   override readonly name = "HealthError";
 }
 
@@ -65,9 +67,8 @@ async function serverSide(options: HealthOptions): Promise<void> {
       else reporter.update({ check, status: "failing", error: text });
     }
   } catch (err) {
-    throw new HealthError(`healthcheck error: ${toRpcError(err, options.signal.aborted).message}`, {
-      cause: err,
-    });
+    const rpc = toRpcError(err, options.signal.aborted);
+    throw new HealthError(rpc.code, `healthcheck error: ${rpc.message}`, { cause: err });
   } finally {
     reporter.stop();
   }
@@ -81,9 +82,8 @@ async function clientSide(options: HealthOptions): Promise<void> {
       try {
         nodes = await discoverNodes(options.client.forNode(options.node));
       } catch (err) {
-        throw new HealthError(`error discovering nodes: ${toRpcError(err, options.signal.aborted).message}`, {
-          cause: err,
-        });
+        const rpc = toRpcError(err, options.signal.aborted);
+        throw new HealthError(rpc.code, `error discovering nodes: ${rpc.message}`, { cause: err });
       }
       reporter.line(
         `discovered nodes: [${[...nodes.controlPlanes, ...nodes.workers].map((n) => JSON.stringify(n)).join(" ")}]`,
@@ -98,7 +98,7 @@ async function clientSide(options: HealthOptions): Promise<void> {
     });
   } catch (err) {
     if (err instanceof HealthCheckFailure)
-      throw new HealthError(`healthcheck error: ${err.message}`, { cause: err });
+      throw new HealthError(err.code, `healthcheck error: ${err.message}`, { cause: err });
     throw err;
   } finally {
     reporter.stop();

@@ -1,7 +1,7 @@
 // The lifecycle calls of one node (reboot, shutdown, reset, rollback, legacy upgrade) and the
 // flag values that choose their modes. Each call that starts a sequence returns its actor id,
 // which the --wait tracker follows.
-import { UserError } from "../../errors.js";
+import { TalosError, UserError } from "../../errors.js";
 import {
   RebootRequest_Mode,
   ResetRequest_WipeMode,
@@ -57,7 +57,7 @@ const WIPE_MODES: Readonly<Record<WipeModeName, ResetRequest_WipeMode>> = {
 /** The actor id of a lifecycle reply (`no messages returned from action run` when there is none). */
 function actorOf(messages: readonly { actorId: string }[]): string {
   const first = messages[0];
-  if (!first) throw new Error("no messages returned from action run");
+  if (!first) throw new TalosError("internal", "no messages returned from action run");
   return first.actorId;
 }
 
@@ -162,6 +162,6 @@ export async function legacyUpgrade(
         : UpgradeRequest_RebootMode.DEFAULT,
   });
   const first = reply.messages[0];
-  if (!first) throw new Error("no messages returned from action run");
+  if (!first) throw new TalosError("internal", "no messages returned from action run");
   return { ack: first.ack, actorId: first.actorId };
 }

@@ -6,6 +6,7 @@
 // whole history; so no event is lost or shown twice. The node is done when its predicate
 // event arrives and the post-check (boot id changed, or back in maintenance mode) passes.
 import { Code } from "@connectrpc/connect";
+import { TalosError } from "../../errors.js";
 import { Code as SequenceCode } from "../../gen/common/common_pb.js";
 import {
   type Event,
@@ -91,7 +92,8 @@ export async function trackActions(options: TrackOptions): Promise<NodeOutcome[]
   return Promise.all(options.nodes.map((node) => new NodeTracker(node, options, run, deadline).track()));
 }
 
-class TrackFailure extends Error {
+/** Ends one node's tracking with the message shown for it. */
+class TrackFailure extends TalosError {
   override readonly name = "TrackFailure";
 }
 
@@ -151,9 +153,10 @@ class NodeTracker {
         this.actorId = await this.options.start(this.nc);
       } catch (err) {
         if (err instanceof NodeError || (err instanceof Error && err.name === "UserError")) {
-          throw new TrackFailure(err.message);
+          throw new TrackFailure(err instanceof TalosError ? err.code : "invalid", err.message);
         }
-        throw new TrackFailure(`error: ${toRpcError(err, this.options.signal.aborted).message}`);
+        const rpc = toRpcError(err, this.options.signal.aborted);
+        throw new TrackFailure(rpc.code, `error: ${rpc.message}`);
       }
       this.show(`actor ID: ${this.actorId}`);
       await this.follow(follow);
@@ -231,7 +234,7 @@ class NodeTracker {
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
         const rpc = toRpcError(err);
-        if (!retryable(rpc)) throw new TrackFailure(`error: ${rpc.message}`);
+        if (!retryable(rpc)) throw new TrackFailure(rpc.code, `error: ${rpc.message}`);
         reason = outageReason(rpc);
       }
       await it.return?.().catch(() => undefined);
@@ -257,7 +260,7 @@ class NodeTracker {
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
         const rpc = toRpcError(err);
-        if (!retryable(rpc)) throw new TrackFailure(`error: ${rpc.message}`);
+        if (!retryable(rpc)) throw new TrackFailure(rpc.code, `error: ${rpc.message}`);
         why = outageReason(rpc);
       }
     }
@@ -332,7 +335,10 @@ class NodeTracker {
       m.error?.code === SequenceCode.LOCKED &&
       (this.options.sequences === undefined || this.options.sequences.includes(m.sequence))
     ) {
-      throw new TrackFailure(`sequence error: ${m.error.message || "sequence not started: locked"}`);
+      throw new TrackFailure(
+        "aborted",
+        `sequence error: ${m.error.message || "sequence not started: locked"}`,
+      );
     }
   }
 
@@ -341,7 +347,7 @@ class NodeTracker {
     const { message } = payload.message.error;
     // Reboots end with the reboot call's "error" (the machine is gone): that is their success.
     if (/unix\.Reboot\(/.test(message) || payload.message.sequence === "reboot") return;
-    throw new TrackFailure(`sequence error: ${message}`);
+    throw new TrackFailure("aborted", `sequence error: ${message}`);
   }
 
   /**
@@ -366,7 +372,7 @@ class NodeTracker {
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
         const rpc = toRpcError(err);
-        if (!retryable(rpc)) throw new TrackFailure(`error: ${rpc.message}`);
+        if (!retryable(rpc)) throw new TrackFailure(rpc.code, `error: ${rpc.message}`);
         why = outageReason(rpc);
       }
     }

@@ -3,7 +3,7 @@
 // and its exit code but does not reboot). A node that answers UNIMPLEMENTED to either call
 // predates that API; the caller then falls back to the legacy MachineService.Upgrade.
 import { Code } from "@connectrpc/connect";
-import { UserError } from "../../errors.js";
+import { TalosError, UserError } from "../../errors.js";
 import { ContainerDriver, ContainerdNamespace } from "../../gen/common/common_pb.js";
 import { ImageService } from "../../gen/machine/image_pb.js";
 import { LifecycleService } from "../../gen/machine/lifecycle_pb.js";
@@ -85,8 +85,12 @@ export function speaksLifecycleApi(serverTag: string): boolean {
 }
 
 /** The node predates the current upgrade API (the caller falls back to the legacy call). */
-export class LegacyOnly extends Error {
+export class LegacyOnly extends TalosError {
   override readonly name = "LegacyOnly";
+
+  constructor(message: string) {
+    super("unimplemented", message);
+  }
 }
 
 function unimplemented(err: unknown): boolean {

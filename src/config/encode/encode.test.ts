@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { encodeDocument, encodeMachineConfig } from "./index.js";
-import { formatNumber, formatString } from "./scalar.js";
 
 const plain = (kind: string, data: Record<string, unknown>) =>
   encodeDocument({ kind, data }, { order: "as-written" });
@@ -95,100 +94,6 @@ describe("go-yaml block layout", () => {
 
   it("writes null values and empty strings as go-yaml does", () => {
     expect(plain("v1alpha1", { cluster: null, key: "" })).toBe('cluster: null\nkey: ""\n');
-  });
-});
-
-describe("scalars", () => {
-  it("keeps strings plain unless YAML would read them as something else", () => {
-    const inline = (s: string) => {
-      const f = formatString(s);
-      return f.style === "inline" ? f.text : f.header;
-    };
-    expect(inline('disk.dev_path == "/dev/sda"')).toBe('disk.dev_path == "/dev/sda"');
-    expect(inline("168h0m0s")).toBe("168h0m0s");
-    expect(inline("https://discovery.talos.dev/")).toBe("https://discovery.talos.dev/");
-    expect(inline("node-role.kubernetes.io/control-plane")).toBe("node-role.kubernetes.io/control-plane");
-    for (const s of [
-      "yes",
-      "No",
-      "on",
-      "OFF",
-      "y",
-      "true",
-      "null",
-      "~",
-      "1.0",
-      "10",
-      "0x1F",
-      "1_000",
-      "1:20",
-      "2001-12-14",
-      ".inf",
-      "<<",
-    ]) {
-      expect(inline(s)).toBe(JSON.stringify(s));
-    }
-    expect(inline("a: b")).toBe("'a: b'");
-    expect(inline("- x")).toBe("'- x'");
-    expect(inline("#x")).toBe("'#x'");
-    expect(inline(" lead")).toBe("' lead'");
-    expect(inline("it's")).toBe("it's");
-    expect(inline("tab\there")).toBe('"tab\\there"');
-    expect(inline("bell\u0007")).toBe('"bell\\a"');
-  });
-
-  it("picks chomping and indentation indicators for literal blocks", () => {
-    const header = (s: string) => {
-      const f = formatString(s);
-      return f.style === "literal" ? f.header : `inline ${f.text}`;
-    };
-    expect(header("a\nb\n")).toBe("|");
-    expect(header("a\nb")).toBe("|-");
-    expect(header("a\nb\n\n")).toBe("|+");
-    expect(header("  a\nb\n")).toBe("|4");
-    expect(header("a \nb\n")).toBe('inline "a \\nb\\n"');
-  });
-
-  it("formats numbers as Go does", () => {
-    expect(formatNumber(7445)).toBe("7445");
-    expect(formatNumber(-3)).toBe("-3");
-    expect(formatNumber(0.5)).toBe("0.5");
-    expect(formatNumber(1234567.5)).toBe("1.2345675e+06");
-    expect(formatNumber(0.00001)).toBe("1e-05");
-  });
-
-  it("round-trips awkward strings through a YAML reader", () => {
-    const samples = [
-      "",
-      "yes",
-      "a: b",
-      "#",
-      "- ",
-      "x #y",
-      "x#y",
-      "[a]",
-      "{b}",
-      "*ref",
-      "&a",
-      "!tag",
-      "%",
-      "@",
-      "`",
-      "'q'",
-      '"d"',
-      "a\nb",
-      "a\n\nb\n",
-      " x",
-      "x ",
-      "\u00e9t\u00e9",
-      "\u2028",
-      "---",
-      "...x",
-    ];
-    for (const s of samples) {
-      const out = plain("x", { [s || "k"]: s, list: [s] });
-      expect(parse(out)).toEqual({ [s || "k"]: s, list: [s] });
-    }
   });
 });
 

@@ -1,6 +1,8 @@
 // The container encoding of a machine config: the legacy v1alpha1 document first, then the
 // others in their order, separated by `---` lines, each in go-yaml's layout; optionally with
 // field documentation and commented examples.
+
+import { type EmitNode, emitDocument, isPlainObject, type MapEntry, toEmitNode } from "../../yaml/index.js";
 import {
   childFieldDocs,
   documentSummary,
@@ -14,7 +16,6 @@ import {
   type MachineConfigDocuments,
 } from "../document.js";
 import type { SchemaContract } from "../schema/index.js";
-import { type EmitNode, emitDocument, isPlainObject, type MapEntry, toEmitNode } from "./emitter.js";
 import { AS_WRITTEN, type KeyOrder, schemaKeyOrder } from "./order.js";
 
 export interface CommentOptions {

@@ -8,4 +8,3 @@ export {
   encodeMachineConfig,
 } from "./encode.js";
 export { AS_WRITTEN, type KeyOrder, schemaKeyOrder } from "./order.js";
-export { formatScalar, resolvesToNonString, type ScalarForm } from "./scalar.js";

@@ -1,6 +1,7 @@
 // Key order of an encoded document: struct fields in Go declaration order (from the config
-// model), map keys sorted, as go-yaml writes a Talos config. Keys the model does not know keep
-// their place after the key written before them.
+// model), map keys in go-yaml's order, as go-yaml writes a Talos config. Keys the model does not
+// know keep their place after the key written before them.
+import { compareGoKeys } from "../../yaml/index.js";
 import type { ConfigPath } from "../document.js";
 import { documentSchema, type SchemaContract, type SchemaNode } from "../schema/index.js";
 
@@ -10,10 +11,7 @@ export type KeyOrder = (kind: string, path: ConfigPath, keys: readonly string[])
 /** Keys exactly as the data holds them. */
 export const AS_WRITTEN: KeyOrder = (_kind, _path, keys) => keys;
 
-function compareKeys(a: string, b: string): number {
-  // Go sorts map keys by their bytes; for the keys of configs that is code unit order.
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+const compareKeys = compareGoKeys("yaml.v3");
 
 /** Puts keys in the order Talos writes them for a contract (the newest when omitted). */
 export function schemaKeyOrder(contract?: SchemaContract): KeyOrder {

@@ -1,7 +1,7 @@
 // The cluster endpoint argument of `gen config`: it must be an https:// URL. Mistakes get
 // talosctl's messages with a suggested fix; parsing follows Go's net/url where it decides
 // which message applies.
-import { UserError } from "../../errors.js";
+import { TalosError, UserError } from "../../errors.js";
 
 /** The Kubernetes API port suggested when the endpoint has none. */
 export const DEFAULT_CONTROL_PLANE_PORT = 6443;
@@ -14,7 +14,11 @@ interface ParsedUrl {
   rest: string;
 }
 
-class UrlParseError extends Error {}
+class UrlParseError extends TalosError {
+  constructor(message: string) {
+    super("invalid", message);
+  }
+}
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 

@@ -3,14 +3,19 @@
 // Every problem is collected; aliases and nesting are bounded.
 import { isIP } from "node:net";
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Pair, Scalar } from "yaml";
+import { TalosError } from "../../errors.js";
 import type { ConfigPath, SourcePosition } from "../document.js";
 import type { SchemaNode } from "../schema/index.js";
 import { ADDRESS_PATTERNS } from "../schema/index.js";
 import { MAX_ALIAS_EXPANDED_NODES, MAX_NESTING_DEPTH, MAX_YAML_ALIASES } from "./limits.js";
 
 /** Stops decoding at once: the input is hostile or broken beyond reporting field by field. */
-export class DecodeAbort extends Error {
+export class DecodeAbort extends TalosError {
   override readonly name = "DecodeAbort";
+
+  constructor(message: string) {
+    super("resource-exhausted", message);
+  }
 }
 
 export interface Problem {

@@ -2,6 +2,8 @@
 // in order to a value that is either the config text (what a JSON patch needs) or its documents
 // (what a strategic patch needs), converting between the two only when the next patch needs the
 // other form.
+
+import { TalosError } from "../../errors.js";
 import { type ConfigDocument, ConfigError, LEGACY_KIND, type MachineConfigDocuments } from "../document.js";
 import { encodeDocuments, strictLoad } from "./external.js";
 import { multiDocumentMessage } from "./hint.js";
@@ -58,7 +60,7 @@ export function applyPatches(
   if (input.text !== undefined) working = { form: "text", text: input.text };
   else if (input.documents !== undefined)
     working = { form: "documents", documents: input.documents.map(toPlain) };
-  else throw new Error("applyPatches needs the config text or its documents");
+  else throw new TalosError("internal", "applyPatches needs the config text or its documents");
   let last: PatchOutput["last"] = "none";
   let loadedFrom = file;
 

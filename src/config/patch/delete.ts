@@ -2,18 +2,29 @@
 // pkg/machinery/config/configloader/internal/decoder/delete.go), with Talos's messages: a struct
 // field is zeroed (no error when already empty), a map key must exist, a list item is found by its
 // first written key.
+
+import { TalosError } from "../../errors.js";
 import type { ConfigPath } from "../document.js";
 import type { ShapeSource } from "./shape.js";
 import type { DeleteSelector } from "./types.js";
 import { isPlainObject } from "./values.js";
 
-export class DeleteError extends Error {
+export class DeleteError extends TalosError {
   override readonly name = "DeleteError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 const LOOKUP_FAILED = "lookup failed";
 
-class Lookup extends Error {}
+/** The selector's path does not lead anywhere in the document. */
+class Lookup extends TalosError {
+  constructor(message: string) {
+    super("not-found", message);
+  }
+}
 
 /**
  * Removes what the selector names from `data` (mutated in place). The selector's path is

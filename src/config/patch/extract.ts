@@ -2,13 +2,18 @@
 // pkg/machinery/config/configloader/internal/decoder/delete.go): each becomes a delete selector,
 // and what is left of the document is merged afterwards.
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
+import { TalosError } from "../../errors.js";
 import { LEGACY_KIND } from "../document.js";
 import type { DeleteSelector } from "./types.js";
 import { findScalar, nodePosition, scalarText } from "./yaml-source.js";
 
 /** A malformed delete; the message is Talos's. */
-export class DeleteStatementError extends Error {
+export class DeleteStatementError extends TalosError {
   override readonly name = "DeleteStatementError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 export interface Extracted {

@@ -1,7 +1,7 @@
 // What to tell a user whose JSON patch meets a multi-document config: which document the
 // pointers would have to target, and the strategic merge patch that does the same.
 import type { Operation } from "fast-json-patch";
-import { stringify } from "yaml";
+import { encodeYaml } from "../../yaml/index.js";
 import { isPlainObject } from "./values.js";
 
 /** Top-level keys of the legacy v1alpha1 document. */
@@ -71,7 +71,8 @@ export function strategicEquivalent(operations: readonly Operation[]): Strategic
     }
   });
   if (Object.keys(tree).length === 0) return { untranslatable };
-  const patch = stringify(tree, { indent: 4, indentSeq: true, lineWidth: 0, blockQuote: "literal" });
+  // Written as Talos writes configs, so the hint reads like the config it patches.
+  const patch = encodeYaml(tree);
   return { patch, untranslatable };
 }
 

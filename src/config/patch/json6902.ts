@@ -4,6 +4,7 @@
 // is an error, and the result is written back as yaml.v2 would.
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { isMap, isScalar, isSeq } from "yaml";
+import { errorMessage, TalosError } from "../../errors.js";
 import { jsonToYaml } from "./json-yaml.js";
 import { parseYamlStream } from "./yaml-source.js";
 
@@ -11,8 +12,12 @@ export const MULTI_DOCUMENT_MESSAGE =
   "JSON6902 patches are not supported for multi-document machine configuration";
 
 /** A JSON patch that could not be applied; the message is Talos's. */
-export class JsonPatchApplyError extends Error {
+export class JsonPatchApplyError extends TalosError {
   override readonly name = "JsonPatchApplyError";
+
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 /** Thrown for a config with more than one document, with the data needed to suggest a fix. */
@@ -31,7 +36,7 @@ export function countDocuments(text: string): number {
   try {
     parsed = parseYamlStream(text);
   } catch (err) {
-    throw new JsonPatchApplyError(`failure decoding talos machine config: ${(err as Error).message}`);
+    throw new JsonPatchApplyError(`failure decoding talos machine config: ${errorMessage(err)}`);
   }
   return parsed.documents.filter(
     (d) => !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)),
@@ -48,9 +53,7 @@ export function applyJsonPatch(text: string, operations: readonly Operation[]): 
     const only = parsed.documents.find((d) => isMap(d.contents) || isSeq(d.contents) || isScalar(d.contents));
     doc = only?.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (err) {
-    throw new JsonPatchApplyError(
-      `failure converting talos machine config to json: ${(err as Error).message}`,
-    );
+    throw new JsonPatchApplyError(`failure converting talos machine config to json: ${errorMessage(err)}`);
   }
   for (const op of operations) {
     try {
@@ -64,7 +67,11 @@ export function applyJsonPatch(text: string, operations: readonly Operation[]): 
   return jsonToYaml(doc);
 }
 
-class IndexError extends Error {}
+class IndexError extends TalosError {
+  constructor(message: string) {
+    super("out-of-range", message);
+  }
+}
 
 function applyOne(doc: unknown, op: Operation): unknown {
   const resolved: Operation = { ...op, path: resolvePointer(doc, op.path) };
@@ -123,7 +130,7 @@ function describe(err: unknown, op: Operation): string {
     case "OPERATION_OP_INVALID":
       return `Unexpected kind: ${op.op}`;
     default: {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       return message.split("\n")[0] ?? message;
     }
   }

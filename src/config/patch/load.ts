@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Operation } from "fast-json-patch";
 import { type Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { UserError } from "../../errors.js";
+import { errorMessage, TalosError, UserError } from "../../errors.js";
 import { readError } from "../../fsutil/index.js";
 import { LEGACY_KIND } from "../document.js";
 import { strictLoad } from "./external.js";
@@ -140,7 +140,7 @@ export function parseStrategicPatch(text: string, source: string): StrategicPatc
   } catch (err) {
     if (err instanceof YamlSyntaxError) {
       const at = err.position ? ` (line ${err.position.line})` : "";
-      throw new Error(`decode error: ${err.message}${at}`);
+      throw new TalosError("invalid", `decode error: ${err.message}${at}`);
     }
     throw err;
   }
@@ -155,7 +155,10 @@ export function parseStrategicPatch(text: string, source: string): StrategicPatc
       extracted = extractDeletes(doc, index, parsed.lines);
     } catch (err) {
       if (err instanceof DeleteStatementError) {
-        throw new Error(`error processing patch delete statements at line ${line}: ${err.message}`);
+        throw new TalosError(
+          "invalid",
+          `error processing patch delete statements at line ${line}: ${err.message}`,
+        );
       }
       throw err;
     }
@@ -163,7 +166,7 @@ export function parseStrategicPatch(text: string, source: string): StrategicPatc
     if (!extracted.keep || contents === null) return;
     kept.add(index);
     if (isScalar(contents) && contents.value === null) return;
-    if (!isMap(contents)) throw new Error(`expected a YAML document at line ${line}`);
+    if (!isMap(contents)) throw new TalosError("invalid", `expected a YAML document at line ${line}`);
     const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
     const apiVersion = typeof data.apiVersion === "string" ? data.apiVersion : "";
     const kind = typeof data.kind === "string" && data.kind !== "" ? data.kind : undefined;
@@ -180,7 +183,7 @@ export function parseStrategicPatch(text: string, source: string): StrategicPatc
       ...(position !== undefined ? { position } : {}),
     });
   });
-  if (entries.length === 0) throw new Error("config not found");
+  if (entries.length === 0) throw new TalosError("invalid", "config not found");
   if (mergeDocuments === 0) return { type: "strategic", source, entries };
   const typed = checkStrict(
     text,
@@ -221,26 +224,31 @@ function checkStrict(text: string, remainder: readonly Document.Parsed[]): Recor
 const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
 
 /** An operation list that is not one; its message says which operation is wrong. */
-class OperationError extends Error {}
+/** A JSON patch operation that is not well-formed. */
+class OperationError extends TalosError {
+  constructor(message: string) {
+    super("invalid", message);
+  }
+}
 
 function parseJsonOperations(text: string): Operation[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`invalid JSON: ${(err as Error).message}`);
+    throw new TalosError("invalid", `invalid JSON: ${errorMessage(err)}`);
   }
-  if (!Array.isArray(value)) throw new Error("a JSON patch is a JSON array of operations");
+  if (!Array.isArray(value)) throw new TalosError("invalid", "a JSON patch is a JSON array of operations");
   return checkOperations(value);
 }
 
 function parseYamlOperations(text: string): Operation[] {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new Error(doc.errors[0]!.message);
+  if (doc.errors.length > 0) throw new TalosError("invalid", doc.errors[0]!.message);
   const contents = doc.contents;
   // An empty text is an empty list of operations (Talos's yaml.Unmarshal gives a nil slice).
   if (contents === null || (isScalar(contents) && contents.value === null)) return [];
-  if (!isSeq(contents)) throw new Error("not a list");
+  if (!isSeq(contents)) throw new TalosError("invalid", "not a list");
   return checkOperations(doc.toJS({ maxAliasCount: 100 }) as unknown[]);
 }
 

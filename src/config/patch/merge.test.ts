@@ -135,6 +135,7 @@ describe("free-form objects", () => {
     expect(err).toBeInstanceOf(MergeError);
     expect((err as MergeError).message).toBe("merge type mismatch left string right []interface {}");
     expect((err as MergeError).path).toEqual(["extra", "a", "b"]);
+    expect((err as MergeError).code).toBe("invalid");
   });
   test('merge:"replace": replaced whole, {} empties it', () => {
     expect(merge({ policy: { rules: [1], kind: "P" } }, { policy: { rules: [2] } })).toEqual({

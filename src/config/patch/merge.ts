@@ -2,18 +2,20 @@
 // pkg/machinery/config/merge/merge.go and the types' Merge methods), on plain data: the field facts
 // say what Go's typed decode would have known (pointer or not, list or map, replace or append,
 // keyed list, atomic value, free-form object).
+
+import { TalosError } from "../../errors.js";
 import type { ConfigPath } from "../document.js";
 import type { FieldFacts, ShapeSource } from "./shape.js";
 import { mergeUrl } from "./url.js";
 import { clone, deepEqual, goTypeName, isPlainObject, isZeroScalar, isZeroValue } from "./values.js";
 
 /** A merge that cannot be done; `path` says where in the document. */
-export class MergeError extends Error {
+export class MergeError extends TalosError {
   override readonly name = "MergeError";
   readonly path: ConfigPath;
 
   constructor(message: string, path: ConfigPath) {
-    super(message);
+    super("invalid", message);
     this.path = path;
   }
 }

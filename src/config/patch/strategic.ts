@@ -1,6 +1,8 @@
 // Applies a strategic merge patch to a list of documents (siderolabs/talos:
 // pkg/machinery/config/configpatcher/strategic.go): documents are matched by apiVersion/kind/name,
 // merged, deleted or appended.
+
+import { TalosError } from "../../errors.js";
 import { documentLabel, LEGACY_KIND } from "../document.js";
 import { applyDelete, DeleteError } from "./delete.js";
 import { MergeError, mergeDocumentData } from "./merge.js";
@@ -19,13 +21,13 @@ export interface PlainDocument {
 }
 
 /** A failure while applying a strategic patch; names the patch document and path. */
-export class StrategicPatchError extends Error {
+export class StrategicPatchError extends TalosError {
   override readonly name = "StrategicPatchError";
   readonly document: string;
   readonly path: readonly (string | number)[];
 
   constructor(message: string, document: string, path: readonly (string | number)[] = []) {
-    super(message);
+    super("invalid", message);
     this.document = document;
     this.path = path;
   }

@@ -1,6 +1,7 @@
 // Multi-document YAML parsing that keeps source positions, for patches and configs whose
 // errors must name a line.
 import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { TalosError } from "../../errors.js";
 import type { SourcePosition } from "../document.js";
 
 export interface ParsedYaml {
@@ -8,12 +9,12 @@ export interface ParsedYaml {
   readonly lines: LineCounter;
 }
 
-export class YamlSyntaxError extends Error {
+export class YamlSyntaxError extends TalosError {
   override readonly name = "YamlSyntaxError";
   readonly position?: SourcePosition;
 
   constructor(message: string, position?: SourcePosition) {
-    super(message);
+    super("invalid", message);
     this.position = position;
   }
 }

@@ -1,6 +1,6 @@
 // Field trees per kind and schema generation, built on first use from the generated compact
 // model (the full JSON schemas are not shipped with the CLI).
-import { UserError } from "../../errors.js";
+import { TalosError, UserError } from "../../errors.js";
 import type { ConfigPath } from "../document.js";
 import type { CompactNode, CompactVersion } from "./compact.js";
 import { CONFIG_MODEL } from "./generated/config-model.js";
@@ -31,7 +31,7 @@ export function schemaVersionFor(contract?: SchemaContract): SchemaVersion {
 
 function versionModel(version: SchemaVersion): CompactVersion {
   const v = CONFIG_MODEL.versions[version];
-  if (v === undefined) throw new Error(`config model has no schema generation ${version}`);
+  if (v === undefined) throw new TalosError("internal", `config model has no schema generation ${version}`);
   return v;
 }
 
@@ -47,10 +47,10 @@ function resolveDef(version: SchemaVersion, name: string, resolving: Set<string>
   }
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
-  if (resolving.has(name)) throw new Error(`config model: recursive definition ${name}`);
+  if (resolving.has(name)) throw new TalosError("internal", `config model: recursive definition ${name}`);
   const key = versionModel(version).aliases[name] ?? name;
   const compact = CONFIG_MODEL.defs[key];
-  if (compact === undefined) throw new Error(`config model: missing definition ${key}`);
+  if (compact === undefined) throw new TalosError("internal", `config model: missing definition ${key}`);
   resolving.add(name);
   const node = resolveNode(version, compact, resolving);
   resolving.delete(name);

@@ -6,6 +6,7 @@
 // the target, and a failing target becomes an error entry.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import { MetadataSchema } from "../../gen/common/common_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { goStatusString, METADATA } from "../../wire/index.js";
@@ -245,7 +246,7 @@ export function createForwarder(ctx: ForwardContext): Forwarder {
   function failed(err: unknown): Final {
     return {
       code: grpc.status.UNAVAILABLE,
-      details: err instanceof Error ? err.message : String(err),
+      details: errorMessage(err),
       metadata: new grpc.Metadata(),
     };
   }

@@ -9,6 +9,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { StatusError } from "../errors.js";
 import type { Caller, SurfaceCall } from "./call.js";
@@ -243,10 +244,7 @@ function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I
   try {
     return fromBinary(schema, bytes);
   } catch (err) {
-    throw new StatusError(
-      grpc.status.INTERNAL,
-      `grpc: error unmarshalling request: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new StatusError(grpc.status.INTERNAL, `grpc: error unmarshalling request: ${errorMessage(err)}`);
   }
 }
 
@@ -295,7 +293,7 @@ function toServiceError(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof StatusError) {
     return { code: err.grpcCode, details: err.message, metadata: new grpc.Metadata() };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() };
 }
 

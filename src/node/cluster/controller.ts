@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import type { Clock, Timer } from "../clock.js";
 import { StatusError } from "../errors.js";
 import { isComplete, isControlPlane, type MachineConfig, machineType } from "../machine/config.js";
@@ -143,7 +144,7 @@ export class ClusterController {
     try {
       this.sync();
     } catch (err) {
-      this.host.log(`discovery: ${err instanceof Error ? err.message : String(err)}`);
+      this.host.log(`discovery: ${errorMessage(err)}`);
     }
     for (const wake of [...this.wakers]) wake();
     const ms = Math.max(POLL_REAL_MS, this.host.clock.real(POLL_NODE_MS));

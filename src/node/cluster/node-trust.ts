@@ -3,6 +3,7 @@
 // plane's trustd for its certificate — at once if one is known, otherwise it serves a
 // node-local certificate meanwhile and keeps asking until a trustd answers.
 import { isIP } from "node:net";
+import { errorMessage } from "../../errors.js";
 import { trustdPortFor } from "../../wire/index.js";
 import type { ConfiguredTls, ConfiguredTlsInput, TlsIdentity } from "../api/index.js";
 import { configuredTls } from "../api/index.js";
@@ -140,9 +141,7 @@ export class NodeTrust {
           return s;
         },
         (err: unknown) => {
-          this.options.log(
-            `trustd: cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          this.options.log(`trustd: cannot listen on port ${port}: ${errorMessage(err)}`);
           return undefined;
         },
       );

@@ -7,6 +7,7 @@
 
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import {
   type CertAndKeyPem,
   createCertificateSigningRequest,
@@ -89,7 +90,7 @@ export async function startTrustd(options: TrustdServerOptions): Promise<TrustdS
       } catch (err) {
         callback({
           code: grpc.status.INVALID_ARGUMENT,
-          details: err instanceof Error ? err.message : String(err),
+          details: errorMessage(err),
         });
       }
     },

@@ -5,6 +5,7 @@
 // COSI's in-memory state serves them; every write is refused.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import {
   EventSchema,
   EventType,
@@ -112,7 +113,7 @@ function idFilter(regexp: string | undefined): (id: string) => boolean {
   try {
     re = new RegExp(regexp);
   } catch (err) {
-    throw invalidArgument(`failed to compile regexp: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(`failed to compile regexp: ${errorMessage(err)}`);
   }
   return (id) => re.test(id);
 }

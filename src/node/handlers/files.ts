@@ -6,6 +6,7 @@
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import { DataSchema, MetadataSchema } from "../../gen/common/common_pb.js";
 import {
   DiskUsageInfoSchema,
@@ -244,7 +245,7 @@ export function fileHandlers(rt: NodeRuntime): HandlerEntry[] {
               create(DiskUsageInfoSchema, {
                 name: root,
                 relativeName: root,
-                error: err instanceof Error ? err.message : String(err),
+                error: errorMessage(err),
               }),
             );
             continue;

@@ -13,6 +13,7 @@ import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { metaHandlers } from "./meta.js";
 import { serviceControlHandlers } from "./service-control.js";
+import { statsHandlers } from "./stats.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -34,5 +35,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
     ...metaHandlers(rt),
+    ...statsHandlers(rt),
   ]);
 }

@@ -4,6 +4,7 @@
 // out at once. A sequence the priority lock refuses leaves only a LOCKED event, as on Talos.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import {
   MachineService,
   RebootRequest_Mode,
@@ -59,7 +60,7 @@ export function startSequence(
       m.log(`${sequence.name} sequence not started: locked by ${m.sequencer.running ?? "another sequence"}`);
       return;
     }
-    m.log(err instanceof Error ? err.message : String(err));
+    m.log(errorMessage(err));
     // A lifecycle sequence that failed (not preempted) is fatal: Talos reboots 10 s later.
     if (err instanceof SequenceError && !err.canceled) {
       m.log(`rebooting in ${FATAL_REBOOT_DELAY_MS / 1000} seconds`);

@@ -3,7 +3,9 @@
 // services, then the config, waiting in maintenance mode while there is none), `install` (when
 // the machine is to be installed or a staged upgrade waits, then a reboot), and `boot` (mount
 // the system partitions, start every service).
+
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import { RestartEventSchema, TaskEvent_Action, TaskEventSchema } from "../../gen/machine/machine_pb.js";
 import type { Clock } from "../clock.js";
 import type { PlatformInfo } from "../platform/index.js";
@@ -77,7 +79,7 @@ export class StartupSequences {
       await host.sequencer.run(this.bootSequence(), { signal });
     } catch (err) {
       if (signal.aborted) return;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       host.log(message);
       // A sequence preempted by a lifecycle request (or refused by the lock) is not a boot failure.
       if (err instanceof SequenceLockedError || (err instanceof SequenceError && err.canceled)) return;

@@ -2,6 +2,7 @@
 // (what runs now). NO_REBOOT replaces both, STAGED only the persisted one, TRY only the
 // active one with a timer that restores the previous active config.
 
+import { errorMessage } from "../../errors.js";
 import { ACTIVE_CONFIG_ID } from "../../wire/index.js";
 import type { Clock, Timer } from "../clock.js";
 import { MACHINE_CONFIG_ANNOTATIONS, machineConfigKind, NS, type ResourceStore } from "../resources/index.js";
@@ -17,7 +18,7 @@ export function readSavedConfig(state: StateDir): { config?: MachineConfig; erro
   try {
     return { config: parseMachineConfig(bytes) };
   } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
+    return { error: errorMessage(err) };
   }
 }
 

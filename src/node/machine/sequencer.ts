@@ -6,6 +6,7 @@
 // it, or when its caller takes over), or is not started at all and only a LOCKED SequenceEvent
 // says so.
 import { create } from "@bufbuild/protobuf";
+import { errorMessage } from "../../errors.js";
 import { Code, ErrorSchema } from "../../gen/common/common_pb.js";
 import {
   PhaseEvent_Action,
@@ -195,7 +196,7 @@ export class Sequencer {
       );
     } catch (err) {
       const canceled = abort.signal.aborted;
-      const message = `sequence failed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `sequence failed: ${errorMessage(err)}`;
       this.bus.publish(
         SequenceEventSchema,
         create(SequenceEventSchema, {
@@ -236,7 +237,7 @@ export class Sequencer {
           // A preempted sequence stops at once, whatever its tasks were waiting for.
           await Promise.race([t.run({ sequence, actorId, signal }), stopped]);
         } catch (err) {
-          this.log(`${label}: failed, ${err instanceof Error ? err.message : String(err)}`);
+          this.log(`${label}: failed, ${errorMessage(err)}`);
           throw err;
         }
         this.log(`${label}: done, ${elapsed(this.now() - taskStart)}`);
@@ -246,7 +247,7 @@ export class Sequencer {
     const failed = results.findIndex((r) => r.status === "rejected");
     if (failed >= 0) {
       const reason = (results[failed] as PromiseRejectedResult).reason;
-      const why = reason instanceof Error ? reason.message : String(reason);
+      const why = errorMessage(reason);
       throw new Error(
         `error running phase ${number} in ${sequence} sequence: task ${failed + 1}/${total}: failed, ${why}`,
       );

@@ -7,6 +7,7 @@
 // hostname, the machine config), so they always agree with the API.
 import fs from "node:fs";
 import path from "node:path";
+import { errorMessage } from "../../errors.js";
 import { GO_FILE_MODE } from "../../wire/index.js";
 
 export const ROOTFS_DIR = "rootfs";
@@ -40,12 +41,7 @@ export const ESCAPES = "path escapes from parent";
 function hostError(op: string, p: string, err: unknown): PathError {
   const code = (err as NodeJS.ErrnoException).code ?? "EIO";
   const known = REASONS[code];
-  return new PathError(
-    op,
-    p,
-    known ?? (err instanceof Error ? err.message : String(err)),
-    (known ? code : "EIO") as PathError["code"],
-  );
+  return new PathError(op, p, known ?? errorMessage(err), (known ? code : "EIO") as PathError["code"]);
 }
 
 /** Bytes of a live file, computed when read. */

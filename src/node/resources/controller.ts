@@ -5,6 +5,7 @@
 // with the controller as owner) and destroys what the controller owned before but no longer
 // declares. A controller runs at start, whenever one of its inputs is reported changed, and
 // whenever a resource type it reads changes.
+import { errorMessage } from "../../errors.js";
 import type { ResourceKind } from "./kinds.js";
 import type { Resource, ResourceStore } from "./store.js";
 
@@ -130,7 +131,7 @@ export class ControllerRuntime<S> {
       c.run(ctx);
     } catch (err) {
       // As Talos's runtime: a failing controller logs and keeps what it had.
-      this.log(`controller failed: ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`controller failed: ${c.name}: ${errorMessage(err)}`);
       return;
     }
     const before = this.owned.get(c)!;

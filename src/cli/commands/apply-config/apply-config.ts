@@ -3,13 +3,10 @@
 // anything is sent.
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
 import {
-  APPLY_MODE_NAMES,
   type ApplyResult,
   applyConfiguration,
   applyResultJson,
-  connectionFlagsFrom,
   fanOut,
   formatApplyResult,
   openClient,
@@ -20,61 +17,45 @@ import { loadMachineConfig } from "../../../config/load/index.js";
 import { applyPatches, loadPatches } from "../../../config/patch/index.js";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
-import { parseDurationFlag } from "../../../wire/index.js";
-import { bool, defineCommand, str, strs } from "../../command.js";
+import { applyModeFlags } from "../../apply-flags.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, insecureFlags, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 /** `talosctl apply config|machineconfig -f ...` reads naturally; those words are accepted. */
 const ACCEPTED_TARGETS = new Set(["config", "machineconfig"]);
 
 export const command = defineCommand({
-  args: "[target]",
+  args: args.max(1),
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(["text", "json"], "text"),
+    ...applyModeFlags,
+    file: flag.string({ short: "f", describe: "the filename of the updated configuration" }),
+    "config-patch": flag.stringArray({
+      short: "p",
+      describe: "the list of config patches to apply to the local config file before sending it to the node",
+    }),
+    "dry-run": flag.bool({ describe: "check how the config change will be applied in dry-run mode" }),
+  },
   examples: [
     ["$0 --insecure -n 10.5.0.2 -f controlplane.yaml", "first apply to a node in maintenance mode"],
     ["$0 -n 10.5.0.2 -f controlplane.yaml --dry-run", "show what would change"],
     ["$0 -n 10.5.0.2 -f worker.yaml -p @patch.yaml -m staged", "patch locally, apply on the next reboot"],
   ],
-  completeOption: { mode: () => [...APPLY_MODE_NAMES] },
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), ["text", "json"], "text")
-      .positional("target", { type: "string", hidden: true, describe: "config or machineconfig" })
-      .option("file", { alias: "f", type: "string", describe: "the filename of the updated configuration" })
-      .option("config-patch", {
-        alias: "p",
-        type: "string",
-        array: true,
-        describe:
-          "the list of config patches to apply to the local config file before sending it to the node",
-      })
-      .option("mode", {
-        alias: "m",
-        type: "string",
-        default: "auto",
-        describe: "apply config mode (auto, no-reboot, staged, try)",
-      })
-      .option("dry-run", {
-        type: "boolean",
-        default: false,
-        describe: "check how the config change will be applied in dry-run mode",
-      })
-      .option("timeout", {
-        type: "string",
-        default: "1m0s",
-        describe: "the config will be rolled back after specified timeout (if try mode is selected)",
-      }),
-  async handler(args, ctx: CliContext) {
-    const target = str(args, "target");
+  async handler({ flags, args }, ctx: CliContext) {
+    const target = args[0];
     if (target !== undefined && !ACCEPTED_TARGETS.has(target)) {
       throw new UserError(`unknown positional argument ${target}`, { showUsage: true });
     }
-    const mode = parseApplyMode(str(args, "mode") ?? "auto");
-    const tryModeTimeout = parseDurationFlag("--timeout", str(args, "timeout") ?? "1m0s");
-    const format = parseOutputFormat(str(args, "output") ?? "text", ["text", "json"]);
-    const data = prepareConfig(ctx, str(args, "file"), strs(args, "config-patch"));
+    const mode = parseApplyMode(flags.mode);
+    const tryModeTimeout = flags.timeout;
+    const format = parseOutputFormat(flags.output, ["text", "json"]);
+    const data = prepareConfig(ctx, flags.file, flags["config-patch"]);
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const label = nodes.length > 1;
       const results = await fanOut(
@@ -83,7 +64,7 @@ export const command = defineCommand({
           applyConfiguration(client.forNode(node), {
             data,
             mode,
-            dryRun: bool(args, "dry-run"),
+            dryRun: flags["dry-run"],
             tryModeTimeout,
           }),
         {
@@ -107,8 +88,8 @@ export const command = defineCommand({
 });
 
 /** Reads, strictly loads and patches the config; returns the text to send. */
-function prepareConfig(ctx: CliContext, file: string | undefined, patchArgs: readonly string[]): string {
-  if (file === undefined || file === "") throw new UserError("no filename supplied for configuration");
+function prepareConfig(ctx: CliContext, file: string, patchArgs: readonly string[]): string {
+  if (file === "") throw new UserError("no filename supplied for configuration");
   let text: string;
   try {
     text = fs.readFileSync(path.resolve(ctx.cwd, file), "utf8");

@@ -1,7 +1,6 @@
-// talosctl cluster show: what a local cluster is made of (cli.md §6.7).
-import type { Argv } from "yargs";
+// talosctl cluster show: what a local cluster is made of.
 import { type ClusterRecord, clusterDir, readClusterRecord } from "../../../client/cluster/index.js";
-import { defineCommand } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { renderTable } from "../../output/index.js";
 import { clusterFlags, clusterOptions } from "./flags.js";
@@ -23,10 +22,11 @@ export function renderCluster(record: ClusterRecord): string {
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: { ...clusterFlags },
   examples: [["$0 --name demo", 'the nodes and network of the local cluster "demo"']],
-  builder: (y: Argv) => clusterFlags(y),
-  async handler(args, ctx: CliContext) {
-    const { name, stateRoot } = clusterOptions(args, ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const { name, stateRoot } = clusterOptions(flags, ctx);
     ctx.stdout.write(renderCluster(readClusterRecord(clusterDir(stateRoot, name), name)));
   },
 });

@@ -2,29 +2,28 @@
 // certificate and key read from files and stored base64-encoded.
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
 import { type ClientContext, updateClientConfig } from "../../../clientconfig/index.js";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { connectionFlags } from "../../flags.js";
 
 export const command = defineCommand({
-  args: "<name>",
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("name", { type: "string", describe: "name of the context to add" })
-      .option("ca", { type: "string", describe: "the path to the CA certificate" })
-      .option("crt", { type: "string", describe: "the path to the certificate" })
-      .option("key", { type: "string", describe: "the path to the key" })
-      .example("$0 prod --ca ca.crt --crt admin.crt --key admin.key", "add a context with credentials"),
-  async handler(args, ctx) {
-    const name = str(args, "name") ?? "";
+  use: "<context>",
+  args: args.exact(1),
+  flags: {
+    ...connectionFlags,
+    ca: flag.string({ describe: "the path to the CA certificate" }),
+    crt: flag.string({ describe: "the path to the certificate" }),
+    key: flag.string({ describe: "the path to the key" }),
+  },
+  examples: [["$0 prod --ca ca.crt --crt admin.crt --key admin.key", "add a context with credentials"]],
+  async handler({ flags, args: [name = ""] }, ctx) {
     if (name.trim() === "") throw new UserError("context name must not be empty");
-    const ca = str(args, "ca") || undefined;
-    const crt = str(args, "crt") || undefined;
-    const key = str(args, "key") || undefined;
+    const ca = flags.ca || undefined;
+    const crt = flags.crt || undefined;
+    const key = flags.key || undefined;
     if ((crt === undefined) !== (key === undefined)) {
       throw new UserError(
         `--crt and --key must be given together (got only --${crt === undefined ? "key" : "crt"})`,
@@ -38,7 +37,7 @@ export const command = defineCommand({
     if (key !== undefined) added.key = readPemAsBase64(ctx, "key", key);
 
     await updateClientConfig(
-      { path: str(args, "talosconfig"), env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd },
+      { path: flags.talosconfig, env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd },
       (config) => {
         config.contexts[name] = added;
         // A file with no current context is of no use to node commands until one is chosen;

@@ -1,8 +1,7 @@
 // talosctl config contexts: lists the contexts, marking the current one.
-import type { Argv } from "yargs";
 import { openClientConfig, sortedContextNames } from "../../../clientconfig/index.js";
-import { defineCommand, str } from "../../command.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { defineCommand } from "../../command.js";
+import { connectionFlags, outputFlag } from "../../flags.js";
 import { parseOutputFormat, renderTable, writeValue } from "../../output/index.js";
 
 const FORMATS = ["table", "json", "yaml"] as const;
@@ -17,15 +16,12 @@ interface ContextRow {
 }
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table").example(
-      "$0 -o json",
-      "list the contexts as JSON",
-    ),
-  async handler(args, ctx) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
+  flags: { ...connectionFlags, ...outputFlag(FORMATS, "table") },
+  examples: [["$0 -o json", "list the contexts as JSON"]],
+  async handler({ flags }, ctx) {
+    const format = parseOutputFormat(flags.output, FORMATS);
     const { config } = openClientConfig({
-      path: str(args, "talosconfig"),
+      path: flags.talosconfig,
       env: ctx.env,
       homedir: ctx.homedir,
       cwd: ctx.cwd,

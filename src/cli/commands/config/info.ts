@@ -1,42 +1,42 @@
 // talosctl config info: a summary of the selected context: nodes, endpoints, and the roles and
 // expiry of its client certificate.
-import type { Argv } from "yargs";
 import {
   describeContext,
   openClientConfig,
   renderContextInfo,
   resolveContext,
 } from "../../../clientconfig/index.js";
-import { defineCommand, str } from "../../command.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
-import { parseOutputFormat, writeValue } from "../../output/index.js";
+import { UserError } from "../../../errors.js";
+import { args, defineCommand } from "../../command.js";
+import { connectionFlags, outputFlag } from "../../flags.js";
+import { writeValue } from "../../output/index.js";
 
 const FORMATS = ["text", "json", "yaml"] as const;
+type Format = (typeof FORMATS)[number];
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "text").example(
-      "$0 -o json",
-      "print the summary as JSON",
-    ),
-  async handler(args, ctx) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", FORMATS);
+  args: args.none,
+  flags: { ...connectionFlags, ...outputFlag(FORMATS, "text") },
+  examples: [["$0 -o json", "print the summary as JSON"]],
+  async handler({ flags }, ctx) {
+    // talosctl's words for any other value (siderolabs/talos: cmd/talosctl/cmd/talos/config.go).
+    if (!(FORMATS as readonly string[]).includes(flags.output)) {
+      throw new UserError(`unknown output format: ${JSON.stringify(flags.output)}`);
+    }
+    const format = flags.output as Format;
     const file = openClientConfig({
-      path: str(args, "talosconfig"),
+      path: flags.talosconfig,
       env: ctx.env,
       homedir: ctx.homedir,
       cwd: ctx.cwd,
     });
     // The context shown is the one the command works with: with --context that is the named
-    // one, not the file's current context (talosctl printed the latter, its quirk 7). As for
-    // `config endpoint`, --context alone decides (quirk 18).
-    const selected = resolveContext(file.config, str(args, "context"), {
-      path: file.path,
-      wording: "config",
-    });
+    // one, not the file's current context (talosctl prints the latter). As for
+    // `config endpoint`, --context alone decides.
+    const selected = resolveContext(file.config, flags.context, { path: file.path, wording: "config" });
     const now = ctx.now();
     const info = describeContext(selected, now);
-    if (format.kind === "text") ctx.stdout.write(renderContextInfo(info, now));
-    else writeValue(ctx.stdout, info, format);
+    if (format === "text") ctx.stdout.write(renderContextInfo(info, now));
+    else writeValue(ctx.stdout, info, { kind: format });
   },
 });

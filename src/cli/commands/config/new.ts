@@ -3,48 +3,44 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient, requireOneNode, toRpcError } from "../../../client/index.js";
+import { openClient, requireOneNode, toRpcError } from "../../../client/index.js";
 import { encodeClientConfig, parseClientConfig } from "../../../clientconfig/index.js";
 import { UserError } from "../../../errors.js";
 import { writeError } from "../../../fsutil/index.js";
 import { parseRoles, unknownRolesMessage } from "../../../pki/index.js";
-import { parseDurationFlag, toProtoDuration } from "../../../wire/index.js";
-import { defineCommand, slice, str } from "../../command.js";
+import { formatGoDuration, toProtoDuration } from "../../../wire/index.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { connectionFlags, connectionOptions } from "../../flags.js";
 
 /** The new talosconfig holds a private key: owner-only, like every talosconfig. */
 const FILE_MODE = 0o600;
 
 export const command = defineCommand({
-  args: "[path]",
+  use: "[<path>]",
+  args: args.range(0, 1),
+  flags: {
+    ...connectionFlags,
+    roles: flag.stringSlice({ default: ["os:admin"], describe: "roles" }),
+    "crt-ttl": flag.duration({ default: "8760h0m0s", describe: "certificate TTL" }),
+  },
   examples: [
     ["$0 -n 10.5.0.2 reader.talosconfig --roles os:reader", "a read-only talosconfig"],
     ["$0 -n 10.5.0.2 --roles os:operator --crt-ttl 24h", "an operator certificate valid for a day"],
   ],
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("path", {
-        type: "string",
-        default: "talosconfig",
-        describe: "where to write the new talosconfig",
-      })
-      .option("roles", { type: "string", array: true, default: ["os:admin"], describe: "roles" })
-      .option("crt-ttl", { type: "string", default: "8760h0m0s", describe: "certificate TTL" }),
-  async handler(args, ctx: CliContext) {
-    const given = str(args, "path") || "talosconfig";
+  async handler({ flags, args: [target] }, ctx: CliContext) {
+    const given = target || "talosconfig";
     const file = path.resolve(ctx.cwd, given);
-    const parsed = parseRoles(slice(args, "roles"));
+    const parsed = parseRoles(flags.roles);
     const unknown = unknownRolesMessage(parsed);
     if (unknown !== undefined) throw new UserError(unknown);
     if (parsed.roles.length === 0) throw new UserError("--roles: at least one role is required");
-    const ttl = parseDurationFlag("--crt-ttl", str(args, "crt-ttl") ?? "8760h0m0s");
+    const ttl = flags["crt-ttl"];
     if (ttl <= 0n)
-      throw new UserError(`--crt-ttl: the certificate TTL must be positive (got ${str(args, "crt-ttl")})`);
+      throw new UserError(`--crt-ttl: the certificate TTL must be positive (got ${formatGoDuration(ttl)})`);
     if (fs.existsSync(file)) throw new UserError(`talosconfig file already exists: "${given}"`);
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const node = requireOneNode("config new", nodes);
       let talosconfig: Uint8Array;

@@ -1,34 +1,27 @@
 // talosctl config proxy-url [url]: shows, sets or ("") clears the proxy the current context's
 // connections go through; "direct" ignores the proxy environment variables.
-import type { Argv } from "yargs";
 import { openClientConfig, resolveContext, updateClientConfig } from "../../../clientconfig/index.js";
 import { UserError } from "../../../errors.js";
-import { defineCommand, str } from "../../command.js";
-import { withConnectionFlags } from "../../flags.js";
+import { args, defineCommand } from "../../command.js";
+import { connectionFlags } from "../../flags.js";
 
 const SCHEMES = ["socks5:", "http:", "https:"];
 
 export const command = defineCommand({
-  args: "[url]",
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("url", {
-        type: "string",
-        describe: 'proxy URL (socks5://, http://, https://), "direct" or ""',
-      })
-      .example("$0", "print the proxy URL of the current context")
-      .example("$0 socks5://127.0.0.1:1080", "connect through a SOCKS5 proxy")
-      .example("$0 direct", "ignore HTTPS_PROXY and friends")
-      .example('$0 ""', "clear the proxy URL"),
-  async handler(args, ctx) {
-    const options = { path: str(args, "talosconfig"), env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd };
-    const url = str(args, "url");
+  use: "[url]",
+  args: args.max(1),
+  flags: { ...connectionFlags },
+  examples: [
+    ["$0", "print the proxy URL of the current context"],
+    ["$0 socks5://127.0.0.1:1080", "connect through a SOCKS5 proxy"],
+    ["$0 direct", "ignore HTTPS_PROXY and friends"],
+    ['$0 ""', "clear the proxy URL"],
+  ],
+  async handler({ flags, args: [url] }, ctx) {
+    const options = { path: flags.talosconfig, env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd };
     if (url === undefined) {
       const file = openClientConfig(options);
-      const selected = resolveContext(file.config, str(args, "context"), {
-        path: file.path,
-        wording: "config",
-      });
+      const selected = resolveContext(file.config, flags.context, { path: file.path, wording: "config" });
       if (selected.proxyUrl) ctx.stdout.write(`${selected.proxyUrl}\n`);
       else ctx.stderr.write(`no proxy URL is set for context "${selected.name}"\n`);
       return;
@@ -36,8 +29,8 @@ export const command = defineCommand({
     const value = url.trim();
     if (value !== "") validateProxyUrl(value);
     await updateClientConfig(options, (config, file) => {
-      // --context alone decides which context is edited (quirk 18, see config endpoint).
-      const { name } = resolveContext(config, str(args, "context"), { path: file, wording: "config" });
+      // As for `config endpoint`: --context alone decides which context is edited.
+      const { name } = resolveContext(config, flags.context, { path: file, wording: "config" });
       const target = config.contexts[name]!;
       if (value === "") delete target.proxyUrl;
       else target.proxyUrl = value;

@@ -1,7 +1,6 @@
 // talosctl config remove <pattern>: removes the contexts whose names match a glob, asking
 // about each one unless --noconfirm; the current context is never removed.
 import readline from "node:readline";
-import type { Argv } from "yargs";
 import {
   compileGlob,
   contextNames,
@@ -10,43 +9,37 @@ import {
   sortedContextNames,
   updateClientConfig,
 } from "../../../clientconfig/index.js";
-import { UserError } from "../../../errors.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { errorMessage, UserError } from "../../../errors.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { connectionFlags } from "../../flags.js";
 
 export const command = defineCommand({
-  args: "<pattern>",
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("pattern", { type: "string", describe: "context name or glob (*, ?, [...])" })
-      .option("noconfirm", {
-        alias: "y",
-        type: "boolean",
-        default: false,
-        describe: "do not ask for confirmation",
-      })
-      .option("dry-run", {
-        type: "boolean",
-        default: false,
-        describe: "show what would be removed, change nothing",
-      })
-      .example("$0 'test-*' -y", "remove every context whose name starts with test-")
-      .example("$0 'old?' --dry-run", "show which contexts would be removed"),
-  completePositional: (index, ctx, args) =>
-    index === 0
-      ? contextNames({ path: str(args, "talosconfig"), env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd })
-      : [],
-  async handler(args, ctx) {
-    const pattern = str(args, "pattern") ?? "";
+  use: "<context>",
+  args: args.exact(1),
+  flags: {
+    ...connectionFlags,
+    noconfirm: flag.bool({ short: "y", describe: "do not ask for confirmation" }),
+    "dry-run": flag.bool({ describe: "show what would be removed, change nothing" }),
+  },
+  examples: [
+    ["$0 'test-*' -y", "remove every context whose name starts with test-"],
+    ["$0 'old?' --dry-run", "show which contexts would be removed"],
+  ],
+  completePositional(index, ctx, { flags }) {
+    if (index !== 0) return [];
+    const path = typeof flags.talosconfig === "string" ? flags.talosconfig : "";
+    return contextNames({ path, env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd });
+  },
+  async handler({ flags, args: [pattern = ""] }, ctx) {
     if (pattern === "") throw new UserError("no context specified");
     let glob: RegExp;
     try {
       glob = compileGlob(pattern);
     } catch (err) {
-      throw new UserError(`invalid context pattern "${pattern}": ${(err as Error).message}`);
+      throw new UserError(`invalid context pattern "${pattern}": ${errorMessage(err)}`);
     }
-    const options = { path: str(args, "talosconfig"), env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd };
+    const options = { path: flags.talosconfig, env: ctx.env, homedir: ctx.homedir, cwd: ctx.cwd };
     const { config, path: file } = openClientConfig(options);
     const names = sortedContextNames(config);
     if (names.length === 0) throw new UserError(`no contexts defined in ${file}`);
@@ -66,13 +59,13 @@ export const command = defineCommand({
     }
     if (candidates.length === 0) return;
 
-    if (bool(args, "dry-run")) {
+    if (flags["dry-run"]) {
       for (const name of candidates) ctx.stdout.write(`would remove context "${name}"\n`);
       return;
     }
 
     let confirmed: string[];
-    if (bool(args, "noconfirm")) {
+    if (flags.noconfirm) {
       confirmed = candidates;
       for (const name of confirmed) ctx.stderr.write(`removing context "${name}"\n`);
     } else {

@@ -2,11 +2,9 @@
 // to stdout (`-`) or unpacked into a local directory, refusing anything that would land
 // outside it.
 import path from "node:path";
-import type { Argv } from "yargs";
 import {
   completeNodePath,
   completionQuery,
-  connectionFlagsFrom,
   openClient,
   requireOneNode,
   toRpcError,
@@ -14,33 +12,27 @@ import {
 } from "../../../client/index.js";
 import { extractTarGz } from "../../../client/tar.js";
 import { UserError } from "../../../errors.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { completionConnection, connectionFlags, connectionOptions } from "../../flags.js";
 
 export const command = defineCommand({
-  args: "<src-path> <local-path>",
+  use: "<src-path> -|<local-path>",
+  args: args.exact(2),
+  flags: { ...connectionFlags },
   examples: [
     ["$0 /var/log ./logs", "unpack the node's /var/log into ./logs"],
     ["$0 /etc/os-release - | tar tz", "the raw archive on stdout"],
   ],
-  completePositional: (index, ctx, args, toComplete) =>
+  completePositional: (index, ctx, input, toComplete) =>
     index === 0
-      ? completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete))
+      ? completionQuery(completionConnection(input), ctx, (client, nodes) =>
+          completeNodePath(client, nodes[0]!, toComplete),
+        )
       : [],
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("src-path", { type: "string", describe: "path on the node" })
-      .positional("local-path", {
-        type: "string",
-        describe: "local directory to extract into, or - for stdout",
-      }),
-  async handler(args, ctx: CliContext) {
-    const source = str(args, "src-path") ?? "";
-    // The argument parser hands a lone "-" over as an empty string.
-    const given = str(args, "local-path") ?? "";
-    const local = given === "" ? "-" : given;
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags, args }, ctx: CliContext) {
+    const [source, local] = args as [string, string];
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const node = requireOneNode("copy", nodes);
       // The node reports what it could not archive (or that the path does not exist) in the

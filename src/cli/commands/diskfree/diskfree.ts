@@ -2,8 +2,7 @@
 // filesystem of their own. The volumes come from the VolumeStatus resources; their space
 // from the node's mount table (Mounts), matched by mount point.
 import { fromBinary } from "@bufbuild/protobuf";
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, type NodeClient, openClient, specData } from "../../../client/index.js";
+import { type NodeClient, openClient, specData } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { Resource } from "../../../gen/cosi/resource/resource_pb.js";
 import { VolumeStatusSpecSchema } from "../../../gen/resource/definitions/block/block_pb.js";
@@ -13,9 +12,9 @@ import {
   BlockVolumeType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import { bytesIEC } from "../../../wire/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 
@@ -127,38 +126,30 @@ function usagePercent(used: number, available: number): string {
 }
 
 export const command = defineCommand({
-  args: "[volume]",
+  use: "[volume ID]",
+  args: args.max(1),
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    bytes: flag.bool({ short: "b", describe: "print sizes in bytes rather than in human-readable format" }),
+    inodes: flag.bool({ short: "i", describe: "list inode information instead of block usage" }),
+  },
   examples: [
     ["$0", "space of every mounted volume"],
     ["$0 EPHEMERAL -b", "one volume, sizes in bytes"],
     ["$0 -o json", "one JSON object per volume, sizes in bytes"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
-      .positional("volume", { type: "string", describe: "volume ID (default: every volume)" })
-      .option("bytes", {
-        alias: "b",
-        type: "boolean",
-        default: false,
-        describe: "print sizes in bytes rather than in human-readable format",
-      })
-      .option("inodes", {
-        alias: "i",
-        type: "boolean",
-        default: false,
-        describe: "list inode information instead of block usage",
-      }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    if (bool(args, "inodes")) {
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    if (flags.inodes) {
       throw new UserError(
         "--inodes: the node API this talosctl speaks reports no inode counts (it has no Statfs call); sizes are available without -i",
       );
     }
-    const raw = bool(args, "bytes");
-    const volumeId = str(args, "volume");
+    const raw = flags.bytes;
+    const volumeId = args[0];
     const size = (n: number): string => (raw ? String(n) : bytesIEC(n).replace(" ", ""));
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: ["NODE", "VOLUME", "FILESYSTEM", "SIZE", "USED", "AVAILABLE", "USAGE", "MOUNT POINT"],

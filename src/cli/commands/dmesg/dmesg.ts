@@ -1,21 +1,14 @@
 // talosctl dmesg: the kernel log of every node, each record prefixed with `<node>: `; -f
 // follows it until Ctrl+C, --tail skips what is already there (only new messages).
-import type { Argv } from "yargs";
-import {
-  connectionFlagsFrom,
-  openClient,
-  streamNodes,
-  throwIfAnyFailed,
-  writeWithBackpressure,
-} from "../../../client/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { openClient, streamNodes, throwIfAnyFailed, writeWithBackpressure } from "../../../client/index.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, insecureFlags, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["text", "json"] as const;
 
-/** `<facility>: <priority padded to 7>: [<time>]: <message>` (behavior §5.5). */
+/** `<facility>: <priority padded to 7>: [<time>]: <message>`. */
 const RECORD = /^([a-z0-9]+): +([a-z]+): \[([^\]]*)\]: ([\s\S]*?)\n?$/;
 
 /** One kernel record as JSON fields; a record in another shape keeps its text whole. */
@@ -26,30 +19,26 @@ function dmesgRecord(node: string, text: string): Record<string, string> {
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(FORMATS, "text"),
+    follow: flag.bool({ short: "f", describe: "specify if the kernel log should be streamed" }),
+    tail: flag.bool({
+      describe: "specify if only new messages should be sent (makes sense only when combined with --follow)",
+    }),
+  },
   examples: [
     ["$0", "the kernel log of every node in the context"],
     ["$0 -f --tail", "only new kernel messages, as they come"],
     ["$0 -o json", "one JSON object per record: {node, facility, priority, time, message}"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), FORMATS, "text")
-      .option("follow", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "specify if the kernel log should be streamed",
-      })
-      .option("tail", {
-        type: "boolean",
-        default: false,
-        describe:
-          "specify if only new messages should be sent (makes sense only when combined with --follow)",
-      }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", FORMATS);
-    const request = { follow: bool(args, "follow"), tail: bool(args, "tail") };
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const request = { follow: flags.follow, tail: flags.tail };
     const json = format.kind === "json";
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const results = await streamNodes(
         nodes,

@@ -6,16 +6,13 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Argv } from "yargs";
 import {
   ACTIVE_CONFIG_ID,
-  APPLY_MODE_NAMES,
   type ApplyMode,
   type ApplyResult,
   applyConfiguration,
   applyResultJson,
   checkServerVersions,
-  connectionFlagsFrom,
   fetchMachineConfig,
   formatApplyResult,
   isEmptyConfig,
@@ -30,58 +27,42 @@ import {
 import { loadMachineConfig } from "../../../config/load/index.js";
 import { errorMessage, JoinedError, UserError } from "../../../errors.js";
 import { TALOS_VERSION } from "../../../version.js";
-import { parseDurationFlag } from "../../../wire/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { applyModeFlags } from "../../apply-flags.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 export const command = defineCommand({
-  args: "<type> [id]",
+  use: "machineconfig",
+  args: args.range(1, 2),
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(["text", "json"], "text"),
+    ...applyModeFlags,
+    "dry-run": flag.bool({
+      describe: "do not apply the change after editing and print the change summary instead",
+    }),
+    namespace: flag.string({ hidden: true, describe: "unused" }),
+  },
   examples: [
     ["$0 machineconfig -n 10.5.0.2", "edit one node's config"],
     ["TALOS_EDITOR='code --wait' $0 mc -n 10.5.0.2 --mode staged", "with another editor, applied on reboot"],
   ],
   completePositional: (index) => (index === 0 ? ["machineconfig"] : []),
-  completeOption: { mode: () => [...APPLY_MODE_NAMES] },
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), ["text", "json"], "text")
-      .positional("type", { type: "string", describe: "machineconfig (or one of its aliases)" })
-      .positional("id", { type: "string", describe: "ignored: the active config is edited" })
-      .option("mode", {
-        alias: "m",
-        type: "string",
-        default: "auto",
-        describe: "apply config mode (auto, no-reboot, staged, try)",
-      })
-      .option("dry-run", {
-        type: "boolean",
-        default: false,
-        describe: "do not apply the change after editing and print the change summary instead",
-      })
-      .option("timeout", {
-        type: "string",
-        default: "1m0s",
-        describe: "the config will be rolled back after specified timeout (if try mode is selected)",
-      })
-      .option("namespace", { type: "string", hidden: true, describe: "unused" }),
-  async handler(args, ctx: CliContext) {
-    const mode = parseApplyMode(str(args, "mode") ?? "auto");
-    const tryModeTimeout = parseDurationFlag("--timeout", str(args, "timeout") ?? "1m0s");
-    const format = parseOutputFormat(str(args, "output") ?? "text", ["text", "json"]);
-    const apply: ApplySettings = { mode, tryModeTimeout, dryRun: bool(args, "dry-run") };
+  async handler({ flags, args }, ctx: CliContext) {
+    const mode = parseApplyMode(flags.mode);
+    const format = parseOutputFormat(flags.output, ["text", "json"]);
+    const apply: ApplySettings = { mode, tryModeTimeout: flags.timeout, dryRun: flags["dry-run"] };
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const check = await checkServerVersions(client, nodes, TALOS_VERSION);
       if (check.warning) ctx.stderr.write(`${check.warning}\n`);
       const errors: Error[] = [...check.failed.values()];
       const reachable = nodes.filter((n) => !check.failed.has(n));
       if (reachable.length === 0) throw new JoinedError(errors);
-      const definition = await requireMachineConfigType(
-        client.forNode(reachable[0]!),
-        str(args, "type") ?? "",
-      );
+      const definition = await requireMachineConfigType(client.forNode(reachable[0]!), args[0]!);
       const resourceName = `${definition.type}/${ACTIVE_CONFIG_ID}`;
 
       for (const node of reachable) {

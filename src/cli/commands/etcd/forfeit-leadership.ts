@@ -1,15 +1,15 @@
 // talosctl etcd forfeit-leadership: a leading member hands leadership to another member.
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
-import { defineCommand } from "../../command.js";
+import { fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { connectionFlags, connectionOptions } from "../../flags.js";
 
 export const command = defineCommand({
+  args: args.none,
+  flags: { ...connectionFlags },
   examples: [["$0 -n 10.5.0.2", "10.5.0.2 stops leading, if it leads"]],
-  builder: (y: Argv) => withConnectionFlags(y),
-  async handler(args, ctx: CliContext) {
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const results = await fanOut(
         nodes,

@@ -1,9 +1,8 @@
-// talosctl etcd members: the etcd member list as each node's etcd sees it (cli.md §3.11).
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient } from "../../../client/index.js";
-import { defineCommand, str } from "../../command.js";
+// talosctl etcd members: the etcd member list as each node's etcd sees it.
+import { openClient } from "../../../client/index.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 import { memberIdHex } from "./ids.js";
@@ -11,14 +10,15 @@ import { memberIdHex } from "./ids.js";
 const FORMATS = ["table", "json"] as const;
 
 export const command = defineCommand({
+  args: args.none,
+  flags: { ...connectionFlags, ...outputFlag(FORMATS, "table") },
   examples: [
     ["$0 -n 10.5.0.2", "the etcd members as 10.5.0.2 sees them"],
     ["$0 -o json", "one JSON object per member and node"],
   ],
-  builder: (y: Argv) => withOutputFlag(withConnectionFlags(y), FORMATS, "table"),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: ["NODE", "ID", "HOSTNAME", "PEER URLS", "CLIENT URLS", "LEARNER"],

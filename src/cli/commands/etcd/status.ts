@@ -1,10 +1,9 @@
-// talosctl etcd status: one row per node with its etcd member's state (cli.md §3.11).
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient } from "../../../client/index.js";
+// talosctl etcd status: one row per node with its etcd member's state.
+import { openClient } from "../../../client/index.js";
 import { bytesSI } from "../../../wire/index.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 import { memberIdHex } from "./ids.js";
@@ -12,11 +11,12 @@ import { memberIdHex } from "./ids.js";
 const FORMATS = ["table", "json"] as const;
 
 export const command = defineCommand({
+  args: args.none,
+  flags: { ...connectionFlags, ...outputFlag(FORMATS, "table") },
   examples: [["$0 -n 10.5.0.2,10.5.0.3,10.5.0.4", "the etcd status of three control planes"]],
-  builder: (y: Argv) => withOutputFlag(withConnectionFlags(y), FORMATS, "table"),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: [

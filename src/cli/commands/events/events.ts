@@ -1,9 +1,7 @@
 // talosctl events: the machine's runtime events from every node, one line per event (node,
 // time, id, type and what happened as key=value pairs) or one JSON object per event, until
 // Ctrl+C. History is opt-in: --tail N|-1, --since <event id> or --duration <d>.
-import type { Argv } from "yargs";
 import {
-  connectionFlagsFrom,
   type DecodedEvent,
   decodeEvent,
   errorFromNode,
@@ -12,17 +10,16 @@ import {
   eventPayloadJson,
   NodeError,
   openClient,
-  parseIntFlag,
   streamNodes,
   throwIfAnyFailed,
   writeWithBackpressure,
   xidTime,
 } from "../../../client/index.js";
 import { ReportedError, UserError } from "../../../errors.js";
-import { parseDurationFlag } from "../../../wire/index.js";
-import { type Args, defineCommand, str } from "../../command.js";
+import { formatGoDuration } from "../../../wire/index.js";
+import { args, defineCommand, type FlagValues, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -84,6 +81,15 @@ function eventJson(node: string, event: Known): Record<string, unknown> {
   };
 }
 
+const eventsFlags = {
+  ...connectionFlags,
+  ...outputFlag(FORMATS, "text"),
+  tail: flag.int32({ describe: "show this many past events (-1 for all the node holds)" }),
+  since: flag.string({ describe: "show the events after the event with this ID" }),
+  duration: flag.duration({ describe: "show the events of this long ago and since (e.g. 10m)" }),
+  "actor-id": flag.string({ describe: "only the events of this actor ID" }),
+} as const;
+
 interface TailOptions {
   tailEvents: number;
   tailId: string;
@@ -91,20 +97,15 @@ interface TailOptions {
 }
 
 /** The request's tail options; more than one of them is the user's mistake, said before connecting. */
-function tailOptions(args: Args): TailOptions {
-  const tailText = str(args, "tail");
-  const since = str(args, "since") ?? "";
-  const durationText = str(args, "duration");
-  const tailEvents = tailText === undefined ? 0 : parseIntFlag("--tail", tailText);
-  let tailSeconds = 0;
-  if (durationText !== undefined) {
-    const nanos = parseDurationFlag("--duration", durationText);
-    if (nanos < 0n) throw new UserError(`--duration must not be negative (got ${durationText})`);
-    const seconds = nanos / NANOS_PER_SECOND;
-    if (seconds > BigInt(INT32_MAX))
-      throw new UserError(`--duration ${durationText} is too long (at most ${INT32_MAX}s)`);
-    tailSeconds = Number(seconds);
+function tailOptions(values: FlagValues<typeof eventsFlags>): TailOptions {
+  const { tail: tailEvents, since, duration } = values;
+  if (duration < 0n)
+    throw new UserError(`--duration must not be negative (got ${formatGoDuration(duration)})`);
+  const seconds = duration / NANOS_PER_SECOND;
+  if (seconds > BigInt(INT32_MAX)) {
+    throw new UserError(`--duration ${formatGoDuration(duration)} is too long (at most ${INT32_MAX}s)`);
   }
+  const tailSeconds = Number(seconds);
   const given = [
     tailEvents !== 0 ? "--tail" : undefined,
     since !== "" ? "--since" : undefined,
@@ -120,6 +121,8 @@ function tailOptions(args: Args): TailOptions {
 }
 
 export const command = defineCommand({
+  args: args.any,
+  flags: eventsFlags,
   examples: [
     ["$0", "events from now on, until Ctrl+C"],
     ["$0 --tail -1", "every event the nodes still hold, then new ones"],
@@ -128,20 +131,11 @@ export const command = defineCommand({
     ["$0 --actor-id 5e8f3b1a-...", "only the events of one reboot, reset or upgrade"],
     ["$0 -o json --tail 20", "one JSON object per event"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "text")
-      .option("tail", { type: "string", describe: "show this many past events (-1 for all the node holds)" })
-      .option("since", { type: "string", describe: "show the events after the event with this ID" })
-      .option("duration", {
-        type: "string",
-        describe: "show the events of this long ago and since (e.g. 10m)",
-      })
-      .option("actor-id", { type: "string", default: "", describe: "only the events of this actor ID" }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", FORMATS);
-    const request = { ...tailOptions(args), withActorId: str(args, "actor-id") ?? "" };
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const request = { ...tailOptions(flags), withActorId: flags["actor-id"] };
     const json = format.kind === "json";
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
       if (!json) await writeWithBackpressure(ctx.stdout, `${eventHeader(nodeWidth)}\n`, ctx.signal);

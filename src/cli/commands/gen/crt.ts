@@ -2,8 +2,7 @@
 // <name>.crt (mode 0600), valid for --hours.
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
-import { UserError } from "../../../errors.js";
+import { errorMessage, UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import {
   loadCertificateAuthority,
@@ -12,49 +11,32 @@ import {
   signCertificateRequest,
   writeSecretFiles,
 } from "../../../pki/index.js";
-import { bool, defineCommand, num, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
+import { forceFlag, positiveHours } from "./flags.js";
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    y
-      .option("name", { type: "string", demandOption: true, describe: "the basename of the generated file" })
-      .option("ca", {
-        type: "string",
-        demandOption: true,
-        describe: "path of the CA without extension (reads <ca>.crt and <ca>.key)",
-      })
-      .option("csr", {
-        type: "string",
-        demandOption: true,
-        describe: "path to the PEM encoded CERTIFICATE REQUEST",
-      })
-      .option("hours", {
-        type: "number",
-        default: 24,
-        describe: "the hours from now on which the certificate validity period ends",
-      })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "will overwrite existing files",
-      })
-      .example(
-        "$0 --ca talos --csr admin.csr --name admin",
-        "sign admin.csr with talos.crt/talos.key into admin.crt",
-      ),
-  async handler(args, ctx) {
-    const name = str(args, "name") ?? "";
-    const ca = str(args, "ca") ?? "";
-    const csrFile = str(args, "csr") ?? "";
+  args: args.none,
+  flags: {
+    ...forceFlag,
+    name: flag.string({ required: true, describe: "the basename of the generated file" }),
+    ca: flag.string({
+      required: true,
+      describe: "path of the CA without extension (reads <ca>.crt and <ca>.key)",
+    }),
+    csr: flag.string({ required: true, describe: "path to the PEM encoded CERTIFICATE REQUEST" }),
+    hours: flag.int({
+      default: 24,
+      describe: "the hours from now on which the certificate validity period ends",
+    }),
+  },
+  examples: [
+    ["$0 --ca talos --csr admin.csr --name admin", "sign admin.csr with talos.crt/talos.key into admin.crt"],
+  ],
+  async handler({ flags }, ctx) {
+    const { name, ca, csr: csrFile } = flags;
     if (name === "") throw new UserError("--name must not be empty");
     if (ca === "") throw new UserError("--ca must not be empty");
-    const hours = num(args, "hours");
-    if (hours === undefined || !Number.isInteger(hours) || hours <= 0) {
-      throw new UserError(
-        `invalid --hours ${JSON.stringify(String(hours))}: expected a positive whole number of hours`,
-      );
-    }
+    const hours = positiveHours(flags.hours);
     const read = (file: string) => {
       try {
         return fs.readFileSync(path.resolve(ctx.cwd, file), "utf8");
@@ -66,7 +48,7 @@ export const command = defineCommand({
       try {
         return parse();
       } catch (err) {
-        throw new UserError(`${file}: ${(err as Error).message}`, { cause: err });
+        throw new UserError(`${file}: ${errorMessage(err)}`, { cause: err });
       }
     };
 
@@ -84,7 +66,7 @@ export const command = defineCommand({
       signCertificateRequest({ ca: authority, csr, now: ctx.now(), ttlMs: hours * 3_600_000 }),
     );
     writeSecretFiles([{ path: path.resolve(ctx.cwd, `${name}.crt`), shown: `${name}.crt`, data: signed }], {
-      force: bool(args, "force"),
+      force: flags.force,
     });
   },
 });

@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
-import type { Argv } from "yargs";
-import { UserError } from "../../../errors.js";
+import { errorMessage, UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import {
   createCertificateSigningRequest,
@@ -14,33 +13,26 @@ import {
   unknownRolesMessage,
   writeSecretFiles,
 } from "../../../pki/index.js";
-import { bool, defineCommand, slice, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
+import { forceFlag } from "./flags.js";
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    y
-      .option("key", {
-        type: "string",
-        demandOption: true,
-        describe: "path to the PEM encoded private key (Ed25519, ECDSA or RSA)",
-      })
-      .option("ip", {
-        type: "string",
-        demandOption: true,
-        describe: "generate the certificate for this IP address",
-      })
-      .option("roles", { type: "string", array: true, default: [ROLE.admin], describe: "roles" })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "will overwrite existing files",
-      })
-      .example("$0 --key admin.key --ip 10.5.0.2", "write admin.csr")
-      .example("$0 --key ops.key --ip 10.5.0.2 --roles os:operator", "a request for the operator role"),
-  async handler(args, ctx) {
-    const keyFile = str(args, "key") ?? "";
-    const ip = str(args, "ip") ?? "";
+  args: args.none,
+  flags: {
+    ...forceFlag,
+    key: flag.string({
+      required: true,
+      describe: "path to the PEM encoded private key (Ed25519, ECDSA or RSA)",
+    }),
+    ip: flag.string({ required: true, describe: "generate the certificate for this IP address" }),
+    roles: flag.stringSlice({ default: [ROLE.admin], describe: "roles" }),
+  },
+  examples: [
+    ["$0 --key admin.key --ip 10.5.0.2", "write admin.csr"],
+    ["$0 --key ops.key --ip 10.5.0.2 --roles os:operator", "a request for the operator role"],
+  ],
+  async handler({ flags }, ctx) {
+    const { key: keyFile, ip } = flags;
     if (keyFile === "") throw new UserError("--key must not be empty");
 
     let text: string;
@@ -53,17 +45,15 @@ export const command = defineCommand({
     try {
       key = parsePrivateKeyPem(text);
     } catch (err) {
-      throw new UserError(`${keyFile}: ${(err as Error).message}`, { cause: err });
+      throw new UserError(`${keyFile}: ${errorMessage(err)}`, { cause: err });
     }
     if (isIP(ip) === 0) throw new UserError(`invalid IP: ${ip}`);
-    const roles = parseRoles(slice(args, "roles"));
+    const roles = parseRoles(flags.roles);
     const unknown = unknownRolesMessage(roles);
     if (unknown) throw new UserError(unknown);
 
     const csr = createCertificateSigningRequest({ key, organizations: roles.roles, ips: [ip] });
     const out = `${keyFile.slice(0, keyFile.length - path.extname(keyFile).length)}.csr`;
-    writeSecretFiles([{ path: path.resolve(ctx.cwd, out), shown: out, data: csr }], {
-      force: bool(args, "force"),
-    });
+    writeSecretFiles([{ path: path.resolve(ctx.cwd, out), shown: out, data: csr }], { force: flags.force });
   },
 });

@@ -2,35 +2,26 @@
 // written as <org>.crt and <org>.key (mode 0600).
 import { isIP } from "node:net";
 import path from "node:path";
-import type { Argv } from "yargs";
 import { UserError } from "../../../errors.js";
 import { createCertificateAuthority, writeSecretFiles } from "../../../pki/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
+import { forceFlag } from "./flags.js";
 
 /** Lifetime of a `gen keypair` certificate (the x509 library's default): 24 hours. */
 const KEYPAIR_VALIDITY_MS = 24 * 3_600_000;
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    y
-      .option("ip", { type: "string", describe: "generate the certificate for this IP address" })
-      .option("organization", {
-        type: "string",
-        demandOption: true,
-        describe: "X.509 distinguished name for the Organization",
-      })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "will overwrite existing files",
-      })
-      .example("$0 --organization talos --ip 10.5.0.2", "write talos.crt and talos.key"),
-  async handler(args, ctx) {
-    const organization = str(args, "organization") ?? "";
+  args: args.none,
+  flags: {
+    ...forceFlag,
+    ip: flag.string({ describe: "generate the certificate for this IP address" }),
+    organization: flag.string({ required: true, describe: "X.509 distinguished name for the Organization" }),
+  },
+  examples: [["$0 --organization talos --ip 10.5.0.2", "write talos.crt and talos.key"]],
+  async handler({ flags }, ctx) {
+    const { organization, ip } = flags;
     if (organization.trim() === "")
       throw new UserError("--organization must not be empty (it names the output files)");
-    const ip = str(args, "ip") ?? "";
     if (ip !== "" && isIP(ip) === 0) throw new UserError(`invalid IP: ${ip}`);
     const ca = await createCertificateAuthority({
       organization,
@@ -48,7 +39,7 @@ export const command = defineCommand({
         { ...file(".crt"), data: ca.crt },
         { ...file(".key"), data: ca.key },
       ],
-      { force: bool(args, "force") },
+      { force: flags.force },
     );
   },
 });

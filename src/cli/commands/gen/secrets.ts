@@ -2,7 +2,6 @@
 // seeded from a kubeadm PKI directory, or extracted from a controlplane machine config.
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import {
@@ -16,55 +15,50 @@ import {
   validateBundle,
   writeSecretFiles,
 } from "../../../pki/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
+import { forceFlag } from "./flags.js";
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    y
-      .option("output-file", {
-        alias: "o",
-        type: "string",
-        default: "secrets.yaml",
-        describe: 'path of the output file, or "-" for stdout',
-      })
-      .option("talos-version", {
-        type: "string",
-        describe:
-          "the desired Talos version to generate secrets bundle for (backwards compatibility, e.g. v1.8)",
-      })
-      .option("from-kubernetes-pki", {
-        alias: "p",
-        type: "string",
-        describe: "use a Kubernetes PKI directory (e.g. /etc/kubernetes/pki) as input",
-      })
-      .option("kubernetes-bootstrap-token", {
-        alias: "t",
-        type: "string",
-        describe: "use the provided bootstrap token as input (with --from-kubernetes-pki)",
-      })
-      .option("from-controlplane-config", {
-        type: "string",
-        describe: "use the provided controlplane Talos machine configuration as input",
-      })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "will overwrite existing files",
-      })
-      .example("$0", "write a new secrets.yaml")
-      .example("$0 -o - --talos-version v1.8", "print a bundle for Talos 1.8 clusters")
-      .example(
-        "$0 --from-controlplane-config controlplane.yaml",
-        "recover the bundle of an existing cluster",
-      ),
-  async handler(args, ctx) {
-    const output = str(args, "output-file") ?? "secrets.yaml";
-    const force = bool(args, "force");
-    const contract = parseContract(str(args, "talos-version") ?? "");
-    const pkiDir = str(args, "from-kubernetes-pki") ?? "";
-    const token = str(args, "kubernetes-bootstrap-token") ?? "";
-    const fromConfig = str(args, "from-controlplane-config") ?? "";
+  args: args.none,
+  flags: {
+    ...forceFlag,
+    "output-file": flag.string({
+      short: "o",
+      default: "secrets.yaml",
+      describe: 'path of the output file, or "-" for stdout',
+    }),
+    "talos-version": flag.string({
+      describe:
+        "the desired Talos version to generate secrets bundle for (backwards compatibility, e.g. v1.8)",
+    }),
+    "from-kubernetes-pki": flag.string({
+      short: "p",
+      describe: "use a Kubernetes PKI directory (e.g. /etc/kubernetes/pki) as input",
+    }),
+    "kubernetes-bootstrap-token": flag.string({
+      short: "t",
+      describe: "use the provided bootstrap token as input (with --from-kubernetes-pki)",
+    }),
+    "from-controlplane-config": flag.string({
+      describe: "use the provided controlplane Talos machine configuration as input",
+    }),
+    debug: flag.bool({
+      hidden: true,
+      describe: "print the causes of an error, and the time key generation took",
+    }),
+  },
+  examples: [
+    ["$0", "write a new secrets.yaml"],
+    ["$0 -o - --talos-version v1.8", "print a bundle for Talos 1.8 clusters"],
+    ["$0 --from-controlplane-config controlplane.yaml", "recover the bundle of an existing cluster"],
+  ],
+  async handler({ flags }, ctx) {
+    const output = flags["output-file"];
+    const force = flags.force;
+    const contract = parseContract(flags["talos-version"]);
+    const pkiDir = flags["from-kubernetes-pki"];
+    const token = flags["kubernetes-bootstrap-token"];
+    const fromConfig = flags["from-controlplane-config"];
     if (pkiDir !== "" && fromConfig !== "") {
       throw new UserError("--from-kubernetes-pki and --from-controlplane-config cannot be used together");
     }
@@ -101,7 +95,7 @@ export const command = defineCommand({
       bundle = await generateBundle({
         contract,
         now,
-        ...(bool(args, "debug")
+        ...(flags.debug
           ? { onKeygen: (ms: number) => ctx.stderr.write(`key generation: ${ms.toFixed(1)} ms\n`) }
           : {}),
       });

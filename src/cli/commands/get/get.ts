@@ -1,9 +1,8 @@
 // talosctl get <type> [<id>]: reads COSI resources from each node (one node after another, in
 // --nodes order) or watches them, printing a table, YAML, JSON or a JSONPath per resource.
-import type { Argv } from "yargs";
 import {
   checkServerVersions,
-  connectionFlagsFrom,
+  completionQuery,
   eventName,
   listResourceDefinitions,
   type NodeClient,
@@ -20,39 +19,43 @@ import { errorMessage, JoinedError } from "../../../errors.js";
 import type { Resource } from "../../../gen/cosi/resource/resource_pb.js";
 import { EventType } from "../../../gen/cosi/resource/state_pb.js";
 import { TALOS_VERSION } from "../../../version.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, type FlagSet, flag, type Invocation } from "../../command.js";
 import type { CliContext, OutputStream } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import {
+  completionConnection,
+  connectionFlags,
+  connectionOptions,
+  insecureFlags,
+  outputFlag,
+} from "../../flags.js";
 import { compileJsonPath, type OutputFormat, parseOutputFormat, toYaml } from "../../output/index.js";
 
 const FORMATS = ["table", "yaml", "json", "jsonpath"] as const;
 
-const COMPLETION_TIMEOUT_MS = 5_000;
-
 export const command = defineCommand({
-  args: "<type> [id]",
+  use: "<type> [<id>]",
+  args: args.range(1, 2),
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(FORMATS, "table"),
+    namespace: flag.string({
+      describe: "resource namespace (default is to use default namespace per resource)",
+    }),
+    watch: flag.bool({ short: "w", describe: "watch resource changes" }),
+  },
   examples: [
     ["$0 members", "list the cluster members as every node sees them"],
     ["$0 machinestatus -o yaml", "one resource as YAML"],
     ["$0 services -w", "watch the services change"],
     ["$0 rd", "list every resource type and its aliases"],
   ],
-  completePositional: (index, ctx, args) => (index === 0 ? resourceTypeCandidates(ctx, args) : []),
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), FORMATS, "table")
-      .positional("type", { type: "string", describe: "resource type or alias (see 'talosctl get rd')" })
-      .positional("id", { type: "string", describe: "resource ID" })
-      .option("namespace", {
-        type: "string",
-        default: "",
-        describe: "resource namespace (default is to use default namespace per resource)",
-      })
-      .option("watch", { alias: "w", type: "boolean", default: false, describe: "watch resource changes" }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const typeArg = str(args, "type") ?? "";
-    const id = str(args, "id");
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  completePositional: (index, ctx, input) => (index === 0 ? resourceTypeCandidates(ctx, input) : []),
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const typeArg = args[0]!;
+    const id = args[1];
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const check = await checkServerVersions(client, nodes, TALOS_VERSION);
       if (check.warning) ctx.stderr.write(`${check.warning}\n`);
@@ -61,9 +64,9 @@ export const command = defineCommand({
       const reachable = nodes.filter((n) => !check.failed.has(n));
       if (reachable.length === 0) throw new JoinedError(errors);
       const definition = await resolveOn(client.forNode(reachable[0]!), typeArg);
-      const namespace = str(args, "namespace") || definition.defaultNamespace;
+      const namespace = flags.namespace || definition.defaultNamespace;
       const query: Query = { definition, namespace, ...(id !== undefined ? { id } : {}) };
-      if (bool(args, "watch")) {
+      if (flags.watch) {
         await watch(ctx, client, reachable, query, format, errors);
       } else {
         await getOnce(ctx, client, reachable, query, format, errors);
@@ -75,20 +78,15 @@ export const command = defineCommand({
   },
 });
 
-/** Completion of the type argument: what the first node registers (ids and aliases). */
-async function resourceTypeCandidates(
-  ctx: CliContext,
-  args: Readonly<Record<string, unknown>>,
-): Promise<string[]> {
-  // Completion must stay snappy even when a node does not answer.
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(COMPLETION_TIMEOUT_MS)]);
-  const { client, nodes } = openClient(connectionFlagsFrom(args), { ...ctx, signal });
-  try {
+/**
+ * Completion of the type argument: what the first node registers (ids and aliases), reached
+ * with the connection flags typed so far (`get -n 10.5.0.3 --talosconfig x <TAB>`).
+ */
+function resourceTypeCandidates(ctx: CliContext, input: Invocation<FlagSet>): Promise<string[]> {
+  return completionQuery(completionConnection(input), ctx, async (client, nodes) => {
     const definitions = await listResourceDefinitions(client.forNode(nodes[0]!));
     return [...new Set(definitions.flatMap((d) => [...d.aliases, d.id]))].sort();
-  } finally {
-    client.close();
-  }
+  });
 }
 
 interface Query {

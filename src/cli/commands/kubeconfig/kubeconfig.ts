@@ -1,13 +1,11 @@
 // talosctl kubeconfig [<path>]: fetches the cluster's admin kubeconfig from a control-plane
-// node and writes it, or merges it into an existing kubeconfig (cli.md §3.14).
+// node and writes it, or merges it into an existing kubeconfig.
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import type { Argv } from "yargs";
 import {
   type ClashChoice,
   type ClashComponent,
-  connectionFlagsFrom,
   encodeKubeconfig,
   kubeconfigFromArchive,
   mergeKubeconfig,
@@ -18,9 +16,9 @@ import {
 } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import { readError, writeError, writeFileAtomic } from "../../../fsutil/index.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { connectionFlags, connectionOptions } from "../../flags.js";
 
 /** The default kubeconfig: the first $KUBECONFIG entry, else ~/.kube/config. */
 export function defaultKubeconfigPath(ctx: CliContext): string {
@@ -29,41 +27,32 @@ export function defaultKubeconfigPath(ctx: CliContext): string {
 }
 
 export const command = defineCommand({
-  args: "[local-path]",
+  use: "[local-path]",
+  args: args.max(1),
+  flags: {
+    ...connectionFlags,
+    force: flag.bool({ short: "f", describe: "overwrite an existing file or clashing entries" }),
+    merge: flag.bool({ short: "m", default: true, describe: "merge with an existing kubeconfig" }),
+    "force-context-name": flag.string({ describe: "name of the merged context" }),
+  },
   examples: [
     ["$0 -n 10.5.0.2", "merge the admin kubeconfig into ~/.kube/config"],
     ["$0 -n 10.5.0.2 ./kubeconfig --merge=false", "write it to ./kubeconfig"],
     ["$0 -n 10.5.0.2 -", "print it"],
   ],
-  builder: (y: Argv) =>
-    withConnectionFlags(y)
-      .positional("local-path", { type: "string", describe: "where to write (a directory gets /kubeconfig)" })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "overwrite an existing file or clashing entries",
-      })
-      .option("merge", {
-        alias: "m",
-        type: "boolean",
-        default: true,
-        describe: "merge with an existing kubeconfig",
-      })
-      .option("force-context-name", { type: "string", describe: "name of the merged context" }),
-  async handler(args, ctx: CliContext) {
-    const force = bool(args, "force");
-    let merge = bool(args, "merge");
-    const contextName = str(args, "force-context-name");
-    const given = str(args, "local-path");
+  async handler({ flags, args }, ctx: CliContext) {
+    const force = flags.force;
+    let merge = flags.merge;
+    const contextName = flags["force-context-name"] || undefined;
+    const given = args[0];
     let target: string | undefined;
-    // yargs turns a lone "-" into an empty string; an empty path means stdout as well.
+    // "-" (or an empty path) means stdout.
     if (given === "-" || given === "") target = undefined;
     else if (given !== undefined) target = path.resolve(ctx.cwd, given);
     else target = merge ? defaultKubeconfigPath(ctx) : path.join(ctx.cwd, "kubeconfig");
     if (target !== undefined && isDirectory(target)) target = path.join(target, "kubeconfig");
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     let text: string;
     try {
       const node = requireOneNode("kubeconfig", nodes);

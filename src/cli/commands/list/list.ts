@@ -1,13 +1,10 @@
 // talosctl list (ls) [path]: a directory listing from every node; names only (with a NODE
 // column once several nodes answer), or with -l the mode, owner, size, time and link target.
-import type { Argv } from "yargs";
 import {
   completeNodePath,
   completionQuery,
-  connectionFlagsFrom,
   NodeError,
   openClient,
-  parseIntFlag,
   streamNodes,
   throwIfAnyFailed,
   writeWithBackpressure,
@@ -15,18 +12,21 @@ import {
 import { JoinedError, UserError } from "../../../errors.js";
 import { type FileInfo, ListRequest_Type } from "../../../gen/machine/machine_pb.js";
 import { bytesSI, fileModeString, listTime, relativeTime } from "../../../wire/index.js";
-import { bool, defineCommand, str, strs } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { completionConnection, connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { parseOutputFormat, renderTable } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
-/** `-t` letters: find's (f, d, l) and FileMode.String()'s (L) designations. */
+/**
+ * `-t` letters: find's (f, d, l) and FileMode.String()'s (L) designations. Each value may hold
+ * several (`-t fl`, or glued `-tfl`); commas split values already.
+ */
 function parseTypes(values: readonly string[]): ListRequest_Type[] {
   const out: ListRequest_Type[] = [];
   for (const value of values) {
-    for (const letter of value.replace(/,/g, "")) {
+    for (const letter of value) {
       if (letter === "f") out.push(ListRequest_Type.REGULAR);
       else if (letter === "d") out.push(ListRequest_Type.DIRECTORY);
       else if (letter === "l" || letter === "L") out.push(ListRequest_Type.SYMLINK);
@@ -47,66 +47,50 @@ function displayName(info: FileInfo): string {
 }
 
 export const command = defineCommand({
-  args: "[path]",
+  use: "[path]",
+  args: args.max(1),
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    long: flag.bool({ short: "l", describe: "display additional file details" }),
+    recurse: flag.bool({ short: "r", describe: "recurse into subdirectories" }),
+    humanize: flag.bool({ short: "H", describe: "humanize size and time in the output" }),
+    depth: flag.int32({ short: "d", default: 1, describe: "maximum recursion depth" }),
+    type: flag.stringSlice({
+      short: "t",
+      describe:
+        "filter by type: f (regular file), d (directory), l or L (symbolic link); combinable, e.g. -t fl",
+    }),
+  },
   examples: [
     ["$0 /var/log", "names in /var/log"],
     ["$0 -l -H /etc", "details, sizes and times for humans"],
     ["$0 -r -t f /var/log", "every regular file below /var/log"],
     ["$0 -d 2 /system", "two levels deep"],
   ],
-  completePositional: (index, ctx, args, toComplete) =>
+  completePositional: (index, ctx, input, toComplete) =>
     index === 0
-      ? completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete))
+      ? completionQuery(completionConnection(input), ctx, (client, nodes) =>
+          completeNodePath(client, nodes[0]!, toComplete),
+        )
       : [],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
-      .positional("path", { type: "string", describe: "directory to list (default /)" })
-      .option("long", {
-        alias: "l",
-        type: "boolean",
-        default: false,
-        describe: "display additional file details",
-      })
-      .option("recurse", {
-        alias: "r",
-        type: "boolean",
-        default: false,
-        describe: "recurse into subdirectories",
-      })
-      .option("humanize", {
-        alias: "H",
-        type: "boolean",
-        default: false,
-        describe: "humanize size and time in the output",
-      })
-      .option("depth", { alias: "d", type: "string", default: "1", describe: "maximum recursion depth" })
-      .option("type", {
-        alias: "t",
-        type: "string",
-        array: true,
-        describe:
-          "filter by type: f (regular file), d (directory), l or L (symbolic link); combinable, e.g. -t fl",
-      }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const root = str(args, "path") || "/";
-    const long = bool(args, "long");
-    const recurse = bool(args, "recurse");
-    const humanize = bool(args, "humanize");
-    const depth = parseIntFlag("--depth", str(args, "depth") ?? "1");
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const root = args[0] || "/";
+    const { long, recurse, humanize, depth } = flags;
     if (recurse && depth !== 1) {
       throw new UserError("only one of flags --recurse and --depth can be specified at the same time");
     }
-    if (depth < 1)
-      throw new UserError(`--depth must be 1 or more (got ${depth}); use --recurse for no limit`);
+    // As talosctl: --recurse asks for no limit (-1); a depth of 1 or less lists the root only.
+    const recursionDepth = recurse ? -1 : depth;
     const request = {
       root,
-      recurse: recurse || depth > 1,
-      recursionDepth: recurse ? 0 : depth,
-      types: parseTypes(strs(args, "type")),
+      recurse: recurse || recursionDepth > 1,
+      recursionDepth,
+      types: parseTypes(flags.type),
       reportXattrs: long,
     };
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const now = ctx.now();
       const json = format.kind === "json";

@@ -1,74 +1,70 @@
 // talosctl logs <id>: a service's (or container's) log from every node, each line prefixed
 // with `<node>: `, lines never split; with -f it follows until Ctrl+C, which ends it cleanly.
-import type { Argv } from "yargs";
 import {
   completionQuery,
-  connectionFlagsFrom,
   KUBERNETES_NAMESPACE,
   LineBuffer,
   logIds,
   openClient,
-  parseIntFlag,
   SYSTEM_NAMESPACE,
   streamNodes,
   throwIfAnyFailed,
   writeWithBackpressure,
 } from "../../../client/index.js";
 import { ContainerDriver } from "../../../gen/common/common_pb.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import {
+  completionConnection,
+  connectionFlags,
+  connectionOptions,
+  insecureFlags,
+  outputFlag,
+} from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 const FORMATS = ["text", "json"] as const;
 
 export const command = defineCommand({
-  args: "<id>",
+  use: "<service name>",
+  args: args.exact(1),
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(FORMATS, "text"),
+    follow: flag.bool({ short: "f", describe: "specify if the logs should be streamed" }),
+    tail: flag.int32({
+      default: -1,
+      describe: "lines of log file to display (-1 shows everything, 0 only new lines)",
+    }),
+    kubernetes: flag.bool({ short: "k", describe: "use the k8s.io containerd namespace" }),
+    namespace: flag.string({
+      describe: `containerd namespace (default "${SYSTEM_NAMESPACE}", or "${KUBERNETES_NAMESPACE}" with -k)`,
+    }),
+    "use-cri": flag.bool({ hidden: true, describe: "use the CRI driver" }),
+  },
   examples: [
     ["$0 machined", "the machined log of every node in the context"],
     ["$0 -n 10.5.0.2 etcd -f --tail 20", "the last 20 lines of etcd's log, then new lines as they come"],
     ["$0 -k kube-system/kube-apiserver-cp1:kube-apiserver", "a Kubernetes container's log"],
     ["$0 apid -o json", "one JSON object per line: {node, line}"],
   ],
-  completePositional: async (index, ctx, args) => {
+  completePositional: async (index, ctx, input) => {
     if (index !== 0) return [];
-    return completionQuery(args, ctx, (client, nodes) => logIds(client, nodes, bool(args, "kubernetes")));
+    const kubernetes = input.flags.kubernetes === true;
+    return completionQuery(completionConnection(input), ctx, (client, nodes) =>
+      logIds(client, nodes, kubernetes),
+    );
   },
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), FORMATS, "text")
-      .positional("id", { type: "string", describe: "service or container id" })
-      .option("follow", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "specify if the logs should be streamed",
-      })
-      .option("tail", {
-        type: "string",
-        default: "-1",
-        describe: "lines of log file to display (-1 shows everything, 0 only new lines)",
-      })
-      .option("kubernetes", {
-        alias: "k",
-        type: "boolean",
-        default: false,
-        describe: "use the k8s.io containerd namespace",
-      })
-      .option("namespace", {
-        type: "string",
-        describe: `containerd namespace (default "${SYSTEM_NAMESPACE}", or "${KUBERNETES_NAMESPACE}" with -k)`,
-      })
-      .option("use-cri", { type: "boolean", default: false, hidden: true, describe: "use the CRI driver" }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", FORMATS);
-    const id = str(args, "id") ?? "";
-    const tailLines = parseIntFlag("--tail", str(args, "tail") ?? "-1");
-    const kubernetes = bool(args, "kubernetes");
-    const namespace = str(args, "namespace") || (kubernetes ? KUBERNETES_NAMESPACE : SYSTEM_NAMESPACE);
-    const driver = kubernetes || bool(args, "use-cri") ? ContainerDriver.CRI : ContainerDriver.CONTAINERD;
-    const request = { namespace, id, driver, follow: bool(args, "follow"), tailLines };
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const id = args[0]!;
+    const kubernetes = flags.kubernetes;
+    const namespace = flags.namespace || (kubernetes ? KUBERNETES_NAMESPACE : SYSTEM_NAMESPACE);
+    const driver = kubernetes || flags["use-cri"] ? ContainerDriver.CRI : ContainerDriver.CONTAINERD;
+    const request = { namespace, id, driver, follow: flags.follow, tailLines: flags.tail };
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const json = format.kind === "json";
       const buffers = new Map<string, LineBuffer>();

@@ -1,17 +1,26 @@
 // talosctl machineconfig diff <a> <b>: the per-document difference between two configs, with
 // secrets hidden by default, or (-o patch) the strategic merge patch turning <a> into <b>.
-import type { Argv } from "yargs";
 import { configPatch, diffConfigs } from "../../../config/diff/index.js";
 import { loadConfigText } from "../../../config/patch/index.js";
 import { UserError } from "../../../errors.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { readConfig } from "./patch.js";
 
 const MODES = ["text", "patch"] as const;
 
 export const command = defineCommand({
-  args: "<from> <to>",
+  use: "<from> <to>",
+  args: args.exact(2),
+  flags: {
+    output: flag.string({
+      short: "o",
+      default: "text",
+      choices: MODES,
+      describe: "output mode (text: unified diff per document, patch: strategic merge patch)",
+    }),
+    "show-secrets": flag.bool({ describe: "show secret values (keys, tokens, secrets) instead of ******" }),
+  },
   examples: [
     ["$0 controlplane.yaml controlplane-new.yaml", "show what changed, document by document"],
     [
@@ -19,31 +28,14 @@ export const command = defineCommand({
       "a patch that turns old.yaml into new.yaml",
     ],
   ],
-  builder: (y: Argv) =>
-    y
-      .positional("from", { type: "string", describe: "the original machine config" })
-      .positional("to", { type: "string", describe: "the changed machine config" })
-      .option("output", {
-        alias: "o",
-        type: "string",
-        default: "text",
-        describe: "output mode (text: unified diff per document, patch: strategic merge patch)",
-      })
-      .option("show-secrets", {
-        type: "boolean",
-        default: false,
-        describe: "show secret values (keys, tokens, secrets) instead of ******",
-      }),
-  async handler(args, ctx: CliContext) {
-    const mode = str(args, "output") ?? "text";
+  async handler({ flags, args: [fromName = "", toName = ""] }, ctx: CliContext) {
+    const mode = flags.output;
     if (!(MODES as readonly string[]).includes(mode)) {
       throw new UserError(`--output: unknown output format "${mode}" (use one of: ${MODES.join(", ")})`);
     }
-    const fromName = str(args, "from") ?? "";
-    const toName = str(args, "to") ?? "";
     const a = loadConfigText(readConfig(ctx, fromName), fromName);
     const b = loadConfigText(readConfig(ctx, toName), toName);
-    const showSecrets = bool(args, "show-secrets");
+    const showSecrets = flags["show-secrets"];
 
     if (mode === "patch") {
       const patch = configPatch(a, b, { showSecrets });

@@ -2,14 +2,25 @@
 // config file and prints the result (or writes it to a file).
 import fs from "node:fs";
 import path from "node:path";
-import type { Argv } from "yargs";
 import { applyPatches, loadConfigText, loadPatches } from "../../../config/patch/index.js";
 import { readError, writeFileAtomic } from "../../../fsutil/index.js";
-import { defineCommand, str, strs } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 
 export const command = defineCommand({
-  args: "<machineconfig-file>",
+  use: "<machineconfig-file>",
+  args: args.exact(1),
+  flags: {
+    patch: flag.stringArray({
+      short: "p",
+      describe:
+        "patch generated machineconfigs (applied to all node types), use @file to read a patch from file.",
+    }),
+    output: flag.string({
+      short: "o",
+      describe: "output destination. if not specified, output will be printed to stdout",
+    }),
+  },
   examples: [
     ["$0 controlplane.yaml -p @patch.yaml", "print controlplane.yaml with a patch file applied"],
     [
@@ -17,35 +28,19 @@ export const command = defineCommand({
       "write the result to a file",
     ],
   ],
-  builder: (y: Argv) =>
-    y
-      .positional("machineconfig-file", { type: "string", describe: "the machine config to patch" })
-      .option("patch", {
-        alias: "p",
-        type: "string",
-        array: true,
-        describe:
-          "patch generated machineconfigs (applied to all node types), use @file to read a patch from file.",
-      })
-      .option("output", {
-        alias: "o",
-        type: "string",
-        describe: "output destination. if not specified, output will be printed to stdout",
-      }),
-  async handler(args, ctx: CliContext) {
-    const file = str(args, "machineconfig-file") ?? "";
+  async handler({ flags, args: [file = ""] }, ctx: CliContext) {
     const text = readConfig(ctx, file);
     // The input must be a config Talos would load; its errors name the file, document and line.
     const documents = loadConfigText(text, file);
-    const patches = loadPatches(strs(args, "patch"), { cwd: ctx.cwd });
+    const patches = loadPatches(flags.patch, { cwd: ctx.cwd });
     // A strategic first patch can start from the documents already loaded (parsing a large
     // config is the slow part); a JSON patch works on the text as written.
     const result = applyPatches(
       patches[0]?.type === "strategic" ? { documents, file } : { text, file },
       patches,
     );
-    const output = str(args, "output");
-    if (output === undefined || output === "") {
+    const output = flags.output;
+    if (output === "") {
       ctx.stdout.write(`${result.text}\n`);
       return;
     }

@@ -1,11 +1,10 @@
 // talosctl memory (m, free): each node's memory in MiB as a table, or with -v its whole
 // /proc/meminfo, key by key.
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
 import type { MemInfo } from "../../../gen/machine/machine_pb.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, insecureFlags, outputFlag } from "../../flags.js";
 import { parseOutputFormat, renderTable } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -82,22 +81,22 @@ function memoryRow(node: string, m: MemInfo): string[] {
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(FORMATS, "table"),
+    verbose: flag.bool({ short: "v", describe: "display extended memory statistics" }),
+  },
   examples: [
     ["$0", "memory of every node, in MiB"],
     ["$0 -v", "every /proc/meminfo value"],
     ["$0 -o json", "one JSON object per node with every meminfo value in kB"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), FORMATS, "table").option("verbose", {
-      alias: "v",
-      type: "boolean",
-      default: false,
-      describe: "display extended memory statistics",
-    }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const verbose = bool(args, "verbose");
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const verbose = flags.verbose;
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const rows: string[][] = [];
       const results = await fanOut(

@@ -1,11 +1,10 @@
 // talosctl mounts (mount): every node's kernel mount table with the space of each filesystem
 // in decimal GB.
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { openClient } from "../../../client/index.js";
 import type { MountStat } from "../../../gen/machine/machine_pb.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 
@@ -31,14 +30,15 @@ function mountRow(node: string, m: MountStat): string[] | undefined {
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: { ...connectionFlags, ...outputFlag(FORMATS, "table") },
   examples: [
     ["$0", "mounts of every node"],
     ["$0 -o json", "one JSON object per mount, sizes in bytes"],
   ],
-  builder: (y: Argv) => withOutputFlag(withConnectionFlags(y), FORMATS, "table"),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: [

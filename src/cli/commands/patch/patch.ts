@@ -1,14 +1,11 @@
 // talosctl patch machineconfig -p <patch>: reads each node's running config, patches it
 // locally, and applies the result; a patch that changes nothing is not sent at all.
-import type { Argv } from "yargs";
 import {
   ACTIVE_CONFIG_ID,
-  APPLY_MODE_NAMES,
   type ApplyResult,
   applyConfiguration,
   applyResultJson,
   checkServerVersions,
-  connectionFlagsFrom,
   fetchMachineConfig,
   formatApplyResult,
   NodeError,
@@ -21,14 +18,29 @@ import {
 import { applyPatches, loadPatches } from "../../../config/patch/index.js";
 import { errorMessage, JoinedError, UserError } from "../../../errors.js";
 import { TALOS_VERSION } from "../../../version.js";
-import { parseDurationFlag } from "../../../wire/index.js";
-import { bool, defineCommand, str, strs } from "../../command.js";
+import { applyModeFlags } from "../../apply-flags.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 export const command = defineCommand({
-  args: "<type> [id]",
+  use: "machineconfig",
+  args: args.range(1, 2),
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(["text", "json"], "text"),
+    ...applyModeFlags,
+    patch: flag.stringArray({
+      short: "p",
+      describe: "the patch to be applied to the resource file, use @file to read a patch from file.",
+    }),
+    "patch-file": flag.string({ describe: "a file containing a patch to be applied to the resource." }),
+    "dry-run": flag.bool({
+      describe: "print the change summary and patch preview without applying the changes",
+    }),
+    namespace: flag.string({ hidden: true, describe: "unused" }),
+  },
   examples: [
     [
       `$0 mc -p '[{"op":"add","path":"/machine/sysctls","value":{"vm.max_map_count":"262144"}}]'`,
@@ -37,61 +49,26 @@ export const command = defineCommand({
     ["$0 machineconfig --patch-file patch.yaml --mode no-reboot", "a strategic merge patch from a file"],
   ],
   completePositional: (index) => (index === 0 ? ["machineconfig"] : []),
-  completeOption: { mode: () => [...APPLY_MODE_NAMES] },
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), ["text", "json"], "text")
-      .positional("type", { type: "string", describe: "machineconfig (or one of its aliases)" })
-      .positional("id", { type: "string", describe: "ignored: the active config is patched" })
-      .option("patch", {
-        alias: "p",
-        type: "string",
-        array: true,
-        describe: "the patch to be applied to the resource file, use @file to read a patch from file.",
-      })
-      .option("patch-file", {
-        type: "string",
-        describe: "a file containing a patch to be applied to the resource.",
-      })
-      .option("mode", {
-        alias: "m",
-        type: "string",
-        default: "auto",
-        describe: "apply config mode (auto, no-reboot, staged, try)",
-      })
-      .option("dry-run", {
-        type: "boolean",
-        default: false,
-        describe: "print the change summary and patch preview without applying the changes",
-      })
-      .option("timeout", {
-        type: "string",
-        default: "1m0s",
-        describe: "the config will be rolled back after specified timeout (if try mode is selected)",
-      })
-      .option("namespace", { type: "string", hidden: true, describe: "unused" }),
-  async handler(args, ctx: CliContext) {
-    const patchArgs = strs(args, "patch");
-    const patchFile = str(args, "patch-file");
-    if (patchArgs.length === 0 && (patchFile === undefined || patchFile === "")) {
+  async handler({ flags, args }, ctx: CliContext) {
+    const patchArgs = flags.patch;
+    const patchFile = flags["patch-file"];
+    if (patchArgs.length === 0 && patchFile === "") {
       throw new UserError("either --patch or --patch-file should be defined", { showUsage: true });
     }
-    const mode = parseApplyMode(str(args, "mode") ?? "auto");
-    const tryModeTimeout = parseDurationFlag("--timeout", str(args, "timeout") ?? "1m0s");
-    const format = parseOutputFormat(str(args, "output") ?? "text", ["text", "json"]);
+    const mode = parseApplyMode(flags.mode);
+    const tryModeTimeout = flags.timeout;
+    const format = parseOutputFormat(flags.output, ["text", "json"]);
     const patches = loadPatches([...patchArgs, ...(patchFile ? [`@${patchFile}`] : [])], { cwd: ctx.cwd });
-    const dryRun = bool(args, "dry-run");
+    const dryRun = flags["dry-run"];
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const check = await checkServerVersions(client, nodes, TALOS_VERSION);
       if (check.warning) ctx.stderr.write(`${check.warning}\n`);
       const errors: Error[] = [...check.failed.values()];
       const reachable = nodes.filter((n) => !check.failed.has(n));
       if (reachable.length === 0) throw new JoinedError(errors);
-      const definition = await requireMachineConfigType(
-        client.forNode(reachable[0]!),
-        str(args, "type") ?? "",
-      );
+      const definition = await requireMachineConfigType(client.forNode(reachable[0]!), args[0]!);
       const label = nodes.length > 1;
       const say = (node: string, text: string): void => {
         if (format.kind === "text") ctx.stderr.write(label ? prefixLines(text, `${node}: `) : text);

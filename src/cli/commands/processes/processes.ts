@@ -1,13 +1,12 @@
 // talosctl processes (p, ps): every node's processes, biggest resident memory first (or most
 // CPU time first with -s cpu).
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { openClient } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { ProcessInfo } from "../../../gen/machine/machine_pb.js";
 import { bytesSI } from "../../../wire/index.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 
@@ -38,25 +37,29 @@ function sortProcesses(list: ProcessInfo[], by: (typeof SORTS)[number]): Process
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    sort: flag.string({
+      short: "s",
+      default: "rss",
+      choices: SORTS,
+      describe: "column to sort output by: rss or cpu",
+    }),
+  },
   examples: [
     ["$0", "processes of every node, biggest memory first"],
     ["$0 -s cpu", "most CPU time first"],
     ["$0 -o json", "one JSON object per process"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table").option("sort", {
-      alias: "s",
-      type: "string",
-      default: "rss",
-      describe: "column to sort output by: rss or cpu",
-    }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const sort = str(args, "sort") ?? "rss";
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const sort = flags.sort;
     if (!(SORTS as readonly string[]).includes(sort)) {
       throw new UserError(`invalid argument ${JSON.stringify(sort)} for "-s, --sort" flag: use rss or cpu`);
     }
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: ["NODE", "PID", "STATE", "THREADS", "CPU-TIME", "VIRTMEM", "RESMEM", "LABEL", "COMMAND"],

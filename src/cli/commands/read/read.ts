@@ -1,9 +1,7 @@
 // talosctl read (cat) <path>: a file of one node, byte for byte, to stdout.
-import type { Argv } from "yargs";
 import {
   completeNodePath,
   completionQuery,
-  connectionFlagsFrom,
   openClient,
   requireOneNode,
   streamNodes,
@@ -11,25 +9,27 @@ import {
   writeWithBackpressure,
 } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
+import { completionConnection, connectionFlags, connectionOptions } from "../../flags.js";
 
 export const command = defineCommand({
-  args: "<path>",
+  use: "<path>",
+  args: args.exact(1),
+  flags: { ...connectionFlags },
   examples: [
     ["$0 /proc/cpuinfo", "print a file of the node"],
     ["$0 /var/log/audit/audit.log > audit.log", "save it locally"],
   ],
-  completePositional: (index, ctx, args, toComplete) =>
+  completePositional: (index, ctx, input, toComplete) =>
     index === 0
-      ? completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete))
+      ? completionQuery(completionConnection(input), ctx, (client, nodes) =>
+          completeNodePath(client, nodes[0]!, toComplete),
+        )
       : [],
-  builder: (y: Argv) =>
-    withConnectionFlags(y).positional("path", { type: "string", describe: "file to read on the node" }),
-  async handler(args, ctx: CliContext) {
-    const path = str(args, "path") ?? "";
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags, args }, ctx: CliContext) {
+    const path = args[0]!;
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const node = requireOneNode("read", nodes);
       // A node may also report a failure in a message's metadata rather than as the status.

@@ -1,10 +1,8 @@
-// talosctl reset: wipes the nodes and powers them off (or reboots them with --reboot). Only
-// nodes named with --nodes, only once confirmed; META is kept unless named in
-// --system-labels-to-wipe.
+// talosctl reset: wipes the nodes and powers them off (or reboots them with --reboot). On a
+// terminal it asks first (unless --yes); a script must name the nodes with --nodes or pass
+// --yes. META is kept unless named in --system-labels-to-wipe.
 import net from "node:net";
-import type { Argv } from "yargs";
 import {
-  connectionFlagsFrom,
   createTalosClient,
   maintenanceCredentials,
   openClient,
@@ -20,64 +18,55 @@ import {
   WIPE_MODE_NAMES,
 } from "../../../client/lifecycle/index.js";
 import { StorageService } from "../../../gen/storage/storage_pb.js";
-import { bool, defineCommand, slice, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
-import {
-  guardDestructive,
-  runLifecycle,
-  waitFlagsFrom,
-  withWaitFlags,
-  withYesFlag,
-} from "../../lifecycle.js";
+import { connectionFlags, connectionOptions, oneOf } from "../../flags.js";
+import { guardDestructive, runLifecycle, waitFlags, waitOptions, yesFlag } from "../../lifecycle.js";
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...waitFlags,
+    ...yesFlag,
+    graceful: flag.bool({
+      default: true,
+      describe: "if true, attempt to cordon/drain node and leave etcd (if applicable)",
+    }),
+    reboot: flag.bool({ describe: "if true, reboot the node after resetting instead of shutting down" }),
+    "wipe-mode": flag.string({
+      default: "all",
+      choices: WIPE_MODE_NAMES,
+      validate: oneOf(WIPE_MODE_NAMES),
+      describe: `disk reset mode: ${WIPE_MODE_NAMES.join(", ")}`,
+    }),
+    "system-labels-to-wipe": flag.stringSlice({
+      describe: `system volume labels to wipe (default ${DEFAULT_RESET_LABELS.join(",")}; META only when named)`,
+    }),
+    "user-disks-to-wipe": flag.stringSlice({ describe: "user disks to wipe (device paths)" }),
+  },
   examples: [
-    ["$0 -n 10.5.0.3", `wipe ${DEFAULT_RESET_LABELS.join(" and ")} and power off, after confirming`],
-    ["$0 -n 10.5.0.3 --reboot --yes", "wipe and boot again (into maintenance mode)"],
+    [
+      "$0 -n 10.5.0.3",
+      `wipe ${DEFAULT_RESET_LABELS.join(" and ")} and power off (asking first on a terminal)`,
+    ],
+    ["$0 -n 10.5.0.3 --reboot --yes", "wipe and boot again (into maintenance mode), do not ask"],
     ["$0 -n 10.5.0.3 --system-labels-to-wipe STATE,EPHEMERAL,META", "also wipe META"],
     ["$0 -n 10.5.0.3 --wipe-mode user-disks --user-disks-to-wipe /dev/sdb", "wipe only a user disk"],
   ],
-  completeOption: { "wipe-mode": () => [...WIPE_MODE_NAMES] },
-  builder: (y: Argv) =>
-    withYesFlag(withWaitFlags(withConnectionFlags(y), { progress: false }))
-      .option("graceful", {
-        type: "boolean",
-        default: true,
-        describe: "if true, attempt to cordon/drain node and leave etcd (if applicable)",
-      })
-      .option("reboot", {
-        type: "boolean",
-        default: false,
-        describe: "if true, reboot the node after resetting instead of shutting down",
-      })
-      .option("wipe-mode", {
-        type: "string",
-        default: "all",
-        describe: `disk reset mode: ${WIPE_MODE_NAMES.join(", ")}`,
-      })
-      .option("system-labels-to-wipe", {
-        type: "string",
-        array: true,
-        describe: `system volume labels to wipe (default ${DEFAULT_RESET_LABELS.join(",")}; META only when named)`,
-      })
-      .option("user-disks-to-wipe", {
-        type: "string",
-        array: true,
-        describe: "user disks to wipe (device paths)",
-      }),
-  async handler(args, ctx: CliContext) {
-    const flags = waitFlagsFrom(args);
+  async handler({ flags }, ctx: CliContext) {
+    const wait = waitOptions(flags);
+    const list = (values: readonly string[]) => values.map((v) => v.trim()).filter((v) => v !== "");
     const options: ResetOptions = {
-      graceful: args.graceful !== false,
-      reboot: bool(args, "reboot"),
-      wipeMode: parseWipeMode(str(args, "wipe-mode") ?? "all"),
-      systemLabels: slice(args, "system-labels-to-wipe"),
-      userDisks: slice(args, "user-disks-to-wipe"),
+      graceful: flags.graceful,
+      reboot: flags.reboot,
+      wipeMode: parseWipeMode(flags["wipe-mode"]),
+      systemLabels: list(flags["system-labels-to-wipe"]),
+      userDisks: list(flags["user-disks-to-wipe"]),
     };
     checkResetOptions(options);
-    await guardDestructive(ctx, args, "reset", "reset");
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const connection = connectionOptions(flags);
+    const { client, nodes } = openClient(connection, ctx);
     const maintenance = createTalosClient({
       endpoints: [],
       direct: true,
@@ -85,11 +74,17 @@ export const command = defineCommand({
       signal: ctx.signal,
     });
     try {
+      await guardDestructive(
+        ctx,
+        { named: connection.nodes.length > 0, nodes, yes: flags.yes },
+        "reset",
+        "reset",
+      );
       await runLifecycle(ctx, {
         verb: "reset",
         client,
         nodes,
-        flags,
+        flags: wait,
         start: (node) => reset(node, options),
         predicate: "services-stopped",
         postCheck: options.reboot ? "maintenance-or-boot-id" : "none",

@@ -1,10 +1,8 @@
 // talosctl service [<id> [start|stop|restart|status]]: the services of every node as a table,
 // one service's state and recent events, or starting, stopping and restarting it.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { Argv } from "yargs";
 import {
   completionQuery,
-  connectionFlagsFrom,
   fanOut,
   openClient,
   serviceIds,
@@ -14,38 +12,42 @@ import {
 import { UserError } from "../../../errors.js";
 import type { ServiceInfo } from "../../../gen/machine/machine_pb.js";
 import { goAge } from "../../../wire/index.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import {
+  completionConnection,
+  connectionFlags,
+  connectionOptions,
+  insecureFlags,
+  outputFlag,
+} from "../../flags.js";
 import { type OutputFormat, parseOutputFormat, renderTable } from "../../output/index.js";
 
 const FORMATS = ["text", "json"] as const;
 const ACTIONS = ["start", "stop", "restart", "status"] as const;
 export const command = defineCommand({
-  args: "[id] [action]",
+  use: "[<id> [start|stop|restart|status]]",
+  args: args.max(2),
+  flags: { ...connectionFlags, ...insecureFlags, ...outputFlag(FORMATS, "text") },
   examples: [
     ["$0", "every service of every node"],
     ["$0 etcd", "etcd's state, health and recent events"],
     ["$0 kubelet restart", "restart the kubelet"],
     ["$0 -o json", "one JSON object per service and node"],
   ],
-  completePositional: async (index, ctx, args) => {
+  completePositional: async (index, ctx, input) => {
     if (index === 1) return [...ACTIONS];
     if (index !== 0) return [];
-    return completionQuery(args, ctx, (client, nodes) => serviceIds(client, nodes));
+    return completionQuery(completionConnection(input), ctx, (client, nodes) => serviceIds(client, nodes));
   },
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), FORMATS, "text")
-      .positional("id", { type: "string", describe: "service id" })
-      .positional("action", { type: "string", describe: "start, stop, restart or status (default)" }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", FORMATS);
-    const id = str(args, "id");
-    const action = str(args, "action") ?? "status";
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const id = args[0];
+    const action = args[1] ?? "status";
     if (id !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
       throw new UserError(`unsupported service action: ${JSON.stringify(action)}`);
     }
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       if (id === undefined) await list(ctx, client, nodes, format);
       else if (action === "status") await status(ctx, client, nodes, id, format);

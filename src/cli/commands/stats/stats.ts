@@ -1,17 +1,11 @@
 // talosctl stats: memory and CPU use of every node's system containers (or with -k its
 // Kubernetes containers), nested under their pods like `containers`.
-import type { Argv } from "yargs";
-import {
-  connectionFlagsFrom,
-  KUBERNETES_NAMESPACE,
-  openClient,
-  SYSTEM_NAMESPACE,
-} from "../../../client/index.js";
+import { KUBERNETES_NAMESPACE, openClient, SYSTEM_NAMESPACE } from "../../../client/index.js";
 import { ContainerDriver } from "../../../gen/common/common_pb.js";
 import type { Stat } from "../../../gen/machine/machine_pb.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 
@@ -31,28 +25,26 @@ function statRows(node: string, list: readonly Stat[]): string[][] {
 }
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    kubernetes: flag.bool({ short: "k", describe: "use the k8s.io containerd namespace" }),
+    "use-cri": flag.bool({ hidden: true, describe: "use the CRI driver" }),
+  },
   examples: [
     ["$0", "stats of every node's system containers"],
     ["$0 -k", "stats of the Kubernetes containers"],
     ["$0 -o json", "one JSON object per container, memory in bytes"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
-      .option("kubernetes", {
-        alias: "k",
-        type: "boolean",
-        default: false,
-        describe: "use the k8s.io containerd namespace",
-      })
-      .option("use-cri", { type: "boolean", default: false, hidden: true, describe: "use the CRI driver" }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const kubernetes = bool(args, "kubernetes");
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const kubernetes = flags.kubernetes;
     const request = {
       namespace: kubernetes ? KUBERNETES_NAMESPACE : SYSTEM_NAMESPACE,
-      driver: kubernetes || bool(args, "use-cri") ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
+      driver: kubernetes || flags["use-cri"] ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
     };
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: ["NODE", "NAMESPACE", "ID", "MEMORY(MB)", "CPU"],

@@ -3,13 +3,12 @@
 
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, openClient } from "../../../client/index.js";
+import { openClient } from "../../../client/index.js";
 import { TimeService } from "../../../gen/time/time_pb.js";
 import { goTimeString } from "../../../wire/index.js";
-import { defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { printNodeTable } from "../../node-table.js";
 import { parseOutputFormat } from "../../output/index.js";
 
@@ -19,20 +18,22 @@ const goTime = (t: Timestamp | undefined): string => (t ? goTimeString(t.seconds
 const isoTime = (t: Timestamp | undefined): string | null => (t ? timestampDate(t).toISOString() : null);
 
 export const command = defineCommand({
+  use: "[--check server]",
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    check: flag.string({ describe: "check the node's time against this NTP server" }),
+  },
   examples: [
     ["$0", "each node's time and its NTP server's"],
     ["$0 --check time.cloudflare.com", "compare with another NTP server"],
     ["$0 -o json", "one JSON object per node"],
   ],
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table").option("check", {
-      type: "string",
-      describe: "check the node's time against this NTP server",
-    }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const server = str(args, "check") ?? "";
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const server = flags.check;
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
         headers: ["NODE", "NTP-SERVER", "NODE-TIME", "NTP-SERVER-TIME"],

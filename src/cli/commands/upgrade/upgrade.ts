@@ -2,9 +2,7 @@
 // reboots and follows each node until it is back, checking that it runs the new version (a
 // node that fell back to its previous installation is reported, exit 1). Nodes without the
 // current API, or --legacy/--stage/--preserve/--force, use MachineService.Upgrade.
-import type { Argv } from "yargs";
 import {
-  connectionFlagsFrom,
   fanOut,
   type NodeClient,
   NodeError,
@@ -28,16 +26,47 @@ import {
   versionOfImage,
 } from "../../../client/lifecycle/index.js";
 import { TALOS_VERSION } from "../../../version.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags } from "../../flags.js";
-import { runLifecycle, waitFlagsFrom, withWaitFlags } from "../../lifecycle.js";
+import { connectionFlags, connectionOptions, oneOf } from "../../flags.js";
+import { progressFlag, runLifecycle, waitFlags, waitOptions } from "../../lifecycle.js";
 import { renderTable } from "../../output/index.js";
 import type { Progress } from "../../output/progress.js";
 
 export const DEFAULT_INSTALLER_IMAGE = `ghcr.io/siderolabs/installer:${TALOS_VERSION}`;
 
 export const command = defineCommand({
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...waitFlags,
+    ...progressFlag,
+    image: flag.string({
+      short: "i",
+      default: DEFAULT_INSTALLER_IMAGE,
+      describe: "the container image to use for performing the install",
+    }),
+    namespace: flag.string({
+      default: "system",
+      choices: IMAGE_NAMESPACES,
+      describe: `namespace to pull the image into: ${IMAGE_NAMESPACES.join(", ")}`,
+    }),
+    "reboot-mode": flag.string({
+      short: "m",
+      default: "default",
+      choices: REBOOT_MODE_NAMES,
+      validate: oneOf(REBOOT_MODE_NAMES),
+      describe: `select the reboot mode during upgrade: ${REBOOT_MODE_NAMES.join(", ")}`,
+    }),
+    "no-reboot": flag.bool({ describe: "install, but do not reboot" }),
+    legacy: flag.bool({ describe: "use the legacy upgrade API (MachineService.Upgrade)" }),
+    stage: flag.bool({
+      short: "s",
+      describe: "stage the upgrade to perform it after a reboot (legacy API)",
+    }),
+    preserve: flag.bool({ short: "p", describe: "preserve data (legacy API)" }),
+    force: flag.bool({ short: "f", describe: "skip the etcd health checks (legacy API)" }),
+  },
   examples: [
     [
       "$0 -n 10.5.0.2 -i ghcr.io/siderolabs/installer:v1.15.0",
@@ -49,68 +78,23 @@ export const command = defineCommand({
       "stage through the legacy API",
     ],
   ],
-  completeOption: { "reboot-mode": () => [...REBOOT_MODE_NAMES], namespace: () => [...IMAGE_NAMESPACES] },
-  builder: (y: Argv) =>
-    withWaitFlags(withConnectionFlags(y), { progress: true })
-      .option("image", {
-        alias: "i",
-        type: "string",
-        default: DEFAULT_INSTALLER_IMAGE,
-        describe: "the container image to use for performing the install",
-      })
-      .option("namespace", {
-        type: "string",
-        default: "system",
-        describe: `namespace to pull the image into: ${IMAGE_NAMESPACES.join(", ")}`,
-      })
-      .option("reboot-mode", {
-        alias: "m",
-        type: "string",
-        default: "default",
-        describe: `select the reboot mode during upgrade: ${REBOOT_MODE_NAMES.join(", ")}`,
-      })
-      .option("no-reboot", { type: "boolean", default: false, describe: "install, but do not reboot" })
-      .option("legacy", {
-        type: "boolean",
-        default: false,
-        describe: "use the legacy upgrade API (MachineService.Upgrade)",
-      })
-      .option("stage", {
-        alias: "s",
-        type: "boolean",
-        default: false,
-        describe: "stage the upgrade to perform it after a reboot (legacy API)",
-      })
-      .option("preserve", {
-        alias: "p",
-        type: "boolean",
-        default: false,
-        describe: "preserve data (legacy API)",
-      })
-      .option("force", {
-        alias: "f",
-        type: "boolean",
-        default: false,
-        describe: "skip the etcd health checks (legacy API)",
-      }),
-  async handler(args, ctx: CliContext) {
-    const image = parseImageReference(str(args, "image") ?? DEFAULT_INSTALLER_IMAGE);
-    const namespace = parseImageNamespace(str(args, "namespace") ?? "system");
-    const rebootMode = parseRebootMode(str(args, "reboot-mode") ?? "default", "-m, --reboot-mode");
-    const flags = waitFlagsFrom(args);
-    const noReboot = bool(args, "no-reboot");
+  async handler({ flags }, ctx: CliContext) {
+    const image = parseImageReference(flags.image);
+    const namespace = parseImageNamespace(flags.namespace);
+    const rebootMode = parseRebootMode(flags["reboot-mode"], "-m, --reboot-mode");
+    const wait = waitOptions(flags);
+    const noReboot = flags["no-reboot"];
     const legacyOptions = {
       image: image.ref,
-      stage: bool(args, "stage"),
-      preserve: bool(args, "preserve"),
-      force: bool(args, "force"),
+      stage: flags.stage,
+      preserve: flags.preserve,
+      force: flags.force,
       rebootMode,
     };
-    const legacyAsked =
-      bool(args, "legacy") || legacyOptions.stage || legacyOptions.preserve || legacyOptions.force;
+    const legacyAsked = flags.legacy || legacyOptions.stage || legacyOptions.preserve || legacyOptions.force;
     const expected = versionOfImage(image);
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const before = await serverTags(client, nodes, ctx.signal);
       const legacy = new Set(
@@ -174,10 +158,10 @@ export const command = defineCommand({
         }
       };
 
-      if (noReboot || !flags.wait) {
+      if (noReboot || !wait.wait) {
         const results = await fanOut(nodes, (node) => start(client.forNode(node)), { signal: ctx.signal });
         printInstallerOutput();
-        if (acks.length > 0 && !flags.json) ctx.stdout.write(renderTable(["NODE", "ACK", "STARTED"], acks));
+        if (acks.length > 0 && !wait.json) ctx.stdout.write(renderTable(["NODE", "ACK", "STARTED"], acks));
         throwIfAnyFailed(results, (node, err) => `error executing upgrade on node ${node}: ${err.message}`);
         return;
       }
@@ -186,7 +170,7 @@ export const command = defineCommand({
           verb: "upgrade",
           client,
           nodes,
-          flags,
+          flags: wait,
           start,
           predicate: "machine-ready",
           postCheck: "boot-id",

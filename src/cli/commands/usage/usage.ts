@@ -1,71 +1,58 @@
 // talosctl usage (du) [path...]: disk usage of paths on every node, like du; the NODE column
 // appears once several nodes answer.
-import type { Argv } from "yargs";
 import {
   completeNodePath,
   completionQuery,
-  connectionFlagsFrom,
   NodeError,
   openClient,
-  parseBigIntFlag,
-  parseIntFlag,
   streamNodes,
   throwIfAnyFailed,
   writeWithBackpressure,
 } from "../../../client/index.js";
 import { JoinedError, UserError } from "../../../errors.js";
 import { bytesSI } from "../../../wire/index.js";
-import { bool, defineCommand, str, strs } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withOutputFlag } from "../../flags.js";
+import { completionConnection, connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
 import { parseOutputFormat, renderTable } from "../../output/index.js";
 
 const FORMATS = ["table", "json"] as const;
 
 export const command = defineCommand({
-  args: "[paths..]",
+  use: "[path1] [path2] ... [pathN]",
+  args: args.any,
+  flags: {
+    ...connectionFlags,
+    ...outputFlag(FORMATS, "table"),
+    all: flag.bool({ short: "a", describe: "write counts for all files, not just directories" }),
+    depth: flag.int32({ short: "d", describe: "maximum recursion depth" }),
+    humanize: flag.bool({ short: "H", describe: "humanize size and time in the output" }),
+    threshold: flag.int({
+      short: "t",
+      describe: "exclude entries smaller than SIZE if positive, or entries greater than SIZE if negative",
+    }),
+  },
   examples: [
     ["$0 /var", "size of /var and of each directory below it"],
     ["$0 -H -d 1 /var /system", "one level deep, sizes for humans"],
     ["$0 -a -t 1000000 /var/log", "files and directories of at least 1 MB"],
   ],
-  completePositional: (_index, ctx, args, toComplete) =>
-    completionQuery(args, ctx, (client, nodes) => completeNodePath(client, nodes[0]!, toComplete)),
-  builder: (y: Argv) =>
-    withOutputFlag(withConnectionFlags(y), FORMATS, "table")
-      .positional("paths", { type: "string", array: true, describe: "paths to measure (default /)" })
-      .option("all", {
-        alias: "a",
-        type: "boolean",
-        default: false,
-        describe: "write counts for all files, not just directories",
-      })
-      .option("depth", { alias: "d", type: "string", default: "0", describe: "maximum recursion depth" })
-      .option("humanize", {
-        alias: "H",
-        type: "boolean",
-        default: false,
-        describe: "humanize size and time in the output",
-      })
-      .option("threshold", {
-        alias: "t",
-        type: "string",
-        default: "0",
-        describe: "exclude entries smaller than SIZE if positive, or entries greater than SIZE if negative",
-      }),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "table", FORMATS);
-    const paths = strs(args, "paths");
-    const depth = parseIntFlag("--depth", str(args, "depth") ?? "0");
+  completePositional: (_index, ctx, input, toComplete) =>
+    completionQuery(completionConnection(input), ctx, (client, nodes) =>
+      completeNodePath(client, nodes[0]!, toComplete),
+    ),
+  async handler({ flags, args }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, FORMATS);
+    const depth = flags.depth;
     if (depth < 0) throw new UserError(`--depth must not be negative (got ${depth})`);
     const request = {
       recursionDepth: depth,
-      all: bool(args, "all"),
-      threshold: parseBigIntFlag("--threshold", str(args, "threshold") ?? "0"),
-      paths: paths.length > 0 ? paths : ["/"],
+      all: flags.all,
+      threshold: BigInt(flags.threshold),
+      paths: args.length > 0 ? [...args] : ["/"],
     };
-    const humanize = bool(args, "humanize");
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const humanize = flags.humanize;
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const json = format.kind === "json";
       const many = nodes.length > 1;

@@ -1,7 +1,6 @@
 // talosctl validate: loads a machine config strictly and checks it for a runtime mode, printing
 // every problem with its document, path and line.
 import path from "node:path";
-import type { Argv } from "yargs";
 import { ConfigErrors, loadMachineConfigFile } from "../../../config/load/index.js";
 import {
   parseValidationMode,
@@ -9,7 +8,7 @@ import {
   validateMachineConfig,
 } from "../../../config/validate/index.js";
 import { UserError } from "../../../errors.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 
 /** One problem: its line. Several: Talos's list format, `N errors occurred:` then `\t* <problem>` each. */
 function errorList(lines: readonly string[]): string {
@@ -18,37 +17,25 @@ function errorList(lines: readonly string[]): string {
 }
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    y
-      .option("config", {
-        alias: "c",
-        type: "string",
-        demandOption: true,
-        describe: "the path of the config file",
-      })
-      .option("mode", {
-        alias: "m",
-        type: "string",
-        demandOption: true,
-        describe: `the mode to validate the config for (valid values are ${VALIDATION_MODES.join(", ")})`,
-      })
-      .option("strict", {
-        type: "boolean",
-        default: false,
-        describe: "treat validation warnings as errors",
-      })
-      .example("$0 --config controlplane.yaml --mode metal", "check a control plane config for bare metal")
-      .example(
-        "$0 -c worker.yaml -m cloud --strict",
-        "check a worker config for a cloud, warnings as errors",
-      ),
-  completeOption: {
-    mode: () => [...VALIDATION_MODES],
+  args: args.none,
+  flags: {
+    config: flag.string({ short: "c", required: true, describe: "the path of the config file" }),
+    mode: flag.string({
+      short: "m",
+      required: true,
+      choices: VALIDATION_MODES,
+      describe: `the mode to validate the config for (valid values are ${VALIDATION_MODES.join(", ")})`,
+    }),
+    strict: flag.bool({ describe: "treat validation warnings as errors" }),
   },
-  async handler(args, ctx) {
-    const file = str(args, "config") ?? "";
+  examples: [
+    ["$0 --config controlplane.yaml --mode metal", "check a control plane config for bare metal"],
+    ["$0 -c worker.yaml -m cloud --strict", "check a worker config for a cloud, warnings as errors"],
+  ],
+  async handler({ flags }, ctx) {
+    const file = flags.config;
     if (file === "") throw new UserError("--config must name a config file");
-    const mode = parseValidationMode(str(args, "mode") ?? "");
+    const mode = parseValidationMode(flags.mode);
 
     let config: Awaited<ReturnType<typeof loadMachineConfigFile>>;
     try {
@@ -60,7 +47,7 @@ export const command = defineCommand({
       throw err;
     }
 
-    const result = validateMachineConfig(config, { mode, strict: bool(args, "strict") });
+    const result = validateMachineConfig(config, { mode, strict: flags.strict });
     for (const w of result.warnings) ctx.stderr.write(`WARNING: ${w.message}\n`);
     if (result.errors.length > 0) {
       throw new UserError(errorList(result.errors.map((e) => e.message)));

@@ -1,12 +1,11 @@
 // talosctl version: the client's version, and (with a connection) each node's.
 import { toJsonString } from "@bufbuild/protobuf";
-import type { Argv } from "yargs";
-import { connectionFlagsFrom, fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
+import { fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
 import { type Version, VersionSchema } from "../../../gen/machine/machine_pb.js";
 import { buildSha, NAME, osArch, TALOS_VERSION } from "../../../version.js";
-import { bool, defineCommand, str } from "../../command.js";
+import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
-import { withConnectionFlags, withInsecureFlags, withOutputFlag } from "../../flags.js";
+import { connectionFlags, connectionOptions, insecureFlags, outputFlag } from "../../flags.js";
 import { parseOutputFormat } from "../../output/index.js";
 
 export interface ClientVersion {
@@ -69,20 +68,26 @@ function serverJson(node: string, message: Version | undefined): Record<string, 
 }
 
 export const command = defineCommand({
-  builder: (y: Argv) =>
-    withOutputFlag(withInsecureFlags(withConnectionFlags(y)), ["text", "json"], "text")
-      .option("client", { type: "boolean", default: false, describe: "print client version only" })
-      .option("short", { type: "boolean", default: false, describe: "print the short version" })
-      .option("json", { type: "boolean", default: false, hidden: true, describe: "print as JSON" })
-      .example("$0 --client", "print the client's version")
-      .example("$0 -n 10.5.0.2", "print the client's and a node's version")
-      .example("$0 -n 10.5.0.2 -o json", "one JSON object for the client, then one per node"),
-  async handler(args, ctx: CliContext) {
-    const format = parseOutputFormat(str(args, "output") ?? "text", ["text", "json"]);
+  args: args.none,
+  flags: {
+    ...connectionFlags,
+    ...insecureFlags,
+    ...outputFlag(["text", "json"], "text"),
+    client: flag.bool({ describe: "print client version only" }),
+    short: flag.bool({ describe: "print the short version" }),
+    json: flag.bool({ hidden: true, describe: "print as JSON" }),
+  },
+  examples: [
+    ["$0 --client", "print the client's version"],
+    ["$0 -n 10.5.0.2", "print the client's and a node's version"],
+    ["$0 -n 10.5.0.2 -o json", "one JSON object for the client, then one per node"],
+  ],
+  async handler({ flags }, ctx: CliContext) {
+    const format = parseOutputFormat(flags.output, ["text", "json"]);
     const v = clientVersion();
-    const protoJson = bool(args, "json");
+    const protoJson = flags.json;
     const asJson = format.kind === "json";
-    const clientOnly = bool(args, "client");
+    const clientOnly = flags.client;
     if (protoJson) {
       if (clientOnly) {
         ctx.stdout.write(`${JSON.stringify({ client: v })}\n`);
@@ -92,13 +97,13 @@ export const command = defineCommand({
       ctx.stdout.write(`${JSON.stringify({ client: v }, null, 2)}\n`);
       if (clientOnly) return;
     } else {
-      ctx.stdout.write(renderClientVersion(v, bool(args, "short")));
+      ctx.stdout.write(renderClientVersion(v, flags.short));
       if (clientOnly) return;
       // Printed before connecting, as talosctl does: a connection problem follows it.
       ctx.stdout.write("Server:\n");
     }
 
-    const { client, nodes } = openClient(connectionFlagsFrom(args), ctx);
+    const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const results = await fanOut(
         nodes,

@@ -1,6 +1,6 @@
-// How one scalar is written, following the choices go-yaml makes for Talos's configs: plain
-// when a YAML reader would read the text back as the same string, a literal block for
-// multi-line text, quotes otherwise; numbers in Go's formatting.
+// How one scalar is written, following the choices go-yaml makes: plain when a YAML reader would
+// read the text back as the same string, a literal block for multi-line text, quotes otherwise;
+// numbers in Go's formatting.
 
 /** The written form of a scalar on a line: plain, quoted, or the header of a literal block. */
 export type ScalarForm =
@@ -189,52 +189,159 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\u2029": "\\P",
 };
 
-/** A double-quoted scalar with YAML escapes (printable non-ASCII text stays as is). */
-export function doubleQuoted(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const escaped = ESCAPES[ch];
-    if (escaped !== undefined) {
-      out += escaped;
-      continue;
-    }
-    const cp = ch.codePointAt(0)!;
-    if (isPrintable(cp)) out += ch;
-    else if (cp <= 0xff) out += `\\x${cp.toString(16).toUpperCase().padStart(2, "0")}`;
-    else if (cp <= 0xffff) out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
-    else out += `\\U${cp.toString(16).toUpperCase().padStart(8, "0")}`;
+/**
+ * Where a scalar may be folded, as libyaml folds with a line width: at a single space once the
+ * line is longer than `width`, continuing on a new line at `indent`. The space is dropped
+ * (a reader reads the line break back as one space).
+ */
+export interface Fold {
+  /** The column the scalar's first character is written at. */
+  readonly column: number;
+  /** Where continuation lines start. */
+  readonly indent: number;
+  readonly width: number;
+}
+
+/** Tracks the line being written so a scalar can be folded where libyaml would fold it. */
+class Folder {
+  private out = "";
+  private column: number;
+
+  constructor(private readonly fold: Fold | undefined) {
+    this.column = fold?.column ?? 0;
   }
-  return `${out}"`;
+
+  put(text: string): void {
+    this.out += text;
+    this.column += [...text].length;
+  }
+
+  /** True when a space at this point should become a line break. */
+  wide(): boolean {
+    return this.fold !== undefined && this.column > this.fold.width;
+  }
+
+  newLine(): void {
+    const indent = this.fold?.indent ?? 0;
+    this.out += `\n${" ".repeat(indent)}`;
+    this.column = indent;
+  }
+
+  text(): string {
+    return this.out;
+  }
 }
 
-function singleQuoted(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+function escapeChar(ch: string): string | undefined {
+  const escaped = ESCAPES[ch];
+  if (escaped !== undefined) return escaped;
+  const cp = ch.codePointAt(0)!;
+  if (isPrintable(cp)) return undefined;
+  if (cp <= 0xff) return `\\x${cp.toString(16).toUpperCase().padStart(2, "0")}`;
+  if (cp <= 0xffff) return `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `\\U${cp.toString(16).toUpperCase().padStart(8, "0")}`;
 }
 
-/** A literal block (`|`), with the indentation and chomping indicators YAML needs for this text. */
-function literal(text: string): ScalarForm {
+/** A double-quoted scalar with YAML escapes (printable non-ASCII text stays as is). */
+function doubleQuoted(text: string, fold?: Fold): string {
+  const chars = [...text];
+  const f = new Folder(fold);
+  f.put('"');
+  let spaces = false;
+  chars.forEach((ch, i) => {
+    const escaped = escapeChar(ch);
+    if (escaped !== undefined) {
+      f.put(escaped);
+      spaces = false;
+    } else if (ch === " ") {
+      if (!spaces && f.wide() && i > 0 && i < chars.length - 1) {
+        f.newLine();
+        // A space starting the next line would be folded away: escape it.
+        if (chars[i + 1] === " ") f.put("\\");
+      } else f.put(ch);
+      spaces = true;
+    } else {
+      f.put(ch);
+      spaces = false;
+    }
+  });
+  f.put('"');
+  return f.text();
+}
+
+function singleQuoted(text: string, fold?: Fold): string {
+  const chars = [...text];
+  const f = new Folder(fold);
+  f.put("'");
+  let spaces = false;
+  chars.forEach((ch, i) => {
+    if (ch === " ") {
+      if (!spaces && f.wide() && i > 0 && i < chars.length - 1 && chars[i + 1] !== " ") f.newLine();
+      else f.put(ch);
+      spaces = true;
+    } else {
+      f.put(ch === "'" ? "''" : ch);
+      spaces = false;
+    }
+  });
+  f.put("'");
+  return f.text();
+}
+
+function plain(text: string, fold?: Fold): string {
+  if (fold === undefined) return text;
+  const chars = [...text];
+  const f = new Folder(fold);
+  let spaces = false;
+  chars.forEach((ch, i) => {
+    if (ch === " ") {
+      if (!spaces && f.wide() && chars[i + 1] !== " ") f.newLine();
+      else f.put(ch);
+      spaces = true;
+    } else {
+      f.put(ch);
+      spaces = false;
+    }
+  });
+  return f.text();
+}
+
+/**
+ * A literal block (`|`), with the indentation and chomping indicators YAML needs for this text;
+ * the indentation indicator is the writer's indentation width, as libyaml writes it.
+ */
+function literal(text: string, indent: number): ScalarForm {
   let header = "|";
-  if (text.startsWith(" ") || isBreak(text[0] ?? "")) header += "4";
+  if (text.startsWith(" ") || isBreak(text[0] ?? "")) header += String(indent);
   if (text === "" || !isBreak(text[text.length - 1]!)) header += "-";
   else if (text.length === 1 || isBreak(text[text.length - 2]!)) header += "+";
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   return { style: "literal", header, lines: body.split("\n") };
 }
 
-/**
- * How a string value is written. `key` is true for mapping keys, which must fit on one line.
- */
-export function formatString(text: string, key = false): ScalarForm {
+export interface ScalarOptions {
+  /** A mapping key, which must fit on one line (default false). */
+  readonly key?: boolean;
+  /** The writer's indentation width, used as a literal block's indentation indicator (default 4). */
+  readonly indent?: number;
+  /** Fold long inline text (never a key's) as yaml.v2 does; by default it stays on one line. */
+  readonly fold?: Fold;
+}
+
+/** How a string value is written. */
+export function formatString(text: string, options: ScalarOptions = {}): ScalarForm {
   const analysis = analyze(text);
+  const fold = options.key ? undefined : options.fold;
   if (text.includes("\n")) {
-    if (!key && analysis.blockAllowed && !text.includes("\r")) return literal(text);
-    return { style: "inline", text: doubleQuoted(text) };
+    if (!options.key && analysis.blockAllowed && !text.includes("\r"))
+      return literal(text, options.indent ?? 4);
+    return { style: "inline", text: doubleQuoted(text, fold) };
   }
-  if (resolvesToNonString(text)) return { style: "inline", text: doubleQuoted(text) };
-  if (analysis.blockPlainAllowed) return { style: "inline", text };
+  if (resolvesToNonString(text)) return { style: "inline", text: doubleQuoted(text, fold) };
+  if (analysis.blockPlainAllowed) return { style: "inline", text: plain(text, fold) };
   if (analysis.singleQuotedAllowed && !analysis.multiline)
-    return { style: "inline", text: singleQuoted(text) };
-  return { style: "inline", text: doubleQuoted(text) };
+    return { style: "inline", text: singleQuoted(text, fold) };
+  return { style: "inline", text: doubleQuoted(text, fold) };
 }
 
 /** A number as Go writes it: integers in decimal, other values in %g's shortest form. */
@@ -256,11 +363,11 @@ export function formatNumber(value: number): string {
 }
 
 /** Any non-collection value as inline text or a literal block. */
-export function formatScalar(value: unknown, key = false): ScalarForm {
+export function formatScalar(value: unknown, options: ScalarOptions = {}): ScalarForm {
   if (value === null || value === undefined) return { style: "inline", text: "null" };
-  if (typeof value === "string") return formatString(value, key);
+  if (typeof value === "string") return formatString(value, options);
   if (typeof value === "number") return { style: "inline", text: formatNumber(value) };
   if (typeof value === "bigint") return { style: "inline", text: value.toString() };
   if (typeof value === "boolean") return { style: "inline", text: value ? "true" : "false" };
-  return formatString(String(value), key);
+  return formatString(String(value), options);
 }
