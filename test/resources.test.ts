@@ -473,6 +473,7 @@ async function allResources(): Promise<Resource[]> {
 
 /** Types a configured control plane of this kind populates (Kubernetes, etcd, secrets and block aside). */
 const POPULATED = [
+  "APIServiceConfigs.runtime.talos.dev",
   "AddressSpecs.net.talos.dev",
   "AddressStatuses.net.talos.dev",
   "AdjtimeStatuses.v1alpha1.talos.dev",
@@ -491,6 +492,7 @@ const POPULATED = [
   "KernelModuleStatuses.runtime.talos.dev",
   "KernelParamDefaultSpecs.runtime.talos.dev",
   "KernelParamStatuses.runtime.talos.dev",
+  "LoadedKernelModules.runtime.talos.dev",
   "LinkSpecs.net.talos.dev",
   "LinkStatuses.net.talos.dev",
   "MachineConfigs.config.talos.dev",
@@ -512,6 +514,7 @@ const POPULATED = [
   "RouteSpecs.net.talos.dev",
   "RouteStatuses.net.talos.dev",
   "SecurityStates.talos.dev",
+  "StaticHosts.net.talos.dev",
   "Services.v1alpha1.talos.dev",
   "SystemInformations.hardware.talos.dev",
   "TimeServerSpecs.net.talos.dev",

@@ -45,6 +45,7 @@ import {
   ResolverStatusSpecSchema,
   RouteSpecSpecSchema,
   RouteStatusSpecSchema,
+  StaticHostSpecSchema,
   StatusSpecSchema,
   TimeServerSpecSpecSchema,
   TimeServerStatusSpecSchema,
@@ -106,6 +107,7 @@ export const HOST_DNS_CONFIG = messageKind("HostDNSConfigs.net.talos.dev", HostD
 export const ETHERNET_STATUS = messageKind("EthernetStatuses.net.talos.dev", EthernetStatusSpecSchema);
 export const ETC_FILE_SPEC = messageKind("EtcFileSpecs.files.talos.dev", EtcFileSpecSpecSchema);
 export const ETC_FILE_STATUS = messageKind("EtcFileStatuses.files.talos.dev", EtcFileStatusSpecSchema);
+export const STATIC_HOST = messageKind("StaticHosts.net.talos.dev", StaticHostSpecSchema);
 export const NODENAME = messageKind("Nodenames.kubernetes.talos.dev", NodenameSpecSchema);
 
 /** Talos's default resolvers and its host DNS addresses. */
@@ -849,6 +851,44 @@ const etcFileStatus: Controller<MachineSource> = {
   },
 };
 
+/**
+ * Names the host DNS resolves locally: the config's static host entries and the node's own
+ * hostname and FQDN (its current addresses), one resource per lower-cased name.
+ */
+const staticHosts: Controller<MachineSource> = {
+  name: "network.StaticHostController",
+  inputs: [INPUT.config],
+  reads: [
+    { namespace: NS.network, type: HOSTNAME_STATUS.definition.type },
+    { namespace: NS.network, type: NODE_ADDRESS.definition.type },
+  ],
+  run({ source, get, put }) {
+    const hosts = new Map<string, string[]>();
+    const add = (name: string, ips: readonly string[]) => {
+      const key = name.toLowerCase().replace(/\.$/, "");
+      if (key !== "") hosts.set(key, [...(hosts.get(key) ?? []), ...ips]);
+    };
+    for (const h of configStaticHosts(source.active())) {
+      if (isIP(h.ip) !== 0) for (const alias of h.aliases) add(alias, [h.ip]);
+    }
+    const hostname = get(NS.network, HOSTNAME_STATUS.definition.type, "hostname")?.spec as
+      | { hostname: string; domainname: string }
+      | undefined;
+    const current = get(NS.network, NODE_ADDRESS.definition.type, "current")?.spec as
+      | { addresses: { ip: Uint8Array }[] }
+      | undefined;
+    if (hostname && current) {
+      const ips = current.addresses.map((a) => ipText(a.ip));
+      add(hostname.hostname, ips);
+      if (hostname.domainname) add(`${hostname.hostname}.${hostname.domainname}`, ips);
+    }
+    for (const [name, ips] of hosts) {
+      const unique = [...new Set(ips)].sort((a, b) => isIP(a) - isIP(b) || (a < b ? -1 : a > b ? 1 : 0));
+      put(STATIC_HOST, NS.network, name, spec(StaticHostSpecSchema, { addresses: unique.map(netIp) }));
+    }
+  },
+};
+
 const nodename: Controller<MachineSource> = {
   name: "k8s.NodenameController",
   inputs: [INPUT.config],
@@ -898,5 +938,6 @@ export const NETWORK_CONTROLLERS: readonly Controller<MachineSource>[] = [
   etcFiles,
   etcFileStatus,
   networkStatus,
+  staticHosts,
   nodename,
 ];

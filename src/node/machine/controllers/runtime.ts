@@ -10,6 +10,7 @@ import {
   RuntimeKernelModuleType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import {
+  APIServiceConfigSpecSchema,
   BootIDSpecSchema,
   DevicesStatusSpecSchema,
   KernelCmdlineSpecSchema,
@@ -33,6 +34,10 @@ import { kernelCmdline } from "../kernel-transcript.js";
 import { configKernelModules, configSysctls } from "./config-facts.js";
 import { INPUT, type MachineSource } from "./source.js";
 
+export const API_SERVICE_CONFIG = messageKind(
+  "APIServiceConfigs.runtime.talos.dev",
+  APIServiceConfigSpecSchema,
+);
 export const VERSION = messageKind("Versions.runtime.talos.dev", VersionSpecSchema);
 export const BOOT_ID = messageKind("BootIDs.runtime.talos.dev", BootIDSpecSchema);
 export const KERNEL_CMDLINE = messageKind("KernelCmdlines.runtime.talos.dev", KernelCmdlineSpecSchema);
@@ -326,6 +331,29 @@ const mountStatus: Controller<MachineSource> = {
   },
 };
 
+/**
+ * How apid serves: in maintenance mode without client certificates, read-only and without
+ * routing; once configured, with mutual TLS and routing.
+ */
+const apiServiceConfig: Controller<MachineSource> = {
+  name: "runtime.APIServiceConfigController",
+  inputs: [INPUT.config],
+  run({ source, put }) {
+    const maintenance = !isComplete(source.active());
+    put(
+      API_SERVICE_CONFIG,
+      NS.runtime,
+      "apid",
+      spec(APIServiceConfigSpecSchema, {
+        listenAddress: `:${API_PORT}`,
+        nodeRoutingDisabled: maintenance,
+        readonlyRoleMode: maintenance,
+        skipVerifyingClientCert: maintenance,
+      }),
+    );
+  },
+};
+
 /** While in maintenance mode the API listens on every address and tells where it is reachable. */
 const maintenanceConfig: Controller<MachineSource> = {
   name: "runtime.MaintenanceConfigController",
@@ -359,5 +387,6 @@ export const RUNTIME_CONTROLLERS: readonly Controller<MachineSource>[] = [
   platformMetadata,
   devicesStatus,
   mountStatus,
+  apiServiceConfig,
   maintenanceConfig,
 ];
