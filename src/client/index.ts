@@ -37,6 +37,15 @@ export {
   toRpcError,
 } from "./errors.js";
 export {
+  goPathError,
+  readSnapshotStatus,
+  recoveringLine,
+  type SavedSnapshot,
+  saveEtcdSnapshot,
+  snapshotInfoLine,
+  uploadEtcdSnapshot,
+} from "./etcd.js";
+export {
   type DecodedEvent,
   decodeEvent,
   type EventPayload,
