@@ -401,6 +401,12 @@ export const ROOT: CommandEntry = {
       ],
     },
     {
+      name: "support",
+      group: "talos",
+      describe: "Dump debug information about the cluster",
+      load: () => import("./commands/support/support.js"),
+    },
+    {
       name: "health",
       group: "talos",
       describe: "Check cluster health",

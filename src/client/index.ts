@@ -111,6 +111,14 @@ export {
   type WritableLike,
   writeWithBackpressure,
 } from "./streams.js";
+export {
+  AgeEncryptor,
+  type AgeRecipient,
+  type BundleProgress,
+  createSupportBundle,
+  parseRecipient,
+  type SupportBundleOptions,
+} from "./support/index.js";
 export { credentialsFromContext, maintenanceCredentials, type TlsCredentials } from "./tls.js";
 export {
   checkServerVersions,
