@@ -148,7 +148,7 @@ function bech32Decode(text: string): { hrp: string; data: Buffer } | undefined {
 
 function x25519Recipient(text: string): AgeRecipient {
   const decoded = bech32Decode(text);
-  if (!decoded || decoded.hrp !== "age" || decoded.data.length !== 32) {
+  if (decoded?.hrp !== "age" || decoded.data.length !== 32) {
     throw new TalosError("invalid", "malformed recipient");
   }
   const pub = decoded.data;
