@@ -333,6 +333,48 @@ export const ROOT: CommandEntry = {
       describe: "Manage etcd",
       children: [
         {
+          name: "alarm",
+          describe: "Manage etcd alarms",
+          children: [
+            {
+              name: "disarm",
+              describe: "Disarm the etcd alarms for the node.",
+              load: () => import("./commands/etcd/alarm-disarm.js"),
+            },
+            {
+              name: "list",
+              describe: "List the etcd alarms for the node.",
+              load: () => import("./commands/etcd/alarm-list.js"),
+            },
+          ],
+        },
+        {
+          name: "defrag",
+          describe: "Defragment etcd database on the node",
+          load: () => import("./commands/etcd/defrag.js"),
+        },
+        {
+          name: "downgrade",
+          describe: "Manage etcd storage system downgrades",
+          children: [
+            {
+              name: "cancel",
+              describe: "Cancel etcd storage system downgrade.",
+              load: () => import("./commands/etcd/downgrade-cancel.js"),
+            },
+            {
+              name: "enable",
+              describe: "Enable etcd storage system downgrade to the specified version.",
+              load: () => import("./commands/etcd/downgrade-enable.js"),
+            },
+            {
+              name: "validate",
+              describe: "Validate if the etcd storage system can be downgraded to the specified version.",
+              load: () => import("./commands/etcd/downgrade-validate.js"),
+            },
+          ],
+        },
+        {
           name: "forfeit-leadership",
           describe: "Tell a node to forfeit etcd cluster leadership",
           load: () => import("./commands/etcd/forfeit-leadership.js"),
@@ -353,11 +395,22 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/etcd/remove-member.js"),
         },
         {
+          name: "snapshot",
+          describe: "Stream snapshot of the etcd node to the path.",
+          load: () => import("./commands/etcd/snapshot.js"),
+        },
+        {
           name: "status",
           describe: "Get the status of etcd cluster member",
           load: () => import("./commands/etcd/status.js"),
         },
       ],
+    },
+    {
+      name: "support",
+      group: "talos",
+      describe: "Dump debug information about the cluster",
+      load: () => import("./commands/support/support.js"),
     },
     {
       name: "health",

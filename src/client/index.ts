@@ -37,6 +37,15 @@ export {
   toRpcError,
 } from "./errors.js";
 export {
+  goPathError,
+  readSnapshotStatus,
+  recoveringLine,
+  type SavedSnapshot,
+  saveEtcdSnapshot,
+  snapshotInfoLine,
+  uploadEtcdSnapshot,
+} from "./etcd.js";
+export {
   type DecodedEvent,
   decodeEvent,
   type EventPayload,
@@ -102,6 +111,14 @@ export {
   type WritableLike,
   writeWithBackpressure,
 } from "./streams.js";
+export {
+  AgeEncryptor,
+  type AgeRecipient,
+  type BundleProgress,
+  createSupportBundle,
+  parseRecipient,
+  type SupportBundleOptions,
+} from "./support/index.js";
 export { credentialsFromContext, maintenanceCredentials, type TlsCredentials } from "./tls.js";
 export {
   checkServerVersions,

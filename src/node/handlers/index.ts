@@ -5,6 +5,7 @@ import { clientConfigHandlers } from "./client-config.js";
 import { clusterHandlers } from "./cluster.js";
 import { cosiHandlers } from "./cosi.js";
 import type { NodeRuntime } from "./define.js";
+import { etcdHandlers } from "./etcd.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { imageHandlers } from "./images.js";
@@ -31,6 +32,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
     ...clusterHandlers(rt),
+    ...etcdHandlers(rt),
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
