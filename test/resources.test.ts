@@ -2,9 +2,11 @@
 // against reference/talos/resource-catalogue.txt through `talosctl get rd`), both encodings of
 // every populated resource agreeing, config changes and META writes flowing to resources live
 // (versions, watch events, tail replay), and Talos's access rules.
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import tls from "node:tls";
 import { create, type DescField, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +122,26 @@ function watch(client: grpc.Client, request: Parameters<typeof create<typeof Wat
       }
     },
   };
+}
+
+/** The certificate a TLS server at `host:port` presents (DER). */
+function servedCertificate(address: string): Promise<Buffer> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      {
+        host: address.slice(0, colon),
+        port: Number(address.slice(colon + 1)),
+        rejectUnauthorized: false,
+        ALPNProtocols: ["h2"],
+      },
+      () => {
+        resolve(socket.getPeerCertificate().raw);
+        socket.destroy();
+      },
+    );
+    socket.on("error", reject);
+  });
 }
 
 function grpcError(err: unknown): { code: number; details: string } {
@@ -277,6 +299,12 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
           fail("address:port");
         return;
       }
+      case "common.URL":
+        if ((value?.fullPath ?? "") !== yaml) fail("URL");
+        return;
+      case "google.protobuf.Struct":
+        if (canonicalJson(value ?? {}) !== canonicalJson(yaml ?? {})) fail("struct");
+        return;
       case "google.protobuf.Duration": {
         const nanos = Number(value?.seconds ?? 0n) * 1e9 + Number(value?.nanos ?? 0);
         if (goDurationNanos(String(yaml)) !== nanos) fail("duration");
@@ -310,6 +338,15 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
     return;
   }
   if (proto !== yaml) fail("value");
+}
+
+/** JSON with object keys sorted, so that maps compare regardless of key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }
 
 function compareMessage(
@@ -521,6 +558,17 @@ const POPULATED = [
   "TimeServerStatuses.net.talos.dev",
   "TimeStatuses.v1alpha1.talos.dev",
   "Versions.runtime.talos.dev",
+  "ApiCertificates.secrets.talos.dev",
+  "CertSANs.secrets.talos.dev",
+  "EtcdRootSecrets.secrets.talos.dev",
+  "EtcdSecrets.secrets.talos.dev",
+  "KubeletSecrets.secrets.talos.dev",
+  "KubernetesDynamicCerts.secrets.talos.dev",
+  "KubernetesRootSecrets.secrets.talos.dev",
+  "KubernetesSecrets.secrets.talos.dev",
+  "MaintenanceRootSecrets.secrets.talos.dev",
+  "OSRootSecrets.secrets.talos.dev",
+  "TrustdCertificates.secrets.talos.dev",
 ];
 
 describe("both encodings", () => {
@@ -749,7 +797,8 @@ describe("access", () => {
       }
       expect(await list(client, "network", "LinkStatuses.net.talos.dev")).toHaveLength(2);
     }
-    expect(await list(admin, "secrets", "OSRootSecrets.secrets.talos.dev")).toEqual([]);
+    const roots = await list(admin, "secrets", "OSRootSecrets.secrets.talos.dev");
+    expect(roots.map((r) => r.metadata!.id)).toEqual(["os"]);
     const readerConfig = path.join(c.dir, "reader-talosconfig");
     fs.writeFileSync(
       readerConfig,
@@ -762,6 +811,62 @@ describe("access", () => {
     expect(r.stderr).toBe(
       "error listing resources on node 127.0.0.1: rpc error: code = PermissionDenied desc = not authorized\n",
     );
+  });
+
+  it("shows the populated secrets to os:admin and refuses them to os:reader and os:operator talosconfigs", async () => {
+    const configs: Record<string, string> = {};
+    for (const [role, identity] of [
+      ["reader", c.cluster.reader],
+      ["operator", c.cluster.operator],
+    ] as const) {
+      configs[role] = path.join(c.dir, `secrets-${role}-talosconfig`);
+      fs.writeFileSync(configs[role]!, talosconfigFor(c.cluster, [c.node.address], ["127.0.0.1"], identity), {
+        mode: 0o600,
+      });
+    }
+    const secretTypes = CATALOGUE.types.filter((t) => t.namespace === "secrets");
+    expect(secretTypes.every((t) => t.sensitive)).toBe(true);
+    for (const role of ["reader", "operator"]) {
+      for (const [args, first] of [
+        [["get", "osrootsecret"], "error listing resources on node 127.0.0.1"],
+        [["get", "kubernetesrootsecret", "k8s"], "error getting resource on node 127.0.0.1"],
+        [["get", "etcdsecrets", "-o", "yaml"], "error listing resources on node 127.0.0.1"],
+      ] as const) {
+        const r = await c.talosctl([...args], { TALOSCONFIG: configs[role]! });
+        expect(r.code, `${role} ${args.join(" ")}`).toBe(1);
+        expect(r.stderr, `${role} ${args.join(" ")}`).toContain(
+          `${first}: rpc error: code = PermissionDenied desc = not authorized`,
+        );
+      }
+      // The non-sensitive Kubernetes and etcd types stay readable.
+      const r = await c.talosctl(["get", "nodename"], { TALOSCONFIG: configs[role]! });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const os = await c.talosctl(["get", "osrootsecret", "-o", "yaml"]);
+    expect(os.code, os.stderr).toBe(0);
+    const root = parse(os.stdout) as { spec: { issuingCA: { crt: string; key: string }; token: string } };
+    expect(Buffer.from(root.spec.issuingCA.crt, "base64").toString()).toBe(c.cluster.osCa.crt);
+    expect(root.spec.token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    // The API certificate in ApiCertificates is the one the node serves.
+    const api = parse(
+      (await get(admin, "secrets", "ApiCertificates.secrets.talos.dev", "api")).spec!.yamlSpec,
+    ) as {
+      server: { crt: string };
+      client: { crt: string };
+    };
+    const served = await servedCertificate(c.node.address);
+    expect(new X509Certificate(Buffer.from(api.server.crt, "base64")).raw.equals(served)).toBe(true);
+    const client = new X509Certificate(Buffer.from(api.client.crt, "base64"));
+    expect(client.subject).toContain("O=os:impersonator");
+    expect(client.checkIssued(new X509Certificate(c.cluster.osCa.crt))).toBe(true);
+    const sans = parse((await get(admin, "secrets", "CertSANs.secrets.talos.dev", "k8s")).spec!.yamlSpec) as {
+      dnsNames: string[];
+      ips: string[];
+    };
+    expect(sans.dnsNames).toEqual(
+      expect.arrayContaining(["kubernetes.default.svc.cluster.local", "res-node"]),
+    );
+    expect(sans.ips).toEqual(expect.arrayContaining(["10.96.0.1", "127.0.0.1"]));
   });
 
   it("refuses every write verb as Talos's API does, and unknown types and namespaces", async () => {

@@ -586,6 +586,11 @@ export async function startNode(
 
 /** A node-local certificate (a worker still waiting for trustd) is not one clients trust. */
 function markApiCertificate(machine: Machine, identity: TlsIdentity): void {
+  machine.setApiIdentity(
+    identity.mode === "maintenance"
+      ? { mode: identity.mode, cert: identity.cert, ca: identity.ca }
+      : { mode: identity.mode, cert: identity.cert },
+  );
   if (identity.mode !== "configured") return;
   if (identity.warning === undefined) machine.workloads.apiCertificateReady();
   else machine.workloads.apiCertificateUntrusted();

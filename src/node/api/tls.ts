@@ -22,6 +22,8 @@ export interface MaintenanceTls {
   readonly cert: CertAndKeyPem;
   /** SPKI fingerprint of the server certificate, as `--cert-fingerprint` takes it. */
   readonly fingerprint: string;
+  /** The per-boot CA that issued it (Talos's maintenance root). */
+  readonly ca: CertAndKeyPem;
 }
 
 export interface ConfiguredTls {
@@ -68,7 +70,12 @@ export async function maintenanceTls(
     ttlMs: SERVER_CERT_TTL_MS,
     now: notBefore,
   });
-  return { mode: "maintenance", cert, fingerprint: spkiFingerprint(cert.crt) };
+  return {
+    mode: "maintenance",
+    cert,
+    fingerprint: spkiFingerprint(cert.crt),
+    ca: { crt: ca.crt, key: ca.key },
+  };
 }
 
 export interface ConfiguredTlsInput {

@@ -31,7 +31,13 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import { etcFileContents, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
+import {
+  type ApiIdentity,
+  etcFileContents,
+  INPUT,
+  MACHINE_CONTROLLERS,
+  type MachineSource,
+} from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
@@ -133,6 +139,7 @@ export class Machine {
   private readonly detachLog: (() => void) | undefined;
   private readonly detachMeta: () => void;
   private lastHostname: string | undefined;
+  private apiIdentity: ApiIdentity | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -394,7 +401,15 @@ export class Machine {
       networkReady: () => this.networkReady,
       timeSynced: () => this.timeSynced,
       now: () => this.now(),
+      apiIdentity: () => this.apiIdentity,
     };
+  }
+
+  /** The API serves this certificate now: the secrets that describe it follow. */
+  setApiIdentity(identity: ApiIdentity): void {
+    if (this.apiIdentity?.cert.crt === identity.cert.crt) return;
+    this.apiIdentity = identity;
+    this.controllers.changed(INPUT.api);
   }
 
   /** Announces the hostname with an AddressEvent when it is new or changed, as Talos does. */

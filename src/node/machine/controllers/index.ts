@@ -5,12 +5,13 @@ import { CONFIG_CONTROLLERS } from "./config.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
+import { SECRETS_CONTROLLERS } from "./secrets.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
 export { etcFileContents } from "./network.js";
 export { metaKeyId } from "./runtime.js";
-export { INPUT, type MachineSource } from "./source.js";
+export { type ApiIdentity, INPUT, type MachineSource } from "./source.js";
 
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
@@ -19,4 +20,5 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...BLOCK_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
+  ...SECRETS_CONTROLLERS,
 ];

@@ -19,7 +19,16 @@ export const INPUT = {
   network: "network",
   /** The clock synced with its time servers. */
   time: "time",
+  /** The certificate the API serves. */
+  api: "api",
 } as const;
+
+/** The certificate the API serves, and in maintenance mode the CA that issued it. */
+export interface ApiIdentity {
+  readonly mode: "maintenance" | "configured";
+  readonly cert: { readonly crt: string; readonly key: string };
+  readonly ca?: { readonly crt: string; readonly key: string };
+}
 
 export interface MachineSource {
   readonly talosVersion: string;
@@ -45,4 +54,6 @@ export interface MachineSource {
   networkReady(): boolean;
   timeSynced(): boolean;
   now(): Date;
+  /** The certificate the API serves, once the listener has one. */
+  apiIdentity(): ApiIdentity | undefined;
 }
