@@ -9,9 +9,11 @@ import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
+import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
+import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -32,5 +34,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
+    ...storageHandlers(rt),
+    ...inspectHandlers(rt),
   ]);
 }
