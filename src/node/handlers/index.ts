@@ -13,6 +13,7 @@ import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
+import { statsHandlers } from "./stats.js";
 import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
@@ -36,5 +37,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...upgradeHandlers(rt),
     ...storageHandlers(rt),
     ...inspectHandlers(rt),
+    ...statsHandlers(rt),
   ]);
 }
