@@ -10,10 +10,12 @@ import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
+import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { statsHandlers } from "./stats.js";
+import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -35,6 +37,8 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
+    ...storageHandlers(rt),
+    ...inspectHandlers(rt),
     ...statsHandlers(rt),
   ]);
 }
