@@ -49,14 +49,11 @@ import {
 import { KubeStatusError } from "./status.js";
 import type { KubeStorage } from "./storage.js";
 
-/** A node whose lease was not renewed for this long (machine time) is Unknown (--node-monitor-grace-period). */
-export const NODE_MONITOR_GRACE_MS = 40_000;
-
 export interface ControllerHost {
   readonly storage: KubeStorage;
   readonly now: () => Date;
-  /** Machine milliseconds since a wall-clock timestamp (the cluster's clocks run `scale` times faster). */
-  readonly machineSince: (iso: string) => number;
+  /** Whether a node whose kubelet last renewed its lease (or posted) at this time is overdue. */
+  readonly nodeOverdue: (iso: string) => boolean;
   /** The cluster's pod network (`10.244.0.0/16`): each node gets a /24 of it. */
   readonly podSubnet: string;
   /** The Kubernetes CA certificate (published in every namespace's kube-root-ca.crt). */
@@ -127,7 +124,7 @@ export class ControllerManager {
   start(tickMs: number): void {
     if (this.running) return;
     this.running = true;
-    for (const r of [POD, NODE, DAEMON_SET, DEPLOYMENT, REPLICA_SET, PDB, NAMESPACE, SERVICE, LEASE]) {
+    for (const r of [POD, NODE, DAEMON_SET, DEPLOYMENT, REPLICA_SET, PDB, NAMESPACE, SERVICE]) {
       void this.host.storage.kv.revision().then((rev) => {
         if (!this.running) return;
         try {
@@ -200,8 +197,8 @@ export class ControllerManager {
       const lease = leases.find((l) => l.metadata.name === name);
       const renew = ((lease as Json | undefined)?.spec as Json | undefined)?.renewTime as string | undefined;
       const ready = condition(node, "Ready");
-      const stale = renew === undefined || this.host.machineSince(renew) > NODE_MONITOR_GRACE_MS;
-      if (stale && ready && ready.status !== "Unknown" && this.host.machineSince(ready.lastHeartbeatTime ?? renew ?? now) > NODE_MONITOR_GRACE_MS) {
+      const stale = renew === undefined || this.host.nodeOverdue(renew);
+      if (stale && ready && ready.status !== "Unknown" && this.host.nodeOverdue(ready.lastHeartbeatTime ?? renew ?? now)) {
         await s
           .modify(
             NODE,

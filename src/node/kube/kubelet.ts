@@ -22,13 +22,12 @@ import {
 import { EVENT, LEASE, NODE, POD } from "./resources.js";
 import { KubeStatusError } from "./status.js";
 import type { KubeStorage } from "./storage.js";
+import { NODE_LEASE_RENEW, type Period, realPeriod } from "./timing.js";
 
 /** Machine time a container takes to start (image present, sandbox made). */
 export const POD_START_MS = 1_000;
 /** Machine time the kubelet takes to stop a pod's containers when it is deleted. */
 export const POD_STOP_MS = 1_000;
-/** How often the kubelet renews its node Lease (machine time; the lease lasts 40 s). */
-export const LEASE_RENEW_MS = 10_000;
 export const NODE_LEASE_SECONDS = 40;
 /** The pod capacity of a node (kubelet's --max-pods default). */
 export const MAX_PODS = 110;
@@ -94,7 +93,7 @@ export class Kubelet {
     this.kubeletVersion = imageVersion(facts.images.kubelet);
     await this.register(facts);
     await this.renewLease();
-    this.every(LEASE_RENEW_MS, () => void this.renewLease().catch(() => undefined));
+    this.every(NODE_LEASE_RENEW, () => void this.renewLease().catch(() => undefined));
     await this.event("Starting", "Starting kubelet.", "Normal");
     if (this.host.controlPlane) await this.syncStaticPods(facts);
     const rev = await this.host.storage.kv.revision();
@@ -135,15 +134,19 @@ export class Kubelet {
     if (this.host.controlPlane) await this.syncStaticPods(facts);
   }
 
-  private every(ms: number, fn: () => void): void {
+  private every(p: Period, fn: () => void): void {
+    let handle: NodeJS.Timeout | undefined;
+    this.timers.add({ cancel: () => clearTimeout(handle) });
+    const schedule = (): void => {
+      handle = setTimeout(tick, realPeriod(this.host.real, p));
+      handle.unref();
+    };
     const tick = (): void => {
       if (this.stopped) return;
       fn();
-      const t = this.host.after(Math.max(ms, 0), tick);
-      this.timers.add(t);
+      schedule();
     };
-    const t = this.host.after(ms, tick);
-    this.timers.add(t);
+    schedule();
   }
 
   private later(ms: number, fn: () => void): void {

@@ -1,7 +1,7 @@
 // Kubernetes objects as the emulated control plane handles them: plain JSON with typed views
 // of the parts its components read (metadata, pods, nodes, workloads), and the small helpers
 // every component shares (timestamps, names, owner references, label matching).
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 
 export type Json = Record<string, unknown>;
 
@@ -249,15 +249,8 @@ export function tolerates(tolerations: readonly Toleration[] | undefined, taint:
 
 /** A stable short hash of a value (controllers name ReplicaSets and revisions by their template's hash). */
 export function shortHash(text: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619) >>> 0;
-  }
+  const digest = createHash("sha256").update(text).digest();
   let out = "";
-  for (let i = 0; i < 10; i++) {
-    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
-    h = Math.floor(h / SUFFIX_ALPHABET.length) + i * 7919;
-  }
+  for (let i = 0; i < 10; i++) out += SUFFIX_ALPHABET[digest[i]! % SUFFIX_ALPHABET.length];
   return out;
 }

@@ -30,14 +30,22 @@ import {
 } from "./resources.js";
 import { KubeStatusError } from "./status.js";
 import { KubeStorage } from "./storage.js";
+import {
+  APISERVER_LEASE_LIVE,
+  APISERVER_LEASE_RENEW,
+  CONTROLLER_RESYNC,
+  LEADER_LEASE,
+  LEADER_RETRY,
+  NODE_MONITOR_GRACE,
+  olderThan,
+  type Period,
+  realPeriod,
+} from "./timing.js";
 
 /** How often (real time) a control plane tries to take the cluster endpoint's address. */
 export const ENDPOINT_CLAIM_MS = 300;
-/** Leader election (machine time): leases last 15 s, renewed every 2 s (client-go's defaults). */
-export const LEADER_LEASE_SECONDS = 15;
-export const LEADER_RETRY_MS = 2_000;
-/** API server identity leases are renewed this often (machine time). */
-export const APISERVER_LEASE_RENEW_MS = 10_000;
+/** What leader leases record as their duration (client-go's default). */
+const LEADER_LEASE_SECONDS = 15;
 /** Lifetime of the API server's serving certificate. */
 const SERVING_CERT_TTL_MS = 365 * 24 * 3_600_000;
 const NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -188,16 +196,18 @@ export class KubeRuntime {
     if (controlPlane) this.electLeaders(storage);
   }
 
-  private machineSince(iso: string): number {
-    return (this.host.now().getTime() - Date.parse(iso)) * this.host.scale;
+  private older(iso: string, p: Period): boolean {
+    return olderThan(this.host.now(), iso, this.host.real, p);
   }
 
-  private every(ms: number, fn: () => void): void {
+  private every(p: Period, fn: () => void): void {
+    let handle: NodeJS.Timeout | undefined;
+    this.timers.add({ cancel: () => clearTimeout(handle) });
     const tick = (): void => {
       if (this.closed) return;
       fn();
-      const t = this.host.after(ms, tick);
-      this.timers.add(t);
+      handle = setTimeout(tick, realPeriod(this.host.real, p));
+      handle.unref();
     };
     tick();
   }
@@ -333,7 +343,7 @@ export class KubeRuntime {
   /** The API server's identity lease, and the `kubernetes` Endpoints listing the live API servers. */
   private renewIdentity(storage: KubeStorage): void {
     const name = `apiserver-${createHash("sha256").update(this.host.hostname()).digest("hex").slice(0, 26)}`;
-    this.every(APISERVER_LEASE_RENEW_MS, () => {
+    this.every(APISERVER_LEASE_RENEW, () => {
       void (async () => {
         const stamp = `${this.host.now().toISOString().slice(0, 23)}000Z`;
         const spec = { holderIdentity: `${name}_${this.host.bootId}`, leaseDurationSeconds: 3600, renewTime: stamp };
@@ -342,7 +352,7 @@ export class KubeRuntime {
         if (!existing) await storage.create(LEASE, "kube-system", { metadata: { name, labels }, spec }).catch(ignore);
         else await storage.modify(LEASE, "kube-system", name, (o) => ({ ...o, metadata: { ...o.metadata, labels }, spec })).catch(ignore);
         const leases = (await storage.list(LEASE, "kube-system")).items.filter(
-          (l) => l.metadata.labels?.["apiserver.kubernetes.io/identity"] === "kube-apiserver" && this.machineSince(String(((l as Json).spec as Json).renewTime)) < APISERVER_LEASE_RENEW_MS * 3,
+          (l) => l.metadata.labels?.["apiserver.kubernetes.io/identity"] === "kube-apiserver" && !this.older(String(((l as Json).spec as Json).renewTime), APISERVER_LEASE_LIVE),
         );
         const addresses = [...new Set(leases.map((l) => l.metadata.labels?.["talos.dev/address"]).filter((a): a is string => !!a))].sort();
         const subsets = addresses.length > 0 ? [{ addresses: addresses.map((ip) => ({ ip })), ports: [{ name: "https", port: this.host.apiPort(), protocol: "TCP" }] }] : undefined;
@@ -362,14 +372,14 @@ export class KubeRuntime {
     const controllers = new ControllerManager({
       storage,
       now: this.host.now,
-      machineSince: (iso) => this.machineSince(iso),
+      nodeOverdue: (iso) => this.older(iso, NODE_MONITOR_GRACE),
       podSubnet: facts?.podSubnets[0] ?? "10.244.0.0/16",
       caCrt: this.host.kubernetesCa().crt,
       log: this.host.log,
     });
     this.controllers = controllers;
-    const expired = (renew: string): boolean => this.machineSince(renew) > LEADER_LEASE_SECONDS * 1000;
-    this.every(LEADER_RETRY_MS, () => {
+    const expired = (renew: string): boolean => this.older(renew, LEADER_LEASE);
+    this.every(LEADER_RETRY, () => {
       void (async () => {
         const now = this.host.now();
         const cm = await tryLease(storage, "kube-controller-manager", this.identity, LEADER_LEASE_SECONDS, now, expired);
@@ -378,7 +388,7 @@ export class KubeRuntime {
         if (this.closed) return;
         if (leader && !this.leader) {
           this.host.log("kube-controller-manager: became leader");
-          controllers.start(Math.max(100, this.host.real(LEADER_RETRY_MS)));
+          controllers.start(realPeriod(this.host.real, CONTROLLER_RESYNC));
         } else if (!leader && this.leader) controllers.stop();
         this.leader = leader;
       })().catch(() => undefined);
