@@ -59,6 +59,8 @@ export async function serveWatch(
     "Cache-Control": "no-cache, private",
     "Transfer-Encoding": "chunked",
   });
+  // Clients wait for the headers before they read events: send them now, not with the first event.
+  res.flushHeaders();
   let first = true;
   let lastRevision = start;
   const backlog: string[] = [];
