@@ -29,15 +29,42 @@ describe("upgrade-k8s on three control planes", () => {
     expect(bad.stderr.trim()).toBe('--to: invalid Kubernetes version "one.two": expected X.Y.Z');
     const two = await c.talosctl(["-n", `${c.ips[0]},${c.ips[1]}`, "upgrade-k8s", "--to", "1.37.1"]);
     expect(two.stderr.trim()).toBe('command "upgrade-k8s" requires exactly one node (got 2)');
-    const jump = await c.talosctl(["-n", c.ips[0]!, "upgrade-k8s", "--from", "1.35.0", "--to", "1.37.1", "--pre-pull-images=false"]);
+    const jump = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "upgrade-k8s",
+      "--from",
+      "1.35.0",
+      "--to",
+      "1.37.1",
+      "--pre-pull-images=false",
+    ]);
     expect(jump.code).toBe(1);
-    expect(jump.stderr.trim().split("\n").at(-1)).toBe('unsupported upgrade path 1.35->1.37 (from "1.35.0" to "1.37.1")');
-    const image = await c.talosctl(["-n", c.ips[0]!, "upgrade-k8s", "--to", "1.37.1", "--apiserver-image", "registry.k8s.io/kube-apiserver:v1"]);
+    expect(jump.stderr.trim().split("\n").at(-1)).toBe(
+      'unsupported upgrade path 1.35->1.37 (from "1.35.0" to "1.37.1")',
+    );
+    const image = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "upgrade-k8s",
+      "--to",
+      "1.37.1",
+      "--apiserver-image",
+      "registry.k8s.io/kube-apiserver:v1",
+    ]);
     expect(image.stderr.trim()).toContain("--apiserver-image");
   });
 
   it("plans without changing anything with --dry-run", async () => {
-    const r = await c.talosctl(["-n", c.ips[0]!, "upgrade-k8s", "--to", "1.37.1", "--dry-run", "--pre-pull-images=false"]);
+    const r = await c.talosctl([
+      "-n",
+      c.ips[0]!,
+      "upgrade-k8s",
+      "--to",
+      "1.37.1",
+      "--dry-run",
+      "--pre-pull-images=false",
+    ]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toBe("automatically detected the lowest Kubernetes version 1.37.0");
@@ -46,7 +73,11 @@ describe("upgrade-k8s on three control planes", () => {
     expect(lines.filter((l) => l === " > skipped in dry-run")).toHaveLength(15);
     expect(lines.at(-2)).toBe("updating manifests (dry run)");
     const nodes = await core.listNode();
-    expect(nodes.items.map((n) => n.status!.nodeInfo!.kubeletVersion)).toEqual(["v1.37.0", "v1.37.0", "v1.37.0"]);
+    expect(nodes.items.map((n) => n.status!.nodeInfo!.kubeletVersion)).toEqual([
+      "v1.37.0",
+      "v1.37.0",
+      "v1.37.0",
+    ]);
   });
 
   it("rolls the control plane one node at a time, then the kubelets", async () => {
@@ -56,7 +87,10 @@ describe("upgrade-k8s on three control planes", () => {
     for (const n of (await core.listNode()).items) {
       nodeOf.set(n.metadata!.name!, n.status!.addresses!.find((a) => a.type === "InternalIP")!.address);
     }
-    const podsStart = await core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-apiserver" });
+    const podsStart = await core.listNamespacedPod({
+      namespace: "kube-system",
+      labelSelector: "k8s-app=kube-apiserver",
+    });
     const nodesStart = await core.listNode();
     const watch = new k8s.Watch(kc);
     const notReadyAtOnce: number[] = [];
@@ -66,10 +100,16 @@ describe("upgrade-k8s on three control planes", () => {
       { resourceVersion: podsStart.metadata!.resourceVersion, labelSelector: "k8s-app=kube-apiserver" },
       (type, pod: k8s.V1Pod) => {
         const node = pod.spec!.nodeName!;
-        const ready = type !== "DELETED" && pod.status?.conditions?.find((x) => x.type === "Ready")?.status === "True";
+        const ready =
+          type !== "DELETED" && pod.status?.conditions?.find((x) => x.type === "Ready")?.status === "True";
         readyApiservers.set(node, ready);
         notReadyAtOnce.push([...readyApiservers.values()].filter((r) => !r).length);
-        if (type !== "DELETED" && pod.spec!.containers[0]!.image!.endsWith(":v1.37.1") && !apiservers.includes(node)) apiservers.push(node);
+        if (
+          type !== "DELETED" &&
+          pod.spec!.containers[0]!.image!.endsWith(":v1.37.1") &&
+          !apiservers.includes(node)
+        )
+          apiservers.push(node);
       },
       () => undefined,
     );
@@ -77,7 +117,8 @@ describe("upgrade-k8s on three control planes", () => {
       "/api/v1/nodes",
       { resourceVersion: nodesStart.metadata!.resourceVersion },
       (_type, node: k8s.V1Node) => {
-        if (node.status?.nodeInfo?.kubeletVersion === "v1.37.1" && !kubelets.includes(node.metadata!.name!)) kubelets.push(node.metadata!.name!);
+        if (node.status?.nodeInfo?.kubeletVersion === "v1.37.1" && !kubelets.includes(node.metadata!.name!))
+          kubelets.push(node.metadata!.name!);
       },
       () => undefined,
     );
@@ -86,15 +127,28 @@ describe("upgrade-k8s on three control planes", () => {
     nodeWatch.abort();
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     const lines = r.stdout.trim().split("\n");
-    const apiserverLines = lines.slice(lines.indexOf('updating "kube-apiserver" to version "1.37.1"'), lines.indexOf('updating "kube-controller-manager" to version "1.37.1"'));
-    expect(apiserverLines.map((l) => /^ < "(.*)": successfully updated$/.exec(l)?.[1]).filter((x) => x !== undefined)).toEqual(c.ips);
+    const apiserverLines = lines.slice(
+      lines.indexOf('updating "kube-apiserver" to version "1.37.1"'),
+      lines.indexOf('updating "kube-controller-manager" to version "1.37.1"'),
+    );
+    expect(
+      apiserverLines
+        .map((l) => /^ < "(.*)": successfully updated$/.exec(l)?.[1])
+        .filter((x) => x !== undefined),
+    ).toEqual(c.ips);
     // The API servers changed in the order talosctl went, never two down at once.
     expect(apiservers.map((n) => nodeOf.get(n))).toEqual(c.ips);
     expect(Math.max(...notReadyAtOnce)).toBeLessThanOrEqual(1);
     expect(kubelets.map((n) => nodeOf.get(n))).toEqual(c.ips);
     const nodes = await core.listNode();
-    expect(nodes.items.map((n) => n.status!.nodeInfo!.kubeletVersion)).toEqual(["v1.37.1", "v1.37.1", "v1.37.1"]);
-    const proxy = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" });
+    expect(nodes.items.map((n) => n.status!.nodeInfo!.kubeletVersion)).toEqual([
+      "v1.37.1",
+      "v1.37.1",
+      "v1.37.1",
+    ]);
+    const proxy = await kc
+      .makeApiClient(k8s.AppsV1Api)
+      .readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" });
     expect(proxy.spec!.template.spec!.containers[0]!.image).toBe("registry.k8s.io/kube-proxy:v1.37.1");
     // The version the API reports follows kube-apiserver's image.
     const version = await kc.makeApiClient(k8s.VersionApi).getCode();

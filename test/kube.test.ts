@@ -12,7 +12,8 @@ import { createCertificateAuthority, issueClientCertificate } from "../src/pki/i
 import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
 import { eventually } from "./helpers/node.js";
 
-const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => fs.existsSync(p)) ??
+const KUBECTL =
+  ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => fs.existsSync(p)) ??
   (process.env.PATH ?? "")
     .split(path.delimiter)
     .map((d) => path.join(d, "kubectl"))
@@ -31,7 +32,8 @@ function kubectl(args: string[], input?: string): Promise<{ code: number; stdout
       KUBECTL!,
       args,
       { env: { PATH: process.env.PATH, HOME: c.home, KUBECONFIG: kubeconfigFile }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);
   });
@@ -52,7 +54,8 @@ function raw(
         method,
         ca: Buffer.from(cluster.caData!, "base64"),
         ...(options.cert ? { cert: options.cert, key: options.key } : {}),
-        headers: options.body !== undefined ? { "Content-Type": options.contentType ?? "application/json" } : {},
+        headers:
+          options.body !== undefined ? { "Content-Type": options.contentType ?? "application/json" } : {},
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -98,22 +101,40 @@ describe("a fresh cluster seen through the JavaScript client", () => {
   it("lists the nodes, registered by their kubelets with Talos's facts", async () => {
     const nodes = await eventually(async () => {
       const list = await core.listNode();
-      const ready = list.items.filter((n) => n.status?.conditions?.find((x) => x.type === "Ready")?.status === "True");
+      const ready = list.items.filter(
+        (n) => n.status?.conditions?.find((x) => x.type === "Ready")?.status === "True",
+      );
       if (ready.length !== 3) throw new Error(`ready nodes: ${ready.map((n) => n.metadata?.name)}`);
       return list.items;
     }, 30_000);
-    expect(nodes.map((n) => n.metadata!.name).sort()).toEqual(["kube-controlplane-1", "kube-worker-1", "kube-worker-2"]);
+    expect(nodes.map((n) => n.metadata!.name).sort()).toEqual([
+      "kube-controlplane-1",
+      "kube-worker-1",
+      "kube-worker-2",
+    ]);
     const cp = nodes.find((n) => n.metadata!.name === "kube-controlplane-1")!;
-    expect(cp.metadata!.labels).toMatchObject({ "node-role.kubernetes.io/control-plane": "", "kubernetes.io/hostname": "kube-controlplane-1" });
+    expect(cp.metadata!.labels).toMatchObject({
+      "node-role.kubernetes.io/control-plane": "",
+      "kubernetes.io/hostname": "kube-controlplane-1",
+    });
     expect(cp.spec!.taints).toEqual([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]);
-    expect(cp.status!.nodeInfo).toMatchObject({ osImage: "Talos (v1.14.0)", kubeletVersion: "v1.37.0", operatingSystem: "linux" });
+    expect(cp.status!.nodeInfo).toMatchObject({
+      osImage: "Talos (v1.14.0)",
+      kubeletVersion: "v1.37.0",
+      operatingSystem: "linux",
+    });
     expect(cp.status!.addresses).toContainEqual({ type: "InternalIP", address: c.ips[0] });
     expect(cp.status!.capacity).toMatchObject({ cpu: "2", pods: "110" });
   });
 
   it("has the namespaces, mirror pods, DaemonSets, CoreDNS and Services of a Talos cluster", async () => {
     const ns = await core.listNamespace();
-    expect(ns.items.map((n) => n.metadata!.name).sort()).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    expect(ns.items.map((n) => n.metadata!.name).sort()).toEqual([
+      "default",
+      "kube-node-lease",
+      "kube-public",
+      "kube-system",
+    ]);
     const pods = await eventually(async () => {
       const list = await core.listNamespacedPod({ namespace: "kube-system" });
       const running = list.items.filter((p) => p.status?.phase === "Running");
@@ -136,7 +157,10 @@ describe("a fresh cluster seen through the JavaScript client", () => {
     expect(svc.spec!.clusterIP).toBe("10.96.0.10");
     const kubernetes = await core.readNamespacedService({ name: "kubernetes", namespace: "default" });
     expect(kubernetes.spec!.clusterIP).toBe("10.96.0.1");
-    const token = await core.listNamespacedSecret({ namespace: "kube-system", fieldSelector: "type=bootstrap.kubernetes.io/token" });
+    const token = await core.listNamespacedSecret({
+      namespace: "kube-system",
+      fieldSelector: "type=bootstrap.kubernetes.io/token",
+    });
     expect(token.items).toHaveLength(1);
   });
 
@@ -154,14 +178,26 @@ describe("a fresh cluster seen through the JavaScript client", () => {
     expect(Number(patched.metadata!.resourceVersion)).toBeGreaterThan(Number(cm.metadata!.resourceVersion));
     // An update against the old resourceVersion is refused with 409 Conflict.
     await expect(
-      core.replaceNamespacedConfigMap({ name: "settings", namespace: "default", body: { ...cm, data: { a: "x" } } }),
+      core.replaceNamespacedConfigMap({
+        name: "settings",
+        namespace: "default",
+        body: { ...cm, data: { a: "x" } },
+      }),
     ).rejects.toMatchObject({ code: 409 });
-    const bySelector = await core.listNamespacedConfigMap({ namespace: "default", labelSelector: "app in (demo)" });
+    const bySelector = await core.listNamespacedConfigMap({
+      namespace: "default",
+      labelSelector: "app in (demo)",
+    });
     expect(bySelector.items.map((x) => x.metadata!.name)).toEqual(["settings"]);
-    const byField = await core.listNamespacedConfigMap({ namespace: "default", fieldSelector: "metadata.name!=settings" });
+    const byField = await core.listNamespacedConfigMap({
+      namespace: "default",
+      fieldSelector: "metadata.name!=settings",
+    });
     expect(byField.items.map((x) => x.metadata!.name)).toEqual(["kube-root-ca.crt"]);
     await core.deleteNamespacedConfigMap({ name: "settings", namespace: "default" });
-    await expect(core.readNamespacedConfigMap({ name: "settings", namespace: "default" })).rejects.toMatchObject({ code: 404 });
+    await expect(
+      core.readNamespacedConfigMap({ name: "settings", namespace: "default" }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 
   it("lists in chunks with limit and continue", async () => {
@@ -206,12 +242,24 @@ describe("a fresh cluster seen through the JavaScript client", () => {
     req.abort();
     expect(seen).toEqual(["ADDED w1", "MODIFIED w1", "DELETED w1"]);
     // sendInitialEvents: the current state, then a bookmark that says it is complete.
-    const initial = await raw("GET", "/api/v1/namespaces/kube-system/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", {
-      cert: kc.getCurrentUser()!.certData ? Buffer.from(kc.getCurrentUser()!.certData!, "base64").toString() : "",
-      key: Buffer.from(kc.getCurrentUser()!.keyData!, "base64").toString(),
+    const initial = await raw(
+      "GET",
+      "/api/v1/namespaces/kube-system/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
+      {
+        cert: kc.getCurrentUser()!.certData
+          ? Buffer.from(kc.getCurrentUser()!.certData!, "base64").toString()
+          : "",
+        key: Buffer.from(kc.getCurrentUser()!.keyData!, "base64").toString(),
+      },
+    );
+    const lines = String(initial.body.text ?? "")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      type: "BOOKMARK",
+      object: { metadata: { annotations: { "k8s.io/initial-events-end": "true" } } },
     });
-    const lines = String(initial.body.text ?? "").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.at(-1)).toMatchObject({ type: "BOOKMARK", object: { metadata: { annotations: { "k8s.io/initial-events-end": "true" } } } });
     expect(lines.slice(0, -1).every((l) => l.type === "ADDED")).toBe(true);
   });
 });
@@ -223,8 +271,18 @@ describe("refusals", () => {
     expect(anonymous.body).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
     // Health stays open to anonymous requests, as Talos configures it.
     expect((await raw("GET", "/readyz")).status).toBe(200);
-    const other = await createCertificateAuthority({ organization: "other", now: new Date(), keyKind: "ecdsa" });
-    const stranger = await issueClientCertificate({ ca: other, roles: ["system:masters"], commonName: "admin", ttlMs: 3_600_000, now: new Date() });
+    const other = await createCertificateAuthority({
+      organization: "other",
+      now: new Date(),
+      keyKind: "ecdsa",
+    });
+    const stranger = await issueClientCertificate({
+      ca: other,
+      roles: ["system:masters"],
+      commonName: "admin",
+      ttlMs: 3_600_000,
+      now: new Date(),
+    });
     const refused = await raw("GET", "/api/v1/namespaces", { cert: stranger.crt, key: stranger.key });
     expect(refused.status).toBe(401);
   });
@@ -233,10 +291,21 @@ describe("refusals", () => {
     const before = await core.listNamespacedConfigMap({ namespace: "default" });
     const corednsBefore = await core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" });
     const user = kc.getCurrentUser()!;
-    const id = { cert: Buffer.from(user.certData!, "base64").toString(), key: Buffer.from(user.keyData!, "base64").toString() };
-    const badJson = await raw("POST", "/api/v1/namespaces/default/configmaps", { ...id, body: '{"metadata": {"name": "broken"' });
+    const id = {
+      cert: Buffer.from(user.certData!, "base64").toString(),
+      key: Buffer.from(user.keyData!, "base64").toString(),
+    };
+    const badJson = await raw("POST", "/api/v1/namespaces/default/configmaps", {
+      ...id,
+      body: '{"metadata": {"name": "broken"',
+    });
     expect(badJson.status).toBe(400);
-    expect(badJson.body).toMatchObject({ kind: "Status", status: "Failure", reason: "BadRequest", code: 400 });
+    expect(badJson.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "BadRequest",
+      code: 400,
+    });
     const badYaml = await raw("POST", "/api/v1/namespaces/default/configmaps", {
       ...id,
       body: "metadata:\n  name: broken\n data: [",
@@ -251,7 +320,8 @@ describe("refusals", () => {
     });
     expect(badPatch.status).toBe(400);
     const after = await core.listNamespacedConfigMap({ namespace: "default" });
-    const state = (list: k8s.V1ConfigMapList) => list.items.map((x) => [x.metadata!.name, x.metadata!.resourceVersion]);
+    const state = (list: k8s.V1ConfigMapList) =>
+      list.items.map((x) => [x.metadata!.name, x.metadata!.resourceVersion]);
     expect(state(after)).toEqual(state(before));
     const coredns = await core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" });
     expect(coredns.metadata!.resourceVersion).toBe(corednsBefore.metadata!.resourceVersion);
@@ -280,14 +350,22 @@ describe("kubectl", () => {
       "",
     ].join("\n");
     const applied = await kubectl(["apply", "-f", "-"], manifest);
-    expect({ code: applied.code, out: applied.stdout.trim(), err: applied.stderr }).toEqual({ code: 0, out: "deployment.apps/web created", err: "" });
+    expect({ code: applied.code, out: applied.stdout.trim(), err: applied.stderr }).toEqual({
+      code: 0,
+      out: "deployment.apps/web created",
+      err: "",
+    });
     const again = await kubectl(["apply", "-f", "-"], manifest.replace("nginx:1.27", "nginx:1.28"));
     expect(again.stdout.trim()).toBe("deployment.apps/web configured");
     await eventually(async () => {
       const d = await apps.readNamespacedDeployment({ name: "web", namespace: "default" });
-      if (d.status?.updatedReplicas !== 2 || d.status.readyReplicas !== 2 || d.status.replicas !== 2) throw new Error(JSON.stringify(d.status));
+      if (d.status?.updatedReplicas !== 2 || d.status.readyReplicas !== 2 || d.status.replicas !== 2)
+        throw new Error(JSON.stringify(d.status));
     }, 30_000);
-    const ssa = await kubectl(["apply", "--server-side", "-f", "-"], manifest.replace("replicas: 2", "replicas: 3"));
+    const ssa = await kubectl(
+      ["apply", "--server-side", "-f", "-"],
+      manifest.replace("replicas: 2", "replicas: 3"),
+    );
     expect(ssa.stdout.trim()).toBe("deployment.apps/web serverside-applied");
     const logs = await eventually(async () => {
       const r = await kubectl(["logs", "deploy/web"]);
@@ -302,54 +380,75 @@ describe("kubectl", () => {
     expect(gone.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "web" not found');
   });
 
-  withKubectl("drains a node past a PodDisruptionBudget and uncordons it (skipped without kubectl on the PATH)", async () => {
-    const manifest = [
-      "apiVersion: apps/v1",
-      "kind: Deployment",
-      "metadata: {name: guarded, namespace: default}",
-      "spec:",
-      "  replicas: 2",
-      "  selector: {matchLabels: {app: guarded}}",
-      "  template:",
-      "    metadata: {labels: {app: guarded}}",
-      "    spec:",
-      "      containers: [{name: app, image: 'busybox:1.36'}]",
-      "---",
-      "apiVersion: policy/v1",
-      "kind: PodDisruptionBudget",
-      "metadata: {name: guarded, namespace: default}",
-      "spec: {minAvailable: 1, selector: {matchLabels: {app: guarded}}}",
-      "",
-    ].join("\n");
-    expect((await kubectl(["apply", "-f", "-"], manifest)).code).toBe(0);
-    const placed = await eventually(async () => {
+  withKubectl(
+    "drains a node past a PodDisruptionBudget and uncordons it (skipped without kubectl on the PATH)",
+    async () => {
+      const manifest = [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: {name: guarded, namespace: default}",
+        "spec:",
+        "  replicas: 2",
+        "  selector: {matchLabels: {app: guarded}}",
+        "  template:",
+        "    metadata: {labels: {app: guarded}}",
+        "    spec:",
+        "      containers: [{name: app, image: 'busybox:1.36'}]",
+        "---",
+        "apiVersion: policy/v1",
+        "kind: PodDisruptionBudget",
+        "metadata: {name: guarded, namespace: default}",
+        "spec: {minAvailable: 1, selector: {matchLabels: {app: guarded}}}",
+        "",
+      ].join("\n");
+      expect((await kubectl(["apply", "-f", "-"], manifest)).code).toBe(0);
+      const placed = await eventually(async () => {
+        const pods = await core.listNamespacedPod({ namespace: "default", labelSelector: "app=guarded" });
+        const ready = pods.items.filter(
+          (p) => p.status?.conditions?.find((x) => x.type === "Ready")?.status === "True",
+        );
+        const pdb = await raw("GET", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/guarded", {
+          cert: Buffer.from(kc.getCurrentUser()!.certData!, "base64").toString(),
+          key: Buffer.from(kc.getCurrentUser()!.keyData!, "base64").toString(),
+        });
+        if (
+          ready.length !== 2 ||
+          (pdb.body.status as { disruptionsAllowed?: number })?.disruptionsAllowed !== 1
+        )
+          throw new Error("not ready");
+        return ready;
+      }, 30_000);
+      const victim = placed[0]!.spec!.nodeName!;
+      const drained = await kubectl([
+        "drain",
+        victim,
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout=60s",
+      ]);
+      expect({ code: drained.code, stderr: drained.stderr }).toMatchObject({ code: 0 });
+      expect(drained.stdout).toContain(`node/${victim} drained`);
+      const node = await core.readNode({ name: victim });
+      expect(node.spec!.unschedulable).toBe(true);
+      expect(node.spec!.taints).toContainEqual(
+        expect.objectContaining({ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }),
+      );
       const pods = await core.listNamespacedPod({ namespace: "default", labelSelector: "app=guarded" });
-      const ready = pods.items.filter((p) => p.status?.conditions?.find((x) => x.type === "Ready")?.status === "True");
-      const pdb = await raw("GET", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/guarded", {
-        cert: Buffer.from(kc.getCurrentUser()!.certData!, "base64").toString(),
-        key: Buffer.from(kc.getCurrentUser()!.keyData!, "base64").toString(),
-      });
-      if (ready.length !== 2 || (pdb.body.status as { disruptionsAllowed?: number })?.disruptionsAllowed !== 1) throw new Error("not ready");
-      return ready;
-    }, 30_000);
-    const victim = placed[0]!.spec!.nodeName!;
-    const drained = await kubectl(["drain", victim, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s"]);
-    expect({ code: drained.code, stderr: drained.stderr }).toMatchObject({ code: 0 });
-    expect(drained.stdout).toContain(`node/${victim} drained`);
-    const node = await core.readNode({ name: victim });
-    expect(node.spec!.unschedulable).toBe(true);
-    expect(node.spec!.taints).toContainEqual(expect.objectContaining({ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }));
-    const pods = await core.listNamespacedPod({ namespace: "default", labelSelector: "app=guarded" });
-    expect(pods.items.every((p) => p.spec!.nodeName !== victim)).toBe(true);
-    // DaemonSet pods stay on the drained node.
-    const left = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${victim}` });
-    expect(left.items.map((p) => p.metadata!.labels?.["k8s-app"]).sort()).toEqual(["flannel", "kube-proxy"]);
-    const nodes = await kubectl(["get", "node", victim]);
-    expect(nodes.stdout).toMatch(/Ready,SchedulingDisabled/);
-    expect((await kubectl(["uncordon", victim])).stdout.trim()).toBe(`node/${victim} uncordoned`);
-    expect((await core.readNode({ name: victim })).spec!.unschedulable).toBeFalsy();
-    await kubectl(["delete", "-f", "-"], manifest);
-  }, 90_000);
+      expect(pods.items.every((p) => p.spec!.nodeName !== victim)).toBe(true);
+      // DaemonSet pods stay on the drained node.
+      const left = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${victim}` });
+      expect(left.items.map((p) => p.metadata!.labels?.["k8s-app"]).sort()).toEqual([
+        "flannel",
+        "kube-proxy",
+      ]);
+      const nodes = await kubectl(["get", "node", victim]);
+      expect(nodes.stdout).toMatch(/Ready,SchedulingDisabled/);
+      expect((await kubectl(["uncordon", victim])).stdout.trim()).toBe(`node/${victim} uncordoned`);
+      expect((await core.readNode({ name: victim })).spec!.unschedulable).toBeFalsy();
+      await kubectl(["delete", "-f", "-"], manifest);
+    },
+    90_000,
+  );
 });
 
 describe("the nodes' life cycle", () => {
@@ -386,10 +485,16 @@ describe("the nodes' life cycle", () => {
   }, 60_000);
 
   it("keeps the objects across a control plane reboot, served by the same endpoint", async () => {
-    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "survivor" }, data: { k: "v" } } });
+    await core.createNamespacedConfigMap({
+      namespace: "default",
+      body: { metadata: { name: "survivor" }, data: { k: "v" } },
+    });
     const reboot = await c.talosctl(["-n", c.ips[0]!, "reboot"]);
     expect({ code: reboot.code, stderr: reboot.stderr }).toMatchObject({ code: 0 });
-    const cm = await eventually(() => core.readNamespacedConfigMap({ name: "survivor", namespace: "default" }), 30_000);
+    const cm = await eventually(
+      () => core.readNamespacedConfigMap({ name: "survivor", namespace: "default" }),
+      30_000,
+    );
     expect(cm.data).toEqual({ k: "v" });
     await core.deleteNamespacedConfigMap({ name: "survivor", namespace: "default" });
   }, 60_000);

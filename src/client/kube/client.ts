@@ -30,20 +30,35 @@ export class KubeApiError extends TalosError {
     message: string,
     readonly body?: Json,
   ) {
-    super(status === 404 ? "not-found" : status === 409 ? "already-exists" : status === 401 ? "unauthenticated" : status === 403 ? "permission-denied" : "unknown", message);
+    super(
+      status === 404
+        ? "not-found"
+        : status === 409
+          ? "already-exists"
+          : status === 401
+            ? "unauthenticated"
+            : status === 403
+              ? "permission-denied"
+              : "unknown",
+      message,
+    );
   }
 }
 
-const b64 = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? Buffer.from(v, "base64").toString("utf8") : undefined);
+const b64 = (v: unknown): string | undefined =>
+  typeof v === "string" && v !== "" ? Buffer.from(v, "base64").toString("utf8") : undefined;
 
 /** The credentials of a kubeconfig's current context. */
 export function credentialsFromKubeconfig(text: string, where = "kubeconfig"): KubeCredentials {
   const config = parseKubeconfig(text, where);
   const current = config["current-context"];
-  const context = (config.contexts.find((c) => c.name === current) ?? config.contexts[0])?.context as Json | undefined;
+  const context = (config.contexts.find((c) => c.name === current) ?? config.contexts[0])?.context as
+    | Json
+    | undefined;
   const cluster = config.clusters.find((c) => c.name === context?.cluster)?.cluster as Json | undefined;
   const user = config.users.find((u) => u.name === context?.user)?.user as Json | undefined;
-  if (!cluster || typeof cluster.server !== "string") throw new TalosError("invalid", `${where}: no cluster server in the current context`);
+  if (!cluster || typeof cluster.server !== "string")
+    throw new TalosError("invalid", `${where}: no cluster server in the current context`);
   const ca = b64(cluster["certificate-authority-data"]);
   const cert = b64(user?.["client-certificate-data"]);
   const key = b64(user?.["client-key-data"]);
@@ -114,7 +129,12 @@ export class KubeClient {
 
   /** One request; resolves with the decoded JSON body, rejects with KubeApiError on a failure status. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<Json> {
-    const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body);
     const url = this.url(path, options.query);
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -142,14 +162,30 @@ export class KubeClient {
               resolve(parsed ?? { text });
               return;
             }
-            const message = typeof parsed?.message === "string" ? parsed.message : text.trim() || `HTTP ${code}`;
-            reject(new KubeApiError(code, typeof parsed?.reason === "string" ? parsed.reason : "", message, parsed));
+            const message =
+              typeof parsed?.message === "string" ? parsed.message : text.trim() || `HTTP ${code}`;
+            reject(
+              new KubeApiError(
+                code,
+                typeof parsed?.reason === "string" ? parsed.reason : "",
+                message,
+                parsed,
+              ),
+            );
           });
           res.on("error", reject);
         },
       );
-      req.on("timeout", () => req.destroy(new TalosError("deadline-exceeded", `${method} ${url.pathname}: timed out`)));
-      req.on("error", (err) => reject(err instanceof TalosError ? err : new TalosError("unavailable", `${method} ${url.href}: ${err.message}`, { cause: err })));
+      req.on("timeout", () =>
+        req.destroy(new TalosError("deadline-exceeded", `${method} ${url.pathname}: timed out`)),
+      );
+      req.on("error", (err) =>
+        reject(
+          err instanceof TalosError
+            ? err
+            : new TalosError("unavailable", `${method} ${url.href}: ${err.message}`, { cause: err }),
+        ),
+      );
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -160,32 +196,47 @@ export class KubeClient {
   }
 
   /** Streams a watch; resolves when it ends (the server's timeout or the signal). */
-  watch(path: string, query: RequestOptions["query"], onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  watch(
+    path: string,
+    query: RequestOptions["query"],
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const url = this.url(path, { ...query, watch: "true" });
     return new Promise((resolve, reject) => {
-      const req = https.request(url, { method: "GET", agent: this.agent, headers: this.headers(), signal }, (res) => {
-        if ((res.statusCode ?? 0) >= 300) {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => reject(new KubeApiError(res.statusCode ?? 0, "", Buffer.concat(chunks).toString("utf8"))));
-          return;
-        }
-        let pending = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          pending += c;
-          let nl = pending.indexOf("\n");
-          while (nl >= 0) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            if (line.trim() !== "") onEvent(JSON.parse(line) as WatchEvent);
-            nl = pending.indexOf("\n");
+      const req = https.request(
+        url,
+        { method: "GET", agent: this.agent, headers: this.headers(), signal },
+        (res) => {
+          if ((res.statusCode ?? 0) >= 300) {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+              reject(new KubeApiError(res.statusCode ?? 0, "", Buffer.concat(chunks).toString("utf8"))),
+            );
+            return;
           }
-        });
-        res.on("end", () => resolve());
-        res.on("error", (err) => (signal.aborted ? resolve() : reject(err)));
-      });
-      req.on("error", (err) => (signal.aborted ? resolve() : reject(new TalosError("unavailable", `watch ${url.pathname}: ${err.message}`, { cause: err }))));
+          let pending = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            pending += c;
+            let nl = pending.indexOf("\n");
+            while (nl >= 0) {
+              const line = pending.slice(0, nl);
+              pending = pending.slice(nl + 1);
+              if (line.trim() !== "") onEvent(JSON.parse(line) as WatchEvent);
+              nl = pending.indexOf("\n");
+            }
+          });
+          res.on("end", () => resolve());
+          res.on("error", (err) => (signal.aborted ? resolve() : reject(err)));
+        },
+      );
+      req.on("error", (err) =>
+        signal.aborted
+          ? resolve()
+          : reject(new TalosError("unavailable", `watch ${url.pathname}: ${err.message}`, { cause: err })),
+      );
       req.end();
     });
   }

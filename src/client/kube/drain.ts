@@ -4,7 +4,7 @@
 // eviction a PodDisruptionBudget refuses is retried every 5 seconds until the timeout, and the
 // drain ends when the evicted pods are gone. After the reboot: wait for Ready, then uncordon.
 import { TalosError } from "../../errors.js";
-import { isNotFound, KubeApiError, type KubeClient, type Json } from "./client.js";
+import { isNotFound, type Json, KubeApiError, type KubeClient } from "./client.js";
 
 /** kubectl's drain helper retries a refused eviction after this long. */
 export const EVICTION_RETRY_MS = 5_000;
@@ -43,7 +43,11 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function setUnschedulable(kube: KubeClient, node: string, unschedulable: boolean): Promise<void> {
+export async function setUnschedulable(
+  kube: KubeClient,
+  node: string,
+  unschedulable: boolean,
+): Promise<void> {
   await kube.request("PATCH", `/api/v1/nodes/${encodeURIComponent(node)}`, {
     body: { spec: { unschedulable: unschedulable ? true : null } },
     contentType: "application/strategic-merge-patch+json",
@@ -73,42 +77,68 @@ export async function podsToEvict(kube: KubeClient, node: string): Promise<PodRe
   return out;
 }
 
-async function evictUntilAccepted(kube: KubeClient, pod: PodRef, options: KubeDrainOptions, deadline: number): Promise<void> {
+async function evictUntilAccepted(
+  kube: KubeClient,
+  pod: PodRef,
+  options: KubeDrainOptions,
+  deadline: number,
+): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
   for (;;) {
     try {
-      await kube.request("POST", `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/eviction`, {
-        body: {
-          apiVersion: "policy/v1",
-          kind: "Eviction",
-          metadata: { name: pod.name, namespace: pod.namespace },
-          deleteOptions: {},
+      await kube.request(
+        "POST",
+        `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/eviction`,
+        {
+          body: {
+            apiVersion: "policy/v1",
+            kind: "Eviction",
+            metadata: { name: pod.name, namespace: pod.namespace },
+            deleteOptions: {},
+          },
         },
-      });
+      );
       options.progress(`evicting pod ${pod.namespace}/${pod.name}`);
       return;
     } catch (err) {
       if (isNotFound(err)) return;
       if (!(err instanceof KubeApiError && err.status === 429)) throw err;
       const retry = options.evictionRetryMs ?? EVICTION_RETRY_MS;
-      options.progress(`error when evicting pods/"${pod.name}" -n "${pod.namespace}" (will retry after ${retry / 1000}s): ${err.message}`);
-      if (Date.now() + retry > deadline) throw new TalosError("deadline-exceeded", `drain did not complete within ${Math.round(options.timeoutMs / 1000)}s`);
+      options.progress(
+        `error when evicting pods/"${pod.name}" -n "${pod.namespace}" (will retry after ${retry / 1000}s): ${err.message}`,
+      );
+      if (Date.now() + retry > deadline)
+        throw new TalosError(
+          "deadline-exceeded",
+          `drain did not complete within ${Math.round(options.timeoutMs / 1000)}s`,
+        );
       await sleep(retry, options.signal);
     }
   }
 }
 
-async function waitGone(kube: KubeClient, pod: PodRef, options: KubeDrainOptions, deadline: number): Promise<void> {
+async function waitGone(
+  kube: KubeClient,
+  pod: PodRef,
+  options: KubeDrainOptions,
+  deadline: number,
+): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
   for (;;) {
     try {
-      const p = await kube.get(`/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`);
+      const p = await kube.get(
+        `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`,
+      );
       if ((p.metadata as Json).uid !== pod.uid) return;
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
     }
-    if (Date.now() > deadline) throw new TalosError("deadline-exceeded", `drain did not complete within ${Math.round(options.timeoutMs / 1000)}s`);
+    if (Date.now() > deadline)
+      throw new TalosError(
+        "deadline-exceeded",
+        `drain did not complete within ${Math.round(options.timeoutMs / 1000)}s`,
+      );
     await sleep(POLL_MS, options.signal);
   }
 }
@@ -139,12 +169,18 @@ export async function uncordonNode(kube: KubeClient, node: string, options: Kube
   for (;;) {
     try {
       const n = await kube.get(`/api/v1/nodes/${encodeURIComponent(node)}`);
-      const ready = (((n.status as Json | undefined)?.conditions ?? []) as Json[]).find((c) => c.type === "Ready");
+      const ready = (((n.status as Json | undefined)?.conditions ?? []) as Json[]).find(
+        (c) => c.type === "Ready",
+      );
       if (ready?.status === "True") break;
     } catch (err) {
       if (!(err instanceof KubeApiError) && !(err instanceof TalosError)) throw err;
     }
-    if (Date.now() > deadline) throw new TalosError("deadline-exceeded", `node ${node} did not become Ready within ${Math.round(options.timeoutMs / 1000)}s`);
+    if (Date.now() > deadline)
+      throw new TalosError(
+        "deadline-exceeded",
+        `node ${node} did not become Ready within ${Math.round(options.timeoutMs / 1000)}s`,
+      );
     await sleep(POLL_MS, options.signal);
   }
   options.progress("uncordoning node");

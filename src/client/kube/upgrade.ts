@@ -3,7 +3,7 @@
 // Kubernetes API, one node at a time, with talosctl's log lines (siderolabs/talos:
 // pkg/cluster/kubernetes/talos_managed.go, kubelet.go, detect.go).
 import { Code, ConnectError } from "@connectrpc/connect";
-import { loadPatches, applyPatches } from "../../config/patch/index.js";
+import { applyPatches, loadPatches } from "../../config/patch/index.js";
 import { TalosError, UserError } from "../../errors.js";
 import { ApplyMode, applyConfiguration } from "../apply.js";
 import type { TalosClient } from "../client.js";
@@ -82,11 +82,15 @@ export async function detectLowestVersion(kube: KubeClient): Promise<string> {
 /** InternalIPs of the Nodes of one machine type (by the control-plane role label). */
 export async function nodeIps(kube: KubeClient, controlPlane: boolean): Promise<string[]> {
   const nodes = await kube.get("/api/v1/nodes", {
-    labelSelector: controlPlane ? "node-role.kubernetes.io/control-plane" : "!node-role.kubernetes.io/control-plane",
+    labelSelector: controlPlane
+      ? "node-role.kubernetes.io/control-plane"
+      : "!node-role.kubernetes.io/control-plane",
   });
   const out: string[] = [];
   for (const n of (nodes.items ?? []) as Json[]) {
-    const addr = (((n.status as Json | undefined)?.addresses ?? []) as Json[]).find((a) => a.type === "InternalIP");
+    const addr = (((n.status as Json | undefined)?.addresses ?? []) as Json[]).find(
+      (a) => a.type === "InternalIP",
+    );
     if (typeof addr?.address === "string") out.push(addr.address);
   }
   return out.sort();
@@ -97,17 +101,25 @@ function imagePatch(config: string, component: Component, image: string): string
   const doc = (kind: string) => new RegExp(`^kind: ${kind}\\s*$`, "m").test(config);
   switch (component) {
     case "kube-apiserver":
-      return doc("KubeAPIServerConfig") ? `apiVersion: v1alpha1\nkind: KubeAPIServerConfig\nimage: ${image}\n` : `cluster:\n  apiServer:\n    image: ${image}\n`;
+      return doc("KubeAPIServerConfig")
+        ? `apiVersion: v1alpha1\nkind: KubeAPIServerConfig\nimage: ${image}\n`
+        : `cluster:\n  apiServer:\n    image: ${image}\n`;
     case "kube-controller-manager":
       return doc("KubeControllerManagerConfig")
         ? `apiVersion: v1alpha1\nkind: KubeControllerManagerConfig\nimage: ${image}\n`
         : `cluster:\n  controllerManager:\n    image: ${image}\n`;
     case "kube-scheduler":
-      return doc("KubeSchedulerConfig") ? `apiVersion: v1alpha1\nkind: KubeSchedulerConfig\nimage: ${image}\n` : `cluster:\n  scheduler:\n    image: ${image}\n`;
+      return doc("KubeSchedulerConfig")
+        ? `apiVersion: v1alpha1\nkind: KubeSchedulerConfig\nimage: ${image}\n`
+        : `cluster:\n  scheduler:\n    image: ${image}\n`;
     case "kube-proxy":
-      return doc("KubeProxyConfig") ? `apiVersion: v1alpha1\nkind: KubeProxyConfig\nimage: ${image}\n` : `cluster:\n  proxy:\n    image: ${image}\n`;
+      return doc("KubeProxyConfig")
+        ? `apiVersion: v1alpha1\nkind: KubeProxyConfig\nimage: ${image}\n`
+        : `cluster:\n  proxy:\n    image: ${image}\n`;
     case "kubelet":
-      return doc("KubeletConfig") ? `apiVersion: v1alpha1\nkind: KubeletConfig\nimage: ${image}\n` : `machine:\n  kubelet:\n    image: ${image}\n`;
+      return doc("KubeletConfig")
+        ? `apiVersion: v1alpha1\nkind: KubeletConfig\nimage: ${image}\n`
+        : `machine:\n  kubelet:\n    image: ${image}\n`;
   }
 }
 
@@ -120,7 +132,9 @@ function configuredImage(config: string, component: Component): string {
     "kube-proxy": "KubeProxyConfig",
     kubelet: "KubeletConfig",
   };
-  const section = config.split(/^---$/m).find((d) => new RegExp(`^kind: ${kinds[component]}\\s*$`, "m").test(d));
+  const section = config
+    .split(/^---$/m)
+    .find((d) => new RegExp(`^kind: ${kinds[component]}\\s*$`, "m").test(d));
   const legacy: Record<Component, RegExp> = {
     "kube-apiserver": /apiServer:\s*\n(?:\s+.*\n)*?\s+image: (\S+)/,
     "kube-controller-manager": /controllerManager:\s*\n(?:\s+.*\n)*?\s+image: (\S+)/,
@@ -160,7 +174,9 @@ export class UpgradeK8s {
     const [fMaj, fMin] = semverParts(from);
     const [tMaj, tMin] = semverParts(o.to);
     if (fMaj !== tMaj || tMin < fMin || tMin - fMin > 1) {
-      throw new UserError(`unsupported upgrade path ${fMaj}.${fMin}->${tMaj}.${tMin} (from ${q(from)} to ${q(o.to)})`);
+      throw new UserError(
+        `unsupported upgrade path ${fMaj}.${fMin}->${tMaj}.${tMin} (from ${q(from)} to ${q(o.to)})`,
+      );
     }
     const controlPlanes = await nodeIps(o.kube, true);
     if (controlPlanes.length === 0) throw new TalosError("not-found", "no controlplane nodes discovered");
@@ -199,11 +215,18 @@ export class UpgradeK8s {
       try {
         await o.talos.forNode(node).machine.imagePull({ namespace, reference: image });
       } catch (err) {
-        if (ConnectError.from(err).code === Code.Unimplemented) o.log(` < ${q(node)}: not implemented, skipping`);
-        else throw new TalosError("unknown", `failed pre-pulling images: error pre-pulling ${image} on ${node}: ${ConnectError.from(err).rawMessage}`, { cause: err });
+        if (ConnectError.from(err).code === Code.Unimplemented)
+          o.log(` < ${q(node)}: not implemented, skipping`);
+        else
+          throw new TalosError(
+            "unknown",
+            `failed pre-pulling images: error pre-pulling ${image} on ${node}: ${ConnectError.from(err).rawMessage}`,
+            { cause: err },
+          );
       }
     };
-    for (const component of STATIC_PODS) for (const node of controlPlanes) await pull(node, this.imageFor(component), 2);
+    for (const component of STATIC_PODS)
+      for (const node of controlPlanes) await pull(node, this.imageFor(component), 2);
     if (!o.upgradeKubelet) return;
     for (const node of [...controlPlanes, ...workers]) await pull(node, this.imageFor("kubelet"), 1);
   }
@@ -215,11 +238,20 @@ export class UpgradeK8s {
     const patches = loadPatches([imagePatch(current, component, this.imageFor(component))], { cwd: "/" });
     const patched = applyPatches({ text: current, file: `machine config of node ${node}` }, patches).text;
     if (sameConfigData(current, patched)) return false;
-    await applyConfiguration(target, { data: patched, mode: ApplyMode.NO_REBOOT, dryRun: false, tryModeTimeout: 0n });
+    await applyConfiguration(target, {
+      data: patched,
+      mode: ApplyMode.NO_REBOOT,
+      dryRun: false,
+      tryModeTimeout: 0n,
+    });
     return true;
   }
 
-  private async staticPod(component: (typeof STATIC_PODS)[number], node: string, from: string): Promise<void> {
+  private async staticPod(
+    component: (typeof STATIC_PODS)[number],
+    node: string,
+    from: string,
+  ): Promise<void> {
     const { o } = this;
     o.log(` > ${q(node)}: starting update`);
     const config = await fetchMachineConfig(o.talos.forNode(node));
@@ -236,12 +268,18 @@ export class UpgradeK8s {
     o.log(` > ${q(node)}: machine configuration patched`);
     o.log(` > ${q(node)}: waiting for ${component} pod update`);
     await this.until(`${component} on ${node}`, async () => {
-      const pods = await o.kube.get("/api/v1/namespaces/kube-system/pods", { labelSelector: `k8s-app = ${component}` });
+      const pods = await o.kube.get("/api/v1/namespaces/kube-system/pods", {
+        labelSelector: `k8s-app = ${component}`,
+      });
       return ((pods.items ?? []) as Json[]).some((p) => {
         const status = (p.status ?? {}) as Json;
-        const ready = ((status.conditions ?? []) as Json[]).some((c) => c.type === "Ready" && c.status === "True");
+        const ready = ((status.conditions ?? []) as Json[]).some(
+          (c) => c.type === "Ready" && c.status === "True",
+        );
         const runs = ((p.spec as Json).containers as Json[]).some((c) => c.image === image);
-        return status.hostIP === node && runs && ready && (p.metadata as Json).deletionTimestamp === undefined;
+        return (
+          status.hostIP === node && runs && ready && (p.metadata as Json).deletionTimestamp === undefined
+        );
       });
     });
     o.log(` < ${q(node)}: successfully updated`);
@@ -268,12 +306,16 @@ export class UpgradeK8s {
     await this.until(`kubelet on ${node}`, async () => {
       const nodes = await o.kube.get("/api/v1/nodes");
       const n = ((nodes.items ?? []) as Json[]).find((x) =>
-        (((x.status as Json | undefined)?.addresses ?? []) as Json[]).some((a) => a.type === "InternalIP" && a.address === node),
+        (((x.status as Json | undefined)?.addresses ?? []) as Json[]).some(
+          (a) => a.type === "InternalIP" && a.address === node,
+        ),
       );
       if (!n) return false;
       const status = n.status as Json;
       const version = ((status.nodeInfo as Json | undefined)?.kubeletVersion as string | undefined) ?? "";
-      const ready = ((status.conditions ?? []) as Json[]).some((c) => c.type === "Ready" && c.status === "True");
+      const ready = ((status.conditions ?? []) as Json[]).some(
+        (c) => c.type === "Ready" && c.status === "True",
+      );
       return version === `v${o.to}` && ready;
     });
     o.log(` < ${q(node)}: successfully updated`);
@@ -311,7 +353,11 @@ export class UpgradeK8s {
     await this.until("kube-proxy rollout", async () => {
       const d = await o.kube.get("/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy");
       const s = (d.status ?? {}) as Json;
-      return s.updatedNumberScheduled === s.desiredNumberScheduled && s.numberReady === s.desiredNumberScheduled && s.observedGeneration === (d.metadata as Json).generation;
+      return (
+        s.updatedNumberScheduled === s.desiredNumberScheduled &&
+        s.numberReady === s.desiredNumberScheduled &&
+        s.observedGeneration === (d.metadata as Json).generation
+      );
     });
     o.log(" < DaemonSet/kube-proxy: rollout complete");
   }

@@ -7,7 +7,15 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { errorMessage } from "../../errors.js";
-import { ANONYMOUS, ANONYMOUS_PATHS, type Attributes, authenticate, authorize, forbidden, type UserInfo } from "./auth.js";
+import {
+  ANONYMOUS,
+  ANONYMOUS_PATHS,
+  type Attributes,
+  authenticate,
+  authorize,
+  forbidden,
+  type UserInfo,
+} from "./auth.js";
 import {
   AGGREGATED_DISCOVERY_V2,
   aggregatedDiscovery,
@@ -20,8 +28,8 @@ import {
   resourceList,
   versionInfo,
 } from "./discovery.js";
-import type { Json, Pod } from "./objects.js";
-import { findResource, GROUP_ORDER, type ResourceType, RESOURCES } from "./resources.js";
+import type { Json } from "./objects.js";
+import { findResource, GROUP_ORDER, type ResourceType } from "./resources.js";
 import { handleResource, MAX_BODY_BYTES, type RestContext } from "./rest.js";
 import { KubeStatusError, notFoundPath, unauthorized } from "./status.js";
 import type { KubeStorage } from "./storage.js";
@@ -56,7 +64,10 @@ interface ParsedResourcePath {
 
 /** Splits `/api/v1/...` and `/apis/<g>/<v>/...` into the resource, namespace, name and subresource. */
 export function parseResourcePath(path: string): ParsedResourcePath | undefined {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];
@@ -173,7 +184,8 @@ export class KubeApiServer {
         err instanceof KubeStatusError
           ? err
           : new KubeStatusError(500, "InternalError", `Internal error occurred: ${errorMessage(err)}`);
-      if (status.httpCode >= 500) this.options.log(`kube-apiserver: ${req.method} ${req.url}: ${errorMessage(err)}`);
+      if (status.httpCode >= 500)
+        this.options.log(`kube-apiserver: ${req.method} ${req.url}: ${errorMessage(err)}`);
       if (res.headersSent) {
         res.end();
         return;
@@ -195,13 +207,23 @@ export class KubeApiServer {
       if (user) await this.requirePath(who, path);
       const ok = health[1] === "livez" || this.options.ready();
       const verbose = url.searchParams.has("verbose");
-      const checks = ["ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/bootstrap-controller", "poststarthook/rbac/bootstrap-roles"];
+      const checks = [
+        "ping",
+        "log",
+        "etcd",
+        "poststarthook/start-apiserver-admission-initializer",
+        "poststarthook/bootstrap-controller",
+        "poststarthook/rbac/bootstrap-roles",
+      ];
       const body = verbose
         ? `${checks.map((c) => (c === "etcd" && !ok ? `[-]${c} failed: reason withheld` : `[+]${c} ok`)).join("\n")}\n${health[1]} check ${ok ? "passed" : "failed"}\n`
         : ok
           ? "ok"
           : `[-]etcd failed: reason withheld\n${health[1]} check failed\n`;
-      res.writeHead(ok ? 200 : 500, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+      res.writeHead(ok ? 200 : 500, {
+        "Content-Type": "text/plain; charset=utf-8",
+        "X-Content-Type-Options": "nosniff",
+      });
       res.end(body);
       return;
     }
@@ -221,7 +243,11 @@ export class KubeApiServer {
       }
       const local = req.socket.localAddress ?? "";
       const port = req.socket.localPort ?? 6443;
-      sendJson(res, 200, path === "/api" ? apiVersions(`${local.replace(/^::ffff:/, "")}:${port}`) : apiGroupList());
+      sendJson(
+        res,
+        200,
+        path === "/api" ? apiVersions(`${local.replace(/^::ffff:/, "")}:${port}`) : apiGroupList(),
+      );
       return;
     }
     const groupOnly = /^\/apis\/([^/]+)$/.exec(path);
@@ -243,7 +269,11 @@ export class KubeApiServer {
     if (path === "/openapi/v2") {
       await this.requirePath(who, path);
       if (accept !== undefined && !accept.includes("json") && !accept.includes("*/*")) {
-        throw new KubeStatusError(406, "NotAcceptable", `only the following media types are accepted: application/json`);
+        throw new KubeStatusError(
+          406,
+          "NotAcceptable",
+          `only the following media types are accepted: application/json`,
+        );
       }
       sendJson(res, 200, openApiV2Document(this.options.version()));
       return;
@@ -263,13 +293,22 @@ export class KubeApiServer {
 
     const parsed = parseResourcePath(path);
     if (!parsed) {
-      if (path.startsWith("/api") && !GROUP_ORDER.some((g) => path.startsWith(`/apis/${g}`)) && path.startsWith("/apis/")) {
+      if (
+        path.startsWith("/api") &&
+        !GROUP_ORDER.some((g) => path.startsWith(`/apis/${g}`)) &&
+        path.startsWith("/apis/")
+      ) {
         throw notFoundPath();
       }
       throw notFoundPath();
     }
     const verb = verbOf(method, parsed, url.searchParams);
-    if (verb === "") throw new KubeStatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    if (verb === "")
+      throw new KubeStatusError(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+      );
     const attrs: Attributes = {
       verb: parsed.subresource === "log" ? "get" : verb,
       group: parsed.resource.group,
@@ -302,7 +341,10 @@ export class KubeApiServer {
       }
       return;
     }
-    const body = method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE" ? await readBody(req) : undefined;
+    const body =
+      method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE"
+        ? await readBody(req)
+        : undefined;
     const result = await handleResource(this.ctx, {
       verb,
       ...parsed,
@@ -325,7 +367,13 @@ export class KubeApiServer {
   }
 }
 
-function sendJson(res: ServerResponse, code: number, body: Json, contentType = "application/json", pretty = false): void {
+function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: Json,
+  contentType = "application/json",
+  pretty = false,
+): void {
   const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);
   res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
   res.end(text);
@@ -338,7 +386,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new KubeStatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"));
+        reject(
+          new KubeStatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
+        );
         req.destroy();
         return;
       }
@@ -355,8 +405,3 @@ function closeServer(server: https.Server): Promise<void> {
     server.closeAllConnections?.();
   });
 }
-
-/** Every resource type's plural, for tests and documentation. */
-export const SERVED_RESOURCES = RESOURCES.map((r) => r.plural);
-
-export type { Pod };

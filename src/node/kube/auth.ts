@@ -19,14 +19,6 @@ export const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:
 /** Paths anonymous requests may reach (Talos's KubeAuthenticationConfig). */
 export const ANONYMOUS_PATHS = new Set(["/livez", "/readyz", "/healthz"]);
 
-function subjectValues(subject: string, key: string): string[] {
-  // node's subject text: one `KEY=value` per line.
-  return subject
-    .split("\n")
-    .filter((l) => l.startsWith(`${key}=`))
-    .map((l) => l.slice(key.length + 1));
-}
-
 /**
  * The user of a request, or undefined for an anonymous one. Throws 401 for a client
  * certificate the CA did not sign, or a token no Secret stands for.
@@ -44,12 +36,6 @@ export async function authenticate(
     const o = subject?.O;
     const name = Array.isArray(cn) ? (cn[0] ?? "") : (cn ?? "");
     const groups = Array.isArray(o) ? o : o !== undefined ? [o] : [];
-    if (name === "" && groups.length === 0) {
-      const raw = (cert as unknown as { subjectaltname?: string; subject?: unknown }).subject;
-      if (typeof raw === "string") {
-        return { name: subjectValues(raw, "CN")[0] ?? "", groups: [...subjectValues(raw, "O"), "system:authenticated"] };
-      }
-    }
     return { name, groups: [...groups, "system:authenticated"] };
   }
   if (authorization !== undefined) {
@@ -118,7 +104,11 @@ function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
   const resources = rule.resources ?? [];
   const resOk = resources.some(
-    (r) => r === "*" || r === resource || (a.subresource && r === `*/${a.subresource}`) || (r.endsWith("/*") && resource.startsWith(r.slice(0, -1))),
+    (r) =>
+      r === "*" ||
+      r === resource ||
+      (a.subresource && r === `*/${a.subresource}`) ||
+      (r.endsWith("/*") && resource.startsWith(r.slice(0, -1))),
   );
   if (!resOk) return false;
   const names = rule.resourceNames ?? [];
@@ -163,16 +153,28 @@ export async function authorize(user: UserInfo, a: Attributes, storage: KubeStor
 /** The 403 the API server answers, in its words. */
 export function forbidden(user: UserInfo, a: Attributes): KubeStatusError {
   if (a.path !== undefined) {
-    return new KubeStatusError(403, "Forbidden", `forbidden: User "${user.name}" cannot ${a.verb} path "${a.path}"`, {});
+    return new KubeStatusError(
+      403,
+      "Forbidden",
+      `forbidden: User "${user.name}" cannot ${a.verb} path "${a.path}"`,
+      {},
+    );
   }
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
   const where = a.namespace !== undefined ? `in the namespace "${a.namespace}"` : "at the cluster scope";
-  const subject = a.name !== undefined ? `${a.resource}${a.group ? `.${a.group}` : ""} "${a.name}"` : `${a.resource}${a.group ? `.${a.group}` : ""}`;
+  const subject =
+    a.name !== undefined
+      ? `${a.resource}${a.group ? `.${a.group}` : ""} "${a.name}"`
+      : `${a.resource}${a.group ? `.${a.group}` : ""}`;
   return new KubeStatusError(
     403,
     "Forbidden",
     `${subject} is forbidden: User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group ?? ""}" ${where}`,
-    { ...(a.name !== undefined ? { name: a.name } : {}), ...(a.group ? { group: a.group } : {}), kind: a.resource ?? "" },
+    {
+      ...(a.name !== undefined ? { name: a.name } : {}),
+      ...(a.group ? { group: a.group } : {}),
+      kind: a.resource ?? "",
+    },
   );
 }
 
@@ -237,7 +239,19 @@ export function defaultRbac(): { roles: KObject[]; bindings: KObject[] } {
       ]),
       role("system:discovery", [
         {
-          nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"],
+          nonResourceURLs: [
+            "/api",
+            "/api/*",
+            "/apis",
+            "/apis/*",
+            "/healthz",
+            "/livez",
+            "/openapi",
+            "/openapi/*",
+            "/readyz",
+            "/version",
+            "/version/",
+          ],
           verbs: ["get"],
         },
       ]),
@@ -245,14 +259,26 @@ export function defaultRbac(): { roles: KObject[]; bindings: KObject[] } {
         { nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] },
       ]),
       role("system:basic-user", [
-        { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
+        {
+          apiGroups: ["authorization.k8s.io"],
+          resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+          verbs: ["create"],
+        },
         { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
       ]),
       role("system:node-bootstrapper", [
-        { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create", "get", "list", "watch"] },
+        {
+          apiGroups: ["certificates.k8s.io"],
+          resources: ["certificatesigningrequests"],
+          verbs: ["create", "get", "list", "watch"],
+        },
       ]),
       role("system:node", [
-        { apiGroups: [""], resources: ["nodes", "nodes/status", "pods", "pods/status", "events"], verbs: ["*"] },
+        {
+          apiGroups: [""],
+          resources: ["nodes", "nodes/status", "pods", "pods/status", "events"],
+          verbs: ["*"],
+        },
         { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["*"] },
       ]),
     ],
@@ -260,7 +286,10 @@ export function defaultRbac(): { roles: KObject[]; bindings: KObject[] } {
       binding("cluster-admin", "cluster-admin", ["system:masters"]),
       binding("system:discovery", "system:discovery", ["system:authenticated"]),
       binding("system:basic-user", "system:basic-user", ["system:authenticated"]),
-      binding("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+      binding("system:public-info-viewer", "system:public-info-viewer", [
+        "system:authenticated",
+        "system:unauthenticated",
+      ]),
     ],
   };
 }

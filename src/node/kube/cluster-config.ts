@@ -23,7 +23,12 @@ function hasDoc(config: MachineConfig, kind: string): boolean {
 }
 
 /** A value from the document of `kind` when the config has it, else from the v1alpha1 path. */
-function pick(config: MachineConfig, kind: string, docPath: readonly string[], legacyPath: readonly string[]): unknown {
+function pick(
+  config: MachineConfig,
+  kind: string,
+  docPath: readonly string[],
+  legacyPath: readonly string[],
+): unknown {
   if (hasDoc(config, kind)) {
     const v = at(docData(config, kind), docPath);
     if (v !== undefined) return v;
@@ -38,7 +43,8 @@ function text(v: unknown, fallback = ""): string {
 function stringMap(v: unknown): Record<string, string> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return {};
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = x === null || x === undefined ? "" : String(x);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>))
+    out[k] = x === null || x === undefined ? "" : String(x);
   return out;
 }
 
@@ -84,18 +90,35 @@ export function imageVersion(image: string, fallback = DEFAULT_KUBERNETES_VERSIO
 }
 
 export function kubeFacts(config: MachineConfig, controlPlane: boolean): KubeClusterFacts {
-  const version = imageVersion(text(pick(config, "KubeletConfig", ["image"], ["machine", "kubelet", "image"])));
+  const version = imageVersion(
+    text(pick(config, "KubeletConfig", ["image"], ["machine", "kubelet", "image"])),
+  );
   const withVersion = (repo: string) => `${repo}:${version}`;
   const images: KubeImages = {
-    kubelet: text(pick(config, "KubeletConfig", ["image"], ["machine", "kubelet", "image"]), withVersion("ghcr.io/siderolabs/kubelet")),
-    apiServer: text(pick(config, "KubeAPIServerConfig", ["image"], ["cluster", "apiServer", "image"]), withVersion("registry.k8s.io/kube-apiserver")),
+    kubelet: text(
+      pick(config, "KubeletConfig", ["image"], ["machine", "kubelet", "image"]),
+      withVersion("ghcr.io/siderolabs/kubelet"),
+    ),
+    apiServer: text(
+      pick(config, "KubeAPIServerConfig", ["image"], ["cluster", "apiServer", "image"]),
+      withVersion("registry.k8s.io/kube-apiserver"),
+    ),
     controllerManager: text(
       pick(config, "KubeControllerManagerConfig", ["image"], ["cluster", "controllerManager", "image"]),
       withVersion("registry.k8s.io/kube-controller-manager"),
     ),
-    scheduler: text(pick(config, "KubeSchedulerConfig", ["image"], ["cluster", "scheduler", "image"]), withVersion("registry.k8s.io/kube-scheduler")),
-    proxy: text(pick(config, "KubeProxyConfig", ["image"], ["cluster", "proxy", "image"]), withVersion("registry.k8s.io/kube-proxy")),
-    coreDns: text(pick(config, "KubeCoreDNSConfig", ["image"], ["cluster", "coreDNS", "image"]), DEFAULT_COREDNS_IMAGE),
+    scheduler: text(
+      pick(config, "KubeSchedulerConfig", ["image"], ["cluster", "scheduler", "image"]),
+      withVersion("registry.k8s.io/kube-scheduler"),
+    ),
+    proxy: text(
+      pick(config, "KubeProxyConfig", ["image"], ["cluster", "proxy", "image"]),
+      withVersion("registry.k8s.io/kube-proxy"),
+    ),
+    coreDns: text(
+      pick(config, "KubeCoreDNSConfig", ["image"], ["cluster", "coreDNS", "image"]),
+      DEFAULT_COREDNS_IMAGE,
+    ),
     flannel: DEFAULT_FLANNEL_IMAGE,
   };
   const labels = stringMap(pick(config, "KubeNodeConfig", ["labels"], ["machine", "nodeLabels"]));
@@ -103,18 +126,31 @@ export function kubeFacts(config: MachineConfig, controlPlane: boolean): KubeClu
   const legacy = legacyDocument(config)?.data;
   if (controlPlane && !hasDoc(config, "KubeNodeConfig")) {
     labels[CONTROL_PLANE_LABEL] ??= "";
-    if (at(legacy, ["cluster", "allowSchedulingOnControlPlanes"]) !== true) taints[CONTROL_PLANE_LABEL] ??= "NoSchedule";
+    if (at(legacy, ["cluster", "allowSchedulingOnControlPlanes"]) !== true)
+      taints[CONTROL_PLANE_LABEL] ??= "NoSchedule";
   }
   const list = (v: unknown, fallback: string[]): string[] =>
     Array.isArray(v) && v.length > 0 ? v.map(String) : fallback;
   const sans = pick(config, "KubeAPIServerConfig", ["certExtraSANs"], ["cluster", "apiServer", "certSANs"]);
   const cniName = text(at(legacy, ["cluster", "network", "cni", "name"]), "flannel");
   return {
-    clusterName: text(pick(config, "KubeClusterConfig", ["clusterName"], ["cluster", "clusterName"]), "talos"),
+    clusterName: text(
+      pick(config, "KubeClusterConfig", ["clusterName"], ["cluster", "clusterName"]),
+      "talos",
+    ),
     endpoint: text(pick(config, "KubeClusterConfig", ["endpoint"], ["cluster", "controlPlane", "endpoint"])),
-    dnsDomain: text(pick(config, "KubeNetworkConfig", ["dnsDomain"], ["cluster", "network", "dnsDomain"]), "cluster.local"),
-    podSubnets: list(pick(config, "KubeNetworkConfig", ["podSubnets"], ["cluster", "network", "podSubnets"]), ["10.244.0.0/16"]),
-    serviceSubnets: list(pick(config, "KubeNetworkConfig", ["serviceSubnets"], ["cluster", "network", "serviceSubnets"]), ["10.96.0.0/12"]),
+    dnsDomain: text(
+      pick(config, "KubeNetworkConfig", ["dnsDomain"], ["cluster", "network", "dnsDomain"]),
+      "cluster.local",
+    ),
+    podSubnets: list(
+      pick(config, "KubeNetworkConfig", ["podSubnets"], ["cluster", "network", "podSubnets"]),
+      ["10.244.0.0/16"],
+    ),
+    serviceSubnets: list(
+      pick(config, "KubeNetworkConfig", ["serviceSubnets"], ["cluster", "network", "serviceSubnets"]),
+      ["10.96.0.0/12"],
+    ),
     images,
     certSans: Array.isArray(sans) ? sans.map(String) : [],
     bootstrapToken: text(at(legacy, ["cluster", "token"])),
@@ -129,11 +165,15 @@ export function kubeFacts(config: MachineConfig, controlPlane: boolean): KubeClu
 }
 
 /** Taints from the config's `key: value:Effect` map. */
-export function taintsOf(map: Readonly<Record<string, string>>): { key: string; value?: string; effect: string }[] {
+export function taintsOf(
+  map: Readonly<Record<string, string>>,
+): { key: string; value?: string; effect: string }[] {
   return Object.entries(map).map(([key, spec]) => {
     const colon = spec.lastIndexOf(":");
     if (colon < 0) return { key, effect: spec };
     const value = spec.slice(0, colon);
-    return value === "" ? { key, effect: spec.slice(colon + 1) } : { key, value, effect: spec.slice(colon + 1) };
+    return value === ""
+      ? { key, effect: spec.slice(colon + 1) }
+      : { key, value, effect: spec.slice(colon + 1) };
   });
 }

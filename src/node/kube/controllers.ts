@@ -5,7 +5,7 @@
 // CA ConfigMap, and garbage collection of objects whose owner is gone. Each pass reads the
 // cluster's state and writes what differs, guarded by resourceVersions; changes in the store
 // trigger the next pass.
-import { bind } from "./rest.js";
+
 import {
   clone,
   condition,
@@ -20,7 +20,6 @@ import {
   type Pod,
   type PodTemplate,
   podReady,
-  randomSuffix,
   selectorMatches,
   setCondition,
   shortHash,
@@ -46,6 +45,7 @@ import {
   SERVICE,
   SERVICE_ACCOUNT,
 } from "./resources.js";
+import { bind } from "./rest.js";
 import { KubeStatusError } from "./status.js";
 import type { KubeStorage } from "./storage.js";
 
@@ -80,11 +80,17 @@ function activePod(p: Pod): boolean {
 }
 
 /** Whether a pod could run on a node: its node selector, required node affinity and the NoSchedule taints. */
-export function fits(pod: { spec: Pod["spec"] }, node: Node, options: { ignoreUnschedulable?: boolean } = {}): boolean {
+export function fits(
+  pod: { spec: Pod["spec"] },
+  node: Node,
+  options: { ignoreUnschedulable?: boolean } = {},
+): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = ((((pod.spec.affinity as Json | undefined)?.nodeAffinity as Json | undefined)
-    ?.requiredDuringSchedulingIgnoredDuringExecution as Json | undefined)?.nodeSelectorTerms ?? []) as Json[];
+  const terms = ((
+    ((pod.spec.affinity as Json | undefined)?.nodeAffinity as Json | undefined)
+      ?.requiredDuringSchedulingIgnoredDuringExecution as Json | undefined
+  )?.nodeSelectorTerms ?? []) as Json[];
   if (terms.length > 0) {
     const ok = terms.some((t) =>
       ((t.matchExpressions ?? []) as LabelSelector["matchExpressions"] & object).every((e) =>
@@ -93,7 +99,12 @@ export function fits(pod: { spec: Pod["spec"] }, node: Node, options: { ignoreUn
     );
     if (!ok) return false;
   }
-  if (node.spec?.unschedulable && !options.ignoreUnschedulable && !tolerates(pod.spec.tolerations, UNSCHEDULABLE)) return false;
+  if (
+    node.spec?.unschedulable &&
+    !options.ignoreUnschedulable &&
+    !tolerates(pod.spec.tolerations, UNSCHEDULABLE)
+  )
+    return false;
   for (const t of node.spec?.taints ?? []) {
     if (t.effect !== "NoSchedule" && t.effect !== "NoExecute") continue;
     if (options.ignoreUnschedulable && t.key === UNSCHEDULABLE.key) continue;
@@ -158,7 +169,8 @@ export class ControllerManager {
         try {
           await this.reconcile();
         } catch (err) {
-          if (!(err instanceof KubeStatusError)) this.host.log(`kube-controller-manager: ${err instanceof Error ? err.message : String(err)}`);
+          if (!(err instanceof KubeStatusError))
+            this.host.log(`kube-controller-manager: ${err instanceof Error ? err.message : String(err)}`);
           this.dirty = true;
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -198,7 +210,12 @@ export class ControllerManager {
       const renew = ((lease as Json | undefined)?.spec as Json | undefined)?.renewTime as string | undefined;
       const ready = condition(node, "Ready");
       const stale = renew === undefined || this.host.nodeOverdue(renew);
-      if (stale && ready && ready.status !== "Unknown" && this.host.nodeOverdue(ready.lastHeartbeatTime ?? renew ?? now)) {
+      if (
+        stale &&
+        ready &&
+        ready.status !== "Unknown" &&
+        this.host.nodeOverdue(ready.lastHeartbeatTime ?? renew ?? now)
+      ) {
         await s
           .modify(
             NODE,
@@ -235,7 +252,9 @@ export class ControllerManager {
       if (status === "Unknown") wanted.push(UNREACHABLE);
       if (current.spec?.unschedulable) wanted.push(UNSCHEDULABLE);
       const taints = current.spec?.taints ?? [];
-      const kept = taints.filter((t) => !SYSTEM_TAINTS.has(t.key) || wanted.some((w) => w.key === t.key && w.effect === t.effect));
+      const kept = taints.filter(
+        (t) => !SYSTEM_TAINTS.has(t.key) || wanted.some((w) => w.key === t.key && w.effect === t.effect),
+      );
       const added = wanted.filter((w) => !taints.some((t) => t.key === w.key && t.effect === w.effect));
       let podCIDR: string | undefined;
       if (!current.spec?.podCIDR) {
@@ -249,8 +268,13 @@ export class ControllerManager {
             const spec = { ...(n.spec ?? {}) };
             const old = spec.taints ?? [];
             const next = [
-              ...old.filter((t) => !SYSTEM_TAINTS.has(t.key) || wanted.some((w) => w.key === t.key && w.effect === t.effect)),
-              ...wanted.filter((w) => !old.some((t) => t.key === w.key && t.effect === w.effect)).map((w) => ({ ...w, timeAdded: now })),
+              ...old.filter(
+                (t) =>
+                  !SYSTEM_TAINTS.has(t.key) || wanted.some((w) => w.key === t.key && w.effect === t.effect),
+              ),
+              ...wanted
+                .filter((w) => !old.some((t) => t.key === w.key && t.effect === w.effect))
+                .map((w) => ({ ...w, timeAdded: now })),
             ];
             if (next.length > 0) spec.taints = next;
             else delete spec.taints;
@@ -291,7 +315,11 @@ export class ControllerManager {
             const pod = o as Pod;
             pod.status = {
               ...(pod.status ?? {}),
-              conditions: setCondition(pod.status?.conditions ?? [], { type: "Ready", status: "False", lastProbeTime: null }, now),
+              conditions: setCondition(
+                pod.status?.conditions ?? [],
+                { type: "Ready", status: "False", lastProbeTime: null },
+                now,
+              ),
             };
             return pod;
           },
@@ -306,7 +334,8 @@ export class ControllerManager {
   private async schedule(nodes: Node[], pods: Pod[]): Promise<void> {
     const s = this.host.storage;
     const counts = new Map<string, number>();
-    for (const p of pods) if (p.spec.nodeName) counts.set(p.spec.nodeName, (counts.get(p.spec.nodeName) ?? 0) + 1);
+    for (const p of pods)
+      if (p.spec.nodeName) counts.set(p.spec.nodeName, (counts.get(p.spec.nodeName) ?? 0) + 1);
     for (const p of pods) {
       if (p.spec.nodeName || !activePod(p)) continue;
       if ((p.spec.schedulerName ?? "default-scheduler") !== "default-scheduler") continue;
@@ -326,7 +355,13 @@ export class ControllerManager {
                 ...(pod.status ?? {}),
                 conditions: setCondition(
                   pod.status?.conditions ?? [],
-                  { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null },
+                  {
+                    type: "PodScheduled",
+                    status: "False",
+                    reason: "Unschedulable",
+                    message,
+                    lastProbeTime: null,
+                  },
                   timestamp(this.host.now()),
                 ),
               };
@@ -339,8 +374,16 @@ export class ControllerManager {
       }
       // Spread: the node with the fewest pods of this pod's owner, then the fewest pods.
       const owner = controllerOf(p)?.uid;
-      const mine = (n: Node) => pods.filter((x) => x.spec.nodeName === n.metadata.name && owner !== undefined && controllerOf(x)?.uid === owner).length;
-      candidates.sort((a, b) => mine(a) - mine(b) || (counts.get(a.metadata.name!) ?? 0) - (counts.get(b.metadata.name!) ?? 0) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
+      const mine = (n: Node) =>
+        pods.filter(
+          (x) => x.spec.nodeName === n.metadata.name && owner !== undefined && controllerOf(x)?.uid === owner,
+        ).length;
+      candidates.sort(
+        (a, b) =>
+          mine(a) - mine(b) ||
+          (counts.get(a.metadata.name!) ?? 0) - (counts.get(b.metadata.name!) ?? 0) ||
+          (a.metadata.name! < b.metadata.name! ? -1 : 1),
+      );
       const target = candidates[0]!.metadata.name!;
       try {
         await bind(s, p.metadata.namespace ?? "", p.metadata.name!, target, this.host.now);
@@ -354,7 +397,12 @@ export class ControllerManager {
 
   // --- workloads ---------------------------------------------------------------------------------
 
-  private podFrom(template: PodTemplate, owner: KObject, labels: Record<string, string>, nodeName?: string): Pod {
+  private podFrom(
+    template: PodTemplate,
+    owner: KObject,
+    labels: Record<string, string>,
+    nodeName?: string,
+  ): Pod {
     const t = clone(template);
     return {
       apiVersion: "v1",
@@ -387,9 +435,22 @@ export class ControllerManager {
       const hash = shortHash(JSON.stringify(template));
       await this.ensureRevision(ds, hash, template);
       const owned = pods.filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
-      const dsPod = { spec: { ...template.spec, tolerations: [...(template.spec.tolerations ?? []), { key: UNSCHEDULABLE.key, operator: "Exists" as const, effect: "NoSchedule" }] } };
+      const dsPod = {
+        spec: {
+          ...template.spec,
+          tolerations: [
+            ...(template.spec.tolerations ?? []),
+            { key: UNSCHEDULABLE.key, operator: "Exists" as const, effect: "NoSchedule" },
+          ],
+        },
+      };
       const eligible = nodes.filter((n) => fits(dsPod, n, { ignoreUnschedulable: true }));
-      const maxUnavailable = intOrPercent(((spec.updateStrategy as Json | undefined)?.rollingUpdate as Json | undefined)?.maxUnavailable ?? 1, eligible.length, true) || 1;
+      const maxUnavailable =
+        intOrPercent(
+          ((spec.updateStrategy as Json | undefined)?.rollingUpdate as Json | undefined)?.maxUnavailable ?? 1,
+          eligible.length,
+          true,
+        ) || 1;
       let unavailable = eligible.filter((n) => {
         const p = owned.find((x) => x.spec.nodeName === n.metadata.name && !isTerminating(x));
         return !p || !podReady(p);
@@ -401,7 +462,12 @@ export class ControllerManager {
         const live = here.filter((p) => !isTerminating(p));
         if (here.length === 0) {
           await this.createPod(
-            this.podFrom(template, ds, { "controller-revision-hash": hash, "pod-template-generation": generation }, name),
+            this.podFrom(
+              template,
+              ds,
+              { "controller-revision-hash": hash, "pod-template-generation": generation },
+              name,
+            ),
           );
           continue;
         }
@@ -417,9 +483,12 @@ export class ControllerManager {
         }
       }
       for (const p of owned) {
-        if (!isTerminating(p) && !eligible.some((n) => n.metadata.name === p.spec.nodeName)) await this.deletePod(p);
+        if (!isTerminating(p) && !eligible.some((n) => n.metadata.name === p.spec.nodeName))
+          await this.deletePod(p);
       }
-      const current = owned.filter((p) => !isTerminating(p) && eligible.some((n) => n.metadata.name === p.spec.nodeName));
+      const current = owned.filter(
+        (p) => !isTerminating(p) && eligible.some((n) => n.metadata.name === p.spec.nodeName),
+      );
       const ready = current.filter(podReady).length;
       const updated = current.filter((p) => p.metadata.labels?.["controller-revision-hash"] === hash).length;
       const status = {
@@ -449,7 +518,10 @@ export class ControllerManager {
         metadata: {
           name,
           namespace: owner.metadata.namespace,
-          labels: { ...((((owner as Json).spec as Json).selector as LabelSelector).matchLabels ?? {}), "controller-revision-hash": hash },
+          labels: {
+            ...((((owner as Json).spec as Json).selector as LabelSelector).matchLabels ?? {}),
+            "controller-revision-hash": hash,
+          },
           ownerReferences: [ownerReference(owner)],
         },
         data: { spec: { template: { ...template, $patch: "replace" } } },
@@ -469,7 +541,10 @@ export class ControllerManager {
       const hash = shortHash(JSON.stringify(template));
       const owned = sets.filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
       let current = owned.find((rs) => rs.metadata.labels?.["pod-template-hash"] === hash);
-      const revision = owned.reduce((m, rs) => Math.max(m, Number(rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0)), 0);
+      const revision = owned.reduce(
+        (m, rs) => Math.max(m, Number(rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0)),
+        0,
+      );
       if (!current) {
         const labels = { ...(template.metadata?.labels ?? {}), "pod-template-hash": hash };
         const selector = clone(spec.selector as LabelSelector);
@@ -500,14 +575,29 @@ export class ControllerManager {
         if (!current) continue;
       }
       const old = owned.filter((rs) => rs !== current && rs.metadata.uid !== current!.metadata.uid);
-      const readyOf = (rs: KObject) => Number((((rs as Json).status as Json | undefined)?.readyReplicas as number | undefined) ?? 0);
-      const replicasOf = (rs: KObject) => Number((((rs as Json).spec as Json).replicas as number | undefined) ?? 0);
+      const readyOf = (rs: KObject) =>
+        Number((((rs as Json).status as Json | undefined)?.readyReplicas as number | undefined) ?? 0);
+      const replicasOf = (rs: KObject) =>
+        Number((((rs as Json).spec as Json).replicas as number | undefined) ?? 0);
       const strategy = (spec.strategy ?? {}) as Json;
-      const maxUnavailable = strategy.type === "Recreate" ? desired : intOrPercent((strategy.rollingUpdate as Json | undefined)?.maxUnavailable ?? "25%", desired, false);
-      const maxSurge = strategy.type === "Recreate" ? 0 : intOrPercent((strategy.rollingUpdate as Json | undefined)?.maxSurge ?? "25%", desired, true);
+      const maxUnavailable =
+        strategy.type === "Recreate"
+          ? desired
+          : intOrPercent(
+              (strategy.rollingUpdate as Json | undefined)?.maxUnavailable ?? "25%",
+              desired,
+              false,
+            );
+      const maxSurge =
+        strategy.type === "Recreate"
+          ? 0
+          : intOrPercent((strategy.rollingUpdate as Json | undefined)?.maxSurge ?? "25%", desired, true);
       const oldTotal = old.reduce((n, rs) => n + replicasOf(rs), 0);
       // Scale up the new set within the surge, then the old ones down while enough pods are ready.
-      const newTarget = Math.min(desired, Math.max(replicasOf(current), desired + Math.max(maxSurge, maxUnavailable > 0 ? 0 : 1) - oldTotal));
+      const newTarget = Math.min(
+        desired,
+        Math.max(replicasOf(current), desired + Math.max(maxSurge, maxUnavailable > 0 ? 0 : 1) - oldTotal),
+      );
       if (newTarget !== replicasOf(current)) await this.scale(current, Math.max(newTarget, 0));
       let readyTotal = readyOf(current) + old.reduce((n, rs) => n + readyOf(rs), 0);
       for (const rs of old) {
@@ -522,15 +612,34 @@ export class ControllerManager {
       }
       const all = [current, ...old];
       const ready = all.reduce((n, rs) => n + readyOf(rs), 0);
-      const updated = Number((((current as Json).status as Json | undefined)?.replicas as number | undefined) ?? 0);
-      const total = all.reduce((n, rs) => n + Number((((rs as Json).status as Json | undefined)?.replicas as number | undefined) ?? 0), 0);
+      const updated = Number(
+        (((current as Json).status as Json | undefined)?.replicas as number | undefined) ?? 0,
+      );
+      const total = all.reduce(
+        (n, rs) =>
+          n + Number((((rs as Json).status as Json | undefined)?.replicas as number | undefined) ?? 0),
+        0,
+      );
       const now = timestamp(this.host.now());
-      const prevConditions = ((((d as Json).status as Json | undefined)?.conditions ?? []) as Json[]) as never[];
+      const prevConditions = (((d as Json).status as Json | undefined)?.conditions ??
+        []) as Json[] as never[];
       let conditions = setCondition(
         prevConditions,
         ready >= desired - maxUnavailable
-          ? { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability.", lastUpdateTime: now }
-          : { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability.", lastUpdateTime: now },
+          ? {
+              type: "Available",
+              status: "True",
+              reason: "MinimumReplicasAvailable",
+              message: "Deployment has minimum availability.",
+              lastUpdateTime: now,
+            }
+          : {
+              type: "Available",
+              status: "False",
+              reason: "MinimumReplicasUnavailable",
+              message: "Deployment does not have minimum availability.",
+              lastUpdateTime: now,
+            },
         now,
       );
       conditions = setCondition(
@@ -554,7 +663,14 @@ export class ControllerManager {
         conditions,
       };
       const old2 = ((d as Json).status ?? {}) as Json;
-      const comparable = (x: Json) => ({ ...x, conditions: ((x.conditions ?? []) as Json[]).map((c) => ({ type: c.type, status: c.status, reason: c.reason })) });
+      const comparable = (x: Json) => ({
+        ...x,
+        conditions: ((x.conditions ?? []) as Json[]).map((c) => ({
+          type: c.type,
+          status: c.status,
+          reason: c.reason,
+        })),
+      });
       if (!deepEqual(comparable(old2), comparable(status))) await this.setStatus(DEPLOYMENT, d, status);
     }
   }
@@ -576,9 +692,14 @@ export class ControllerManager {
       const want = typeof spec.replicas === "number" ? spec.replicas : 1;
       const owned = pods.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && activePod(p));
       if (owned.length < want) {
-        for (let i = owned.length; i < want; i++) await this.createPod(this.podFrom(spec.template as PodTemplate, rs, {}));
+        for (let i = owned.length; i < want; i++)
+          await this.createPod(this.podFrom(spec.template as PodTemplate, rs, {}));
       } else if (owned.length > want) {
-        const order = [...owned].sort((a, b) => Number(podReady(a)) - Number(podReady(b)) || Number(Boolean(a.spec.nodeName)) - Number(Boolean(b.spec.nodeName)));
+        const order = [...owned].sort(
+          (a, b) =>
+            Number(podReady(a)) - Number(podReady(b)) ||
+            Number(Boolean(a.spec.nodeName)) - Number(Boolean(b.spec.nodeName)),
+        );
         for (const p of order.slice(0, owned.length - want)) await this.deletePod(p);
       }
       const ready = owned.filter(podReady).length;
@@ -603,7 +724,8 @@ export class ControllerManager {
         o.metadata.name!,
         (x) => {
           (x as Json).status = { ...(((x as Json).status ?? {}) as Json), ...status };
-          for (const k of ["numberUnavailable", "unavailableReplicas"]) if (!(k in status)) delete ((x as Json).status as Json)[k];
+          for (const k of ["numberUnavailable", "unavailableReplicas"])
+            if (!(k in status)) delete ((x as Json).status as Json)[k];
           return x;
         },
         { subresource: "status" },
@@ -621,7 +743,11 @@ export class ControllerManager {
       if (!selector || Object.keys(selector).length === 0) continue;
       const ns = svc.metadata.namespace;
       const members = pods.filter(
-        (p) => p.metadata.namespace === ns && p.status?.podIP && activePod(p) && selectorMatches({ matchLabels: selector }, p.metadata.labels),
+        (p) =>
+          p.metadata.namespace === ns &&
+          p.status?.podIP &&
+          activePod(p) &&
+          selectorMatches({ matchLabels: selector }, p.metadata.labels),
       );
       const ready = members.filter(podReady);
       const notReady = members.filter((p) => !podReady(p));
@@ -674,7 +800,10 @@ export class ControllerManager {
             metadata: {
               name: sliceName,
               namespace: ns,
-              labels: { "kubernetes.io/service-name": svc.metadata.name!, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io" },
+              labels: {
+                "kubernetes.io/service-name": svc.metadata.name!,
+                "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+              },
               ownerReferences: [ownerReference(svc)],
             },
             addressType: "IPv4",
@@ -699,7 +828,11 @@ export class ControllerManager {
       const spec = ((pdb as Json).spec ?? {}) as Json;
       const selector = spec.selector as LabelSelector | undefined;
       const matching = pods.filter(
-        (p) => p.metadata.namespace === pdb.metadata.namespace && activePod(p) && selector && selectorMatches(selector, p.metadata.labels),
+        (p) =>
+          p.metadata.namespace === pdb.metadata.namespace &&
+          activePod(p) &&
+          selector &&
+          selectorMatches(selector, p.metadata.labels),
       );
       const expected = matching.length;
       const healthy = matching.filter(podReady).length;
@@ -720,8 +853,20 @@ export class ControllerManager {
       const conditions = setCondition(
         (old.conditions ?? []) as never[],
         allowed > 0
-          ? { type: "DisruptionAllowed", status: "True", reason: "SufficientPods", message: "", observedGeneration: pdb.metadata.generation ?? 1 }
-          : { type: "DisruptionAllowed", status: "False", reason: "InsufficientPods", message: "", observedGeneration: pdb.metadata.generation ?? 1 },
+          ? {
+              type: "DisruptionAllowed",
+              status: "True",
+              reason: "SufficientPods",
+              message: "",
+              observedGeneration: pdb.metadata.generation ?? 1,
+            }
+          : {
+              type: "DisruptionAllowed",
+              status: "False",
+              reason: "InsufficientPods",
+              message: "",
+              observedGeneration: pdb.metadata.generation ?? 1,
+            },
         now,
       );
       const status: Json = {
@@ -767,7 +912,13 @@ export class ControllerManager {
         if (this.host.caCrt !== "" && !(await s.get(CONFIG_MAP, name, "kube-root-ca.crt"))) {
           await s
             .create(CONFIG_MAP, name, {
-              metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } },
+              metadata: {
+                name: "kube-root-ca.crt",
+                annotations: {
+                  "kubernetes.io/description":
+                    "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
+                },
+              },
               data: { "ca.crt": this.host.caCrt },
             })
             .catch(ignoreMissing);
@@ -793,7 +944,10 @@ export class ControllerManager {
         const still = await s.get(NAMESPACE, undefined, name);
         if (still && ((still as Json).spec as Json | undefined)?.finalizers !== undefined) {
           // The namespace finalizer is done: the object goes.
-          await s.kv.txn([{ key: `/registry/namespaces/${name}`, modRevision: Number(still.metadata.resourceVersion) }], [{ type: "delete", key: `/registry/namespaces/${name}` }]);
+          await s.kv.txn(
+            [{ key: `/registry/namespaces/${name}`, modRevision: Number(still.metadata.resourceVersion) }],
+            [{ type: "delete", key: `/registry/namespaces/${name}` }],
+          );
         }
       }
     }
@@ -807,17 +961,24 @@ export class ControllerManager {
     }
     const gone = (o: KObject): boolean => {
       const ref = controllerOf(o) ?? o.metadata.ownerReferences?.[0];
-      return ref !== undefined && ["DaemonSet", "Deployment", "ReplicaSet", "Service", "Node"].includes(ref.kind) && !owners.has(ref.uid);
+      return (
+        ref !== undefined &&
+        ["DaemonSet", "Deployment", "ReplicaSet", "Service", "Node"].includes(ref.kind) &&
+        !owners.has(ref.uid)
+      );
     };
     for (const p of pods) {
       if (gone(p) && !isTerminating(p)) await this.deletePod(p);
       else if (p.spec.nodeName && !nodes.some((n) => n.metadata.name === p.spec.nodeName)) {
-        await s.delete(POD, p.metadata.namespace, p.metadata.name!, { gracePeriodSeconds: 0 }).catch(ignoreMissing);
+        await s
+          .delete(POD, p.metadata.namespace, p.metadata.name!, { gracePeriodSeconds: 0 })
+          .catch(ignoreMissing);
       }
     }
     for (const r of [REPLICA_SET, CONTROLLER_REVISION, ENDPOINT_SLICE]) {
       for (const o of (await s.list(r, undefined)).items) {
-        if (gone(o) && !isTerminating(o)) await s.delete(r, o.metadata.namespace, o.metadata.name!).catch(ignoreMissing);
+        if (gone(o) && !isTerminating(o))
+          await s.delete(r, o.metadata.namespace, o.metadata.name!).catch(ignoreMissing);
       }
     }
   }
@@ -838,7 +999,13 @@ export async function tryLease(
     try {
       await storage.create(LEASE, "kube-system", {
         metadata: { name, namespace: "kube-system" },
-        spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: stamp,
+          renewTime: stamp,
+          leaseTransitions: 0,
+        },
       });
       return true;
     } catch {
@@ -863,5 +1030,3 @@ export async function tryLease(
     return false;
   }
 }
-
-export { randomSuffix };

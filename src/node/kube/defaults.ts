@@ -1,7 +1,7 @@
 // The defaults and checks the API server applies to objects it stores, for the fields the
 // emulated components and clients read (k8s.io/kubernetes: pkg/apis/*/v1/defaults.go and the
 // name rules of pkg/apis/*/validation).
-import { type Json, type KObject, isObject } from "./objects.js";
+import { isObject, type Json, type KObject } from "./objects.js";
 import type { ResourceType } from "./resources.js";
 import type { StatusCause } from "./status.js";
 
@@ -18,18 +18,33 @@ const LABEL_NAMED = new Set(["Namespace", "Service"]);
 /** Problems with an object's name, as field causes. */
 export function nameCauses(r: ResourceType, name: string | undefined): StatusCause[] {
   if (name === undefined || name === "") {
-    return [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name or generateName is required" }];
+    return [
+      {
+        field: "metadata.name",
+        reason: "FieldValueRequired",
+        message: "Required value: name or generateName is required",
+      },
+    ];
   }
-  if (r.kind === "RoleBinding" || r.kind === "ClusterRole" || r.kind === "Role" || r.kind === "ClusterRoleBinding") {
+  if (
+    r.kind === "RoleBinding" ||
+    r.kind === "ClusterRole" ||
+    r.kind === "Role" ||
+    r.kind === "ClusterRoleBinding"
+  ) {
     // RBAC names are path segments: anything but "/" and "%".
     return /[/%]/.test(name) || name === "." || name === ".."
       ? [{ field: "metadata.name", message: `Invalid value: "${name}": may not contain '/' or '%'` }]
       : [];
   }
   const label = LABEL_NAMED.has(r.kind);
-  const ok = label ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
+  const ok = label
+    ? DNS_LABEL.test(name) && name.length <= 63
+    : DNS_SUBDOMAIN.test(name) && name.length <= 253;
   if (ok) return [];
-  return [{ field: "metadata.name", message: `Invalid value: "${name}": ${label ? LABEL_MSG : SUBDOMAIN_MSG}` }];
+  return [
+    { field: "metadata.name", message: `Invalid value: "${name}": ${label ? LABEL_MSG : SUBDOMAIN_MSG}` },
+  ];
 }
 
 function obj(parent: Json, key: string): Json {
@@ -47,7 +62,11 @@ function def(target: Json, key: string, value: unknown): void {
 function containerDefaults(c: Json): void {
   def(c, "terminationMessagePath", "/dev/termination-log");
   def(c, "terminationMessagePolicy", "File");
-  def(c, "imagePullPolicy", typeof c.image === "string" && c.image.endsWith(":latest") ? "Always" : "IfNotPresent");
+  def(
+    c,
+    "imagePullPolicy",
+    typeof c.image === "string" && c.image.endsWith(":latest") ? "Always" : "IfNotPresent",
+  );
   def(c, "resources", {});
   for (const p of (c.ports as Json[] | undefined) ?? []) def(p, "protocol", "TCP");
 }
@@ -60,7 +79,15 @@ export function podSpecDefaults(spec: Json): void {
   def(spec, "schedulerName", "default-scheduler");
   def(spec, "enableServiceLinks", true);
   def(spec, "preemptionPolicy", "PreemptLowerPriority");
-  def(spec, "priority", spec.priorityClassName === "system-node-critical" ? 2000001000 : spec.priorityClassName === "system-cluster-critical" ? 2000000000 : 0);
+  def(
+    spec,
+    "priority",
+    spec.priorityClassName === "system-node-critical"
+      ? 2000001000
+      : spec.priorityClassName === "system-cluster-critical"
+        ? 2000000000
+        : 0,
+  );
   if (spec.serviceAccountName !== undefined) def(spec, "serviceAccount", spec.serviceAccountName);
   for (const c of (spec.containers as Json[] | undefined) ?? []) containerDefaults(c);
   for (const c of (spec.initContainers as Json[] | undefined) ?? []) containerDefaults(c);
@@ -92,7 +119,10 @@ export function applyDefaults(r: ResourceType, o: KObject, allocateClusterIp: ()
       break;
     }
     case "Namespace": {
-      o.metadata.labels = { ...(o.metadata.labels ?? {}), "kubernetes.io/metadata.name": o.metadata.name ?? "" };
+      o.metadata.labels = {
+        ...(o.metadata.labels ?? {}),
+        "kubernetes.io/metadata.name": o.metadata.name ?? "",
+      };
       def(obj(spec, "spec"), "finalizers", ["kubernetes"]);
       def(obj(spec, "status"), "phase", "Active");
       break;
@@ -118,7 +148,12 @@ export function applyDefaults(r: ResourceType, o: KObject, allocateClusterIp: ()
       def(s, "revisionHistoryLimit", 10);
       def(s, "updateStrategy", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
       templateDefaults(spec);
-      def(spec, "status", { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+      def(spec, "status", {
+        currentNumberScheduled: 0,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 0,
+        numberReady: 0,
+      });
       break;
     }
     case "Deployment": {
@@ -126,7 +161,10 @@ export function applyDefaults(r: ResourceType, o: KObject, allocateClusterIp: ()
       def(s, "replicas", 1);
       def(s, "revisionHistoryLimit", 10);
       def(s, "progressDeadlineSeconds", 600);
-      def(s, "strategy", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } });
+      def(s, "strategy", {
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" },
+      });
       templateDefaults(spec);
       def(spec, "status", {});
       break;
@@ -154,5 +192,16 @@ export function applyDefaults(r: ResourceType, o: KObject, allocateClusterIp: ()
 
 /** Whether the kind carries `metadata.generation` that grows with each spec change. */
 export function tracksGeneration(r: ResourceType): boolean {
-  return !["Event", "ConfigMap", "Secret", "Endpoints", "EndpointSlice", "Lease", "Namespace", "Node", "ServiceAccount", "ControllerRevision"].includes(r.kind);
+  return ![
+    "Event",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "EndpointSlice",
+    "Lease",
+    "Namespace",
+    "Node",
+    "ServiceAccount",
+    "ControllerRevision",
+  ].includes(r.kind);
 }

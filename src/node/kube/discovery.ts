@@ -38,24 +38,67 @@ function resourceEntries(r: ResourceType): Json[] {
     verbs: verbsOf(r),
     ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     ...(r.categories ? { categories: r.categories } : {}),
-    storageVersionHash: createHash("sha256").update(`${apiVersionOf(r)}/${r.kind}`).digest("base64").slice(0, 11),
+    storageVersionHash: createHash("sha256")
+      .update(`${apiVersionOf(r)}/${r.kind}`)
+      .digest("base64")
+      .slice(0, 11),
   };
   const subs = (r.subresources ?? []).map((s): Json => {
     switch (s) {
       case "status":
-        return { name: `${r.plural}/status`, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get", "patch", "update"] };
+        return {
+          name: `${r.plural}/status`,
+          singularName: "",
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ["get", "patch", "update"],
+        };
       case "eviction":
-        return { name: `${r.plural}/eviction`, singularName: "", namespaced: true, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] };
+        return {
+          name: `${r.plural}/eviction`,
+          singularName: "",
+          namespaced: true,
+          group: "policy",
+          version: "v1",
+          kind: "Eviction",
+          verbs: ["create"],
+        };
       case "binding":
-        return { name: `${r.plural}/binding`, singularName: "", namespaced: true, kind: "Binding", verbs: ["create"] };
+        return {
+          name: `${r.plural}/binding`,
+          singularName: "",
+          namespaced: true,
+          kind: "Binding",
+          verbs: ["create"],
+        };
       case "log":
         return { name: `${r.plural}/log`, singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] };
       case "scale":
-        return { name: `${r.plural}/scale`, singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };
+        return {
+          name: `${r.plural}/scale`,
+          singularName: "",
+          namespaced: true,
+          group: "autoscaling",
+          version: "v1",
+          kind: "Scale",
+          verbs: ["get", "patch", "update"],
+        };
       case "finalize":
-        return { name: `${r.plural}/finalize`, singularName: "", namespaced: false, kind: r.kind, verbs: ["update"] };
+        return {
+          name: `${r.plural}/finalize`,
+          singularName: "",
+          namespaced: false,
+          kind: r.kind,
+          verbs: ["update"],
+        };
       default:
-        return { name: `${r.plural}/${s}`, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get"] };
+        return {
+          name: `${r.plural}/${s}`,
+          singularName: "",
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ["get"],
+        };
     }
   });
   return [main, ...subs];
@@ -98,11 +141,27 @@ export function apiGroupList(): Json {
 
 function discoveryResource(r: ResourceType): Json {
   const subresources = (r.subresources ?? []).map((s): Json => {
-    const base: Json = { subresource: s, verbs: ["get", "patch", "update"], responseKind: { group: r.group, version: r.version, kind: r.kind } };
-    if (s === "eviction") return { subresource: s, verbs: ["create"], responseKind: { group: "policy", version: "v1", kind: "Eviction" } };
-    if (s === "binding") return { subresource: s, verbs: ["create"], responseKind: { group: "", version: "v1", kind: "Binding" } };
-    if (s === "log") return { subresource: s, verbs: ["get"], responseKind: { group: "", version: "v1", kind: "Pod" } };
-    if (s === "scale") return { ...base, responseKind: { group: "autoscaling", version: "v1", kind: "Scale" } };
+    const base: Json = {
+      subresource: s,
+      verbs: ["get", "patch", "update"],
+      responseKind: { group: r.group, version: r.version, kind: r.kind },
+    };
+    if (s === "eviction")
+      return {
+        subresource: s,
+        verbs: ["create"],
+        responseKind: { group: "policy", version: "v1", kind: "Eviction" },
+      };
+    if (s === "binding")
+      return {
+        subresource: s,
+        verbs: ["create"],
+        responseKind: { group: "", version: "v1", kind: "Binding" },
+      };
+    if (s === "log")
+      return { subresource: s, verbs: ["get"], responseKind: { group: "", version: "v1", kind: "Pod" } };
+    if (s === "scale")
+      return { ...base, responseKind: { group: "autoscaling", version: "v1", kind: "Scale" } };
     if (s === "finalize") return { subresource: s, verbs: ["update"], responseKind: base.responseKind };
     return base;
   });
@@ -129,7 +188,9 @@ export function aggregatedDiscovery(legacy: boolean): Json {
       const types = RESOURCES.filter((r) => r.group === group);
       return {
         metadata: group === "" ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
-        versions: [{ version: types[0]!.version, resources: types.map(discoveryResource), freshness: "Current" }],
+        versions: [
+          { version: types[0]!.version, resources: types.map(discoveryResource), freshness: "Current" },
+        ],
       };
     }),
   };
@@ -137,14 +198,20 @@ export function aggregatedDiscovery(legacy: boolean): Json {
 
 // --- OpenAPI ---------------------------------------------------------------------------------
 
-const QUERY = (name: string, type = "string"): Json => ({ name, in: "query", schema: { type, uniqueItems: true } });
+const QUERY = (name: string, type = "string"): Json => ({
+  name,
+  in: "query",
+  schema: { type, uniqueItems: true },
+});
 
 function paths(group: string, version: string): Json {
   const out: Json = {};
   const prefix = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
   for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
     const gvk = { group: r.group, version: r.version, kind: r.kind };
-    const collection = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
+    const collection = r.namespaced
+      ? `${prefix}/namespaces/{namespace}/${r.plural}`
+      : `${prefix}/${r.plural}`;
     const op = (action: string, params: Json[] = []): Json => ({
       operationId: `${action}${r.kind}`,
       parameters: params,
@@ -153,7 +220,12 @@ function paths(group: string, version: string): Json {
       "x-kubernetes-group-version-kind": gvk,
     });
     out[collection] = {
-      get: op("list", [QUERY("labelSelector"), QUERY("fieldSelector"), QUERY("limit", "integer"), QUERY("continue")]),
+      get: op("list", [
+        QUERY("labelSelector"),
+        QUERY("fieldSelector"),
+        QUERY("limit", "integer"),
+        QUERY("continue"),
+      ]),
       post: op("post", [QUERY("dryRun"), QUERY("fieldManager"), QUERY("fieldValidation")]),
       delete: op("deletecollection"),
     };
@@ -161,8 +233,17 @@ function paths(group: string, version: string): Json {
     out[item] = {
       get: op("get"),
       put: op("put", [QUERY("dryRun"), QUERY("fieldManager"), QUERY("fieldValidation")]),
-      patch: op("patch", [QUERY("dryRun"), QUERY("fieldManager"), QUERY("fieldValidation"), QUERY("force", "boolean")]),
-      delete: op("delete", [QUERY("dryRun"), QUERY("gracePeriodSeconds", "integer"), QUERY("propagationPolicy")]),
+      patch: op("patch", [
+        QUERY("dryRun"),
+        QUERY("fieldManager"),
+        QUERY("fieldValidation"),
+        QUERY("force", "boolean"),
+      ]),
+      delete: op("delete", [
+        QUERY("dryRun"),
+        QUERY("gracePeriodSeconds", "integer"),
+        QUERY("propagationPolicy"),
+      ]),
     };
   }
   return out;
@@ -207,11 +288,21 @@ export function openApiV2Document(kubernetesVersion: string): Json {
         const o = op as Json;
         converted[verb] = {
           ...o,
-          parameters: (o.parameters as Json[]).map((q) => ({ name: q.name, in: "query", type: (q.schema as Json).type, uniqueItems: true })),
+          parameters: (o.parameters as Json[]).map((q) => ({
+            name: q.name,
+            in: "query",
+            type: (q.schema as Json).type,
+            uniqueItems: true,
+          })),
         };
       }
       all[p] = converted;
     }
   }
-  return { swagger: "2.0", info: { title: "Kubernetes", version: kubernetesVersion }, paths: all, definitions: {} };
+  return {
+    swagger: "2.0",
+    info: { title: "Kubernetes", version: kubernetesVersion },
+    paths: all,
+    definitions: {},
+  };
 }

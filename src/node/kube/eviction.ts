@@ -2,7 +2,15 @@
 // budget allows takes one disruption from it (recorded in status.disruptedPods, as the
 // disruption controller expects) and deletes the pod gracefully; one it does not allow is
 // refused with 429, in the words of k8s.io/kubernetes: pkg/registry/core/pod/storage/eviction.go.
-import { type Json, type KObject, type LabelSelector, type Pod, podReady, selectorMatches, timestamp } from "./objects.js";
+import {
+  type Json,
+  type KObject,
+  type LabelSelector,
+  type Pod,
+  podReady,
+  selectorMatches,
+  timestamp,
+} from "./objects.js";
 import { PDB, POD } from "./resources.js";
 import { KubeStatusError, notFound, tooManyRequests } from "./status.js";
 import type { KubeStorage } from "./storage.js";
@@ -14,7 +22,11 @@ export async function budgetsFor(storage: KubeStorage, pod: Pod): Promise<KObjec
   const pdbs = await storage.list(PDB, pod.metadata.namespace);
   return pdbs.items.filter((p) => {
     const sel = ((p as Json).spec as Json | undefined)?.selector as LabelSelector | undefined;
-    if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return false;
+    if (
+      !sel ||
+      (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)
+    )
+      return false;
     return selectorMatches(sel, pod.metadata.labels);
   });
 }
@@ -28,8 +40,10 @@ export async function evict(
 ): Promise<void> {
   const pod = (await storage.get(POD, namespace, name)) as Pod | undefined;
   if (!pod) throw notFound(POD, name);
-  const grace = typeof deleteOptions.gracePeriodSeconds === "number" ? deleteOptions.gracePeriodSeconds : undefined;
-  const del = () => storage.delete(POD, namespace, name, grace !== undefined ? { gracePeriodSeconds: grace } : {});
+  const grace =
+    typeof deleteOptions.gracePeriodSeconds === "number" ? deleteOptions.gracePeriodSeconds : undefined;
+  const del = () =>
+    storage.delete(POD, namespace, name, grace !== undefined ? { gracePeriodSeconds: grace } : {});
   const phase = pod.status?.phase;
   // Finished or already terminating pods, and pods that are not ready, leave no budget short.
   if (phase === "Succeeded" || phase === "Failed" || pod.metadata.deletionTimestamp !== undefined) {
@@ -60,7 +74,10 @@ export async function evict(
       const observed = typeof status.observedGeneration === "number" ? status.observedGeneration : 0;
       if (observed < (o.metadata.generation ?? 1)) {
         refusal = tooManyRequests(EVICTION_REFUSED, [
-          { reason: "DisruptionBudget", message: "The disruption budget is still being processed by the server." },
+          {
+            reason: "DisruptionBudget",
+            message: "The disruption budget is still being processed by the server.",
+          },
         ]);
         return undefined;
       }
@@ -73,7 +90,10 @@ export async function evict(
         ]);
         return undefined;
       }
-      const disrupted = { ...((status.disruptedPods ?? {}) as Record<string, string>), [name]: timestamp(now()) };
+      const disrupted = {
+        ...((status.disruptedPods ?? {}) as Record<string, string>),
+        [name]: timestamp(now()),
+      };
       (o as Json).status = { ...status, disruptionsAllowed: allowed - 1, disruptedPods: disrupted };
       return o;
     },

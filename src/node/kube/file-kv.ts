@@ -8,8 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { withFileLock } from "../../fsutil/index.js";
 import {
-  KvCompactedError,
   type KubeKv,
+  KvCompactedError,
   type KvCompare,
   type KvEntry,
   type KvEvent,
@@ -81,7 +81,8 @@ class FileKv implements KubeKv {
   async range(prefix: string, options: { startAfter?: string; limit?: number } = {}): Promise<KvRange> {
     this.catchUp();
     const keys = this.sortedKeys();
-    const from = options.startAfter !== undefined && options.startAfter >= prefix ? options.startAfter : prefix;
+    const from =
+      options.startAfter !== undefined && options.startAfter >= prefix ? options.startAfter : prefix;
     let i = lowerBound(keys, from);
     if (options.startAfter !== undefined && keys[i] === options.startAfter) i++;
     const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;

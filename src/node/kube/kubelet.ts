@@ -8,15 +8,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { imageVersion, type KubeClusterFacts, taintsOf } from "./cluster-config.js";
 import {
   type Condition,
-  clone,
   condition,
-  deepEqual,
   type Json,
   type KObject,
   type Node,
   type Pod,
   setCondition,
-  shortHash,
   timestamp,
 } from "./objects.js";
 import { EVENT, LEASE, NODE, POD } from "./resources.js";
@@ -220,7 +217,9 @@ export class Kubelet {
     const taints = taintsOf(facts.nodeTaints);
     const owned = {
       "talos.dev/owned-labels": JSON.stringify(Object.keys(facts.nodeLabels).sort()),
-      ...(taints.length > 0 ? { "talos.dev/owned-taints": JSON.stringify(taints.map((t) => t.key).sort()) } : {}),
+      ...(taints.length > 0
+        ? { "talos.dev/owned-taints": JSON.stringify(taints.map((t) => t.key).sort()) }
+        : {}),
     };
     const existing = (await s.get(NODE, undefined, this.name)) as Node | undefined;
     if (!existing) {
@@ -251,19 +250,29 @@ export class Kubelet {
           { subresource: "status" },
         )
         .catch(ignore);
-      await this.event("RegisteredNode", `Node ${this.name} event: Registered Node ${this.name} in Controller`, "Normal");
+      await this.event(
+        "RegisteredNode",
+        `Node ${this.name} event: Registered Node ${this.name} in Controller`,
+        "Normal",
+      );
       return;
     }
     await s
       .modify(NODE, undefined, this.name, (o) => {
         const n = o as Node;
-        const previousOwned = JSON.parse(n.metadata.annotations?.["talos.dev/owned-labels"] ?? "[]") as string[];
+        const previousOwned = JSON.parse(
+          n.metadata.annotations?.["talos.dev/owned-labels"] ?? "[]",
+        ) as string[];
         const nextLabels = { ...(n.metadata.labels ?? {}) };
         for (const k of previousOwned) if (!(k in facts.nodeLabels)) delete nextLabels[k];
         n.metadata.labels = { ...nextLabels, ...labels };
         n.metadata.annotations = { ...(n.metadata.annotations ?? {}), ...owned };
-        const previousTaints = JSON.parse(n.metadata.annotations?.["talos.dev/owned-taints"] ?? "[]") as string[];
-        const kept = (n.spec?.taints ?? []).filter((t) => !previousTaints.includes(t.key) && !taints.some((x) => x.key === t.key));
+        const previousTaints = JSON.parse(
+          n.metadata.annotations?.["talos.dev/owned-taints"] ?? "[]",
+        ) as string[];
+        const kept = (n.spec?.taints ?? []).filter(
+          (t) => !previousTaints.includes(t.key) && !taints.some((x) => x.key === t.key),
+        );
         const spec = { ...(n.spec ?? {}) };
         const next = [...kept, ...taints];
         if (next.length > 0) spec.taints = next;
@@ -292,16 +301,47 @@ export class Kubelet {
   private baseConditions(now: string, old: Condition[] = []): Condition[] {
     const hb = { lastHeartbeatTime: now };
     let c = old;
-    c = setCondition(c, { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available", ...hb }, now);
-    c = setCondition(c, { type: "DiskPressure", status: "False", reason: "KubeletHasNoDiskPressure", message: "kubelet has no disk pressure", ...hb }, now);
-    c = setCondition(c, { type: "PIDPressure", status: "False", reason: "KubeletHasSufficientPID", message: "kubelet has sufficient PID available", ...hb }, now);
+    c = setCondition(
+      c,
+      {
+        type: "MemoryPressure",
+        status: "False",
+        reason: "KubeletHasSufficientMemory",
+        message: "kubelet has sufficient memory available",
+        ...hb,
+      },
+      now,
+    );
+    c = setCondition(
+      c,
+      {
+        type: "DiskPressure",
+        status: "False",
+        reason: "KubeletHasNoDiskPressure",
+        message: "kubelet has no disk pressure",
+        ...hb,
+      },
+      now,
+    );
+    c = setCondition(
+      c,
+      {
+        type: "PIDPressure",
+        status: "False",
+        reason: "KubeletHasSufficientPID",
+        message: "kubelet has sufficient PID available",
+        ...hb,
+      },
+      now,
+    );
     c = setCondition(
       c,
       {
         type: "Ready",
         status: "False",
         reason: "KubeletNotReady",
-        message: "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
+        message:
+          "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
         ...hb,
       },
       now,
@@ -323,16 +363,37 @@ export class Kubelet {
         changed = true;
         let conditions = n.status?.conditions ?? [];
         for (const c of conditions.filter((x) => x.type !== "Ready" && x.status === "Unknown")) {
-          conditions = setCondition(conditions, { ...this.baseConditions(now).find((b) => b.type === c.type)! }, now);
+          conditions = setCondition(
+            conditions,
+            { ...this.baseConditions(now).find((b) => b.type === c.type)! },
+            now,
+          );
         }
-        conditions = setCondition(conditions, { type: "Ready", status: ready ? "True" : "False", reason, message, lastHeartbeatTime: now }, now);
-        n.status = { ...(n.status ?? {}), conditions, nodeInfo: { ...(n.status?.nodeInfo ?? {}), bootID: this.host.bootId, kubeletVersion: this.kubeletVersion } };
+        conditions = setCondition(
+          conditions,
+          { type: "Ready", status: ready ? "True" : "False", reason, message, lastHeartbeatTime: now },
+          now,
+        );
+        n.status = {
+          ...(n.status ?? {}),
+          conditions,
+          nodeInfo: {
+            ...(n.status?.nodeInfo ?? {}),
+            bootID: this.host.bootId,
+            kubeletVersion: this.kubeletVersion,
+          },
+        };
         return n;
       },
       { subresource: "status" },
     );
     this.ready = ready;
-    if (changed) await this.event(ready ? "NodeReady" : "NodeNotReady", `Node ${this.name} status is now: ${ready ? "NodeReady" : "NodeNotReady"}`, "Normal");
+    if (changed)
+      await this.event(
+        ready ? "NodeReady" : "NodeNotReady",
+        `Node ${this.name} status is now: ${ready ? "NodeReady" : "NodeNotReady"}`,
+        "Normal",
+      );
   }
 
   /** Ready once the pod network runs here (flannel's pod on this node), or at once without flannel. */
@@ -343,7 +404,11 @@ export class Kubelet {
     if (!network) {
       const pods = (await this.host.storage.list(POD, "kube-system")).items as Pod[];
       network = pods.some(
-        (p) => p.spec.nodeName === this.name && p.metadata.labels?.["k8s-app"] === "flannel" && p.status?.phase === "Running" && this.started.has(p.metadata.uid!),
+        (p) =>
+          p.spec.nodeName === this.name &&
+          p.metadata.labels?.["k8s-app"] === "flannel" &&
+          p.status?.phase === "Running" &&
+          this.started.has(p.metadata.uid!),
       );
     }
     if (network) await this.setReady(true, "KubeletReady", "kubelet is posting ready status").catch(ignore);
@@ -361,7 +426,13 @@ export class Kubelet {
           metadata: {
             name: this.name,
             namespace: "kube-node-lease",
-            ...(node ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.name, uid: node.metadata.uid! }] } : {}),
+            ...(node
+              ? {
+                  ownerReferences: [
+                    { apiVersion: "v1", kind: "Node", name: this.name, uid: node.metadata.uid! },
+                  ],
+                }
+              : {}),
           },
           spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_SECONDS, renewTime: now },
         })
@@ -370,7 +441,11 @@ export class Kubelet {
     }
     await s
       .modify(LEASE, "kube-node-lease", this.name, (o) => {
-        (o as Json).spec = { ...(((o as Json).spec ?? {}) as Json), holderIdentity: this.name, renewTime: now };
+        (o as Json).spec = {
+          ...(((o as Json).spec ?? {}) as Json),
+          holderIdentity: this.name,
+          renewTime: now,
+        };
         return o;
       })
       .catch(ignore);
@@ -387,7 +462,10 @@ export class Kubelet {
       const grace = (p.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
       this.later(Math.min(grace, POD_STOP_MS), () => {
         void this.host.storage
-          .delete(POD, p.metadata.namespace, p.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } })
+          .delete(POD, p.metadata.namespace, p.metadata.name!, {
+            gracePeriodSeconds: 0,
+            preconditions: { uid },
+          })
           .catch(() => undefined)
           .finally(() => this.pending.delete(`stop:${uid}`));
         this.started.delete(uid);
@@ -396,7 +474,8 @@ export class Kubelet {
     }
     if (this.started.has(uid)) {
       // Running here: after the node was NotReady its pods are ready again.
-      if (this.ready && condition(p, "Ready")?.status === "False" && p.status?.phase === "Running") void this.markRunning(p);
+      if (this.ready && condition(p, "Ready")?.status === "False" && p.status?.phase === "Running")
+        void this.markRunning(p);
       return;
     }
     if (this.pending.has(`start:${uid}`)) return;
@@ -423,8 +502,14 @@ export class Kubelet {
     if (this.stopped) return;
     const s = this.host.storage;
     const current = (await s.get(POD, p.metadata.namespace, p.metadata.name!)) as Pod | undefined;
-    if (!current || current.metadata.uid !== p.metadata.uid || current.metadata.deletionTimestamp !== undefined) return;
-    const ip = current.status?.podIP && !current.spec.hostNetwork ? current.status.podIP : await this.podIp(current);
+    if (
+      !current ||
+      current.metadata.uid !== p.metadata.uid ||
+      current.metadata.deletionTimestamp !== undefined
+    )
+      return;
+    const ip =
+      current.status?.podIP && !current.spec.hostNetwork ? current.status.podIP : await this.podIp(current);
     this.started.add(current.metadata.uid!);
     await this.markRunning(current, ip);
     if (current.metadata.labels?.["k8s-app"] === "flannel") await this.checkReady();
@@ -442,16 +527,34 @@ export class Kubelet {
           const pod = o as Pod;
           if (pod.metadata.uid !== p.metadata.uid) return undefined;
           const prior = (pod.status?.containerStatuses ?? []) as Json[];
-          const restarted = (pod.status?.startTime ?? "") !== "" && Date.parse(pod.status!.startTime!) < this.bootStart.getTime() && ip !== undefined;
+          const restarted =
+            (pod.status?.startTime ?? "") !== "" &&
+            Date.parse(pod.status!.startTime!) < this.bootStart.getTime() &&
+            ip !== undefined;
           const statuses = pod.spec.containers.map((c) => {
             const old = prior.find((x) => x.name === c.name);
             const fresh = ip !== undefined;
             const restarts = Number(old?.restartCount ?? 0) + (restarted ? 1 : 0);
-            const running = fresh || !old ? { startedAt: now } : (((old.state as Json | undefined)?.running as Json | undefined) ?? { startedAt: now });
+            const running =
+              fresh || !old
+                ? { startedAt: now }
+                : (((old.state as Json | undefined)?.running as Json | undefined) ?? { startedAt: now });
             return {
               name: c.name,
               state: { running },
-              lastState: restarted && old ? { terminated: { exitCode: 255, reason: "Unknown", startedAt: ((old.state as Json | undefined)?.running as Json | undefined)?.startedAt ?? now, finishedAt: now, containerID: old.containerID } } : ((old?.lastState as Json | undefined) ?? {}),
+              lastState:
+                restarted && old
+                  ? {
+                      terminated: {
+                        exitCode: 255,
+                        reason: "Unknown",
+                        startedAt:
+                          ((old.state as Json | undefined)?.running as Json | undefined)?.startedAt ?? now,
+                        finishedAt: now,
+                        containerID: old.containerID,
+                      },
+                    }
+                  : ((old?.lastState as Json | undefined) ?? {}),
               ready: true,
               restartCount: restarts,
               image: c.image,
@@ -461,10 +564,22 @@ export class Kubelet {
             };
           });
           let conditions = pod.status?.conditions ?? [];
-          for (const type of ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]) {
+          for (const type of [
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled",
+          ]) {
             conditions = setCondition(conditions, { type, status: "True", lastProbeTime: null }, now);
           }
-          const order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
+          const order = [
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled",
+          ];
           conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
           const podIp = ip ?? pod.status?.podIP ?? address;
           const init = (pod.spec.initContainers ?? []).map((c) => ({
@@ -499,7 +614,11 @@ export class Kubelet {
 
   // --- static pods -----------------------------------------------------------------------------------
 
-  private staticPod(component: (typeof CONTROL_PLANE_COMPONENTS)[number], facts: KubeClusterFacts, nodeUid: string): Pod {
+  private staticPod(
+    component: (typeof CONTROL_PLANE_COMPONENTS)[number],
+    facts: KubeClusterFacts,
+    nodeUid: string,
+  ): Pod {
     const image =
       component === "kube-apiserver"
         ? facts.images.apiServer
@@ -507,9 +626,21 @@ export class Kubelet {
           ? facts.images.controllerManager
           : facts.images.scheduler;
     const args: Record<string, string[]> = {
-      "kube-apiserver": ["--secure-port=6443", "--etcd-servers=https://localhost:2379", "--authorization-mode=Node,RBAC", `--service-cluster-ip-range=${facts.serviceSubnets.join(",")}`],
-      "kube-controller-manager": ["--leader-elect=true", `--cluster-cidr=${facts.podSubnets.join(",")}`, "--allocate-node-cidrs=true"],
-      "kube-scheduler": ["--leader-elect=true", "--config=/system/config/kube-scheduler/scheduler-config.yaml"],
+      "kube-apiserver": [
+        "--secure-port=6443",
+        "--etcd-servers=https://localhost:2379",
+        "--authorization-mode=Node,RBAC",
+        `--service-cluster-ip-range=${facts.serviceSubnets.join(",")}`,
+      ],
+      "kube-controller-manager": [
+        "--leader-elect=true",
+        `--cluster-cidr=${facts.podSubnets.join(",")}`,
+        "--allocate-node-cidrs=true",
+      ],
+      "kube-scheduler": [
+        "--leader-elect=true",
+        "--config=/system/config/kube-scheduler/scheduler-config.yaml",
+      ],
     };
     const spec = {
       containers: [{ name: component, image, command: [`/usr/local/bin/${component}`, ...args[component]!] }],
@@ -534,7 +665,9 @@ export class Kubelet {
           "talos.dev/config-version": "1",
           "talos.dev/secrets-version": "1",
         },
-        ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.name, uid: nodeUid, controller: true }],
+        ownerReferences: [
+          { apiVersion: "v1", kind: "Node", name: this.name, uid: nodeUid, controller: true },
+        ],
       },
       spec,
     };
@@ -549,7 +682,11 @@ export class Kubelet {
       const wanted = this.staticPod(component, facts, node.metadata.uid!);
       const existing = (await s.get(POD, "kube-system", wanted.metadata.name!)) as Pod | undefined;
       const hash = wanted.metadata.annotations!["kubernetes.io/config.hash"];
-      if (existing && existing.metadata.annotations?.["kubernetes.io/config.hash"] === hash && existing.metadata.deletionTimestamp === undefined) {
+      if (
+        existing &&
+        existing.metadata.annotations?.["kubernetes.io/config.hash"] === hash &&
+        existing.metadata.deletionTimestamp === undefined
+      ) {
         if (this.started.has(existing.metadata.uid!)) continue;
         this.syncPod(existing);
         continue;
@@ -577,7 +714,12 @@ export class Kubelet {
     await s
       .create(EVENT, "default", {
         metadata: { name: `${this.name}.${hex(8)}`, namespace: "default" },
-        involvedObject: { kind: "Node", name: this.name, uid: node?.metadata.uid ?? this.name, apiVersion: "v1" },
+        involvedObject: {
+          kind: "Node",
+          name: this.name,
+          uid: node?.metadata.uid ?? this.name,
+          apiVersion: "v1",
+        },
         reason,
         message,
         source: { component: "kubelet", host: this.name },
@@ -592,5 +734,3 @@ export class Kubelet {
       .catch(ignore);
   }
 }
-
-export { clone, deepEqual, shortHash };

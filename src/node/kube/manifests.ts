@@ -30,7 +30,9 @@ function serviceAccount(name: string): Json {
 const LINUX_AFFINITY = {
   nodeAffinity: {
     requiredDuringSchedulingIgnoredDuringExecution: {
-      nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/os", operator: "In", values: ["linux"] }] }],
+      nodeSelectorTerms: [
+        { matchExpressions: [{ key: "kubernetes.io/os", operator: "In", values: ["linux"] }] },
+      ],
     },
   },
 };
@@ -132,7 +134,13 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
           apiVersion: `${RBAC}/v1`,
           kind: "ClusterRole",
           metadata: { name: "system:talos-nodes" },
-          rules: [{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] }],
+          rules: [
+            {
+              apiGroups: ["discovery.k8s.io"],
+              resources: ["endpointslices"],
+              verbs: ["get", "list", "watch"],
+            },
+          ],
         },
         clusterRoleBinding("system:talos-nodes", "system:talos-nodes", ["system:nodes"]),
       ],
@@ -150,7 +158,11 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
             kind: "ClusterRole",
             metadata: { name: "system:coredns" },
             rules: [
-              { apiGroups: [""], resources: ["endpoints", "services", "pods", "namespaces"], verbs: ["list", "watch"] },
+              {
+                apiGroups: [""],
+                resources: ["endpoints", "services", "pods", "namespaces"],
+                verbs: ["list", "watch"],
+              },
               { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
             ],
           },
@@ -227,11 +239,22 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
                   priorityClassName: "system-cluster-critical",
                   serviceAccountName: "coredns",
                   tolerations: [
-                    { effect: "NoSchedule", key: "node-role.kubernetes.io/control-plane", operator: "Exists" },
-                    { effect: "NoSchedule", key: "node.cloudprovider.kubernetes.io/uninitialized", operator: "Exists" },
+                    {
+                      effect: "NoSchedule",
+                      key: "node-role.kubernetes.io/control-plane",
+                      operator: "Exists",
+                    },
+                    {
+                      effect: "NoSchedule",
+                      key: "node.cloudprovider.kubernetes.io/uninitialized",
+                      operator: "Exists",
+                    },
                   ],
                   volumes: [
-                    { name: "config-volume", configMap: { name: "coredns", items: [{ key: "Corefile", path: "Corefile" }] } },
+                    {
+                      name: "config-volume",
+                      configMap: { name: "coredns", items: [{ key: "Corefile", path: "Corefile" }] },
+                    },
                   ],
                 },
               },
@@ -248,7 +271,11 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
             metadata: {
               name: "kube-dns",
               namespace: "kube-system",
-              labels: { "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS" },
+              labels: {
+                "k8s-app": "kube-dns",
+                "kubernetes.io/cluster-service": "true",
+                "kubernetes.io/name": "CoreDNS",
+              },
               annotations: { "prometheus.io/port": "9153", "prometheus.io/scrape": "true" },
             },
             spec: {
@@ -290,7 +317,11 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
         {
           apiVersion: "v1",
           kind: "ConfigMap",
-          metadata: { name: "kube-flannel-cfg", namespace: "kube-system", labels: { app: "flannel", tier: "node" } },
+          metadata: {
+            name: "kube-flannel-cfg",
+            namespace: "kube-system",
+            labels: { app: "flannel", tier: "node" },
+          },
           data: {
             "cni-conf.json": JSON.stringify({
               name: "cbr0",
@@ -309,7 +340,11 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
         {
           apiVersion: "apps/v1",
           kind: "DaemonSet",
-          metadata: { name: "kube-flannel", namespace: "kube-system", labels: { "k8s-app": "flannel", tier: "node" } },
+          metadata: {
+            name: "kube-flannel",
+            namespace: "kube-system",
+            labels: { "k8s-app": "flannel", tier: "node" },
+          },
           spec: {
             selector: { matchLabels: { "k8s-app": "flannel", tier: "node" } },
             template: {
@@ -363,7 +398,11 @@ export function bootstrapManifests(facts: KubeClusterFacts): Manifest[] {
         {
           apiVersion: "apps/v1",
           kind: "DaemonSet",
-          metadata: { name: "kube-proxy", namespace: "kube-system", labels: { "k8s-app": "kube-proxy", tier: "node" } },
+          metadata: {
+            name: "kube-proxy",
+            namespace: "kube-system",
+            labels: { "k8s-app": "kube-proxy", tier: "node" },
+          },
           spec: {
             selector: { matchLabels: { "k8s-app": "kube-proxy", tier: "node" } },
             template: {

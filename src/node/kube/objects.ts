@@ -104,7 +104,13 @@ export interface Pod extends KObject {
 }
 
 export interface Node extends KObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[]; taints?: Taint[]; unschedulable?: boolean; [f: string]: unknown };
+  spec?: {
+    podCIDR?: string;
+    podCIDRs?: string[];
+    taints?: Taint[];
+    unschedulable?: boolean;
+    [f: string]: unknown;
+  };
   status?: {
     conditions?: Condition[];
     addresses?: { type: string; address: string }[];
@@ -172,7 +178,10 @@ export function isObject(v: unknown): v is Json {
 }
 
 /** Whether a selector (matchLabels and matchExpressions) selects these labels; an empty one selects all. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> = {},
+): boolean {
   if (!selector) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
@@ -212,7 +221,10 @@ export function ownerReference(owner: KObject, controller = true): OwnerReferenc
   };
 }
 
-export function condition(obj: { status?: { conditions?: Condition[] } }, type: string): Condition | undefined {
+export function condition(
+  obj: { status?: { conditions?: Condition[] } },
+  type: string,
+): Condition | undefined {
   return obj.status?.conditions?.find((c) => c.type === type);
 }
 

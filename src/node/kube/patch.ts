@@ -147,13 +147,18 @@ export function jsonMergePatch(orig: unknown, patch: unknown): unknown {
 }
 
 export function jsonPatch(orig: Json, ops: unknown): Json {
-  if (!Array.isArray(ops)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (!Array.isArray(ops))
+    throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
   try {
     return fastJsonPatch.applyPatch(clone(orig), ops as fastJsonPatch.Operation[], true, false).newDocument;
   } catch (err) {
     if (err instanceof KubeStatusError) throw err;
     const text = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new KubeStatusError(422, "Invalid", `the server rejected our request due to an error in our request: ${text}`);
+    throw new KubeStatusError(
+      422,
+      "Invalid",
+      `the server rejected our request due to an error in our request: ${text}`,
+    );
   }
 }
 
@@ -196,7 +201,8 @@ function removeStale(target: unknown, before: FieldSet, after: FieldSet): void {
         continue;
       }
       removeStale(target[name], sub as FieldSet, after[key] as FieldSet);
-      if (Array.isArray(target[name])) removeStaleItems(target[name] as unknown[], sub as FieldSet, after[key] as FieldSet);
+      if (Array.isArray(target[name]))
+        removeStaleItems(target[name] as unknown[], sub as FieldSet, after[key] as FieldSet);
     }
   }
 }
@@ -250,6 +256,12 @@ export function serverSideApply(
 }
 
 /** The managedFields entry of a create or an update by `manager`. */
-export function updateEntry(manager: string, operation: "Update" | "Apply", apiVersion: string, time: string, obj: Json): Json {
+export function updateEntry(
+  manager: string,
+  operation: "Update" | "Apply",
+  apiVersion: string,
+  time: string,
+  obj: Json,
+): Json {
   return { manager, operation, apiVersion, time, fieldsType: "FieldsV1", fieldsV1: fieldSetOf(obj) };
 }

@@ -19,7 +19,16 @@ export interface ResourceType {
   readonly statusSubresource?: boolean;
 }
 
-const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
+const ALL_VERBS = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+] as const;
 
 const core = (
   kind: string,

@@ -37,7 +37,11 @@ export interface RestContext {
   readonly storage: KubeStorage;
   readonly now: () => Date;
   /** The log text of a pod's container, as its kubelet would serve it. */
-  readonly podLogs: (pod: Pod, container: string, options: { tailLines?: number; timestamps: boolean }) => string;
+  readonly podLogs: (
+    pod: Pod,
+    container: string,
+    options: { tailLines?: number; timestamps: boolean },
+  ) => string;
 }
 
 function mediaType(contentType: string): string {
@@ -53,7 +57,9 @@ export function decodeBody(req: ResourceRequest, expectKind: string): KObject {
     try {
       value = parseYaml(text, { strict: true, uniqueKeys: true });
     } catch (err) {
-      throw badRequest(`error converting YAML to JSON: yaml: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      throw badRequest(
+        `error converting YAML to JSON: yaml: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+      );
     }
   } else if (type === "application/json" || type === "" || type.endsWith("+json")) {
     try {
@@ -67,7 +73,9 @@ export function decodeBody(req: ResourceRequest, expectKind: string): KObject {
     throw unsupportedMediaType(type);
   }
   if (!isObject(value)) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${expectKind}): couldn't get version/kind; json parse error: expected an object`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${expectKind}): couldn't get version/kind; json parse error: expected an object`,
+    );
   }
   const o = value as KObject;
   if (o.metadata !== undefined && !isObject(o.metadata)) throw badRequest("metadata: expected an object");
@@ -77,7 +85,9 @@ export function decodeBody(req: ResourceRequest, expectKind: string): KObject {
 
 function checkKind(r: ResourceType, o: KObject): void {
   if (o.kind !== undefined && o.kind !== r.kind) {
-    throw badRequest(`the kind of the object (${String(o.kind)}) does not match the kind of the endpoint (${r.kind})`);
+    throw badRequest(
+      `the kind of the object (${String(o.kind)}) does not match the kind of the endpoint (${r.kind})`,
+    );
   }
   if (o.apiVersion !== undefined && o.apiVersion !== apiVersionOf(r)) {
     throw badRequest(
@@ -88,7 +98,8 @@ function checkKind(r: ResourceType, o: KObject): void {
 
 function dryRunOf(q: URLSearchParams): boolean {
   const v = q.getAll("dryRun");
-  if (v.some((x) => x !== "All")) throw badRequest(`dryRun: Unsupported value: "${v.find((x) => x !== "All")}": supported values: "All"`);
+  if (v.some((x) => x !== "All"))
+    throw badRequest(`dryRun: Unsupported value: "${v.find((x) => x !== "All")}": supported values: "All"`);
   return v.length > 0;
 }
 
@@ -118,7 +129,12 @@ function successStatus(r: ResourceType, o: KObject): Json {
     apiVersion: "v1",
     metadata: {},
     status: "Success",
-    details: { name: o.metadata.name, ...(r.group !== "" ? { group: r.group } : {}), kind: r.plural, uid: o.metadata.uid },
+    details: {
+      name: o.metadata.name,
+      ...(r.group !== "" ? { group: r.group } : {}),
+      kind: r.plural,
+      uid: o.metadata.uid,
+    },
   };
 }
 
@@ -137,7 +153,10 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
     const eviction = decodeBody(req, "Eviction");
     const options = (eviction.deleteOptions ?? {}) as Json;
     await evict(storage, req.namespace ?? "", req.name!, options, ctx.now);
-    return { code: 201, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } };
+    return {
+      code: 201,
+      body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 },
+    };
   }
   if (sub === "binding") {
     if (req.verb !== "create") throw methodNotAllowed();
@@ -145,7 +164,10 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
     const target = ((binding.target ?? {}) as Json).name;
     if (typeof target !== "string" || target === "") throw badRequest("target: Required value");
     await bind(storage, req.namespace ?? "", req.name!, target, ctx.now);
-    return { code: 201, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } };
+    return {
+      code: 201,
+      body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 },
+    };
   }
   if (sub === "log") {
     if (req.verb !== "get") throw methodNotAllowed();
@@ -163,8 +185,14 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
     if (!containers.includes(container)) {
       throw badRequest(`container ${container} is not valid for pod ${req.name}`);
     }
-    if (pod.status?.phase !== "Running" && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed") {
-      throw badRequest(`container "${container}" in pod "${req.name}" is waiting to start: ContainerCreating`);
+    if (
+      pod.status?.phase !== "Running" &&
+      pod.status?.phase !== "Succeeded" &&
+      pod.status?.phase !== "Failed"
+    ) {
+      throw badRequest(
+        `container "${container}" in pod "${req.name}" is waiting to start: ContainerCreating`,
+      );
     }
     const tail = intParam(q, "tailLines");
     const text = ctx.podLogs(pod, container, {
@@ -177,7 +205,15 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
   switch (req.verb) {
     case "get": {
       const o = await storage.mustGet(r, req.namespace, req.name!);
-      if (req.table) return { code: 200, body: toTable(r, [o], { now: ctx.now(), resourceVersion: o.metadata.resourceVersion, includeObject: q.get("includeObject") ?? undefined }) };
+      if (req.table)
+        return {
+          code: 200,
+          body: toTable(r, [o], {
+            now: ctx.now(),
+            resourceVersion: o.metadata.resourceVersion,
+            includeObject: q.get("includeObject") ?? undefined,
+          }),
+        };
       return { code: 200, body: o };
     }
     case "list": {
@@ -221,11 +257,18 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
     case "patch":
       return patch(ctx, req);
     case "delete": {
-      const options = req.body && req.body.length > 0 ? (decodeBody({ ...req, contentType: "application/json" }, "DeleteOptions") as Json) : {};
-      const grace = intParam(q, "gracePeriodSeconds") ?? (typeof options.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : undefined);
+      const options =
+        req.body && req.body.length > 0
+          ? (decodeBody({ ...req, contentType: "application/json" }, "DeleteOptions") as Json)
+          : {};
+      const grace =
+        intParam(q, "gracePeriodSeconds") ??
+        (typeof options.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : undefined);
       const { object, deleted } = await storage.delete(r, req.namespace, req.name!, {
         ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
-        ...(isObject(options.preconditions) ? { preconditions: options.preconditions as { uid?: string; resourceVersion?: string } } : {}),
+        ...(isObject(options.preconditions)
+          ? { preconditions: options.preconditions as { uid?: string; resourceVersion?: string } }
+          : {}),
         dryRun: dryRunOf(q) || (Array.isArray(options.dryRun) && options.dryRun.length > 0),
       });
       if (deleted && !RETURNS_DELETED.has(r.kind)) return { code: 200, body: successStatus(r, object) };
@@ -240,7 +283,16 @@ export async function handleResource(ctx: RestContext, req: ResourceRequest): Pr
       const items: KObject[] = [];
       for (const o of result.items) {
         try {
-          items.push((await storage.delete(r, o.metadata.namespace, o.metadata.name!, grace !== undefined ? { gracePeriodSeconds: grace } : {})).object);
+          items.push(
+            (
+              await storage.delete(
+                r,
+                o.metadata.namespace,
+                o.metadata.name!,
+                grace !== undefined ? { gracePeriodSeconds: grace } : {},
+              )
+            ).object,
+          );
         } catch (err) {
           if (!(err instanceof KubeStatusError && err.httpCode === 404)) throw err;
         }
@@ -261,22 +313,40 @@ async function patch(ctx: RestContext, req: ResourceRequest): Promise<RestRespon
   const manager = req.query.get("fieldManager") ?? "";
   if (type === "application/apply-patch+yaml") {
     if (manager === "") {
-      throw new KubeStatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      throw new KubeStatusError(
+        422,
+        "Invalid",
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
     }
     const applied = decodeBody(req, r.kind);
     checkKind(r, applied);
     if (applied.metadata.name !== undefined && applied.metadata.name !== req.name) {
-      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${req.name})`);
+      throw badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${req.name})`,
+      );
     }
     const current = await storage.get(r, req.namespace, req.name!);
     const time = timestamp(ctx.now());
     if (!current) {
-      const fresh = serverSideApply({ metadata: {} }, applied as Json, manager, apiVersionOf(r), time) as KObject;
+      const fresh = serverSideApply(
+        { metadata: {} },
+        applied as Json,
+        manager,
+        apiVersionOf(r),
+        time,
+      ) as KObject;
       fresh.metadata.name = req.name;
       const created = await storage.create(r, req.namespace, fresh, dryRun);
       return { code: 201, body: created };
     }
-    const next = serverSideApply(clone(current) as Json, applied as Json, manager, apiVersionOf(r), time) as KObject;
+    const next = serverSideApply(
+      clone(current) as Json,
+      applied as Json,
+      manager,
+      apiVersionOf(r),
+      time,
+    ) as KObject;
     const updated = await storage.update(r, req.namespace, req.name!, next, {
       ...(req.subresource !== undefined ? { subresource: req.subresource } : {}),
       dryRun,
@@ -287,7 +357,11 @@ async function patch(ctx: RestContext, req: ResourceRequest): Promise<RestRespon
   try {
     patchBody = JSON.parse(text);
   } catch (err) {
-    if (type !== "application/json-patch+json" && type !== "application/merge-patch+json" && type !== "application/strategic-merge-patch+json") {
+    if (
+      type !== "application/json-patch+json" &&
+      type !== "application/merge-patch+json" &&
+      type !== "application/strategic-merge-patch+json"
+    ) {
       throw unsupportedMediaType(type);
     }
     throw badRequest(`error decoding patch: ${err instanceof Error ? err.message : String(err)}`);
@@ -309,11 +383,15 @@ async function patch(ctx: RestContext, req: ResourceRequest): Promise<RestRespon
       default:
         throw unsupportedMediaType(type);
     }
-    if (!isObject(next) || !isObject((next as Json).metadata)) throw badRequest("the patch removed the object's metadata");
+    if (!isObject(next) || !isObject((next as Json).metadata))
+      throw badRequest("the patch removed the object's metadata");
     return next as KObject;
   };
   // A patch that names the resourceVersion it was made against must apply to exactly that one.
-  const pinned = isObject(patchBody) && isObject(patchBody.metadata) && typeof patchBody.metadata.resourceVersion === "string";
+  const pinned =
+    isObject(patchBody) &&
+    isObject(patchBody.metadata) &&
+    typeof patchBody.metadata.resourceVersion === "string";
   for (let attempt = 0; ; attempt++) {
     const current = await storage.mustGet(r, req.namespace, req.name!);
     const next = compute(clone(current));
@@ -331,7 +409,13 @@ async function patch(ctx: RestContext, req: ResourceRequest): Promise<RestRespon
 }
 
 /** The binding subresource: the scheduler's (or a client's) choice of node for a pending pod. */
-export async function bind(storage: KubeStorage, namespace: string, name: string, node: string, now: () => Date): Promise<void> {
+export async function bind(
+  storage: KubeStorage,
+  namespace: string,
+  name: string,
+  node: string,
+  now: () => Date,
+): Promise<void> {
   let already = "";
   await storage.modify(POD, namespace, name, (o) => {
     const pod = o as Pod;
@@ -343,7 +427,11 @@ export async function bind(storage: KubeStorage, namespace: string, name: string
     return pod;
   });
   if (already !== "") {
-    throw new KubeStatusError(409, "Conflict", `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${already}"`);
+    throw new KubeStatusError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${already}"`,
+    );
   }
   await storage.modify(
     POD,
@@ -352,7 +440,12 @@ export async function bind(storage: KubeStorage, namespace: string, name: string
     (o) => {
       const pod = o as Pod;
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-      conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: timestamp(now()) });
+      conditions.push({
+        type: "PodScheduled",
+        status: "True",
+        lastProbeTime: null,
+        lastTransitionTime: timestamp(now()),
+      });
       pod.status = { ...(pod.status ?? {}), conditions };
       return pod;
     },

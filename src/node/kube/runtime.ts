@@ -86,9 +86,17 @@ function klogStamp(d: Date): string {
 }
 
 /** The log a pod's container wrote since it started (what `kubectl logs` shows). */
-export function containerLog(pod: Pod, container: string, options: { tailLines?: number; timestamps: boolean }): string {
+export function containerLog(
+  pod: Pod,
+  container: string,
+  options: { tailLines?: number; timestamps: boolean },
+): string {
   const status = ((pod.status?.containerStatuses ?? []) as Json[]).find((c) => c.name === container);
-  const started = String((((status?.state as Json | undefined)?.running as Json | undefined)?.startedAt as string | undefined) ?? pod.status?.startTime ?? new Date(0).toISOString());
+  const started = String(
+    (((status?.state as Json | undefined)?.running as Json | undefined)?.startedAt as string | undefined) ??
+      pod.status?.startTime ??
+      new Date(0).toISOString(),
+  );
   const at = new Date(started);
   const image = String(pod.spec.containers.find((c) => c.name === container)?.image ?? "");
   const lines = [
@@ -96,8 +104,13 @@ export function containerLog(pod: Pod, container: string, options: { tailLines?:
     `I${klogStamp(at)}       1 server.go:152] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""`,
     `I${klogStamp(at)}       1 node.go:${pod.spec.nodeName?.length ?? 0}] "Running on node" node="${pod.spec.nodeName ?? ""}" pod="${pod.metadata.namespace}/${pod.metadata.name}"`,
   ];
-  const stamped = options.timestamps ? lines.map((l) => `${at.toISOString().slice(0, 23)}000000Z ${l}`) : lines;
-  const tail = options.tailLines !== undefined && options.tailLines >= 0 ? stamped.slice(-options.tailLines || stamped.length) : stamped;
+  const stamped = options.timestamps
+    ? lines.map((l) => `${at.toISOString().slice(0, 23)}000000Z ${l}`)
+    : lines;
+  const tail =
+    options.tailLines !== undefined && options.tailLines >= 0
+      ? stamped.slice(-options.tailLines || stamped.length)
+      : stamped;
   return options.tailLines === 0 ? "" : `${tail.join("\n")}\n`;
 }
 
@@ -224,17 +237,38 @@ export class KubeRuntime {
 
   private async bootstrapObjects(storage: KubeStorage): Promise<void> {
     for (const name of NAMESPACES) {
-      if (!(await storage.get(NAMESPACE, undefined, name))) await storage.create(NAMESPACE, undefined, { metadata: { name } }).catch(ignore);
+      if (!(await storage.get(NAMESPACE, undefined, name)))
+        await storage.create(NAMESPACE, undefined, { metadata: { name } }).catch(ignore);
     }
     const rbac = defaultRbac();
-    for (const role of rbac.roles) if (!(await storage.get(CLUSTER_ROLE, undefined, role.metadata.name!))) await storage.create(CLUSTER_ROLE, undefined, role).catch(ignore);
-    for (const b of rbac.bindings) if (!(await storage.get(CLUSTER_ROLE_BINDING, undefined, b.metadata.name!))) await storage.create(CLUSTER_ROLE_BINDING, undefined, b).catch(ignore);
+    for (const role of rbac.roles)
+      if (!(await storage.get(CLUSTER_ROLE, undefined, role.metadata.name!)))
+        await storage.create(CLUSTER_ROLE, undefined, role).catch(ignore);
+    for (const b of rbac.bindings)
+      if (!(await storage.get(CLUSTER_ROLE_BINDING, undefined, b.metadata.name!)))
+        await storage.create(CLUSTER_ROLE_BINDING, undefined, b).catch(ignore);
     for (const [name, value, description] of [
-      ["system-node-critical", 2000001000, "Used for system critical pods that must not be moved from their current node."],
-      ["system-cluster-critical", 2000000000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."],
+      [
+        "system-node-critical",
+        2000001000,
+        "Used for system critical pods that must not be moved from their current node.",
+      ],
+      [
+        "system-cluster-critical",
+        2000000000,
+        "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+      ],
     ] as const) {
       if (!(await storage.get(PRIORITY_CLASS, undefined, name))) {
-        await storage.create(PRIORITY_CLASS, undefined, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy: "PreemptLowerPriority" }).catch(ignore);
+        await storage
+          .create(PRIORITY_CLASS, undefined, {
+            metadata: { name },
+            value,
+            description,
+            globalDefault: false,
+            preemptionPolicy: "PreemptLowerPriority",
+          })
+          .catch(ignore);
       }
     }
     const facts = this.facts();
@@ -243,8 +277,15 @@ export class KubeRuntime {
     if (!(await storage.get(SERVICE, "default", "kubernetes"))) {
       await storage
         .create(SERVICE, "default", {
-          metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-          spec: { clusterIP: apiServer, ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: this.host.apiPort() }] },
+          metadata: {
+            name: "kubernetes",
+            namespace: "default",
+            labels: { component: "apiserver", provider: "kubernetes" },
+          },
+          spec: {
+            clusterIP: apiServer,
+            ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: this.host.apiPort() }],
+          },
         })
         .catch(ignore);
     }
@@ -264,8 +305,19 @@ export class KubeRuntime {
     if (!facts || ca.key === "") return;
     const endpointHost = endpointHostOf(facts.endpoint);
     const address = this.host.address();
-    const ips = new Set<string>(["127.0.0.1", address, serviceIps(facts.serviceSubnets[0] ?? "10.96.0.0/12").apiServer]);
-    const dns = new Set<string>(["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${facts.dnsDomain}`, "localhost", this.host.hostname()]);
+    const ips = new Set<string>([
+      "127.0.0.1",
+      address,
+      serviceIps(facts.serviceSubnets[0] ?? "10.96.0.0/12").apiServer,
+    ]);
+    const dns = new Set<string>([
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      `kubernetes.default.svc.${facts.dnsDomain}`,
+      "localhost",
+      this.host.hostname(),
+    ]);
     for (const san of [endpointHost, ...facts.certSans]) {
       if (san === "") continue;
       if (isIP(san)) ips.add(san);
@@ -296,7 +348,13 @@ export class KubeRuntime {
     const bind = this.host.bindHost === "" ? "0.0.0.0" : this.host.bindHost;
     await this.listenWithRetry(server, bind, port);
     this.renewIdentity(storage);
-    if (endpointHost !== "" && isIP(endpointHost) && endpointHost.startsWith("127.") && endpointHost !== address && bind !== "0.0.0.0") {
+    if (
+      endpointHost !== "" &&
+      isIP(endpointHost) &&
+      endpointHost.startsWith("127.") &&
+      endpointHost !== address &&
+      bind !== "0.0.0.0"
+    ) {
       this.claimEndpoint(server, endpointHost, port);
     }
   }
@@ -310,7 +368,8 @@ export class KubeRuntime {
         this.host.log(`kube-apiserver: serving on ${host}:${port}`);
         return;
       } catch (err) {
-        if (!logged) this.host.log(`kube-apiserver: cannot listen on ${host}:${port}: ${errorMessage(err)}; retrying`);
+        if (!logged)
+          this.host.log(`kube-apiserver: cannot listen on ${host}:${port}: ${errorMessage(err)}; retrying`);
         logged = true;
         await new Promise((r) => setTimeout(r, ENDPOINT_CLAIM_MS * 3));
       }
@@ -346,20 +405,54 @@ export class KubeRuntime {
     this.every(APISERVER_LEASE_RENEW, () => {
       void (async () => {
         const stamp = `${this.host.now().toISOString().slice(0, 23)}000Z`;
-        const spec = { holderIdentity: `${name}_${this.host.bootId}`, leaseDurationSeconds: 3600, renewTime: stamp };
-        const labels = { "apiserver.kubernetes.io/identity": "kube-apiserver", "kubernetes.io/hostname": this.host.hostname(), "talos.dev/address": this.host.address() };
+        const spec = {
+          holderIdentity: `${name}_${this.host.bootId}`,
+          leaseDurationSeconds: 3600,
+          renewTime: stamp,
+        };
+        const labels = {
+          "apiserver.kubernetes.io/identity": "kube-apiserver",
+          "kubernetes.io/hostname": this.host.hostname(),
+          "talos.dev/address": this.host.address(),
+        };
         const existing = await storage.get(LEASE, "kube-system", name);
-        if (!existing) await storage.create(LEASE, "kube-system", { metadata: { name, labels }, spec }).catch(ignore);
-        else await storage.modify(LEASE, "kube-system", name, (o) => ({ ...o, metadata: { ...o.metadata, labels }, spec })).catch(ignore);
+        if (!existing)
+          await storage.create(LEASE, "kube-system", { metadata: { name, labels }, spec }).catch(ignore);
+        else
+          await storage
+            .modify(LEASE, "kube-system", name, (o) => ({ ...o, metadata: { ...o.metadata, labels }, spec }))
+            .catch(ignore);
         const leases = (await storage.list(LEASE, "kube-system")).items.filter(
-          (l) => l.metadata.labels?.["apiserver.kubernetes.io/identity"] === "kube-apiserver" && !this.older(String(((l as Json).spec as Json).renewTime), APISERVER_LEASE_LIVE),
+          (l) =>
+            l.metadata.labels?.["apiserver.kubernetes.io/identity"] === "kube-apiserver" &&
+            !this.older(String(((l as Json).spec as Json).renewTime), APISERVER_LEASE_LIVE),
         );
-        const addresses = [...new Set(leases.map((l) => l.metadata.labels?.["talos.dev/address"]).filter((a): a is string => !!a))].sort();
-        const subsets = addresses.length > 0 ? [{ addresses: addresses.map((ip) => ({ ip })), ports: [{ name: "https", port: this.host.apiPort(), protocol: "TCP" }] }] : undefined;
+        const addresses = [
+          ...new Set(
+            leases.map((l) => l.metadata.labels?.["talos.dev/address"]).filter((a): a is string => !!a),
+          ),
+        ].sort();
+        const subsets =
+          addresses.length > 0
+            ? [
+                {
+                  addresses: addresses.map((ip) => ({ ip })),
+                  ports: [{ name: "https", port: this.host.apiPort(), protocol: "TCP" }],
+                },
+              ]
+            : undefined;
         const ep = await storage.get(ENDPOINTS, "default", "kubernetes");
-        if (!ep) await storage.create(ENDPOINTS, "default", { metadata: { name: "kubernetes", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } }, ...(subsets ? { subsets } : {}) }).catch(ignore);
+        if (!ep)
+          await storage
+            .create(ENDPOINTS, "default", {
+              metadata: { name: "kubernetes", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
+              ...(subsets ? { subsets } : {}),
+            })
+            .catch(ignore);
         else if (JSON.stringify((ep as Json).subsets) !== JSON.stringify(subsets)) {
-          await storage.modify(ENDPOINTS, "default", "kubernetes", (o) => ({ ...o, ...(subsets ? { subsets } : {}) })).catch(ignore);
+          await storage
+            .modify(ENDPOINTS, "default", "kubernetes", (o) => ({ ...o, ...(subsets ? { subsets } : {}) }))
+            .catch(ignore);
         }
       })().catch(() => undefined);
     });
@@ -382,8 +475,22 @@ export class KubeRuntime {
     this.every(LEADER_RETRY, () => {
       void (async () => {
         const now = this.host.now();
-        const cm = await tryLease(storage, "kube-controller-manager", this.identity, LEADER_LEASE_SECONDS, now, expired);
-        const sched = await tryLease(storage, "kube-scheduler", this.identity, LEADER_LEASE_SECONDS, now, expired);
+        const cm = await tryLease(
+          storage,
+          "kube-controller-manager",
+          this.identity,
+          LEADER_LEASE_SECONDS,
+          now,
+          expired,
+        );
+        const sched = await tryLease(
+          storage,
+          "kube-scheduler",
+          this.identity,
+          LEADER_LEASE_SECONDS,
+          now,
+          expired,
+        );
         const leader = cm && sched;
         if (this.closed) return;
         if (leader && !this.leader) {

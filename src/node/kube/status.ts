@@ -17,7 +17,13 @@ export class KubeStatusError extends TalosError {
     readonly httpCode: number,
     readonly reason: string,
     message: string,
-    readonly details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[]; retryAfterSeconds?: number },
+    readonly details?: {
+      name?: string;
+      group?: string;
+      kind?: string;
+      causes?: StatusCause[];
+      retryAfterSeconds?: number;
+    },
   ) {
     super("failed-precondition", message);
   }
@@ -63,7 +69,8 @@ export function conflict(r: ResourceType, name: string, why: string): KubeStatus
   );
 }
 
-export const MODIFIED = "the object has been modified; please apply your changes to the latest version and try again";
+export const MODIFIED =
+  "the object has been modified; please apply your changes to the latest version and try again";
 
 export function invalid(r: ResourceType, name: string, causes: StatusCause[]): KubeStatusError {
   const list = causes.map((c) => `${c.field}: ${c.message}`);
@@ -72,7 +79,11 @@ export function invalid(r: ResourceType, name: string, causes: StatusCause[]): K
     name,
     ...(r.group !== "" ? { group: r.group } : {}),
     kind: r.kind,
-    causes: causes.map((c) => ({ reason: c.reason ?? "FieldValueInvalid", message: c.message, field: c.field })),
+    causes: causes.map((c) => ({
+      reason: c.reason ?? "FieldValueInvalid",
+      message: c.message,
+      field: c.field,
+    })),
   });
 }
 
@@ -81,7 +92,11 @@ export function badRequest(message: string): KubeStatusError {
 }
 
 export function methodNotAllowed(): KubeStatusError {
-  return new KubeStatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+  return new KubeStatusError(
+    405,
+    "MethodNotAllowed",
+    "the server does not allow this method on the requested resource",
+  );
 }
 
 export function notFoundPath(): KubeStatusError {
@@ -101,5 +116,9 @@ export function tooManyRequests(message: string, causes: StatusCause[]): KubeSta
 }
 
 export function unsupportedMediaType(type: string): KubeStatusError {
-  return new KubeStatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${type.includes("patch") ? ", application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json" : ""}`);
+  return new KubeStatusError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${type.includes("patch") ? ", application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json" : ""}`,
+  );
 }

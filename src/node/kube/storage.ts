@@ -91,10 +91,13 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(text: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as ContinueToken;
-    if (t.v !== "meta.k8s.io/v1" || typeof t.start !== "string" || typeof t.rv !== "number") throw new Error();
+    if (t.v !== "meta.k8s.io/v1" || typeof t.start !== "string" || typeof t.rv !== "number")
+      throw new Error();
     return t;
   } catch {
-    throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    throw badRequest(
+      "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+    );
   }
 }
 
@@ -147,14 +150,25 @@ export class KubeStorage {
     };
   }
 
-  async create(r: ResourceType, namespace: string | undefined, input: KObject, dryRun = false): Promise<KObject> {
+  async create(
+    r: ResourceType,
+    namespace: string | undefined,
+    input: KObject,
+    dryRun = false,
+  ): Promise<KObject> {
     const o = clone(input);
     o.apiVersion = r.group === "" ? r.version : `${r.group}/${r.version}`;
     o.kind = r.kind;
     o.metadata = { ...(o.metadata ?? {}) };
     if (r.namespaced) {
-      if (o.metadata.namespace !== undefined && o.metadata.namespace !== "" && o.metadata.namespace !== namespace) {
-        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      if (
+        o.metadata.namespace !== undefined &&
+        o.metadata.namespace !== "" &&
+        o.metadata.namespace !== namespace
+      ) {
+        throw badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       }
       o.metadata.namespace = namespace;
     } else delete o.metadata.namespace;
@@ -212,7 +226,10 @@ export class KubeStorage {
         [{ key, modRevision: entry.modRevision }],
         finished ? [{ type: "delete", key }] : [{ type: "put", key, value: encode(next) }],
       );
-      if (result.succeeded) return finished ? { ...next, metadata: { ...next.metadata, resourceVersion: String(result.revision) } } : decode(result.entries[0]!);
+      if (result.succeeded)
+        return finished
+          ? { ...next, metadata: { ...next.metadata, resourceVersion: String(result.revision) } }
+          : decode(result.entries[0]!);
       if (wanted !== undefined && wanted !== "") throw conflict(r, name, MODIFIED);
       if (attempt >= UPDATE_RETRIES) throw conflict(r, name, MODIFIED);
     }
@@ -234,7 +251,12 @@ export class KubeStorage {
       const changed = change(clone(current));
       if (changed === undefined) return current;
       const next = this.merged(r, current, changed, options.subresource);
-      if (deepEqual({ ...next, metadata: { ...next.metadata, resourceVersion: undefined } }, { ...current, metadata: { ...current.metadata, resourceVersion: undefined } })) {
+      if (
+        deepEqual(
+          { ...next, metadata: { ...next.metadata, resourceVersion: undefined } },
+          { ...current, metadata: { ...current.metadata, resourceVersion: undefined } },
+        )
+      ) {
         return current;
       }
       const finished = finalized(r, current, next);
@@ -251,7 +273,9 @@ export class KubeStorage {
   private merged(r: ResourceType, current: KObject, input: KObject, subresource?: string): KObject {
     const name = current.metadata.name!;
     if (input.metadata?.name !== undefined && input.metadata.name !== "" && input.metadata.name !== name) {
-      throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     let next: KObject;
     if (subresource === "status") {
@@ -292,7 +316,12 @@ export class KubeStorage {
       if (spec.clusterIP === undefined || spec.clusterIP === "") spec.clusterIP = old.clusterIP;
       if (spec.clusterIPs === undefined) spec.clusterIPs = old.clusterIPs;
       if (spec.clusterIP !== old.clusterIP) {
-        throw invalid(r, name, [{ field: "spec.clusterIPs[0]", message: "Invalid value: []string{\"" + String(spec.clusterIP) + "\"}: may not change once set" }]);
+        throw invalid(r, name, [
+          {
+            field: "spec.clusterIPs[0]",
+            message: `Invalid value: []string{"${String(spec.clusterIP)}"}: may not change once set`,
+          },
+        ]);
       }
     }
     return next;
@@ -332,7 +361,8 @@ export class KubeStorage {
       const finalizers = current.metadata.finalizers ?? [];
       if (grace > 0 || finalizers.length > 0 || r.kind === "Namespace") {
         const next = clone(current);
-        const shorter = grace > 0 && grace < (next.metadata.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY);
+        const shorter =
+          grace > 0 && grace < (next.metadata.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY);
         if (next.metadata.deletionTimestamp === undefined || shorter) {
           next.metadata.deletionTimestamp = timestamp(new Date(this.now().getTime() + grace * 1000));
           next.metadata.deletionGracePeriodSeconds = grace;
@@ -365,7 +395,9 @@ export class KubeStorage {
     if (status.phase === "Succeeded" || status.phase === "Failed") return 0;
     // Grace 0 asked for (the kubelet once it stopped the containers, or a forced delete) removes at once.
     if (requested === 0) return 0;
-    const grace = requested ?? (typeof spec.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 30);
+    const grace =
+      requested ??
+      (typeof spec.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 30);
     return Math.max(1, grace);
   }
 
@@ -377,11 +409,15 @@ export class KubeStorage {
     listener: (events: readonly WatchEvent[]) => void,
   ): KvWatch {
     try {
-      return this.kv.watch(storePrefix(r, namespace), afterRevision, (events) => listener(events.map(toWatchEvent)));
+      return this.kv.watch(storePrefix(r, namespace), afterRevision, (events) =>
+        listener(events.map(toWatchEvent)),
+      );
     } catch (err) {
       if (err instanceof KubeStatusError) throw err;
       if (err instanceof Error && err.name === "KvCompactedError") {
-        throw gone(`too old resource version: ${afterRevision} (${(err as { oldest?: number }).oldest ?? 0})`);
+        throw gone(
+          `too old resource version: ${afterRevision} (${(err as { oldest?: number }).oldest ?? 0})`,
+        );
       }
       throw err;
     }
@@ -423,7 +459,10 @@ export class KubeStorage {
     const taken = services.items.find((s) => ((s as Json).spec as Json | undefined)?.clusterIP === ip);
     if (taken) {
       throw invalid(SERVICE, o.metadata.name ?? "", [
-        { field: "spec.clusterIPs", message: `Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated` },
+        {
+          field: "spec.clusterIPs",
+          message: `Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`,
+        },
       ]);
     }
   }
@@ -434,7 +473,9 @@ function finalized(r: ResourceType, current: KObject, next: KObject): boolean {
   if (next.metadata.deletionTimestamp === undefined) return false;
   if (r.kind === "Namespace") {
     const finalizers = ((next as Json).spec as Json | undefined)?.finalizers;
-    return Array.isArray(finalizers) && finalizers.length === 0 && (next.metadata.finalizers ?? []).length === 0;
+    return (
+      Array.isArray(finalizers) && finalizers.length === 0 && (next.metadata.finalizers ?? []).length === 0
+    );
   }
   return (current.metadata.finalizers ?? []).length > 0 && (next.metadata.finalizers ?? []).length === 0;
 }
@@ -445,6 +486,7 @@ function toWatchEvent(e: KvEvent): WatchEvent {
     prev.metadata.resourceVersion = String(e.revision);
     return { type: "DELETED", object: prev, revision: e.revision };
   }
-  if (e.prev) return { type: "MODIFIED", object: decode(e.entry!), revision: e.revision, previous: decode(e.prev) };
+  if (e.prev)
+    return { type: "MODIFIED", object: decode(e.entry!), revision: e.revision, previous: decode(e.prev) };
   return { type: "ADDED", object: decode(e.entry!), revision: e.revision };
 }

@@ -71,7 +71,10 @@ function podCells(p: Pod, now: Date): unknown[] {
   const statuses = (p.status?.containerStatuses ?? []) as Json[];
   const total = p.spec.containers.length;
   const ready = statuses.filter((c) => c.ready === true).length;
-  const restarts = statuses.reduce((n, c) => n + (typeof c.restartCount === "number" ? c.restartCount : 0), 0);
+  const restarts = statuses.reduce(
+    (n, c) => n + (typeof c.restartCount === "number" ? c.restartCount : 0),
+    0,
+  );
   let reason = p.status?.phase ?? "Pending";
   for (const c of statuses) {
     const waiting = (c.state as Json | undefined)?.waiting as Json | undefined;
@@ -120,9 +123,7 @@ function nodeCells(n: Node, now: Date): unknown[] {
 function servicePorts(spec: Json): string {
   const ports = (spec.ports ?? []) as Json[];
   if (ports.length === 0) return "<none>";
-  return ports
-    .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`)
-    .join(",");
+  return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`).join(",");
 }
 
 interface Printer {
@@ -204,7 +205,8 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
     cells: (o, now) => {
       const s = ((o as Json).status ?? {}) as Json;
       const spec = ((o as Json).spec ?? {}) as Json;
-      const nodeSelector = (((spec.template as Json | undefined)?.spec as Json | undefined)?.nodeSelector ?? {}) as Record<string, string>;
+      const nodeSelector = (((spec.template as Json | undefined)?.spec as Json | undefined)?.nodeSelector ??
+        {}) as Record<string, string>;
       const c = templateContainers(o as Json);
       return [
         o.metadata.name,
@@ -213,7 +215,11 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
         s.numberReady ?? 0,
         s.updatedNumberScheduled ?? 0,
         s.numberAvailable ?? 0,
-        none(Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(",")),
+        none(
+          Object.entries(nodeSelector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+        ),
         age(o, now),
         c.names,
         c.images,
@@ -263,20 +269,35 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
       const s = ((o as Json).status ?? {}) as Json;
       const spec = ((o as Json).spec ?? {}) as Json;
       const c = templateContainers(o as Json);
-      return [o.metadata.name, spec.replicas ?? 0, s.replicas ?? 0, s.readyReplicas ?? 0, age(o, now), c.names, c.images, selectorText(spec.selector)];
+      return [
+        o.metadata.name,
+        spec.replicas ?? 0,
+        s.replicas ?? 0,
+        s.readyReplicas ?? 0,
+        age(o, now),
+        c.names,
+        c.images,
+        selectorText(spec.selector),
+      ];
     },
   },
   ConfigMap: {
     columns: [NAME, col("Data", "integer"), AGE],
     cells: (o, now) => [
       o.metadata.name,
-      Object.keys(((o as Json).data ?? {}) as Json).length + Object.keys(((o as Json).binaryData ?? {}) as Json).length,
+      Object.keys(((o as Json).data ?? {}) as Json).length +
+        Object.keys(((o as Json).binaryData ?? {}) as Json).length,
       age(o, now),
     ],
   },
   Secret: {
     columns: [NAME, col("Type"), col("Data", "integer"), AGE],
-    cells: (o, now) => [o.metadata.name, (o as Json).type ?? "Opaque", Object.keys(((o as Json).data ?? {}) as Json).length, age(o, now)],
+    cells: (o, now) => [
+      o.metadata.name,
+      (o as Json).type ?? "Opaque",
+      Object.keys(((o as Json).data ?? {}) as Json).length,
+      age(o, now),
+    ],
   },
   ServiceAccount: {
     columns: [NAME, col("Secrets", "integer"), AGE],
@@ -284,14 +305,24 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   },
   Lease: {
     columns: [NAME, col("Holder"), AGE],
-    cells: (o, now) => [o.metadata.name, (((o as Json).spec ?? {}) as Json).holderIdentity ?? "", age(o, now)],
+    cells: (o, now) => [
+      o.metadata.name,
+      (((o as Json).spec ?? {}) as Json).holderIdentity ?? "",
+      age(o, now),
+    ],
   },
   PodDisruptionBudget: {
     columns: [NAME, col("Min Available"), col("Max Unavailable"), col("Allowed Disruptions", "integer"), AGE],
     cells: (o, now) => {
       const spec = ((o as Json).spec ?? {}) as Json;
       const s = ((o as Json).status ?? {}) as Json;
-      return [o.metadata.name, spec.minAvailable ?? "N/A", spec.maxUnavailable ?? "N/A", s.disruptionsAllowed ?? 0, age(o, now)];
+      return [
+        o.metadata.name,
+        spec.minAvailable ?? "N/A",
+        spec.maxUnavailable ?? "N/A",
+        s.disruptionsAllowed ?? 0,
+        age(o, now),
+      ];
     },
   },
   Endpoints: {
@@ -303,7 +334,12 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
           for (const p of (s.ports ?? []) as Json[]) list.push(`${a.ip}:${p.port}`);
         }
       }
-      const text = list.length === 0 ? "<none>" : list.length > 3 ? `${list.slice(0, 3).join(",")} + ${list.length - 3} more...` : list.join(",");
+      const text =
+        list.length === 0
+          ? "<none>"
+          : list.length > 3
+            ? `${list.slice(0, 3).join(",")} + ${list.length - 3} more...`
+            : list.join(",");
       return [o.metadata.name, text, age(o, now)];
     },
   },
@@ -338,7 +374,12 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   },
   PriorityClass: {
     columns: [NAME, col("Value", "integer"), col("Global-Default"), AGE],
-    cells: (o, now) => [o.metadata.name, (o as Json).value ?? 0, String((o as Json).globalDefault ?? false), age(o, now)],
+    cells: (o, now) => [
+      o.metadata.name,
+      (o as Json).value ?? 0,
+      String((o as Json).globalDefault ?? false),
+      age(o, now),
+    ],
   },
 };
 
@@ -355,7 +396,13 @@ function partialMetadata(o: KObject): Json {
 export function toTable(
   r: ResourceType,
   objects: readonly KObject[],
-  options: { now: Date; resourceVersion?: string; continue?: string; includeObject?: string; noHeaders?: boolean },
+  options: {
+    now: Date;
+    resourceVersion?: string;
+    continue?: string;
+    includeObject?: string;
+    noHeaders?: boolean;
+  },
 ): Json {
   const printer = PRINTERS[r.kind] ?? DEFAULT_PRINTER;
   const include = options.includeObject ?? "Metadata";

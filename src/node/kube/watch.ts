@@ -44,7 +44,10 @@ export async function serveWatch(
   const sendInitial = q.get("sendInitialEvents") === "true";
   const bookmarks = q.get("allowWatchBookmarks") === "true";
   const timeoutText = q.get("timeoutSeconds");
-  const timeoutMs = timeoutText !== null && /^\d+$/.test(timeoutText) && Number(timeoutText) > 0 ? Number(timeoutText) * 1000 : MAX_WATCH_MS;
+  const timeoutMs =
+    timeoutText !== null && /^\d+$/.test(timeoutText) && Number(timeoutText) > 0
+      ? Number(timeoutText) * 1000
+      : MAX_WATCH_MS;
 
   let start: number;
   let initial: KObject[] = [];
@@ -74,7 +77,11 @@ export async function serveWatch(
   const render = (type: string, object: KObject | Json): string => {
     let body: unknown = object;
     if (req.table && type !== "BOOKMARK" && type !== "ERROR") {
-      body = toTable(r, [object as KObject], { now: req.now(), noHeaders: !first, includeObject: q.get("includeObject") ?? undefined });
+      body = toTable(r, [object as KObject], {
+        now: req.now(),
+        noHeaders: !first,
+        includeObject: q.get("includeObject") ?? undefined,
+      });
       first = false;
     }
     return `${JSON.stringify({ type, object: body })}\n`;
