@@ -8,8 +8,10 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTar, type TarHeader } from "../src/client/tar.js";
+import { killAtEnd, removeAtEnd } from "./helpers/cleanup.js";
 import { isolatedEnv, TALOSCTL } from "./helpers/cli.js";
 import { type ConfiguredNode, startConfiguredNode } from "./helpers/cluster.js";
+import { waitFor } from "./helpers/wait.js";
 
 let c: ConfiguredNode;
 const NODE = "127.0.0.1";
@@ -51,13 +53,10 @@ beforeAll(async () => {
   // A secret next to the node's STATE directory, and a link inside the node's tree aiming at
   // it the way a hostile file would: up and out with `..`.
   outside = path.join(path.dirname(c.node.stateDir), `outside-${path.basename(c.node.stateDir)}`);
-  fs.mkdirSync(outside);
+  fs.mkdirSync(removeAtEnd(outside));
   fs.writeFileSync(path.join(outside, "secret.txt"), "host secret\n");
   const rootfs = path.join(c.node.stateDir, "rootfs");
-  await (async () => {
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(rootfs, "var")); i++)
-      await new Promise((r) => setTimeout(r, 100));
-  })();
+  await waitFor(() => fs.existsSync(path.join(rootfs, "var")), { what: "the node's rootfs /var" });
   const rel = path.relative(path.join(rootfs, "var"), outside);
   fs.symlinkSync(rel, path.join(rootfs, "var", "sneaky"));
 });
@@ -240,11 +239,13 @@ describe("usage", () => {
 async function runToFile(args: string[], file: string): Promise<Buffer> {
   const out = fs.openSync(file, "w");
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [TALOSCTL, ...args], {
-      cwd: c.dir,
-      env: isolatedEnv(c.home, { TALOSCONFIG: c.talosconfig }),
-      stdio: ["ignore", out, "inherit"],
-    });
+    const child = killAtEnd(
+      spawn(process.execPath, [TALOSCTL, ...args], {
+        cwd: c.dir,
+        env: isolatedEnv(c.home, { TALOSCONFIG: c.talosconfig }),
+        stdio: ["ignore", out, "inherit"],
+      }),
+    );
     child.on("close", resolve);
   });
   fs.closeSync(out);

@@ -115,6 +115,12 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/patch/patch.js"),
     },
     {
+      name: "dashboard",
+      group: "talos",
+      describe: "Cluster dashboard with node overview, logs and real-time metrics",
+      load: () => import("./commands/dashboard/dashboard.js"),
+    },
+    {
       name: "containers",
       aliases: ["c"],
       group: "talos",

@@ -12,6 +12,7 @@ import { infoHandlers } from "./info.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { serviceControlHandlers } from "./service-control.js";
+import { statsHandlers } from "./stats.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -32,5 +33,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
+    ...statsHandlers(rt),
   ]);
 }
