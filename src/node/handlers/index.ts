@@ -10,11 +10,13 @@ import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
+import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { metaHandlers } from "./meta.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { statsHandlers } from "./stats.js";
+import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -37,6 +39,8 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
     ...metaHandlers(rt),
+    ...storageHandlers(rt),
+    ...inspectHandlers(rt),
     ...statsHandlers(rt),
   ]);
 }

@@ -55,6 +55,13 @@ import { Workloads } from "./workloads.js";
 /** What the machine gives the cluster controller; the node adds where the registry lives. */
 export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
 
+/** The node's Kubernetes side (kubelet, and on control planes the API server), made by the node. */
+export interface MachineKube {
+  kubeletRegistered(controlPlane: boolean): void;
+  configChanged(): void;
+  close(): void;
+}
+
 /** How long after boot the network is configured and the clock synced (machine time). */
 const NETWORK_READY_MS = 200;
 const TIME_SYNCED_MS = 500;
@@ -89,6 +96,8 @@ export interface MachineOptions {
   readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
   /** META as the node holds it (its changes reach the machine's resources). */
   readonly meta?: Meta;
+  /** Makes this boot's Kubernetes side (it starts when the kubelet registers). */
+  readonly createKube?: (machine: Machine) => MachineKube;
 }
 
 export class Machine {
@@ -140,6 +149,7 @@ export class Machine {
   private readonly detachMeta: () => void;
   private lastHostname: string | undefined;
   private apiIdentity: ApiIdentity | undefined;
+  private readonly kube: MachineKube | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -190,6 +200,7 @@ export class Machine {
         this.status.refresh();
         this.cluster.nudge();
       },
+      kubeletRegistered: (controlPlane) => this.kube?.kubeletRegistered(controlPlane),
     });
     this.output = new ServiceOutput(
       this.services,
@@ -281,6 +292,7 @@ export class Machine {
     this.detachMeta = this.meta.onChange(() => this.controllers.changed(INPUT.meta));
     this.announceHostname();
     registerLiveFiles(this.liveFacts());
+    this.kube = options.createKube?.(this);
   }
 
   /** No complete (v1alpha1) active config: the maintenance API serves. */
@@ -348,6 +360,7 @@ export class Machine {
   /** Stops timers and background work (the machine is being discarded). */
   close(): void {
     this.abort.abort(new Error("machine stopped"));
+    this.kube?.close();
     this.cluster.close();
     this.bus.seal();
     for (const t of this.timers) t.cancel();
@@ -448,6 +461,7 @@ export class Machine {
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
     this.controllers.changed(INPUT.config);
     this.announceHostname();
+    this.kube?.configChanged();
     this.startup.wake();
     if (!isComplete(active) && isComplete(previous)) {
       // A TRY config applied in maintenance rolled back to nothing: boot again without one.
