@@ -173,6 +173,15 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   "talos.resource.definitions.runtime.KernelModuleSpecSpec": { string: "name" },
   "talos.resource.definitions.cluster.ControlPlane": { port: "apiserverport" },
   "cosi.resource.meta.ResourceDefinitionSpec": { type: "resourcetype" },
+  "talos.resource.definitions.k8s.APIServerConfigSpec": { servicecidr: "servicecidrs" },
+  "talos.resource.definitions.k8s.BootstrapManifestsConfigSpec": { string: "server" },
+};
+
+/** Messages whose YAML is the Kubernetes object one field holds, by message: the field. */
+const INLINE_STRUCT: Readonly<Record<string, string>> = {
+  "talos.resource.definitions.k8s.StaticPodSpec": "pod",
+  "talos.resource.definitions.k8s.StaticPodStatusSpec": "podStatus",
+  "talos.resource.definitions.k8s.SingleManifest": "object",
 };
 
 /** Every `layer` key is the spec's config layer. */
@@ -361,6 +370,13 @@ function compareMessage(
     return;
   }
   const record = message as Record<string, unknown>;
+  // Specs that are one Kubernetes object write the object itself (`yaml:",inline"` or MarshalYAML).
+  const inlined = INLINE_STRUCT[schema.typeName];
+  if (inlined !== undefined) {
+    if (canonicalJson(record[inlined] ?? {}) !== canonicalJson(yaml))
+      out.push(`${where}: inlined object differs`);
+    return;
+  }
   const byName = new Map(schema.fields.map((f) => [squash(f.name), f]));
   const seen = new Set<DescField>();
   for (const [key, value] of Object.entries(yaml)) {
@@ -569,6 +585,38 @@ const POPULATED = [
   "MaintenanceRootSecrets.secrets.talos.dev",
   "OSRootSecrets.secrets.talos.dev",
   "TrustdCertificates.secrets.talos.dev",
+  "APIServerConfigs.kubernetes.talos.dev",
+  "AdmissionControlConfigs.kubernetes.talos.dev",
+  "AuditPolicyConfigs.kubernetes.talos.dev",
+  "AuthenticationConfigs.kubernetes.talos.dev",
+  "AuthorizationConfigs.kubernetes.talos.dev",
+  "BootstrapManifestsConfigs.kubernetes.talos.dev",
+  "ConfigStatuses.kubernetes.talos.dev",
+  "ControllerManagerConfigs.kubernetes.talos.dev",
+  "Endpoints.kubernetes.talos.dev",
+  "ExtraManifestsConfigs.kubernetes.talos.dev",
+  "KubePrismConfigs.kubernetes.talos.dev",
+  "KubePrismEndpoints.kubernetes.talos.dev",
+  "KubePrismStatuses.kubernetes.talos.dev",
+  "KubeletConfigs.kubernetes.talos.dev",
+  "KubeletLifecycles.kubernetes.talos.dev",
+  "KubeletSpecs.kubernetes.talos.dev",
+  "KubeletStatuses.kubernetes.talos.dev",
+  "ManifestStatuses.kubernetes.talos.dev",
+  "Manifests.kubernetes.talos.dev",
+  "NodeIPConfigs.kubernetes.talos.dev",
+  "NodeIPs.kubernetes.talos.dev",
+  "NodeLabelSpecs.k8s.talos.dev",
+  "NodeTaintSpecs.k8s.talos.dev",
+  "SchedulerConfigs.kubernetes.talos.dev",
+  "SecretStatuses.kubernetes.talos.dev",
+  "StaticPodServerStatuses.kubernetes.talos.dev",
+  "StaticPodStatuses.kubernetes.talos.dev",
+  "StaticPods.kubernetes.talos.dev",
+  "EtcdConfigs.etcd.talos.dev",
+  "EtcdMembers.etcd.talos.dev",
+  "EtcdSpecs.etcd.talos.dev",
+  "PKIStatuses.etcd.talos.dev",
 ];
 
 describe("both encodings", () => {
@@ -697,6 +745,100 @@ describe("live changes", () => {
     const resolv = await c.talosctl(["read", "/etc/resolv.conf"]);
     // The new resolver config has no host DNS: the nameserver itself is listed.
     expect(resolv.stdout).toBe("nameserver 10.9.0.53\n\nsearch example.org\n");
+  });
+
+  it("applies kubelet extra args, extra manifests, node labels and taints, with events in order", async () => {
+    const current = async () => {
+      const mc = await get(admin, "config", "MachineConfigs.config.talos.dev", "v1alpha1");
+      return parseAllDocuments(parse(mc.spec!.yamlSpec) as string).map(
+        (d) => d.toJS() as Record<string, unknown>,
+      );
+    };
+    const apply = async (docs: Record<string, unknown>[]) => {
+      const file = path.join(c.dir, "live-k8s.yaml");
+      fs.writeFileSync(file, docs.map((d) => stringify(d)).join("---\n"));
+      const r = await c.talosctl(["apply-config", "-f", file, "--mode", "no-reboot"]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const kubelet = watch(admin, {
+      namespace: "k8s",
+      type: "KubeletSpecs.kubernetes.talos.dev",
+      id: "kubelet",
+    });
+    const labels = watch(admin, {
+      namespace: "k8s",
+      type: "NodeLabelSpecs.k8s.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const taints = watch(admin, {
+      namespace: "k8s",
+      type: "NodeTaintSpecs.k8s.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const manifests = watch(admin, {
+      namespace: "controlplane",
+      type: "Manifests.kubernetes.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    for (const w of [labels, taints, manifests]) await w.until((e) => e.type === "BOOTSTRAPPED");
+    await kubelet.stream.waitFor(2);
+    const before = await get(admin, "k8s", "KubeletSpecs.kubernetes.talos.dev", "kubelet");
+    expect((parse(before.spec!.yamlSpec) as { args: string[] }).args).not.toContain("--max-pods=50");
+
+    const original = await current();
+    const patched = original.map((d) => {
+      if (d.kind === "KubeletConfig") return { ...d, extraArgs: { "max-pods": "50" } };
+      if (d.kind === "KubeNodeConfig") {
+        return {
+          ...d,
+          labels: { ...(d.labels as object), "example.org/live": "yes" },
+          taints: { ...(d.taints as object), "example.org/dedicated": "live:NoExecute" },
+        };
+      }
+      return d;
+    });
+    patched.push({
+      apiVersion: "v1alpha1",
+      kind: "KubeInlineManifestConfig",
+      name: "live-namespace",
+      manifest: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: live\n",
+    });
+    await apply(patched);
+
+    const updated = await kubelet.until((e) => e.type === "UPDATED" && e.yaml.includes("--max-pods=50"));
+    expect(Number(updated.version)).toBeGreaterThan(Number(before.metadata!.version));
+    const label = await labels.until((e) => e.type === "CREATED" && e.id === "example.org/live");
+    expect(parse(label.yaml)).toEqual({ key: "example.org/live", value: "yes" });
+    const taint = await taints.until((e) => e.type === "CREATED" && e.id === "example.org/dedicated");
+    expect(parse(taint.yaml)).toEqual({ key: "example.org/dedicated", effect: "NoExecute", value: "live" });
+    const manifest = await manifests.until((e) => e.type === "CREATED" && e.id === "live-namespace");
+    expect(parse(manifest.yaml)).toEqual({
+      items: [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "live" } }],
+    });
+    const extra = parse(
+      (await get(admin, "controlplane", "ExtraManifestsConfigs.kubernetes.talos.dev", "extra-manifests"))
+        .spec!.yamlSpec,
+    ) as { extraManifests: { name: string; inlineManifest: string }[] };
+    expect(extra.extraManifests.map((m) => m.name)).toEqual(["live-namespace"]);
+
+    // Back to the original config: what the change added goes away, in order.
+    await apply(original);
+    await kubelet.until((e) => e.type === "UPDATED" && !e.yaml.includes("--max-pods=50"));
+    await labels.until((e) => e.type === "DESTROYED" && e.id === "example.org/live");
+    await taints.until((e) => e.type === "DESTROYED" && e.id === "example.org/dedicated");
+    await manifests.until((e) => e.type === "DESTROYED" && e.id === "live-namespace");
+    const versions = kubelet
+      .events()
+      .filter((e) => e.type === "UPDATED")
+      .map((e) => Number(e.version));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(
+      labels
+        .events()
+        .filter((e) => e.id === "example.org/live")
+        .map((e) => e.type),
+    ).toEqual(["CREATED", "DESTROYED"]);
+    for (const w of [kubelet, labels, taints, manifests]) w.stream.cancel();
   });
 
   it("follows META writes and deletes, as talosctl get -w shows them", async () => {
@@ -864,7 +1006,7 @@ describe("access", () => {
       ips: string[];
     };
     expect(sans.dnsNames).toEqual(
-      expect.arrayContaining(["kubernetes.default.svc.cluster.local", "res-node"]),
+      expect.arrayContaining(["kubernetes.default.svc.cluster.local", "localhost", "live"]),
     );
     expect(sans.ips).toEqual(expect.arrayContaining(["10.96.0.1", "127.0.0.1"]));
   });

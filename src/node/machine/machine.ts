@@ -147,6 +147,7 @@ export class Machine {
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
   private readonly detachMeta: () => void;
+  private readonly detachServices: () => void;
   private lastHostname: string | undefined;
   private apiIdentity: ApiIdentity | undefined;
   private readonly kube: MachineKube | undefined;
@@ -198,6 +199,7 @@ export class Machine {
       later: (ms, fn) => this.later(ms, fn),
       kubernetesChanged: () => {
         this.status.refresh();
+        this.controllers.changed(INPUT.kubernetes);
         this.cluster.nudge();
       },
       kubeletRegistered: (controlPlane) => this.kube?.kubeletRegistered(controlPlane),
@@ -290,6 +292,16 @@ export class Machine {
       this.volumes.publish();
     }
     this.detachMeta = this.meta.onChange(() => this.controllers.changed(INPUT.meta));
+    // Service transitions come in bursts: the controllers that follow services run once after them.
+    let servicesPending = false;
+    this.detachServices = this.services.onTransition(() => {
+      if (servicesPending) return;
+      servicesPending = true;
+      queueMicrotask(() => {
+        servicesPending = false;
+        this.controllers.changed(INPUT.services);
+      });
+    });
     this.announceHostname();
     registerLiveFiles(this.liveFacts());
     this.kube = options.createKube?.(this);
@@ -369,6 +381,7 @@ export class Machine {
     this.config.close();
     this.controllers.close();
     this.detachMeta();
+    this.detachServices();
     this.services.close();
     this.status.close();
     this.startup.wake();
@@ -415,6 +428,12 @@ export class Machine {
       timeSynced: () => this.timeSynced,
       now: () => this.now(),
       apiIdentity: () => this.apiIdentity,
+      serviceRunning: (id) => this.services.snapshot(id)?.state === "Running",
+      etcdMemberId: () => this.cluster.localMemberId(),
+      kubernetes: () => ({
+        nodeReady: this.workloads.kubernetesReady,
+        staticPodsRunning: this.workloads.staticPodsStarted,
+      }),
     };
   }
 

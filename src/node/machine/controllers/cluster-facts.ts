@@ -39,6 +39,29 @@ function doc(config: MachineConfig | undefined, kind: string): unknown {
   return config?.documents.documents.find((d) => d.kind === kind)?.data;
 }
 
+/** A value from the document of `kind` when the config has one, else from the v1alpha1 path. */
+function pick(
+  config: MachineConfig | undefined,
+  kind: string,
+  docPath: readonly string[],
+  legacyPath: readonly string[],
+): unknown {
+  const d = doc(config, kind);
+  if (d !== undefined) {
+    const v = at(d, docPath);
+    if (v !== undefined) return v;
+  }
+  return at(legacy(config), legacyPath);
+}
+
+/** A CA from a document's `issuingCA` (PEM text) or the legacy base64 pair. */
+function caPair(config: MachineConfig, kind: string, legacyPath: readonly string[]): PemPair {
+  const d = doc(config, kind);
+  const crt = str(d, ["issuingCA", "cert"]);
+  if (crt !== "") return { crt, key: str(d, ["issuingCA", "key"]) };
+  return pair(legacy(config), legacyPath);
+}
+
 function pem(value: string): string {
   return value === "" ? "" : Buffer.from(value, "base64").toString("utf8");
 }
@@ -61,17 +84,34 @@ export function etcdCa(config: MachineConfig): PemPair {
 }
 
 export function aggregatorCa(config: MachineConfig): PemPair {
-  return pair(legacy(config), ["cluster", "aggregatorCA"]);
+  return caPair(config, "KubeAggregatorCAConfig", ["cluster", "aggregatorCA"]);
 }
 
-/** Extra Kubernetes CAs the cluster accepts (`.cluster.acceptedCAs`). */
+/** Extra Kubernetes CAs the cluster accepts (KubeAPIServerCAConfig `acceptedCAs`, `.cluster.acceptedCAs`). */
 export function kubernetesAcceptedCas(config: MachineConfig): string[] {
+  const fromDoc = at(doc(config, "KubeAPIServerCAConfig"), ["acceptedCAs"]);
+  if (Array.isArray(fromDoc)) {
+    return fromDoc.map((e) => (typeof e === "string" ? e : str(e, ["cert"]))).filter((p) => p !== "");
+  }
   const v = at(legacy(config), ["cluster", "acceptedCAs"]);
   return Array.isArray(v) ? v.map((e) => pem(str(e, ["crt"]))).filter((p) => p !== "") : [];
 }
 
 export function serviceAccountKey(config: MachineConfig): string {
-  return pem(str(legacy(config), ["cluster", "serviceAccount", "key"]));
+  const fromDoc = str(doc(config, "KubeServiceAccountConfig"), ["issuer", "privateKey"]);
+  return fromDoc !== "" ? fromDoc : pem(str(legacy(config), ["cluster", "serviceAccount", "key"]));
+}
+
+/** The service account issuer URL (KubeServiceAccountConfig), else the cluster endpoint. */
+export function serviceAccountIssuer(config: MachineConfig, endpoint: string): string {
+  return str(doc(config, "KubeServiceAccountConfig"), ["issuer", "issuerURL"]) || endpoint;
+}
+
+/** The etcd encryption configuration of a KubeEtcdEncryptionConfig document, if any. */
+export function etcdEncryptionConfig(config: MachineConfig): Record<string, unknown> | undefined {
+  const d = doc(config, "KubeEtcdEncryptionConfig");
+  if (d === undefined) return undefined;
+  return record(d, ["config"]);
 }
 
 export function clusterSecrets(config: MachineConfig): {
@@ -99,10 +139,14 @@ export function clusterNetwork(config: MachineConfig): {
   cniUrls: string[];
 } {
   const net = record(legacy(config), ["cluster", "network"]);
-  const pods = strings(net, ["podSubnets"]);
-  const services = strings(net, ["serviceSubnets"]);
+  const texts = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const pods = texts(pick(config, "KubeNetworkConfig", ["podSubnets"], ["cluster", "network", "podSubnets"]));
+  const services = texts(
+    pick(config, "KubeNetworkConfig", ["serviceSubnets"], ["cluster", "network", "serviceSubnets"]),
+  );
+  const domain = pick(config, "KubeNetworkConfig", ["dnsDomain"], ["cluster", "network", "dnsDomain"]);
   return {
-    dnsDomain: str(net, ["dnsDomain"]) || "cluster.local",
+    dnsDomain: (typeof domain === "string" && domain) || "cluster.local",
     podSubnets: pods.length > 0 ? pods : ["10.244.0.0/16"],
     serviceSubnets: services.length > 0 ? services : ["10.96.0.0/12"],
     cni: str(net, ["cni", "name"]) || "flannel",
@@ -154,26 +198,43 @@ function compress6(groups: number[]): string {
 
 /** `.cluster.apiServer.certSANs`. */
 export function apiServerCertSans(config: MachineConfig): string[] {
-  return strings(legacy(config), ["cluster", "apiServer", "certSANs"]);
+  const v = pick(config, "KubeAPIServerConfig", ["certExtraSANs"], ["cluster", "apiServer", "certSANs"]);
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === "string" && s !== "") : [];
 }
 
-/** KubePrism (`.machine.features.kubePrism`): its port when enabled. */
+/** KubePrism (a KubePrismConfig document, `.machine.features.kubePrism`): its port when enabled. */
 export function kubePrismPort(config: MachineConfig): number | undefined {
+  const d = doc(config, "KubePrismConfig");
+  if (d !== undefined) {
+    const port = at(d, ["port"]);
+    return typeof port === "number" && port > 0 ? port : 7445;
+  }
   const kp = record(legacy(config), ["machine", "features", "kubePrism"]);
   if (kp.enabled !== true) return undefined;
   return typeof kp.port === "number" && kp.port > 0 ? kp.port : 7445;
+}
+
+/** `.machine.features.diskQuotaSupport` (the kubelet then monitors ephemeral storage with quotas). */
+export function diskQuotaSupport(config: MachineConfig): boolean {
+  return at(legacy(config), ["machine", "features", "diskQuotaSupport"]) === true;
 }
 
 export function talosApiAccessEnabled(config: MachineConfig): boolean {
   return at(legacy(config), ["machine", "features", "kubernetesTalosAPIAccess", "enabled"]) === true;
 }
 
-/** Argument maps as written in the config (`extraArgs`), values as text. */
-export function extraArgs(config: MachineConfig, path: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(legacy(config), [...path, "extraArgs"]))) {
-    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
-    else if (Array.isArray(v)) out[k] = v.map(String).join(",");
+/** An `extraArgs` map (values text or lists of text), from a document or the v1alpha1 section. */
+export function extraArgsOf(
+  config: MachineConfig,
+  kind: string,
+  legacyPath: readonly string[],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const raw = pick(config, kind, ["extraArgs"], [...legacyPath, "extraArgs"]);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return out;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = [String(v)];
+    else if (Array.isArray(v)) out[k] = v.map(String);
   }
   return out;
 }
@@ -186,18 +247,6 @@ export function disabled(config: MachineConfig, path: readonly string[]): boolea
   return at(legacy(config), [...path, "disabled"]) === true;
 }
 
-/** `.machine.nodeLabels`, `.machine.nodeAnnotations`, `.machine.nodeTaints`. */
-export function nodeMap(
-  config: MachineConfig,
-  key: "nodeLabels" | "nodeAnnotations" | "nodeTaints",
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(legacy(config), ["machine", key]))) {
-    if (typeof v === "string") out[k] = v;
-  }
-  return out;
-}
-
 export interface ExtraManifestConfig {
   readonly name: string;
   readonly url: string;
@@ -205,61 +254,120 @@ export interface ExtraManifestConfig {
   readonly headers: Record<string, string>;
 }
 
-/** `.cluster.extraManifests` (URLs) and `.cluster.inlineManifests`, in Talos's order. */
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return out;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === "string") out[k] = x;
+  return out;
+}
+
+/**
+ * Extra manifests: `.cluster.extraManifests` (URLs, with `.cluster.extraManifestHeaders`) and
+ * KubeExternalManifestConfig documents, then `.cluster.inlineManifests` and
+ * KubeInlineManifestConfig documents.
+ */
 export function extraManifests(config: MachineConfig): ExtraManifestConfig[] {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(legacy(config), ["cluster", "extraManifestHeaders"]))) {
-    if (typeof v === "string") headers[k] = v;
-  }
+  const headers = stringMap(at(legacy(config), ["cluster", "extraManifestHeaders"]));
   const out: ExtraManifestConfig[] = strings(legacy(config), ["cluster", "extraManifests"]).map((url) => ({
     name: url,
     url,
     inline: "",
     headers,
   }));
+  for (const d of config.documents.documents.filter((x) => x.kind === "KubeExternalManifestConfig")) {
+    const url = str(d.data, ["url"]);
+    if (url !== "") {
+      out.push({
+        name: d.name ?? str(d.data, ["name"]),
+        url,
+        inline: "",
+        headers: stringMap(at(d.data, ["headers"])),
+      });
+    }
+  }
   const inline = at(legacy(config), ["cluster", "inlineManifests"]);
   for (const m of Array.isArray(inline) ? inline : []) {
     const name = str(m, ["name"]);
     if (name !== "") out.push({ name, url: "", inline: str(m, ["contents"]), headers: {} });
   }
+  for (const d of config.documents.documents.filter((x) => x.kind === "KubeInlineManifestConfig")) {
+    const name = d.name ?? str(d.data, ["name"]);
+    if (name !== "") out.push({ name, url: "", inline: str(d.data, ["manifest"]), headers: {} });
+  }
   return out;
 }
 
-/** `.machine.kubelet`. */
+/** The kubelet's settings (KubeletConfig and KubeNodeConfig documents, `.machine.kubelet`). */
 export function kubeletSettings(config: MachineConfig): {
   image: string;
-  extraArgs: Record<string, string>;
+  extraArgs: Record<string, string[]>;
   clusterDns: string[];
   extraConfig: Record<string, unknown>;
   defaultRuntimeSeccompProfileEnabled: boolean;
   disableManifestsDirectory: boolean;
   skipNodeRegistration: boolean;
   validSubnets: string[];
+  excludeSubnets: string[];
 } {
   const k = record(legacy(config), ["machine", "kubelet"]);
+  const texts = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const cfg = pick(config, "KubeletConfig", ["config"], ["machine", "kubelet", "extraConfig"]);
   return {
-    image: str(k, ["image"]),
-    extraArgs: extraArgs(config, ["machine", "kubelet"]),
-    clusterDns: strings(k, ["clusterDNS"]),
-    extraConfig: record(k, ["extraConfig"]),
-    defaultRuntimeSeccompProfileEnabled: k.defaultRuntimeSeccompProfileEnabled === true,
+    image: String(pick(config, "KubeletConfig", ["image"], ["machine", "kubelet", "image"]) ?? ""),
+    extraArgs: extraArgsOf(config, "KubeletConfig", ["machine", "kubelet"]),
+    clusterDns: texts(pick(config, "KubeletConfig", ["clusterDNS"], ["machine", "kubelet", "clusterDNS"])),
+    extraConfig:
+      cfg !== null && typeof cfg === "object" && !Array.isArray(cfg) ? (cfg as Record<string, unknown>) : {},
+    defaultRuntimeSeccompProfileEnabled:
+      pick(
+        config,
+        "KubeletConfig",
+        ["defaultRuntimeSeccompProfileEnabled"],
+        ["machine", "kubelet", "defaultRuntimeSeccompProfileEnabled"],
+      ) === true,
     disableManifestsDirectory: k.disableManifestsDirectory === true,
-    skipNodeRegistration: k.skipNodeRegistration === true,
-    validSubnets: strings(k, ["nodeIP", "validSubnets"]),
+    skipNodeRegistration:
+      pick(
+        config,
+        "KubeNodeConfig",
+        ["skipNodeRegistration"],
+        ["machine", "kubelet", "skipNodeRegistration"],
+      ) === true,
+    validSubnets: texts(
+      pick(
+        config,
+        "KubeNodeConfig",
+        ["nodeIP", "validSubnets"],
+        ["machine", "kubelet", "nodeIP", "validSubnets"],
+      ),
+    ),
+    excludeSubnets: texts(
+      pick(
+        config,
+        "KubeNodeConfig",
+        ["nodeIP", "excludeSubnets"],
+        ["machine", "kubelet", "nodeIP", "excludeSubnets"],
+      ),
+    ),
   };
+}
+
+/** Node annotations (KubeNodeConfig, `.machine.nodeAnnotations`). */
+export function nodeAnnotations(config: MachineConfig): Record<string, string> {
+  return stringMap(pick(config, "KubeNodeConfig", ["annotations"], ["machine", "nodeAnnotations"]));
 }
 
 /** `.cluster.etcd`. */
 export function etcdSettings(config: MachineConfig): {
   image: string;
-  extraArgs: Record<string, string>;
+  extraArgs: Record<string, string[]>;
   advertisedSubnets: string[];
   listenSubnets: string[];
 } {
   const e = record(legacy(config), ["cluster", "etcd"]);
   return {
     image: str(e, ["image"]),
-    extraArgs: extraArgs(config, ["cluster", "etcd"]),
+    extraArgs: extraArgsOf(config, "EtcdConfig", ["cluster", "etcd"]),
     advertisedSubnets: strings(e, ["advertisedSubnets"]),
     listenSubnets: strings(e, ["listenSubnets"]),
   };

@@ -2,7 +2,9 @@
 import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { ETCD_CONTROLLERS } from "./etcd.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
+import { K8S_CONTROLLERS } from "./k8s.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import { SECRETS_CONTROLLERS } from "./secrets.js";
@@ -21,4 +23,6 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
   ...SECRETS_CONTROLLERS,
+  ...K8S_CONTROLLERS,
+  ...ETCD_CONTROLLERS,
 ];

@@ -4,8 +4,10 @@
 // certificates issued from those roots (API, trustd, etcd, the Kubernetes API server and the
 // kubeconfigs of its components). Certificates are issued once per set of inputs and kept, so a
 // controller that runs again for an unrelated change writes the same resource.
+
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
+import type { JsonObject } from "@bufbuild/protobuf";
 import { NetIPSchema, PEMEncodedCertificateAndKeySchema, URLSchema } from "../../../gen/common/common_pb.js";
 import {
   APICertsSpecSchema,
@@ -40,12 +42,14 @@ import {
   clusterNetwork,
   clusterSecrets,
   etcdCa,
+  etcdEncryptionConfig,
   hasClusterSections,
   kubePrismPort,
   kubernetesAcceptedCas,
   machineTokenOf,
   nthAddress,
   type PemPair,
+  serviceAccountIssuer,
   serviceAccountKey,
   talosApiAccessEnabled,
 } from "./cluster-facts.js";
@@ -317,6 +321,8 @@ export function kubernetesRoot(config: MachineConfig) {
     aggregatorCa: agg,
     serviceAccountKey: saKey,
     serviceAccountPublic: saPublic,
+    issuerUrl: serviceAccountIssuer(config, endpoint),
+    etcdEncryption: etcdEncryptionConfig(config),
     secrets: s,
   };
 }
@@ -329,6 +335,7 @@ const rootKubernetes: Controller<MachineSource> = {
     if (!hasClusterSections(config) || !isControlPlane(config)) return;
     if (controlPlaneEndpoint(config) === "") return;
     const r = kubernetesRoot(config);
+    if (r.issuingCa.crt === "" || r.aggregatorCa.crt === "" || r.serviceAccountKey === "") return;
     put(
       KUBERNETES_ROOT,
       NS.secrets,
@@ -347,8 +354,9 @@ const rootKubernetes: Controller<MachineSource> = {
         serviceAccount: { key: Buffer.from(r.serviceAccountKey) },
         serviceAccountAcceptedKeys:
           r.serviceAccountPublic !== "" ? [{ key: Buffer.from(r.serviceAccountPublic) }] : [],
-        issuerUrl: r.endpoint,
-        apiAudiences: [r.endpoint],
+        issuerUrl: r.issuerUrl,
+        apiAudiences: [r.issuerUrl],
+        ...(r.etcdEncryption ? { etcdEncryptionConfig: r.etcdEncryption as JsonObject } : {}),
         aescbcEncryptionSecret: r.secrets.aescbc,
         secretboxEncryptionSecret: r.secrets.secretbox,
         bootstrapTokenId: r.secrets.tokenId,

@@ -21,6 +21,10 @@ export const INPUT = {
   time: "time",
   /** The certificate the API serves. */
   api: "api",
+  /** A service changed state (etcd, kubelet, ...). */
+  services: "services",
+  /** The kubelet registered, static pods started. */
+  kubernetes: "kubernetes",
 } as const;
 
 /** The certificate the API serves, and in maintenance mode the CA that issued it. */
@@ -56,4 +60,10 @@ export interface MachineSource {
   now(): Date;
   /** The certificate the API serves, once the listener has one. */
   apiIdentity(): ApiIdentity | undefined;
+  /** Whether a service runs now. */
+  serviceRunning(id: string): boolean;
+  /** This node's etcd member id (hex), once its etcd has joined or bootstrapped a cluster. */
+  etcdMemberId(): string | undefined;
+  /** The node's Kubernetes side: the kubelet registered, the control plane's static pods run. */
+  kubernetes(): { readonly nodeReady: boolean; readonly staticPodsRunning: boolean };
 }
