@@ -785,6 +785,7 @@ describe("live changes", () => {
     const before = await get(admin, "k8s", "KubeletSpecs.kubernetes.talos.dev", "kubelet");
     expect((parse(before.spec!.yamlSpec) as { args: string[] }).args).not.toContain("--max-pods=50");
 
+    const etcdCerts = await get(admin, "secrets", "EtcdSecrets.secrets.talos.dev", "etcd");
     const original = await current();
     const patched = original.map((d) => {
       if (d.kind === "KubeletConfig") return { ...d, extraArgs: { "max-pods": "50" } };
@@ -820,6 +821,10 @@ describe("live changes", () => {
         .spec!.yamlSpec,
     ) as { extraManifests: { name: string; inlineManifest: string }[] };
     expect(extra.extraManifests.map((m) => m.name)).toEqual(["live-namespace"]);
+    // Certificates are issued once per input: an unrelated change leaves them as they were.
+    const etcdAfter = await get(admin, "secrets", "EtcdSecrets.secrets.talos.dev", "etcd");
+    expect(etcdAfter.metadata!.version).toBe(etcdCerts.metadata!.version);
+    expect(etcdAfter.spec!.protoSpec).toEqual(etcdCerts.spec!.protoSpec);
 
     // Back to the original config: what the change added goes away, in order.
     await apply(original);

@@ -187,7 +187,9 @@ const kubeletConfig: Controller<MachineSource> = {
             : net.serviceSubnets.map((c) => nthAddress(c, 10)),
         clusterDomain: net.dnsDomain,
         extraArgs: argValues(kubelet.extraArgs),
-        ...(Object.keys(kubelet.extraConfig).length > 0 ? { extraConfig: kubelet.extraConfig as JsonObject } : {}),
+        ...(Object.keys(kubelet.extraConfig).length > 0
+          ? { extraConfig: kubelet.extraConfig as JsonObject }
+          : {}),
         defaultRuntimeSeccompEnabled: kubelet.defaultRuntimeSeccompProfileEnabled,
         skipNodeRegistration: kubelet.skipNodeRegistration,
         staticPodListUrl: server?.url ?? "",
