@@ -1,8 +1,10 @@
 // Every controller of the machine, in the order they first run (inputs before what reads them).
 import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
+import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
+import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import type { MachineSource } from "./source.js";
@@ -19,4 +21,6 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...BLOCK_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
+  ...CLUSTER_CONTROLLERS,
+  ...KUBESPAN_CONTROLLERS,
 ];
