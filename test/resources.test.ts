@@ -474,6 +474,7 @@ async function allResources(): Promise<Resource[]> {
 /** Types a configured control plane of this kind populates (Kubernetes, etcd, secrets and block aside). */
 const POPULATED = [
   "APIServiceConfigs.runtime.talos.dev",
+  "AcquireConfigStatuses.v1alpha1.talos.dev",
   "AddressSpecs.net.talos.dev",
   "AddressStatuses.net.talos.dev",
   "AdjtimeStatuses.v1alpha1.talos.dev",
@@ -501,6 +502,7 @@ const POPULATED = [
   "MachineConfigs.config.talos.dev",
   "MachineStatuses.runtime.talos.dev",
   "MachineTypes.config.talos.dev",
+  "MaintenanceServiceConfigs.runtime.talos.dev",
   "MemoryModules.hardware.talos.dev",
   "MetaLoads.runtime.talos.dev",
   "MountStatuses.runtime.talos.dev",

@@ -7,6 +7,7 @@ import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
+import { RUNTIME_CONFIG_CONTROLLERS } from "./runtime-config.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
@@ -23,4 +24,5 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...TIME_CONTROLLERS,
   ...CLUSTER_CONTROLLERS,
   ...KUBESPAN_CONTROLLERS,
+  ...RUNTIME_CONFIG_CONTROLLERS,
 ];
