@@ -184,6 +184,13 @@ describe("live changes through talosctl get -w", () => {
       /\n127\.0\.0\.1 +\+ +kubespan +KubeSpanIdentity +local +1 +fd[0-9a-f:]+\/128 +[A-Za-z0-9+/]{43}=\n/,
     );
     await stopWatches(first);
+    // The host DNS upstreams follow the resolvers.
+    const upstreams = await c.talosctl(["get", "dnsupstreams"]);
+    expect(upstreams.stdout.split("\n").slice(1, -1)).toEqual([
+      expect.stringMatching(
+        /^127\.0\.0\.1 +network +DNSUpstream +#000 Do53 10\.7\.0\.53 +\d+ +true +10\.7\.0\.53:53$/,
+      ),
+    ]);
 
     // Back to the first config: everything returns and KubeSpan's identity goes.
     const second = await startWatches();

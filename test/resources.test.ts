@@ -479,6 +479,8 @@ const POPULATED = [
   "AddressStatuses.net.talos.dev",
   "AdjtimeStatuses.v1alpha1.talos.dev",
   "BootIDs.runtime.talos.dev",
+  "DNSResolveCaches.net.talos.dev",
+  "DNSUpstreams.net.talos.dev",
   "DevicesStatuses.runtime.talos.dev",
   "DiscoveryConfigs.cluster.talos.dev",
   "EtcFileSpecs.files.talos.dev",

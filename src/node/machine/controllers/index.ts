@@ -3,6 +3,7 @@ import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { DNS_CONTROLLERS } from "./dns.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
@@ -25,4 +26,5 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CLUSTER_CONTROLLERS,
   ...KUBESPAN_CONTROLLERS,
   ...RUNTIME_CONFIG_CONTROLLERS,
+  ...DNS_CONTROLLERS,
 ];
