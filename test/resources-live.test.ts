@@ -184,13 +184,11 @@ describe("live changes through talosctl get -w", () => {
       /\n127\.0\.0\.1 +\+ +kubespan +KubeSpanIdentity +local +1 +fd[0-9a-f:]+\/128 +[A-Za-z0-9+/]{43}=\n/,
     );
     await stopWatches(first);
-    // The host DNS upstreams follow the resolvers.
-    const upstreams = await c.talosctl(["get", "dnsupstreams"]);
-    expect(upstreams.stdout.split("\n").slice(1, -1)).toEqual([
-      expect.stringMatching(
-        /^127\.0\.0\.1 +network +DNSUpstream +#000 Do53 10\.7\.0\.53 +\d+ +true +10\.7\.0\.53:53$/,
-      ),
-    ]);
+    // The new ResolverConfig turns host DNS off: its upstreams go.
+    await until(async () => {
+      const r = await c.talosctl(["get", "dnsupstreams"]);
+      return r.code === 0 && /^NODE +NAMESPACE +TYPE +ID +VERSION +HEALTHY +ADDRESS\n$/.test(r.stdout);
+    });
 
     // Back to the first config: everything returns and KubeSpan's identity goes.
     const second = await startWatches();
@@ -204,6 +202,11 @@ describe("live changes through talosctl get -w", () => {
       new RegExp(`\\n127\\.0\\.0\\.1 {7}network +TimeServerStatus +timeservers +\\d+ +${escaped} `),
     );
     await stopWatches(second);
+    // Host DNS is back, with an upstream per resolver in order.
+    await until(async () => {
+      const r = await c.talosctl(["get", "dnsupstreams"]);
+      return /\n127\.0\.0\.1 +network +DNSUpstream +#000 Do53 \S+ +\d+ +true +\S+:53\n/.test(r.stdout);
+    });
 
     // One row per change, versions one apart, in the order the changes were made.
     const hostnames = [...rows(first.hostname), ...rows(second.hostname)].map(brief);
