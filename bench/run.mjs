@@ -18,6 +18,7 @@ const benches = {
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
   resources: async () => (await import("./resources.mjs")).benchResources(),
+  "kube-api": async () => (await import("./kube-api.mjs")).benchKubeApi(),
   dashboard: async () => (await import("./dashboard.mjs")).benchDashboard(),
 };
 

@@ -2,9 +2,11 @@
 // against reference/talos/resource-catalogue.txt through `talosctl get rd`), both encodings of
 // every populated resource agreeing, config changes and META writes flowing to resources live
 // (versions, watch events, tail replay), and Talos's access rules.
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import tls from "node:tls";
 import { create, type DescField, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +124,26 @@ function watch(client: grpc.Client, request: Parameters<typeof create<typeof Wat
   };
 }
 
+/** The certificate a TLS server at `host:port` presents (DER). */
+function servedCertificate(address: string): Promise<Buffer> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      {
+        host: address.slice(0, colon),
+        port: Number(address.slice(colon + 1)),
+        rejectUnauthorized: false,
+        ALPNProtocols: ["h2"],
+      },
+      () => {
+        resolve(socket.getPeerCertificate().raw);
+        socket.destroy();
+      },
+    );
+    socket.on("error", reject);
+  });
+}
+
 function grpcError(err: unknown): { code: number; details: string } {
   const e = err as { code: number; details: string };
   return { code: e.code, details: e.details };
@@ -151,6 +173,15 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   "talos.resource.definitions.runtime.KernelModuleSpecSpec": { string: "name" },
   "talos.resource.definitions.cluster.ControlPlane": { port: "apiserverport" },
   "cosi.resource.meta.ResourceDefinitionSpec": { type: "resourcetype" },
+  "talos.resource.definitions.k8s.APIServerConfigSpec": { servicecidr: "servicecidrs" },
+  "talos.resource.definitions.k8s.BootstrapManifestsConfigSpec": { string: "server" },
+};
+
+/** Messages whose YAML is the Kubernetes object one field holds, by message: the field. */
+const INLINE_STRUCT: Readonly<Record<string, string>> = {
+  "talos.resource.definitions.k8s.StaticPodSpec": "pod",
+  "talos.resource.definitions.k8s.StaticPodStatusSpec": "podStatus",
+  "talos.resource.definitions.k8s.SingleManifest": "object",
 };
 
 /** Every `layer` key is the spec's config layer. */
@@ -277,6 +308,12 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
           fail("address:port");
         return;
       }
+      case "common.URL":
+        if ((value?.fullPath ?? "") !== yaml) fail("URL");
+        return;
+      case "google.protobuf.Struct":
+        if (canonicalJson(value ?? {}) !== canonicalJson(yaml ?? {})) fail("struct");
+        return;
       case "google.protobuf.Duration": {
         const nanos = Number(value?.seconds ?? 0n) * 1e9 + Number(value?.nanos ?? 0);
         if (goDurationNanos(String(yaml)) !== nanos) fail("duration");
@@ -312,6 +349,15 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
   if (proto !== yaml) fail("value");
 }
 
+/** JSON with object keys sorted, so that maps compare regardless of key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
 function compareMessage(
   schema: DescMessage,
   message: object,
@@ -324,6 +370,13 @@ function compareMessage(
     return;
   }
   const record = message as Record<string, unknown>;
+  // Specs that are one Kubernetes object write the object itself (`yaml:",inline"` or MarshalYAML).
+  const inlined = INLINE_STRUCT[schema.typeName];
+  if (inlined !== undefined) {
+    if (canonicalJson(record[inlined] ?? {}) !== canonicalJson(yaml))
+      out.push(`${where}: inlined object differs`);
+    return;
+  }
   const byName = new Map(schema.fields.map((f) => [squash(f.name), f]));
   const seen = new Set<DescField>();
   for (const [key, value] of Object.entries(yaml)) {
@@ -528,6 +581,49 @@ const POPULATED = [
   "TimeServerStatuses.net.talos.dev",
   "TimeStatuses.v1alpha1.talos.dev",
   "Versions.runtime.talos.dev",
+  "ApiCertificates.secrets.talos.dev",
+  "CertSANs.secrets.talos.dev",
+  "EtcdRootSecrets.secrets.talos.dev",
+  "EtcdSecrets.secrets.talos.dev",
+  "KubeletSecrets.secrets.talos.dev",
+  "KubernetesDynamicCerts.secrets.talos.dev",
+  "KubernetesRootSecrets.secrets.talos.dev",
+  "KubernetesSecrets.secrets.talos.dev",
+  "MaintenanceRootSecrets.secrets.talos.dev",
+  "OSRootSecrets.secrets.talos.dev",
+  "TrustdCertificates.secrets.talos.dev",
+  "APIServerConfigs.kubernetes.talos.dev",
+  "AdmissionControlConfigs.kubernetes.talos.dev",
+  "AuditPolicyConfigs.kubernetes.talos.dev",
+  "AuthenticationConfigs.kubernetes.talos.dev",
+  "AuthorizationConfigs.kubernetes.talos.dev",
+  "BootstrapManifestsConfigs.kubernetes.talos.dev",
+  "ConfigStatuses.kubernetes.talos.dev",
+  "ControllerManagerConfigs.kubernetes.talos.dev",
+  "Endpoints.kubernetes.talos.dev",
+  "ExtraManifestsConfigs.kubernetes.talos.dev",
+  "KubePrismConfigs.kubernetes.talos.dev",
+  "KubePrismEndpoints.kubernetes.talos.dev",
+  "KubePrismStatuses.kubernetes.talos.dev",
+  "KubeletConfigs.kubernetes.talos.dev",
+  "KubeletLifecycles.kubernetes.talos.dev",
+  "KubeletSpecs.kubernetes.talos.dev",
+  "KubeletStatuses.kubernetes.talos.dev",
+  "ManifestStatuses.kubernetes.talos.dev",
+  "Manifests.kubernetes.talos.dev",
+  "NodeIPConfigs.kubernetes.talos.dev",
+  "NodeIPs.kubernetes.talos.dev",
+  "NodeLabelSpecs.k8s.talos.dev",
+  "NodeTaintSpecs.k8s.talos.dev",
+  "SchedulerConfigs.kubernetes.talos.dev",
+  "SecretStatuses.kubernetes.talos.dev",
+  "StaticPodServerStatuses.kubernetes.talos.dev",
+  "StaticPodStatuses.kubernetes.talos.dev",
+  "StaticPods.kubernetes.talos.dev",
+  "EtcdConfigs.etcd.talos.dev",
+  "EtcdMembers.etcd.talos.dev",
+  "EtcdSpecs.etcd.talos.dev",
+  "PKIStatuses.etcd.talos.dev",
 ];
 
 describe("both encodings", () => {
@@ -658,6 +754,100 @@ describe("live changes", () => {
     expect(resolv.stdout).toBe("nameserver 10.9.0.53\n\nsearch example.org\n");
   });
 
+  it("applies kubelet extra args, extra manifests, node labels and taints, with events in order", async () => {
+    const current = async () => {
+      const mc = await get(admin, "config", "MachineConfigs.config.talos.dev", "v1alpha1");
+      return parseAllDocuments(parse(mc.spec!.yamlSpec) as string).map(
+        (d) => d.toJS() as Record<string, unknown>,
+      );
+    };
+    const apply = async (docs: Record<string, unknown>[]) => {
+      const file = path.join(c.dir, "live-k8s.yaml");
+      fs.writeFileSync(file, docs.map((d) => stringify(d)).join("---\n"));
+      const r = await c.talosctl(["apply-config", "-f", file, "--mode", "no-reboot"]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const kubelet = watch(admin, {
+      namespace: "k8s",
+      type: "KubeletSpecs.kubernetes.talos.dev",
+      id: "kubelet",
+    });
+    const labels = watch(admin, {
+      namespace: "k8s",
+      type: "NodeLabelSpecs.k8s.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const taints = watch(admin, {
+      namespace: "k8s",
+      type: "NodeTaintSpecs.k8s.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    const manifests = watch(admin, {
+      namespace: "controlplane",
+      type: "Manifests.kubernetes.talos.dev",
+      options: { bootstrapContents: true },
+    });
+    for (const w of [labels, taints, manifests]) await w.until((e) => e.type === "BOOTSTRAPPED");
+    await kubelet.stream.waitFor(2);
+    const before = await get(admin, "k8s", "KubeletSpecs.kubernetes.talos.dev", "kubelet");
+    expect((parse(before.spec!.yamlSpec) as { args: string[] }).args).not.toContain("--max-pods=50");
+
+    const original = await current();
+    const patched = original.map((d) => {
+      if (d.kind === "KubeletConfig") return { ...d, extraArgs: { "max-pods": "50" } };
+      if (d.kind === "KubeNodeConfig") {
+        return {
+          ...d,
+          labels: { ...(d.labels as object), "example.org/live": "yes" },
+          taints: { ...(d.taints as object), "example.org/dedicated": "live:NoExecute" },
+        };
+      }
+      return d;
+    });
+    patched.push({
+      apiVersion: "v1alpha1",
+      kind: "KubeInlineManifestConfig",
+      name: "live-namespace",
+      manifest: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: live\n",
+    });
+    await apply(patched);
+
+    const updated = await kubelet.until((e) => e.type === "UPDATED" && e.yaml.includes("--max-pods=50"));
+    expect(Number(updated.version)).toBeGreaterThan(Number(before.metadata!.version));
+    const label = await labels.until((e) => e.type === "CREATED" && e.id === "example.org/live");
+    expect(parse(label.yaml)).toEqual({ key: "example.org/live", value: "yes" });
+    const taint = await taints.until((e) => e.type === "CREATED" && e.id === "example.org/dedicated");
+    expect(parse(taint.yaml)).toEqual({ key: "example.org/dedicated", effect: "NoExecute", value: "live" });
+    const manifest = await manifests.until((e) => e.type === "CREATED" && e.id === "live-namespace");
+    expect(parse(manifest.yaml)).toEqual({
+      items: [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "live" } }],
+    });
+    const extra = parse(
+      (await get(admin, "controlplane", "ExtraManifestsConfigs.kubernetes.talos.dev", "extra-manifests"))
+        .spec!.yamlSpec,
+    ) as { extraManifests: { name: string; inlineManifest: string }[] };
+    expect(extra.extraManifests.map((m) => m.name)).toEqual(["live-namespace"]);
+
+    // Back to the original config: what the change added goes away, in order.
+    await apply(original);
+    await kubelet.until((e) => e.type === "UPDATED" && !e.yaml.includes("--max-pods=50"));
+    await labels.until((e) => e.type === "DESTROYED" && e.id === "example.org/live");
+    await taints.until((e) => e.type === "DESTROYED" && e.id === "example.org/dedicated");
+    await manifests.until((e) => e.type === "DESTROYED" && e.id === "live-namespace");
+    const versions = kubelet
+      .events()
+      .filter((e) => e.type === "UPDATED")
+      .map((e) => Number(e.version));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(
+      labels
+        .events()
+        .filter((e) => e.id === "example.org/live")
+        .map((e) => e.type),
+    ).toEqual(["CREATED", "DESTROYED"]);
+    for (const w of [kubelet, labels, taints, manifests]) w.stream.cancel();
+  });
+
   it("follows META writes and deletes, as talosctl get -w shows them", async () => {
     const keys = watch(admin, {
       namespace: "runtime",
@@ -756,7 +946,8 @@ describe("access", () => {
       }
       expect(await list(client, "network", "LinkStatuses.net.talos.dev")).toHaveLength(2);
     }
-    expect(await list(admin, "secrets", "OSRootSecrets.secrets.talos.dev")).toEqual([]);
+    const roots = await list(admin, "secrets", "OSRootSecrets.secrets.talos.dev");
+    expect(roots.map((r) => r.metadata!.id)).toEqual(["os"]);
     const readerConfig = path.join(c.dir, "reader-talosconfig");
     fs.writeFileSync(
       readerConfig,
@@ -769,6 +960,62 @@ describe("access", () => {
     expect(r.stderr).toBe(
       "error listing resources on node 127.0.0.1: rpc error: code = PermissionDenied desc = not authorized\n",
     );
+  });
+
+  it("shows the populated secrets to os:admin and refuses them to os:reader and os:operator talosconfigs", async () => {
+    const configs: Record<string, string> = {};
+    for (const [role, identity] of [
+      ["reader", c.cluster.reader],
+      ["operator", c.cluster.operator],
+    ] as const) {
+      configs[role] = path.join(c.dir, `secrets-${role}-talosconfig`);
+      fs.writeFileSync(configs[role]!, talosconfigFor(c.cluster, [c.node.address], ["127.0.0.1"], identity), {
+        mode: 0o600,
+      });
+    }
+    const secretTypes = CATALOGUE.types.filter((t) => t.namespace === "secrets");
+    expect(secretTypes.every((t) => t.sensitive)).toBe(true);
+    for (const role of ["reader", "operator"]) {
+      for (const [args, first] of [
+        [["get", "osrootsecret"], "error listing resources on node 127.0.0.1"],
+        [["get", "kubernetesrootsecret", "k8s"], "error getting resource on node 127.0.0.1"],
+        [["get", "etcdsecrets", "-o", "yaml"], "error listing resources on node 127.0.0.1"],
+      ] as const) {
+        const r = await c.talosctl([...args], { TALOSCONFIG: configs[role]! });
+        expect(r.code, `${role} ${args.join(" ")}`).toBe(1);
+        expect(r.stderr, `${role} ${args.join(" ")}`).toContain(
+          `${first}: rpc error: code = PermissionDenied desc = not authorized`,
+        );
+      }
+      // The non-sensitive Kubernetes and etcd types stay readable.
+      const r = await c.talosctl(["get", "nodename"], { TALOSCONFIG: configs[role]! });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const os = await c.talosctl(["get", "osrootsecret", "-o", "yaml"]);
+    expect(os.code, os.stderr).toBe(0);
+    const root = parse(os.stdout) as { spec: { issuingCA: { crt: string; key: string }; token: string } };
+    expect(Buffer.from(root.spec.issuingCA.crt, "base64").toString()).toBe(c.cluster.osCa.crt);
+    expect(root.spec.token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    // The API certificate in ApiCertificates is the one the node serves.
+    const api = parse(
+      (await get(admin, "secrets", "ApiCertificates.secrets.talos.dev", "api")).spec!.yamlSpec,
+    ) as {
+      server: { crt: string };
+      client: { crt: string };
+    };
+    const served = await servedCertificate(c.node.address);
+    expect(new X509Certificate(Buffer.from(api.server.crt, "base64")).raw.equals(served)).toBe(true);
+    const client = new X509Certificate(Buffer.from(api.client.crt, "base64"));
+    expect(client.subject).toContain("O=os:impersonator");
+    expect(client.checkIssued(new X509Certificate(c.cluster.osCa.crt))).toBe(true);
+    const sans = parse((await get(admin, "secrets", "CertSANs.secrets.talos.dev", "k8s")).spec!.yamlSpec) as {
+      dnsNames: string[];
+      ips: string[];
+    };
+    expect(sans.dnsNames).toEqual(
+      expect.arrayContaining(["kubernetes.default.svc.cluster.local", "localhost", "live"]),
+    );
+    expect(sans.ips).toEqual(expect.arrayContaining(["10.96.0.1", "127.0.0.1"]));
   });
 
   it("refuses every write verb as Talos's API does, and unknown types and namespaces", async () => {

@@ -31,7 +31,13 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import { etcFileContents, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
+import {
+  type ApiIdentity,
+  etcFileContents,
+  INPUT,
+  MACHINE_CONTROLLERS,
+  type MachineSource,
+} from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
@@ -48,6 +54,13 @@ import { Workloads } from "./workloads.js";
 
 /** What the machine gives the cluster controller; the node adds where the registry lives. */
 export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
+
+/** The node's Kubernetes side (kubelet, and on control planes the API server), made by the node. */
+export interface MachineKube {
+  kubeletRegistered(controlPlane: boolean): void;
+  configChanged(): void;
+  close(): void;
+}
 
 /** How long after boot the network is configured and the clock synced (machine time). */
 const NETWORK_READY_MS = 200;
@@ -83,6 +96,8 @@ export interface MachineOptions {
   readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
   /** META as the node holds it (its changes reach the machine's resources). */
   readonly meta?: Meta;
+  /** Makes this boot's Kubernetes side (it starts when the kubelet registers). */
+  readonly createKube?: (machine: Machine) => MachineKube;
 }
 
 export class Machine {
@@ -132,7 +147,10 @@ export class Machine {
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
   private readonly detachMeta: () => void;
+  private readonly detachServices: () => void;
   private lastHostname: string | undefined;
+  private apiIdentity: ApiIdentity | undefined;
+  private readonly kube: MachineKube | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -181,8 +199,10 @@ export class Machine {
       later: (ms, fn) => this.later(ms, fn),
       kubernetesChanged: () => {
         this.status.refresh();
+        this.controllers.changed(INPUT.kubernetes);
         this.cluster.nudge();
       },
+      kubeletRegistered: (controlPlane) => this.kube?.kubeletRegistered(controlPlane),
     });
     this.output = new ServiceOutput(
       this.services,
@@ -272,8 +292,19 @@ export class Machine {
       this.volumes.publish();
     }
     this.detachMeta = this.meta.onChange(() => this.controllers.changed(INPUT.meta));
+    // Service transitions come in bursts: the controllers that follow services run once after them.
+    let servicesPending = false;
+    this.detachServices = this.services.onTransition(() => {
+      if (servicesPending) return;
+      servicesPending = true;
+      queueMicrotask(() => {
+        servicesPending = false;
+        this.controllers.changed(INPUT.services);
+      });
+    });
     this.announceHostname();
     registerLiveFiles(this.liveFacts());
+    this.kube = options.createKube?.(this);
   }
 
   /** No complete (v1alpha1) active config: the maintenance API serves. */
@@ -341,6 +372,7 @@ export class Machine {
   /** Stops timers and background work (the machine is being discarded). */
   close(): void {
     this.abort.abort(new Error("machine stopped"));
+    this.kube?.close();
     this.cluster.close();
     this.bus.seal();
     for (const t of this.timers) t.cancel();
@@ -349,6 +381,7 @@ export class Machine {
     this.config.close();
     this.controllers.close();
     this.detachMeta();
+    this.detachServices();
     this.services.close();
     this.status.close();
     this.startup.wake();
@@ -394,7 +427,21 @@ export class Machine {
       networkReady: () => this.networkReady,
       timeSynced: () => this.timeSynced,
       now: () => this.now(),
+      apiIdentity: () => this.apiIdentity,
+      serviceRunning: (id) => this.services.snapshot(id)?.state === "Running",
+      etcdMemberId: () => this.cluster.localMemberId(),
+      kubernetes: () => ({
+        nodeReady: this.workloads.kubernetesReady,
+        staticPodsRunning: this.workloads.staticPodsStarted,
+      }),
     };
+  }
+
+  /** The API serves this certificate now: the secrets that describe it follow. */
+  setApiIdentity(identity: ApiIdentity): void {
+    if (this.apiIdentity?.cert.crt === identity.cert.crt) return;
+    this.apiIdentity = identity;
+    this.controllers.changed(INPUT.api);
   }
 
   /** Announces the hostname with an AddressEvent when it is new or changed, as Talos does. */
@@ -433,6 +480,7 @@ export class Machine {
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
     this.controllers.changed(INPUT.config);
     this.announceHostname();
+    this.kube?.configChanged();
     this.startup.wake();
     if (!isComplete(active) && isComplete(previous)) {
       // A TRY config applied in maintenance rolled back to nothing: boot again without one.

@@ -162,8 +162,8 @@ export const SPEC_LAYOUTS: Readonly<Record<string, string>> = {
   "talos.resource.definitions.k8s.SecretsStatusSpec": "ready version",
   "talos.resource.definitions.k8s.SingleManifest": "+object",
   "talos.resource.definitions.k8s.StaticPodServerStatusSpec": "url",
-  "talos.resource.definitions.k8s.StaticPodSpec": "",
-  "talos.resource.definitions.k8s.StaticPodStatusSpec": "",
+  "talos.resource.definitions.k8s.StaticPodSpec": "+pod",
+  "talos.resource.definitions.k8s.StaticPodStatusSpec": "+pod_status",
   "talos.resource.definitions.kubeaccess.ConfigSpec": "enabled allowedAPIRoles allowedKubernetesNamespaces",
   "talos.resource.definitions.kubespan.ConfigSpec":
     "enabled clusterId sharedSecret forceRouting advertiseKubernetesNetworks mtu? endpointFilters? harvestExtraEndpoints extraEndpoints? excludeAdvertisedNetworks?",

@@ -26,6 +26,7 @@ const acquired: Controller<MachineSource> = {
   },
 };
 
+/** runtime.MaintenanceConfigController: every node has it (with no SideroLink, the API port on every address). */
 const maintenanceConfig: Controller<MachineSource> = {
   name: "runtime.MaintenanceConfigController",
   inputs: [],

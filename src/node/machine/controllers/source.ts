@@ -19,7 +19,20 @@ export const INPUT = {
   network: "network",
   /** The clock synced with its time servers. */
   time: "time",
+  /** The certificate the API serves. */
+  api: "api",
+  /** A service changed state (etcd, kubelet, ...). */
+  services: "services",
+  /** The kubelet registered, static pods started. */
+  kubernetes: "kubernetes",
 } as const;
+
+/** The certificate the API serves, and in maintenance mode the CA that issued it. */
+export interface ApiIdentity {
+  readonly mode: "maintenance" | "configured";
+  readonly cert: { readonly crt: string; readonly key: string };
+  readonly ca?: { readonly crt: string; readonly key: string };
+}
 
 export interface MachineSource {
   readonly talosVersion: string;
@@ -45,4 +58,12 @@ export interface MachineSource {
   networkReady(): boolean;
   timeSynced(): boolean;
   now(): Date;
+  /** The certificate the API serves, once the listener has one. */
+  apiIdentity(): ApiIdentity | undefined;
+  /** Whether a service runs now. */
+  serviceRunning(id: string): boolean;
+  /** This node's etcd member id (hex), once its etcd has joined or bootstrapped a cluster. */
+  etcdMemberId(): string | undefined;
+  /** The node's Kubernetes side: the kubelet registered, the control plane's static pods run. */
+  kubernetes(): { readonly nodeReady: boolean; readonly staticPodsRunning: boolean };
 }
