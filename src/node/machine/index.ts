@@ -76,7 +76,8 @@ export {
   LogRing,
   type LogStart,
 } from "./logs.js";
-export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
+export { Machine, type MachineOptions } from "./machine.js";
+export type { MachineClusterHost } from "./machine-options.js";
 export {
   MACHINE_STAGES,
   MACHINE_STATUS_ID,
