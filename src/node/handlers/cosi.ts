@@ -2,7 +2,7 @@
 // internal/app/resources/access.go) and COSI's protobuf server (cosi-project/runtime:
 // pkg/state/protobuf/server): reads of registered, non-sensitive types (sensitive ones for
 // os:admin only), list filters, watches with bootstrap contents, tail events and bookmarks, as
-// COSI's in-memory state serves them; every write is refused.
+// COSI's in-memory state serves them; the write verbs are in cosi-write.ts.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { errorMessage } from "../../errors.js";
@@ -30,6 +30,7 @@ import {
   tombstone,
   toWireResource,
 } from "../resources/index.js";
+import { cosiWriteHandlers } from "./cosi-write.js";
 import {
   callSignal,
   type HandlerEntry,
@@ -42,7 +43,7 @@ import {
   unimplemented,
 } from "./define.js";
 
-export const WRITE_NOT_ALLOWED = "write access is not allowed";
+export { WRITE_NOT_ALLOWED } from "./cosi-write.js";
 
 /** The per-type access filter: the kind may be read by these roles in this namespace. */
 export function checkAccess(
@@ -168,10 +169,6 @@ class EventQueue<T> {
     }
     return this.items.shift();
   }
-}
-
-function refuseWrite(): never {
-  throw new StatusError(grpc.status.PERMISSION_DENIED, WRITE_NOT_ALLOWED);
 }
 
 /** An error COSI's server returns as is (gRPC code Unknown). */
@@ -356,10 +353,6 @@ export function cosiHandlers(rt: NodeRuntime): HandlerEntry[] {
       }
     }),
 
-    unary(State.method.create, async () => refuseWrite()),
-    unary(State.method.update, async () => refuseWrite()),
-    unary(State.method.destroy, async () => refuseWrite()),
-    unary(State.method.teardown, async () => refuseWrite()),
-    unary(State.method.teardownAndDestroy, async () => refuseWrite()),
+    ...cosiWriteHandlers(read),
   ];
 }

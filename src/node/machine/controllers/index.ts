@@ -1,12 +1,16 @@
 // Every controller of the machine, in the order they first run (inputs before what reads them).
 import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
+import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { DNS_CONTROLLERS } from "./dns.js";
 import { ETCD_CONTROLLERS } from "./etcd.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { K8S_CONTROLLERS } from "./k8s.js";
+import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
+import { RUNTIME_CONFIG_CONTROLLERS } from "./runtime-config.js";
 import { SECRETS_CONTROLLERS } from "./secrets.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
@@ -25,4 +29,8 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...SECRETS_CONTROLLERS,
   ...K8S_CONTROLLERS,
   ...ETCD_CONTROLLERS,
+  ...CLUSTER_CONTROLLERS,
+  ...KUBESPAN_CONTROLLERS,
+  ...RUNTIME_CONFIG_CONTROLLERS,
+  ...DNS_CONTROLLERS,
 ];

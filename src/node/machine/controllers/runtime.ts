@@ -1,10 +1,9 @@
 // Runtime resources as Talos's runtime controllers publish them (siderolabs/talos:
 // internal/app/machined/pkg/controllers/runtime): the version, boot id and kernel command line,
 // kernel parameters (Talos's defaults and the config's sysctls) and modules, META keys, the
-// security state, platform metadata, devices status, mounts, and the maintenance service's
-// config while the node waits for one.
+// security state, platform metadata, devices status and mounts (the maintenance service's config
+// is in runtime-config.ts).
 
-import { NetIPSchema } from "../../../gen/common/common_pb.js";
 import {
   RuntimeKernelModuleState,
   RuntimeKernelModuleType,
@@ -19,7 +18,6 @@ import {
   KernelParamSpecSpecSchema,
   KernelParamStatusSpecSchema,
   LoadedKernelModuleSpecSchema,
-  MaintenanceServiceConfigSpecSchema,
   MetaKeySpecSchema,
   MetaLoadedSpecSchema,
   MountStatusSpecSchema,
@@ -28,7 +26,7 @@ import {
   VersionSpecSchema,
 } from "../../../gen/resource/definitions/runtime/runtime_pb.js";
 import { API_PORT, TRUSTD_PORT } from "../../../wire/index.js";
-import { type Controller, ipBytes, messageKind, NS, spec } from "../../resources/index.js";
+import { type Controller, messageKind, NS, spec } from "../../resources/index.js";
 import { isComplete } from "../config.js";
 import { kernelCmdline } from "../kernel-transcript.js";
 import { configKernelModules, configSysctls } from "./config-facts.js";
@@ -69,10 +67,6 @@ export const SECURITY_STATE = messageKind("SecurityStates.talos.dev", SecuritySt
 export const PLATFORM_METADATA = messageKind("PlatformMetadatas.talos.dev", PlatformMetadataSpecSchema);
 export const DEVICES_STATUS = messageKind("DevicesStatuses.runtime.talos.dev", DevicesStatusSpecSchema);
 export const MOUNT_STATUS = messageKind("MountStatuses.runtime.talos.dev", MountStatusSpecSchema);
-export const MAINTENANCE_CONFIG = messageKind(
-  "MaintenanceServiceConfigs.runtime.talos.dev",
-  MaintenanceServiceConfigSpecSchema,
-);
 
 const version: Controller<MachineSource> = {
   name: "runtime.VersionController",
@@ -354,24 +348,6 @@ const apiServiceConfig: Controller<MachineSource> = {
   },
 };
 
-/** While in maintenance mode the API listens on every address and tells where it is reachable. */
-const maintenanceConfig: Controller<MachineSource> = {
-  name: "runtime.MaintenanceConfigController",
-  inputs: [INPUT.config],
-  run({ source, put }) {
-    if (isComplete(source.active())) return;
-    put(
-      MAINTENANCE_CONFIG,
-      NS.runtime,
-      "maintenance",
-      spec(MaintenanceServiceConfigSpecSchema, {
-        listenAddress: `:${API_PORT}`,
-        reachableAddresses: source.addresses.map((a) => spec(NetIPSchema, { ip: ipBytes(a) })),
-      }),
-    );
-  },
-};
-
 export const RUNTIME_CONTROLLERS: readonly Controller<MachineSource>[] = [
   version,
   bootId,
@@ -388,5 +364,4 @@ export const RUNTIME_CONTROLLERS: readonly Controller<MachineSource>[] = [
   devicesStatus,
   mountStatus,
   apiServiceConfig,
-  maintenanceConfig,
 ];
