@@ -41,6 +41,7 @@ import {
   type MachineConfig,
   osCa,
   type PowerRequest,
+  publishMetaKeys,
 } from "./machine/index.js";
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
@@ -334,6 +335,8 @@ class Node implements TalosNode, NodeRuntime {
       onRunning: () => this.bootSucceeded(),
       ...(this.stagedUpgradeFor(slot.version) ?? {}),
     });
+    const detachMeta = publishMetaKeys(machine.store, this.meta);
+    machine.signal.addEventListener("abort", detachMeta, { once: true });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
       setTimeout(() => this.enqueue(() => this.syncListener(machine)), 0);

@@ -11,6 +11,8 @@ import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
+import { metaHandlers } from "./meta.js";
+import { restartHandlers } from "./restart.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
@@ -32,5 +34,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
+    ...metaHandlers(rt),
+    ...restartHandlers(rt),
   ]);
 }
