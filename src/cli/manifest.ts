@@ -411,6 +411,20 @@ export const ROOT: CommandEntry = {
       ],
     },
     {
+      name: "netstat",
+      aliases: ["ss"],
+      group: "talos",
+      describe: "Show network connections and sockets",
+      load: () => import("./commands/netstat/netstat.js"),
+    },
+    {
+      name: "pcap",
+      aliases: ["tcpdump"],
+      group: "talos",
+      describe: "Capture the network packets from the node.",
+      load: () => import("./commands/pcap/pcap.js"),
+    },
+    {
       name: "restart",
       group: "talos",
       describe: "Restart a process",

@@ -77,6 +77,17 @@ export {
   parseKubeconfig,
 } from "./kubeconfig.js";
 export {
+  findPodNetns,
+  type NetstatFlags,
+  type NetstatRequestInit,
+  netstatHeaders,
+  netstatJson,
+  netstatRequest,
+  netstatRow,
+  podNetworkNamespaces,
+  stateName,
+} from "./netstat.js";
+export {
   containerIds,
   metaDelete,
   metaWrite,

@@ -30,7 +30,7 @@ import { type Clock, createClock } from "./clock.js";
 import { ClusterController } from "./cluster/controller.js";
 import { NodeTrust } from "./cluster/node-trust.js";
 import { defaultDiscoveryRoot } from "./cluster/registry.js";
-import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
+import { type NodeNetwork, type NodeRuntime, nodeHandlers } from "./handlers/index.js";
 import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
@@ -54,6 +54,7 @@ import {
   platformInfo,
   preferredAddress,
 } from "./platform/index.js";
+import { CaptureHub, machineLinks } from "./platform/network/index.js";
 import { Bootloader, Meta, StateDir } from "./state/index.js";
 
 /** How long open calls may finish when the API restarts (Talos waits up to 10 s). */
@@ -127,6 +128,7 @@ class Node implements TalosNode, NodeRuntime {
   readonly meta: Meta;
   readonly images: ImageStore;
   readonly catalog: ImageCatalog;
+  readonly network: NodeNetwork;
   readonly poweredOff: Promise<void>;
   private markPoweredOff!: () => void;
   private current!: Machine;
@@ -162,7 +164,21 @@ class Node implements TalosNode, NodeRuntime {
       this.markPoweredOff = resolve;
     });
     this.addresses = nodeAddresses(options.host);
-    this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
+    const links = machineLinks(this.state.identity().uuid);
+    const capture = new CaptureHub({
+      now: () => this.clock.now(),
+      links: () => links,
+      connection: (peer) => this.listener.connection(peer),
+    });
+    this.listener = new ApiListener(options.host, options.port, nodeHandlers(this), { observer: capture });
+    this.listener.observe(capture);
+    const listener = this.listener;
+    this.network = {
+      capture,
+      connections: () => listener.connections(),
+      listening: () =>
+        listener.listening ? { address: listener.localAddress, port: listener.port } : undefined,
+    };
     this.trust = new NodeTrust({
       host: options.host,
       clock: this.clock,

@@ -12,12 +12,14 @@ import { infoHandlers } from "./info.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { metaHandlers } from "./meta.js";
+import { netstatHandlers } from "./netstat.js";
+import { pcapHandlers } from "./pcap.js";
 import { restartHandlers } from "./restart.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
-export type { HandlerEntry, NodeRuntime } from "./define.js";
+export type { HandlerEntry, NodeNetwork, NodeRuntime } from "./define.js";
 
 export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
   return new Map([
@@ -36,5 +38,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...upgradeHandlers(rt),
     ...metaHandlers(rt),
     ...restartHandlers(rt),
+    ...netstatHandlers(rt),
+    ...pcapHandlers(rt),
   ]);
 }
