@@ -394,6 +394,53 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/validate/validate.js"),
     },
     {
+      name: "image",
+      aliases: ["images"],
+      group: "talos",
+      describe: "Manage container images",
+      children: [
+        {
+          name: "cache-create",
+          describe: "Create a cache of images in OCI format into a directory",
+          load: () => import("./commands/image/cache-create.js"),
+        },
+        {
+          name: "k8s-bundle",
+          aliases: ["default"],
+          describe: "List the default Kubernetes images used by Talos",
+          load: () => import("./commands/image/k8s-bundle.js"),
+        },
+        {
+          name: "list",
+          aliases: ["l", "ls"],
+          describe: "List images in the machine's container runtime",
+          load: () => import("./commands/image/list.js"),
+        },
+        {
+          name: "pull",
+          aliases: ["p"],
+          describe: "Pull an image into the machine's container runtime",
+          load: () => import("./commands/image/pull.js"),
+        },
+        {
+          name: "remove",
+          aliases: ["rm"],
+          describe: "Remove an image from the machine's container runtime",
+          load: () => import("./commands/image/remove.js"),
+        },
+        {
+          name: "talos-bundle",
+          describe: "List the default system images and extensions used for Talos",
+          load: () => import("./commands/image/talos-bundle.js"),
+        },
+        {
+          name: "verify",
+          describe: "Verify an image against the machine's image verification rules",
+          load: () => import("./commands/image/verify.js"),
+        },
+      ],
+    },
+    {
       name: "meta",
       group: "talos",
       describe: "Write and delete keys in the META partition",

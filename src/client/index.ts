@@ -64,6 +64,19 @@ export {
   throwIfAnyFailed,
 } from "./fanout.js";
 export { type Fingerprint, matchesFingerprint, parseFingerprint, spkiFingerprint } from "./fingerprint.js";
+export {
+  type ContainerdInstanceInit,
+  containerdInstance,
+  formatLabels,
+  IMAGE_NAMESPACES,
+  type ImageEntry,
+  listImages,
+  type PullProgress,
+  pullNodeImage,
+  removeNodeImage,
+  type VerifyResult,
+  verifyNodeImage,
+} from "./images.js";
 export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
 export {
   type ClashChoice,

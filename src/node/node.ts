@@ -5,8 +5,18 @@
 // slot; a power-off ends the node.
 
 import { errorMessage, UserError } from "../errors.js";
-import { TALOS_VERSION } from "../version.js";
-import { API_PORT, CONNECT_TIMEOUT_MS } from "../wire/index.js";
+import { DEFAULT_KUBERNETES_VERSION, TALOS_VERSION } from "../version.js";
+import {
+  API_PORT,
+  CONNECT_TIMEOUT_MS,
+  DEBUG_HOST_NS_IMAGE,
+  DEBUG_NIXYBOX_IMAGE,
+  DEFAULT_COREDNS_VERSION,
+  DEFAULT_ETCD_VERSION,
+  FLANNEL_VERSION,
+  KUBE_NETWORK_POLICIES_VERSION,
+  kubernetesBundle,
+} from "../wire/index.js";
 import {
   ApiListener,
   type ConfiguredTls,
@@ -31,7 +41,14 @@ import { ClusterController } from "./cluster/controller.js";
 import { NodeTrust } from "./cluster/node-trust.js";
 import { defaultDiscoveryRoot } from "./cluster/registry.js";
 import { type NodeNetwork, type NodeRuntime, nodeHandlers } from "./handlers/index.js";
-import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
+import {
+  type CatalogImage,
+  commonImages,
+  defaultCatalog,
+  ImageCatalog,
+  ImageStore,
+  resolveImage,
+} from "./images/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
@@ -42,6 +59,7 @@ import {
   osCa,
   type PowerRequest,
   publishMetaKeys,
+  workloadImages,
 } from "./machine/index.js";
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
@@ -159,7 +177,7 @@ class Node implements TalosNode, NodeRuntime {
     this.bootloader = new Bootloader(this.state.dir);
     this.meta = new Meta(this.state.dir);
     this.images = new ImageStore(this.state.dir);
-    this.catalog = new ImageCatalog(options.catalog ?? defaultCatalog(options.talosVersion));
+    this.catalog = new ImageCatalog(options.catalog ?? defaultImages(options.talosVersion));
     this.poweredOff = new Promise((resolve) => {
       this.markPoweredOff = resolve;
     });
@@ -552,6 +570,32 @@ class Node implements TalosNode, NodeRuntime {
       `\ttalosctl apply-config --insecure --nodes ${first} --cert-fingerprint '${identity.fingerprint}' --file <config.yaml>`,
     );
   }
+}
+
+/**
+ * The default "registry": the installers of the releases up to the node's version, and the
+ * images Kubernetes, the node's workloads and debugging use.
+ */
+function defaultImages(talosVersion: string): CatalogImage[] {
+  const running = [workloadImages(true), workloadImages(false)].flatMap((w) => [...w.system, ...w.k8s]);
+  return [
+    ...defaultCatalog(talosVersion),
+    ...commonImages([
+      ...kubernetesBundle({
+        kubernetes: DEFAULT_KUBERNETES_VERSION,
+        etcd: DEFAULT_ETCD_VERSION,
+        flannel: FLANNEL_VERSION,
+        coredns: DEFAULT_COREDNS_VERSION,
+        kubeNetworkPolicies: KUBE_NETWORK_POLICIES_VERSION,
+      }),
+      ...running,
+      "docker.io/library/alpine:latest",
+      "docker.io/library/busybox:latest",
+      "docker.io/library/nginx:latest",
+      DEBUG_HOST_NS_IMAGE,
+      DEBUG_NIXYBOX_IMAGE,
+    ]),
+  ];
 }
 
 function bindReason(err: unknown): string {

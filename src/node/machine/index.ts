@@ -122,7 +122,7 @@ export {
   type TransitionListener,
 } from "./services.js";
 export { SystemVolumes, type VolumesHost } from "./volumes.js";
-export { Workloads, type WorkloadsHost } from "./workloads.js";
+export { Workloads, type WorkloadsHost, workloadImages } from "./workloads.js";
 export {
   createXidGenerator,
   decodeXid,

@@ -35,6 +35,20 @@ function imageOf(id: string, talosVersion: string): string {
   return `ghcr.io/siderolabs/${id}:${talosVersion}`;
 }
 
+/**
+ * Images the CRI containerd holds for the workloads: in its `system` namespace etcd's and the
+ * kubelet's, in `k8s.io` the pods' (the control plane's static pods and the pause image).
+ */
+export function workloadImages(controlPlane: boolean): { system: string[]; k8s: string[] } {
+  const pods = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map(
+    (name) => `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
+  );
+  return {
+    system: [...(controlPlane ? [imageOf("etcd", "")] : []), imageOf("kubelet", "")],
+    k8s: controlPlane ? [PAUSE_IMAGE, ...pods] : [PAUSE_IMAGE],
+  };
+}
+
 /** klog's header time: `MMDD hh:mm:ss.uuuuuu`. */
 function klogStamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, "0");

@@ -206,8 +206,16 @@ export function socketTable(f: SocketFacts): SocketEntry[] {
   if (f.kubelet && f.apiServer) {
     pair("kubelet-apiserver", f.kubelet, 0, f.apiServer, 0, f.nodeAddress, APISERVER_PORT);
   }
-  return out;
+  // As /proc/net lists them: one protocol after another, listening sockets first.
+  const rank = (e: SocketEntry): number =>
+    PROTO_ORDER[e.proto] * 2 + (e.state === TcpState.ESTABLISHED ? 1 : 0);
+  return out
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
+    .map(({ e }) => e);
 }
+
+const PROTO_ORDER: Readonly<Record<L4Proto, number>> = { tcp: 0, tcp6: 1, udp: 2, udp6: 3 };
 
 export type NetstatFilter = "all" | "listening" | "connected";
 
