@@ -56,6 +56,7 @@ import {
   isComplete,
   Machine,
   type MachineConfig,
+  mountCgroupfs,
   osCa,
   type PowerRequest,
   publishMetaKeys,
@@ -370,6 +371,7 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.stagedUpgradeFor(slot.version) ?? {}),
     });
     const detachMeta = publishMetaKeys(machine.store, this.meta);
+    mountCgroupfs(machine);
     machine.signal.addEventListener("abort", detachMeta, { once: true });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.

@@ -9,6 +9,7 @@ export {
   requiredServices,
   SERVICES,
 } from "./catalog.js";
+export { addCgroup, CGROUP_ROOT, mountCgroupfs } from "./cgroupfs.js";
 export {
   acceptedCas,
   certSans,

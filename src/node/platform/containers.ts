@@ -139,7 +139,8 @@ export function podContainers(
       namespace: KUBERNETES_NAMESPACE,
       id: driver === "cri" ? podId : sandboxId,
       podId: driver === "cri" ? podId : sandboxId,
-      name: driver === "cri" ? pod.name : sandboxId,
+      // CRI names a sandbox after its pod, as `<namespace>/<pod>`.
+      name: driver === "cri" ? podId : sandboxId,
       image: PAUSE_IMAGE,
       pid: pid++,
       status: driver === "cri" ? "SANDBOX_READY" : "RUNNING",

@@ -11,6 +11,15 @@ export {
   type VolumeFacts,
 } from "./block.js";
 export {
+  blockDeviceNumber,
+  type CgroupFacts,
+  type CgroupPod,
+  type CgroupProcess,
+  cgroupHierarchy,
+  cpuWeight,
+  weightNice,
+} from "./cgroups.js";
+export {
   type ContainerRecord,
   type ContainerRestart,
   findPodContainer,
