@@ -394,6 +394,19 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/validate/validate.js"),
     },
     {
+      name: "cgroups",
+      aliases: ["cg"],
+      group: "talos",
+      describe: "Retrieve cgroups usage information",
+      load: () => import("./commands/cgroups/cgroups.js"),
+    },
+    {
+      name: "debug",
+      group: "talos",
+      describe: "Run a debug container from an image archive or reference",
+      load: () => import("./commands/debug/debug.js"),
+    },
+    {
       name: "image",
       aliases: ["images"],
       group: "talos",

@@ -1,9 +1,10 @@
 // talosctl image: which containerd instance `--namespace` names (siderolabs/talos:
 // cmd/talosctl/cmd/talos/image.go), and the node's ImageService calls as plain results.
+import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { UserError } from "../errors.js";
 import { ContainerDriver, ContainerdNamespace } from "../gen/common/common_pb.js";
-import { ImageService } from "../gen/machine/image_pb.js";
+import { ImageService, ImageServiceImportRequestSchema } from "../gen/machine/image_pb.js";
 import type { NodeClient } from "./client.js";
 
 export const IMAGE_NAMESPACES = ["cri", "system", "inmem"] as const;
@@ -85,6 +86,32 @@ export async function pullNodeImage(
     }
   }
   return name;
+}
+
+/** Bytes of an image archive one Import message carries (talosctl's chunk size). */
+export const IMPORT_CHUNK_BYTES = 32 * 1024;
+
+/** Streams an image archive to the node; resolves with the name it was imported as. */
+export async function importNodeImage(
+  node: NodeClient,
+  instance: ContainerdInstanceInit,
+  archive: AsyncIterable<Uint8Array>,
+  onProgress?: (bytes: number) => void,
+): Promise<string> {
+  async function* requests() {
+    yield create(ImageServiceImportRequestSchema, { request: { case: "containerd", value: instance } });
+    let sent = 0;
+    for await (const data of archive) {
+      for (let i = 0; i < data.length; i += IMPORT_CHUNK_BYTES) {
+        const bytes = data.subarray(i, i + IMPORT_CHUNK_BYTES);
+        yield create(ImageServiceImportRequestSchema, { request: { case: "imageChunk", value: { bytes } } });
+        sent += bytes.length;
+        onProgress?.(sent);
+      }
+    }
+  }
+  const reply = await node.service(ImageService).import(requests());
+  return reply.name;
 }
 
 export async function removeNodeImage(

@@ -27,6 +27,12 @@ export {
   createConnection,
   DIAL_TIMEOUT_MS,
 } from "./connection.js";
+export {
+  type DebugInput,
+  DebugInputQueue,
+  type DebugRunOptions,
+  runDebugContainer,
+} from "./debug.js";
 export { type Endpoint, endpointUrl, formatAuthority, parseEndpoint } from "./endpoints.js";
 export {
   connectionFailure,
@@ -70,6 +76,7 @@ export {
   formatLabels,
   IMAGE_NAMESPACES,
   type ImageEntry,
+  importNodeImage,
   listImages,
   type PullProgress,
   pullNodeImage,

@@ -293,7 +293,8 @@ async function* decodeStream<I extends DescMessage>(
   observer: TrafficObserver | undefined,
   path: string,
 ): AsyncIterable<MessageShape<I>> {
-  for await (const chunk of call as AsyncIterable<Buffer>) {
+  // The call's end of input must not destroy it: a bidirectional call still answers after it.
+  for await (const chunk of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     observer?.message(call, path, "in", chunk);
     yield decode(schema, chunk);
   }

@@ -60,6 +60,27 @@ export function serverStream<T extends DescMethod>(
   return [methodPath(method), { kind: "server_streaming", handle: fn as unknown } as Handler];
 }
 
+export function clientStream<T extends DescMethod>(
+  method: T,
+  fn: (
+    requests: AsyncIterable<MessageShape<T["input"]>>,
+    caller: Caller,
+  ) => Promise<MessageShape<T["output"]>>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "client_streaming", handle: fn as unknown } as Handler];
+}
+
+export function bidiStream<T extends DescMethod>(
+  method: T,
+  fn: (
+    requests: AsyncIterable<MessageShape<T["input"]>>,
+    caller: Caller,
+    send: (message: MessageShape<T["output"]>) => Promise<void>,
+  ) => Promise<void>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "bidi_streaming", handle: fn as unknown } as Handler];
+}
+
 export function failedPrecondition(message: string): StatusError {
   return new StatusError(grpc.status.FAILED_PRECONDITION, message);
 }

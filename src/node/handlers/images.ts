@@ -10,6 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ContainerDriver, type ContainerdInstance, ContainerdNamespace } from "../../gen/common/common_pb.js";
 import {
   ImageService,
+  ImageServiceImportResponseSchema,
   ImageServiceListResponseSchema,
   ImageServicePullLayerProgressSchema,
   ImageServicePullProgressSchema,
@@ -19,20 +20,33 @@ import {
 } from "../../gen/machine/image_pb.js";
 import { StatusError } from "../errors.js";
 import {
+  ArchiveError,
+  archiveImageNames,
   type CatalogImage,
   ImageNotFoundError,
   InvalidImageRefError,
+  importedImage,
   NAMESPACES,
   normalizeRef,
   resolveImage,
 } from "../images/index.js";
 import { isControlPlane, type Machine, workloadImages } from "../machine/index.js";
-import { type HandlerEntry, invalidArgument, type NodeRuntime, serverStream, unary } from "./define.js";
+import {
+  clientStream,
+  type HandlerEntry,
+  invalidArgument,
+  type NodeRuntime,
+  serverStream,
+  unary,
+} from "./define.js";
 
 /** Layers a pulled installer image reports (sizes split from the image size). */
 const LAYER_SHARES = [0.62, 0.3, 0.08];
 /** Machine time one layer's download takes. */
 const LAYER_MS = 200;
+
+/** The largest image archive Import takes (it is held in memory while it is read). */
+export const IMPORT_MAX_BYTES = 512 * 1024 * 1024;
 
 /** Where images of the CRI containerd's `system` namespace are kept in the image store. */
 export const CRI_SYSTEM_STORE = "cri/system";
@@ -201,6 +215,44 @@ export function imageHandlers(rt: NodeRuntime): HandlerEntry[] {
       }
       if (!present) rt.images.add(store, image, m.now());
       await send(create(ImageServicePullResponseSchema, { response: { case: "name", value: image.ref } }));
+    }),
+
+    clientStream(ImageService.method.import, async (requests) => {
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done || first.value.request.case !== "containerd")
+        throw invalidArgument("containerd instance is required");
+      const store = instanceStore(first.value.request.value);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        const r = next.value.request;
+        if (r.case !== "imageChunk")
+          throw new StatusError(grpc.status.INTERNAL, "failed to import image: no image chunk");
+        size += r.value.bytes.length;
+        if (size > IMPORT_MAX_BYTES) {
+          throw new StatusError(
+            grpc.status.INTERNAL,
+            `failed to import image: archive larger than ${IMPORT_MAX_BYTES} bytes`,
+          );
+        }
+        chunks.push(Buffer.from(r.value.bytes));
+      }
+      const data = Buffer.concat(chunks);
+      let names: string[];
+      try {
+        names = archiveImageNames(data);
+      } catch (err) {
+        if (err instanceof ArchiveError)
+          throw new StatusError(grpc.status.INTERNAL, `failed to import image: ${err.message}`);
+        throw err;
+      }
+      if (names.length === 0) throw invalidArgument("no images imported from archive");
+      const now = rt.machine.now();
+      for (const name of names) rt.images.add(store, importedImage(name, data), now);
+      return create(ImageServiceImportResponseSchema, { name: names[0]! });
     }),
 
     serverStream(ImageService.method.list, async (req, _caller, send) => {

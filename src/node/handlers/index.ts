@@ -4,6 +4,7 @@ import { applyHandlers } from "./apply.js";
 import { clientConfigHandlers } from "./client-config.js";
 import { clusterHandlers } from "./cluster.js";
 import { cosiHandlers } from "./cosi.js";
+import { debugHandlers } from "./debug.js";
 import type { NodeRuntime } from "./define.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
@@ -40,5 +41,6 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...restartHandlers(rt),
     ...netstatHandlers(rt),
     ...pcapHandlers(rt),
+    ...debugHandlers(rt),
   ]);
 }

@@ -1,5 +1,6 @@
 // Container images of the emulated node: the catalog of what the "registry" has, and what was
 // pulled into containerd.
+export { ArchiveError, archiveImageNames, importedImage } from "./archive.js";
 export {
   type CatalogImage,
   commonImages,
