@@ -44,7 +44,7 @@ async function deviceNames(node: NodeClient, opts: FetchOptions): Promise<Map<st
   try {
     return await deviceNamesFromTarGz(copyStream(node, "/sys/dev/block"));
   } catch (err) {
-    opts.warn(`error copying devices: ${toRpcError(err, opts.signal.aborted).message}`);
+    opts.warn(`error reading devices: ${toRpcError(err, opts.signal.aborted).message}`);
     return new Map();
   }
 }

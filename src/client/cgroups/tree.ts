@@ -254,11 +254,18 @@ function find(root: CgroupNode, directory: string): CgroupNode {
   return node;
 }
 
+/** The decompressed bytes of a gzip stream; a failure of the source fails the reading. */
+function gunzipped(source: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+  const gunzip = createGunzip();
+  const input = Readable.from(source);
+  input.on("error", (err) => gunzip.destroy(err));
+  return input.pipe(gunzip) as AsyncIterable<Buffer>;
+}
+
 /** The tree of a .tar.gz of /sys/fs/cgroup (what `talosctl cp /sys/fs/cgroup -` gives). */
 export async function treeFromTarGz(source: AsyncIterable<Uint8Array>): Promise<CgroupNode> {
   const root = new CgroupNode();
-  const gunzip = Readable.from(source).pipe(createGunzip());
-  await readTar(gunzip as AsyncIterable<Buffer>, async (header, data) => {
+  await readTar(gunzipped(source), async (header, data) => {
     if (header.type !== "file") return;
     const slash = header.name.lastIndexOf("/");
     const directory = slash < 0 ? "" : header.name.slice(0, slash + 1);
@@ -279,8 +286,7 @@ export async function treeFromTarGz(source: AsyncIterable<Uint8Array>): Promise<
 /** Symlink targets' base names by link name (`8:0` to `sda`), from a .tar.gz of /sys/dev/block. */
 export async function deviceNamesFromTarGz(source: AsyncIterable<Uint8Array>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const gunzip = Readable.from(source).pipe(createGunzip());
-  await readTar(gunzip as AsyncIterable<Buffer>, async (header) => {
+  await readTar(gunzipped(source), async (header) => {
     if (header.type !== "symlink") return;
     names.set(header.name, header.linkName.split("/").pop() ?? header.linkName);
   });
