@@ -219,6 +219,21 @@ const TYPE_FIXES = [
   ["v1alpha1.Config", "version", str],
 ];
 
+/**
+ * Multi-document fields a schema types wrongly, fixed in every generation that has them:
+ * RoutingRuleConfig's action is a named value (nethelpers.RoutingRuleAction's text form), and
+ * ContainerConfig's mount options and dependsOn networks are lists of strings in the Go types.
+ */
+const KIND_FIELD_FIXES = [
+  [
+    "network.RoutingRuleConfigV1Alpha1",
+    "action",
+    { type: "string", enum: ["unspec", "unicast", "blackhole", "unreachable", "prohibit"] },
+  ],
+  ["container.UserVolumeMount", "options", strList],
+  ["container.ContainerDependsOn", "networks", strList],
+];
+
 /** Definitions the schemas model as something else than Talos decodes. */
 const DEF_FIXES = {
   // A URL written as a string (the schema shows an empty object).
@@ -443,6 +458,11 @@ for (const [index, version] of VERSIONS.entries()) {
     if (def?.fields?.[field] === undefined) fail(`${version}: ${name}.${field} to fix is missing`);
     const keep = def.fields[field].deprecated ? { deprecated: true } : {};
     defs[name] = { ...def, fields: { ...def.fields, [field]: { ...node, ...keep } } };
+  }
+
+  for (const [name, field, node] of KIND_FIELD_FIXES) {
+    const def = defs[name];
+    if (def?.fields?.[field] !== undefined) defs[name] = { ...def, fields: { ...def.fields, [field]: node } };
   }
 
   const kinds = {};

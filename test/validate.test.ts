@@ -89,7 +89,7 @@ provisioning:
     const r = await validate(["-c", file, "-m", "metal", "--strict"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      "WARNING: install.yaml: document UnattendedInstallConfig: installer.image (line 24:1): installer.image is not set: the installer image of the running Talos version is used\n",
+      "WARNING: install.yaml: document UnattendedInstallConfig: installer.image (line 24:1): installer.image is not set, if Talos is not booted from asset built by Image Factory, installation will fail\n",
     );
   });
 
@@ -107,8 +107,8 @@ provisioning:
     expect(r.stderr).toBe(
       [
         "2 errors occurred:",
-        "\t* bad.yaml: document v1alpha1: persist (line 3:1): .persist should be enabled",
         "\t* bad.yaml: document v1alpha1: machine.ca.key (line 9:9): issuing CA key is required for controlplane nodes (.machine.ca.key)",
+        "\t* bad.yaml: document v1alpha1: persist (line 3:1): .persist should be enabled",
         "",
       ].join("\n"),
     );

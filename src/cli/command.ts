@@ -1,6 +1,6 @@
 // The shape of one command module: src/cli/commands/<noun>/<verb>.ts exports `command`, made
 // with `defineCommand`, which ties the handler's typed flag values to the declared flags.
-import type { ArgsRule, FlagSet, Invocation } from "./args/spec.js";
+import { type ArgsRule, type FlagSet, flag, type Invocation } from "./args/spec.js";
 import type { CliContext } from "./context.js";
 
 export { type ArgsRule, args, type FlagSet, type FlagValues, flag, type Invocation } from "./args/spec.js";
@@ -27,4 +27,12 @@ export interface CommandModule<F extends FlagSet = FlagSet> {
 
 export function defineCommand<const F extends FlagSet>(module: CommandModule<F>): CommandModule<F> {
   return module;
+}
+
+/** Every command accepts --debug (the chain of causes of an error), unless it has its own. */
+const DEBUG_FLAG = flag.bool({ hidden: true, describe: "print the causes of an error" });
+
+/** The flags a command parses: its own, plus the hidden --debug. */
+export function commandFlags(command: CommandModule): FlagSet {
+  return "debug" in command.flags ? command.flags : { ...command.flags, debug: DEBUG_FLAG };
 }

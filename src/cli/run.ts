@@ -1,16 +1,13 @@
 // Runs one talosctl invocation against an injected context and returns the exit status.
 import { errorMessage, JoinedError, ReportedError, UserError } from "../errors.js";
 import { checkArgs, checkRequiredFlags, parseCommandLine } from "./args/parse.js";
-import { type FlagSet, flag } from "./args/spec.js";
+import type { FlagSet } from "./args/spec.js";
 import { type HelpInput, renderCommandHelp, renderUsage } from "./args/usage.js";
-import type { CommandModule } from "./command.js";
+import { type CommandModule, commandFlags } from "./command.js";
 import type { CliContext } from "./context.js";
 import { renderGroupHelp } from "./help.js";
 import type { CommandEntry } from "./manifest.js";
 import { commandName, resolveCommand } from "./resolve.js";
-
-/** Every command accepts --debug (the chain of causes of an error), unless it has its own. */
-const DEBUG_FLAG = flag.bool({ hidden: true, describe: "print the causes of an error" });
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug") || ctx.env.TALOSCTL_DEBUG === "1";
@@ -52,11 +49,6 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
     await reportError(err, ctx, debug, usage);
     return 1;
   }
-}
-
-/** The flags a command parses: its own, plus the hidden --debug. */
-export function commandFlags(command: CommandModule): FlagSet {
-  return "debug" in command.flags ? command.flags : { ...command.flags, debug: DEBUG_FLAG };
 }
 
 export function helpInput(path: readonly CommandEntry[], command: CommandModule, flags: FlagSet): HelpInput {

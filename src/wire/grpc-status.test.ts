@@ -45,11 +45,12 @@ describe("goStatusString", () => {
 });
 
 describe("errorCodeOf", () => {
-  it("maps the codes that have a project error code, and the rest to internal", () => {
+  it("maps every status onto its own error code, and unknown numbers to unknown", () => {
     expect(errorCodeOf(Code.PermissionDenied)).toBe("permission-denied");
     expect(errorCodeOf(grpc.status.FAILED_PRECONDITION)).toBe("failed-precondition");
     expect(errorCodeOf(Code.Unavailable)).toBe("unavailable");
-    expect(errorCodeOf(Code.AlreadyExists)).toBe("internal");
+    expect(errorCodeOf(Code.AlreadyExists)).toBe("already-exists");
     expect(errorCodeOf(Code.Internal)).toBe("internal");
+    expect(errorCodeOf(42)).toBe("unknown");
   });
 });

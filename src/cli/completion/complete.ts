@@ -3,12 +3,11 @@
 // scripts cobra generates.
 import { parseCommandLine } from "../args/parse.js";
 import type { FlagSet, FlagSpec, Invocation } from "../args/spec.js";
-import type { CommandModule } from "../command.js";
+import { type CommandModule, commandFlags } from "../command.js";
 import type { CliContext } from "../context.js";
 import { connectionFlags, VALUE_FLAGS } from "../flags.js";
 import { type CommandEntry, findChild, ROOT } from "../manifest.js";
 import { OUTPUT_FORMAT_NAMES } from "../output/index.js";
-import { commandFlags } from "../run.js";
 
 export const Directive = {
   Default: 0,

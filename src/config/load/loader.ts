@@ -355,17 +355,10 @@ export function loadMachineConfig(
 
     let name: string | undefined;
     if (schema.named) {
+      // A missing or empty name decodes as Go's empty string (each kind's validation words it); a
+      // name of the wrong type is the decoder's problem.
       const n = scalarText(root, "name");
       name = n.value;
-      if (name === undefined || name === "") {
-        problems.push({
-          path: n.present ? ["name"] : [],
-          position: n.present ? (locate(doc, ["name"], position) ?? start) : start,
-          detail: n.present
-            ? "name must be a non-empty string"
-            : `missing name (${kind} documents are named)`,
-        });
-      }
       label = documentLabel({ kind, ...(name ? { name } : {}) });
     }
 

@@ -94,6 +94,14 @@ function fixErrata(doc: Json): Json {
     if (typeof dest.endpoint === "object") dest.endpoint = "tcp://10.0.0.1:514";
   }
   if (typeof doc.kind === "string") doc.kind = KIND_RENAMES[doc.kind] ?? doc.kind;
+  // The Go types: mount options and network conditions are lists, a rule's action is a name.
+  for (const m of doc.kind === "ContainerConfig" ? (doc.mounts ?? []) : []) {
+    if (typeof m.userVolume?.options === "string") m.userVolume.options = [m.userVolume.options];
+  }
+  if (doc.kind === "ContainerConfig" && typeof doc.dependsOn?.networks === "string") {
+    doc.dependsOn.networks = [doc.dependsOn.networks];
+  }
+  if (doc.kind === "RoutingRuleConfig" && typeof doc.action === "number") doc.action = "blackhole";
   return doc;
 }
 

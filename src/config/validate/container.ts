@@ -1,13 +1,15 @@
-// Rules about the config as a whole (siderolabs/talos: pkg/machinery/config/container/validate.go):
-// documents against the v1alpha1 settings they replace, mode requirements, and what needs what.
-import type { ConfigDocument, ConfigPath, MachineConfigDocuments } from "../document.js";
-import { LEGACY_KIND } from "../document.js";
-import { bool, filled, has, list, str, strs } from "./data.js";
+// Rules about the config as a whole (siderolabs/talos: pkg/machinery/config/container/validate.go,
+// container.go and container_deps.go): documents against the v1alpha1 settings they replace,
+// the runtime mode's needs, and what one document needs from another.
+import { type ConfigDocument, documentLabel, LEGACY_KIND, type MachineConfigDocuments } from "../document.js";
+import type { Check, KindRules } from "./check.js";
+import { get, has, list, str, strs } from "./data.js";
 import type { Findings } from "./findings.js";
+import { goQuote } from "./go.js";
 import { inContainer, type ValidationMode } from "./modes.js";
 import { isControlPlane, machineTypeOf } from "./v1alpha1.js";
 
-/** Kinds only a control plane machine may carry. */
+/** Kinds only a control plane machine may carry (they implement ControlplaneOnlyConfig). */
 export const CONTROL_PLANE_ONLY_KINDS: readonly string[] = [
   "KubeAdmissionControlConfig",
   "KubeAggregatorCAConfig",
@@ -25,216 +27,218 @@ export const CONTROL_PLANE_ONLY_KINDS: readonly string[] = [
   "KubeTalosAPIAccessConfig",
 ];
 
-/** A document kind and the v1alpha1 setting it replaces: both at once is an error. */
-interface LegacyConflict {
-  readonly kind: string;
-  /** The v1alpha1 path that must stay empty when the document is present. */
-  readonly legacy: ConfigPath;
-  /** A field of the document that must be set for the conflict to count (all fields if omitted). */
-  readonly field?: ConfigPath;
-  readonly message: string;
+/** Kinds that configure a network link named by the document (and VethConfig's peer too). */
+const LINK_KINDS = [
+  "LinkConfig",
+  "BondConfig",
+  "BridgeConfig",
+  "DummyLinkConfig",
+  "VLANConfig",
+  "VRFConfig",
+  "VethConfig",
+  "WireguardConfig",
+];
+
+/** Each document's conflict rule against the v1alpha1 document: the first conflict, on the document. */
+export function checkConflicts(
+  config: MachineConfigDocuments,
+  rulesOf: (kind: string) => KindRules | undefined,
+  checkOf: (doc: ConfigDocument) => Check,
+): void {
+  const legacy = config.documents.find((d) => d.kind === LEGACY_KIND);
+  if (legacy === undefined) return;
+  for (const doc of config.documents) {
+    const rule = rulesOf(doc.kind)?.conflict;
+    if (rule === undefined) continue;
+    const c = checkOf(doc);
+    const message = rule(legacy.data, c);
+    if (message !== undefined) c.error(message);
+  }
 }
 
-const LEGACY_CONFLICTS: readonly LegacyConflict[] = [
-  {
-    kind: "KubeClusterConfig",
-    legacy: ["cluster", "clusterName"],
-    field: ["clusterName"],
-    message:
-      "cluster name is already set in the v1alpha1 config (.cluster.clusterName). Remove it from v1alpha1 to use KubeClusterConfig",
-  },
-  {
-    kind: "UnattendedInstallConfig",
-    legacy: ["machine", "install"],
-    message: "UnattendedInstallConfig config is incompatible with v1alpha1 config (.machine.install)",
-  },
-  {
-    kind: "HostnameConfig",
-    legacy: ["machine", "network", "hostname"],
-    message: "static hostname is already set in v1alpha1 config",
-  },
-  {
-    kind: "KubeletConfig",
-    legacy: ["machine", "kubelet"],
-    message: "kubelet config is already set in v1alpha1 config (.machine.kubelet)",
-  },
-  {
-    kind: "DiscoveryIdentityConfig",
-    legacy: ["cluster", "id"],
-    message: "cluster identity is already configured in .cluster.id/.cluster.secret of the v1alpha1 config",
-  },
-  {
-    kind: "DiscoveryIdentityConfig",
-    legacy: ["cluster", "secret"],
-    message: "cluster identity is already configured in .cluster.id/.cluster.secret of the v1alpha1 config",
-  },
-  {
-    kind: "DiscoveryServiceConfig",
-    legacy: ["cluster", "discovery"],
-    message: "discovery service is already configured in .cluster.discovery of the v1alpha1 config",
-  },
-];
+interface HostDNS {
+  readonly doc: ConfigDocument;
+  readonly enabled: boolean;
+  readonly forward: boolean;
+}
 
 export function validateContainer(config: MachineConfigDocuments, mode: ValidationMode, f: Findings): void {
   const docs = config.documents;
   const legacy = docs.find((d) => d.kind === LEGACY_KIND);
-  const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
   const first = (kind: string) => docs.find((d) => d.kind === kind);
+  const anchor = legacy ?? docs[0];
+  if (anchor === undefined) return;
+  const error = (message: string, doc: ConfigDocument = anchor, path: readonly (string | number)[] = []) =>
+    f.error(doc, path, message);
 
-  // Legacy conflicts (a document vs the same setting in v1alpha1).
-  if (legacy !== undefined) {
-    const reported = new Set<string>();
-    for (const c of LEGACY_CONFLICTS) {
-      for (const doc of byKind(c.kind)) {
-        if (!filled(legacy.data, c.legacy)) continue;
-        if (c.field !== undefined && !filled(doc.data, c.field)) continue;
-        const key = `${doc.kind}/${doc.name ?? ""}:${c.message}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
-        f.error(doc, c.field ?? [], c.message);
-      }
-    }
-  }
-
-  // Host DNS: where it is configured (ResolverConfig wins over the legacy feature).
+  // Host DNS: the ResolverConfig's when it enables it, else the v1alpha1 feature.
   const resolver = first("ResolverConfig");
-  const hostDNSDoc: ConfigDocument | undefined =
-    resolver !== undefined && has(resolver.data, ["hostDNS"])
-      ? resolver
-      : legacy !== undefined && has(legacy.data, ["machine", "features", "hostDNS"])
-        ? legacy
-        : undefined;
-  const hostDNSPath: ConfigPath = hostDNSDoc === resolver ? ["hostDNS"] : ["machine", "features", "hostDNS"];
-  const hostDNSEnabled =
-    hostDNSDoc !== undefined && bool(hostDNSDoc.data, [...hostDNSPath, "enabled"]) === true;
+  let hostDNS: HostDNS | undefined;
+  if (resolver !== undefined && get(resolver.data, ["hostDNS", "enabled"]) === true) {
+    hostDNS = {
+      doc: resolver,
+      enabled: true,
+      forward: get(resolver.data, ["hostDNS", "forwardKubeDNSToHost"]) === true,
+    };
+  } else if (legacy !== undefined && has(legacy.data, ["machine", "features", "hostDNS"])) {
+    hostDNS = {
+      doc: legacy,
+      enabled: get(legacy.data, ["machine", "features", "hostDNS", "enabled"]) === true,
+      forward: get(legacy.data, ["machine", "features", "hostDNS", "forwardKubeDNSToHost"]) === true,
+    };
+  }
 
   if (inContainer(mode)) {
-    const anchor = hostDNSDoc ?? resolver ?? legacy ?? docs[0];
-    if (anchor !== undefined) {
-      if (hostDNSDoc === undefined) f.error(anchor, [], "hostDNS config is required in container mode");
-      else if (!hostDNSEnabled)
-        f.error(hostDNSDoc, [...hostDNSPath, "enabled"], "hostDNS must be enabled in container mode");
-      else if (bool(hostDNSDoc.data, [...hostDNSPath, "forwardKubeDNSToHost"]) !== true) {
-        f.error(
-          hostDNSDoc,
-          [...hostDNSPath, "forwardKubeDNSToHost"],
-          "forwardKubeDNSToHost must be enabled in container mode",
-        );
-      }
+    if (hostDNS === undefined) error("hostDNS config is required in container mode", resolver ?? anchor);
+    else {
+      if (!hostDNS.enabled) error("hostDNS must be enabled in container mode", hostDNS.doc);
+      if (!hostDNS.forward) error("forwardKubeDNSToHost must be enabled in container mode", hostDNS.doc);
     }
   }
 
-  if (resolver !== undefined && !hostDNSEnabled) {
-    list(resolver.data, ["nameservers"]).forEach((ns, i) => {
-      const protocol = str(ns, ["protocol"]);
-      if (protocol !== "" && protocol !== "Do53") {
-        f.error(
-          resolver,
-          ["nameservers", i, "protocol"],
-          "hostDNS must be enabled when using non-default DNS protocols",
-        );
-      }
+  if (resolver !== undefined) {
+    const nonDefault = list(resolver.data, ["nameservers"]).some((ns) => {
+      const p = str(ns, ["protocol"]);
+      return p !== "" && p !== "Do53";
     });
+    if (nonDefault && (hostDNS === undefined || !hostDNS.enabled))
+      error("hostDNS must be enabled when using non-default DNS protocols", resolver, ["nameservers"]);
   }
 
-  // Discovery needs an identity.
-  const discoveryService = first("DiscoveryServiceConfig");
-  const identity = first("DiscoveryIdentityConfig");
-  if (discoveryService !== undefined) {
-    const hasID =
-      identity !== undefined ? filled(identity.data, ["clusterID"]) : filled(legacy?.data, ["cluster", "id"]);
-    const hasSecret =
-      identity !== undefined
-        ? filled(identity.data, ["clusterSecret"])
-        : filled(legacy?.data, ["cluster", "secret"]);
-    if (!hasID) {
-      f.error(
-        discoveryService,
-        [],
+  // Discovery needs an identity; v1alpha1's discovery and identity take priority.
+  const legacyDiscovery =
+    legacy !== undefined &&
+    get(legacy.data, ["cluster", "discovery", "enabled"]) === true &&
+    get(legacy.data, ["cluster", "discovery", "registries", "service", "disabled"]) !== true;
+  const discoveryDocs = docs.filter((d) => d.kind === "DiscoveryServiceConfig");
+  const discoveryOn = legacyDiscovery || discoveryDocs.length > 0;
+  if (discoveryOn) {
+    const legacyID = str(legacy?.data, ["cluster", "id"]);
+    const legacySecret = str(legacy?.data, ["cluster", "secret"]);
+    const identityDoc = first("DiscoveryIdentityConfig");
+    let id: string | undefined;
+    let secret: string | undefined;
+    if (legacyID !== "" || legacySecret !== "") {
+      id = legacyID;
+      secret = legacySecret;
+    } else if (identityDoc !== undefined) {
+      id = str(identityDoc.data, ["clusterID"]);
+      secret = str(identityDoc.data, ["clusterSecret"]);
+    }
+    const at = legacyDiscovery ? anchor : discoveryDocs[0]!;
+    if (id === undefined || id === "")
+      error(
         "cluster ID (.cluster.id or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled",
+        at,
       );
-    }
-    if (!hasSecret) {
-      f.error(
-        discoveryService,
-        [],
+    if (secret === undefined || secret === "")
+      error(
         "cluster secret (.cluster.secret or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled",
+        at,
       );
-    }
   }
 
-  // KubeSpan needs discovery.
+  checkContainerDependencies(docs, f);
+
+  // KubeSpan (the KubeSpanConfig document, else v1alpha1's) needs discovery.
   const kubeSpanDoc = first("KubeSpanConfig");
   const kubeSpanOn =
-    (kubeSpanDoc !== undefined && bool(kubeSpanDoc.data, ["enabled"]) === true) ||
-    (legacy !== undefined && bool(legacy.data, ["machine", "network", "kubespan", "enabled"]) === true);
-  const discoveryOn =
-    discoveryService !== undefined ||
-    (legacy !== undefined && bool(legacy.data, ["cluster", "discovery", "enabled"]) === true);
-  if (kubeSpanOn && !discoveryOn) {
-    const where = kubeSpanDoc ?? legacy!;
-    f.error(
-      where,
-      where === kubeSpanDoc ? ["enabled"] : ["machine", "network", "kubespan", "enabled"],
-      "KubeSpan requires cluster discovery to be enabled",
+    kubeSpanDoc !== undefined
+      ? get(kubeSpanDoc.data, ["enabled"]) === true
+      : legacy !== undefined && get(legacy.data, ["machine", "network", "kubespan", "enabled"]) === true;
+  if (kubeSpanOn && !discoveryOn)
+    error("KubeSpan requires cluster discovery to be enabled", kubeSpanDoc ?? anchor);
+
+  const cp = isControlPlane(machineTypeOf(legacy));
+  if (cp) {
+    const apiServerCA =
+      first("KubeAPIServerCAConfig") ??
+      (legacy !== undefined &&
+      (has(legacy.data, ["cluster", "ca"]) || has(legacy.data, ["cluster", "acceptedCAs"]))
+        ? legacy
+        : undefined);
+    if (apiServerCA !== undefined) {
+      const legacyEncryption =
+        str(legacy?.data, ["cluster", "secretboxEncryptionSecret"]) !== "" ||
+        str(legacy?.data, ["cluster", "aescbcEncryptionSecret"]) !== "";
+      if (!legacyEncryption && first("KubeEtcdEncryptionConfig") === undefined)
+        error(
+          "etcd encryption config is required for control plane machines running kube-apiserver",
+          apiServerCA,
+        );
+    }
+  }
+  const misplaced = docs.filter((d) => CONTROL_PLANE_ONLY_KINDS.includes(d.kind));
+  if (misplaced.length > 0 && !cp) {
+    const kinds = [...new Set(misplaced.map((d) => d.kind))].sort();
+    error(
+      `the following document kinds are only allowed on control plane machines: [${kinds.join(" ")}]`,
+      misplaced[0],
     );
   }
 
-  // Containers: dependencies must exist and must not form a cycle.
-  const containers = byKind("ContainerConfig");
+  // A VethConfig's peer is a link too: no other link document may configure it (documents of the
+  // same name are the loader's "conflicting documents").
+  const claimed = new Map<string, ConfigDocument>();
+  for (const doc of docs) {
+    if (!LINK_KINDS.includes(doc.kind)) continue;
+    const names = [doc.name ?? ""];
+    if (doc.kind === "VethConfig") names.push(str(doc.data, ["peer", "name"]));
+    for (const name of names) {
+      const owner = claimed.get(name);
+      if (owner === undefined) {
+        claimed.set(name, doc);
+        continue;
+      }
+      if (owner !== doc && owner.name === name && doc.name === name) continue;
+      error(
+        `conflicting link configurations: ${documentLabel(owner)} and ${documentLabel(doc)} both configure ${goQuote(name)}`,
+        doc,
+      );
+    }
+  }
+}
+
+/** dependsOn.containers must name configured containers and must not form a cycle. */
+function checkContainerDependencies(docs: readonly ConfigDocument[], f: Findings): void {
+  const containers = docs.filter((d) => d.kind === "ContainerConfig");
+  if (containers.length === 0) return;
   const names = new Set(containers.map((c) => c.name ?? ""));
-  const deps = new Map<string, string[]>();
+  const edges = new Map<string, string[]>();
   for (const c of containers) {
-    const list_ = strs(c.data, ["dependsOn", "containers"]);
-    deps.set(c.name ?? "", list_);
-    list_.forEach((dep, i) => {
+    const deps = strs(c.data, ["dependsOn", "containers"]);
+    deps.forEach((dep, i) => {
       if (!names.has(dep))
         f.error(
           c,
           ["dependsOn", "containers", i],
-          `container "${c.name}" depends on unknown container "${dep}"`,
+          `container ${goQuote(c.name ?? "")} depends on container ${goQuote(dep)}, which is not configured`,
         );
     });
+    edges.set(c.name ?? "", deps);
   }
-  const state = new Map<string, "visiting" | "done">();
-  const cycleAt = new Set<string>();
-  const visit = (name: string, trail: string[]): void => {
-    if (state.get(name) === "done") return;
-    if (state.get(name) === "visiting") {
-      const cycle = [...trail.slice(trail.indexOf(name)), name];
-      if (!cycleAt.has(cycle[0]!)) {
-        cycleAt.add(cycle[0]!);
-        const doc = containers.find((c) => c.name === name)!;
-        f.error(doc, ["dependsOn", "containers"], `container dependency cycle: ${cycle.join(" -> ")}`);
-      }
+  const permanent = new Set<string>();
+  const visiting = new Set<string>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (name: string): void => {
+    if (permanent.has(name)) return;
+    if (visiting.has(name)) {
+      const idx = stack.indexOf(name);
+      if (idx >= 0) cycles.push([...stack.slice(idx), name].join(" -> "));
       return;
     }
-    state.set(name, "visiting");
-    for (const dep of deps.get(name) ?? []) if (names.has(dep)) visit(dep, [...trail, name]);
-    state.set(name, "done");
+    visiting.add(name);
+    stack.push(name);
+    for (const dep of edges.get(name) ?? []) if (names.has(dep)) visit(dep);
+    stack.pop();
+    visiting.delete(name);
+    permanent.add(name);
   };
-  for (const c of containers) visit(c.name ?? "", []);
-
-  // Control plane: API server CA needs etcd encryption; CP-only kinds elsewhere are errors.
-  const type = machineTypeOf(legacy);
-  if (legacy !== undefined && isControlPlane(type)) {
-    const caDoc = first("KubeAPIServerCAConfig");
-    if (caDoc !== undefined && first("KubeEtcdEncryptionConfig") === undefined) {
-      f.error(
-        caDoc,
-        [],
-        "etcd encryption config is required for control plane machines running kube-apiserver",
-      );
-    }
-  } else if (legacy !== undefined) {
-    const misplaced = docs.filter((d) => CONTROL_PLANE_ONLY_KINDS.includes(d.kind));
-    if (misplaced.length > 0) {
-      const kinds = [...new Set(misplaced.map((d) => d.kind))].sort();
-      f.error(
-        misplaced[0]!,
-        [],
-        `the following document kinds are only allowed on control plane machines: [${kinds.join(" ")}]`,
-      );
-    }
+  for (const name of [...names].sort()) visit(name);
+  const unique = [...new Set(cycles.sort())];
+  if (unique.length > 0) {
+    const first = containers.find((c) => unique[0]!.startsWith(`${c.name} `)) ?? containers[0]!;
+    f.error(first, ["dependsOn", "containers"], `container dependsOn cycle detected: ${unique.join(", ")}`);
   }
 }

@@ -61,3 +61,13 @@ export function filled(data: unknown, path: ConfigPath): boolean {
   if (typeof v === "object") return Object.keys(v).length > 0;
   return true;
 }
+
+/** Set in the Go sense: present and not null (a pointer, map or slice that is not nil). */
+export function present(data: unknown, path: ConfigPath): boolean {
+  return has(data, path);
+}
+
+/** A string field, "" when absent. */
+export function text(data: unknown, path: ConfigPath): string {
+  return str(data, path);
+}

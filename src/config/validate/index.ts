@@ -1,5 +1,8 @@
 // Validation of machine configs for a runtime mode: the whole config, the v1alpha1 document and
-// every other document kind.
+// every other document kind, with Talos's rules and words.
+export type { TalosVersion } from "./check.js";
+export { kubernetesImageTagError } from "./compat.js";
 export { CONTROL_PLANE_ONLY_KINDS } from "./container.js";
 export { parseValidationMode, VALIDATION_MODES, type ValidationMode } from "./modes.js";
+export type { RuntimeDisk, RuntimeState } from "./runtime.js";
 export { type ValidateOptions, type ValidationResult, validateMachineConfig } from "./validate.js";

@@ -1,26 +1,31 @@
 // Rules of the legacy v1alpha1 document (siderolabs/talos:
-// pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go).
+// pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go): the same checks, in the same order,
+// with the same words. Warnings become errors prefixed `warning: ` under --strict.
 import type { ConfigDocument, ConfigPath } from "../document.js";
-import { bool, type Data, filled, get, has, list, num, obj, str, strs } from "./data.js";
-import type { Findings } from "./findings.js";
-import type { ValidationMode } from "./modes.js";
-import { requiresInstall } from "./modes.js";
+import type { Check } from "./check.js";
+import { kubernetesImageTagError } from "./compat.js";
+import { type Data, filled, get, has, list, num, obj, str, strs } from "./data.js";
 import {
-  decodeStdBase64,
-  endpointURIError,
-  isDNSDomain,
-  isIPOrPrefix,
-  parseIP,
-  parsePrefix,
-  splitHostPort,
-  splitURL,
-} from "./net.js";
+  goDecodeBase64,
+  goParseCIDR,
+  goParseDuration,
+  goParseIP,
+  goParseURL,
+  goQuote,
+  isSubnetOrAddress,
+  netipParsePrefix,
+  validateEndpointURI,
+} from "./go.js";
+import { PROTECTED_KUBELET_FIELDS, podResourcesError } from "./kinds/k8s.js";
+import { annotationsErrors, labelsErrors, TALOS_ROLES, taintsErrors } from "./labels.js";
+import { requiresInstall } from "./modes.js";
 
 /** Talos's machine types; "join" and "" are old spellings of worker. */
 export type MachineType = "controlplane" | "worker" | "init" | "unknown";
 
 export function machineTypeOf(doc: ConfigDocument | undefined): MachineType {
-  const t = str(doc?.data, ["machine", "type"]);
+  if (doc === undefined) return "unknown";
+  const t = str(doc.data, ["machine", "type"]);
   if (t === "controlplane" || t === "init") return t;
   if (t === "worker" || t === "join" || t === "") return "worker";
   return "unknown";
@@ -31,352 +36,345 @@ export function isControlPlane(t: MachineType): boolean {
 }
 
 const KUBESPAN_MIN_MTU = 1280;
-const LOG_FORMATS = ["json_lines"];
+const KUBESPAN_DEFAULT_MTU = 1420;
+const AUTHORIZER_TYPES = ["Node", "RBAC", "Webhook"];
 const SORT_ALGORITHMS = ["v1", "v2"];
-const TALOS_API_ROLES = ["os:admin", "os:operator", "os:reader", "os:etcd:backup", "os:impersonator"];
-/** Kubelet configuration Talos manages itself (authentication, authorization, cgroups, port). */
-const PROTECTED_KUBELET_FIELDS = [
-  "authentication",
-  "authorization",
-  "cgroupDriver",
-  "cgroupRoot",
-  "cgroupsPerQOS",
-  "port",
+const DEFAULT_DISCOVERY_ENDPOINT = "https://discovery.talos.dev/";
+const DEPRECATED_EXTENSIONS =
+  ".machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets";
+
+const REQUIRED_OPTIONS = "required either config section to be set";
+const MUTUALLY_EXCLUSIVE = "config sections are mutually exclusive";
+const EMPTY_SECTION = "config section should contain at least one field";
+const INVALID_ADDRESS = "invalid network address";
+
+const BOND_ENUMS: readonly (readonly [string, readonly string[], string])[] = [
+  [
+    "mode",
+    ["", "balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"],
+    "invalid bond type %s",
+  ],
+  [
+    "xmitHashPolicy",
+    ["", "layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4"],
+    "invalid xmit hash policy %s",
+  ],
+  ["lacpRate", ["", "slow", "fast"], "invalid lacp rate %s"],
+  [
+    "arpValidate",
+    ["", "none", "active", "backup", "all", "filter", "filter-active", "filter-backup"],
+    "invalid arp_validate mode %s",
+  ],
+  ["arpAllTargets", ["", "any", "all"], "invalid arp_all_targets mode %s"],
+  ["primaryReselect", ["", "always", "better", "failure"], "invalid primary_reselect mode %s"],
+  ["failOverMac", ["", "none", "active", "follow"], "invalid fail_over_mac value %s"],
+  ["adSelect", ["", "stable", "bandwidth", "count"], "invalid ad_select mode %s"],
 ];
-const POD_RESOURCES = ["cpu", "memory"];
-const CNI_NAMES = ["flannel", "custom", "none"];
-const BOND_MODES = [
-  "balance-rr",
-  "active-backup",
-  "balance-xor",
-  "broadcast",
-  "802.3ad",
-  "balance-tlb",
-  "balance-alb",
-];
 
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-
-/** A Kubernetes qualified name (`prefix/name` or `name`), as label and annotation keys are. */
-export function labelKeyError(key: string): string | undefined {
-  const slash = key.lastIndexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !LABEL_PREFIX.test(prefix))) {
-    return `invalid prefix "${prefix}" in key "${key}"`;
-  }
-  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) return `invalid key "${key}"`;
-  return undefined;
+/** Subnets with an optional leading `!` (exclusion), as siderolabs/net ParseSubnetOrAddress reads them. */
+function subnetErrors(values: readonly string[], message: (cidr: string) => string): string[] {
+  return values
+    .map((v) => v.replace(/^!/, ""))
+    .filter((v) => !isSubnetOrAddress(v))
+    .map(message);
 }
 
-export function labelValueError(value: string): string | undefined {
-  if (value.length > 63 || !LABEL_VALUE.test(value)) return `invalid label value "${value}"`;
-  return undefined;
-}
-
-/** Subnets with an optional leading `!` (exclusion). */
-function isSubnetMatch(text: string): boolean {
-  return isIPOrPrefix(text.startsWith("!") ? text.slice(1) : text);
-}
-
-export function validateV1Alpha1(doc: ConfigDocument, mode: ValidationMode, f: Findings): void {
-  const d = doc.data;
-  const err = (path: ConfigPath, message: string) => f.error(doc, path, message);
-  const warn = (path: ConfigPath, message: string) => f.warn(doc, path, message);
-
-  if (get(d, ["persist"]) === false) err(["persist"], ".persist should be enabled");
+export function validateV1Alpha1(c: Check, strict: boolean): void {
+  const d = c.data;
+  const errors: [string, ConfigPath][] = [];
+  const warnings: [string, ConfigPath][] = [];
+  const err = (message: string, path: ConfigPath = []) => errors.push([message, path]);
+  const warn = (message: string, path: ConfigPath = []) => warnings.push([message, path]);
 
   const machine = obj(d, ["machine"]);
   if (machine === undefined) {
-    err(["machine"], "machine instructions are required");
+    c.error("machine instructions are required", ["machine"]);
     return;
   }
-  if (obj(d, ["cluster"]) === undefined) err(["cluster"], "cluster instructions are required");
-
-  // Machine type.
-  const rawType = str(d, ["machine", "type"]);
-  const type = machineTypeOf(doc);
-  if (rawType === "" || rawType === "join") {
-    warn(["machine", "type"], `use "worker" instead of "${rawType}" for machine type`);
-  } else if (type === "unknown") {
-    err(["machine", "type"], `unknown machine type "${rawType}"`);
-  }
+  const type = machineTypeOf(c.doc);
   const cp = isControlPlane(type);
-  // An unknown type gets neither the control plane nor the worker rules.
-  const worker = type === "worker";
 
-  // Deprecated fields.
-  if (filled(d, ["machine", "files"])) {
-    warn(["machine", "files"], ".machine.files is deprecated; use dedicated configuration documents instead");
+  if (list(machine, ["files"]).length > 0)
+    warn(".machine.files is deprecated; use dedicated configuration documents instead", ["machine", "files"]);
+  if (filled(machine, ["baseRuntimeSpecOverrides"]))
+    warn(".machine.baseRuntimeSpecOverrides is deprecated; use a CRIBaseRuntimeSpecConfig document instead", [
+      "machine",
+      "baseRuntimeSpecOverrides",
+    ]);
+
+  checkCluster(d, cp, err);
+
+  const install = obj(machine, ["install"]);
+  if (requiresInstall(c.options.mode) && install !== undefined) {
+    const size = get(install, ["diskSelector", "size"]);
+    if (size !== undefined && size !== null && !isDiskSizeMatcher(String(size)))
+      err(`install disk selector is invalid: invalid size: ${goQuote(String(size))}`, [
+        "machine",
+        "install",
+        "diskSelector",
+        "size",
+      ]);
+    if (str(install, ["disk"]) === "" && !has(install, ["diskSelector"]))
+      err("either install disk or diskSelector should be defined", ["machine", "install"]);
+    if (list(install, ["extraKernelArgs"]).length > 0 && get(install, ["grubUseUKICmdline"]) === true)
+      err("install.extraKernelArgs and install.grubUseUKICmdline can't be used together", [
+        "machine",
+        "install",
+        "extraKernelArgs",
+      ]);
   }
-  if (filled(d, ["machine", "baseRuntimeSpecOverrides"])) {
-    warn(
-      ["machine", "baseRuntimeSpecOverrides"],
-      ".machine.baseRuntimeSpecOverrides is deprecated; use a CRIBaseRuntimeSpecConfig document instead",
+
+  const hostDNS = obj(machine, ["features", "hostDNS"]);
+  if (
+    hostDNS !== undefined &&
+    get(hostDNS, ["forwardKubeDNSToHost"]) === true &&
+    get(hostDNS, ["enabled"]) !== true
+  ) {
+    err(
+      "feature hostDNS.forwardKubeDNSToHost requires hostDNS.enabled to be true (.machine.features.hostDNS)",
+      ["machine", "features", "hostDNS"],
     );
   }
 
-  checkCAs(doc, cp, worker, f);
-  checkCluster(doc, cp, worker, f);
-  checkInstall(doc, mode, f);
-  checkFeatures(doc, cp, f);
-  checkNetwork(doc, worker, f);
-  checkDisks(doc, f);
-  checkKubelet(doc, f);
-  checkEncryption(doc, f);
-  checkLogging(doc, f);
-  checkNodeMetadata(doc, f);
-  checkRegistries(doc, f);
-}
+  const rawType = str(machine, ["type"]);
+  if (type !== "unknown" && type !== rawType)
+    warn(`use ${goQuote(type)} instead of ${goQuote(rawType)} for machine type`, ["machine", "type"]);
 
-function checkCAs(doc: ConfigDocument, cp: boolean, worker: boolean, f: Findings): void {
-  const d = doc.data;
-  const ca = obj(d, ["machine", "ca"]);
-  const accepted = list(d, ["machine", "acceptedCAs"]);
-  if (ca === undefined && accepted.length === 0) {
-    f.error(
-      doc,
-      ["machine", "ca"],
-      "issuing CA or some accepted CAs are required (.machine.ca, machine.acceptedCAs)",
-    );
-  }
+  const ca = obj(machine, ["ca"]);
+  const accepted = list(machine, ["acceptedCAs"]);
+  if (ca === undefined && accepted.length === 0)
+    err("issuing CA or some accepted CAs are required (.machine.ca, machine.acceptedCAs)", ["machine", "ca"]);
+
   if (cp) {
-    if (ca === undefined) f.error(doc, ["machine", "ca"], "issuing CA is required (.machine.ca)");
-    else if (str(ca, ["key"]) === "") {
-      f.error(
-        doc,
-        ["machine", "ca", "key"],
-        "issuing CA key is required for controlplane nodes (.machine.ca.key)",
-      );
+    if (has(d, ["cluster", "network"])) {
+      const cni = checkCNI(obj(d, ["cluster", "network", "cni"]));
+      for (const w of cni.warnings) warn(w, ["cluster", "network", "cni"]);
+      for (const e of cni.errors) err(e, ["cluster", "network", "cni"]);
     }
-  } else if (worker) {
-    if (str(ca, ["key"]) !== "") {
-      f.error(
-        doc,
-        ["machine", "ca", "key"],
-        "issuing Talos API CA key is not allowed on non-controlplane nodes (.machine.ca)",
-      );
-    }
-    if (str(ca, ["crt"]) === "" && accepted.length === 0) {
-      f.error(
-        doc,
-        ["machine", "ca"],
-        "trusted CA certificates are required on non-controlplane nodes (.machine.ca.crt, .machine.acceptedCAs)",
-      );
-    }
-    if (str(d, ["cluster", "ca", "key"]) !== "") {
-      f.error(
-        doc,
-        ["cluster", "ca", "key"],
-        "cluster CA key is not allowed on non-controlplane nodes (.cluster.ca)",
-      );
-      f.error(
-        doc,
-        ["cluster", "ca", "key"],
-        "issuing Kubernetes API CA key is not allowed on non-controlplane nodes (.cluster.ca)",
-      );
-    }
-  }
-}
-
-function checkCluster(doc: ConfigDocument, cp: boolean, worker: boolean, f: Findings): void {
-  const d = doc.data;
-  const err = (path: ConfigPath, message: string) => f.error(doc, path, message);
-  const cluster = obj(d, ["cluster"]);
-  if (cluster === undefined) return;
-
-  if (has(d, ["cluster", "controlPlane"])) {
-    const endpoint = str(d, ["cluster", "controlPlane", "endpoint"]);
-    if (endpoint === "")
-      err(["cluster", "controlPlane", "endpoint"], "cluster controlplane endpoint is required");
-    else {
-      const e = endpointURIError(endpoint);
-      if (e !== undefined)
-        err(["cluster", "controlPlane", "endpoint"], `invalid controlplane endpoint: ${e}`);
-    }
-  }
-
-  const dnsDomain = str(d, ["cluster", "network", "dnsDomain"]);
-  if (has(d, ["cluster", "network"]) && dnsDomain !== "" && !isDNSDomain(dnsDomain)) {
-    err(["cluster", "network", "dnsDomain"], `"${dnsDomain}" is not a valid DNS name`);
-  }
-
-  // etcd.
-  const etcd = obj(d, ["cluster", "etcd"]);
-  if (etcd !== undefined && worker) {
-    err(["cluster", "etcd"], "etcd config is only allowed on control plane machines");
-  }
-  if (cp && (str(etcd, ["ca", "crt"]) === "" || str(etcd, ["ca", "key"]) === "")) {
-    err(["cluster", "etcd", "ca"], "key/cert combination should not be empty");
-  }
-  if (etcd !== undefined) {
-    if (str(etcd, ["subnet"]) !== "" && list(etcd, ["advertisedSubnets"]).length > 0) {
-      err(["cluster", "etcd", "subnet"], "etcd subnet can't be set when advertised subnets are set");
-    }
-    strs(etcd, ["advertisedSubnets"]).forEach((s, i) => {
-      if (!isSubnetMatch(s))
-        err(["cluster", "etcd", "advertisedSubnets", i], `etcd advertised subnet is not valid: "${s}"`);
+    if (ca === undefined) err("issuing CA is required (.machine.ca)", ["machine", "ca"]);
+    else if (str(ca, ["key"]) === "")
+      err("issuing CA key is required for controlplane nodes (.machine.ca.key)", ["machine", "ca", "key"]);
+  } else if (type === "worker") {
+    list(machine, ["network", "interfaces"]).forEach((dev, i) => {
+      if (has(dev, ["vip"]))
+        err("virtual (shared) IP is not allowed on non-controlplane nodes", [
+          "machine",
+          "network",
+          "interfaces",
+          i,
+          "vip",
+        ]);
+      list(dev, ["vlans"]).forEach((vlan, j) => {
+        if (has(vlan, ["vip"]))
+          err("virtual (shared) IP is not allowed on non-controlplane nodes", [
+            "machine",
+            "network",
+            "interfaces",
+            i,
+            "vlans",
+            j,
+            "vip",
+          ]);
+      });
     });
-    strs(etcd, ["listenSubnets"]).forEach((s, i) => {
-      if (!isSubnetMatch(s))
-        err(["cluster", "etcd", "listenSubnets", i], `etcd listen subnet is not valid: "${s}"`);
-    });
-  }
-
-  // External cloud provider.
-  const ecp = obj(d, ["cluster", "externalCloudProvider"]);
-  if (ecp !== undefined) {
-    const manifests = strs(ecp, ["manifests"]);
-    if (bool(ecp, ["enabled"]) !== true && manifests.length > 0) {
-      err(
-        ["cluster", "externalCloudProvider", "manifests"],
-        "external cloud provider is disabled, but manifests are provided",
-      );
-    }
-    manifests.forEach((u, i) => {
-      const url = splitURL(u);
-      if (url === undefined || url.host === "") {
+    if (ca !== undefined) {
+      if (str(ca, ["key"]) !== "")
+        err("issuing Talos API CA key is not allowed on non-controlplane nodes (.machine.ca)", [
+          "machine",
+          "ca",
+          "key",
+        ]);
+      if (str(ca, ["crt"]) === "" && accepted.length === 0)
         err(
-          ["cluster", "externalCloudProvider", "manifests", i],
-          `invalid external cloud provider manifest url "${u}": not an absolute URL`,
+          "trusted CA certificates are required on non-controlplane nodes (.machine.ca.crt, .machine.acceptedCAs)",
+          ["machine", "ca"],
+        );
+    }
+    if (str(d, ["cluster", "ca", "key"]) !== "")
+      err("issuing Kubernetes API CA key is not allowed on non-controlplane nodes (.cluster.ca)", [
+        "cluster",
+        "ca",
+        "key",
+      ]);
+  } else {
+    err(`unknown machine type ${goQuote(rawType)}`, ["machine", "type"]);
+  }
+
+  checkNetwork(machine, err, warn);
+
+  list(machine, ["disks"]).forEach((disk, i) => {
+    if (disk === null || disk === undefined) {
+      err(`machine.disks[${i}] is null`, ["machine", "disks", i]);
+      return;
+    }
+    const partitions = list(disk, ["partitions"]);
+    partitions.forEach((p, j) => {
+      const size = get(p, ["size"]);
+      const zero = size === undefined || size === null || size === 0 || size === "" || size === "0";
+      if (zero && j !== partitions.length - 1) {
+        err(
+          `partition for disk ${goQuote(str(disk, ["device"]))} is set to occupy full disk, but it's not the last partition in the list`,
+          ["machine", "disks", i, "partitions", j, "size"],
         );
       }
     });
-  }
-
-  // Inline manifests.
-  const seen = new Set<string>();
-  list(d, ["cluster", "inlineManifests"]).forEach((m, i) => {
-    const name = str(m, ["name"]);
-    if (name === "") err(["cluster", "inlineManifests", i, "name"], "inline manifest name can't be empty");
-    else if (seen.has(name))
-      err(["cluster", "inlineManifests", i, "name"], `inline manifest name "${name}" is duplicate`);
-    seen.add(name);
   });
 
-  // Legacy discovery service.
-  const discovery = obj(d, ["cluster", "discovery"]);
-  if (
-    bool(discovery, ["enabled"]) === true &&
-    bool(discovery, ["registries", "service", "disabled"]) !== true
-  ) {
-    const endpoint = str(discovery, ["registries", "service", "endpoint"]);
-    if (endpoint !== "") {
-      const url = splitURL(endpoint);
-      const at: ConfigPath = ["cluster", "discovery", "registries", "service", "endpoint"];
-      if (url === undefined || url.host === "")
-        err(at, `cluster discovery service registry endpoint is invalid: "${endpoint}"`);
-      else if (url.path !== "" && url.path !== "/") err(at, "cluster discovery service path should be empty");
+  const kubelet = obj(machine, ["kubelet"]);
+  if (kubelet !== undefined) {
+    for (const e of subnetErrors(
+      strs(kubelet, ["nodeIP", "validSubnets"]),
+      (s) => `kubelet nodeIP subnet is not valid: ${goQuote(s)}`,
+    ))
+      err(e, ["machine", "kubelet", "nodeIP", "validSubnets"]);
+    const extra = obj(kubelet, ["extraConfig"]) ?? {};
+    for (const field of PROTECTED_KUBELET_FIELDS) {
+      if (Object.hasOwn(extra, field))
+        err(`kubelet configuration field ${goQuote(field)} can't be overridden`, [
+          "machine",
+          "kubelet",
+          "extraConfig",
+          field,
+        ]);
     }
-    if (str(d, ["cluster", "id"]) === "")
-      err(["cluster", "id"], "cluster discovery service requires .cluster.id");
-    if (str(d, ["cluster", "secret"]) === "")
-      err(["cluster", "secret"], "cluster discovery service requires .cluster.secret");
   }
 
-  // API server.
-  const apiServer = obj(d, ["cluster", "apiServer"]);
-  if (apiServer !== undefined && list(apiServer, ["authorizationConfig"]).length > 0) {
-    const args = obj(apiServer, ["extraArgs"]) ?? {};
-    if (Object.hasOwn(args, "authorization-mode")) {
-      err(
-        ["cluster", "apiServer", "extraArgs", "authorization-mode"],
-        "authorization-mode cannot be used in conjunction with AuthorizationConfig, use AuthorizationConfig instead",
-      );
-    }
-    for (const key of Object.keys(args).filter((k) => k.startsWith("authorization-webhook-"))) {
-      err(
-        ["cluster", "apiServer", "extraArgs", key],
-        `${key} cannot be used in conjunction with AuthorizationConfig, use AuthorizationConfig instead`,
-      );
+  for (const [label, part] of [
+    ["EPHEMERAL", "ephemeral"],
+    ["STATE", "state"],
+  ] as const) {
+    const enc = obj(machine, ["systemDiskEncryption", part]);
+    if (enc === undefined) continue;
+    const at: ConfigPath = ["machine", "systemDiskEncryption", part];
+    const keys = list(enc, ["keys"]);
+    if (keys.length === 0) err(`partition ${goQuote(label)}: no encryption keys provided`, [...at, "keys"]);
+    const slots = new Set<number>();
+    keys.forEach((key, i) => {
+      const slot = num(key, ["slot"]) ?? 0;
+      if (slots.has(slot))
+        err(`partition ${goQuote(label)}: encryption key slot ${slot} is already in use`, [
+          ...at,
+          "keys",
+          i,
+          "slot",
+        ]);
+      slots.add(slot);
+      if (!["nodeID", "static", "kms", "tpm"].some((k) => has(key, [k])))
+        err(
+          `partition ${goQuote(label)}: encryption key at slot ${slot} doesn't have the configuration parameters`,
+          [...at, "keys", i],
+        );
+    });
+  }
+
+  const kubespan = obj(machine, ["network", "kubespan"]);
+  if (kubespan !== undefined && get(kubespan, ["enabled"]) === true) {
+    const at: ConfigPath = ["machine", "network", "kubespan", "filters"];
+    for (const e of subnetErrors(
+      strs(kubespan, ["filters", "endpoints"]),
+      (s) => `KubeSpan endpoint filter is not valid: ${goQuote(s)}`,
+    ))
+      err(e, [...at, "endpoints"]);
+    for (const cidr of strs(kubespan, ["filters", "excludeAdvertisedNetworks"])) {
+      if (netipParsePrefix(cidr) !== undefined)
+        err(`KubeSpan exclude advertised networks filter is not valid: ${goQuote(cidr)}`, [
+          ...at,
+          "excludeAdvertisedNetworks",
+        ]);
     }
   }
-  for (const [component, label] of [
-    ["apiServer", "apiserver"],
-    ["controllerManager", "controller-manager"],
-    ["scheduler", "scheduler"],
-  ] as const) {
-    for (const part of ["requests", "limits"] as const) {
-      const resources = obj(d, ["cluster", component, "resources", part]) ?? {};
-      for (const key of Object.keys(resources)) {
-        if (!POD_RESOURCES.includes(key)) {
-          err(["cluster", component, "resources", part, key], `${label}: unsupported pod resource "${key}"`);
-        }
+
+  if (has(machine, ["logging"])) {
+    list(machine, ["logging", "destinations"]).forEach((dest, i) => {
+      const at: ConfigPath = ["machine", "logging", "destinations", i];
+      const endpoint = str(dest, ["endpoint"]);
+      if (endpoint === "") err("empty logging endpoint", [...at, "endpoint"]);
+      else {
+        const u = goParseURL(endpoint);
+        if (u.host === "") err("empty logging endpoint's host", [...at, "endpoint"]);
+        if (u.scheme !== "tcp" && u.scheme !== "udp")
+          err(`unexpected logging endpoint scheme ${goQuote(u.scheme)}`, [...at, "endpoint"]);
+      }
+      const format = str(dest, ["format"]);
+      if (format !== "json_lines") err(`unknown logging format ${goQuote(format)}`, [...at, "format"]);
+    });
+  }
+
+  if (install !== undefined) {
+    const seen = new Set<string>();
+    list(install, ["extensions"]).forEach((e, i) => {
+      const image = str(e, ["image"]);
+      if (seen.has(image))
+        err(`duplicate system extension ${goQuote(image)}`, ["machine", "install", "extensions", i, "image"]);
+      seen.add(image);
+    });
+    if (seen.size > 0) warn(DEPRECATED_EXTENSIONS, ["machine", "install", "extensions"]);
+  }
+
+  for (const e of labelsErrors(obj(machine, ["nodeLabels"]) ?? {}))
+    err(`invalid machine node labels: ${e}`, ["machine", "nodeLabels"]);
+  for (const e of annotationsErrors(obj(machine, ["nodeAnnotations"]) ?? {}))
+    err(`invalid machine node annotations: ${e}`, ["machine", "nodeAnnotations"]);
+  for (const e of taintsErrors(obj(machine, ["nodeTaints"]) ?? {}))
+    err(`invalid machine node taints: ${e}`, ["machine", "nodeTaints"]);
+
+  const apiAccess = obj(machine, ["features", "kubernetesTalosAPIAccess"]);
+  if (apiAccess !== undefined && get(apiAccess, ["enabled"]) === true) {
+    const at: ConfigPath = ["machine", "features", "kubernetesTalosAPIAccess"];
+    if (!cp) err("feature Kubernetes Talos API Access can only be enabled on control plane machines", at);
+    strs(apiAccess, ["allowedRoles"]).forEach((r, i) => {
+      if (!TALOS_ROLES.includes(r))
+        err(`invalid role ${goQuote(r)} in allowed roles for Kubernetes Talos API Access`, [
+          ...at,
+          "allowedRoles",
+          i,
+        ]);
+    });
+  }
+
+  const sort = str(machine, ["features", "nodeAddressSortAlgorithm"]);
+  if (sort !== "" && !SORT_ALGORITHMS.includes(sort))
+    err(`invalid node address sort algorithm: ${sort} does not belong to AddressSortAlgorithm values`, [
+      "machine",
+      "features",
+      "nodeAddressSortAlgorithm",
+    ]);
+
+  if (get(d, ["persist"]) === false) err(".persist should be enabled", ["persist"]);
+
+  for (const section of ["config", "mirrors"] as const) {
+    for (const [key, value] of Object.entries(obj(machine, ["registries", section]) ?? {})) {
+      if (value === null)
+        err(`registries.${section}[${goQuote(key)}] is null`, ["machine", "registries", section, key]);
+    }
+  }
+
+  // Kubernetes versions need the running Talos version: on the node only.
+  const version = c.options.talosVersion;
+  if (!c.options.local && version !== undefined) {
+    const image = str(machine, ["kubelet", "image"]);
+    if (image !== "") {
+      const e = kubernetesImageTagError(image, version.text);
+      if (e !== undefined) err(`kubelet image is not valid: ${e}`, ["machine", "kubelet", "image"]);
+    }
+    if (cp && has(d, ["cluster"])) {
+      for (const [component, label] of [
+        ["apiServer", "kube-apiserver"],
+        ["controllerManager", "kube-controller-manager"],
+        ["scheduler", "kube-scheduler"],
+      ] as const) {
+        const img = str(d, ["cluster", component, "image"]);
+        if (img === "") continue;
+        const e = kubernetesImageTagError(img, version.text);
+        if (e !== undefined) err(`${label} image is not valid: ${e}`, ["cluster", component, "image"]);
       }
     }
   }
 
-  // CNI (control plane only, when the network section is present).
-  const cni = obj(d, ["cluster", "network", "cni"]);
-  if (cp && cni !== undefined) {
-    const name = str(cni, ["name"]);
-    const urls = strs(cni, ["urls"]);
-    const at: ConfigPath = ["cluster", "network", "cni"];
-    if (!CNI_NAMES.includes(name))
-      err([...at, "name"], 'cni name should be one of ["flannel", "custom", "none"]');
-    if ((name === "flannel" || name === "none") && urls.length > 0) {
-      err([...at, "urls"], `"urls" field should be empty for "${name}" CNI`);
-    }
-    if (name === "custom" && urls.length === 0)
-      f.warn(doc, [...at, "urls"], '"urls" field should not be empty for "custom" CNI');
-    if ((name === "custom" || name === "none") && filled(cni, ["flannel", "extraArgs"])) {
-      err([...at, "flannel", "extraArgs"], `flanneld extra args are only supported for the "flannel" CNI`);
-    }
-    if ((name === "custom" || name === "none") && has(cni, ["flannel", "kubeNetworkPolicies"])) {
-      err(
-        [...at, "flannel", "kubeNetworkPolicies"],
-        `kube network policies are only supported for the "flannel" CNI`,
-      );
-    }
-    urls.forEach((u, i) => {
-      const e = endpointURIError(u);
-      if (e !== undefined) err([...at, "urls", i], `invalid CNI manifest URL "${u}": ${e}`);
-    });
-  }
-}
-
-function checkInstall(doc: ConfigDocument, mode: ValidationMode, f: Findings): void {
-  const install = obj(doc.data, ["machine", "install"]);
-  if (install === undefined) return;
-  const at: ConfigPath = ["machine", "install"];
-  // Install configuration is optional since UnattendedInstallConfig; metal checks it when present.
-  if (requiresInstall(mode)) {
-    if (str(install, ["disk"]) === "" && !has(install, ["diskSelector"])) {
-      f.error(doc, at, "either install disk or diskSelector should be defined");
-    }
-    const size = get(install, ["diskSelector", "size"]);
-    if (size !== undefined && size !== null && !isDiskSizeMatcher(String(size))) {
-      f.error(
-        doc,
-        [...at, "diskSelector", "size"],
-        `install disk selector is invalid: cannot parse size "${String(size)}"`,
-      );
-    }
-  }
-  if (list(install, ["extraKernelArgs"]).length > 0 && bool(install, ["grubUseUKICmdline"]) === true) {
-    f.error(
-      doc,
-      [...at, "extraKernelArgs"],
-      "install.extraKernelArgs and install.grubUseUKICmdline can't be used together",
-    );
-  }
-  const extensions = list(install, ["extensions"]);
-  if (extensions.length > 0) {
-    f.warn(
-      doc,
-      [...at, "extensions"],
-      ".machine.install.extensions is deprecated, please see the documentation",
-    );
-    const images = new Set<string>();
-    extensions.forEach((e, i) => {
-      const image = str(e, ["image"]);
-      if (images.has(image))
-        f.error(doc, [...at, "extensions", i, "image"], `duplicate system extension "${image}"`);
-      images.add(image);
-    });
+  for (const [message, path] of errors) c.error(message, path);
+  for (const [message, path] of warnings) {
+    if (strict) c.error(`warning: ${message}`, path);
+    else c.warn(message, path);
   }
 }
 
@@ -385,332 +383,414 @@ function isDiskSizeMatcher(text: string): boolean {
   return /^\s*(>=|<=|>|<|==)?\s*\d+(\.\d+)?\s*([kKmMgGtTpPeE]i?[bB]?|[bB])?\s*$/.test(text);
 }
 
-function checkFeatures(doc: ConfigDocument, cp: boolean, f: Findings): void {
-  const features = obj(doc.data, ["machine", "features"]);
-  if (features === undefined) return;
-  const at: ConfigPath = ["machine", "features"];
-  if (
-    bool(features, ["hostDNS", "forwardKubeDNSToHost"]) === true &&
-    bool(features, ["hostDNS", "enabled"]) !== true
-  ) {
-    f.error(
-      doc,
-      [...at, "hostDNS", "forwardKubeDNSToHost"],
-      "feature hostDNS.forwardKubeDNSToHost requires hostDNS.enabled to be true (.machine.features.hostDNS)",
-    );
+type Report = (message: string, path?: ConfigPath) => void;
+
+function checkCluster(d: Data, cp: boolean, err: Report): void {
+  const cluster = obj(d, ["cluster"]);
+  if (cluster === undefined) {
+    err("cluster instructions are required", ["cluster"]);
+    return;
   }
-  const access = obj(features, ["kubernetesTalosAPIAccess"]);
-  if (access !== undefined && bool(access, ["enabled"]) === true) {
-    if (!cp) {
-      f.error(
-        doc,
-        [...at, "kubernetesTalosAPIAccess"],
-        "feature kubernetesTalosAPIAccess is only supported on control plane machines",
-      );
+  if (has(cluster, ["controlPlane"])) {
+    const endpoint = str(cluster, ["controlPlane", "endpoint"]);
+    if (endpoint === "") {
+      err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
+      return;
     }
-    strs(access, ["allowedRoles"]).forEach((role, i) => {
-      if (!TALOS_API_ROLES.includes(role)) {
-        f.error(
-          doc,
-          [...at, "kubernetesTalosAPIAccess", "allowedRoles", i],
-          `invalid role "${role}" in allowed roles`,
-        );
-      }
-    });
+    const e = validateEndpointURI(endpoint);
+    if (e !== undefined) err(`invalid controlplane endpoint: ${e}`, ["cluster", "controlPlane", "endpoint"]);
   }
-  const sort = str(features, ["nodeAddressSortAlgorithm"]);
-  if (sort !== "" && !SORT_ALGORITHMS.includes(sort)) {
-    f.error(
-      doc,
-      [...at, "nodeAddressSortAlgorithm"],
-      `unknown node address sort algorithm "${sort}" (use v1 or v2)`,
-    );
+  const dnsDomain = str(cluster, ["network", "dnsDomain"]);
+  if (has(cluster, ["network"]) && dnsDomain !== "" && !isValidDNSName(dnsDomain))
+    err(`${goQuote(dnsDomain)} is not a valid DNS name`, ["cluster", "network", "dnsDomain"]);
+
+  const ecp = obj(cluster, ["externalCloudProvider"]);
+  if (ecp !== undefined) {
+    const manifests = strs(ecp, ["manifests"]);
+    if (get(ecp, ["enabled"]) !== true && manifests.length > 0)
+      err("external cloud provider is disabled, but manifests are provided", [
+        "cluster",
+        "externalCloudProvider",
+        "manifests",
+      ]);
+    else
+      manifests.forEach((u, i) => {
+        const e = validateEndpointURI(u);
+        if (e !== undefined)
+          err(`invalid external cloud provider manifest url ${goQuote(u)}: ${e}`, [
+            "cluster",
+            "externalCloudProvider",
+            "manifests",
+            i,
+          ]);
+      });
+  }
+
+  const etcd = obj(cluster, ["etcd"]);
+  if (etcd !== undefined) {
+    if (cp) {
+      const at: ConfigPath = ["cluster", "etcd"];
+      if (!has(etcd, ["ca"])) err("key/cert combination should not be empty", [...at, "ca"]);
+      if (str(etcd, ["subnet"]) !== "" && list(etcd, ["advertisedSubnets"]).length > 0)
+        err("etcd subnet can't be set when advertised subnets are set", [...at, "subnet"]);
+      const advertised = strs(etcd, ["advertisedSubnets"]);
+      const effective =
+        advertised.length > 0 ? advertised : str(etcd, ["subnet"]) !== "" ? [str(etcd, ["subnet"])] : [];
+      for (const e of subnetErrors(effective, (s) => `etcd advertised subnet is not valid: ${goQuote(s)}`))
+        err(e, [...at, "advertisedSubnets"]);
+      const listen = strs(etcd, ["listenSubnets"]);
+      for (const e of subnetErrors(
+        listen.length > 0 ? listen : advertised,
+        (s) => `etcd listen subnet is not valid: ${goQuote(s)}`,
+      ))
+        err(e, [...at, "listenSubnets"]);
+    } else err("etcd config is only allowed on control plane machines", ["cluster", "etcd"]);
+  }
+
+  if (has(cluster, ["ca"]) && !cp && str(cluster, ["ca", "key"]) !== "")
+    err("cluster CA key is not allowed on non-controlplane nodes (.cluster.ca)", ["cluster", "ca", "key"]);
+
+  const names = new Set<string>();
+  list(cluster, ["inlineManifests"]).forEach((m, i) => {
+    const name = str(m, ["name"]);
+    const at: ConfigPath = ["cluster", "inlineManifests", i, "name"];
+    if (name.trim() === "") err("inline manifest name can't be empty", at);
+    if (names.has(name)) err(`inline manifest name ${goQuote(name)} is duplicate`, at);
+    names.add(name);
+  });
+
+  const discovery = obj(cluster, ["discovery"]);
+  if (
+    discovery !== undefined &&
+    get(discovery, ["enabled"]) === true &&
+    get(discovery, ["registries", "service", "disabled"]) !== true
+  ) {
+    const at: ConfigPath = ["cluster", "discovery", "registries", "service", "endpoint"];
+    const endpoint = str(discovery, ["registries", "service", "endpoint"]) || DEFAULT_DISCOVERY_ENDPOINT;
+    const u = goParseURL(endpoint);
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(endpoint) && !endpoint.startsWith("/"))
+      err(
+        `cluster discovery service registry endpoint is invalid: parse ${goQuote(endpoint)}: invalid URI for request`,
+        at,
+      );
+    else if (u.path !== "" && u.path !== "/") err("cluster discovery service path should be empty", at);
+    if (str(cluster, ["id"]) === "") err("cluster discovery service requires .cluster.id", ["cluster", "id"]);
+    if (str(cluster, ["secret"]) === "")
+      err("cluster discovery service requires .cluster.secret", ["cluster", "secret"]);
+  }
+
+  const apiServer = obj(cluster, ["apiServer"]);
+  if (apiServer !== undefined) {
+    const e = apiServerError(apiServer);
+    if (e !== undefined) err(e, ["cluster", "apiServer"]);
+  }
+  for (const [component, label] of [
+    ["controllerManager", "controller-manager"],
+    ["scheduler", "scheduler"],
+  ] as const) {
+    const section = obj(cluster, [component]);
+    if (section === undefined) continue;
+    const e = podResourcesError(get(section, ["resources"]));
+    if (e !== undefined)
+      err(`${label} resource validation failed: ${e}`, ["cluster", component, "resources"]);
   }
 }
 
-function checkNetwork(doc: ConfigDocument, worker: boolean, f: Findings): void {
-  const network = obj(doc.data, ["machine", "network"]);
-  if (network === undefined) return;
-  const base: ConfigPath = ["machine", "network"];
-  const err = (path: ConfigPath, message: string) => f.error(doc, path, message);
+/** APIServerConfig.Validate: the first problem only. */
+function apiServerError(apiServer: Data): string | undefined {
+  const authorizers = list(apiServer, ["authorizationConfig"]);
+  if (has(apiServer, ["authorizationConfig"])) {
+    for (const key of Object.keys(obj(apiServer, ["extraArgs"]) ?? {})) {
+      if (key === "authorization-mode")
+        return "authorization-mode cannot be used in conjunction with AuthorizationConfig, use eitherr AuthorizationConfig or authorization-mode";
+      if (key.startsWith("authorization-webhook-"))
+        return "authorization-webhook-* flags cannot be used in conjunction with AuthorizationConfig, use either AuthorizationConfig or authorization-webhook-* flags";
+    }
+  }
+  for (const a of authorizers) {
+    const type = str(a, ["type"]);
+    const name = str(a, ["name"]);
+    let e: string | undefined;
+    if (type === "") e = "authorizer type must be set";
+    else if (name === "") e = "authorizer name must be set";
+    else if (!AUTHORIZER_TYPES.includes(type))
+      e = `authorizer type ${type} is not allowed, allowed types are [${AUTHORIZER_TYPES.join(" ")}]`;
+    if (e !== undefined) return `apiserver authorization config validation failed: ${e}`;
+  }
+  const r = podResourcesError(get(apiServer, ["resources"]));
+  return r === undefined ? undefined : `apiserver resource validation failed: ${r}`;
+}
 
-  const linked = new Map<string, string>();
-  list(network, ["interfaces"]).forEach((raw, i) => {
-    const at: ConfigPath = [...base, "interfaces", i];
-    const device = obj(raw);
-    if (device === undefined) {
-      err(at, `machine.network.interfaces[${i}] is null`);
+function isValidDNSName(name: string): boolean {
+  if (name === "" || name.length - (name.match(/\./g) ?? []).length > 255) return false;
+  return /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*[._]?$/.test(name);
+}
+
+/** ValidateCNI: the rules of each CNI name. */
+export function checkCNI(cni: Data | undefined): { errors: string[]; warnings: string[] } {
+  const name = cni === undefined ? "flannel" : str(cni, ["name"]);
+  const urls = strs(cni, ["urls"]);
+  const extraArgs = list(cni, ["flannel", "extraArgs"]).length > 0;
+  const policies = get(cni, ["flannel", "kubeNetworkPoliciesEnabled"]) === true;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  switch (name) {
+    case "flannel":
+      if (urls.length > 0) errors.push(`"urls" field should be empty for "flannel" CNI`);
+      break;
+    case "none":
+    case "custom":
+      if (name === "none" && urls.length > 0) errors.push(`"urls" field should be empty for "none" CNI`);
+      if (name === "custom" && urls.length === 0)
+        warnings.push(`"urls" field should not be empty for "custom" CNI`);
+      if (extraArgs) errors.push(`"flanneldExtraArgs" field should be empty for ${goQuote(name)} CNI`);
+      if (policies)
+        errors.push(`"flannelKubeNetworkPoliciesEnabled" should not be enabled for ${goQuote(name)} CNI`);
+      if (name === "custom") {
+        for (const u of urls) {
+          const e = validateEndpointURI(u);
+          if (e !== undefined) errors.push(e);
+        }
+      }
+      break;
+    default:
+      errors.push(`cni name should be one of ["flannel", "custom", "none"]`);
+  }
+  return { errors, warnings };
+}
+
+function checkNetwork(machine: Data, err: Report, warn: Report): void {
+  const network = obj(machine, ["network"]);
+  if (network === undefined) return;
+  const base: ConfigPath = ["machine", "network", "interfaces"];
+  const devices = list(network, ["interfaces"]);
+  const secondary = new Map<string, string>();
+  devices.forEach((dev, i) => {
+    const name = str(dev, ["interface"]);
+    const bond = obj(dev, ["bond"]);
+    const bridge = obj(dev, ["bridge"]);
+    if (bond !== undefined && bridge !== undefined)
+      err(`interface has both bridge and bond sections set ${goQuote(name)}: ${MUTUALLY_EXCLUSIVE}`, [
+        ...base,
+        i,
+      ]);
+    let members: string[] = [];
+    if (bond !== undefined) {
+      members = strs(bond, ["interfaces"]);
+      if (members.length > 0 && list(bond, ["deviceSelectors"]).length > 0)
+        err(`interface ${goQuote(name)} has both interfaces and selectors set: ${MUTUALLY_EXCLUSIVE}`, [
+          ...base,
+          i,
+          "bond",
+        ]);
+    }
+    if (bridge !== undefined) members = strs(bridge, ["interfaces"]);
+    for (const member of members) {
+      const other = secondary.get(member);
+      if (other !== undefined && other !== name)
+        err(
+          `interface ${goQuote(member)} is declared as part of two separate links: ${goQuote(other)} and ${goQuote(name)}`,
+          [...base, i],
+        );
+      secondary.set(member, name);
+    }
+  });
+
+  devices.forEach((dev, i) => {
+    const at: ConfigPath = [...base, i];
+    if (dev === null || dev === undefined) {
+      err("empty device", at);
       return;
     }
-    const name = str(device, ["interface"]);
-    const selector = obj(device, ["deviceSelector"]);
-    if (name === "" && selector === undefined) {
-      err(
-        at,
-        "[networking.os.device.interface], [networking.os.device.deviceSelector]: required either config section to be set",
-      );
-    } else if (name !== "" && selector !== undefined) {
-      err(
-        at,
-        "[networking.os.device.interface], [networking.os.device.deviceSelector]: config sections are mutually exclusive",
-      );
-    }
-    if (
-      selector !== undefined &&
-      Object.values(selector).every((v) => v === null || v === "" || v === undefined)
-    ) {
-      err(
-        [...at, "deviceSelector"],
-        "[networking.os.device.deviceSelector]: config section should contain at least one field",
-      );
-    }
-    if (has(device, ["bond"]) && has(device, ["bridge"])) {
-      err(at, "[networking.os.device]: bond and bridge config sections are mutually exclusive");
-    }
-    const bond = obj(device, ["bond"]);
-    if (bond !== undefined) {
-      if (list(bond, ["interfaces"]).length > 0 && list(bond, ["deviceSelectors"]).length > 0) {
-        err(
-          [...at, "bond"],
-          "[networking.os.device.bond]: interfaces and deviceSelectors are mutually exclusive",
-        );
-      }
-      const mode = str(bond, ["mode"]);
-      if (mode !== "" && !BOND_MODES.includes(mode))
-        err([...at, "bond", "mode"], `invalid bond mode "${mode}"`);
-      if (mode !== "802.3ad" && (str(bond, ["lacpRate"]) !== "" || str(bond, ["adSelect"]) !== "")) {
-        err(
-          [...at, "bond"],
-          `[networking.os.device.bond]: lacpRate and adSelect are only supported in 802.3ad mode`,
-        );
-      }
-    }
-    for (const [kind, members] of [
-      ["bond", strs(device, ["bond", "interfaces"])],
-      ["bridge", strs(device, ["bridge", "interfaces"])],
-    ] as const) {
-      for (const member of members) {
-        const owner = linked.get(member);
-        if (owner !== undefined) {
-          err([...at, kind, "interfaces"], `interface "${member}" is already part of ${owner}`);
-        } else linked.set(member, `${kind} ${name || `interfaces[${i}]`}`);
-      }
-    }
-    checkAddresses(doc, [...at], device, f);
-    checkRoutes(doc, [...at, "routes"], list(device, ["routes"]), f);
-    if (has(device, ["vip"])) checkVIP(doc, [...at, "vip"], device.vip, worker, f);
-    list(device, ["vlans"]).forEach((vlan, j) => {
-      const vat: ConfigPath = [...at, "vlans", j];
-      checkAddresses(doc, vat, obj(vlan) ?? {}, f);
-      checkRoutes(doc, [...vat, "routes"], list(vlan, ["routes"]), f);
-      if (has(vlan, ["vip"])) checkVIP(doc, [...vat, "vip"], get(vlan, ["vip"]), worker, f);
-    });
-    const wg = obj(device, ["wireguard"]);
-    if (wg !== undefined) checkWireguard(doc, [...at, "wireguard"], wg, f);
+    if (get(dev, ["ignore"]) === true) return;
+    checkDeviceInterface(dev, at, err);
+    checkDeviceAddressing(dev, at, secondary, err, warn);
+    checkDeviceRoutes(dev, at, err);
   });
 
   const kubespan = obj(network, ["kubespan"]);
-  if (kubespan !== undefined) {
-    const mtu = num(kubespan, ["mtu"]);
-    if (mtu !== undefined && mtu < KUBESPAN_MIN_MTU) {
-      err([...base, "kubespan", "mtu"], `kubespan link MTU must be at least ${KUBESPAN_MIN_MTU}`);
-    }
-    strs(kubespan, ["filters", "endpoints"]).forEach((c, i) => {
-      if (!isSubnetMatch(c))
-        err(
-          [...base, "kubespan", "filters", "endpoints", i],
-          `KubeSpan endpoint filter is not valid: "${c}"`,
-        );
-    });
-    strs(kubespan, ["filters", "excludeAdvertisedNetworks"]).forEach((c, i) => {
-      if (parsePrefix(c) === undefined) {
-        err(
-          [...base, "kubespan", "filters", "excludeAdvertisedNetworks", i],
-          `KubeSpan excluded network is not a valid CIDR: "${c}"`,
-        );
-      }
-    });
+  if (kubespan !== undefined && get(kubespan, ["enabled"]) === true) {
+    const mtu = num(kubespan, ["mtu"]) ?? KUBESPAN_DEFAULT_MTU;
+    if (mtu < KUBESPAN_MIN_MTU)
+      err(`kubespan link MTU must be at least ${KUBESPAN_MIN_MTU}`, [
+        "machine",
+        "network",
+        "kubespan",
+        "mtu",
+      ]);
   }
 }
 
-function checkAddresses(doc: ConfigDocument, at: ConfigPath, device: Data, f: Findings): void {
-  const cidr = str(device, ["cidr"]);
-  if (cidr !== "") {
-    f.warn(doc, [...at, "cidr"], '"cidr" is deprecated, please use "addresses" instead');
-    if (list(device, ["addresses"]).length > 0) {
-      f.error(doc, [...at, "cidr"], '"cidr" and "addresses" are mutually exclusive');
+function checkDeviceInterface(dev: unknown, at: ConfigPath, err: Report): void {
+  const name = str(dev, ["interface"]);
+  const selector = get(dev, ["deviceSelector"]);
+  const hasSelector = selector !== undefined && selector !== null;
+  const pair = "[networking.os.device.interface], [networking.os.device.deviceSelector]";
+  if (name === "" && !hasSelector) err(`${pair}: ${REQUIRED_OPTIONS}`, at);
+  else if (name !== "" && hasSelector) err(`${pair}: ${MUTUALLY_EXCLUSIVE}`, at);
+  if (
+    hasSelector &&
+    Object.values(selector as Data).every((v) => v === null || v === undefined || v === "" || v === false)
+  )
+    err(`[networking.os.device.deviceSelector]: ${EMPTY_SECTION}`, [...at, "deviceSelector"]);
+
+  const bond = obj(dev, ["bond"]);
+  if (bond !== undefined) for (const e of bondErrors(bond)) err(e, [...at, "bond"]);
+  const wg = obj(dev, ["wireguard"]);
+  if (wg !== undefined) for (const e of wireguardErrors(wg)) err(e, [...at, "wireguard"]);
+  list(dev, ["vlans"]).forEach((vlan, j) => {
+    const id = num(vlan, ["vlanId"]) ?? 0;
+    const vat: ConfigPath = [...at, "vlans", j];
+    const cidr = str(vlan, ["cidr"]);
+    if (list(vlan, ["addresses"]).length > 0 && cidr !== "")
+      err(`[networking.os.device.vlan] ${name}.${id}: vlan can't have both .cidr and .addresses set`, vat);
+    if (cidr !== "") {
+      const e = ipOrCIDRError(cidr);
+      if (e !== undefined) err(`[networking.os.device.vlan.CIDR] ${name}.${id}: ${e}`, [...vat, "cidr"]);
     }
-    if (!isIPOrPrefix(cidr)) f.error(doc, [...at, "cidr"], `invalid address "${cidr}"`);
-  }
-  strs(device, ["addresses"]).forEach((a, i) => {
-    if (!isIPOrPrefix(a)) f.error(doc, [...at, "addresses", i], `invalid address "${a}"`);
+    for (const a of strs(vlan, ["addresses"])) {
+      const e = ipOrCIDRError(a);
+      if (e !== undefined)
+        err(`[networking.os.device.vlan.addresses] ${name}.${id}: ${e}`, [...vat, "addresses"]);
+    }
   });
 }
 
-function checkRoutes(doc: ConfigDocument, at: ConfigPath, routes: unknown[], f: Findings): void {
-  routes.forEach((route, i) => {
+function bondErrors(b: Data): string[] {
+  const out: string[] = [];
+  for (const [field, values, message] of BOND_ENUMS) {
+    const v = str(b, [field]);
+    if (!values.includes(v)) out.push(message.replace("%s", v));
+  }
+  const mode = str(b, ["mode"]) || "balance-rr";
+  const miimon = num(b, ["miimon"]) ?? 0;
+  const up = num(b, ["updelay"]) ?? 0;
+  const down = num(b, ["downdelay"]) ?? 0;
+  if (miimon === 0) {
+    if (up !== 0) out.push("bond.upDelay can't be set if miiMon is zero");
+    if (down !== 0) out.push("bond.downDelay can't be set if miiMon is zero");
+  } else {
+    if (up % miimon !== 0) out.push("bond.upDelay should be a multiple of miiMon");
+    if (down % miimon !== 0) out.push("bond.downDelay should be a multiple of miiMon");
+  }
+  if (list(b, ["arpIPTarget"]).length > 0) out.push("bond.arpIPTarget is not supported");
+  if (str(b, ["lacpRate"]) !== "" && mode !== "802.3ad")
+    out.push("bond.lacpRate is only available in 802.3ad mode");
+  if (str(b, ["adActorSystem"]) !== "") out.push("bond.adActorSystem is not supported");
+  const lbModes = ["802.3ad", "balance-alb", "balance-tlb"];
+  if (lbModes.includes(mode) && str(b, ["arpValidate"]) !== "")
+    out.push(`bond.arpValidate is not available in ${mode} mode`);
+  if (!["active-backup", "balance-alb", "balance-tlb"].includes(mode) && str(b, ["primary"]) !== "")
+    out.push(`bond.primary is not available in ${mode} mode`);
+  if (lbModes.includes(mode) && (num(b, ["arpInterval"]) ?? 0) > 0)
+    out.push(`bond.arpInterval is not available in ${mode} mode`);
+  if (mode !== "balance-rr" && (num(b, ["packetsPerSlave"]) ?? 0) > 1)
+    out.push(`bond.packetsPerSlave is not available in ${mode} mode`);
+  if (mode !== "balance-alb" && mode !== "balance-tlb" && (num(b, ["tlbDynamicLb"]) ?? 0) > 0)
+    out.push(`bond.tlbDynamicTLB is not available in ${mode} mode`);
+  if (mode !== "802.3ad" && (num(b, ["adActorSysPrio"]) ?? 0) > 0)
+    out.push("bond.adActorSysPrio is only available in 802.3ad mode");
+  if (mode !== "802.3ad" && (num(b, ["adUserPortKey"]) ?? 0) > 0)
+    out.push("bond.adUserPortKey is only available in 802.3ad mode");
+  return out;
+}
+
+function wireguardKeyError(key: string): string | undefined {
+  const r = goDecodeBase64(key);
+  if ("error" in r) return r.error;
+  return r.bytes.length === 32 ? undefined : `wrong key ${goQuote(key)} length: ${r.bytes.length}`;
+}
+
+function wireguardErrors(wg: Data): string[] {
+  const out: string[] = [];
+  const priv = wireguardKeyError(str(wg, ["privateKey"]));
+  if (priv !== undefined) out.push(`private key is invalid: ${priv}`);
+  for (const peer of list(wg, ["peers"])) {
+    const pub = wireguardKeyError(str(peer, ["publicKey"]));
+    if (pub !== undefined) out.push(`public key invalid: ${pub}`);
+    const endpoint = str(peer, ["endpoint"]);
+    if (endpoint !== "" && !addressContainsPort(endpoint))
+      out.push(`peer endpoint ${goQuote(endpoint)} is invalid`);
+    for (const ip of strs(peer, ["allowedIPs"])) {
+      const e = goParseCIDR(ip);
+      if (e !== undefined) out.push(`peer allowed IP ${goQuote(ip)} is invalid: ${e}`);
+    }
+  }
+  return out;
+}
+
+/** siderolabs/net AddressContainsPort. */
+function addressContainsPort(addr: string): boolean {
+  if (!addr.includes(":")) return false;
+  const pieces = addr.split(":");
+  if (goParseIP(addr.replace(/^\[+|\]+$/g, ""))) return false;
+  const trimmed = addr.slice(0, addr.length - pieces[pieces.length - 1]!.length - 1);
+  if (goParseIP(trimmed.replace(/^\[+|\]+$/g, ""))) return true;
+  return pieces.length <= 2;
+}
+
+function ipOrCIDRError(address: string): string | undefined {
+  if (address.includes("/")) return goParseCIDR(address);
+  return goParseIP(address) ? undefined : `failed to parse IP address ${goQuote(address)}`;
+}
+
+function checkDeviceAddressing(
+  dev: unknown,
+  at: ConfigPath,
+  secondary: ReadonlyMap<string, string>,
+  err: Report,
+  warn: Report,
+): void {
+  const name = str(dev, ["interface"]);
+  const q = goQuote(name);
+  const cidr = str(dev, ["cidr"]);
+  const addresses = strs(dev, ["addresses"]);
+  if (secondary.has(name)) {
+    if (get(dev, ["dhcp"]) === true || cidr !== "" || addresses.length > 0 || has(dev, ["vip"]))
+      err(
+        `[networking.os.device] ${q}: bonded/bridged interface shouldn't have any addressing methods configured`,
+        at,
+      );
+  }
+  if (addresses.length > 0 && cidr !== "")
+    err(`[networking.os.device] ${q}: interface can't have both .cidr and .addresses set`, at);
+  if (cidr !== "") {
+    const e = ipOrCIDRError(cidr);
+    if (e !== undefined) err(`[networking.os.device.CIDR] ${q}: ${e}`, [...at, "cidr"]);
+    warn(
+      `${q}: machine.network.interface.cidr is deprecated, please use machine.network.interface.addresses`,
+      [...at, "cidr"],
+    );
+  }
+  addresses.forEach((a, j) => {
+    const e = ipOrCIDRError(a);
+    if (e !== undefined) err(`[networking.os.device.addresses] ${q}: ${e}`, [...at, "addresses", j]);
+  });
+  if (has(dev, ["vip"])) {
+    const ip = str(dev, ["vip", "ip"]);
+    if (!goParseIP(ip))
+      err(`[networking.os.device.vip] failed to parse ${goQuote(ip)} as IP address`, [...at, "vip", "ip"]);
+  }
+}
+
+function checkDeviceRoutes(dev: unknown, at: ConfigPath, err: Report): void {
+  list(dev, ["routes"]).forEach((route, idx) => {
+    const tag = `networking.os.device.route[${idx}]`;
+    const rat: ConfigPath = [...at, "routes", idx];
     const network = str(route, ["network"]);
     const gateway = str(route, ["gateway"]);
     const source = str(route, ["source"]);
-    if (network === "" && gateway === "") {
-      f.error(doc, [...at, i], "either network or gateway should be set for a route");
-    }
-    if (network !== "" && parsePrefix(network) === undefined) {
-      f.error(doc, [...at, i, "network"], `invalid route network "${network}"`);
-    }
-    if (gateway !== "" && parseIP(gateway) === undefined)
-      f.error(doc, [...at, i, "gateway"], `invalid route gateway "${gateway}"`);
-    if (source !== "" && parseIP(source) === undefined)
-      f.error(doc, [...at, i, "source"], `invalid route source "${source}"`);
+    if (network !== "" && goParseCIDR(network) !== undefined)
+      err(`[${tag}.network] ${goQuote(network)}: ${INVALID_ADDRESS}`, [...rat, "network"]);
+    if (gateway !== "" && !goParseIP(gateway))
+      err(`[${tag}.gateway] ${goQuote(gateway)}: ${INVALID_ADDRESS}`, [...rat, "gateway"]);
+    if (gateway === "" && network === "") err(`[${tag}]: either network or gateway should be set`, rat);
+    if (source !== "" && !goParseIP(source))
+      err(`[${tag}.source] ${goQuote(source)}: ${INVALID_ADDRESS}`, [...rat, "source"]);
   });
 }
 
-function checkVIP(doc: ConfigDocument, at: ConfigPath, vip: unknown, worker: boolean, f: Findings): void {
-  if (worker) f.error(doc, at, "virtual (shared) IP is not allowed on non-controlplane nodes");
-  const ip = str(vip, ["ip"]);
-  if (ip !== "" && parseIP(ip) === undefined) f.error(doc, [...at, "ip"], `invalid virtual IP "${ip}"`);
-}
-
-function checkWireguard(doc: ConfigDocument, at: ConfigPath, wg: Data, f: Findings): void {
-  const key = str(wg, ["privateKey"]);
-  if (key !== "" && decodeStdBase64(key)?.length !== 32) {
-    f.error(doc, [...at, "privateKey"], "wireguard private key is not a base64 encoded 32-byte key");
-  }
-  list(wg, ["peers"]).forEach((peer, i) => {
-    const pat: ConfigPath = [...at, "peers", i];
-    const pub = str(peer, ["publicKey"]);
-    if (decodeStdBase64(pub)?.length !== 32) {
-      f.error(doc, [...pat, "publicKey"], "wireguard peer public key is not a base64 encoded 32-byte key");
-    }
-    const endpoint = str(peer, ["endpoint"]);
-    if (endpoint !== "") {
-      const hp = splitHostPort(endpoint);
-      if (hp.error !== undefined || hp.port === undefined || !/^\d+$/.test(hp.port)) {
-        f.error(doc, [...pat, "endpoint"], `wireguard peer endpoint "${endpoint}" needs a host and a port`);
-      }
-    }
-    strs(peer, ["allowedIPs"]).forEach((c, j) => {
-      if (parsePrefix(c) === undefined)
-        f.error(doc, [...pat, "allowedIPs", j], `invalid wireguard allowed IP "${c}"`);
-    });
-  });
-}
-
-function checkDisks(doc: ConfigDocument, f: Findings): void {
-  list(doc.data, ["machine", "disks"]).forEach((disk, i) => {
-    const at: ConfigPath = ["machine", "disks", i];
-    if (disk === null || disk === undefined) {
-      f.error(doc, at, `machine.disks[${i}] is null`);
-      return;
-    }
-    const partitions = list(disk, ["partitions"]);
-    partitions.forEach((p, j) => {
-      const size = get(p, ["size"]);
-      const zero = size === undefined || size === null || size === 0 || size === "" || size === "0";
-      if (zero && j !== partitions.length - 1) {
-        f.error(
-          doc,
-          [...at, "partitions", j, "size"],
-          "partition for device with zero size is not the last one",
-        );
-      }
-    });
-  });
-}
-
-function checkKubelet(doc: ConfigDocument, f: Findings): void {
-  const kubelet = obj(doc.data, ["machine", "kubelet"]);
-  if (kubelet === undefined) return;
-  const at: ConfigPath = ["machine", "kubelet"];
-  strs(kubelet, ["nodeIP", "validSubnets"]).forEach((s, i) => {
-    if (!isSubnetMatch(s))
-      f.error(doc, [...at, "nodeIP", "validSubnets", i], `kubelet nodeIP subnet is not valid: "${s}"`);
-  });
-  checkKubeletConfigFields(doc, [...at, "extraConfig"], obj(kubelet, ["extraConfig"]), f);
-}
-
-export function checkKubeletConfigFields(
-  doc: ConfigDocument,
-  at: ConfigPath,
-  config: Data | undefined,
-  f: Findings,
-): void {
-  for (const field of PROTECTED_KUBELET_FIELDS) {
-    if (config !== undefined && Object.hasOwn(config, field)) {
-      f.error(doc, [...at, field], `kubelet configuration field "${field}" can't be overridden`);
-    }
-  }
-}
-
-function checkEncryption(doc: ConfigDocument, f: Findings): void {
-  for (const part of ["state", "ephemeral"] as const) {
-    const enc = obj(doc.data, ["machine", "systemDiskEncryption", part]);
-    if (enc === undefined) continue;
-    const at: ConfigPath = ["machine", "systemDiskEncryption", part];
-    const keys = list(enc, ["keys"]);
-    if (keys.length === 0)
-      f.error(doc, [...at, "keys"], `no encryption keys provided for the ${part.toUpperCase()} partition`);
-    const slots = new Set<number>();
-    keys.forEach((key, i) => {
-      const slot = num(key, ["slot"]) ?? 0;
-      if (slots.has(slot)) f.error(doc, [...at, "keys", i, "slot"], `duplicate key slot ${slot}`);
-      slots.add(slot);
-      if (!["static", "nodeID", "kms", "tpm"].some((k) => has(key, [k]))) {
-        f.error(doc, [...at, "keys", i], "encryption key has no type: set one of static, nodeID, kms or tpm");
-      }
-    });
-  }
-}
-
-function checkLogging(doc: ConfigDocument, f: Findings): void {
-  list(doc.data, ["machine", "logging", "destinations"]).forEach((dest, i) => {
-    const at: ConfigPath = ["machine", "logging", "destinations", i];
-    const endpoint = str(dest, ["endpoint"]);
-    const url = splitURL(endpoint);
-    if (endpoint === "") f.error(doc, [...at, "endpoint"], "empty logging endpoint");
-    else if (url === undefined || url.host === "")
-      f.error(doc, [...at, "endpoint"], `logging endpoint "${endpoint}" has no host`);
-    else if (url.scheme !== "tcp" && url.scheme !== "udp") {
-      f.error(doc, [...at, "endpoint"], `unknown logging endpoint scheme "${url.scheme}" (use tcp or udp)`);
-    }
-    const format = str(dest, ["format"]);
-    if (!LOG_FORMATS.includes(format))
-      f.error(doc, [...at, "format"], `unknown logging format "${format}" (use json_lines)`);
-  });
-}
-
-function checkNodeMetadata(doc: ConfigDocument, f: Findings): void {
-  const at = (field: string, key: string): ConfigPath => ["machine", field, key];
-  for (const [key, value] of Object.entries(obj(doc.data, ["machine", "nodeLabels"]) ?? {})) {
-    const e = labelKeyError(key) ?? labelValueError(value === null ? "" : String(value));
-    if (e !== undefined) f.error(doc, at("nodeLabels", key), `invalid machine node labels: ${e}`);
-  }
-  for (const key of Object.keys(obj(doc.data, ["machine", "nodeAnnotations"]) ?? {})) {
-    const e = labelKeyError(key);
-    if (e !== undefined) f.error(doc, at("nodeAnnotations", key), `invalid machine node annotations: ${e}`);
-  }
-  for (const [key, value] of Object.entries(obj(doc.data, ["machine", "nodeTaints"]) ?? {})) {
-    const e = taintError(key, value === null ? "" : String(value));
-    if (e !== undefined) f.error(doc, at("nodeTaints", key), `invalid machine node taints: ${e}`);
-  }
-}
-
-/** A taint `key: [value:]effect` (the effect is optional). */
-export function taintError(key: string, spec: string): string | undefined {
-  const keyError = labelKeyError(key);
-  if (keyError !== undefined) return keyError;
-  const colon = spec.lastIndexOf(":");
-  const value = colon >= 0 ? spec.slice(0, colon) : TAINT_EFFECTS.includes(spec) ? "" : spec;
-  const effect = colon >= 0 ? spec.slice(colon + 1) : TAINT_EFFECTS.includes(spec) ? spec : "";
-  if (effect !== "" && !TAINT_EFFECTS.includes(effect)) return `invalid taint effect "${effect}"`;
-  return labelValueError(value);
-}
-
-function checkRegistries(doc: ConfigDocument, f: Findings): void {
-  for (const section of ["mirrors", "config"] as const) {
-    for (const [key, value] of Object.entries(obj(doc.data, ["machine", "registries", section]) ?? {})) {
-      if (value === null)
-        f.error(doc, ["machine", "registries", section, key], `registries.${section}["${key}"] is null`);
-    }
-  }
+/** Whether a duration text is non-zero (used by conflict rules reading v1alpha1 durations). */
+export function durationSet(text: string): boolean {
+  return (goParseDuration(text) ?? 0) !== 0;
 }

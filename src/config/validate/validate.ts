@@ -1,18 +1,31 @@
-// Validates a loaded machine config for a runtime mode, as `talosctl validate` does
-// (siderolabs/talos: pkg/machinery/config/container/validate.go): every rule runs, every problem is
-// reported, each naming its document, path and line.
-import type { ConfigError, MachineConfigDocuments } from "../document.js";
+// The one rule engine behind `talosctl validate`, `gen config`, `machineconfig patch` and the
+// node's apply (siderolabs/talos: pkg/machinery/config/container/validate.go): the v1alpha1
+// document's rules, each document kind's rules, each document against the v1alpha1 settings it
+// replaces, then the whole config for its runtime mode. Every problem names its document, path
+// and line; warnings are kept apart (only v1alpha1's turn into errors under strict, as in Talos).
+import type { ConfigDocument, ConfigError, MachineConfigDocuments } from "../document.js";
 import { LEGACY_KIND } from "../document.js";
-import { validateContainer } from "./container.js";
-import { validateDocument } from "./documents.js";
-import { Findings, isLegacy, toConfigError } from "./findings.js";
+import { parseContract, type SchemaContract } from "../schema/index.js";
+import { Check, type RuleOptions, type TalosVersion } from "./check.js";
+import { checkConflicts, validateContainer } from "./container.js";
+import { Findings, toConfigError } from "./findings.js";
+import { kindRules } from "./kinds/index.js";
 import type { ValidationMode } from "./modes.js";
+import { type RuntimeState, runtimeValidate } from "./runtime.js";
 import { validateV1Alpha1 } from "./v1alpha1.js";
 
 export interface ValidateOptions {
   readonly mode: ValidationMode;
-  /** Turns the v1alpha1 document's warnings into errors (other documents' stay warnings). */
+  /** Turns the v1alpha1 document's warnings into errors (`warning: ...`); other documents' stay warnings. */
   readonly strict?: boolean;
+  /**
+   * The Talos version whose rules apply: the node passes its own version and gets the checks that
+   * need it (Kubernetes versions it supports); without one the validation is client-side, as
+   * `talosctl validate` is.
+   */
+  readonly talosVersion?: string;
+  /** The machine's state for Talos's runtime checks (disks, volumes); the node passes it. */
+  readonly runtime?: RuntimeState;
 }
 
 export interface ValidationResult {
@@ -20,29 +33,45 @@ export interface ValidationResult {
   readonly warnings: readonly ConfigError[];
 }
 
+function versionOf(text: string | undefined): TalosVersion | undefined {
+  if (text === undefined) return undefined;
+  const { major, minor } = parseContract(text as SchemaContract);
+  return { major, minor, text };
+}
+
 export function validateMachineConfig(
   config: MachineConfigDocuments,
   options: ValidateOptions,
 ): ValidationResult {
   const f = new Findings();
-  const legacy = config.documents.find((d) => d.kind === LEGACY_KIND);
-  if (legacy === undefined) {
-    const anchor = config.documents[0];
-    if (anchor !== undefined)
-      f.error(anchor, [], "the v1alpha1 document (machine and cluster instructions) is missing");
+  const talosVersion = versionOf(options.talosVersion);
+  const ruleOptions: RuleOptions = {
+    mode: options.mode,
+    local: talosVersion === undefined,
+    ...(talosVersion !== undefined ? { talosVersion } : {}),
+  };
+  const checks = new Map<ConfigDocument, Check>();
+  const checkOf = (doc: ConfigDocument) => {
+    let c = checks.get(doc);
+    if (c === undefined) {
+      c = new Check(doc, f, ruleOptions);
+      checks.set(doc, c);
+    }
+    return c;
+  };
+
+  for (const doc of config.documents) {
+    if (doc.kind === LEGACY_KIND) validateV1Alpha1(checkOf(doc), options.strict === true);
   }
   for (const doc of config.documents) {
-    if (isLegacy(doc)) validateV1Alpha1(doc, options.mode, f);
-    validateDocument(doc, f);
+    if (doc.kind !== LEGACY_KIND) kindRules(doc.kind)?.validate?.(checkOf(doc));
   }
+  checkConflicts(config, kindRules, checkOf);
   validateContainer(config, options.mode, f);
+  if (options.runtime !== undefined) runtimeValidate(config, options.mode, options.runtime, checkOf, f);
 
-  const errors = f.errors.map((e) => toConfigError(e, config.file));
-  const warnings: ConfigError[] = [];
-  for (const w of f.warnings) {
-    if (options.strict === true && isLegacy(w.document))
-      errors.push(toConfigError(w, config.file, "warning: "));
-    else warnings.push(toConfigError(w, config.file));
-  }
-  return { errors, warnings };
+  return {
+    errors: f.errors.map((e) => toConfigError(e, config.file)),
+    warnings: f.warnings.map((w) => toConfigError(w, config.file)),
+  };
 }

@@ -2,11 +2,13 @@
 // to a grpc-js server (new TLS identity and authentication when the node moves between
 // maintenance and configured mode; in-flight calls on the old server get a grace period
 // before it is forced down). The listener owns the accepted sockets, so the node knows its
-// clients' connections (netstat) and sees them open and close (packet capture).
+// clients' connections (netstat) and sees them open and close (packet capture). A new identity
+// in the same mode (the OS CA or the accepted CAs changed) is swapped in place, as Talos's apid
+// does: new connections get it, open ones keep theirs.
 import net from "node:net";
 import type * as grpc from "@grpc/grpc-js";
 import { type ApiServerOptions, type Authenticator, createApiServer, type Handler } from "./server.js";
-import { serverCredentials, type TlsIdentity } from "./tls.js";
+import { type ReplaceableCredentials, serverCredentials, type TlsIdentity } from "./tls.js";
 
 export interface ListenerSetup {
   readonly identity: TlsIdentity;
@@ -42,7 +44,9 @@ type Injector = ReturnType<grpc.Server["createConnectionInjector"]>;
 interface Active {
   readonly server: grpc.Server;
   readonly injector: Injector;
-  readonly setup: ListenerSetup;
+  readonly credentials: ReplaceableCredentials;
+  /** The setup of the moment: an identity swapped in place brings its own authentication and routing. */
+  setup: ListenerSetup;
 }
 
 /** `<address>:<port>` of a peer as grpc-js prints it (no brackets, even for IPv6). */
@@ -144,21 +148,32 @@ export class ApiListener {
       await this.start(setup);
       return;
     }
+    if (old.credentials.mode === setup.identity.mode) {
+      old.credentials.replace(setup.identity);
+      old.setup = setup;
+      return;
+    }
     this.active = this.serve(setup);
     await shutdown(old, graceMs);
   }
 
   private serve(setup: ListenerSetup): Active {
+    const credentials = serverCredentials(setup.identity);
+    let active: Active | undefined;
+    const current = (): ListenerSetup => active?.setup ?? setup;
     const server = createApiServer({
       handlers: this.handlers,
-      authenticate: setup.authenticate,
-      ...(setup.authorize ? { authorize: setup.authorize } : {}),
-      ...(setup.route ? { route: setup.route } : {}),
-      ...(setup.forwarder ? { forwarder: setup.forwarder } : {}),
+      authenticate: (call) => current().authenticate(call),
+      authorize: (path, roles) => current().authorize?.(path, roles),
+      route: (call, path) => current().route?.(call, path),
+      get forwarder() {
+        return current().forwarder;
+      },
       ...(this.serverOptions.observer ? { observer: this.serverOptions.observer } : {}),
     });
-    const injector = server.createConnectionInjector(serverCredentials(setup.identity));
-    return { server, injector, setup };
+    const injector = server.createConnectionInjector(credentials);
+    active = { server, injector, credentials, setup };
+    return active;
   }
 
   private bind(): Promise<void> {

@@ -23,7 +23,6 @@ import { durationMs, formatGoDurationMs } from "../../wire/index.js";
 import { Role } from "../api/index.js";
 import { StatusError } from "../errors.js";
 import {
-  installDiskSelector,
   legacyDocument,
   type Machine,
   type MachineConfig,
@@ -101,29 +100,23 @@ export function runtimeValidationMode(machine: Machine): ValidationMode {
   return mode;
 }
 
-/** The validator's finding for a config without the v1alpha1 document. */
-const V1ALPHA1_MISSING = "the v1alpha1 document (machine and cluster instructions) is missing";
-
-function validate(
-  machine: Machine,
-  config: MachineConfig,
-  inMaintenance: boolean,
-): { errors: string[]; warnings: string[] } {
+function validate(machine: Machine, config: MachineConfig): { errors: string[]; warnings: string[] } {
   const mode = runtimeValidationMode(machine);
-  const result = validateMachineConfig(config.documents, { mode });
-  // In maintenance a partial config (e.g. network documents only) may be applied; the node
-  // then stays in maintenance until a config with the v1alpha1 document arrives.
-  const errors = result.errors
-    .filter((e) => !(inMaintenance && e.detail === V1ALPHA1_MISSING))
-    .map((e) => e.message);
+  // The node validates as Talos does at runtime: with its own version (the Kubernetes versions it
+  // supports) and its machine's state (the disks an install selector must match).
+  const result = validateMachineConfig(config.documents, {
+    mode,
+    talosVersion: machine.talosVersion,
+    runtime: {
+      matchInstallDisks: (selector) => ({
+        matched: matchDisks(selector, machine.disks).length,
+        expression: describeSelector(selector),
+      }),
+    },
+  });
+  const errors = result.errors.map((e) => e.message);
   const caProblem = osCaProblem(config);
   if (caProblem !== undefined) errors.push(caProblem);
-  if (mode === "metal") {
-    const selector = installDiskSelector(config);
-    if (selector && matchDisks(selector, machine.disks).length === 0) {
-      errors.push(`no disks matched the expression: ${describeSelector(selector)}`);
-    }
-  }
   return { errors, warnings: result.warnings.map((w) => w.message) };
 }
 
@@ -181,7 +174,7 @@ async function apply(
       mode = Mode.NO_REBOOT;
     }
 
-    const { errors, warnings } = validate(machine, config, inMaintenance);
+    const { errors, warnings } = validate(machine, config);
     if (errors.length > 0) throw invalidArgument(multiError(errors));
 
     const tryTimeoutMs = req.tryModeTimeout ? durationMs(req.tryModeTimeout) : DEFAULT_TRY_TIMEOUT_MS;

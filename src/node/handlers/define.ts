@@ -7,6 +7,7 @@ import type { Clock } from "../clock.js";
 import { StatusError } from "../errors.js";
 import type { ImageCatalog, ImageStore } from "../images/index.js";
 import type { Machine } from "../machine/index.js";
+import type { BlockStorage } from "../platform/index.js";
 import type { CaptureHub } from "../platform/network/index.js";
 import type { Bootloader, Meta } from "../state/index.js";
 import { isFellBehind } from "../streams/index.js";
@@ -29,6 +30,8 @@ export interface NodeRuntime {
   readonly catalog: ImageCatalog;
   /** The API listener's socket and connections, and the capture of the node's traffic. */
   readonly network: NodeNetwork;
+  /** What the extra disks hold (partitions, LVM, md arrays), kept in STATE. */
+  readonly storage: BlockStorage;
 }
 
 /** The node's own network endpoints, as netstat and packet capture see them. */

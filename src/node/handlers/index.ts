@@ -6,10 +6,12 @@ import { clusterHandlers } from "./cluster.js";
 import { cosiHandlers } from "./cosi.js";
 import { debugHandlers } from "./debug.js";
 import type { NodeRuntime } from "./define.js";
+import { etcdHandlers } from "./etcd.js";
 import { eventsHandlers } from "./events.js";
 import { fileHandlers } from "./files.js";
 import { imageHandlers } from "./images.js";
 import { infoHandlers } from "./info.js";
+import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { metaHandlers } from "./meta.js";
@@ -17,6 +19,8 @@ import { netstatHandlers } from "./netstat.js";
 import { pcapHandlers } from "./pcap.js";
 import { restartHandlers } from "./restart.js";
 import { serviceControlHandlers } from "./service-control.js";
+import { statsHandlers } from "./stats.js";
+import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
@@ -34,6 +38,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...cosiHandlers(rt),
     ...clientConfigHandlers(rt),
     ...clusterHandlers(rt),
+    ...etcdHandlers(rt),
     ...lifecycleHandlers(rt),
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
@@ -42,5 +47,8 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...netstatHandlers(rt),
     ...pcapHandlers(rt),
     ...debugHandlers(rt),
+    ...storageHandlers(rt),
+    ...inspectHandlers(rt),
+    ...statsHandlers(rt),
   ]);
 }

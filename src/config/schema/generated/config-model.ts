@@ -1144,7 +1144,7 @@ export const CONFIG_MODEL: CompactModel = {
       type: "object",
       fields: {
         paths: { type: "array", items: { type: "string" } },
-        networks: { type: "string", enum: ["addresses", "connectivity", "hostname", "etcfiles"] },
+        networks: { type: "array", items: { type: "string" } },
         time: { type: "bool" },
         containers: { type: "array", items: { type: "string" } },
       },
@@ -1192,10 +1192,7 @@ export const CONFIG_MODEL: CompactModel = {
       fields: {
         name: { type: "string" },
         destination: { type: "string" },
-        options: {
-          type: "string",
-          enum: ["ro", "rw", "noexec", "nosuid", "nodev", "noatime", "rbind", "rshared"],
-        },
+        options: { type: "array", items: { type: "string" } },
       },
     },
     "cri.CRIBaseRuntimeSpecConfigV1Alpha1": {
@@ -2395,7 +2392,7 @@ export const CONFIG_MODEL: CompactModel = {
         src: { type: "string" },
         dst: { type: "string" },
         table: { type: "string" },
-        action: { type: "int" },
+        action: { type: "string", enum: ["unspec", "unicast", "blackhole", "unreachable", "prohibit"] },
         iifName: { type: "string" },
         oifName: { type: "string" },
         fwMark: { type: "int" },

@@ -1,0 +1,649 @@
+// Runtime, CRI, container, discovery, security and SideroLink documents (siderolabs/talos:
+// pkg/machinery/config/types/{runtime,cri,container,cluster,security,siderolink,hardware}).
+import type { Check, KindTable } from "../check.js";
+import { type Data, get, has, list, num, obj, str, strs } from "../data.js";
+import {
+  goDecodeBase64,
+  goFormatDuration,
+  goParseDuration,
+  goParseURL,
+  goPort,
+  goQuote,
+  humanizeParseBytes,
+} from "../go.js";
+import { qualifiedNameError } from "../labels.js";
+import { appendsCertificates } from "../pem.js";
+import { certificateAndKeyError } from "./k8s.js";
+
+const POSIX_ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MANAGED_ETC_FILES = [
+  "resolv.conf",
+  "hosts",
+  "machine-id",
+  "extensions.yaml",
+  "localtime",
+  "os-release",
+  "xattr.conf",
+];
+const MANAGED_ETC_PREFIXES = [
+  "apparmor.d/",
+  "apparmor/",
+  "ca-certificates/",
+  "cni/",
+  "cri/",
+  "iscsi/",
+  "kubernetes/",
+  "lvm/",
+  "nvme/",
+  "pki/",
+  "selinux/",
+  "ssl/",
+];
+const MIN_WATCHDOG_TIMEOUT_NS = 10e9;
+const CONTAINER_NAME = /^[a-z0-9-]+$/;
+const MOUNT_OPTIONS = ["ro", "rw", "noexec", "nosuid", "nodev", "noatime", "rbind", "rshared"];
+const NETWORK_CONDITIONS = ["addresses", "connectivity", "hostname", "etcfiles"];
+const DISCOVERY_SCHEMES = ["http", "https", "grpc"];
+const CLUSTER_SECRET_SIZE = 32;
+
+/** filepath.IsLocal on Unix: relative, non-empty, never climbing above its start. */
+function isLocalPath(p: string): boolean {
+  if (p === "" || p.startsWith("/")) return false;
+  let depth = 0;
+  for (const part of p.split("/")) {
+    if (part === "..") {
+      depth--;
+      if (depth < 0) return false;
+    } else if (part !== "." && part !== "") depth++;
+  }
+  return true;
+}
+
+function absPathError(kind: string, path: string): string | undefined {
+  if (path === "") return `${kind} is required`;
+  if (!path.startsWith("/")) return `${kind} ${goQuote(path)} must be an absolute path`;
+  return undefined;
+}
+
+function mountOptionsErrors(options: readonly string[]): string[] {
+  const out = options
+    .filter((o) => !MOUNT_OPTIONS.includes(o))
+    .map((o) => `unsupported mount option ${goQuote(o)}`);
+  if (options.includes("ro") && options.includes("rw"))
+    out.push("mount options ro and rw are mutually exclusive");
+  return out;
+}
+
+/** A list field that Talos also accepts as one scalar (userVolume.options, dependsOn.networks). */
+function stringsOf(data: unknown, path: readonly (string | number)[]): string[] {
+  const v = get(data, path);
+  if (Array.isArray(v)) return v.map(String);
+  return v === undefined || v === null || v === "" ? [] : [String(v)];
+}
+
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
+function containerCapability(field: string, capability: string): string | undefined {
+  if (capability === "") return `${field}: capability name must not be empty`;
+  if (capability.startsWith("CAP_"))
+    return `${field}: capability ${goQuote(capability)} must be given without the CAP_ prefix`;
+  if (capability.toUpperCase() !== capability)
+    return `${field}: capability ${goQuote(capability)} must be upper case`;
+  if (!/^[A-Z_]*$/.test(capability))
+    return `${field}: capability ${goQuote(capability)} may only contain upper case letters and underscores`;
+  return undefined;
+}
+
+function containerConfig(c: Check): void {
+  const d = c.data;
+  if (c.name === "") c.error("name is required", ["name"]);
+  else if (c.name.length > 63) c.error(`name ${goQuote(c.name)} must be 63 characters or fewer`, ["name"]);
+  else if (!CONTAINER_NAME.test(c.name))
+    c.error(`name ${goQuote(c.name)}: name can only contain lowercase ASCII letters, digits and hyphens`, [
+      "name",
+    ]);
+
+  const image = str(d, ["image"]);
+  if (image === "") c.error("image is required", ["image"]);
+  else if (!IMAGE_REFERENCE.test(image))
+    c.error(`invalid image reference ${goQuote(image)}: could not parse reference: ${image}`, ["image"]);
+  else if (!image.includes("@sha256:"))
+    c.warn(
+      `container ${goQuote(c.name)}: image ${goQuote(image)} is not digest-pinned, the running image may change on restart`,
+      ["image"],
+    );
+
+  strs(d, ["environment"]).forEach((env, i) => {
+    if (!env.includes("="))
+      c.error(`environment[${i}]: ${goQuote(env)} must be in KEY=value form`, ["environment", i]);
+  });
+
+  const destinations = new Set<string>();
+  list(d, ["mounts"]).forEach((m, i) => {
+    const at = ["mounts", i];
+    const kinds = ["userVolume", "tmpfs", "hostPath"].filter((k) => has(m, [k]));
+    if (kinds.length !== 1) {
+      c.error(`mounts[${i}]: exactly one of userVolume, tmpfs or hostPath must be set`, at);
+      return;
+    }
+    const kind = kinds[0]!;
+    const errors: string[] = [];
+    if (kind === "userVolume") {
+      if (str(m, ["userVolume", "name"]) === "") errors.push("userVolume.name is required");
+    }
+    if (kind === "hostPath") {
+      const e = absPathError("hostPath.source", str(m, ["hostPath", "source"]));
+      if (e !== undefined) errors.push(e);
+    }
+    const dest = str(m, [kind, "destination"]);
+    const de = absPathError(`${kind}.destination`, dest);
+    if (de !== undefined) errors.push(de);
+    errors.push(...mountOptionsErrors(stringsOf(m, [kind, "options"])));
+    if (errors.length > 0) {
+      for (const e of errors) c.error(`mounts[${i}]: ${e}`, [...at, kind]);
+      return;
+    }
+    if (destinations.has(dest))
+      c.error(`mounts[${i}]: duplicate destination ${goQuote(dest)}`, [...at, kind, "destination"]);
+    destinations.add(dest);
+  });
+
+  if (has(d, ["security"])) {
+    const profile = str(d, ["security", "profile"]);
+    if (profile !== "" && profile !== "restricted" && profile !== "privileged")
+      c.error(`unsupported security profile ${goQuote(profile)}, expected restricted or privileged`, [
+        "security",
+        "profile",
+      ]);
+    const add = strs(d, ["security", "capabilities", "add"]);
+    const drop = strs(d, ["security", "capabilities", "drop"]);
+    add.forEach((cap, i) => {
+      const at = ["security", "capabilities", "add", i];
+      if (cap === "ALL") {
+        c.error("capabilities.add does not accept ALL, use profile: privileged instead", at);
+        return;
+      }
+      const e = containerCapability("capabilities.add", cap);
+      if (e !== undefined) c.error(e, at);
+    });
+    drop.forEach((cap, i) => {
+      if (cap === "ALL") return;
+      const e = containerCapability("capabilities.drop", cap);
+      if (e !== undefined) c.error(e, ["security", "capabilities", "drop", i]);
+    });
+    for (const cap of add) {
+      if (drop.includes(cap))
+        c.error(`capability ${goQuote(cap)} appears in both add and drop`, ["security", "capabilities"]);
+    }
+  }
+
+  if (has(d, ["network"])) {
+    const mode = str(d, ["network", "mode"]);
+    if (mode !== "" && mode !== "none" && mode !== "host")
+      c.error(`unsupported network mode ${goQuote(mode)}, expected none or host`, ["network", "mode"]);
+  }
+
+  const memory = str(d, ["resources", "limits", "memory"]);
+  if (memory !== "") {
+    const r = humanizeParseBytes(memory);
+    if ("error" in r)
+      c.error(`limits.memory ${goQuote(memory)} is not a valid size: ${r.error}`, [
+        "resources",
+        "limits",
+        "memory",
+      ]);
+  }
+  const cpu = str(d, ["resources", "limits", "cpu"]);
+  if (cpu !== "") {
+    const at = ["resources", "limits", "cpu"];
+    if (!cpu.endsWith("m"))
+      c.error(`limits.cpu ${goQuote(cpu)} must be expressed in millicores, e.g. 1500m`, at);
+    else {
+      const n = cpu.slice(0, -1);
+      if (!/^\d+$/.test(n) || BigInt(n) > 0xffffffffffffffffn) {
+        const why = /^\d+$/.test(n) ? "value out of range" : "invalid syntax";
+        c.error(
+          `limits.cpu ${goQuote(cpu)} is not a valid millicore quantity: strconv.ParseUint: parsing ${goQuote(n)}: ${why}`,
+          at,
+        );
+      } else if (BigInt(n) === 0n) c.error(`limits.cpu ${goQuote(cpu)} must be greater than zero`, at);
+    }
+  }
+
+  if (has(d, ["dependsOn"])) {
+    strs(d, ["dependsOn", "paths"]).forEach((p, i) => {
+      const e = absPathError("dependsOn.paths entry", p);
+      if (e !== undefined) c.error(e, ["dependsOn", "paths", i]);
+    });
+    for (const cond of stringsOf(d, ["dependsOn", "networks"])) {
+      if (!NETWORK_CONDITIONS.includes(cond))
+        c.error(`unsupported dependsOn.networks condition ${goQuote(cond)}`, ["dependsOn", "networks"]);
+    }
+    strs(d, ["dependsOn", "containers"]).forEach((name, i) => {
+      const at = ["dependsOn", "containers", i];
+      if (name === "") c.error("dependsOn.containers entry must not be empty", at);
+      else if (name === c.name) c.error(`container ${goQuote(c.name)} cannot depend on itself`, at);
+    });
+  }
+
+  for (const id of ["uid", "gid"] as const) {
+    const v = num(d, ["runAs", id]);
+    if (v !== undefined && v < 0) c.error(`runAs.${id} must be non-negative, got ${v}`, ["runAs", id]);
+  }
+}
+
+function discoveryEndpoint(c: Check): void {
+  const endpoint = str(c.data, ["endpoint"]);
+  if (endpoint === "") {
+    c.error("endpoint is required", ["endpoint"]);
+    return;
+  }
+  const u = goParseURL(endpoint);
+  if (u.scheme === "") {
+    c.error("endpoint scheme is required", ["endpoint"]);
+    return;
+  }
+  if (!DISCOVERY_SCHEMES.includes(u.scheme)) {
+    c.error("endpoint scheme must be http://, https:// or grpc://", ["endpoint"]);
+    return;
+  }
+  const host = u.host.startsWith("[") ? u.host.slice(1, u.host.indexOf("]")) : u.host.split(":")[0]!;
+  if (host === "") c.error("endpoint host is required", ["endpoint"]);
+}
+
+const machine = (legacy: Data) => obj(legacy, ["machine"]);
+
+export const RUNTIME_RULES: KindTable = {
+  EnvironmentConfig: {
+    validate: (c) => {
+      for (const key of Object.keys(obj(c.data, ["variables"]) ?? {})) {
+        if (!POSIX_ENV_KEY.test(key))
+          c.error(`invalid environment variable name: ${goQuote(key)}`, ["variables", key]);
+      }
+    },
+  },
+  EtcFileConfig: {
+    validate: (c) => {
+      const p = c.name;
+      if (p === "") {
+        c.error("user etc file name cannot be empty", ["name"]);
+        return;
+      }
+      if (!isLocalPath(p) || p.startsWith(".")) {
+        c.error(`user etc file ${goQuote(p)} must be a local path`, ["name"]);
+        return;
+      }
+      if (
+        MANAGED_ETC_FILES.includes(p) ||
+        MANAGED_ETC_PREFIXES.some((prefix) => p === prefix.slice(0, -1) || p.startsWith(prefix))
+      ) {
+        c.error(`user etc file ${goQuote(p)} is managed by Talos`, ["name"]);
+        return;
+      }
+    },
+  },
+  EventSinkConfig: {
+    validate: (c) => {
+      const endpoint = str(c.data, ["endpoint"]);
+      const e = splitHostPortError(endpoint);
+      if (e !== undefined) c.error(`event sink endpoint: ${e}`, ["endpoint"]);
+    },
+  },
+  KernelModuleConfig: {
+    validate: (c) => {
+      if (c.name === "") c.error("name is required", ["name"]);
+    },
+  },
+  KmsgLogConfig: {
+    validate: (c) => {
+      if (c.name === "") {
+        c.error("name is required", ["name"]);
+        return;
+      }
+      const url = str(c.data, ["url"]);
+      if (url === "") {
+        c.error("url is required", ["url"]);
+        return;
+      }
+      const u = goParseURL(url);
+      if (u.scheme !== "tcp" && u.scheme !== "udp") {
+        c.error("url scheme must be tcp:// or udp://", ["url"]);
+        return;
+      }
+      if (u.path !== "" && u.path !== "/") {
+        c.error("url path must be empty", ["url"]);
+        return;
+      }
+      if (goPort(u.host) === "") {
+        c.error("url port is required", ["url"]);
+        return;
+      }
+    },
+  },
+  OOMConfig: {
+    validate: (c) => {
+      c.cel(["triggerExpression"], "oomTrigger", "OOM trigger expression is invalid");
+      c.cel(
+        ["cgroupRankingExpression"],
+        "oomScoring",
+        "OOM cgroup scoring expression is invalid",
+        undefined,
+        "double",
+      );
+      if ((goParseDuration(str(c.data, ["sampleInterval"])) ?? 0) < 0)
+        c.error("OOM sample interval must be longer than 0", ["sampleInterval"]);
+    },
+  },
+  SecurityProfileConfig: {},
+  SysctlConfig: {
+    validate: (c) => {
+      if (Object.hasOwn(obj(c.data, ["params"]) ?? {}, "")) c.error("sysctl key cannot be empty", ["params"]);
+    },
+  },
+  SysfsConfig: {
+    validate: (c) => {
+      if (Object.hasOwn(obj(c.data, ["params"]) ?? {}, "")) c.error("sysfs key cannot be empty", ["params"]);
+    },
+  },
+  UnattendedInstallConfig: {
+    validate: (c) => {
+      if (str(c.data, ["installer", "image"]) === "") {
+        c.warn(
+          "installer.image is not set, if Talos is not booted from asset built by Image Factory, installation will fail",
+          ["installer", "image"],
+        );
+      }
+      c.cel(
+        ["provisioning", "diskSelector", "match"],
+        "disk",
+        "provisioning.volumeSelector.match",
+        "provisioning.volumeSelector.match is required",
+      );
+    },
+    conflict: (legacy) =>
+      has(machine(legacy), ["install"])
+        ? "UnattendedInstallConfig config is incompatible with v1alpha1 config (.machine.install)"
+        : undefined,
+  },
+  WatchdogTimerConfig: {
+    validate: (c) => {
+      if (str(c.data, ["device"]) === "") {
+        c.error("watchdog device: empty value", ["device"]);
+        return;
+      }
+      const t = goParseDuration(str(c.data, ["timeout"])) ?? 0;
+      if (t !== 0 && t < MIN_WATCHDOG_TIMEOUT_NS)
+        c.error(`watchdog timeout: minimum value is ${goFormatDuration(MIN_WATCHDOG_TIMEOUT_NS)}`, [
+          "timeout",
+        ]);
+    },
+  },
+  ExtensionServiceConfig: {
+    validate: (c) => {
+      if (c.name === "") {
+        c.error("name is required", ["name"]);
+        return;
+      }
+      const files = list(c.data, ["configFiles"]);
+      if (files.length === 0 && strs(c.data, ["environment"]).length === 0) {
+        c.error(`no config files found for extension ${goQuote(c.name)}`, ["configFiles"]);
+        return;
+      }
+      for (const [i, file] of files.entries()) {
+        if (str(file, ["content"]) === "") {
+          c.error(`extension content is required for extension ${goQuote(c.name)}`, [
+            "configFiles",
+            i,
+            "content",
+          ]);
+          return;
+        }
+        if (str(file, ["mountPath"]) === "") {
+          c.error(`extension mount path is required for extension ${goQuote(c.name)}`, [
+            "configFiles",
+            i,
+            "mountPath",
+          ]);
+          return;
+        }
+      }
+    },
+  },
+
+  CRIBaseRuntimeSpecConfig: {
+    validate: (c) => {
+      const e = ociSpecError(get(c.data, ["overrides"]));
+      if (e !== undefined) c.error(`failed to unmarshal base runtime spec overrides: ${e}`, ["overrides"]);
+    },
+    conflict: (legacy) =>
+      has(machine(legacy), ["baseRuntimeSpecOverrides"])
+        ? "base runtime spec overrides are already set in v1alpha1 config"
+        : undefined,
+  },
+  CRICustomizationConfig: {
+    validate: (c) => {
+      const e = qualifiedNameError(c.name);
+      if (e !== undefined) c.error(`invalid name: ${e}`, ["name"]);
+      if (c.name === "customization")
+        c.error(`name "customization" is reserved for the legacy CRI customization`, ["name"]);
+    },
+  },
+  ImageCacheConfig: {
+    conflict: (legacy) =>
+      has(machine(legacy), ["features", "imageCache"])
+        ? "image cache config is already set in v1alpha1 config"
+        : undefined,
+  },
+  RegistryAuthConfig: {
+    validate: (c) => {
+      if (c.name === "") c.error("name must be specified", ["name"]);
+      const user = str(c.data, ["username"]) !== "";
+      const token = str(c.data, ["identityToken"]) !== "";
+      const auth = str(c.data, ["auth"]) !== "";
+      if (user && token)
+        c.error("only one of username/password or identityToken authentication can be specified");
+      if (auth && (user || token))
+        c.error("only one of auth, username/password or identityToken authentication can be specified");
+    },
+  },
+  RegistryMirrorConfig: {
+    validate: (c) => {
+      if (c.name === "") c.error("name must be specified", ["name"]);
+      list(c.data, ["endpoints"]).forEach((ep, i) => {
+        const url = str(ep, ["url"]);
+        const at = ["endpoints", i, "url"];
+        if (url === "") c.error(`endpoints[${i}].url must be specified`, at);
+        else {
+          const scheme = goParseURL(url).scheme;
+          if (scheme !== "http" && scheme !== "https")
+            c.error(`endpoints[${i}].url has unsupported scheme: ${goQuote(scheme)}`, at);
+        }
+      });
+    },
+  },
+  RegistryTLSConfig: {
+    validate: (c) => {
+      if (c.name === "") c.error("name must be specified", ["name"]);
+      const ca = str(c.data, ["ca"]);
+      if (ca !== "" && !appendsCertificates(ca))
+        c.error("ca must be a valid PEM-encoded certificate", ["ca"]);
+      const identity = obj(c.data, ["clientIdentity"]);
+      if (identity !== undefined) {
+        const e = certificateAndKeyError(identity, false);
+        if (e !== undefined) c.error(`client identity: ${e}`, ["clientIdentity"]);
+      }
+    },
+  },
+
+  ContainerConfig: { validate: containerConfig },
+
+  DiscoveryIdentityConfig: {
+    validate: (c) => {
+      if (str(c.data, ["clusterID"]) === "") {
+        c.error("clusterID is required", ["clusterID"]);
+        return;
+      }
+      const secret = str(c.data, ["clusterSecret"]);
+      if (secret === "") {
+        c.error("clusterSecret is required", ["clusterSecret"]);
+        return;
+      }
+      const r = goDecodeBase64(secret);
+      if ("error" in r) {
+        c.error(`invalid clusterSecret: failed to decode from base64: ${secret}; ${r.error}`, [
+          "clusterSecret",
+        ]);
+        return;
+      }
+      if (r.bytes.length !== CLUSTER_SECRET_SIZE)
+        c.error(
+          `invalid clusterSecret: expected ${CLUSTER_SECRET_SIZE} bytes, got ${r.bytes.length}: ${secret}`,
+          ["clusterSecret"],
+        );
+    },
+    conflict: (legacy) =>
+      str(legacy, ["cluster", "id"]) !== "" || str(legacy, ["cluster", "secret"]) !== ""
+        ? "cluster identity is already configured in .cluster.id/.cluster.secret of the v1alpha1 config"
+        : undefined,
+  },
+  DiscoveryServiceConfig: {
+    validate: (c) => {
+      if (c.name === "") {
+        c.error("name is required", ["name"]);
+        return;
+      }
+      discoveryEndpoint(c);
+    },
+    conflict: (legacy) =>
+      has(legacy, ["cluster", "discovery"])
+        ? "discovery service is already configured in .cluster.discovery of the v1alpha1 config"
+        : undefined,
+  },
+
+  ImageVerificationConfig: {
+    validate: (c) => {
+      list(c.data, ["rules"]).forEach((rule, i) => {
+        const at = ["rules", i];
+        const pattern = str(rule, ["image"]);
+        if (pattern === "") c.error(`rule ${i}: imagePattern must be specified`, [...at, "image"]);
+        if (pattern.includes("@"))
+          c.warn(
+            `rule ${i}: imagePattern contains '@' but matching only applies to the image registry and repository, not the tag or digest`,
+            [...at, "image"],
+          );
+        if (pattern.includes(":")) {
+          const slash = pattern.indexOf("/");
+          if (slash >= 0 && pattern.slice(slash + 1).includes(":"))
+            c.warn(
+              `rule ${i}: imagePattern contains ':' but matching only applies to the image registry and repository, not the tag or digest`,
+              [...at, "image"],
+            );
+        }
+        if (!pattern.includes("/") && pattern !== "*" && pattern !== "")
+          c.warn(
+            `rule ${i}: imagePattern does not contain a '/', image references like 'nginx' are matched as 'docker.io/nginx' (normalized)`,
+            [...at, "image"],
+          );
+        const skip = get(rule, ["skip"]) === true;
+        const deny = get(rule, ["deny"]) === true;
+        const keyless = has(rule, ["keyless"]);
+        const publicKey = has(rule, ["publicKey"]);
+        const verifiers = keyless || publicKey;
+        if (skip && deny) c.error(`rule ${i}: skip and deny cannot both be true`, at);
+        if ((skip || deny) && verifiers)
+          c.error(`rule ${i}: verifiers cannot be configured if skip or deny is true`, at);
+        if (!skip && !deny && !verifiers) c.error(`rule ${i}: at least one verifier must be configured`, at);
+        if (keyless && publicKey)
+          c.error(`rule ${i}: only one of keyless or publicKey verifier can be configured`, at);
+        if (keyless) {
+          if (str(rule, ["keyless", "issuer"]) === "")
+            c.error(`rule ${i}: verifier OIDC issuer must be specified`, [...at, "keyless"]);
+          if (str(rule, ["keyless", "subject"]) === "" && str(rule, ["keyless", "subjectRegex"]) === "")
+            c.error(`rule ${i}: verifier subject or subjectRegex must be specified`, [...at, "keyless"]);
+        }
+        if (publicKey && str(rule, ["publicKey", "certificate"]) === "")
+          c.error(`rule ${i}: verifier certificates must be specified`, [...at, "publicKey"]);
+      });
+    },
+  },
+  TrustedRootsConfig: {},
+  SideroLinkConfig: {
+    validate: (c) => {
+      const url = str(c.data, ["apiUrl"]);
+      if (url === "") {
+        c.error("apiUrl is required", ["apiUrl"]);
+        return;
+      }
+      const u = goParseURL(url);
+      if (u.scheme !== "https" && u.scheme !== "grpc") {
+        c.error("apiUrl scheme must be https:// or grpc://", ["apiUrl"]);
+        return;
+      }
+      if (u.path !== "" && u.path !== "/") {
+        c.error("apiUrl path must be empty", ["apiUrl"]);
+        return;
+      }
+    },
+  },
+  PCIDriverRebindConfig: {},
+  KubeSpanEndpointsConfig: {},
+  NetworkDefaultActionConfig: {},
+  UdevRulesConfig: {},
+  KubeAuthenticationConfig: {},
+};
+
+/** net.SplitHostPort's errors. */
+function splitHostPortError(hostport: string): string | undefined {
+  const missing = (why: string) => `address ${hostport}: ${why}`;
+  const colon = hostport.lastIndexOf(":");
+  if (colon < 0) return missing("missing port in address");
+  if (hostport.startsWith("[")) {
+    const end = hostport.indexOf("]");
+    if (end < 0) return missing("missing ']' in address");
+    if (end + 1 === hostport.length) return missing("missing port in address");
+    if (end + 1 !== colon)
+      return missing(hostport[end + 1] === ":" ? "too many colons in address" : "missing port in address");
+  } else if (hostport.slice(0, colon).includes(":")) return missing("too many colons in address");
+  if (hostport.indexOf("[", 1) >= 0) return missing("unexpected '[' in address");
+  if (hostport.indexOf("]") >= 0 && !hostport.startsWith("[")) return missing("unexpected ']' in address");
+  return undefined;
+}
+
+/** Whether overrides decode into an OCI runtime spec (the fields whose JSON types are fixed). */
+function ociSpecError(overrides: unknown): string | undefined {
+  if (overrides === null || overrides === undefined || typeof overrides !== "object") return undefined;
+  const spec = overrides as Record<string, unknown>;
+  const expect: Readonly<Record<string, string>> = {
+    ociVersion: "string",
+    hostname: "string",
+    domainname: "string",
+    process: "object",
+    root: "object",
+    mounts: "array",
+    hooks: "object",
+    annotations: "object",
+    linux: "object",
+    solaris: "object",
+    windows: "object",
+    vm: "object",
+    zos: "object",
+  };
+  for (const [key, want] of Object.entries(expect)) {
+    const v = spec[key];
+    if (v === undefined || v === null) continue;
+    const got = Array.isArray(v) ? "array" : typeof v;
+    if (got !== want) {
+      const goType =
+        want === "string"
+          ? "string"
+          : want === "array"
+            ? "[]specs.Mount"
+            : `specs.${key[0]!.toUpperCase()}${key.slice(1)}`;
+      const jsonType =
+        got === "object" ? "object" : got === "array" ? "array" : got === "boolean" ? "bool" : got;
+      return `json: cannot unmarshal ${jsonType} into Go struct field Spec.${key} of type ${key === "annotations" ? "map[string]string" : goType}`;
+    }
+  }
+  return undefined;
+}

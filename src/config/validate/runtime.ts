@@ -1,0 +1,96 @@
+// Talos's RuntimeValidate checks: the ones that need the machine's own state (its disks, its
+// volumes, its IOMMU). Only the node runs them, with what its emulated machine has;
+// `talosctl validate` skips them as talosctl does.
+import { type ConfigDocument, LEGACY_KIND, type MachineConfigDocuments } from "../document.js";
+import type { Check } from "./check.js";
+import { has, list, obj, str } from "./data.js";
+import type { Findings } from "./findings.js";
+import { goQuote } from "./go.js";
+import { requiresInstall, type ValidationMode } from "./modes.js";
+
+export interface RuntimeDisk {
+  readonly path: string;
+}
+
+/** What the machine can tell the runtime checks; each check runs only when its answer is given. */
+export interface RuntimeState {
+  /**
+   * The disks an install disk selector matches, and how the selector reads as an expression
+   * (for Talos's `no disks matched the expression: ...`).
+   */
+  readonly matchInstallDisks?: (selector: Readonly<Record<string, unknown>>) => {
+    readonly matched: number;
+    readonly expression: string;
+  };
+  /** A settled system volume's backing ("directory" or "partition"), undefined when not established. */
+  readonly volumeBacking?: (name: string) => "directory" | "partition" | undefined;
+  /** Whether the machine has IOMMU groups (PCI driver rebinding needs them). */
+  readonly iommu?: boolean;
+}
+
+const PROMOTABLE_VOLUMES = ["ETCD", "CRI", "KUBELET", "LOG"];
+const DEPRECATED_EXTENSIONS =
+  ".machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets";
+
+export function runtimeValidate(
+  config: MachineConfigDocuments,
+  mode: ValidationMode,
+  state: RuntimeState,
+  checkOf: (doc: ConfigDocument) => Check,
+  f: Findings,
+): void {
+  const legacy = config.documents.find((d) => d.kind === LEGACY_KIND);
+  if (legacy !== undefined && has(legacy.data, ["machine"])) {
+    const c = checkOf(legacy);
+    const install = obj(legacy.data, ["machine", "install"]);
+    const selector = obj(install, ["diskSelector"]);
+    if (requiresInstall(mode) && selector !== undefined && state.matchInstallDisks !== undefined) {
+      const r = state.matchInstallDisks(selector);
+      if (r.matched === 0)
+        c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
+    }
+    if (list(install, ["extensions"]).length > 0)
+      c.warn(DEPRECATED_EXTENSIONS, ["machine", "install", "extensions"]);
+  }
+
+  for (const doc of config.documents) {
+    if (
+      doc.kind === "VolumeConfig" &&
+      state.volumeBacking !== undefined &&
+      PROMOTABLE_VOLUMES.includes(doc.name ?? "")
+    ) {
+      const current = state.volumeBacking(doc.name ?? "");
+      const p = obj(doc.data, ["provisioning"]);
+      const requested =
+        str(p, ["diskSelector", "match"]) !== "" ||
+        has(p, ["grow"]) ||
+        str(p, ["minSize"]) !== "" ||
+        str(p, ["maxSize"]) !== ""
+          ? "partition"
+          : "directory";
+      if (current !== undefined && current !== requested) {
+        checkOf(doc).error(
+          `the backing of the ${goQuote(doc.name ?? "")} system volume cannot be changed after creation (current: ${current}, requested: ${requested}); migrating an existing system volume to or from a dedicated partition is not supported`,
+        );
+      }
+    }
+    if (doc.kind === "PCIDriverRebindConfig" && state.iommu === false) {
+      checkOf(doc).warn("IOMMU is not enabled, this config change might not have any effect");
+    }
+  }
+
+  if (state.volumeBacking !== undefined) {
+    const anchor = legacy ?? config.documents[0];
+    for (const name of PROMOTABLE_VOLUMES) {
+      const present = config.documents.some((d) => d.kind === "VolumeConfig" && d.name === name);
+      if (present || anchor === undefined) continue;
+      if (state.volumeBacking(name) === "partition") {
+        f.error(
+          anchor,
+          [],
+          `the ${goQuote(name)} system volume is backed by a dedicated partition and its VolumeConfig cannot be removed; migrating a system volume off a dedicated partition is not supported`,
+        );
+      }
+    }
+  }
+}

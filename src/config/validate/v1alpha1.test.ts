@@ -1,0 +1,356 @@
+// The v1alpha1 document's rules, valid and invalid, and the whole config's rules for each mode.
+import { describe, expect, it } from "vitest";
+import { parseValidationMode, VALIDATION_MODES } from "./index.js";
+import { CP, doc, merge, run, table, WORKER } from "./testkit.js";
+
+const RESOLVER = doc("ResolverConfig", { hostDNS: { enabled: true, forwardKubeDNSToHost: true } });
+const KEY = Buffer.alloc(32, 1).toString("base64");
+
+describe("modes", () => {
+  it("minimal control plane and worker configs pass in every mode, strict", () => {
+    for (const mode of VALIDATION_MODES) {
+      expect(run([CP, RESOLVER], { mode, strict: true })).toEqual({ errors: [], warnings: [] });
+      expect(run([WORKER, RESOLVER], { mode, strict: true })).toEqual({ errors: [], warnings: [] });
+    }
+  });
+
+  it("parses modes and names the valid ones on a mistake", () => {
+    expect(parseValidationMode("metal-agent")).toBe("metal-agent");
+    expect(() => parseValidationMode("baremetal")).toThrow(
+      'unknown runtime mode: "baremetal" (valid modes: cloud, container, metal, metal-agent)',
+    );
+  });
+});
+
+describe("v1alpha1: machine, cluster, CAs", () => {
+  table([
+    {
+      name: "machine instructions are required",
+      base: null,
+      docs: [{ version: "v1alpha1", persist: true }],
+      errors: ["v1alpha1 machine: machine instructions are required"],
+    },
+    {
+      name: "cluster instructions are required",
+      base: null,
+      docs: [merge(WORKER, { cluster: null })],
+      errors: ["v1alpha1 cluster: cluster instructions are required"],
+    },
+    {
+      name: ".persist should be enabled",
+      base: merge(WORKER, { persist: false }),
+      docs: [],
+      errors: ["v1alpha1 persist: .persist should be enabled"],
+    },
+    {
+      name: "old machine type spellings warn",
+      base: merge(WORKER, { machine: { type: "join" } }),
+      docs: [],
+      warnings: ['v1alpha1 machine.type: use "worker" instead of "join" for machine type'],
+    },
+    {
+      name: "strict turns v1alpha1 warnings into errors",
+      base: merge(WORKER, { machine: { type: "" } }),
+      docs: [],
+      strict: true,
+      errors: ['v1alpha1 machine.type: warning: use "worker" instead of "" for machine type'],
+    },
+    {
+      name: "unknown machine type",
+      base: merge(WORKER, { machine: { type: "master" } }),
+      docs: [],
+      errors: ['v1alpha1 machine.type: unknown machine type "master"'],
+    },
+    {
+      name: "CAs",
+      base: merge(CP, { machine: { ca: { key: "" } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.ca.key: issuing CA key is required for controlplane nodes (.machine.ca.key)",
+      ],
+    },
+    {
+      name: "worker CA keys",
+      base: merge(WORKER, { machine: { ca: { key: "a2V5" } }, cluster: { ca: { crt: "x", key: "y" } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.ca.key: cluster CA key is not allowed on non-controlplane nodes (.cluster.ca)",
+        "v1alpha1 machine.ca.key: issuing Talos API CA key is not allowed on non-controlplane nodes (.machine.ca)",
+        "v1alpha1 cluster.ca.key: issuing Kubernetes API CA key is not allowed on non-controlplane nodes (.cluster.ca)",
+      ],
+    },
+    {
+      name: "no .cluster.etcd on a control plane is valid",
+      base: merge(CP, { cluster: { etcd: null } }),
+      docs: [],
+    },
+    { name: "an empty etcd CA is valid", base: merge(CP, { cluster: { etcd: { ca: {} } } }), docs: [] },
+    {
+      name: "etcd without a CA, etcd on a worker",
+      base: merge(CP, { cluster: { etcd: { ca: null, advertisedSubnets: ["nope"] } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.etcd.ca: key/cert combination should not be empty",
+        'v1alpha1 cluster.etcd.advertisedSubnets: etcd advertised subnet is not valid: "nope"',
+        'v1alpha1 cluster.etcd.listenSubnets: etcd listen subnet is not valid: "nope"',
+      ],
+    },
+    {
+      name: "endpoint and DNS domain",
+      base: merge(WORKER, {
+        cluster: { controlPlane: { endpoint: "https://fd00::1:6443" }, network: { dnsDomain: "bad domain" } },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.controlPlane.endpoint: invalid controlplane endpoint: IPv6 addresses MUST be enclosed by square brackets",
+        'v1alpha1 cluster.network.dnsDomain: "bad domain" is not a valid DNS name',
+      ],
+    },
+  ]);
+});
+
+describe("v1alpha1: install, CNI, features", () => {
+  table([
+    {
+      name: "metal requires an install disk only when .machine.install is present",
+      base: merge(WORKER, { machine: { install: { image: "i" } } }),
+      docs: [],
+      errors: ["v1alpha1 machine.install: either install disk or diskSelector should be defined"],
+    },
+    {
+      name: "cloud does not check the install section",
+      base: merge(WORKER, { machine: { install: { image: "i" } } }),
+      docs: [],
+      mode: "cloud",
+    },
+    {
+      name: "flannel-only options with a custom CNI",
+      base: merge(CP, {
+        cluster: {
+          network: { cni: { name: "custom", urls: ["https://x/y.yaml"], flannel: { extraArgs: ["--a"] } } },
+        },
+      }),
+      docs: [],
+      errors: ['v1alpha1 cluster.network.cni: "flanneldExtraArgs" field should be empty for "custom" CNI'],
+    },
+    {
+      name: "custom CNI without URLs warns",
+      base: merge(CP, { cluster: { network: { cni: { name: "custom" } } } }),
+      docs: [],
+      warnings: ['v1alpha1 cluster.network.cni: "urls" field should not be empty for "custom" CNI'],
+    },
+    {
+      name: "unknown CNI",
+      base: merge(CP, { cluster: { network: { cni: { name: "calico" } } } }),
+      docs: [],
+      errors: ['v1alpha1 cluster.network.cni: cni name should be one of ["flannel", "custom", "none"]'],
+    },
+    {
+      name: "host DNS forwarding without host DNS; API access roles; sort algorithm",
+      base: merge(WORKER, {
+        machine: {
+          features: {
+            hostDNS: { enabled: false, forwardKubeDNSToHost: true },
+            kubernetesTalosAPIAccess: { enabled: true, allowedRoles: ["os:god"] },
+            nodeAddressSortAlgorithm: "v3",
+          },
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.features.hostDNS: feature hostDNS.forwardKubeDNSToHost requires hostDNS.enabled to be true (.machine.features.hostDNS)",
+        "v1alpha1 machine.features.kubernetesTalosAPIAccess: feature Kubernetes Talos API Access can only be enabled on control plane machines",
+        'v1alpha1 machine.features.kubernetesTalosAPIAccess.allowedRoles[0]: invalid role "os:god" in allowed roles for Kubernetes Talos API Access',
+        "v1alpha1 machine.features.nodeAddressSortAlgorithm: invalid node address sort algorithm: v3 does not belong to AddressSortAlgorithm values",
+      ],
+    },
+    {
+      name: "deprecated fields warn",
+      base: merge(WORKER, { machine: { files: [{ path: "/var/f", content: "x", op: "create" }] } }),
+      docs: [],
+      warnings: [
+        "v1alpha1 machine.files: .machine.files is deprecated; use dedicated configuration documents instead",
+      ],
+    },
+  ]);
+});
+
+describe("v1alpha1: network interfaces", () => {
+  const iface = (device: object) => merge(CP, { machine: { network: { interfaces: [device] } } });
+  table([
+    {
+      name: "a valid interface",
+      base: iface({
+        interface: "eth0",
+        addresses: ["10.0.0.2/24"],
+        routes: [{ network: "0.0.0.0/0", gateway: "10.0.0.1" }],
+      }),
+      docs: [],
+    },
+    {
+      name: "interface or selector",
+      base: iface({ addresses: ["10.0.0.2/24"] }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0]: [networking.os.device.interface], [networking.os.device.deviceSelector]: required either config section to be set",
+      ],
+    },
+    {
+      name: "CIDR errors in Talos's form, with the deprecation warning",
+      base: iface({ interface: "eth0", cidr: "10.0.0.300/24" }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[0].cidr: [networking.os.device.CIDR] "eth0": invalid CIDR address: 10.0.0.300/24',
+      ],
+      warnings: [
+        'v1alpha1 machine.network.interfaces[0].cidr: "eth0": machine.network.interface.cidr is deprecated, please use machine.network.interface.addresses',
+      ],
+    },
+    {
+      name: "routes",
+      base: iface({ interface: "eth0", routes: [{ metric: 1 }, { network: "x", gateway: "y" }] }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].routes[0]: [networking.os.device.route[0]]: either network or gateway should be set",
+        'v1alpha1 machine.network.interfaces[0].routes[1].network: [networking.os.device.route[1].network] "x": invalid network address',
+        'v1alpha1 machine.network.interfaces[0].routes[1].gateway: [networking.os.device.route[1].gateway] "y": invalid network address',
+      ],
+    },
+    {
+      name: "bonds",
+      base: iface({
+        interface: "bond0",
+        bond: { mode: "active-backup", interfaces: ["eth0"], lacpRate: "fast", miimon: 100, updelay: 150 },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].bond: bond.upDelay should be a multiple of miiMon",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.lacpRate is only available in 802.3ad mode",
+      ],
+    },
+    {
+      name: "wireguard keys",
+      base: iface({
+        interface: "wg0",
+        wireguard: { privateKey: KEY, peers: [{ publicKey: "short", endpoint: "host" }] },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].wireguard: public key invalid: illegal base64 data at input byte 4",
+        'v1alpha1 machine.network.interfaces[0].wireguard: peer endpoint "host" is invalid',
+      ],
+    },
+    {
+      name: "VIP on a worker",
+      base: merge(WORKER, {
+        machine: { network: { interfaces: [{ interface: "eth0", vip: { ip: "10.0.0.10" } }] } },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].vip: virtual (shared) IP is not allowed on non-controlplane nodes",
+      ],
+    },
+  ]);
+});
+
+describe("v1alpha1: disks, kubelet, encryption, logging, labels, registries", () => {
+  table([
+    {
+      name: "disk partitions, kubelet",
+      base: merge(WORKER, {
+        machine: {
+          disks: [
+            { device: "/dev/sdb", partitions: [{ mountpoint: "/a" }, { size: "1GB", mountpoint: "/b" }] },
+          ],
+          kubelet: { extraConfig: { port: 1 }, nodeIP: { validSubnets: ["x"] } },
+        },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.disks[0].partitions[0].size: partition for disk "/dev/sdb" is set to occupy full disk, but it\'s not the last partition in the list',
+        'v1alpha1 machine.kubelet.nodeIP.validSubnets: kubelet nodeIP subnet is not valid: "x"',
+        'v1alpha1 machine.kubelet.extraConfig.port: kubelet configuration field "port" can\'t be overridden',
+      ],
+    },
+    {
+      name: "system disk encryption keys",
+      base: merge(WORKER, {
+        machine: {
+          systemDiskEncryption: {
+            state: { provider: "luks2", keys: [] },
+            ephemeral: { provider: "luks2", keys: [{ slot: 0 }] },
+          },
+        },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.systemDiskEncryption.ephemeral.keys[0]: partition "EPHEMERAL": encryption key at slot 0 doesn\'t have the configuration parameters',
+        'v1alpha1 machine.systemDiskEncryption.state.keys: partition "STATE": no encryption keys provided',
+      ],
+    },
+    {
+      name: "logging destinations",
+      base: merge(WORKER, {
+        machine: { logging: { destinations: [{ endpoint: "http://x:1", format: "json" }] } },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.logging.destinations[0].endpoint: unexpected logging endpoint scheme "http"',
+        'v1alpha1 machine.logging.destinations[0].format: unknown logging format "json"',
+      ],
+    },
+    {
+      name: "node labels and taints",
+      base: merge(WORKER, { machine: { nodeLabels: { "a/b/c": "x" }, nodeTaints: { t: "v:Sometimes" } } }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.nodeLabels: invalid machine node labels: invalid format: too many slashes: "a/b/c"',
+        'v1alpha1 machine.nodeTaints: invalid machine node taints: invalid taint effect: "Sometimes"',
+      ],
+    },
+    {
+      name: "the node checks the kubelet version it runs with",
+      base: merge(WORKER, { machine: { kubelet: { image: "ghcr.io/siderolabs/kubelet:v1.99.0" } } }),
+      docs: [],
+      talosVersion: "v1.13.2",
+      errors: [
+        "v1alpha1 machine.kubelet.image: kubelet image is not valid: version of Kubernetes 1.99.0 is too new to be used with Talos 1.13.2",
+      ],
+    },
+  ]);
+});
+
+describe("the whole config", () => {
+  table([
+    {
+      name: "container mode needs host DNS forwarding",
+      base: WORKER,
+      docs: [],
+      mode: "container",
+      errors: ["v1alpha1: hostDNS config is required in container mode"],
+    },
+    {
+      name: "container mode with host DNS but no forwarding",
+      base: WORKER,
+      docs: [doc("ResolverConfig", { hostDNS: { enabled: true } })],
+      mode: "container",
+      errors: ["ResolverConfig: forwardKubeDNSToHost must be enabled in container mode"],
+    },
+    {
+      name: "legacy discovery needs an identity",
+      base: merge(WORKER, { cluster: { discovery: { enabled: true } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.id: cluster discovery service requires .cluster.id",
+        "v1alpha1 cluster.secret: cluster discovery service requires .cluster.secret",
+        "v1alpha1: cluster ID (.cluster.id or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled",
+        "v1alpha1: cluster secret (.cluster.secret or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled",
+      ],
+    },
+    {
+      name: "a config of documents without v1alpha1 is validated as Talos does",
+      base: null,
+      docs: [doc("HostnameConfig", { auto: "stable" })],
+    },
+  ]);
+});
