@@ -28,7 +28,7 @@ const VERSION = /^v(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
 function image(ref: string, version: string, failBoot = false, failInstall = false, mib = 70): CatalogImage {
   const digest = `sha256:${createHash("sha256").update(ref).digest("hex")}`;
   // A stable size in the range of real images of its kind (installers: 70–90 MiB).
-  const base = mib * 1024 * 1024;
+  const base = Math.round(mib * 1024 * 1024);
   const size = base + (Number.parseInt(digest.slice(7, 13), 16) % Math.max(1, Math.round(base * 0.28)));
   return { ref, version, failBoot, failInstall, digest, size };
 }
