@@ -17,6 +17,8 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "--cluster",
   "--siderov1-keys-dir",
   "--cert-fingerprint",
+  // `image --namespace <ns> list`: the parent's persistent flag before the subcommand
+  "--namespace",
 ]);
 
 /** A string flag's value in a completer's partial parse ("" when absent). */

@@ -538,6 +538,103 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/validate/validate.js"),
     },
     {
+      name: "cgroups",
+      aliases: ["cg"],
+      group: "talos",
+      describe: "Retrieve cgroups usage information",
+      load: () => import("./commands/cgroups/cgroups.js"),
+    },
+    {
+      name: "debug",
+      group: "talos",
+      describe: "Run a debug container from an image archive or reference",
+      load: () => import("./commands/debug/debug.js"),
+    },
+    {
+      name: "image",
+      aliases: ["images"],
+      group: "talos",
+      describe: "Manage container images",
+      children: [
+        {
+          name: "cache-create",
+          describe: "Create a cache of images in OCI format into a directory",
+          load: () => import("./commands/image/cache-create.js"),
+        },
+        {
+          name: "k8s-bundle",
+          aliases: ["default"],
+          describe: "List the default Kubernetes images used by Talos",
+          load: () => import("./commands/image/k8s-bundle.js"),
+        },
+        {
+          name: "list",
+          aliases: ["l", "ls"],
+          describe: "List images in the machine's container runtime",
+          load: () => import("./commands/image/list.js"),
+        },
+        {
+          name: "pull",
+          aliases: ["p"],
+          describe: "Pull an image into the machine's container runtime",
+          load: () => import("./commands/image/pull.js"),
+        },
+        {
+          name: "remove",
+          aliases: ["rm"],
+          describe: "Remove an image from the machine's container runtime",
+          load: () => import("./commands/image/remove.js"),
+        },
+        {
+          name: "talos-bundle",
+          describe: "List the default system images and extensions used for Talos",
+          load: () => import("./commands/image/talos-bundle.js"),
+        },
+        {
+          name: "verify",
+          describe: "Verify an image against the machine's image verification rules",
+          load: () => import("./commands/image/verify.js"),
+        },
+      ],
+    },
+    {
+      name: "meta",
+      group: "talos",
+      describe: "Write and delete keys in the META partition",
+      children: [
+        {
+          name: "delete",
+          describe: "Delete a key from the META partition.",
+          load: () => import("./commands/meta/delete.js"),
+        },
+        {
+          name: "write",
+          describe: "Write a key-value pair to the META partition.",
+          load: () => import("./commands/meta/write.js"),
+        },
+      ],
+    },
+    {
+      name: "netstat",
+      aliases: ["ss"],
+      group: "talos",
+      describe: "Show network connections and sockets",
+      load: () => import("./commands/netstat/netstat.js"),
+    },
+    {
+      name: "pcap",
+      aliases: ["tcpdump"],
+      group: "talos",
+      describe: "Capture the network packets from the node.",
+      load: () => import("./commands/pcap/pcap.js"),
+    },
+    {
+      name: "restart",
+      group: "talos",
+      describe: "Restart a process",
+      load: () => import("./commands/restart/restart.js"),
+    },
+    {
       name: "completion",
       group: "other",
       describe: "Generate the autocompletion script for the specified shell",

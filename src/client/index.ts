@@ -28,6 +28,12 @@ export {
   DIAL_TIMEOUT_MS,
 } from "./connection.js";
 export {
+  type DebugInput,
+  DebugInputQueue,
+  type DebugRunOptions,
+  runDebugContainer,
+} from "./debug.js";
+export {
   DEFAULT_DRAIN_TIMEOUT,
   type DrainAvailability,
   type DrainedNodes,
@@ -87,6 +93,20 @@ export {
 } from "./fanout.js";
 export { type Fingerprint, matchesFingerprint, parseFingerprint, spkiFingerprint } from "./fingerprint.js";
 export {
+  type ContainerdInstanceInit,
+  containerdInstance,
+  formatLabels,
+  IMAGE_NAMESPACES,
+  type ImageEntry,
+  importNodeImage,
+  listImages,
+  type PullProgress,
+  pullNodeImage,
+  removeNodeImage,
+  type VerifyResult,
+  verifyNodeImage,
+} from "./images.js";
+export {
   controllerDependencies,
   type GraphEdge,
   graphResources,
@@ -106,6 +126,23 @@ export {
   mergeKubeconfig,
   parseKubeconfig,
 } from "./kubeconfig.js";
+export {
+  findPodNetns,
+  type NetstatFlags,
+  type NetstatRequestInit,
+  netstatHeaders,
+  netstatJson,
+  netstatRequest,
+  netstatRow,
+  podNetworkNamespaces,
+  stateName,
+} from "./netstat.js";
+export {
+  containerIds,
+  metaDelete,
+  metaWrite,
+  restartContainer,
+} from "./node-ops.js";
 export { completeNodePath, PATH_COMPLETION_LIMIT } from "./paths.js";
 export {
   ACTIVE_CONFIG_ID,

@@ -5,8 +5,18 @@
 // slot; a power-off ends the node.
 
 import { errorMessage, UserError } from "../errors.js";
-import { TALOS_VERSION } from "../version.js";
-import { API_PORT, CONNECT_TIMEOUT_MS } from "../wire/index.js";
+import { DEFAULT_KUBERNETES_VERSION, TALOS_VERSION } from "../version.js";
+import {
+  API_PORT,
+  CONNECT_TIMEOUT_MS,
+  DEBUG_HOST_NS_IMAGE,
+  DEBUG_NIXYBOX_IMAGE,
+  DEFAULT_COREDNS_VERSION,
+  DEFAULT_ETCD_VERSION,
+  FLANNEL_VERSION,
+  KUBE_NETWORK_POLICIES_VERSION,
+  kubernetesBundle,
+} from "../wire/index.js";
 import {
   ApiListener,
   type ConfiguredTls,
@@ -31,8 +41,15 @@ import { ClusterController } from "./cluster/controller.js";
 import { clusterId, controlPlanePort, kubernetesCa } from "./cluster/facts.js";
 import { NodeTrust } from "./cluster/node-trust.js";
 import { ClusterRegistry, defaultDiscoveryRoot } from "./cluster/registry.js";
-import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
-import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
+import { type NodeNetwork, type NodeRuntime, nodeHandlers } from "./handlers/index.js";
+import {
+  type CatalogImage,
+  commonImages,
+  defaultCatalog,
+  ImageCatalog,
+  ImageStore,
+  resolveImage,
+} from "./images/index.js";
 import { KubeRuntime } from "./kube/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
@@ -42,8 +59,10 @@ import {
   KERNEL_VERSION,
   Machine,
   type MachineConfig,
+  mountCgroupfs,
   osCa,
   type PowerRequest,
+  workloadImages,
 } from "./machine/index.js";
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
@@ -59,6 +78,7 @@ import {
   platformInfo,
   preferredAddress,
 } from "./platform/index.js";
+import { CaptureHub, machineLinks } from "./platform/network/index.js";
 import { Bootloader, Meta, StateDir } from "./state/index.js";
 
 /** How long open calls may finish when the API restarts (Talos waits up to 10 s). */
@@ -132,6 +152,7 @@ class Node implements TalosNode, NodeRuntime {
   readonly meta: Meta;
   readonly images: ImageStore;
   readonly catalog: ImageCatalog;
+  readonly network: NodeNetwork;
   readonly storage: BlockStorage;
   readonly poweredOff: Promise<void>;
   private markPoweredOff!: () => void;
@@ -163,13 +184,27 @@ class Node implements TalosNode, NodeRuntime {
     this.bootloader = new Bootloader(this.state.dir);
     this.meta = new Meta(this.state.dir);
     this.images = new ImageStore(this.state.dir);
-    this.catalog = new ImageCatalog(options.catalog ?? defaultCatalog(options.talosVersion));
+    this.catalog = new ImageCatalog(options.catalog ?? defaultImages(options.talosVersion));
     this.storage = new BlockStorage(this.state.dir, options.disks, options.storage, this.log);
     this.poweredOff = new Promise((resolve) => {
       this.markPoweredOff = resolve;
     });
     this.addresses = nodeAddresses(options.host);
-    this.listener = new ApiListener(options.host, options.port, nodeHandlers(this));
+    const links = machineLinks(this.state.identity().uuid);
+    const capture = new CaptureHub({
+      now: () => this.clock.now(),
+      links: () => links,
+      connection: (peer) => this.listener.connection(peer),
+    });
+    this.listener = new ApiListener(options.host, options.port, nodeHandlers(this), { observer: capture });
+    this.listener.observe(capture);
+    const listener = this.listener;
+    this.network = {
+      capture,
+      connections: () => listener.connections(),
+      listening: () =>
+        listener.listening ? { address: listener.localAddress, port: listener.port } : undefined,
+    };
     this.trust = new NodeTrust({
       host: options.host,
       clock: this.clock,
@@ -344,6 +379,7 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.stagedUpgradeFor(slot.version) ?? {}),
       createKube: (m) => this.kubeFor(m),
     });
+    mountCgroupfs(machine);
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
       setTimeout(() => this.enqueue(() => this.syncListener(machine)), 0);
@@ -583,6 +619,32 @@ class Node implements TalosNode, NodeRuntime {
       `\ttalosctl apply-config --insecure --nodes ${first} --cert-fingerprint '${identity.fingerprint}' --file <config.yaml>`,
     );
   }
+}
+
+/**
+ * The default "registry": the installers of the releases up to the node's version, and the
+ * images Kubernetes, the node's workloads and debugging use.
+ */
+function defaultImages(talosVersion: string): CatalogImage[] {
+  const running = [workloadImages(true), workloadImages(false)].flatMap((w) => [...w.system, ...w.k8s]);
+  return [
+    ...defaultCatalog(talosVersion),
+    ...commonImages([
+      ...kubernetesBundle({
+        kubernetes: DEFAULT_KUBERNETES_VERSION,
+        etcd: DEFAULT_ETCD_VERSION,
+        flannel: FLANNEL_VERSION,
+        coredns: DEFAULT_COREDNS_VERSION,
+        kubeNetworkPolicies: KUBE_NETWORK_POLICIES_VERSION,
+      }),
+      ...running,
+      "docker.io/library/alpine:latest",
+      "docker.io/library/busybox:latest",
+      "docker.io/library/nginx:latest",
+      DEBUG_HOST_NS_IMAGE,
+      DEBUG_NIXYBOX_IMAGE,
+    ]),
+  ];
 }
 
 function bindReason(err: unknown): string {

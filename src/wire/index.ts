@@ -18,6 +18,20 @@ export {
   trustdPortFor,
 } from "./constants.js";
 export {
+  DEBUG_HOST_NS_IMAGE,
+  DEBUG_NIXYBOX_IMAGE,
+  DEFAULT_COREDNS_VERSION,
+  DEFAULT_ETCD_VERSION,
+  DEFAULT_SANDBOX_IMAGE,
+  FLANNEL_VERSION,
+  KUBE_NETWORK_POLICIES_VERSION,
+  type KubernetesImageVersions,
+  kubernetesBundle,
+  TALOS_REGISTRY,
+  TALOS_USERNAME,
+  talosBundle,
+} from "./default-images.js";
+export {
   DurationSyntaxError,
   durationMs,
   formatGoDuration,

@@ -7,7 +7,13 @@ export {
 } from "./auth.js";
 export type { Caller, SurfaceCall } from "./call.js";
 export { createForwarder, type ForwardContext } from "./forward.js";
-export { ApiListener, type ListenerSetup } from "./listener.js";
+export {
+  type ApiConnection,
+  ApiListener,
+  type ConnectionObserver,
+  type ListenerSetup,
+  peerKey,
+} from "./listener.js";
 export { type PeerIdentity, PeerPool, peerIdentity } from "./peer-pool.js";
 export {
   allowedRoles,
@@ -21,6 +27,7 @@ export { checkRouting, decideRoute, type LocalTarget, localTargets, type Route }
 export {
   type ApiServerOptions,
   type Authenticator,
+  type BidiStreamHandler,
   type ClientStreamHandler,
   createApiServer,
   EncodedMessage,
@@ -28,6 +35,7 @@ export {
   type Handler,
   registeredPaths,
   type ServerStreamHandler,
+  type TrafficObserver,
   type UnaryHandler,
 } from "./server.js";
 export { allMethods, findMethod, methodPath, SERVICES } from "./services.js";

@@ -44,10 +44,25 @@ export type ClientStreamHandler<I extends DescMessage = DescMessage, O extends D
   caller: Caller,
 ) => Promise<MessageShape<O>>;
 
+export type BidiStreamHandler<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> = (
+  requests: AsyncIterable<MessageShape<I>>,
+  caller: Caller,
+  send: (message: MessageShape<O>) => Promise<void>,
+) => Promise<void>;
+
 export type Handler =
   | { kind: "unary"; handle: UnaryHandler }
   | { kind: "server_streaming"; handle: ServerStreamHandler }
-  | { kind: "client_streaming"; handle: ClientStreamHandler };
+  | { kind: "client_streaming"; handle: ClientStreamHandler }
+  | { kind: "bidi_streaming"; handle: BidiStreamHandler };
+
+/**
+ * Sees the messages of calls served here as they cross the connection (packet capture): `in`
+ * from the client, `out` to it, each the serialized message without gRPC's length prefix.
+ */
+export interface TrafficObserver {
+  message(call: SurfaceCall, path: string, direction: "in" | "out", bytes: Uint8Array): void;
+}
 
 /** Decides the caller's roles from the connection; throws StatusError to refuse. */
 export type Authenticator = (call: SurfaceCall) => readonly string[];
@@ -65,6 +80,7 @@ export interface ApiServerOptions {
   route?: (call: SurfaceCall, path: string) => Route | undefined;
   /** Carries calls routed to other nodes (needed when `route` routes any away). */
   forwarder?: Forwarder;
+  observer?: TrafficObserver;
 }
 
 type AwayRoute = Exclude<Route, { kind: "local" }>;
@@ -130,6 +146,7 @@ export function createApiServer(options: ApiServerOptions): grpc.Server {
 function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.UntypedHandleCall {
   const path = methodPath(method);
   const handler = options.handlers.get(path);
+  const observer = options.observer;
   switch (method.methodKind) {
     case "unary":
       return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
@@ -140,9 +157,12 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
         void (async () => {
           const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "unary") throw unimplemented(method);
+          observer?.message(call, path, "in", call.request);
           const request = decode(method.input, call.request);
           const response = await handler.handle(request, caller);
-          return Buffer.from(toBinary(method.output, response));
+          const reply = Buffer.from(toBinary(method.output, response));
+          observer?.message(call, path, "out", reply);
+          return reply;
         })().then(
           (reply) => callback(null, reply),
           (err: unknown) => callback(toServiceError(err)),
@@ -157,8 +177,11 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
         void (async () => {
           const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "server_streaming") throw unimplemented(method);
+          observer?.message(call, path, "in", call.request);
           const request = decode(method.input, call.request);
-          await handler.handle(request, caller, (message) => writeMessage(call, caller, method, message));
+          await handler.handle(request, caller, (message) =>
+            writeMessage(call, caller, method, message, observer, path),
+          );
         })().then(
           () => {
             if (!call.cancelled) call.end();
@@ -180,9 +203,11 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
         void (async () => {
           const caller = admit(call, path, options, entry.roles);
           if (handler?.kind !== "client_streaming") throw unimplemented(method);
-          const requests = decodeStream(method.input, call);
+          const requests = decodeStream(method.input, call, observer, path);
           const response = await handler.handle(requests, caller);
-          return Buffer.from(toBinary(method.output, response));
+          const reply = Buffer.from(toBinary(method.output, response));
+          observer?.message(call, path, "out", reply);
+          return reply;
         })().then(
           (reply) => callback(null, reply),
           (err: unknown) => callback(toServiceError(err)),
@@ -194,7 +219,21 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
         if (entry instanceof Error) return void call.emit("error", toServiceError(entry));
         const forwarder = options.forwarder;
         if (entry.away && forwarder) return forwarder.bidi(call, path, entry.away, entry.roles);
-        call.emit("error", toServiceError(unimplemented(method)));
+        void (async () => {
+          const caller = admit(call, path, options, entry.roles);
+          if (handler?.kind !== "bidi_streaming") throw unimplemented(method);
+          const requests = decodeStream(method.input, call, observer, path);
+          await handler.handle(requests, caller, (message) =>
+            writeMessage(call, caller, method, message, observer, path),
+          );
+        })().then(
+          () => {
+            if (!call.cancelled) call.end();
+          },
+          (err: unknown) => {
+            if (!call.cancelled) call.emit("error", toServiceError(err));
+          },
+        );
       };
   }
 }
@@ -253,23 +292,32 @@ function decode<I extends DescMessage>(schema: I, bytes: Buffer): MessageShape<I
 
 async function* decodeStream<I extends DescMessage>(
   schema: I,
-  call: grpc.ServerReadableStream<Buffer, Buffer>,
+  call: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>,
+  observer: TrafficObserver | undefined,
+  path: string,
 ): AsyncIterable<MessageShape<I>> {
-  for await (const chunk of call as AsyncIterable<Buffer>) yield decode(schema, chunk);
+  // The call's end of input must not destroy it: a bidirectional call still answers after it.
+  for await (const chunk of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    observer?.message(call, path, "in", chunk);
+    yield decode(schema, chunk);
+  }
 }
 
 /** Writes one streamed message, waiting for the transport to drain when its buffer is full. */
 function writeMessage(
-  call: grpc.ServerWritableStream<Buffer, Buffer>,
+  call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>,
   caller: Caller,
   method: DescMethod,
   message: MessageShape<DescMessage> | EncodedMessage,
+  observer: TrafficObserver | undefined,
+  path: string,
 ): Promise<void> {
   if (caller.signal.aborted) return Promise.reject(new StatusError(grpc.status.CANCELLED, "call cancelled"));
   const bytes =
     message instanceof EncodedMessage
       ? Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
       : Buffer.from(toBinary(method.output, message));
+  observer?.message(call, path, "out", bytes);
   if (call.write(bytes)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onDrain = (): void => {

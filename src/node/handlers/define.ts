@@ -1,12 +1,14 @@
 // Typed wrappers that turn handler functions into the API server's raw method table entries.
 import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import type { ApiConnection } from "../api/index.js";
 import { type Caller, type EncodedMessage, type Handler, methodPath } from "../api/index.js";
 import type { Clock } from "../clock.js";
 import { StatusError } from "../errors.js";
 import type { ImageCatalog, ImageStore } from "../images/index.js";
 import type { Machine } from "../machine/index.js";
 import type { BlockStorage } from "../platform/index.js";
+import type { CaptureHub } from "../platform/network/index.js";
 import type { Bootloader, Meta } from "../state/index.js";
 import { isFellBehind } from "../streams/index.js";
 
@@ -26,8 +28,19 @@ export interface NodeRuntime {
   readonly images: ImageStore;
   /** What the "registry" has. */
   readonly catalog: ImageCatalog;
+  /** The API listener's socket and connections, and the capture of the node's traffic. */
+  readonly network: NodeNetwork;
   /** What the extra disks hold (partitions, LVM, md arrays), kept in STATE. */
   readonly storage: BlockStorage;
+}
+
+/** The node's own network endpoints, as netstat and packet capture see them. */
+export interface NodeNetwork {
+  /** Where the API accepts connections, while it does. */
+  listening(): { readonly address: string; readonly port: number } | undefined;
+  /** The API's client connections open now. */
+  connections(): readonly ApiConnection[];
+  readonly capture: CaptureHub;
 }
 
 export type HandlerEntry = readonly [string, Handler];
@@ -58,6 +71,17 @@ export function clientStream<T extends DescMethod>(
   ) => Promise<MessageShape<T["output"]>>,
 ): HandlerEntry {
   return [methodPath(method), { kind: "client_streaming", handle: fn as unknown } as Handler];
+}
+
+export function bidiStream<T extends DescMethod>(
+  method: T,
+  fn: (
+    requests: AsyncIterable<MessageShape<T["input"]>>,
+    caller: Caller,
+    send: (message: MessageShape<T["output"]>) => Promise<void>,
+  ) => Promise<void>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "bidi_streaming", handle: fn as unknown } as Handler];
 }
 
 export function failedPrecondition(message: string): StatusError {

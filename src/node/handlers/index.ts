@@ -4,6 +4,7 @@ import { applyHandlers } from "./apply.js";
 import { clientConfigHandlers } from "./client-config.js";
 import { clusterHandlers } from "./cluster.js";
 import { cosiHandlers } from "./cosi.js";
+import { debugHandlers } from "./debug.js";
 import type { NodeRuntime } from "./define.js";
 import { etcdHandlers } from "./etcd.js";
 import { eventsHandlers } from "./events.js";
@@ -14,13 +15,16 @@ import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
 import { metaHandlers } from "./meta.js";
+import { netstatHandlers } from "./netstat.js";
+import { pcapHandlers } from "./pcap.js";
+import { restartHandlers } from "./restart.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { statsHandlers } from "./stats.js";
 import { storageHandlers } from "./storage.js";
 import { systemHandlers } from "./system.js";
 import { upgradeHandlers } from "./upgrade.js";
 
-export type { HandlerEntry, NodeRuntime } from "./define.js";
+export type { HandlerEntry, NodeNetwork, NodeRuntime } from "./define.js";
 
 export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
   return new Map([
@@ -39,6 +43,10 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...imageHandlers(rt),
     ...upgradeHandlers(rt),
     ...metaHandlers(rt),
+    ...restartHandlers(rt),
+    ...netstatHandlers(rt),
+    ...pcapHandlers(rt),
+    ...debugHandlers(rt),
     ...storageHandlers(rt),
     ...inspectHandlers(rt),
     ...statsHandlers(rt),

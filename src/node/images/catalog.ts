@@ -25,11 +25,43 @@ const FIRST_LINE = { major: 1, minor: 12 };
 
 const VERSION = /^v(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
 
-function image(ref: string, version: string, failBoot = false, failInstall = false): CatalogImage {
+function image(ref: string, version: string, failBoot = false, failInstall = false, mib = 70): CatalogImage {
   const digest = `sha256:${createHash("sha256").update(ref).digest("hex")}`;
-  // A stable size in the range of real installer images (70–90 MiB).
-  const size = 70 * 1024 * 1024 + (Number.parseInt(digest.slice(7, 13), 16) % (20 * 1024 * 1024));
+  // A stable size in the range of real images of its kind (installers: 70–90 MiB).
+  const base = Math.round(mib * 1024 * 1024);
+  const size = base + (Number.parseInt(digest.slice(7, 13), 16) % Math.max(1, Math.round(base * 0.28)));
   return { ref, version, failBoot, failInstall, digest, size };
+}
+
+/** MiB of the well-known images, roughly as their registries report them. */
+const IMAGE_MIB: readonly (readonly [RegExp, number])[] = [
+  [/\/pause:/, 0.3],
+  [/\/kube-apiserver:/, 27],
+  [/\/kube-controller-manager:/, 25],
+  [/\/kube-scheduler:/, 18],
+  [/\/kube-proxy:/, 29],
+  [/\/kubelet:/, 105],
+  [/\/etcd:/, 22],
+  [/\/coredns:/, 21],
+  [/\/flannel:/, 31],
+  [/\/kube-network-policies:/, 19],
+  [/\/alpine:/, 3.5],
+  [/\/busybox:/, 2.1],
+  [/\/nginx:/, 69],
+  [/\/nix:/, 185],
+  [/\/nixybox:/, 140],
+];
+
+/**
+ * Images every registry the node reaches has besides installers: Kubernetes' and Talos's
+ * defaults (those its workloads run too) and common debugging images. They are not installers:
+ * running one as an installer fails.
+ */
+export function commonImages(refs: readonly string[]): CatalogImage[] {
+  return [...new Set(refs)].map((ref) => {
+    const mib = IMAGE_MIB.find(([re]) => re.test(ref))?.[1] ?? 40;
+    return image(ref, "", false, true, mib);
+  });
 }
 
 /** Installer images of every Talos release from v1.12.0 up to (and including) `nodeVersion`. */

@@ -44,6 +44,17 @@ export class ImageStore {
     return this.list(namespace).some((i) => i.name === ref);
   }
 
+  /** Deletes an image name; false when the namespace has no such image. */
+  remove(namespace: string, name: string): boolean {
+    const all = this.read();
+    const list = all[namespace] ?? [];
+    const rest = list.filter((i) => i.name !== name);
+    if (rest.length === list.length) return false;
+    all[namespace] = rest;
+    writeFileAtomic(this.file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    return true;
+  }
+
   add(namespace: string, image: CatalogImage, now: Date): void {
     const all = this.read();
     const list = (all[namespace] ?? []).filter((i) => i.name !== image.ref);

@@ -9,6 +9,7 @@ export {
   requiredServices,
   SERVICES,
 } from "./catalog.js";
+export { addCgroup, CGROUP_ROOT, mountCgroupfs } from "./cgroupfs.js";
 export {
   acceptedCas,
   certSans,
@@ -126,7 +127,7 @@ export {
   type TransitionListener,
 } from "./services.js";
 export { SystemVolumes, VOLUME_STATUS, type VolumesHost } from "./volumes.js";
-export { Workloads, type WorkloadsHost } from "./workloads.js";
+export { Workloads, type WorkloadsHost, workloadImages } from "./workloads.js";
 export {
   createXidGenerator,
   decodeXid,

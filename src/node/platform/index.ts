@@ -11,7 +11,17 @@ export {
   type VolumeFacts,
 } from "./block.js";
 export {
+  blockDeviceNumber,
+  type CgroupFacts,
+  type CgroupPod,
+  type CgroupProcess,
+  cgroupHierarchy,
+  cpuWeight,
+  weightNice,
+} from "./cgroups.js";
+export {
   type ContainerRecord,
+  type ContainerRestart,
   findPodContainer,
   PAUSE_IMAGE,
   type PodSpec,

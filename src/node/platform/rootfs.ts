@@ -89,8 +89,24 @@ function join(components: readonly string[]): string {
 
 export class RootFs {
   private readonly live = new Map<string, LiveFile>();
+  /** Trees the machine keeps on disk, brought up to date before a path near them is read. */
+  private readonly synced: { readonly prefix: readonly string[]; readonly sync: () => void }[] = [];
 
   constructor(readonly dir: string) {}
+
+  /** Calls `sync` before any path at, under or above `prefix` is resolved or listed. */
+  onAccess(prefix: string, sync: () => void): void {
+    this.synced.push({ prefix: cleanComponents(prefix) ?? [], sync });
+  }
+
+  private touch(components: readonly string[]): void {
+    for (const { prefix, sync } of this.synced) {
+      const n = Math.min(prefix.length, components.length);
+      let related = true;
+      for (let i = 0; i < n && related; i++) related = prefix[i] === components[i];
+      if (related) sync();
+    }
+  }
 
   /** Registers a live file (its placeholder must exist in the tree to be listed). */
   setLive(p: string, file: LiveFile): void {
@@ -113,6 +129,7 @@ export class RootFs {
   resolve(p: string, options: { follow: boolean; op: string }): string[] {
     const start = cleanComponents(p.startsWith("/") ? p : `/${p}`);
     if (start === undefined) throw new PathError(options.op, p, ESCAPES, "ESCAPE");
+    if (this.synced.length > 0) this.touch(start);
     let pending = start;
     let done: string[] = [];
     let hops = 0;
@@ -180,6 +197,7 @@ export class RootFs {
 
   /** Directory entries in lexical order (as Go's walk visits them). */
   children(components: readonly string[]): string[] {
+    if (this.synced.length > 0) this.touch(components);
     try {
       return fs.readdirSync(this.host(components)).sort();
     } catch (err) {
