@@ -13,6 +13,7 @@ import { errorMessage } from "../../errors.js";
 import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { StatusError } from "../errors.js";
 import type { Caller, SurfaceCall } from "./call.js";
+import { strictFraming } from "./framing.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import type { Route } from "./routing.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";
@@ -105,6 +106,8 @@ export function createApiServer(options: ApiServerOptions): grpc.Server {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    // First, so that it sees grpc-js's own call object (see framing.ts).
+    interceptors: [strictFraming],
   });
   for (const service of SERVICES) {
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};

@@ -8,24 +8,32 @@ import { startPosition } from "./events.js";
 const base =
   "version: v1alpha1\nmachine:\n    type: worker\n    token: abc\ncluster:\n    controlPlane:\n        endpoint: https://1.2.3.4:6443\n";
 
+/** A config as the diff takes it. */
+function cfg(text: string) {
+  const c = parseMachineConfig(text);
+  return { text: c.text, documents: c.documents.documents };
+}
+
+const diff = (from: ReturnType<typeof cfg> | undefined, to: ReturnType<typeof cfg>) =>
+  configDiff(from, to, "v1.15.0");
+
 describe("apply helpers", () => {
   it("diffs the re-encoded configs as one container (a / b)", () => {
-    const next = parseMachineConfig(`${base}---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: n1\n`);
-    const diff = configDiff(parseMachineConfig(base), next);
-    expect(diff).toMatch(/^--- a\n\+\+\+ b\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
-    expect(diff).toContain("+kind: HostnameConfig\n");
-    expect(configDiff(parseMachineConfig(base), parseMachineConfig(base))).toBe("No changes.");
-    expect(configDiff(undefined, parseMachineConfig(base))).toMatch(
-      /^--- a\n\+\+\+ b\n@@ -0,0 \+1,\d+ @@\n\+version: v1alpha1\n/,
-    );
+    const next = cfg(`${base}---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: n1\n`);
+    const text = diff(cfg(base), next);
+    expect(text).toMatch(/^--- a\n\+\+\+ b\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
+    expect(text).toContain("+kind: HostnameConfig\n");
+    expect(diff(cfg(base), cfg(base))).toBe("No changes.");
+    expect(diff(undefined, cfg(base))).toMatch(/^--- a\n\+\+\+ b\n@@ -0,0 \+1,\d+ @@\n\+version: v1alpha1\n/);
   });
 
-  it("summarises a diff too large to show", () => {
+  it("summarises a diff too large to show as Talos does (equal configs are no change)", () => {
     const lines = Math.ceil(MAX_DIFF_LINES / 2) + 10;
-    const files = Array.from({ length: lines - 4 }, (_, i) => `        - path: /f${i}`).join("\n");
-    const big = `version: v1alpha1\nmachine:\n    type: worker\n    certSANs:\n${files.replaceAll("        - path: ", "        - ")}\n`;
-    const cfg = parseMachineConfig(big);
-    expect(configDiff(cfg, cfg)).toMatch(/^@@ -1,\d+ \+1,\d+ @@ diff too large to display$/);
+    const sans = Array.from({ length: lines - 4 }, (_, i) => `        - /f${i}`).join("\n");
+    const big = `version: v1alpha1\nmachine:\n    type: worker\n    certSANs:\n${sans}\n`;
+    const other = big.replace("/f0\n", "/changed\n");
+    expect(diff(cfg(big), cfg(other))).toMatch(/^@@ -1,\d+ \+1,\d+ @@ diff too large to display\n$/);
+    expect(diff(cfg(big), cfg(big))).toBe("No changes.");
   });
 
   it("lays errors out as go-multierror does", () => {
