@@ -8,8 +8,10 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { killAtEnd } from "./helpers/cleanup.js";
 import { isolatedEnv, type RunResult, runInProcess, TALOSCTL, tempDir } from "./helpers/cli.js";
 import { configVariant, type StartedNode, startNode, stateConfig } from "./helpers/node.js";
+import { waitForLine } from "./helpers/wait.js";
 
 let node: StartedNode;
 let dir: string;
@@ -175,11 +177,13 @@ describe("get", () => {
   });
 
   it("watches: initial rows after the bootstrap marker, then changes, until Ctrl+C", async () => {
-    const child = spawn(process.execPath, [TALOSCTL, "get", "mc", "-w"], {
-      cwd: dir,
-      env: isolatedEnv(home, { TALOSCONFIG: talosconfig }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = killAtEnd(
+      spawn(process.execPath, [TALOSCTL, "get", "mc", "-w"], {
+        cwd: dir,
+        env: isolatedEnv(home, { TALOSCONFIG: talosconfig }),
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -189,14 +193,8 @@ describe("get", () => {
       err += d;
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    const waitFor = async (re: RegExp): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while (!re.test(out)) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${re}; stdout:\n${out}\nstderr:\n${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const waitFor = (re: RegExp) =>
+      waitForLine(child.stdout, re, { seen: out, what: `${re} from get -w (stderr:\n${err})` });
     try {
       await waitFor(/v1alpha1/);
       const lines = out.trimEnd().split("\n");
@@ -363,14 +361,21 @@ describe("edit machineconfig", () => {
   }
 
   it("applies what the editor saved", async () => {
+    // Earlier tests may have left a sysctls map: add the key to it rather than repeat the map
+    // (a repeated key is a load error, and the editor would be reopened forever).
     const ed = editor(
       "ed-label.sh",
-      `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`,
+      [
+        `if grep -q '^    sysctls:$' "$1"; then sed -i 's/^    sysctls:$/    sysctls:\\n        edited: "yes"/' "$1";`,
+        `else sed -i 's/^machine:$/machine:\\n    sysctls:\\n        edited: "yes"/' "$1"; fi`,
+      ].join("\n"),
     );
     const r = await talosctl(["edit", "mc"], { EDITOR: ed });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("Applied configuration without a reboot\n");
-    expect((await machineConfig("v1alpha1")).text).toContain('sysctls: {edited: "yes"}');
+    expect((await machineConfig("v1alpha1")).text).toMatch(
+      /^ {4}sysctls:\n(?: {8}.*\n)* {8}edited: "yes"\n/m,
+    );
   });
 
   it("reopens with the error on top when the saved config is invalid", async () => {
@@ -378,8 +383,8 @@ describe("edit machineconfig", () => {
     const count = path.join(dir, "count");
     fs.writeFileSync(count, "");
     const current = (await machineConfig("v1alpha1")).text;
-    expect(current).toContain('{edited: "yes"}');
-    const fixed = write("fixed.yaml", current.replace('{edited: "yes"}', '{edited: "twice"}'));
+    expect(current).toContain('edited: "yes"');
+    const fixed = write("fixed.yaml", current.replace('edited: "yes"', 'edited: "twice"'));
     const ed = editor(
       "ed-twice.sh",
       [
@@ -396,7 +401,7 @@ describe("edit machineconfig", () => {
     expect(seen[1]).toMatch(/^# .+\n/);
     expect(seen[1]).toContain("# Editing MachineConfigs.config.talos.dev/v1alpha1 at node 127.0.0.1\n");
     expect(seen[1]).toContain("machine: [unclosed");
-    expect((await machineConfig("v1alpha1")).text).toContain('{edited: "twice"}');
+    expect((await machineConfig("v1alpha1")).text).toContain('edited: "twice"');
   });
 
   it("skips an unchanged or emptied file, and gives JSON", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TALOS_VERSION } from "../src/version.js";
 import { isolatedEnv, runInProcess, runTalosctl, tempDir } from "./helpers/cli.js";
 import { type StartedNode, startNode, stateConfig } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 let node: StartedNode;
 let dir: string;
@@ -28,6 +29,8 @@ beforeAll(async () => {
   home = tempDir("talos-cli-maint-home-");
   // An older server than the client: commands that check versions warn about it.
   node = await startNode({ args: ["--talos-version", "v1.13.2"] });
+  // The log (stderr) may come in after the ready line (stdout).
+  await node.waitForOutput(/server certificate issued\t\{"fingerprint": "[^"]+"\}/);
   const m = /server certificate issued\t\{"fingerprint": "([^"]+)"\}/.exec(node.output());
   if (!m) throw new Error(`no fingerprint in the node's output:\n${node.output()}`);
   fingerprint = m[1]!;
@@ -78,14 +81,18 @@ describe("maintenance mode (--insecure)", () => {
 
   it("reads resources in maintenance mode", async () => {
     // The listener is up before the boot sequence has found there is no config; wait for it.
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const probe = await talosctl(["get", "ms", "--insecure", "-n", node.address, "-o", "json"]);
-      if (probe.code === 0 && JSON.parse(probe.stdout).spec?.stage === "maintenance") break;
-      if (Date.now() > until)
-        throw new Error(`node never reached maintenance: ${probe.stdout}${probe.stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    let probe = { stdout: "", stderr: "" };
+    await waitFor(
+      async () => {
+        probe = await talosctl(["get", "ms", "--insecure", "-n", node.address, "-o", "json"]);
+        return JSON.parse(probe.stdout).spec?.stage === "maintenance";
+      },
+      {
+        what: "MachineStatus stage maintenance",
+        intervalMs: 200,
+        details: () => `last answer:\n${probe.stdout}${probe.stderr}`,
+      },
+    );
     const table = await talosctl(["get", "machinestatus", "--insecure", "-n", node.address]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");

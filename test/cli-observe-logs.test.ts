@@ -3,9 +3,18 @@
 // services, two nodes at once, and a node that dies while being followed.
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killAtEnd } from "./helpers/cleanup.js";
 import { isolatedEnv, TALOSCTL } from "./helpers/cli.js";
-import { burst, type ConfiguredNode, startConfiguredNode, startInProcess } from "./helpers/cluster.js";
+import {
+  burst,
+  burstIdle,
+  type ConfiguredNode,
+  restartKubelet,
+  startConfiguredNode,
+  startInProcess,
+} from "./helpers/cluster.js";
 import { eventually, type StartedNode, startNode } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 let c: ConfiguredNode;
 const NODE = "127.0.0.1";
@@ -156,11 +165,13 @@ describe("logs", () => {
   });
 
   it("stops a real talosctl on SIGINT without an error", async () => {
-    const child = spawn(process.execPath, [TALOSCTL, "logs", "-f", "apid"], {
-      cwd: c.dir,
-      env: isolatedEnv(c.home, { TALOSCONFIG: c.talosconfig }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = killAtEnd(
+      spawn(process.execPath, [TALOSCTL, "logs", "-f", "apid"], {
+        cwd: c.dir,
+        env: isolatedEnv(c.home, { TALOSCONFIG: c.talosconfig }),
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -186,19 +197,24 @@ describe("logs", () => {
 });
 
 describe("a burst of log lines", () => {
+  const etcdLatest = async () => (await c.talosctl(["logs", "etcd", "--tail", "5"])).stdout;
+
   it("reaches a follower whole and in order, beyond what the ring holds", async () => {
-    const run = startInProcess(["logs", "etcd", "-f", "--tail", "0", "-o", "json"], {
+    await burstIdle(etcdLatest);
+    // From the log's last line on: once it is printed, the follower sees every new line.
+    const run = startInProcess(["logs", "etcd", "-f", "--tail", "1", "-o", "json"], {
       cwd: c.dir,
       env: c.env(),
       home: c.home,
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await run.waitFor(/\n/);
     c.node.child.kill("SIGUSR2");
     await run.waitFor(new RegExp(`burst 0*${BURST}/`), 30_000);
     run.cancel();
     const r = await run.result;
     expect(r.code, r.stderr).toBe(0);
-    expect(burstNumbers(r.stdout)).toEqual(Array.from({ length: BURST }, (_, i) => i + 1));
+    const [, ...followed] = lines(r.stdout);
+    expect(burstNumbers(followed.join("\n"))).toEqual(Array.from({ length: BURST }, (_, i) => i + 1));
   });
 
   // The CLI stops reading while its stdout is full, so the stall reaches the node through
@@ -210,21 +226,24 @@ describe("a burst of log lines", () => {
     const until = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const run = startInProcess(["logs", "etcd", "-f", "--tail", "0", "-o", "json"], {
+    await burstIdle(etcdLatest);
+    // From the log's last line on: once the command offered it to stdout, it follows.
+    const run = startInProcess(["logs", "etcd", "-f", "--tail", "1", "-o", "json"], {
       cwd: c.dir,
       env: c.env(),
       home: c.home,
       slowStdout: { readDelayMs: 0, highWaterMark: 1, until },
     });
-    await new Promise((r) => setTimeout(r, 200));
-    await burst(c, BURST, async () => (await c.talosctl(["logs", "etcd", "--tail", "5"])).stdout);
+    await waitFor(() => run.stdoutOffered() > 0, { what: "the log's last line offered to stdout" });
+    await burst(c, BURST, etcdLatest);
     release();
     const r = await run.result;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^error from node 127\.0\.0\.1: rpc error: code = DataLoss desc = .*fell behind/,
     );
-    const got = burstNumbers(r.stdout);
+    const [, ...followed] = lines(r.stdout);
+    const got = burstNumbers(followed.join("\n"));
     expect(got.length).toBeGreaterThan(0);
     expect(got.length).toBeLessThan(BURST);
     expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
@@ -252,10 +271,16 @@ describe("dmesg", () => {
     const tail = await c.talosctl(["dmesg", "--tail"]);
     expect(tail).toEqual({ code: 0, stdout: "", stderr: "" });
     const run = startInProcess(["dmesg", "-f", "--tail"], { cwd: c.dir, env: c.env(), home: c.home });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(run.stdout()).not.toMatch(/Linux version/);
-    // A service restart writes to the kernel log through machined.
-    expect((await c.talosctl(["service", "kubelet", "restart"])).code).toBe(0);
+    // A service restart writes to the kernel log through machined. Nothing shows when the
+    // follower is in place (it prints nothing until a new record comes): restart until one does.
+    await waitFor(
+      async () => {
+        if (run.stdout() !== "") return true;
+        await restartKubelet(c);
+        return run.stdout() !== "";
+      },
+      { what: "a kernel record of a kubelet restart on the follower", timeoutMs: 30_000, intervalMs: 0 },
+    );
     await run.waitFor(/^127\.0\.0\.1: /m);
     run.cancel();
     const r = await run.result;

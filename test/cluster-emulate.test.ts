@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
 import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
+import { cidrAddresses, freeLoopbackCidr } from "./helpers/random.js";
 
 function alive(pid: number): boolean {
   try {
@@ -25,7 +26,6 @@ describe("cluster create --emulate (1 control plane, 3 workers)", () => {
       name: "emu",
       controlplanes: 1,
       workers: 3,
-      cidr: "127.5.9.0/24",
       args: ["--emulate"],
     });
   }, 90_000);
@@ -93,10 +93,12 @@ describe("cluster create --emulate (1 control plane, 3 workers)", () => {
 
 describe("cluster create --emulate when an address is taken", () => {
   it("names the shared process's failure, and destroy cleans up after it", async () => {
+    const cidr = await freeLoopbackCidr({ count: 2 });
+    const busy = cidrAddresses(cidr, 2)[1]!;
     const taken = net.createServer();
     await new Promise<void>((resolve, reject) => {
       taken.once("error", reject);
-      taken.listen(50000, "127.5.10.3", resolve);
+      taken.listen(50000, busy, resolve);
     });
     const home = tempDir("talos-cc-emu-");
     const state = path.join(home, "clusters");
@@ -112,7 +114,7 @@ describe("cluster create --emulate when an address is taken", () => {
           "--state",
           state,
           "--cidr",
-          "127.5.10.0/24",
+          cidr,
           "--workers",
           "1",
           "--time-scale",
@@ -123,7 +125,7 @@ describe("cluster create --emulate when an address is taken", () => {
       expect(r.code).toBe(1);
       const last = r.stderr.trim().split("\n").at(-1) ?? "";
       expect(last).toContain("talos-node --emulate (serving the cluster's 2 nodes) exited: ");
-      expect(last).toContain("127.5.10.3:50000: address already in use");
+      expect(last).toContain(`${busy}:50000: address already in use`);
       expect(last).toContain('"talosctl cluster destroy --name clash" removes them');
       const destroyed = await runInProcess(["cluster", "destroy", "--name", "clash", "--state", state], {
         cwd: home,

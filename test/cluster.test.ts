@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { runInProcess, TALOS_NODE, tempDir } from "./helpers/cli.js";
 import { talosconfigFor } from "./helpers/cluster.js";
-import { createLocalCluster, type LocalCluster, randomCidr } from "./helpers/local-cluster.js";
+import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
 import { eventually, makeCluster, seedState, startNode, unaryCall } from "./helpers/node.js";
+import { freeLoopbackCidr } from "./helpers/random.js";
 
 describe("cluster create (1 control plane, 1 worker)", () => {
   let c: LocalCluster;
@@ -395,7 +396,7 @@ describe("cluster create refuses bad input before starting anything", () => {
         "--state",
         state,
         "--cidr",
-        randomCidr(),
+        await freeLoopbackCidr({ count: 2 }),
         "--config-patch",
         '[{"op":"remove","path":"/machine/no-such-field"}]',
       ],

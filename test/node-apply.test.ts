@@ -26,6 +26,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { absenceWindow } from "./helpers/wait.js";
 
 const APPLY = "/machine.MachineService/ApplyConfiguration";
 const GET = "/cosi.resource.State/Get";
@@ -154,7 +155,9 @@ describe("ApplyConfiguration on a configured node", () => {
     const tried = configVariant(cluster.controlplane, "kept");
     await apply(tried, Mode.TRY, { tryMs: 30_000 });
     await apply(configVariant(cluster.controlplane, "staged-after-try"), Mode.STAGED);
-    await new Promise((r) => setTimeout(r, 1_500)); // past the 0.6 s the rollback would need
+    // The rollback would be due 0.6 s (30 s of machine time) after the TRY; the node's timers
+    // run on real time, so by the next call after this window it would have started.
+    await absenceWindow(1_500);
     expect(await machineConfig("v1alpha1")).toBe(tried);
     expect(base).not.toBe(tried);
     await apply(base, Mode.NO_REBOOT);

@@ -6,8 +6,9 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostnameResponseSchema, VersionResponseSchema } from "../src/gen/machine/machine_pb.js";
 import { runProgram, TALOS_NODE, tempDir } from "./helpers/cli.js";
-import { cidrAddresses, type EmulatedNodes, randomLoopbackCidr, startEmulated } from "./helpers/emulate.js";
+import { cidrAddresses, type EmulatedNodes, startEmulated } from "./helpers/emulate.js";
 import { insecureClient, unaryCall } from "./helpers/node.js";
+import { freeLoopbackCidr } from "./helpers/random.js";
 
 describe("talos-node --emulate", () => {
   let nodes: EmulatedNodes;
@@ -60,7 +61,7 @@ describe("talos-node --emulate", () => {
 
 describe("talos-node --emulate errors", () => {
   it("names the address it cannot listen on and leaves no node running", async () => {
-    const cidr = randomLoopbackCidr();
+    const cidr = await freeLoopbackCidr({ count: 3, ports: [50000] });
     const taken = await startEmulated({ count: 1, cidr, port: 50000 });
     try {
       const stateDir = tempDir("talos-emulate-");

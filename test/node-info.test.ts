@@ -31,6 +31,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 let cluster: TestCluster;
 let node: StartedNode;
@@ -45,6 +46,28 @@ function events(req: Parameters<typeof create<typeof EventsRequestSchema>>[1]) {
     "/machine.MachineService/Events",
     toBinary(EventsRequestSchema, create(EventsRequestSchema, req)),
   );
+}
+
+const eventId = (m: Buffer): string => fromBinary(EventSchema, m).id;
+
+/** The id of the newest event the node has published so far. */
+async function newestId(): Promise<string> {
+  const last = events({ tailEvents: 1 });
+  const [, newest] = await last.waitFor(2);
+  last.cancel();
+  return eventId(newest!);
+}
+
+/** The whole history up to and including event `last`, replayed with tail_events -1. */
+async function historyUpTo(last: string) {
+  const stream = events({ tailEvents: -1 });
+  // From 1: the hello has a fresh id, newer than any event.
+  await stream.waitForMessage((m) => eventId(m) >= last, { what: `event ${last} in the replay`, from: 1 });
+  stream.cancel();
+  return stream.messages
+    .slice(1)
+    .map((m) => fromBinary(EventSchema, m))
+    .filter((e) => e.id <= last);
 }
 
 beforeAll(async () => {
@@ -97,11 +120,8 @@ describe("talos-node events", () => {
   });
 
   it("replays history with tail_events -1, sorted by id, starting with the initialize sequence", async () => {
-    const stream = events({ tailEvents: -1 });
-    await stream.waitFor(20);
-    await new Promise((r) => setTimeout(r, 300));
-    stream.cancel();
-    const all = stream.messages.slice(1).map((m) => fromBinary(EventSchema, m));
+    // Up to the newest event before the call: later ones may come while the replay is read.
+    const all = await historyUpTo(await newestId());
     const ids = all.map((e) => e.id);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
@@ -112,17 +132,15 @@ describe("talos-node events", () => {
       .map((s) => `${s.sequence}:${SequenceEvent_Action[s.action]}`);
     expect(sequences).toEqual(["initialize:START", "initialize:STOP", "boot:START", "boot:STOP"]);
 
-    // tail_events N gives the last N; tail_id continues after an id.
+    // tail_events N gives the last N (of the history when called); tail_id continues after an id.
     const tail = events({ tailEvents: 3 });
-    await tail.waitFor(4);
-    await new Promise((r) => setTimeout(r, 200));
+    const last3 = (await tail.waitFor(4)).slice(1).map(eventId);
     tail.cancel();
-    expect(tail.messages.slice(1, 4).map((m) => fromBinary(EventSchema, m).id)).toEqual(ids.slice(-3));
+    expect(last3).toEqual((await historyUpTo(last3[2]!)).slice(-3).map((e) => e.id));
     const after = events({ tailId: ids[ids.length - 5]! });
-    await after.waitFor(5);
-    await new Promise((r) => setTimeout(r, 200));
+    const next4 = (await after.waitFor(5)).slice(1).map(eventId);
     after.cancel();
-    expect(after.messages.slice(1, 5).map((m) => fromBinary(EventSchema, m).id)).toEqual(ids.slice(-4));
+    expect(next4).toEqual(ids.slice(-4));
   });
 
   it("fails conflicting tail options after the hello, and a bad tail id", async () => {
@@ -139,9 +157,12 @@ describe("talos-node events", () => {
   });
 
   it("filters by actor id and echoes it in the hello", async () => {
+    const newest = await newestId();
     const stream = events({ tailEvents: -1, withActorId: "0d5a7c1e-actor" });
     await stream.waitFor(1);
-    await new Promise((r) => setTimeout(r, 300));
+    // The filtered replay went through the history while this unfiltered one, opened after it,
+    // sent the history up to the newest event: nothing of it passed the filter.
+    await historyUpTo(newest);
     stream.cancel();
     expect(stream.messages).toHaveLength(1);
     expect(fromBinary(EventSchema, stream.messages[0]!).actorId).toBe("0d5a7c1e-actor");
@@ -192,8 +213,14 @@ describe("talos-node informational calls", () => {
     for (const l of [load.load1, load.load5, load.load15]) expect(l).toBeGreaterThanOrEqual(0);
 
     const s1 = fromBinary(SystemStatResponseSchema, await call("SystemStat")).messages[0]!;
-    await new Promise((r) => setTimeout(r, 1_100));
-    const s2 = fromBinary(SystemStatResponseSchema, await call("SystemStat")).messages[0]!;
+    // The counters grow with uptime, a second at a time.
+    const s2 = await waitFor(
+      async () => {
+        const s = fromBinary(SystemStatResponseSchema, await call("SystemStat")).messages[0]!;
+        return s.contextSwitches > s1.contextSwitches ? s : undefined;
+      },
+      { what: "SystemStat's context switches to grow", intervalMs: 200 },
+    );
     expect(s1.bootTime).toBe(s2.bootTime);
     expect(Number(s1.bootTime)).toBeLessThanOrEqual(Date.now() / 1000);
     expect(s2.contextSwitches).toBeGreaterThan(s1.contextSwitches);

@@ -52,8 +52,10 @@ afterAll(async () => {
 });
 
 describe("talos-node maintenance mode", () => {
-  it("prints the ready line and the maintenance hints with the SPKI fingerprint", () => {
+  it("prints the ready line and the maintenance hints with the SPKI fingerprint", async () => {
     expect(node.mode()).toBe("maintenance");
+    // The hints go to the log (stderr), which may come in after the ready line (stdout).
+    await node.waitForOutput(`talosctl apply-config --insecure --nodes ${node.address} --file <config.yaml>`);
     const out = node.output();
     expect(out).toMatch(/talos-node: listening on 127\.0\.0\.1:\d+ \(maintenance\)/);
     expect(out).toContain("this machine is reachable at:");

@@ -6,7 +6,13 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventSchema, EventsRequestSchema, ServiceStateEventSchema } from "../src/gen/machine/machine_pb.js";
+import {
+  EventSchema,
+  EventsRequestSchema,
+  MachineStatusEvent_MachineStage,
+  MachineStatusEventSchema,
+  ServiceStateEventSchema,
+} from "../src/gen/machine/machine_pb.js";
 import { tempDir } from "./helpers/cli.js";
 import {
   makeCluster,
@@ -63,6 +69,22 @@ function burstNumbers(messages: readonly Buffer[]): number[] {
   return out;
 }
 
+/** The id of the newest event the node has published so far. */
+async function newestId(client = reader): Promise<string> {
+  const last = events({ tailEvents: 1 }, client);
+  const [, newest] = await last.waitFor(2);
+  last.cancel();
+  return fromBinary(EventSchema, newest!).id;
+}
+
+/** Whether a raw Event says the machine is running and ready (the end of a boot). */
+function runningAndReady(b: Buffer): boolean {
+  const e = fromBinary(EventSchema, b);
+  if (e.data?.typeUrl !== "talos/runtime/machine.MachineStatusEvent") return false;
+  const s = fromBinary(MachineStatusEventSchema, e.data.value);
+  return s.stage === MachineStatusEvent_MachineStage.RUNNING && s.status?.ready === true;
+}
+
 /** An event id from now: every event published later sorts after it. */
 async function now(client: grpc.Client): Promise<string> {
   const hello = events({}, client);
@@ -89,7 +111,6 @@ async function burst(on = node, client = reader, count = BURST): Promise<void> {
     .toBe(count);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sequence = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 beforeAll(async () => {
@@ -103,10 +124,12 @@ beforeAll(async () => {
     args: ["--time-scale", "20", "--platform", "cloud", "--test-burst", `events:${BURST}:500`],
   });
   reader = mtlsClient(node.address, cluster.osCa.crt, cluster.reader);
-  // Let the boot finish so its events do not interleave with the checks below.
+  // The boot ends running and ready; its events then no longer interleave with the bursts.
   const boot = events({ tailEvents: -1 });
-  await boot.waitFor(2);
-  await sleep(1_500);
+  await boot.waitForMessage(runningAndReady, {
+    what: "the boot to end running and ready",
+    timeoutMs: 30_000,
+  });
   boot.cancel();
 });
 
@@ -140,16 +163,30 @@ describe("tail options", () => {
   });
 
   it("clamps a huge tail to what the ring keeps, and counts tail_seconds back from now", async () => {
+    // Compared up to the newest event before the calls: later events may come on any of them.
+    const newest = await newestId();
+    const future = events({ tailSeconds: -60 });
     const all = events({ tailEvents: -1 });
     const huge = events({ tailEvents: 2_147_483_647 });
     const recent = events({ tailSeconds: 3_600 });
-    const future = events({ tailSeconds: -60 });
-    await sleep(500);
+    const id = (b: Buffer) => fromBinary(EventSchema, b).id;
+    for (const [name, s] of Object.entries({ all, huge, recent })) {
+      // From 1: the hello has a fresh id, newer than any event.
+      await s.waitForMessage((b) => id(b) >= newest, {
+        what: `event ${newest} on the ${name} stream`,
+        from: 1,
+      });
+    }
     for (const s of [all, huge, recent, future]) s.cancel();
-    const ids = (s: typeof all) => s.messages.slice(1).map((b) => fromBinary(EventSchema, b).id);
+    const ids = (s: typeof all) =>
+      s.messages
+        .slice(1)
+        .map(id)
+        .filter((i) => i <= newest);
     expect(ids(all).length).toBeGreaterThan(10);
     expect(ids(huge)).toEqual(ids(all));
     expect(ids(recent)).toEqual(ids(all));
+    // Opened first, it had its turn at the history while the others sent theirs: nothing.
     expect(ids(future)).toEqual([]);
   });
 });
@@ -177,8 +214,8 @@ describe("bursts without loss", () => {
     };
     const followers = [...Array.from({ length: 10 }, () => follow()), follow(50)];
     try {
+      // The hello: each follower's reader is in place from here on.
       await expect.poll(() => followers.every((f) => f.received.length >= 1), { timeout: 10_000 }).toBe(true);
-      await sleep(200);
       await burst();
       for (const f of followers) {
         // Everything produced is on its way; wait until this follower has it (or failed).
@@ -221,7 +258,8 @@ async function stalledFollower(big: StartedNode, client: grpc.Client): Promise<v
   stalled.on("error", (e: grpc.ServiceError) => {
     error = e;
   });
-  await sleep(200);
+  // The hello: the follower's reader is in place.
+  await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(0);
   stalled.pause();
   // It stays stalled until the whole burst was published: the ring went by many times.
   await burst(big, client, STALL_BURST);

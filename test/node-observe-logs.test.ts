@@ -11,6 +11,7 @@ import {
   DmesgRequestSchema,
   LogsContainersResponseSchema,
   LogsRequestSchema,
+  ServiceListResponseSchema,
   ServiceRestartRequestSchema,
 } from "../src/gen/machine/machine_pb.js";
 import { tempDir } from "./helpers/cli.js";
@@ -25,6 +26,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 let cluster: TestCluster;
 let node: StartedNode;
@@ -55,7 +57,58 @@ async function snapshot(req: LogsInit): Promise<string[]> {
   return lines(await logs(req).done);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Restarts the kubelet and resolves once it runs healthy again. */
+async function restartKubelet(): Promise<void> {
+  await unaryCall(
+    admin,
+    "/machine.MachineService/ServiceRestart",
+    toBinary(ServiceRestartRequestSchema, create(ServiceRestartRequestSchema, { id: "kubelet" })),
+  );
+  await waitFor(
+    async () => {
+      const reply = await unaryCall(reader, "/machine.MachineService/ServiceList", new Uint8Array());
+      const kubelet = fromBinary(ServiceListResponseSchema, reply).messages[0]!.services.find(
+        (s) => s.id === "kubelet",
+      );
+      return kubelet?.state === "Running" && kubelet.health?.healthy === true;
+    },
+    { what: "the kubelet running healthy after its restart" },
+  );
+}
+
+/** Resolves once the last line of an apid burst written after `since` (epoch ms) is in the log. */
+async function burstWritten(since: number): Promise<void> {
+  const last = new RegExp(`^burst ${String(BURST_LINES).padStart(8, "0")}/\\d+ t=(\\S+)`);
+  await waitFor(
+    async () =>
+      (await snapshot({ id: "apid", tailLines: 20 })).some((line) => Number(last.exec(line)?.[1]) >= since),
+    { what: `the last line of an apid burst written after t=${since}` },
+  );
+}
+
+/** A follower of `id`'s log from its last line on: resolves once that line came (it follows then). */
+function followFromLastLine(id: string): {
+  call: grpc.ClientReadableStream<Buffer>;
+  attached: Promise<void>;
+} {
+  const call = reader.makeServerStreamRequest(
+    "/machine.MachineService/Logs",
+    (b: Buffer) => b,
+    (b: Buffer) => b,
+    Buffer.from(
+      toBinary(
+        LogsRequestSchema,
+        create(LogsRequestSchema, { namespace: "system", id, follow: true, tailLines: 1 }),
+      ),
+    ),
+  );
+  const attached = new Promise<void>((resolve, reject) => {
+    call.once("data", () => resolve());
+    call.once("error", reject);
+  });
+  attached.catch(() => undefined);
+  return { call, attached };
+}
 
 beforeAll(async () => {
   cluster = await makeCluster("logs-cluster");
@@ -180,13 +233,10 @@ describe("Logs", () => {
   });
 
   it("follows a service across its restart", async () => {
-    const follow = logs({ id: "kubelet", tailLines: 0, follow: true });
-    await sleep(200);
-    await unaryCall(
-      admin,
-      "/machine.MachineService/ServiceRestart",
-      toBinary(ServiceRestartRequestSchema, create(ServiceRestartRequestSchema, { id: "kubelet" })),
-    );
+    // From the last line on: once it came, the follower is in place before the restart.
+    const follow = logs({ id: "kubelet", tailLines: 1, follow: true });
+    await follow.waitFor(1);
+    await restartKubelet();
     await expect
       .poll(() => text(follow.messages), { timeout: 20_000 })
       .toMatch(/Shutting down kubelet[\s\S]*Kubelet version[\s\S]*Starting kubelet main sync loop/);
@@ -198,20 +248,16 @@ describe("Logs", () => {
 describe("Logs without loss", () => {
   it("delivers every line of a burst, in order, to a follower reading slowly", async () => {
     // A raw client so the reader can pause its stream (HTTP/2 flow control then holds the node back).
-    const call = reader.makeServerStreamRequest(
-      "/machine.MachineService/Logs",
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      Buffer.from(
-        toBinary(
-          LogsRequestSchema,
-          create(LogsRequestSchema, { namespace: "system", id: "apid", follow: true, tailLines: 0 }),
-        ),
-      ),
-    );
+    const { call, attached } = followFromLastLine("apid");
     let buffered = "";
     const seen: number[] = [];
+    let tail = true;
     call.on("data", (b: Buffer) => {
+      // The first message is the log's last line from before: not part of the burst.
+      if (tail) {
+        tail = false;
+        return;
+      }
       buffered += Buffer.from(fromBinary(DataSchema, b).bytes).toString("utf8");
       let nl = buffered.indexOf("\n");
       while (nl >= 0) {
@@ -220,13 +266,13 @@ describe("Logs without loss", () => {
         buffered = buffered.slice(nl + 1);
         nl = buffered.indexOf("\n");
       }
-      // Slow: pause a little after every message.
+      // Slow (the subject of the test): pause a little after every message.
       call.pause();
       setTimeout(() => call.resume(), 1);
     });
     const failed = new Promise((_, reject) => call.on("error", reject));
     failed.catch(() => undefined);
-    await sleep(300);
+    await attached;
     process.kill(node.child.pid!, "SIGUSR2");
     await expect.poll(() => seen.length, { timeout: 60_000, interval: 200 }).toBe(BURST_LINES);
     expect(seen).toEqual(Array.from({ length: BURST_LINES }, (_, i) => i + 1));
@@ -234,31 +280,41 @@ describe("Logs without loss", () => {
   });
 
   it("tells a follower that stalled while the ring overtook it, after what it got in order", async () => {
-    const call = reader.makeServerStreamRequest(
-      "/machine.MachineService/Logs",
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      Buffer.from(
-        toBinary(
-          LogsRequestSchema,
-          create(LogsRequestSchema, { namespace: "system", id: "apid", follow: true, tailLines: 0 }),
-        ),
-      ),
-    );
+    const { call, attached } = followFromLastLine("apid");
     let received = "";
     let error: grpc.ServiceError | undefined;
+    let tail = true;
+    let stalled = false;
+    let onStall = (): void => undefined;
+    const firstBurstData = new Promise<void>((resolve) => {
+      onStall = resolve;
+    });
     call.on("data", (b: Buffer) => {
+      // The first message is the log's last line from before: not part of the bursts.
+      if (tail) {
+        tail = false;
+        return;
+      }
       received += Buffer.from(fromBinary(DataSchema, b).bytes).toString("utf8");
+      // It stalls once the first burst began to reach it (so it got something, however busy
+      // the machine), and reads nothing more until the ring went past it.
+      if (!stalled) {
+        stalled = true;
+        call.pause();
+        onStall();
+      }
     });
     call.on("error", (e: grpc.ServiceError) => {
       error = e;
     });
-    await sleep(300);
-    call.pause();
-    // Three bursts of 6000 × 100 bytes: 1.8 MB, more than the 1 MiB ring holds.
+    await attached;
+    // Three bursts of 6000 × 100 bytes: 1.8 MB, more than the 1 MiB ring holds. One at a time:
+    // signals sent before the node handled the previous one would merge into one.
     for (let i = 0; i < 3; i++) {
+      const since = Date.now();
       process.kill(node.child.pid!, "SIGUSR2");
-      await sleep(300);
+      if (i === 0) await firstBurstData;
+      await burstWritten(since);
     }
     call.resume();
     await expect.poll(() => error, { timeout: 30_000 }).toBeDefined();
@@ -318,16 +374,22 @@ describe("Dmesg", () => {
 
   it("with tail and no follow returns nothing; with tail and follow only new records", async () => {
     expect(await dmesg({ tail: true }).done).toEqual([]);
+    const record = (m: Buffer) => Buffer.from(fromBinary(DataSchema, m).bytes).toString("utf8");
+    const old = new Set((await dmesg({}).done).map(record));
     const follow = dmesg({ tail: true, follow: true });
-    await sleep(200);
-    await unaryCall(
-      admin,
-      "/machine.MachineService/ServiceRestart",
-      toBinary(ServiceRestartRequestSchema, create(ServiceRestartRequestSchema, { id: "kubelet" })),
+    // Nothing shows when the follower's cursor is in place (it sends nothing until a new record
+    // comes): restart the kubelet, which writes to the kernel log, until a record reaches it.
+    await waitFor(
+      async () => {
+        if (follow.messages.length > 0) return true;
+        await restartKubelet();
+        return follow.messages.length > 0;
+      },
+      { what: "a kernel record of a kubelet restart on the follower", timeoutMs: 30_000, intervalMs: 0 },
     );
-    await follow.waitFor(1);
-    const first = Buffer.from(fromBinary(DataSchema, follow.messages[0]!).bytes).toString("utf8");
-    expect(first).toMatch(/^user: warning: .*\[talos\] service\[kubelet\]\(Stopping\)/);
+    const got = follow.messages.map(record);
+    expect(got[0]).toMatch(/^user: warning: .*\[talos\] service\[kubelet\]\(/);
+    expect(got.filter((r) => old.has(r))).toEqual([]);
     follow.cancel();
   });
 });

@@ -38,6 +38,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { absenceWindow } from "./helpers/wait.js";
 
 let cluster: TestCluster;
 let node: StartedNode;
@@ -140,7 +141,8 @@ describe("ServiceStart / ServiceStop / ServiceRestart", () => {
   it("starting a running service succeeds without touching it", async () => {
     const before = (await serviceList()).find((s) => s.id === "kubelet")!.events!.events.length;
     expect(await control(operator, "Start", "kubelet")).toBe('Service "kubelet" started');
-    await new Promise((r) => setTimeout(r, 200));
+    // Gives a start that wrongly touched the running service the time to show in its events.
+    await absenceWindow(200);
     expect((await serviceList()).find((s) => s.id === "kubelet")!.events!.events.length).toBe(before);
   });
 
@@ -156,10 +158,11 @@ describe("ServiceStart / ServiceStop / ServiceRestart", () => {
       "/machine.MachineService/Logs",
       toBinary(
         LogsRequestSchema,
-        create(LogsRequestSchema, { namespace: "system", id: "kubelet", follow: true }),
+        create(LogsRequestSchema, { namespace: "system", id: "kubelet", follow: true, tailLines: 1 }),
       ),
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // The log's last line: from here on the follower sees every new line.
+    await logStream.waitFor(1);
     expect(await control(operator, "Restart", "kubelet")).toBe('Service "kubelet" restarted');
 
     const kubeletEvents = (): string[] =>
@@ -182,11 +185,12 @@ describe("ServiceStart / ServiceStop / ServiceRestart", () => {
         "RUNNING: Health check successful",
       ]);
     events.cancel();
+    const logText = () =>
+      Buffer.concat(logStream.messages.map((b) => fromBinary(DataSchema, b).bytes)).toString();
+    await expect
+      .poll(logText, { timeout: 20_000 })
+      .toMatch(/Shutting down kubelet[\s\S]*"Kubelet version"[\s\S]*Starting kubelet main sync loop/);
     logStream.cancel();
-    const logText = Buffer.concat(logStream.messages.map((b) => fromBinary(DataSchema, b).bytes)).toString();
-    expect(logText).toMatch(
-      /Shutting down kubelet[\s\S]*"Kubelet version"[\s\S]*Starting kubelet main sync loop/,
-    );
 
     const kubelet = (await serviceList()).find((s) => s.id === "kubelet")!;
     expect(kubelet.state).toBe("Running");

@@ -30,6 +30,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 let cluster: TestCluster;
 let node: StartedNode;
@@ -133,8 +134,14 @@ describe("containers and stats", () => {
   it("reports stats for the same containers, CPU time only growing", async () => {
     const first = await stats("system");
     expect(first.map((s) => s.id).sort()).toEqual((await containers("system")).map((c) => c.id).sort());
-    await new Promise((r) => setTimeout(r, 1_100));
-    const second = await stats("system");
+    // CPU time advances with the machine's uptime; wait until it shows.
+    const second = await waitFor(
+      async () => {
+        const later = await stats("system");
+        return later.some((x) => x.cpuUsage > first.find((s) => s.id === x.id)!.cpuUsage) ? later : undefined;
+      },
+      { what: "a system container's CPU time to grow", intervalMs: 200 },
+    );
     for (const s of first) {
       const later = second.find((x) => x.id === s.id)!;
       expect(later.cpuUsage).toBeGreaterThanOrEqual(s.cpuUsage);

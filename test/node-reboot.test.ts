@@ -15,6 +15,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { waitFor } from "./helpers/wait.js";
 
 const REBOOT = "/machine.MachineService/Reboot";
 
@@ -172,15 +173,10 @@ describe("reboot", () => {
 
 /** Reboot, retrying while the node is still coming up. */
 async function eventuallyReboot(n: LifecycleNode, mode: number): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await reboot(n.admin, mode);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  return waitFor(() => reboot(n.admin, mode), {
+    what: `a reboot (mode ${mode}) the node accepts`,
+    intervalMs: 100,
+  });
 }
 
 describe("lifecycle calls in maintenance mode", () => {

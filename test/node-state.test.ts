@@ -25,6 +25,7 @@ import {
   type TestCluster,
   unaryCall,
 } from "./helpers/node.js";
+import { seededRandom } from "./helpers/random.js";
 
 const APPLY = "/machine.MachineService/ApplyConfiguration";
 const VERSION = "/machine.MachineService/Version";
@@ -172,14 +173,16 @@ describe("talos-node STATE", () => {
     const stateDir = tempDir("talos-node-kill-");
     seedState(stateDir, cluster.controlplane);
     let current = cluster.controlplane;
+    const random = seededRandom("kill timing");
     for (let round = 0; round < 4; round++) {
-      // Real time: the apply holds its lock ~300 ms, so a kill lands before, during or after the write.
+      // The random moment of the kill is the subject: real time, and the apply holds its lock
+      // ~300 ms, so a kill lands before, during or after the write. Any moment must be safe.
       const node = await startNode({ stateDir });
       expect(node.mode()).toBe("configured");
       const next = configVariant(cluster.controlplane, `kill-${round}`);
       const admin = mtlsClient(node.address, cluster.osCa.crt, cluster.admin);
       const pending = unaryCall(admin, APPLY, applyBody(next, Mode.NO_REBOOT)).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 450)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 450)));
       await node.kill();
       await pending;
       const saved = stateConfig(stateDir);

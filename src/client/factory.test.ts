@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientContext, emptyClientConfig, encodeClientConfig } from "../clientconfig/index.js";
 import { createCertificateAuthority, issueClientCertificate } from "../pki/index.js";
 import { NODES_NOT_SET, openClient, requireOneNode } from "./factory.js";
@@ -10,6 +10,10 @@ let dir: string;
 let good: ClientContext;
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-factory-"));

@@ -3,6 +3,7 @@ import { JoinedError, UserError } from "../errors.js";
 import { NodeError, RpcError } from "./errors.js";
 import { fanOut, throwIfAnyFailed } from "./fanout.js";
 
+/** A node's simulated latency: the subject of these tests, which compare orders, not times. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("fanOut", () => {

@@ -70,6 +70,7 @@ describe("writeWithBackpressure", () => {
     const p = writeWithBackpressure(out, "12345678").then(() => {
       done = true;
     });
+    // Gives a write that wrongly did not wait for the drain the time to finish: it must not.
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
     release?.();
@@ -90,6 +91,7 @@ describe("writeWithBackpressure", () => {
 describe("streamNodes", () => {
   async function* messages(items: string[], failAfter?: Error): AsyncIterable<string> {
     for (const i of items) {
+      // A node whose messages trickle in, so the nodes' messages interleave.
       await new Promise((r) => setTimeout(r, 1));
       yield i;
     }

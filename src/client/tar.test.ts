@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { extractTarGz, safeEntryPath } from "./tar.js";
 
 interface Entry {
@@ -71,7 +71,12 @@ async function* chunks(buf: Buffer, size = 97): AsyncIterable<Uint8Array> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "tar-test-"));
+/** A scratch directory removed when the test ends. */
+function tmp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tar-test-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 describe("safeEntryPath", () => {
   it("keeps names inside the destination and refuses the rest", () => {

@@ -153,6 +153,7 @@ describe("updateClientConfig", () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         updateClientConfig({ path: p, env: {}, homedir: home }, async (config) => {
+          // An edit that takes a moment: unserialised edits would interleave and lose contexts.
           await new Promise((r) => setTimeout(r, 1));
           config.contexts[`c${i}`] = { endpoints: [] };
         }),

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { lockPathFor, withFileLock } from "./lock.js";
 
 let root: string;
@@ -44,10 +44,11 @@ describe("withFileLock", () => {
       });
       order.push("first out");
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(order).toEqual(["first in"]));
     const second = withFileLock(file, () => {
       order.push("second in");
     });
+    // Gives a second holder that wrongly got in the time to show: it must not.
     await new Promise((r) => setTimeout(r, 50));
     expect(order).toEqual(["first in"]);
     release();

@@ -45,6 +45,7 @@ import {
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
 import {
+  BlockStorage,
   DEFAULT_DISK,
   type Disk,
   nodeAddresses,
@@ -126,6 +127,7 @@ class Node implements TalosNode, NodeRuntime {
   readonly meta: Meta;
   readonly images: ImageStore;
   readonly catalog: ImageCatalog;
+  readonly storage: BlockStorage;
   readonly poweredOff: Promise<void>;
   private markPoweredOff!: () => void;
   private current!: Machine;
@@ -157,6 +159,7 @@ class Node implements TalosNode, NodeRuntime {
     this.meta = new Meta(this.state.dir);
     this.images = new ImageStore(this.state.dir);
     this.catalog = new ImageCatalog(options.catalog ?? defaultCatalog(options.talosVersion));
+    this.storage = new BlockStorage(this.state.dir, options.disks, options.storage, this.log);
     this.poweredOff = new Promise((resolve) => {
       this.markPoweredOff = resolve;
     });

@@ -5,6 +5,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { onTestFinished } from "vitest";
 import { generateBundle, type SecretsBundle } from "./bundle.js";
 import { parseContract } from "./contract.js";
 import { generatePrivateKey, type KeyGenerator, type KeyKind } from "./keys.js";
@@ -27,8 +28,11 @@ export const OPENSSL = "/usr/bin/openssl";
 export const HAVE_OPENSSL = fs.existsSync(OPENSSL);
 export const NO_OPENSSL_REASON = `${OPENSSL} is not installed: skipping openssl cross-checks`;
 
+/** A scratch directory removed when the calling test ends. */
 export function scratchDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "talos-pki-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-pki-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Runs openssl; returns its output, throwing with stderr on failure. */

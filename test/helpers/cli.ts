@@ -8,6 +8,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { CliContext } from "../../src/cli/context.js";
 import { run } from "../../src/cli/run.js";
+import { killAtEnd, removeAtEnd } from "./cleanup.js";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TALOSCTL = path.join(PROJECT_ROOT, "bin", "talosctl");
@@ -28,9 +29,9 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** A scratch directory removed by the caller (or left in the OS temp dir). */
+/** A scratch directory in the OS temp dir, removed when the test file ends (passed or failed). */
 export function tempDir(prefix = "talos-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return removeAtEnd(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }
 
 /** Environment for a child talosctl that never touches the real ~/.talos. */
@@ -61,11 +62,13 @@ export function runProgram(
   options: RunOptions = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [program, ...args], {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env: options.env ?? isolatedEnv(tempDir("talos-home-")),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = killAtEnd(
+      spawn(process.execPath, [program, ...args], {
+        cwd: options.cwd ?? PROJECT_ROOT,
+        env: options.env ?? isolatedEnv(tempDir("talos-home-")),
+        stdio: ["pipe", "pipe", "pipe"],
+      }),
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {

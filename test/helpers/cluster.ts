@@ -11,6 +11,7 @@ import { run } from "../../src/cli/run.js";
 import { encodeClientConfig } from "../../src/clientconfig/index.js";
 import { type RunResult, runInProcess, tempDir } from "./cli.js";
 import { makeCluster, type StartedNode, seedState, startNode, type TestCluster } from "./node.js";
+import { waitFor } from "./wait.js";
 
 export type { TestCluster } from "./node.js";
 
@@ -100,11 +101,16 @@ export interface InProcessRun {
   stderr(): string;
   /** Bytes of stdout written so far. */
   stdoutBytes(): number;
+  /** Bytes the command handed to stdout so far, taken or not (a stalled stdout holds them). */
+  stdoutOffered(): number;
   /** Ctrl+C: aborts the command's signal. */
   cancel(): void;
   /** Resolves when the command returns. */
   result: Promise<RunResult>;
-  /** Resolves once stdout matches (rejects after the timeout, or when the command ended first). */
+  /**
+   * Resolves once stdout matches (rejects after the timeout, or when the command ended first).
+   * A match may span at most SCAN_OVERLAP characters before the text new since the last check.
+   */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
@@ -120,12 +126,21 @@ export interface StartInProcessOptions {
   slowStdout?: { readDelayMs: number; highWaterMark?: number; until?: Promise<unknown> };
 }
 
+/** How far back (characters) a `waitFor` pattern may reach from newly printed text. */
+const SCAN_OVERLAP = 64 * 1024;
+
+/** The last lines of a long output, for failure messages. */
+function tail(text: string, max = 4096): string {
+  return text.length <= max ? text : `...\n${text.slice(text.indexOf("\n", text.length - max) + 1)}`;
+}
+
 /** Starts talosctl in-process with a signal the test controls (the CLI's Ctrl+C). */
 export function startInProcess(args: readonly string[], options: StartInProcessOptions = {}): InProcessRun {
   const controller = new AbortController();
   const decoder = new StringDecoder("utf8");
   let outText = "";
   let outBytes = 0;
+  let offered = 0;
   let err = "";
   const waiters = new Set<() => void>();
   // Checks are coalesced: a command writing thousands of lines is not slowed by the test.
@@ -150,6 +165,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
     stdout = new Writable({
       highWaterMark,
       write(chunk: Buffer, _enc, callback) {
+        offered += chunk.byteLength;
         const take = (): void => {
           setTimeout(() => {
             collect(chunk);
@@ -162,6 +178,7 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   } else {
     stdout = {
       write: (c) => {
+        offered += typeof c === "string" ? Buffer.byteLength(c) : c.byteLength;
         collect(c);
         return true;
       },
@@ -195,18 +212,28 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
     stdout: text,
     stderr: () => err,
     stdoutBytes: () => outBytes,
+    stdoutOffered: () => offered,
     cancel: () => controller.abort(new Error("SIGINT received")),
     result,
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise<void>((resolve, reject) => {
+        // Only the text since the last check (and the lines up to SCAN_OVERLAP before it) is
+        // searched again: a follower printing megabytes is not slowed down by the test
+        // rescanning all of it every few milliseconds.
+        let scanned = 0;
         const check = (): boolean => {
-          if (pattern.test(text())) {
+          const all = text();
+          const from = all.lastIndexOf("\n", Math.max(0, scanned - SCAN_OVERLAP)) + 1;
+          scanned = all.length;
+          if (pattern.test(from > 0 ? all.slice(from) : all)) {
             resolve();
             return true;
           }
           if (ended) {
             reject(
-              new Error(`command ended before ${pattern} appeared; stdout:\n${text()}\nstderr:\n${err}`),
+              new Error(
+                `command ended before ${pattern} appeared; stdout ends:\n${tail(all)}\nstderr:\n${err}`,
+              ),
             );
             return true;
           }
@@ -215,7 +242,9 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
         if (check()) return;
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`timed out waiting for ${pattern}; stdout:\n${text()}\nstderr:\n${err}`));
+          reject(
+            new Error(`timed out waiting for ${pattern}; stdout ends:\n${tail(text())}\nstderr:\n${err}`),
+          );
         }, timeoutMs);
         const waiter = (): void => {
           if (check()) {
@@ -228,6 +257,33 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   };
 }
 
+/** Restarts the kubelet through the CLI and resolves once it runs healthy again. */
+export async function restartKubelet(c: ConfiguredNode): Promise<void> {
+  const r = await c.talosctl(["service", "kubelet", "restart"]);
+  if (r.code !== 0) throw new Error(`service kubelet restart failed: ${r.stderr}`);
+  await waitFor(
+    async () => {
+      const s = JSON.parse((await c.talosctl(["service", "kubelet", "-o", "json"])).stdout);
+      return s.state === "Running" && s.health?.healthy === true;
+    },
+    { what: "the kubelet running healthy after its restart" },
+  );
+}
+
+/**
+ * Resolves once no burst is under way on the node: the newest burst entry in what `latest`
+ * returns (the node's newest entries as text), if any, is its burst's last.
+ */
+export async function burstIdle(latest: () => Promise<string>): Promise<void> {
+  await waitFor(
+    async () => {
+      const m = [...(await latest()).matchAll(/burst (\d+)\/(\d+) /g)].at(-1);
+      return !m || m[1] === m[2];
+    },
+    { what: "the node's previous burst to end", timeoutMs: 30_000, intervalMs: 200 },
+  );
+}
+
 /**
  * Sends the node SIGUSR2 (its --test-burst) and resolves once the burst's last entry, stamped
  * after this call, shows in what `latest` returns (the node's newest entries as text).
@@ -238,14 +294,13 @@ export async function burst(
   latest: () => Promise<string>,
   timeoutMs = 30_000,
 ): Promise<void> {
+  await burstIdle(latest);
   const start = Date.now();
   c.node.child.kill("SIGUSR2");
   const last = new RegExp(`burst 0*${count}/\\d+ t=(\\d+)`, "g");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await latest();
-    if ([...text.matchAll(last)].some((m) => Number(m[1]) >= start)) return;
-    if (Date.now() > deadline) throw new Error(`the burst of ${count} did not finish in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(async () => [...(await latest()).matchAll(last)].some((m) => Number(m[1]) >= start), {
+    what: `the last entry of a burst of ${count}`,
+    timeoutMs,
+    intervalMs: 200,
+  });
 }

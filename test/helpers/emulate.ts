@@ -2,8 +2,10 @@
 // tests of routing and fan-out: waits for every node's ready line and seeds STATE directories.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { killAtEnd } from "./cleanup.js";
 import { TALOS_NODE, tempDir } from "./cli.js";
 import { seedState } from "./node.js";
+import { cidrAddresses, freeLoopbackCidr } from "./random.js";
 
 export interface EmulatedNodes {
   /** The nodes' addresses, in order (.2, .3, ...). */
@@ -20,7 +22,7 @@ export interface EmulatedNodes {
 
 export interface EmulateOptions {
   count: number;
-  /** Default: a random 127.x.y.0/24, so that parallel test files do not collide. */
+  /** Default: a random free 127.x.y.0/24, so that test files and runs going on at once do not collide. */
   cidr?: string;
   /** Default 50000 (addresses differ per test file, so the port can be shared). */
   port?: number;
@@ -30,49 +32,40 @@ export interface EmulateOptions {
   timeoutMs?: number;
 }
 
-/** A random loopback /24 for one test's nodes. */
-export function randomLoopbackCidr(): string {
-  const a = 100 + Math.floor(Math.random() * 150);
-  const b = Math.floor(Math.random() * 256);
-  return `127.${a}.${b}.0/24`;
-}
-
-/** The first `count` node addresses of a /24 CIDR (its .2, .3, ...). */
-export function cidrAddresses(cidr: string, count: number): string[] {
-  const base = cidr.split("/")[0]!.split(".").slice(0, 3).join(".");
-  return Array.from({ length: count }, (_, i) => `${base}.${i + 2}`);
-}
+export { cidrAddresses } from "./random.js";
 
 const READY = /^talos-node: listening on (\S+):(\d+) \((maintenance|configured)\)$/gm;
 
 export async function startEmulated(options: EmulateOptions): Promise<EmulatedNodes> {
-  const cidr = options.cidr ?? randomLoopbackCidr();
   const port = options.port ?? 50000;
+  const cidr = options.cidr ?? (await freeLoopbackCidr({ count: options.count, ports: [port] }));
   const addresses = cidrAddresses(cidr, options.count);
   const stateDir = tempDir("talos-emulate-");
   addresses.forEach((address, i) => {
     const config = options.seed?.(address, i);
     if (config !== undefined) seedState(path.join(stateDir, address), config);
   });
-  const child = spawn(
-    process.execPath,
-    [
-      TALOS_NODE,
-      "--state-dir",
-      stateDir,
-      "--emulate",
-      String(options.count),
-      "--cidr",
-      cidr,
-      "--port",
-      String(port),
-      ...(options.args ?? []),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+  const child = killAtEnd(
+    spawn(
+      process.execPath,
+      [
+        TALOS_NODE,
+        "--state-dir",
+        stateDir,
+        "--emulate",
+        String(options.count),
+        "--cidr",
+        cidr,
+        "--port",
+        String(port),
+        ...(options.args ?? []),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    ),
   );
   let out = "";
   let err = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const seen = new Set<string>();
     const timer = setTimeout(() => {
@@ -95,8 +88,8 @@ export async function startEmulated(options: EmulateOptions): Promise<EmulatedNo
     });
   });
   const waitExit = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
+    // Already exited: still wait until its output was read to the end.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
   return {

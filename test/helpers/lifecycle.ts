@@ -166,6 +166,7 @@ export function follow(node: StartedNode, cluster: TestCluster): { events: Decod
       } catch {
         drain();
       }
+      // The pace of reconnecting while the node is down (its listener refuses until it is back).
       if (!stopped) await new Promise((r) => setTimeout(r, 100));
     }
   };

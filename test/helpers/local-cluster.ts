@@ -1,8 +1,8 @@
 // Local clusters for end-to-end tests: `talosctl cluster create` (the process provisioner) in
 // a scratch HOME, on a loopback network of its own, and the CLI pointed at its talosconfig.
-import { randomInt } from "node:crypto";
 import path from "node:path";
 import { type RunResult, runInProcess, TALOS_NODE, tempDir } from "./cli.js";
+import { freeLoopbackCidr } from "./random.js";
 
 export interface LocalCluster {
   readonly name: string;
@@ -24,23 +24,19 @@ export interface LocalClusterOptions {
   args?: string[];
   /** Default 50. */
   timeScale?: number;
-  /** A loopback /24 (default: a random one). */
+  /** A loopback /24 (default: a random free one). */
   cidr?: string;
-}
-
-/** A loopback /24 unlikely to be used by another test running at the same time. */
-export function randomCidr(): string {
-  return `127.${randomInt(6, 250)}.${randomInt(1, 250)}.0/24`;
 }
 
 export async function createLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const name = options.name ?? "test-local";
   const home = tempDir("talos-local-home-");
   const state = path.join(home, "clusters");
-  const cidr = options.cidr ?? randomCidr();
-  const base = cidr.replace(/\.0\/24$/, "");
   const cps = options.controlplanes ?? 1;
   const workers = options.workers ?? 1;
+  const cidr =
+    options.cidr ?? (await freeLoopbackCidr({ count: cps + workers, name: `cidr of cluster ${name}` }));
+  const base = cidr.replace(/\.0\/24$/, "");
   const ips = Array.from({ length: cps + workers }, (_, i) => `${base}.${i + 2}`);
   const env = (extra: Record<string, string | undefined> = {}) => ({
     HOME: home,

@@ -8,6 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { generateConfigs, parseTalosVersion } from "../../src/config/generate/index.js";
 import { fastKeygen } from "../../src/config/generate/testkit.js";
 import { type CertAndKeyPem, issueClientCertificate } from "../../src/pki/index.js";
+import { killAtEnd } from "./cleanup.js";
 import { TALOS_NODE, tempDir } from "./cli.js";
 
 export interface StartNodeOptions {
@@ -37,12 +38,17 @@ export interface StartedNode {
   kill(): Promise<void>;
   /** Everything the process printed so far (stdout and stderr interleaved). */
   output(): string;
+  /**
+   * Resolves once the output contains `pattern` (a string or a regular expression); rejects
+   * when the process ended without it or after the deadline (default 20 s).
+   */
+  waitForOutput(pattern: string | RegExp, options?: { timeoutMs?: number }): Promise<void>;
   /** Resolves at the next ready line with this mode (or at once if the last one has it and `fresh` is false). */
   waitForMode(
     mode: "maintenance" | "configured",
     options?: { timeoutMs?: number; fresh?: boolean },
   ): Promise<void>;
-  /** Exit code once exited. */
+  /** Exit code once exited and its output was read to the end. */
   exited: Promise<number | null>;
 }
 
@@ -67,21 +73,36 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Started
     options.listen ?? "127.0.0.1:0",
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, [TALOS_NODE, ...args], {
-    env: childEnv(options.env),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = killAtEnd(
+    spawn(process.execPath, [TALOS_NODE, ...args], {
+      env: childEnv(options.env),
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let output = "";
   let stdoutBuffer = "";
   let lastMode: "maintenance" | "configured" | undefined;
   let readyCount = 0;
   const readyWaiters = new Set<() => void>();
+  const outputWaiters = new Set<() => void>();
   let host = "";
   let port = 0;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let closed = false;
+  // "close", not "exit": the process's last lines are read by then.
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("close", (code) => {
+      closed = true;
+      for (const wake of [...outputWaiters]) wake();
+      resolve(code);
+    }),
+  );
+  const wakeOutput = (): void => {
+    for (const wake of [...outputWaiters]) wake();
+  };
 
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk;
+    wakeOutput();
     stdoutBuffer += chunk;
     let nl = stdoutBuffer.indexOf("\n");
     while (nl >= 0) {
@@ -100,6 +121,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Started
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk;
+    wakeOutput();
   });
 
   const waitReady = (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> =>
@@ -124,17 +146,17 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Started
       const cleanup = (): void => {
         clearTimeout(timer);
         readyWaiters.delete(wake);
-        child.off("exit", onExit);
+        child.off("close", onExit);
       };
       readyWaiters.add(wake);
-      child.once("exit", onExit);
+      child.once("close", onExit);
     });
 
   await waitReady(() => readyCount > 0, options.timeoutMs ?? 20_000, "ready line");
 
   const waitExit = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
+    // Already exited: still wait until its output was read to the end.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
 
@@ -154,6 +176,38 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Started
     stop: () => waitExit("SIGTERM"),
     kill: () => waitExit("SIGKILL"),
     output: () => output,
+    waitForOutput: (pattern, opts = {}) =>
+      new Promise<void>((resolve, reject) => {
+        const timeoutMs = opts.timeoutMs ?? 20_000;
+        const found = (): boolean =>
+          typeof pattern === "string" ? output.includes(pattern) : pattern.test(output);
+        const check = (): boolean => {
+          if (found()) {
+            resolve();
+            return true;
+          }
+          if (closed) {
+            reject(new Error(`talos-node ended without printing ${String(pattern)}; output:\n${output}`));
+            return true;
+          }
+          return false;
+        };
+        if (check()) return;
+        const timer = setTimeout(() => {
+          outputWaiters.delete(wake);
+          reject(
+            new Error(
+              `talos-node did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${output}`,
+            ),
+          );
+        }, timeoutMs);
+        const wake = (): void => {
+          if (!check()) return;
+          clearTimeout(timer);
+          outputWaiters.delete(wake);
+        };
+        outputWaiters.add(wake);
+      }),
     waitForMode: (mode, opts = {}) => {
       const seen = readyCount;
       const fresh = opts.fresh ?? false;
@@ -231,6 +285,14 @@ export interface StreamHandle {
   readonly messages: Buffer[];
   /** Resolves once `count` messages arrived (rejects when the stream ends or fails first). */
   waitFor(count: number, timeoutMs?: number): Promise<Buffer[]>;
+  /**
+   * Resolves with the first message (from index `from` on) that `match` accepts, as it arrives;
+   * rejects when the stream ends or fails first, or after the deadline, naming `what`.
+   */
+  waitForMessage(
+    match: (message: Buffer) => boolean,
+    options: { what: string; timeoutMs?: number; from?: number },
+  ): Promise<Buffer>;
   /** Resolves with every message when the stream ends; rejects with its error. */
   done: Promise<Buffer[]>;
   cancel(): void;
@@ -277,32 +339,54 @@ export function streamCall(
     done,
     cancel: () => call.cancel(),
     waitFor: (count, timeoutMs = 15_000) =>
-      new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          if (messages.length >= count) {
-            resolve(messages.slice(0, count));
-            return true;
-          }
-          if (ended) {
-            reject(failure ?? new Error(`stream ended after ${messages.length} of ${count} messages`));
-            return true;
-          }
-          return false;
-        };
-        if (check()) return;
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`only ${messages.length} of ${count} messages within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const wake = (): void => {
-          if (check()) {
-            clearTimeout(timer);
-            waiters.delete(wake);
-          }
-        };
-        waiters.add(wake);
-      }),
+      until(
+        () => (messages.length >= count ? messages.slice(0, count) : undefined),
+        timeoutMs,
+        () => `${count} messages (got ${messages.length})`,
+      ),
+    waitForMessage: (match, { what, timeoutMs = 15_000, from = 0 }) => {
+      let checked = from;
+      return until(
+        () => {
+          for (; checked < messages.length; checked++)
+            if (match(messages[checked]!)) return messages[checked]!;
+          return undefined;
+        },
+        timeoutMs,
+        () => `${what} (${messages.length} messages so far)`,
+      );
+    },
   };
+
+  /** Resolves with `found()`'s first value, checked at every message and at the stream's end. */
+  function until<T>(found: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const value = found();
+        if (value !== undefined) {
+          resolve(value);
+          return true;
+        }
+        if (ended) {
+          reject(failure ?? new Error(`the stream ended before ${what()}`));
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        waiters.delete(wake);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`));
+      }, timeoutMs);
+      const wake = (): void => {
+        if (check()) {
+          clearTimeout(timer);
+          waiters.delete(wake);
+        }
+      };
+      waiters.add(wake);
+    });
+  }
 }
 
 /** Retries `fn` until it resolves (e.g. while the node restarts its listener). */

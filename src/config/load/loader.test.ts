@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../document.js";
 import {
   ConfigErrors,
@@ -444,10 +444,19 @@ configuration:
 ${field}: *i
 `;
 
+  /**
+   * CPU milliseconds this process spent since `started`: a bound on work done, which a loaded
+   * machine does not stretch the way it stretches wall time.
+   */
+  const cpuMs = (started: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
+
   it("refuses a billion-laughs document in well under a second", () => {
-    const started = performance.now();
+    const started = process.cpuUsage();
     const found = problems(laughs("x"));
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(cpuMs(started)).toBeLessThan(500);
     expect(found.at(-1)?.detail).toMatch(/too many YAML alias expansions|aliases expand to more than/);
   });
 
@@ -455,9 +464,9 @@ ${field}: *i
     const big = Array.from({ length: 5_000 }, (_, i) => `  - "${i}"`).join("\n");
     const copies = Array.from({ length: 21 }, (_, i) => `  copy${i}: *big`).join("\n");
     const text = `apiVersion: v1alpha1\nkind: KubeAuditPolicyConfig\nconfiguration:\n  rules: &big\n${big}\n${copies}\n`;
-    const started = performance.now();
+    const started = process.cpuUsage();
     expect(problems(text).at(-1)?.detail).toMatch(/aliases expand to more than 100000 nodes/);
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(cpuMs(started)).toBeLessThan(3000);
   });
 
   it("accepts a few ordinary aliases", () => {
@@ -474,13 +483,13 @@ cluster: {}
 
   it("refuses input over the size cap before parsing", () => {
     const text = `# ${"x".repeat(MAX_CONFIG_BYTES)}\n`;
-    const started = performance.now();
+    const started = process.cpuUsage();
     expect(problems(text)).toEqual([
       expect.objectContaining({
         detail: expect.stringMatching(/^config is too large: \d+ bytes \(the limit is 33554432 bytes\)$/),
       }),
     ]);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(cpuMs(started)).toBeLessThan(1000);
   });
 
   it("refuses binary garbage: NUL bytes and invalid UTF-8", () => {
@@ -507,11 +516,11 @@ cluster: {}
 
   it("refuses absurd nesting quickly instead of overflowing the stack", () => {
     for (const text of [`a: ${"[".repeat(100_000)}`, `${"- ".repeat(50_000)}x\n`]) {
-      const started = performance.now();
+      const started = process.cpuUsage();
       expect(problems(text)).toEqual([
         expect.objectContaining({ detail: `YAML nesting is deeper than ${MAX_NESTING_DEPTH} levels` }),
       ]);
-      expect(performance.now() - started).toBeLessThan(500);
+      expect(cpuMs(started)).toBeLessThan(500);
     }
     expect(roughNestingDepth('a: "[[[[" # {{{{\nb: [[1], {c: [2]}]\n- - - x\n')).toBe(3);
   });
@@ -558,6 +567,7 @@ cluster: {}
 
 describe("loadMachineConfigFile", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-load-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("loads a file and names it in messages", async () => {
     const file = path.join(dir, "ok.yaml");

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { selectorString } from "./extract.js";
 import { loadPatches, PatchLoadError, parsePatch, patchSource } from "./load.js";
 import type { DeleteSelector, StrategicPatch } from "./types.js";
@@ -18,6 +18,7 @@ describe("where a -p value's text comes from", () => {
 
   test("files are read relative to cwd; a missing one is named", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patch-load-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(path.join(dir, "p.yaml"), "machine:\n  network:\n    hostname: a\n");
     const [p] = loadPatches(["@p.yaml"], { cwd: dir });
     expect(p?.type).toBe("strategic");

@@ -8,7 +8,7 @@ import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { errorMessage } from "../../errors.js";
 import { EventSchema, type EventsRequest, MachineService } from "../../gen/machine/machine_pb.js";
 import { EncodedMessage } from "../api/index.js";
-import { decodeXid, type MachineEvent, type StartPosition } from "../machine/index.js";
+import { decodeXid, type EventReader, type MachineEvent, type StartPosition } from "../machine/index.js";
 import { callSignal, type HandlerEntry, liveStream, type NodeRuntime, serverStream } from "./define.js";
 
 const encoded = new WeakMap<MachineEvent, EncodedMessage<typeof EventSchema>>();
@@ -59,6 +59,16 @@ export function eventsHandlers(rt: NodeRuntime): HandlerEntry[] {
     serverStream(MachineService.method.events, async (req, caller, send) => {
       const machine = rt.machine;
       const signal = callSignal(caller, machine);
+      // The reader takes its position before the hello goes out, so a client that saw the
+      // hello misses nothing published after it (reboot --wait acts right after the hello); a
+      // request with conflicting options still gets the hello first, then its error.
+      let reader: EventReader | undefined;
+      let refused: unknown;
+      try {
+        reader = machine.bus.reader(startPosition(req));
+      } catch (err) {
+        refused = err;
+      }
       await send(
         create(EventSchema, {
           id: machine.bus.newId(),
@@ -66,10 +76,11 @@ export function eventsHandlers(rt: NodeRuntime): HandlerEntry[] {
           data: create(AnySchema, { typeUrl: "", value: new Uint8Array() }),
         }),
       );
-      const reader = machine.bus.reader(startPosition(req));
+      if (!reader) throw refused;
+      const events = reader;
       await liveStream(machine, "events-stream", async () => {
         while (!signal.aborted) {
-          const event = await reader.next(signal);
+          const event = await events.next(signal);
           if (!event) return;
           if (req.withActorId !== "" && event.actorId !== req.withActorId) continue;
           await send(wireEvent(event));

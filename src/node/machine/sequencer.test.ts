@@ -1,6 +1,6 @@
 // The sequencer: events with actor ids, failing tasks, and the priority lock's refusals and takeovers.
 import { fromBinary } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Code } from "../../gen/common/common_pb.js";
 import {
   PhaseEvent_Action,
@@ -99,7 +99,8 @@ describe("sequencer", () => {
       },
       { actorId: "first" },
     );
-    await new Promise((r) => setTimeout(r, 0));
+    // Its task runs (and holds the sequence) once it set `release`.
+    await vi.waitFor(() => expect(release).toBeDefined());
     const second = sequencer.run({ name: "upgrade", phases: [] }, { actorId: "second" });
     await expect(second).rejects.toBeInstanceOf(SequenceLockedError);
     const reboot = sequencer.run({ name: "reboot", phases: [] }, { actorId: "third" });
@@ -123,11 +124,10 @@ describe("sequencer", () => {
       phases: [phase("wait", [task("wait", () => new Promise<void>(() => undefined))])],
     });
     const boot = sequencer.run(forever("boot"));
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(bus.history().map(describeEvent)).toContain("task wait START"));
     const reset = sequencer.run(forever("reset"), { actorId: "reset-actor" });
     await expect(boot).rejects.toMatchObject({ canceled: true });
-    await new Promise((r) => setTimeout(r, 0));
-    expect(sequencer.running).toBe("reset");
+    await vi.waitFor(() => expect(sequencer.running).toBe("reset"));
     // Nothing may preempt a reset but a reboot; a takeover caller (Shutdown) may anyway.
     await expect(sequencer.run({ name: "upgrade", phases: [] })).rejects.toBeInstanceOf(SequenceLockedError);
     const shutdown = sequencer.run({ name: "shutdown", phases: [] }, { takeover: true, actorId: "s" });

@@ -15,6 +15,12 @@ export const BURST_SERVICE = "test-burst";
 /** Bytes of one burst log line, newline included. */
 export const BURST_LINE_BYTES = 100;
 const TICK_MS = 10;
+/**
+ * A paced burst never emits more than this much of its schedule in one go: a process that was
+ * starved for a while resumes at the pace instead of catching up with one batch, which, larger
+ * than a ring, would lap every follower however fast it reads.
+ */
+const MAX_CATCH_UP_MS = 100;
 
 /** `events:2000`, `events:2000:500` (per second), `log:kubelet:100000`, `log:apid:5000:2000`. */
 export function parseBurst(text: string): BurstSpec | undefined {
@@ -78,9 +84,11 @@ export function runBurst(machine: Machine, spec: BurstSpec): Promise<void> {
     return Promise.resolve();
   }
   const rate = spec.rate;
+  const maxBatch = Math.max(1, Math.ceil((rate * MAX_CATCH_UP_MS) / 1000));
   const release = machine.live.hold("burst-timer");
   return new Promise((resolve) => {
-    const started = performance.now();
+    // The schedule's origin moves forward when a stall left the burst behind it.
+    let origin = performance.now();
     let produced = 0;
     const tick = (): void => {
       if (machine.signal.aborted) {
@@ -88,7 +96,12 @@ export function runBurst(machine: Machine, spec: BurstSpec): Promise<void> {
         resolve();
         return;
       }
-      const due = Math.min(spec.count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      const now = performance.now();
+      let due = Math.min(spec.count, Math.floor(((now - origin) / 1000) * rate) + 1);
+      if (due - produced > maxBatch) {
+        due = produced + maxBatch;
+        origin = now - ((due - 1) / rate) * 1000;
+      }
       while (produced < due) emit(machine, spec, ++produced);
       if (produced >= spec.count) {
         release();

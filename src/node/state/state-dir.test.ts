@@ -1,11 +1,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { StateDir } from "./state-dir.js";
 
+/** A scratch directory removed when the test ends. */
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "state-dir-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "state-dir-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 describe("STATE directory", () => {
