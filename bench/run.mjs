@@ -18,6 +18,7 @@ const benches = {
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
   dashboard: async () => (await import("./dashboard.mjs")).benchDashboard(),
+  "config-scaling": async () => (await import("./config-scaling.mjs")).benchConfigScaling(),
 };
 
 const wanted = process.argv.slice(2);
