@@ -32,8 +32,23 @@ describe("apply helpers", () => {
     const sans = Array.from({ length: lines - 4 }, (_, i) => `        - /f${i}`).join("\n");
     const big = `version: v1alpha1\nmachine:\n    type: worker\n    certSANs:\n${sans}\n`;
     const other = big.replace("/f0\n", "/changed\n");
-    expect(diff(cfg(big), cfg(other))).toMatch(/^@@ -1,\d+ \+1,\d+ @@ diff too large to display\n$/);
+    const header = /^@@ -1,(\d+) \+1,(\d+) @@ diff too large to display\n$/.exec(diff(cfg(big), cfg(other)));
+    expect(header).not.toBeNull();
+    const [oldLines, newLines] = [Number(header![1]), Number(header![2])];
+    expect(oldLines).toBe(newLines);
+    expect(oldLines + newLines).toBeGreaterThan(MAX_DIFF_LINES);
     expect(diff(cfg(big), cfg(big))).toBe("No changes.");
+
+    // The limit is on old + new lines, inclusive: exactly 75,000 is still shown, 75,002 is not.
+    const sized = (total: number) => {
+      const drop = oldLines - total / 2;
+      const kept = Array.from({ length: lines - 4 - drop }, (_, i) => `        - /f${i}`).join("\n");
+      const text = `version: v1alpha1\nmachine:\n    type: worker\n    certSANs:\n${kept}\n`;
+      return diff(cfg(text), cfg(text.replace("/f0\n", "/changed\n")));
+    };
+    expect(MAX_DIFF_LINES).toBe(75_000);
+    expect(sized(75_000)).toMatch(/^--- a\n\+\+\+ b\n@@ /);
+    expect(sized(75_002)).toBe("@@ -1,37501 +1,37501 @@ diff too large to display\n");
   });
 
   it("lays errors out as go-multierror does", () => {
