@@ -30,8 +30,8 @@ const first = fs.readFileSync(a, "utf8");
 const second = b ? fs.readFileSync(b, "utf8") : "";
 // Warm-up on a small input, so that the timed call is not the one that compiles the library.
 try {
-  if (kind === "load") lib.loadMachineConfig("version: v1alpha1\nmachine:\n    type: worker\n".repeat(1), {});
-  else lib.unifiedDiff("a\nb\nc\n".repeat(200), "a\nc\nd\n".repeat(200), { fromLabel: "a", toLabel: "b" });
+  if (kind === "load") lib.loadMachineConfig("version: v1alpha1\\nmachine:\\n    type: worker\\n", {});
+  else lib.unifiedDiff("a\\nb\\nc\\n".repeat(200), "a\\nc\\nd\\n".repeat(200), { fromLabel: "a", toLabel: "b" });
 } catch {}
 global.gc?.();
 const before = process.memoryUsage().rss;
