@@ -17,6 +17,7 @@ const benches = {
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
+  "kube-api": async () => (await import("./kube-api.mjs")).benchKubeApi(),
   dashboard: async () => (await import("./dashboard.mjs")).benchDashboard(),
   "config-scaling": async () => (await import("./config-scaling.mjs")).benchConfigScaling(),
 };

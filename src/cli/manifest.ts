@@ -298,6 +298,12 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/upgrade/upgrade.js"),
     },
     {
+      name: "upgrade-k8s",
+      group: "talos",
+      describe: "Upgrade Kubernetes control plane in the Talos cluster.",
+      load: () => import("./commands/upgrade-k8s/upgrade-k8s.js"),
+    },
+    {
       name: "version",
       group: "talos",
       describe: "Prints the version",
