@@ -20,6 +20,7 @@ const benches = {
   resources: async () => (await import("./resources.mjs")).benchResources(),
   "kube-api": async () => (await import("./kube-api.mjs")).benchKubeApi(),
   dashboard: async () => (await import("./dashboard.mjs")).benchDashboard(),
+  "config-scaling": async () => (await import("./config-scaling.mjs")).benchConfigScaling(),
 };
 
 const wanted = process.argv.slice(2);

@@ -24,6 +24,8 @@ function gitSha() {
 const programs = [
   { name: "talosctl", entry: "src/cli/entry.ts" },
   { name: "talos-node", entry: "src/node/entry.ts" },
+  // The node's config worker thread (src/node/machine/config-worker.ts starts it).
+  { name: "talos-node-config-worker", entry: "src/node/config-worker-entry.ts" },
 ].filter((p) => fs.existsSync(path.join(root, p.entry)));
 
 // While a command is being written its module may not exist yet; the bundle then carries a

@@ -1,6 +1,7 @@
 // etcd maintenance end to end: snapshots (saved atomically, verifiable, restored by
 // `bootstrap --recover-from`), alarms from the backend quota, defragmentation, the storage
 // downgrade, with real talosctl runs against real talos-node control planes.
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -113,6 +114,35 @@ describe("talosctl etcd snapshot", () => {
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(j).toMatchObject({ node: "127.0.0.1", path: file, revision: 202, totalKeys: 200 });
     expect(fs.statSync(file).size).toBe(j.size);
+  });
+
+  it("writes into a FIFO and through a symlink, replacing neither", async () => {
+    const fifo = path.join(work, "snapshot.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
+    const chunks: Buffer[] = [];
+    reader.stdout.on("data", (c: Buffer) => chunks.push(c));
+    const drained = new Promise<void>((resolve) => reader.on("close", () => resolve()));
+    try {
+      const r = await ok(["etcd", "snapshot", fifo, "-o", "json"]);
+      await drained;
+      const j = JSON.parse(r.stdout) as { size: number; totalKeys: number };
+      const bytes = Buffer.concat(chunks);
+      expect(bytes.length).toBe(j.size);
+      expect(snapshotStatus(bytes).totalKey).toBe(j.totalKeys);
+      expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+      expect(fs.readdirSync(work).filter((f) => f.endsWith(".part"))).toEqual([]);
+    } finally {
+      if (reader.exitCode === null) reader.kill();
+    }
+
+    const real = path.join(work, "real.snapshot");
+    const link = path.join(work, "link.snapshot");
+    fs.writeFileSync(real, "old");
+    fs.symlinkSync("real.snapshot", link);
+    const r = await ok(["etcd", "snapshot", link, "-o", "json"]);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(real).size).toBe((JSON.parse(r.stdout) as { size: number }).size);
   });
 
   it("fails cleanly on paths it cannot write, leaving no .part behind", async () => {

@@ -176,6 +176,22 @@ describe("the tracker when the node does not come back", () => {
       /^timed out after 4s; last state: unavailable, retrying\.\.\. \(.*(connection refused|reset|closed).*\)$/,
     );
   }, 60_000);
+
+  it("reports a node killed during the reboot as unreachable, long before --timeout", async () => {
+    const n = await node(["--downtime", "20s"]);
+    const run = startInProcess(
+      ["reboot", "-n", "127.0.0.1", "--timeout", "10m", "--unreachable-timeout", "2s"],
+      { cwd: n.dir, home: n.home, env: n.env() },
+    );
+    await eventually(async () => expect(run.stderr()).toMatch(/actor ID: /), 20_000, 20);
+    await n.node.kill();
+    const r = await run.result;
+    expect(r.code).toBe(1);
+    // Its own failure, not the timeout's, with what the node last said before it went away.
+    expect(lines(r.stderr).at(-1)).toMatch(
+      /^unreachable for 2s, longer than a reboot takes; last state: (?!unavailable).+$/,
+    );
+  }, 60_000);
 });
 
 describe("talosctl shutdown and reset", () => {

@@ -130,7 +130,15 @@ describe("talosctl upgrade through the legacy API", () => {
   }, 90_000);
 
   it("falls back to the legacy API for a node older than the current one, and --wait=false prints the ack", async () => {
-    const n = await node(["--talos-version", "v1.12.6"]);
+    // A v1.12 node loads only what Talos v1.12 knows: its cluster's configs are made for it.
+    const current = cluster;
+    cluster = await makeCluster("upgrade-cli-v112", "v1.12.6");
+    let n: Awaited<ReturnType<typeof node>>;
+    try {
+      n = await node(["--talos-version", "v1.12.6"]);
+    } finally {
+      cluster = current;
+    }
     const r = await n.talosctl([
       "upgrade",
       "-n",

@@ -12,8 +12,12 @@ import {
 } from "../src/gen/machine/machine_pb.js";
 import {
   createCertificateAuthority,
+  createCertificateSigningRequest,
+  encodePrivateKeyPem,
+  generatePrivateKey,
   issueClientCertificate,
   issueServerCertificate,
+  signCertificateRequest,
 } from "../src/pki/index.js";
 import { tempDir } from "./helpers/cli.js";
 import {
@@ -84,7 +88,7 @@ describe("talos-node mTLS", () => {
     }
   });
 
-  it("refuses a certificate without the client-auth usage", async () => {
+  it("fails the handshake of a certificate whose usage is not exactly clientAuth, as Talos does", async () => {
     const serverOnly = await issueServerCertificate({
       ca: cluster.osCa,
       dnsNames: ["intruder"],
@@ -92,15 +96,30 @@ describe("talos-node mTLS", () => {
       ttlMs: HOUR,
       now: new Date(Date.now() - 60_000),
     });
-    const err = await version(mtlsClient(node.address, cluster.osCa.crt, serverOnly)).catch(
-      (e: grpc.ServiceError) => e,
-    );
-    expect(err).toBeInstanceOf(Error);
-    const code = (err as grpc.ServiceError).code;
-    expect([grpc.status.UNAVAILABLE, grpc.status.PERMISSION_DENIED]).toContain(code);
-    if (code === grpc.status.PERMISSION_DENIED) {
-      expect((err as grpc.ServiceError).details).toContain("is missing the client auth extended key usage");
+    // serverAuth and clientAuth: OpenSSL's own check lets it through, Talos's rule does not.
+    const key = await generatePrivateKey("ed25519");
+    const both: ClientPair = {
+      crt: signCertificateRequest({
+        ca: cluster.osCa,
+        csr: createCertificateSigningRequest({ key, organizations: ["os:admin"] }),
+        now: new Date(Date.now() - 60_000),
+        ttlMs: HOUR,
+        serverAuth: true,
+      }),
+      key: encodePrivateKeyPem(key),
+    };
+    for (const pair of [serverOnly, both]) {
+      const err = await version(mtlsClient(node.address, cluster.osCa.crt, pair)).catch(
+        (e: grpc.ServiceError) => e,
+      );
+      // Refused before any call is read: the connection fails, no per-call PERMISSION_DENIED.
+      expect(err).toBeInstanceOf(Error);
+      expect((err as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
     }
+    // The node serves proper certificates on as before.
+    expect((await version(mtlsClient(node.address, cluster.osCa.crt, cluster.admin))).messages).toHaveLength(
+      1,
+    );
   });
 
   it("denies readers the streaming secrets APIs", async () => {

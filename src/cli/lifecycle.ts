@@ -23,6 +23,8 @@ export const DEBUG_LOG_LINES = 500;
 export interface WaitFlags {
   readonly wait: boolean;
   readonly timeoutMs: number;
+  /** A node unreachable this long in a row is reported as such (before --timeout). */
+  readonly unreachableMs: number;
   readonly debug: boolean;
   readonly progress: ProgressMode;
   readonly json: boolean;
@@ -38,6 +40,13 @@ export const waitFlags = {
     describe: "debug operation from kernel logs; --wait is set to true when this flag is set",
   }),
   timeout: flag.duration({ default: "30m0s", describe: "time to wait for the operation to complete" }),
+  // Not a talosctl flag: how long a node may stay unreachable during the wait before it is
+  // reported as such (its reboots take minutes; a killed node should not wait out --timeout).
+  "unreachable-timeout": flag.duration({
+    default: "5m0s",
+    hidden: true,
+    describe: "report a node unreachable for this long during the wait",
+  }),
   output: flag.string({
     short: "o",
     default: "text",
@@ -61,9 +70,11 @@ export function waitOptions(
   flags: FlagValues<typeof waitFlags> & Partial<FlagValues<typeof progressFlag>>,
 ): WaitFlags {
   if (flags.timeout <= 0n) throw new UserError("--timeout must be positive");
+  if (flags["unreachable-timeout"] <= 0n) throw new UserError("--unreachable-timeout must be positive");
   return {
     wait: flags.debug || flags.wait,
     timeoutMs: Number(flags.timeout / 1_000_000n),
+    unreachableMs: Number(flags["unreachable-timeout"] / 1_000_000n),
     debug: flags.debug,
     progress: (flags.progress ?? "auto") as ProgressMode,
     json: flags.output === "json",
@@ -168,6 +179,7 @@ export async function runLifecycle(ctx: CliContext, run: LifecycleRun): Promise<
       ...(run.finalCheck ? { finalCheck: run.finalCheck } : {}),
       ...(run.maintenanceProbe ? { maintenanceProbe: run.maintenanceProbe } : {}),
       timeoutMs: run.flags.timeoutMs,
+      unreachableMs: run.flags.unreachableMs,
       signal: ctx.signal,
       onUpdate: (u) => progress.update(u),
     });

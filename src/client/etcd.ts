@@ -3,8 +3,11 @@
 // snapshot's status as etcdutl does, and uploading a snapshot for recovery. Behaviour and
 // messages: siderolabs/talos cmd/talosctl/cmd/talos/etcd.go and bootstrap.go.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { TalosError } from "../errors.js";
 import { hasSnapshotChecksum, type SnapshotStatus, snapshotStatus } from "../etcd/index.js";
+import { writeTarget } from "../fsutil/index.js";
 import type { NodeClient } from "./client.js";
 import { toRpcError } from "./errors.js";
 
@@ -45,7 +48,8 @@ export async function saveEtcdSnapshot(
   dbPath: string,
   signal: AbortSignal,
 ): Promise<SavedSnapshot> {
-  const partPath = `${dbPath}.part`;
+  const where = snapshotTarget(dbPath);
+  const partPath = where.partPath;
   let fd: number | undefined;
   try {
     try {
@@ -83,26 +87,91 @@ export async function saveEtcdSnapshot(
       throw new TalosError("data-loss", `sha256 checksum not found (size ${size})`);
     fs.closeSync(fd);
     fd = undefined;
+    if (where.through) {
+      copyInto(partPath, where.final);
+      return { path: dbPath, size, status: readSnapshotStatus(partPath) };
+    }
     try {
-      renameLikeGo(partPath, dbPath);
+      renameLikeGo(partPath, where.final);
     } catch (err) {
       throw new TalosError(
         "io",
-        `error renaming to final location: ${goRenameError(partPath, dbPath, err)}`,
+        `error renaming to final location: ${goRenameError(partPath, where.final, err)}`,
         {
           cause: err,
         },
       );
     }
-    const status = readSnapshotStatus(dbPath);
+    const status = readSnapshotStatus(where.final);
     return { path: dbPath, size, status };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
     try {
-      fs.rmSync(partPath, { recursive: true, force: true });
+      fs.rmSync(where.scratch ?? partPath, { recursive: true, force: true });
     } catch {
       // nothing was created there (its directory is missing or not a directory)
     }
+  }
+}
+
+interface SnapshotTarget {
+  /** Where the checked snapshot goes: the path with its symlinks followed. */
+  readonly final: string;
+  /** Where it is streamed first. */
+  readonly partPath: string;
+  /** The destination is a device, a FIFO or a terminal: written into, never renamed over. */
+  readonly through: boolean;
+  /** A private folder holding the partial file of a written-through snapshot. */
+  readonly scratch?: string;
+}
+
+/**
+ * A symlink is followed so that the file it names receives the snapshot (the link stays); what
+ * is neither a regular file nor a directory is written into once the snapshot was checked, its
+ * partial copy kept in a private temporary folder rather than beside it (not `/dev/null.part`).
+ */
+function snapshotTarget(dbPath: string): SnapshotTarget {
+  let target: ReturnType<typeof writeTarget>;
+  try {
+    target = writeTarget(dbPath);
+  } catch {
+    return { final: dbPath, partPath: `${dbPath}.part`, through: false };
+  }
+  const final = target.path === path.resolve(dbPath) ? dbPath : target.path;
+  const kind = target.existing;
+  if (kind === undefined || kind.isFile() || kind.isDirectory())
+    return { final, partPath: `${final}.part`, through: false };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "talosctl-snapshot-"));
+  return { final, partPath: path.join(scratch, `${path.basename(final)}.part`), through: true, scratch };
+}
+
+/** Copies the checked snapshot into a device or FIFO, keeping it what it is (no mode change). */
+function copyInto(from: string, to: string): void {
+  let src: number | undefined;
+  let dst: number | undefined;
+  let op = "open";
+  let file = to;
+  try {
+    dst = fs.openSync(to, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
+    src = fs.openSync(from, "r");
+    const buf = Buffer.alloc(FILE_CHUNK);
+    for (;;) {
+      op = "read";
+      file = from;
+      const n = fs.readSync(src, buf, 0, buf.length, null);
+      if (n === 0) break;
+      op = "write";
+      file = to;
+      let off = 0;
+      while (off < n) off += fs.writeSync(dst, buf, off, n - off);
+    }
+  } catch (err) {
+    throw new TalosError("io", `error writing to final location: ${goPathError(op, file, err)}`, {
+      cause: err,
+    });
+  } finally {
+    if (src !== undefined) fs.closeSync(src);
+    if (dst !== undefined) fs.closeSync(dst);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   withFileLock,
   writeError,
   writeFileAtomic,
+  writeTarget,
 } from "../fsutil/index.js";
 import { encodeClientConfig, parseClientConfig } from "./codec.js";
 import { type ClientConfig, emptyClientConfig, getContext, sortedContextNames } from "./model.js";
@@ -62,7 +63,7 @@ export function readClientConfigFile(file: string): ClientConfig {
 /** Saves a whole config; prefer updateClientConfig for edits of a shared file. */
 export function saveClientConfig(file: ClientConfigFile): void {
   if (!file.writable) throw new UserError(`not allowed to write to config: ${file.path}`);
-  writeFileAtomic(followSymlink(file.path), encodeClientConfig(file.config), {
+  writeFileAtomic(file.path, encodeClientConfig(file.config), {
     mode: CONFIG_FILE_MODE,
     mkdirMode: CONFIG_DIR_MODE,
   });
@@ -90,26 +91,32 @@ export async function updateClientConfig<T>(
 ): Promise<UpdateResult<T>> {
   const location = locateClientConfig(options);
   if (!location.writable) throw new UserError(`not allowed to write to config: ${location.path}`);
-  const file = followSymlink(location.path);
-  ensureParentDir(file);
-  return withFileLock(
-    file,
-    async () => {
-      let before: Buffer | undefined;
-      try {
-        before = fs.readFileSync(file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw readError(file, err);
-      }
-      const config = before === undefined ? emptyClientConfig() : parseClientConfig(before, file);
-      const value = await mutate(config, file);
-      const after = encodeClientConfig(config);
-      if (before?.equals(Buffer.from(after, "utf8"))) return { path: file, value, written: false };
-      writeFileAtomic(file, after, { mode: CONFIG_FILE_MODE, mkdirMode: CONFIG_DIR_MODE });
-      return { path: file, value, written: true };
-    },
-    options.lock,
-  );
+  let target: ReturnType<typeof writeTarget>;
+  try {
+    target = writeTarget(location.path);
+  } catch (err) {
+    throw writeError(location.path, err);
+  }
+  const file = target.path;
+  // A device or a FIFO is written through and holds nothing to lose: no lock file goes beside it
+  // (for /dev/null that would be a file in /dev).
+  const locked = target.existing === undefined || target.existing.isFile();
+  if (locked) ensureParentDir(file);
+  const edit = async (): Promise<UpdateResult<T>> => {
+    let before: Buffer | undefined;
+    try {
+      before = fs.readFileSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw readError(file, err);
+    }
+    const config = before === undefined ? emptyClientConfig() : parseClientConfig(before, file);
+    const value = await mutate(config, file);
+    const after = encodeClientConfig(config);
+    if (before?.equals(Buffer.from(after, "utf8"))) return { path: file, value, written: false };
+    writeFileAtomic(file, after, { mode: CONFIG_FILE_MODE, mkdirMode: CONFIG_DIR_MODE });
+    return { path: file, value, written: true };
+  };
+  return locked ? withFileLock(file, edit, options.lock) : edit();
 }
 
 /**
@@ -117,7 +124,9 @@ export async function updateClientConfig<T>(
  * place (a link never replaces an existing file), so a config another process has just created
  * is never clobbered with an empty one.
  */
-function createExclusive(file: string, data: string): void {
+function createExclusive(link: string, data: string): void {
+  // A dangling symlink names the file to create.
+  const file = writeTarget(link).path;
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   ensureParentDir(file);
@@ -146,19 +155,6 @@ function createExclusive(file: string, data: string): void {
       // Never created (its directory could not be).
     }
   }
-}
-
-/**
- * A talosconfig that is a symlink (into a dotfiles repository, say) is updated where it points:
- * the atomic rename would otherwise replace the link with a plain file.
- */
-function followSymlink(file: string): string {
-  try {
-    if (fs.lstatSync(file).isSymbolicLink()) return fs.realpathSync(file);
-  } catch {
-    // Missing, or a dangling link: write at the given path.
-  }
-  return file;
 }
 
 /** Creates the config's directory (0700) if needed, with an error that names the config. */

@@ -2,7 +2,7 @@
 // any is written, and a failure removes the files this call created, so no half set remains.
 import fs from "node:fs";
 import { UserError } from "../errors.js";
-import { writeError, writeFileAtomic } from "../fsutil/index.js";
+import { writeError, writeFileAtomic, writeTarget } from "../fsutil/index.js";
 
 export interface SecretFile {
   /** Where to write (absolute, or relative to the process). */
@@ -29,6 +29,15 @@ export function writeSecretFiles(files: readonly SecretFile[], options: { force:
       for (const done of created) fs.rmSync(done, { force: true });
       throw writeError(file.shown, err instanceof UserError && err.cause !== undefined ? err.cause : err);
     }
-    if (!existed[i]) created.push(file.path);
+    // A dangling symlink made a file where it points: that file is what to remove.
+    if (!existed[i]) created.push(createdPath(file.path));
+  }
+}
+
+function createdPath(file: string): string {
+  try {
+    return writeTarget(file).path;
+  } catch {
+    return file;
   }
 }

@@ -213,10 +213,14 @@ function writeValue(
     return;
   }
   if (value.kind === "scalar") {
-    const form = formatScalar(value.value, { indent: w.layout.indent });
+    // A reader places a literal block's text at the owner's indentation (the key's column, or the
+    // dash's) plus the indentation indicator, so the indicator is that offset: the layout's width
+    // below a key at a multiple of it, 2 in a yaml.v3 sequence item or a mapping inside one.
+    const contentIndent = w.nested(ownerIndent, inSequenceItem);
+    const form = formatScalar(value.value, { indent: contentIndent - ownerIndent });
     if (form.style === "literal") {
       w.line(leadIndent, withLineComment(`${lead} ${form.header}`, lineComment));
-      writeLiteral(w, w.nested(ownerIndent, inSequenceItem), form.lines);
+      writeLiteral(w, contentIndent, form.lines);
     }
     return;
   }

@@ -307,8 +307,10 @@ function plain(text: string, fold?: Fold): string {
 }
 
 /**
- * A literal block (`|`), with the indentation and chomping indicators YAML needs for this text;
- * the indentation indicator is the writer's indentation width, as libyaml writes it.
+ * A literal block (`|`), with the indentation and chomping indicators YAML needs for this text.
+ * The indentation indicator (needed when the text starts with a space or a line break) is the
+ * offset of the text from its owner's indentation: libyaml writes its indentation width there,
+ * which reads back wrongly where the text sits at another offset (in a sequence item).
  */
 function literal(text: string, indent: number): ScalarForm {
   let header = "|";
@@ -322,7 +324,7 @@ function literal(text: string, indent: number): ScalarForm {
 export interface ScalarOptions {
   /** A mapping key, which must fit on one line (default false). */
   readonly key?: boolean;
-  /** The writer's indentation width, used as a literal block's indentation indicator (default 4). */
+  /** A literal block's indentation indicator: its text's offset from the owner's indentation (default 4). */
   readonly indent?: number;
   /** Fold long inline text (never a key's) as yaml.v2 does; by default it stays on one line. */
   readonly fold?: Fold;
@@ -333,7 +335,9 @@ export function formatString(text: string, options: ScalarOptions = {}): ScalarF
   const analysis = analyze(text);
   const fold = options.key ? undefined : options.fold;
   if (text.includes("\n")) {
-    if (!options.key && analysis.blockAllowed && !text.includes("\r"))
+    // Only "\n" breaks lines in a literal block for every reader: "\r" would be read as a break,
+    // and U+0085, U+2028, U+2029 are breaks to YAML 1.1 readers but text to YAML 1.2 ones.
+    if (!options.key && analysis.blockAllowed && !/[\r\u0085\u2028\u2029]/.test(text))
       return literal(text, options.indent ?? 4);
     return { style: "inline", text: doubleQuoted(text, fold) };
   }

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { generateConfigs } from "../../src/config/generate/index.js";
+import { generateConfigs, parseTalosVersion } from "../../src/config/generate/index.js";
 import { fastKeygen } from "../../src/config/generate/testkit.js";
 import { type CertAndKeyPem, issueClientCertificate } from "../../src/pki/index.js";
 import { killAtEnd } from "./cleanup.js";
@@ -420,13 +420,21 @@ export interface TestCluster {
 
 const HOUR = 3_600_000;
 
-export async function makeCluster(name = "test-cluster"): Promise<TestCluster> {
+/**
+ * Configs and client certificates of a new cluster. `talosVersion` generates the configs for that
+ * version's contract (a node started with `--talos-version` loads only what its version knows).
+ */
+export async function makeCluster(name = "test-cluster", talosVersion?: string): Promise<TestCluster> {
   const now = new Date(Date.now() - 60_000);
   const g = await generateConfigs({
     clusterName: name,
     endpoint: "https://127.0.0.1:6443",
     keygen: fastKeygen,
     now,
+    // Kubernetes 1.33 runs on every Talos release from 1.12 to 1.15.
+    ...(talosVersion !== undefined
+      ? { contract: parseTalosVersion(talosVersion), kubernetesVersion: "1.33.0" }
+      : {}),
   });
   const osCa = g.secrets.certs.os;
   const issue = (role: string) => issueClientCertificate({ ca: osCa, roles: [role], ttlMs: 24 * HOUR, now });

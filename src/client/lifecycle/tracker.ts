@@ -4,7 +4,12 @@
 // stream breaks (the node goes down), it reconnects until the deadline: on the same boot it
 // resumes right after the last event seen (tail_id), on a new boot it reads the new boot's
 // whole history; so no event is lost or shown twice. The node is done when its predicate
-// event arrives and the post-check (boot id changed, or back in maintenance mode) passes.
+// event arrives and the post-check (boot id changed, or back in maintenance mode) passes. A
+// ready event counts only when the events show a boot that started after the action and has not
+// begun to go down again (an upgraded system that fails to boot is followed through the reboot
+// into the previous one); a final check (the version) that meets the node away again follows it
+// back instead of failing. A node that stays unreachable past a bound much shorter than the
+// whole wait's timeout is reported as unreachable, with the last state seen.
 import { Code } from "@connectrpc/connect";
 import { TalosError } from "../../errors.js";
 import { Code as SequenceCode } from "../../gen/common/common_pb.js";
@@ -31,6 +36,13 @@ export const BOOT_ID_PATH = "/proc/sys/kernel/random/boot_id";
  */
 export const RECONNECT_INTERVAL_MS = 250;
 export const RECONNECT_FIRST_MS = 25;
+
+/**
+ * How long a node may stay unreachable (refusing connections, or not answering) before it is
+ * reported as such: a rebooting Talos machine is back within a few minutes, so a node gone for
+ * longer was killed or hangs, and the wait should not run to its --timeout (30m) to say so.
+ */
+export const UNREACHABLE_TIMEOUT_MS = 5 * 60_000;
 
 /** Which event says the action has done its part. */
 export type Predicate =
@@ -83,6 +95,8 @@ export interface TrackOptions {
   /** For `maintenance-or-boot-id`: whether the node answers in maintenance mode. */
   readonly maintenanceProbe?: (node: string, signal: AbortSignal) => Promise<boolean>;
   readonly reconnectIntervalMs?: number;
+  /** A node unreachable this long in a row fails as unreachable (default UNREACHABLE_TIMEOUT_MS). */
+  readonly unreachableMs?: number;
 }
 
 /** Runs the action on every node in parallel and follows each to the end. */
@@ -96,6 +110,14 @@ export async function trackActions(options: TrackOptions): Promise<NodeOutcome[]
 class TrackFailure extends TalosError {
   override readonly name = "TrackFailure";
 }
+
+/** Machine stages that mean the boot is ending (its ready events are not the awaited ones). */
+const LEAVING_STAGES: ReadonlySet<MachineStatusEvent_MachineStage> = new Set([
+  MachineStatusEvent_MachineStage.REBOOTING,
+  MachineStatusEvent_MachineStage.SHUTTING_DOWN,
+  MachineStatusEvent_MachineStage.RESETTING,
+  MachineStatusEvent_MachineStage.UPGRADING,
+]);
 
 type BootId = { kind: "id"; value: string } | { kind: "unknown"; why: string };
 
@@ -122,6 +144,12 @@ class NodeTracker {
   private bootAfter: string | undefined;
   private predicateMet = false;
   private passed = "post check passed";
+  /** The events showed a boot starting after the action, and no sign of it going down since. */
+  private inNewBoot = false;
+  /** The last state shown that was not an outage line (what a node unreachable for long was doing). */
+  private lastState = "";
+  /** When the node stopped answering (real time), while it does not answer. */
+  private unreachableSince: number | undefined;
 
   constructor(
     private readonly node: string,
@@ -136,6 +164,7 @@ class NodeTracker {
 
   private show(message: string, state: TrackState = "running"): void {
     this.last = message;
+    if (!message.startsWith("unavailable, retrying")) this.lastState = message;
     this.options.onUpdate({ node: this.node, state, message });
   }
 
@@ -160,8 +189,7 @@ class NodeTracker {
       }
       this.show(`actor ID: ${this.actorId}`);
       await this.follow(follow);
-      let done = this.passed;
-      if (this.options.finalCheck) done = await this.options.finalCheck(this.nc);
+      const done = this.options.finalCheck ? await this.finalCheck(this.options.finalCheck) : this.passed;
       this.show(done, "succeeded");
       return this.outcome(true);
     } catch (err) {
@@ -194,6 +222,47 @@ class NodeTracker {
     if (err instanceof NodeError) return err.message;
     if (err instanceof Error && err.name === "UserError") return err.message;
     return `error: ${toRpcError(err).message}`;
+  }
+
+  /**
+   * Runs the final check; when it meets the node away (a connection refused, a stream reset), the
+   * node is followed until it answers again, and on a new boot until that boot is ready, then
+   * the check runs again: a transient failure while the node moves is never the answer.
+   */
+  private async finalCheck(check: (node: NodeClient) => Promise<string>): Promise<string> {
+    for (;;) {
+      try {
+        return await check(this.nc);
+      } catch (err) {
+        // The check's own verdict (a NodeError, a user error) stands; a call that failed may not.
+        if (this.signal.aborted || (err instanceof TalosError && !(err instanceof RpcError))) throw err;
+        const rpc = toRpcError(err);
+        if (!retryable(rpc)) throw err;
+        const readyBoot = this.streamBoot;
+        const it = await this.reconnect(outageReason(rpc));
+        try {
+          if (readyBoot !== undefined && this.streamBoot !== readyBoot) {
+            this.predicateMet = false;
+            await this.follow(it);
+          }
+        } finally {
+          await it.return?.().catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  /** Fails the node once it has been unreachable for longer than the bound. */
+  private checkReachable(): void {
+    const bound = this.options.unreachableMs ?? UNREACHABLE_TIMEOUT_MS;
+    const now = Date.now();
+    this.unreachableSince ??= now;
+    if (now - this.unreachableSince < bound) return;
+    const after = formatGoDuration(BigInt(bound) * 1_000_000n);
+    throw new TrackFailure(
+      "unavailable",
+      `unreachable for ${after}, longer than a reboot takes; last state: ${this.lastState}`,
+    );
   }
 
   /** Opens an event stream and waits for the node's hello (so later events are not missed). */
@@ -253,10 +322,13 @@ class NodeTracker {
     let why = reason;
     for (let attempt = 0; ; attempt++) {
       this.show(`unavailable, retrying... (${why})`);
+      this.checkReachable();
       await sleep(this.pause(attempt), this.signal);
       try {
         const request = await this.resumeRequest();
-        return await this.open(request);
+        const it = await this.open(request);
+        this.unreachableSince = undefined;
+        return it;
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
         const rpc = toRpcError(err);
@@ -298,6 +370,7 @@ class NodeTracker {
     const { payload } = decoded;
     const own = this.actorId !== "" && decoded.actorId === this.actorId;
     if (own) this.seenOwnEvent = true;
+    this.noteBoot(payload);
     this.checkLocked(payload);
     if (own || payload.kind === "machine-status" || (this.showBootEvents && decoded.actorId === "")) {
       const text = describe(payload);
@@ -316,8 +389,29 @@ class NodeTracker {
     return false;
   }
 
+  /**
+   * Boot markers in the events: a boot's first status (BOOTING) or its `initialize` sequence
+   * starts a boot; a stage that leaves it (rebooting, upgrading...) or a reboot sequence ends it.
+   * Only after the action started: what came before belongs to the boot being left.
+   */
+  private noteBoot(payload: EventPayload): void {
+    if (this.actorId === "") return;
+    if (payload.kind === "machine-status") {
+      const stage = payload.message.stage;
+      if (stage === MachineStatusEvent_MachineStage.BOOTING) this.inNewBoot = true;
+      else if (LEAVING_STAGES.has(stage)) this.inNewBoot = false;
+    } else if (payload.kind === "sequence" && payload.message.action === SequenceEvent_Action.START) {
+      const name = payload.message.sequence;
+      if (name === "initialize") this.inNewBoot = true;
+      else if (name === "reboot" || name === "upgrade" || name === "shutdown" || name === "reset")
+        this.inNewBoot = false;
+    }
+  }
+
   private matches(payload: EventPayload): boolean {
     if (this.options.predicate === "machine-ready") {
+      // With a boot check, the ready state must be that of a boot the events saw start.
+      if (this.options.postCheck === "boot-id" && !this.inNewBoot) return false;
       return (
         payload.kind === "machine-status" &&
         payload.message.stage === MachineStatusEvent_MachineStage.RUNNING &&
@@ -359,6 +453,7 @@ class NodeTracker {
     let why = reason;
     for (let attempt = 0; ; attempt++) {
       this.show(`unavailable, retrying... (${why})`);
+      this.checkReachable();
       await sleep(this.pause(attempt), this.signal);
       const probe = this.options.maintenanceProbe;
       if (probe && (await probe(this.node, this.signal).catch(() => false))) {

@@ -36,6 +36,42 @@ describe("diffLines", () => {
   });
 });
 
+/** LCS length with two rolling rows (for inputs too large for a full table). */
+function lcsLength(a: readonly string[], b: readonly string[]): number {
+  let prev = new Int32Array(b.length + 1);
+  let cur = new Int32Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}
+
+describe("diffLines at scale", () => {
+  test("two wholly different 20,000-line texts: every line removed, then every line added", () => {
+    // A copy of the search state per edit step would need N × D × 4 bytes here (about 13 GB).
+    const a = Array.from({ length: 20_000 }, (_, i) => `old ${i}`);
+    const b = Array.from({ length: 20_000 }, (_, i) => `new ${i}`);
+    const edits = diffLines(a, b);
+    expect(edits).toHaveLength(40_000);
+    expect(edits.slice(0, 20_000).every((e) => e.op === "-")).toBe(true);
+    expect(edits.slice(20_000).every((e) => e.op === "+")).toBe(true);
+  });
+
+  test("stays minimal on long inputs over a small alphabet (many edits, many repeats)", () => {
+    const rand = seeded(11);
+    const pick = (n: number) => Array.from({ length: n }, () => "pqr"[Math.floor(rand() * 3)]!);
+    const a = pick(2_000);
+    const b = pick(2_500);
+    const edits = diffLines(a, b);
+    expect(edits.filter((e) => e.op !== "+").map((e) => e.line)).toEqual(a);
+    expect(edits.filter((e) => e.op !== "-").map((e) => e.line)).toEqual(b);
+    expect(edits.filter((e) => e.op === "=").length).toBe(lcsLength(a, b));
+  });
+});
+
 describe("unifiedDiff", () => {
   test("equal texts give nothing", () => {
     expect(unifiedDiff("a\nb\n", "a\nb\n", { fromLabel: "x", toLabel: "y" })).toBe("");

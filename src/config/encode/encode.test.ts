@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { generateString, seeded } from "../../yaml/testkit.js";
+import { loadMachineConfig } from "../load/index.js";
 import { encodeDocument, encodeMachineConfig } from "./index.js";
 
 const plain = (kind: string, data: Record<string, unknown>) =>
@@ -181,5 +183,26 @@ describe("comments", () => {
     const docs = parseAllDocuments(out);
     expect(docs).toHaveLength(1);
     expect(docs[0]!.toJS()).toEqual(data);
+  });
+});
+
+describe("encode → load", () => {
+  it("keeps every string a config can hold, wherever it sits", () => {
+    const rand = seeded(2718);
+    for (let round = 0; round < 300; round++) {
+      const text = generateString(rand);
+      const data = {
+        machine: {
+          type: "worker",
+          certSANs: [text, "x"],
+          nodeLabels: { [text || "empty"]: text },
+          files: [{ content: text, permissions: 420, path: "/var/f", op: "create" }],
+        },
+        cluster: { inlineManifests: [{ name: "m", contents: text }] },
+      };
+      const written = encodeMachineConfig([{ kind: "v1alpha1", data }]);
+      const loaded = loadMachineConfig(written, { file: "written.yaml" });
+      expect(loaded.documents[0]?.data, `${JSON.stringify(text)} as written:\n${written}`).toEqual(data);
+    }
   });
 });

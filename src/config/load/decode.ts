@@ -7,7 +7,12 @@ import { TalosError } from "../../errors.js";
 import type { ConfigPath, SourcePosition } from "../document.js";
 import type { SchemaNode } from "../schema/index.js";
 import { ADDRESS_PATTERNS } from "../schema/index.js";
-import { MAX_ALIAS_EXPANDED_NODES, MAX_NESTING_DEPTH, MAX_YAML_ALIASES } from "./limits.js";
+import {
+  MAX_ALIAS_EXPANDED_NODES,
+  MAX_NESTING_DEPTH,
+  MAX_REPORTED_PROBLEMS,
+  MAX_YAML_ALIASES,
+} from "./limits.js";
 
 /** Stops decoding at once: the input is hostile or broken beyond reporting field by field. */
 export class DecodeAbort extends TalosError {
@@ -15,6 +20,16 @@ export class DecodeAbort extends TalosError {
 
   constructor(message: string) {
     super("resource-exhausted", message);
+  }
+}
+
+/** The detail of the line that ends a report cut at MAX_REPORTED_PROBLEMS. */
+export const TOO_MANY_PROBLEMS = `too many problems (more than ${MAX_REPORTED_PROBLEMS}); stopped loading`;
+
+/** Thrown when one more problem would go over MAX_REPORTED_PROBLEMS. */
+export class TooManyProblems extends DecodeAbort {
+  constructor() {
+    super(TOO_MANY_PROBLEMS);
   }
 }
 
@@ -29,8 +44,11 @@ export interface DecodeContext {
   readonly position: (offset: number) => SourcePosition;
   readonly problems: Problem[];
   readonly allowPatchDelete: boolean;
-  /** Alias dereferences and the nodes they added so far, shared by every document of one config. */
-  readonly budget: { aliases: number; expanded: number };
+  /**
+   * Alias dereferences and the nodes they added so far, and the problems reported, shared by every
+   * document of one config.
+   */
+  readonly budget: { aliases: number; expanded: number; problems: number };
 }
 
 export const PATCH_KEY = "$patch";
@@ -77,6 +95,8 @@ export class Decoder {
   constructor(private readonly ctx: DecodeContext) {}
 
   private problem(path: ConfigPath, at: Node | null | undefined, detail: string): void {
+    this.ctx.budget.problems += 1;
+    if (this.ctx.budget.problems > MAX_REPORTED_PROBLEMS) throw new TooManyProblems();
     const offset = nodeStart(at);
     this.ctx.problems.push({
       path,
@@ -178,9 +198,10 @@ export class Decoder {
     }
     const out: Record<string, unknown> = {};
     const fields = schema.fields ?? {};
+    const seen = new Map<string, Node>();
     for (const pair of node.items) {
       const key = this.keyOf(pair, path);
-      if (key === undefined) continue;
+      if (key === undefined || this.duplicate(seen, key, pair, path)) continue;
       const at = [...path, key];
       if (key === PATCH_KEY && this.ctx.allowPatchDelete) {
         this.checkPatchPair(pair, at);
@@ -208,9 +229,10 @@ export class Decoder {
       return undefined;
     }
     const out: Record<string, unknown> = {};
+    const seen = new Map<string, Node>();
     for (const pair of node.items) {
       const key = this.keyOf(pair, path);
-      if (key === undefined) continue;
+      if (key === undefined || this.duplicate(seen, key, pair, path)) continue;
       const value = this.decode(pair.value, values, [...path, key]);
       if (value !== undefined) out[key] = value;
     }
@@ -228,6 +250,26 @@ export class Decoder {
       out.push(value === undefined ? null : value);
     });
     return out;
+  }
+
+  /**
+   * Whether `key` was already seen in this mapping (a problem, as go-yaml words it); one set per
+   * mapping keeps this linear where comparing with every earlier key would not be.
+   */
+  private duplicate(seen: Map<string, Node>, key: string, pair: Pair, path: ConfigPath): boolean {
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, pair.key as Node);
+      return false;
+    }
+    const offset = nodeStart(first);
+    const line = offset === undefined ? "?" : String(this.ctx.position(offset).line);
+    this.problem(
+      [...path, key],
+      pair.key as Node,
+      `mapping key ${JSON.stringify(key)} already defined at line ${line}`,
+    );
+    return true;
   }
 
   private keyOf(pair: Pair, path: ConfigPath): string | undefined {
@@ -320,10 +362,11 @@ export class Decoder {
     this.checkDepth(path, node);
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
+      const seen = new Map<string, Node>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = this.keyOf(pair, path);
-        if (key === undefined) continue;
+        if (key === undefined || this.duplicate(seen, key, pair, path)) continue;
         out[key] = this.plain(pair.value, [...path, key]);
       }
       return out;

@@ -9,6 +9,8 @@ import {
   loadMachineConfigFile,
   MAX_CONFIG_BYTES,
   MAX_NESTING_DEPTH,
+  MAX_REPORTED_PROBLEMS,
+  MAX_YAML_TOKENS,
 } from "./index.js";
 import { roughNestingDepth } from "./loader.js";
 
@@ -408,7 +410,11 @@ name: data
     expect(problems("machine:\n  type: worker\n  token: [a\ncluster: {}\n")).toEqual([
       expect.objectContaining({ document: "#1", path: "", at: expect.stringMatching(/^[34]:\d+$/) }),
     ]);
-    expect(problems("machine:\n  type: a\n  type: b\n")[0]).toMatchObject({ document: "#1", at: "3:3" });
+    // A duplicate key is the decoder's problem (go-yaml's wording), found at the second key.
+    expect(problems("machine:\n  type: a\n  type: b\n")[0]).toMatchObject({
+      document: "v1alpha1",
+      at: "3:3",
+    });
     expect(problems(`${LEGACY}---\n- just\n- a list\n`)).toEqual([
       { document: "#2", path: "", at: "14:1", detail: "expected a YAML mapping document" },
     ]);
@@ -517,6 +523,45 @@ cluster: {}
       expect(cpuMs(started)).toBeLessThan(500);
     }
     expect(roughNestingDepth('a: "[[[[" # {{{{\nb: [[1], {c: [2]}]\n- - - x\n')).toBe(3);
+  });
+
+  it("finds duplicate keys with go-yaml's message, at the second key", () => {
+    expect(problems("machine:\n  type: worker\n  certSANs: [a]\n  type: controlplane\n")).toEqual([
+      {
+        document: "v1alpha1",
+        path: "machine.type",
+        at: "4:3",
+        detail: 'mapping key "type" already defined at line 2',
+      },
+    ]);
+    // Free-form data and maps are checked as well.
+    expect(problems("machine:\n  sysctls:\n    a: x\n    a: y\n").map((p) => p.detail)).toEqual([
+      'mapping key "a" already defined at line 3',
+    ]);
+  });
+
+  it("refuses a config over the token budget before parsing all of it", () => {
+    // Flow items are three tokens each (scalar start, scalar, comma).
+    const count = Math.ceil(MAX_YAML_TOKENS / 3) + 10;
+    const text = `machine:\n  certSANs: [${"a,".repeat(count)}a]\n`;
+    expect(problems(text)).toEqual([
+      expect.objectContaining({
+        detail: `config is too complex: more than ${MAX_YAML_TOKENS} YAML tokens (keys, values, indicators, comments)`,
+      }),
+    ]);
+  });
+
+  it(`stops after ${MAX_REPORTED_PROBLEMS} problems`, () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `  bogus${i}: x`).join("\n");
+    const found = problems(`machine:\n${keys}\n`);
+    expect(found).toHaveLength(MAX_REPORTED_PROBLEMS + 1);
+    expect(found[0]?.detail).toBe('unknown key "bogus0"');
+    expect(found.at(-1)).toEqual({
+      document: "v1alpha1",
+      path: "",
+      at: undefined,
+      detail: `too many problems (more than ${MAX_REPORTED_PROBLEMS}); stopped loading`,
+    });
   });
 });
 

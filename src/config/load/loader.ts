@@ -3,7 +3,7 @@
 // unknown kinds and duplicates, and reporting every problem at once with its file, document, path
 // and line:col.
 import { readFile, stat } from "node:fs/promises";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 import { errorMessage } from "../../errors.js";
 import {
   type ConfigDocument,
@@ -16,8 +16,16 @@ import {
 } from "../document.js";
 import { documentSchema, type SchemaContract } from "../schema/index.js";
 import { ConfigErrors } from "./config-errors.js";
-import { DecodeAbort, type DecodeContext, Decoder, type Problem } from "./decode.js";
-import { MAX_CONFIG_BYTES, MAX_NESTING_DEPTH, MAX_YAML_ALIASES } from "./limits.js";
+import {
+  DecodeAbort,
+  type DecodeContext,
+  Decoder,
+  type Problem,
+  TOO_MANY_PROBLEMS,
+  TooManyProblems,
+} from "./decode.js";
+import { MAX_CONFIG_BYTES, MAX_NESTING_DEPTH, MAX_REPORTED_PROBLEMS, MAX_YAML_ALIASES } from "./limits.js";
+import { parseYamlDocuments, YamlBudgetError } from "./parse.js";
 
 export interface LoadOptions {
   /** Names the source in messages. */
@@ -204,7 +212,7 @@ function locate(
       node = (node as { resolve(d: Document): unknown }).resolve(doc);
     }
     if (typeof step === "string" && isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+      const pair = pairByKey(node, step);
       if (pair === undefined) return undefined;
       at = (pair.key as Node).range?.[0];
       node = pair.value;
@@ -218,6 +226,23 @@ function locate(
     }
   }
   return at === undefined ? undefined : position(at);
+}
+
+const keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** The pair of a mapping with this key (the first one), through an index built once per mapping. */
+function pairByKey(map: YAMLMap, key: string): Pair | undefined {
+  let index = keyIndex.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items) {
+      if (!isScalar(p.key)) continue;
+      const k = String(p.key.value);
+      if (!index.has(k)) index.set(k, p);
+    }
+    keyIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 function scalarText(map: Node, key: string): { value: string | undefined; present: boolean; node?: Node } {
@@ -253,139 +278,38 @@ export function loadMachineConfig(
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
-    const result = parseAllDocuments(text, {
-      lineCounter,
-      keepSourceTokens: true,
-      uniqueKeys: true,
-      prettyErrors: false,
-    });
-    parsed = Array.isArray(result) ? result : [];
+    parsed = parseYamlDocuments(text, { lineCounter, keepSourceTokens: true });
   } catch (err) {
     // The parser recurses per nesting level; absurd nesting ends here instead of crashing.
     const detail =
-      err instanceof RangeError ? "YAML nesting is too deep" : `cannot parse YAML: ${String(err)}`;
+      err instanceof YamlBudgetError
+        ? err.message
+        : err instanceof RangeError
+          ? "YAML nesting is too deep"
+          : `cannot parse YAML: ${String(err)}`;
     throw new ConfigErrors([new ConfigError(detail, file ? { file } : {})]);
   }
   const position = makePosition(lineCounter);
 
   const located: Located[] = [];
-  const report = (label: string, problem: Problem) => located.push({ label, problem });
+  const budget = { aliases: 0, expanded: 0, problems: 0 };
+  // Every problem counts against one budget (the decoder's too); past it the load stops.
+  const report = (label: string, problem: Problem) => {
+    budget.problems += 1;
+    if (budget.problems > MAX_REPORTED_PROBLEMS) throw new TooManyProblems();
+    located.push({ label, problem });
+  };
   const documents: ConfigDocument[] = [];
   const starts: SourcePosition[] = [];
-  const budget = { aliases: 0, expanded: 0 };
   let aborted = false;
 
-  parsed.forEach((doc, index) => {
-    if (aborted) return;
-    const fallbackLabel = `#${index + 1}`;
-    if (doc.errors.some((e) => e.message.includes("call stack"))) {
-      report(fallbackLabel, { path: [], detail: `YAML nesting is deeper than ${MAX_NESTING_DEPTH} levels` });
-      return;
-    }
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors) {
-        const offset = err.pos[0];
-        report(fallbackLabel, { path: [], position: position(offset), detail: yamlMessage(err.message) });
-      }
-      return;
-    }
-    const root = doc.contents as Node | null;
-    if (root === null || (isScalar(root) && root.value === null)) return; // empty documents are skipped
-    const start = position(root.range?.[0] ?? 0);
-    if (!isMap(root)) {
-      report(fallbackLabel, { path: [], position: start, detail: "expected a YAML mapping document" });
-      return;
-    }
-
-    const problems: Problem[] = [];
-    const ctx: DecodeContext = {
-      doc,
-      position,
-      problems,
-      allowPatchDelete: options.allowPatchDelete === true,
-      budget,
-    };
-    const decoder = new Decoder(ctx);
-
-    let kind: string;
-    let apiVersion: string;
-    let label: string;
-    const isLegacy = LEGACY_MARKERS.some((k) => hasKey(root, k));
-    if (isLegacy) {
-      kind = LEGACY_KIND;
-      apiVersion = "v1alpha1";
-      label = LEGACY_KIND;
-    } else {
-      const k = scalarText(root, "kind");
-      const v = scalarText(root, "apiVersion");
-      label = k.value ?? fallbackLabel;
-      if (k.value === undefined || v.value === undefined) {
-        if (k.value === undefined) {
-          report(label, {
-            path: k.present ? ["kind"] : [],
-            position: k.present ? (locate(doc, ["kind"], position) ?? start) : start,
-            detail: k.present ? "kind must be a string" : "missing kind",
-          });
-        }
-        if (v.value === undefined) {
-          report(label, {
-            path: v.present ? ["apiVersion"] : [],
-            position: v.present ? (locate(doc, ["apiVersion"], position) ?? start) : start,
-            detail: v.present ? "apiVersion must be a string" : "missing apiVersion",
-          });
-        }
-        return;
-      }
-      kind = k.value;
-      apiVersion = v.value;
-    }
-
-    const schema = documentSchema(kind, options.contract);
-    if (schema === undefined || (!isLegacy && apiVersion !== schema.apiVersion)) {
-      const known = schema !== undefined;
-      report(label, {
-        path: [known ? "apiVersion" : "kind"],
-        position: locate(doc, [known ? "apiVersion" : "kind"], position) ?? start,
-        detail: known
-          ? `apiVersion "${apiVersion}" is not registered for kind ${kind} (expected ${schema.apiVersion})`
-          : `unknown document kind "${kind}" (apiVersion ${apiVersion})`,
-      });
-      return;
-    }
-
-    let name: string | undefined;
-    if (schema.named) {
-      // A missing or empty name decodes as Go's empty string (each kind's validation words it); a
-      // name of the wrong type is the decoder's problem.
-      const n = scalarText(root, "name");
-      name = n.value;
-      label = documentLabel({ kind, ...(name ? { name } : {}) });
-    }
-
-    let data: unknown;
-    try {
-      data = decoder.decode(root, schema.root, []);
-    } catch (err) {
-      if (!(err instanceof DecodeAbort)) throw err;
-      aborted = true;
-    }
-    for (const p of problems) report(label, p);
-    if (aborted || problems.length > 0 || data === undefined || data === null) return;
-
-    const record = data as Record<string, unknown>;
-    const document: ConfigDocument = {
-      apiVersion,
-      kind,
-      ...(name !== undefined ? { name } : {}),
-      data: record,
-      position: (path) => locate(doc, path, position),
-    };
-    documents.push(document);
-    starts.push(start);
-  });
-
-  if (!aborted && located.length === 0) {
-    checkContainer(documents, starts, options, report);
+  let currentLabel = "";
+  try {
+    loadDocuments();
+    if (!aborted && located.length === 0) checkContainer(documents, starts, options, report);
+  } catch (err) {
+    if (!(err instanceof TooManyProblems)) throw err;
+    located.push({ label: currentLabel, problem: { path: [], detail: TOO_MANY_PROBLEMS } });
   }
 
   if (located.length > 0) {
@@ -402,6 +326,126 @@ export function loadMachineConfig(
     );
   }
   return { ...(file ? { file } : {}), documents };
+
+  function loadDocuments(): void {
+    parsed.forEach((doc, index) => {
+      if (aborted) return;
+      currentLabel = `#${index + 1}`;
+      const fallbackLabel = `#${index + 1}`;
+      if (doc.errors.some((e) => e.message.includes("call stack"))) {
+        report(fallbackLabel, {
+          path: [],
+          detail: `YAML nesting is deeper than ${MAX_NESTING_DEPTH} levels`,
+        });
+        return;
+      }
+      if (doc.errors.length > 0) {
+        for (const err of doc.errors) {
+          const offset = err.pos[0];
+          report(fallbackLabel, { path: [], position: position(offset), detail: yamlMessage(err.message) });
+        }
+        return;
+      }
+      const root = doc.contents as Node | null;
+      if (root === null || (isScalar(root) && root.value === null)) return; // empty documents are skipped
+      const start = position(root.range?.[0] ?? 0);
+      if (!isMap(root)) {
+        report(fallbackLabel, { path: [], position: start, detail: "expected a YAML mapping document" });
+        return;
+      }
+
+      const problems: Problem[] = [];
+      const ctx: DecodeContext = {
+        doc,
+        position,
+        problems,
+        allowPatchDelete: options.allowPatchDelete === true,
+        budget,
+      };
+      const decoder = new Decoder(ctx);
+
+      let kind: string;
+      let apiVersion: string;
+      let label: string;
+      const isLegacy = LEGACY_MARKERS.some((k) => hasKey(root, k));
+      if (isLegacy) {
+        kind = LEGACY_KIND;
+        apiVersion = "v1alpha1";
+        label = LEGACY_KIND;
+      } else {
+        const k = scalarText(root, "kind");
+        const v = scalarText(root, "apiVersion");
+        label = k.value ?? fallbackLabel;
+        if (k.value === undefined || v.value === undefined) {
+          if (k.value === undefined) {
+            report(label, {
+              path: k.present ? ["kind"] : [],
+              position: k.present ? (locate(doc, ["kind"], position) ?? start) : start,
+              detail: k.present ? "kind must be a string" : "missing kind",
+            });
+          }
+          if (v.value === undefined) {
+            report(label, {
+              path: v.present ? ["apiVersion"] : [],
+              position: v.present ? (locate(doc, ["apiVersion"], position) ?? start) : start,
+              detail: v.present ? "apiVersion must be a string" : "missing apiVersion",
+            });
+          }
+          return;
+        }
+        kind = k.value;
+        apiVersion = v.value;
+      }
+
+      const schema = documentSchema(kind, options.contract);
+      if (schema === undefined || (!isLegacy && apiVersion !== schema.apiVersion)) {
+        const known = schema !== undefined;
+        report(label, {
+          path: [known ? "apiVersion" : "kind"],
+          position: locate(doc, [known ? "apiVersion" : "kind"], position) ?? start,
+          detail: known
+            ? `apiVersion "${apiVersion}" is not registered for kind ${kind} (expected ${schema.apiVersion})`
+            : `unknown document kind "${kind}" (apiVersion ${apiVersion})`,
+        });
+        return;
+      }
+
+      let name: string | undefined;
+      if (schema.named) {
+        // A missing or empty name decodes as Go's empty string (each kind's validation words it); a
+        // name of the wrong type is the decoder's problem.
+        const n = scalarText(root, "name");
+        name = n.value;
+        label = documentLabel({ kind, ...(name ? { name } : {}) });
+      }
+
+      let data: unknown;
+      currentLabel = label;
+      try {
+        data = decoder.decode(root, schema.root, []);
+      } catch (err) {
+        if (!(err instanceof DecodeAbort)) throw err;
+        aborted = true;
+        if (err instanceof TooManyProblems) {
+          for (const p of problems) located.push({ label, problem: p });
+          throw err;
+        }
+      }
+      for (const p of problems) located.push({ label, problem: p });
+      if (aborted || problems.length > 0 || data === undefined || data === null) return;
+
+      const record = data as Record<string, unknown>;
+      const document: ConfigDocument = {
+        apiVersion,
+        kind,
+        ...(name !== undefined ? { name } : {}),
+        data: record,
+        position: (path) => locate(doc, path, position),
+      };
+      documents.push(document);
+      starts.push(start);
+    });
+  }
 }
 
 function identity(doc: ConfigDocument): string {

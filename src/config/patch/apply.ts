@@ -63,6 +63,9 @@ export function applyPatches(
   else throw new TalosError("internal", "applyPatches needs the config text or its documents");
   let last: PatchOutput["last"] = "none";
   let loadedFrom = file;
+  // Messages about the result name it as what it is: the input with these patches applied.
+  const applied: string[] = [];
+  const patched = () => `${file ?? "config"} patched with ${applied.join(", ")}`;
 
   for (const patch of patches) {
     if (patch.type === "json6902") {
@@ -79,7 +82,8 @@ export function applyPatches(
         throw err;
       }
       last = "json6902";
-      loadedFrom = `${file ?? "config"} patched with ${patch.source}`;
+      applied.push(patch.source);
+      loadedFrom = patched();
     } else {
       const documents =
         working.form === "documents" ? working.documents : loadPlain(working.text, loadedFrom);
@@ -95,6 +99,7 @@ export function applyPatches(
         throw err;
       }
       last = "strategic";
+      applied.push(patch.source);
     }
   }
 
@@ -107,7 +112,7 @@ export function applyPatches(
   const text = encodeDocuments(documents);
   // The patched documents are put back together as a config: duplicates and conflicting
   // documents are refused, as when Talos rebuilds its container.
-  strictLoad(text, { ...(file !== undefined ? { file } : {}) });
+  strictLoad(text, applied.length > 0 ? { file: patched() } : file !== undefined ? { file } : {});
   return { text, last, documents: () => documents.map((d) => ({ ...d })) };
 }
 

@@ -1,8 +1,9 @@
 // Multi-document YAML parsing that keeps source positions, for patches and configs whose
 // errors must name a line.
-import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, type Node } from "yaml";
 import { TalosError } from "../../errors.js";
 import type { SourcePosition } from "../document.js";
+import { firstDuplicateKey, parseYamlDocuments, YamlBudgetError } from "../load/parse.js";
 
 export interface ParsedYaml {
   readonly documents: readonly Document.Parsed[];
@@ -22,8 +23,13 @@ export class YamlSyntaxError extends TalosError {
 /** Parses every document of a YAML stream; the first syntax error is thrown as one line. */
 export function parseYamlStream(text: string): ParsedYaml {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  if (!Array.isArray(documents)) return { documents: [], lines };
+  let documents: Document.Parsed[];
+  try {
+    documents = parseYamlDocuments(text, { lineCounter: lines });
+  } catch (err) {
+    if (err instanceof YamlBudgetError) throw new YamlSyntaxError(err.message);
+    throw err;
+  }
   for (const doc of documents) {
     const err = doc.errors[0];
     if (err !== undefined) {
@@ -34,6 +40,9 @@ export function parseYamlStream(text: string): ParsedYaml {
         col: pos.col,
       });
     }
+    const duplicate = firstDuplicateKey(doc);
+    if (duplicate !== undefined)
+      throw new YamlSyntaxError("Map keys must be unique", nodePosition(lines, duplicate));
   }
   return { documents, lines };
 }

@@ -13,6 +13,8 @@ import { errorMessage } from "../../errors.js";
 import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
 import { StatusError } from "../errors.js";
 import type { Caller, SurfaceCall } from "./call.js";
+import { requireClientAuthUsage } from "./client-usage.js";
+import { strictFraming } from "./framing.js";
 import { isAuthorized, NOT_AUTHORIZED } from "./rbac.js";
 import type { Route } from "./routing.js";
 import { allMethods, methodPath, SERVICES } from "./services.js";
@@ -121,7 +123,12 @@ export function createApiServer(options: ApiServerOptions): grpc.Server {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    // First, so that it sees grpc-js's own call object (see framing.ts).
+    interceptors: [strictFraming],
   });
+  // A client certificate without exactly the clientAuth usage fails the connection, as Talos's
+  // handshake does (the per-call check in auth.ts stays as a second line).
+  requireClientAuthUsage(server);
   for (const service of SERVICES) {
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     const implementation: grpc.UntypedServiceImplementation = {};

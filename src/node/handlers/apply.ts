@@ -4,12 +4,7 @@
 // STAGED, TRY with rollback, and dry runs with a config diff.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { unifiedDiff } from "../../config/diff/index.js";
-import type { MachineConfigDocuments } from "../../config/document.js";
-import { encodeMachineConfig } from "../../config/encode/index.js";
-import { ConfigErrors } from "../../config/load/index.js";
-import { type ValidationMode, validateMachineConfig } from "../../config/validate/index.js";
-import { errorMessage } from "../../errors.js";
+import type { ValidationMode } from "../../config/validate/index.js";
 import {
   type ApplyConfigurationRequest,
   type ApplyConfigurationResponse,
@@ -18,18 +13,18 @@ import {
   MachineService,
   ApplyConfigurationRequest_Mode as Mode,
 } from "../../gen/machine/machine_pb.js";
-import { loadCertificateAuthority, parseCertificatePem } from "../../pki/index.js";
 import { durationMs, formatGoDurationMs } from "../../wire/index.js";
 import { Role } from "../api/index.js";
 import { StatusError } from "../errors.js";
 import {
+  ConfigTooComplexError,
+  configChecker,
+  configText,
   legacyDocument,
   type Machine,
   type MachineConfig,
-  osCa,
-  parseMachineConfig,
+  plainDocuments,
 } from "../machine/index.js";
-import { describeSelector, matchDisks } from "../platform/index.js";
 import {
   failedPrecondition,
   type HandlerEntry,
@@ -40,10 +35,10 @@ import {
   unimplemented,
 } from "./define.js";
 
+export { configDiff, MAX_DIFF_LINES } from "../machine/index.js";
+
 /** TRY rollback timeout when the request sets none (Talos's ConfigTryTimeout). */
 export const DEFAULT_TRY_TIMEOUT_MS = 60_000;
-/** A dry-run diff over this many lines (old + new) is not shown. */
-export const MAX_DIFF_LINES = 75_000;
 /**
  * Emulated time the machine takes to take a new config in (validation against the running
  * system, controllers picking it up); the apply lock is held meanwhile.
@@ -67,28 +62,6 @@ export function multiError(messages: readonly string[]): string {
   return `${head}\n\t${messages.map((m) => `* ${m}`).join("\n\t")}\n\n`;
 }
 
-function encoded(documents: MachineConfigDocuments | undefined, fallback: string): string {
-  if (!documents) return "";
-  try {
-    return encodeMachineConfig(documents);
-  } catch {
-    return fallback;
-  }
-}
-
-/** The dry-run diff: current active config against the new one, both re-encoded without comments. */
-export function configDiff(current: MachineConfig | undefined, next: MachineConfig): string {
-  const from = encoded(current?.documents, current?.text ?? "");
-  const to = encoded(next.documents, next.text);
-  const lines = (t: string) => (t === "" ? 0 : t.replace(/\n$/, "").split("\n").length);
-  const oldLines = lines(from);
-  const newLines = lines(to);
-  if (oldLines + newLines > MAX_DIFF_LINES)
-    return `@@ -1,${oldLines} +1,${newLines} @@ diff too large to display`;
-  const diff = unifiedDiff(from, to, { fromLabel: "a", toLabel: "b" });
-  return diff === "" ? "No changes." : diff;
-}
-
 /**
  * The validation mode of the running machine: metal requires an install, container runs in a
  * container, cloud neither (siderolabs/talos: internal/app/machined/pkg/runtime/mode.go).
@@ -98,39 +71,6 @@ export function runtimeValidationMode(machine: Machine): ValidationMode {
   // An installed metal machine validates as one that needs no install.
   if (mode === "metal" && machine.installed) return "cloud";
   return mode;
-}
-
-function validate(machine: Machine, config: MachineConfig): { errors: string[]; warnings: string[] } {
-  const mode = runtimeValidationMode(machine);
-  // The node validates as Talos does at runtime: with its own version (the Kubernetes versions it
-  // supports) and its machine's state (the disks an install selector must match).
-  const result = validateMachineConfig(config.documents, {
-    mode,
-    talosVersion: machine.talosVersion,
-    runtime: {
-      matchInstallDisks: (selector) => ({
-        matched: matchDisks(selector, machine.disks).length,
-        expression: describeSelector(selector),
-      }),
-    },
-  });
-  const errors = result.errors.map((e) => e.message);
-  const caProblem = osCaProblem(config);
-  if (caProblem !== undefined) errors.push(caProblem);
-  return { errors, warnings: result.warnings.map((w) => w.message) };
-}
-
-/** The API certificate is issued from the OS CA: it must load, and the key must be the certificate's. */
-function osCaProblem(config: MachineConfig): string | undefined {
-  const ca = osCa(config);
-  if (ca.crt === "") return undefined;
-  try {
-    if (ca.key === "") parseCertificatePem(ca.crt);
-    else loadCertificateAuthority(ca);
-  } catch (err) {
-    return `invalid issuing CA (.machine.ca): ${errorMessage(err)}`;
-  }
-  return undefined;
 }
 
 export function applyHandlers(rt: NodeRuntime): HandlerEntry[] {
@@ -153,13 +93,35 @@ async function apply(
     // Unlike Talos, a dry run leaves a pending TRY rollback alone: it changes nothing.
     if (req.mode !== Mode.TRY && !req.dryRun) machine.config.cancelTry();
 
-    let config: MachineConfig;
+    // Loading, validation and the dry-run diff run off the event loop for large configs, with
+    // the kinds, fields and rules of the version the node reports (as the node validates as
+    // Talos does at runtime: with its own version and its machine's disks).
+    const current = inMaintenance ? undefined : machine.config.active;
+    let checked: Awaited<ReturnType<ReturnType<typeof configChecker>["check"]>>;
     try {
-      config = parseMachineConfig(req.data);
+      checked = await configChecker().check({
+        data: req.data,
+        talosVersion: machine.talosVersion,
+        mode: runtimeValidationMode(machine),
+        disks: machine.disks,
+        ...(req.dryRun
+          ? {
+              diff: {
+                ...(current !== undefined
+                  ? { from: { text: current.text, documents: plainDocuments(current.documents.documents) } }
+                  : {}),
+              },
+            }
+          : {}),
+      });
     } catch (err) {
-      if (err instanceof ConfigErrors) throw invalidArgument(err.message);
+      if (err instanceof ConfigTooComplexError) throw invalidArgument(err.message);
       throw err;
     }
+    if (!checked.ok) throw invalidArgument(checked.message);
+    if (rt.machine !== machine)
+      throw new StatusError(grpc.status.UNAVAILABLE, "the machine rebooted during the apply");
+    const config: MachineConfig = { text: configText(req.data), documents: checked.documents };
     if (!inMaintenance && legacyDocument(config) === undefined) {
       throw invalidArgument(
         "the applied machine configuration doesn't contain v1alpha1 config, did you mean to patch the machine config instead?",
@@ -174,7 +136,7 @@ async function apply(
       mode = Mode.NO_REBOOT;
     }
 
-    const { errors, warnings } = validate(machine, config);
+    const { errors, warnings } = checked;
     if (errors.length > 0) throw invalidArgument(multiError(errors));
 
     const tryTimeoutMs = req.tryModeTimeout ? durationMs(req.tryModeTimeout) : DEFAULT_TRY_TIMEOUT_MS;
@@ -201,7 +163,7 @@ async function apply(
     }
 
     if (req.dryRun) {
-      const text = `Dry run summary:\n${details} (skipped in dry-run).\nConfig diff:\n\n${configDiff(inMaintenance ? undefined : machine.config.active, config)}`;
+      const text = `Dry run summary:\n${details} (skipped in dry-run).\nConfig diff:\n\n${checked.diff ?? ""}`;
       return reply(resolved, text, []);
     }
 
@@ -222,7 +184,7 @@ async function apply(
         details += `\nThe config is applied in 'try' mode and will be automatically reverted back in ${formatGoDurationMs(tryTimeoutMs)}`;
         break;
     }
-    return reply(resolved, details, warnings);
+    return reply(resolved, details, [...warnings]);
   } finally {
     rt.applyInProgress = false;
   }

@@ -11,12 +11,18 @@ import { type MachineConfig, parseMachineConfig } from "./config.js";
 
 export const PERSISTENT_ID = "persistent";
 
-/** The machine config saved in STATE, parsed; `error` says why it could not be, if it could not. */
-export function readSavedConfig(state: StateDir): { config?: MachineConfig; error?: string } {
+/**
+ * The machine config saved in STATE, parsed with the contract of the version the machine runs;
+ * `error` says why it could not be, if it could not.
+ */
+export function readSavedConfig(
+  state: StateDir,
+  talosVersion: string,
+): { config?: MachineConfig; error?: string } {
   const bytes = state.readConfig();
   if (bytes === undefined) return {};
   try {
-    return { config: parseMachineConfig(bytes) };
+    return { config: parseMachineConfig(bytes, talosVersion) };
   } catch (err) {
     return { error: errorMessage(err) };
   }

@@ -11,11 +11,18 @@ export interface MachineConfig {
   readonly documents: MachineConfigDocuments;
 }
 
-/** Loads config bytes strictly; throws the loader's ConfigErrors. */
-export function parseMachineConfig(data: Uint8Array | string): MachineConfig {
-  const documents = loadMachineConfig(data);
-  const text = typeof data === "string" ? data : Buffer.from(data).toString("utf8");
-  return { text, documents };
+/**
+ * Loads config bytes strictly, with the kinds and fields of `talosVersion`'s contract (the
+ * version the node reports; the newest when omitted); throws the loader's ConfigErrors.
+ */
+export function parseMachineConfig(data: Uint8Array | string, talosVersion?: string): MachineConfig {
+  const documents = loadMachineConfig(data, talosVersion !== undefined ? { contract: talosVersion } : {});
+  return { text: configText(data), documents };
+}
+
+/** The config bytes as the text STATE keeps. */
+export function configText(data: Uint8Array | string): string {
+  return typeof data === "string" ? data : Buffer.from(data).toString("utf8");
 }
 
 export function legacyDocument(config: MachineConfig | undefined): ConfigDocument | undefined {

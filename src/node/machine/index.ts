@@ -14,6 +14,7 @@ export {
   acceptedCas,
   certSans,
   clusterName,
+  configText,
   configuredHostname,
   DEFAULT_TIME_SERVER,
   hasEtcd,
@@ -30,7 +31,17 @@ export {
   parseMachineConfig,
   timeServers,
 } from "./config.js";
+export {
+  type ConfigCheckRequest,
+  type ConfigCheckResult,
+  checkConfig,
+  configDiff,
+  MAX_DIFF_LINES,
+  type PlainConfigDocument,
+  plainDocuments,
+} from "./config-check.js";
 export { type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
+export { ConfigChecker, ConfigTooComplexError, configChecker, INLINE_CHECK_BYTES } from "./config-worker.js";
 export {
   EVENT_RING_CAPACITY,
   EVENT_RING_GAP,

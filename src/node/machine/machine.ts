@@ -183,7 +183,7 @@ export class Machine {
       rootDir: this.rootfs.dir,
       log,
     });
-    const saved = readSavedConfig(options.state);
+    const saved = readSavedConfig(options.state, options.talosVersion);
     this.configLoadError = saved.error;
     this.config.boot(saved.config);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());

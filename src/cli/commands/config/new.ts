@@ -6,7 +6,7 @@ import path from "node:path";
 import { openClient, requireOneNode, toRpcError } from "../../../client/index.js";
 import { encodeClientConfig, parseClientConfig } from "../../../clientconfig/index.js";
 import { UserError } from "../../../errors.js";
-import { writeError } from "../../../fsutil/index.js";
+import { writeError, writeTarget } from "../../../fsutil/index.js";
 import { parseRoles, unknownRolesMessage } from "../../../pki/index.js";
 import { formatGoDuration, toProtoDuration } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
@@ -73,7 +73,14 @@ export const command = defineCommand({
  * Writes the file atomically without ever replacing one that appeared meanwhile: written
  * aside and synced, then hard-linked into place (a link never overwrites).
  */
-function writeExclusive(file: string, shown: string, data: string): void {
+function writeExclusive(link: string, shown: string, data: string): void {
+  let file: string;
+  try {
+    // A dangling symlink names the file to create, as opening through it would.
+    file = writeTarget(link).path;
+  } catch (err) {
+    throw writeError(shown, err);
+  }
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const fd = fs.openSync(tmp, "wx", FILE_MODE);
