@@ -4,17 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
-import {
-  bundleFromKubernetesPki,
-  bundleFromMachineConfig,
-  encodeBundle,
-  generateBundle,
-  type LoadedSecretsBundle,
-  parseContract,
-  parseMachineConfigDocuments,
-  validateBundle,
-  writeSecretFiles,
-} from "../../../pki/index.js";
+import type { LoadedSecretsBundle } from "../../../pki/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import { forceFlag } from "./flags.js";
 
@@ -53,6 +43,17 @@ export const command = defineCommand({
     ["$0 --from-controlplane-config controlplane.yaml", "recover the bundle of an existing cluster"],
   ],
   async handler({ flags }, ctx) {
+    // The PKI code (ASN.1, YAML) loads only when the command runs, not for --help.
+    const {
+      bundleFromKubernetesPki,
+      bundleFromMachineConfig,
+      encodeBundle,
+      generateBundle,
+      parseContract,
+      parseMachineConfigDocuments,
+      validateBundle,
+      writeSecretFiles,
+    } = await import("../../../pki/index.js");
     const output = flags["output-file"];
     const force = flags.force;
     const contract = parseContract(flags["talos-version"]);
