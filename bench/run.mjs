@@ -6,6 +6,7 @@ import { ROOT } from "./lib.mjs";
 
 const benches = {
   startup: async () => (await import("./startup.mjs")).benchStartup(),
+  "node-start": async () => (await import("./node-start.mjs")).benchNodeStart(),
   "gen-secrets": async () => (await import("./gen-secrets.mjs")).benchGenSecrets(),
   "gen-config": async () => (await import("./gen-config.mjs")).benchGenConfig(),
   "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
