@@ -12,6 +12,7 @@ const benches = {
   "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
   "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
   "logs-throughput": async () => (await import("./logs-throughput.mjs")).benchLogsThroughput(),
+  streams: async () => (await import("./streams.mjs")).benchStreams(),
   "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
