@@ -163,7 +163,7 @@ function wholeRun(args, env) {
   });
 }
 
-export async function benchNodeStart(runs = Number(process.env.BENCH_RUNS ?? 5)) {
+export async function benchNodeStart(runs = Number(process.env.BENCH_RUNS ?? 3)) {
   const leaves = await leafCommands();
   const unlisted = leaves.filter(
     (l) =>

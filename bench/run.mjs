@@ -28,6 +28,7 @@ if (!fs.existsSync(path.join(ROOT, "dist", "talosctl.cjs"))) {
   process.exit(1);
 }
 const results = [];
+const began = performance.now();
 for (const name of names) {
   const bench = benches[name];
   if (!bench) {
@@ -35,8 +36,14 @@ for (const name of names) {
     process.exit(1);
   }
   console.log(`\n## ${name}`);
+  const started = performance.now();
   const r = await bench();
+  r.elapsedSeconds = (performance.now() - started) / 1000;
   console.log(r.summary.join("\n"));
+  console.log(`(${name}: ${r.elapsedSeconds.toFixed(0)} s)`);
   results.push(r);
 }
+console.log(
+  `\n${names.length} benchmarks in ${((performance.now() - began) / 1000).toFixed(0)} s on ${process.version}`,
+);
 if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));

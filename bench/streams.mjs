@@ -90,7 +90,7 @@ async function timed(fn) {
   return { ms: performance.now() - start, value };
 }
 
-export async function benchStreams(runs = Number(process.env.BENCH_RUNS ?? 5)) {
+export async function benchStreams(runs = Number(process.env.BENCH_RUNS ?? 3)) {
   const mib = Number(process.env.BENCH_STREAM_MIB ?? 100);
   const { address, env, creds, dir, stop } = await startConfiguredNode();
   try {
