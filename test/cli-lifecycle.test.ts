@@ -52,6 +52,8 @@ describe("talosctl reboot", () => {
     expect(shown[1]).toMatch(/^actor ID: [0-9a-f-]{36}$/);
     expect(shown).toContain("sequence: reboot action: START");
     expect(shown.at(-1)).toBe("post check passed");
+    // Without a terminal the tracker quotes the node as talosctl does (Go's %q).
+    expect(r.stderr).toContain('"127.0.0.1": post check passed\n');
     // Resumed streams neither lose nor repeat events: the reboot's steps show once each, and
     // the new boot's history is read once.
     const down = shown.findIndex((l) => l.startsWith("unavailable, retrying"));

@@ -361,11 +361,21 @@ describe("edit machineconfig", () => {
   }
 
   it("applies what the editor saved", async () => {
-    const ed = editor("ed-label.sh", `sed -i 's/^machine:$/machine:\\n    sysctls: {edited: "yes"}/' "$1"`);
+    // Earlier tests may have left a sysctls map: add the key to it rather than repeat the map
+    // (a repeated key is a load error, and the editor would be reopened forever).
+    const ed = editor(
+      "ed-label.sh",
+      [
+        `if grep -q '^    sysctls:$' "$1"; then sed -i 's/^    sysctls:$/    sysctls:\\n        edited: "yes"/' "$1";`,
+        `else sed -i 's/^machine:$/machine:\\n    sysctls:\\n        edited: "yes"/' "$1"; fi`,
+      ].join("\n"),
+    );
     const r = await talosctl(["edit", "mc"], { EDITOR: ed });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("Applied configuration without a reboot\n");
-    expect((await machineConfig("v1alpha1")).text).toContain('sysctls: {edited: "yes"}');
+    expect((await machineConfig("v1alpha1")).text).toMatch(
+      /^ {4}sysctls:\n(?: {8}.*\n)* {8}edited: "yes"\n/m,
+    );
   });
 
   it("reopens with the error on top when the saved config is invalid", async () => {
@@ -373,8 +383,8 @@ describe("edit machineconfig", () => {
     const count = path.join(dir, "count");
     fs.writeFileSync(count, "");
     const current = (await machineConfig("v1alpha1")).text;
-    expect(current).toContain('{edited: "yes"}');
-    const fixed = write("fixed.yaml", current.replace('{edited: "yes"}', '{edited: "twice"}'));
+    expect(current).toContain('edited: "yes"');
+    const fixed = write("fixed.yaml", current.replace('edited: "yes"', 'edited: "twice"'));
     const ed = editor(
       "ed-twice.sh",
       [
@@ -391,7 +401,7 @@ describe("edit machineconfig", () => {
     expect(seen[1]).toMatch(/^# .+\n/);
     expect(seen[1]).toContain("# Editing MachineConfigs.config.talos.dev/v1alpha1 at node 127.0.0.1\n");
     expect(seen[1]).toContain("machine: [unclosed");
-    expect((await machineConfig("v1alpha1")).text).toContain('{edited: "twice"}');
+    expect((await machineConfig("v1alpha1")).text).toContain('edited: "twice"');
   });
 
   it("skips an unchanged or emptied file, and gives JSON", async () => {

@@ -36,6 +36,8 @@ describe("talosctl upgrade and rollback", () => {
     expect(shown).toContain("pulled image ghcr.io/siderolabs/installer:v1.15.0");
     expect(shown).toContain("upgrade completed");
     expect(shown.at(-1)).toBe("post check passed, running v1.15.0");
+    // talosctl drains by default; without a Kubernetes API the drain is skipped, and said so.
+    expect(r.stderr).toMatch(/^WARNING: the Kubernetes node is not drained before the reboot: /m);
     expect(await version(n)).toBe("v1.15.0");
 
     const rb = await n.talosctl(["rollback", "-n", "127.0.0.1"]);
@@ -65,8 +67,18 @@ describe("talosctl upgrade and rollback", () => {
 
   it("refuses a second upgrade while one runs", async () => {
     const n = await node(["--time-scale", "2"]);
+    // Pulled into and installed from the in-memory containerd instance (--namespace inmem).
     const first = startInProcess(
-      ["upgrade", "-n", "127.0.0.1", "-i", "ghcr.io/siderolabs/installer:v1.15.0", "--no-reboot"],
+      [
+        "upgrade",
+        "-n",
+        "127.0.0.1",
+        "-i",
+        "ghcr.io/siderolabs/installer:v1.15.0",
+        "--no-reboot",
+        "--namespace",
+        "inmem",
+      ],
       { cwd: n.dir, home: n.home, env: n.env() },
     );
     await eventually(async () => expect(first.stderr()).toMatch(/pulled image/), 30_000, 20);

@@ -161,7 +161,7 @@ describe("cluster create (1 control plane, 1 worker)", () => {
     expect(merged.clusters.map((x: { name: string }) => x.name)).toEqual(["duo", "other"]);
     expect(merged["current-context"]).toBe("admin@duo");
     const duo = merged.clusters.find((x: { name: string }) => x.name === "duo");
-    expect(duo.cluster.server).toBe(`https://${c.ips[0]}:6443`);
+    expect(duo.cluster.server).toBe(`https://${c.cidr.replace(/\.0\/24$/, ".1")}:6443`);
     const admin = merged.users.find((x: { name: string }) => x.name === "admin@duo");
     expect(Buffer.from(admin.user["client-certificate-data"], "base64").toString()).toContain(
       "BEGIN CERTIFICATE",

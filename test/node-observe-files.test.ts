@@ -144,10 +144,10 @@ describe("List", () => {
     expect(files.map((e) => [e.relativeName, e.size])).toEqual([["app.log", 5000n]]);
   });
 
-  it("fails for a missing root with the stat error", async () => {
+  it("fails for a missing root with the walker's lstat error", async () => {
     await expect(list({ root: "/nope" }).done).rejects.toMatchObject({
       code: grpc.status.UNKNOWN,
-      details: "stat /nope: no such file or directory",
+      details: "lstat /nope: no such file or directory",
     });
   });
 });
@@ -248,7 +248,7 @@ describe("DiskUsage", () => {
       expect.objectContaining({
         name: "/nope",
         relativeName: "/nope",
-        error: "stat /nope: no such file or directory",
+        error: "lstat /nope: no such file or directory",
       }),
     ]);
   });

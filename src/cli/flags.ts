@@ -105,7 +105,7 @@ export function outputFlag<const D extends string>(choices: readonly string[], d
   } as const;
 }
 
-type ConnectionValues = FlagValues<typeof connectionFlags> & Partial<FlagValues<typeof insecureFlags>>;
+export type ConnectionValues = FlagValues<typeof connectionFlags> & Partial<FlagValues<typeof insecureFlags>>;
 
 /**
  * The connection settings of a completer's partial parse. Completers run for commands that

@@ -115,6 +115,12 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/patch/patch.js"),
     },
     {
+      name: "dashboard",
+      group: "talos",
+      describe: "Cluster dashboard with node overview, logs and real-time metrics",
+      load: () => import("./commands/dashboard/dashboard.js"),
+    },
+    {
       name: "containers",
       aliases: ["c"],
       group: "talos",
@@ -129,11 +135,25 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/copy/copy.js"),
     },
     {
+      name: "crashdump",
+      group: "talos",
+      hidden: true,
+      describe: "Dump debug information about the cluster",
+      load: () => import("./commands/crashdump/crashdump.js"),
+    },
+    {
       name: "diskfree",
       aliases: ["df"],
       group: "talos",
       describe: "Show disk usage of the node's volumes",
       load: () => import("./commands/diskfree/diskfree.js"),
+    },
+    {
+      name: "disks",
+      group: "talos",
+      hidden: true,
+      describe: "Get the list of disks from /sys/block on the machine",
+      load: () => import("./commands/disks/disks.js"),
     },
     {
       name: "dmesg",
@@ -146,6 +166,25 @@ export const ROOT: CommandEntry = {
       group: "talos",
       describe: "Stream runtime events",
       load: () => import("./commands/events/events.js"),
+    },
+    {
+      name: "inspect",
+      group: "talos",
+      describe: "Inspect internals of Talos",
+      children: [
+        {
+          name: "dependencies",
+          describe: "Inspect controller-resource dependencies as graphviz graph.",
+          load: () => import("./commands/inspect/dependencies.js"),
+        },
+      ],
+    },
+    {
+      name: "interfaces",
+      group: "talos",
+      hidden: true,
+      describe: "List network interfaces",
+      load: () => import("./commands/interfaces/interfaces.js"),
     },
     {
       name: "list",
@@ -207,6 +246,20 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/rollback/rollback.js"),
     },
     {
+      name: "rotate-ca",
+      group: "talos",
+      describe: "Rotate cluster CAs (Talos and Kubernetes APIs).",
+      load: () => import("./commands/rotate-ca/rotate-ca.js"),
+    },
+    {
+      name: "routes",
+      aliases: ["route"],
+      group: "talos",
+      hidden: true,
+      describe: "List network routes",
+      load: () => import("./commands/routes/routes.js"),
+    },
+    {
       name: "service",
       aliases: ["services"],
       group: "talos",
@@ -245,10 +298,48 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/upgrade/upgrade.js"),
     },
     {
+      name: "upgrade-k8s",
+      group: "talos",
+      describe: "Upgrade Kubernetes control plane in the Talos cluster.",
+      load: () => import("./commands/upgrade-k8s/upgrade-k8s.js"),
+    },
+    {
       name: "version",
       group: "talos",
       describe: "Prints the version",
       load: () => import("./commands/version/version.js"),
+    },
+    {
+      name: "wipe",
+      group: "talos",
+      describe: "Wipe block device or volumes",
+      children: [
+        {
+          name: "disk",
+          describe: "Wipe a block device (disk or partition) which is not used as a volume",
+          load: () => import("./commands/wipe/disk.js"),
+        },
+        {
+          name: "lv",
+          describe: "Remove an LVM logical volume",
+          load: () => import("./commands/wipe/lv.js"),
+        },
+        {
+          name: "md",
+          describe: "Destroy an MD (software RAID) array",
+          load: () => import("./commands/wipe/md.js"),
+        },
+        {
+          name: "pv",
+          describe: "Remove an LVM physical volume label",
+          load: () => import("./commands/wipe/pv.js"),
+        },
+        {
+          name: "vg",
+          describe: "Remove an LVM volume group (cascades to its LVs)",
+          load: () => import("./commands/wipe/vg.js"),
+        },
+      ],
     },
     {
       name: "gen",
@@ -327,6 +418,48 @@ export const ROOT: CommandEntry = {
       describe: "Manage etcd",
       children: [
         {
+          name: "alarm",
+          describe: "Manage etcd alarms",
+          children: [
+            {
+              name: "disarm",
+              describe: "Disarm the etcd alarms for the node.",
+              load: () => import("./commands/etcd/alarm-disarm.js"),
+            },
+            {
+              name: "list",
+              describe: "List the etcd alarms for the node.",
+              load: () => import("./commands/etcd/alarm-list.js"),
+            },
+          ],
+        },
+        {
+          name: "defrag",
+          describe: "Defragment etcd database on the node",
+          load: () => import("./commands/etcd/defrag.js"),
+        },
+        {
+          name: "downgrade",
+          describe: "Manage etcd storage system downgrades",
+          children: [
+            {
+              name: "cancel",
+              describe: "Cancel etcd storage system downgrade.",
+              load: () => import("./commands/etcd/downgrade-cancel.js"),
+            },
+            {
+              name: "enable",
+              describe: "Enable etcd storage system downgrade to the specified version.",
+              load: () => import("./commands/etcd/downgrade-enable.js"),
+            },
+            {
+              name: "validate",
+              describe: "Validate if the etcd storage system can be downgraded to the specified version.",
+              load: () => import("./commands/etcd/downgrade-validate.js"),
+            },
+          ],
+        },
+        {
           name: "forfeit-leadership",
           describe: "Tell a node to forfeit etcd cluster leadership",
           load: () => import("./commands/etcd/forfeit-leadership.js"),
@@ -347,11 +480,22 @@ export const ROOT: CommandEntry = {
           load: () => import("./commands/etcd/remove-member.js"),
         },
         {
+          name: "snapshot",
+          describe: "Stream snapshot of the etcd node to the path.",
+          load: () => import("./commands/etcd/snapshot.js"),
+        },
+        {
           name: "status",
           describe: "Get the status of etcd cluster member",
           load: () => import("./commands/etcd/status.js"),
         },
       ],
+    },
+    {
+      name: "support",
+      group: "talos",
+      describe: "Dump debug information about the cluster",
+      load: () => import("./commands/support/support.js"),
     },
     {
       name: "health",

@@ -27,6 +27,19 @@ export {
   createConnection,
   DIAL_TIMEOUT_MS,
 } from "./connection.js";
+export {
+  DEFAULT_DRAIN_TIMEOUT,
+  type DrainAvailability,
+  type DrainedNodes,
+  type DrainOptions,
+  DrainUnavailableError,
+  type DrainUpdate,
+  drainNodes,
+  kubernetesDrainAvailability,
+  NO_KUBERNETES_CLIENT,
+  type UncordonOptions,
+  uncordonNodes,
+} from "./drain.js";
 export { type Endpoint, endpointUrl, formatAuthority, parseEndpoint } from "./endpoints.js";
 export {
   connectionFailure,
@@ -36,6 +49,15 @@ export {
   RpcError,
   toRpcError,
 } from "./errors.js";
+export {
+  goPathError,
+  readSnapshotStatus,
+  recoveringLine,
+  type SavedSnapshot,
+  saveEtcdSnapshot,
+  snapshotInfoLine,
+  uploadEtcdSnapshot,
+} from "./etcd.js";
 export {
   type DecodedEvent,
   decodeEvent,
@@ -64,6 +86,14 @@ export {
   throwIfAnyFailed,
 } from "./fanout.js";
 export { type Fingerprint, matchesFingerprint, parseFingerprint, spkiFingerprint } from "./fingerprint.js";
+export {
+  controllerDependencies,
+  type GraphEdge,
+  graphResources,
+  type LiveResource,
+  renderDependencies,
+  renderDependenciesWithResources,
+} from "./inspect.js";
 export { type IntKind, parseBigIntFlag, parseIntFlag } from "./int-flags.js";
 export {
   type ClashChoice,
@@ -92,7 +122,39 @@ export {
   specData,
   type WatchEventName,
 } from "./resources.js";
+export {
+  addAcceptedOsCa,
+  clientFromConfig,
+  dropOsCa,
+  type KubernetesApi,
+  type KubernetesRotation,
+  k8sAddAcceptedCa,
+  k8sDeleteAcceptedCa,
+  k8sSetCa,
+  kubernetesApi,
+  NO_KUBERNETES_API,
+  type RotationCluster,
+  type RotationCommon,
+  rotateKubernetesCa,
+  rotateTalosCa,
+  STEP_RETRY_MS,
+  swapOsCa,
+  type TalosRotation,
+} from "./rotate-ca.js";
 export { KUBERNETES_NAMESPACE, logIds, SYSTEM_NAMESPACE, serviceIds } from "./services.js";
+export {
+  destroyArray,
+  parseLogicalVolume,
+  parseWipeMethod,
+  removeLogicalVolume,
+  removePhysicalVolume,
+  removeVolumeGroup,
+  type Statfs,
+  statfs,
+  WIPE_METHODS,
+  type WipeOptions,
+  wipeBlockDevices,
+} from "./storage.js";
 export {
   LineBuffer,
   MAX_LINE_BYTES,
@@ -102,6 +164,14 @@ export {
   type WritableLike,
   writeWithBackpressure,
 } from "./streams.js";
+export {
+  AgeEncryptor,
+  type AgeRecipient,
+  type BundleProgress,
+  createSupportBundle,
+  parseRecipient,
+  type SupportBundleOptions,
+} from "./support/index.js";
 export { credentialsFromContext, maintenanceCredentials, type TlsCredentials } from "./tls.js";
 export {
   checkServerVersions,

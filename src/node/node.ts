@@ -28,15 +28,18 @@ import {
 } from "./api/index.js";
 import { type Clock, createClock } from "./clock.js";
 import { ClusterController } from "./cluster/controller.js";
+import { clusterId, controlPlanePort, kubernetesCa } from "./cluster/facts.js";
 import { NodeTrust } from "./cluster/node-trust.js";
-import { defaultDiscoveryRoot } from "./cluster/registry.js";
+import { ClusterRegistry, defaultDiscoveryRoot } from "./cluster/registry.js";
 import { type NodeRuntime, nodeHandlers } from "./handlers/index.js";
 import { type CatalogImage, defaultCatalog, ImageCatalog, ImageStore, resolveImage } from "./images/index.js";
+import { KubeRuntime } from "./kube/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
   certSans,
   isComplete,
+  KERNEL_VERSION,
   Machine,
   type MachineConfig,
   osCa,
@@ -45,8 +48,11 @@ import {
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
 import {
+  BlockStorage,
+  CPU_COUNT,
   DEFAULT_DISK,
   type Disk,
+  MEM_TOTAL_KB,
   nodeAddresses,
   type PlatformFlag,
   parseDiskFlag,
@@ -126,6 +132,7 @@ class Node implements TalosNode, NodeRuntime {
   readonly meta: Meta;
   readonly images: ImageStore;
   readonly catalog: ImageCatalog;
+  readonly storage: BlockStorage;
   readonly poweredOff: Promise<void>;
   private markPoweredOff!: () => void;
   private current!: Machine;
@@ -157,6 +164,7 @@ class Node implements TalosNode, NodeRuntime {
     this.meta = new Meta(this.state.dir);
     this.images = new ImageStore(this.state.dir);
     this.catalog = new ImageCatalog(options.catalog ?? defaultCatalog(options.talosVersion));
+    this.storage = new BlockStorage(this.state.dir, options.disks, options.storage, this.log);
     this.poweredOff = new Promise((resolve) => {
       this.markPoweredOff = resolve;
     });
@@ -333,6 +341,7 @@ class Node implements TalosNode, NodeRuntime {
       onBootFailed: () => this.bootFailed(machine),
       onRunning: () => this.bootSucceeded(),
       ...(this.stagedUpgradeFor(slot.version) ?? {}),
+      createKube: (m) => this.kubeFor(m),
     });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
@@ -340,6 +349,46 @@ class Node implements TalosNode, NodeRuntime {
     });
     if (options.start) this.startMachine(machine);
     return machine;
+  }
+
+  /** The machine's Kubernetes side: its kubelet, and on a control plane the API server. */
+  private kubeFor(machine: Machine): KubeRuntime {
+    const root = this.options.discoveryDir ?? defaultDiscoveryRoot();
+    const identity = this.state.identity();
+    const active = (): MachineConfig | undefined => machine.config.active;
+    return new KubeRuntime({
+      now: () => this.clock.now(),
+      scale: this.clock.scale,
+      after: (ms, fn) => this.clock.after(ms, fn),
+      real: (ms) => this.clock.real(ms),
+      log: (line) => this.log(line),
+      active,
+      hostname: () => machine.hostname,
+      address: () => preferredAddress(this.addresses),
+      bindHost: this.options.host,
+      storeDir: () => {
+        const config = active();
+        const id = config ? clusterId(config) : "";
+        // Beside the discovery registry, which goes with its last node: the store outlives it.
+        return id === "" ? undefined : `${new ClusterRegistry(root, id).dir}.etcd`;
+      },
+      kubernetesCa: () => {
+        const config = active();
+        return config ? kubernetesCa(config) : { crt: "", key: "" };
+      },
+      apiPort: () => {
+        const config = active();
+        return config ? controlPlanePort(config) : 6443;
+      },
+      talosVersion: machine.talosVersion,
+      bootId: machine.bootId,
+      machineId: identity.uuid.replace(/-/g, ""),
+      systemUuid: identity.uuid,
+      kernelVersion: KERNEL_VERSION,
+      cpus: CPU_COUNT,
+      memoryKb: MEM_TOTAL_KB,
+      diskBytes: machine.disks[0]?.size ?? 0,
+    });
   }
 
   private startMachine(machine: Machine): void {

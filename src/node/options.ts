@@ -6,7 +6,15 @@ import { API_PORT, parseGoDuration } from "../wire/index.js";
 import { MAX_TIME_SCALE } from "./clock.js";
 import { type CatalogImage, loadCatalog } from "./images/index.js";
 import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
-import { DEFAULT_DISK, type Disk, PLATFORMS, type PlatformFlag, parseDiskFlag } from "./platform/index.js";
+import {
+  DEFAULT_DISK,
+  type Disk,
+  loadStorageLayout,
+  PLATFORMS,
+  type PlatformFlag,
+  parseDiskFlag,
+  type StorageState,
+} from "./platform/index.js";
 
 export const DEFAULT_LISTEN = `0.0.0.0:${API_PORT}`;
 
@@ -27,6 +35,8 @@ export interface NodeOptions {
   readonly downtimeMs?: number;
   /** Installer images from --image-catalog (default: Talos releases up to the node's version). */
   readonly catalog?: readonly CatalogImage[];
+  /** What the extra disks hold at the first boot (`--storage FILE`): partitions, LVM, md arrays. */
+  readonly storage?: StorageState;
   /** Test and benchmark aid: bursts produced each time the process receives SIGUSR2. */
   readonly testBursts?: readonly BurstSpec[];
   /** `--emulate N --cidr C`: N nodes in this process, at C's .2, .3, ... (all on `port`). */
@@ -63,6 +73,10 @@ Flags:
                            (default: talos-node-discovery under the system temp directory)
   --downtime DURATION      how long a reboot keeps the node down, e.g. 2s or 500ms (default 2s;
                            divided by --time-scale like every machine timer)
+  --storage FILE           YAML of what the extra disks hold at the first boot: partitions
+                           ({/dev/sdb: [{size, filesystem, mountedOn}]}), lvm ([{vg, pvs, lvs:
+                           [{name, size, mountedOn}]}]) and md ([{name, level, members,
+                           mountedOn}]); kept in STATE afterwards
   --image-catalog FILE     YAML list of {ref, version, failBoot, failInstall} installer images
                            the node can pull (default: ghcr.io/siderolabs/installer tags v1.12.0
                            up to --talos-version)
@@ -92,6 +106,7 @@ const VALUE_FLAGS = new Set([
   "discovery-dir",
   "downtime",
   "image-catalog",
+  "storage",
   "test-burst",
   "emulate",
   "cidr",
@@ -211,6 +226,9 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     }
   }
 
+  const storageFile = one("storage");
+  const storage = storageFile !== undefined ? loadStorageLayout(storageFile, disks) : undefined;
+
   const catalogFile = one("image-catalog");
   const catalog = catalogFile !== undefined ? loadCatalog(catalogFile) : undefined;
 
@@ -240,6 +258,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       timeScale,
       ...(downtimeMs !== undefined ? { downtimeMs } : {}),
       ...(catalog !== undefined ? { catalog } : {}),
+      ...(storage !== undefined ? { storage } : {}),
     },
   };
 }

@@ -31,3 +31,4 @@ export {
 export { fileModeString, GO_FILE_MODE, isDirectoryMode, toGoFileMode } from "./file-mode.js";
 export { errorCodeOf, goCodeName, goStatusString } from "./grpc-status.js";
 export { bytesIEC, bytesSI, countSI, goAge, goTimeString, listTime, relativeTime } from "./humanize.js";
+export { goQuote } from "./quote.js";

@@ -117,6 +117,7 @@ const SHARED = [
   "src/pki",
   "src/config",
   "src/clientconfig",
+  "src/etcd",
   "src/errors.ts",
   "src/version.ts",
 ];
@@ -136,7 +137,7 @@ export const LAYER_RULES: readonly LayerRule[] = [
     forbids: (from, to) => under(from, "src/client") && under(to, "src/node"),
   },
   {
-    name: "the shared layers (src/wire, src/fsutil, src/health, src/pki, src/config, src/clientconfig and the top-level files) import neither program",
+    name: "the shared layers (src/wire, src/fsutil, src/health, src/pki, src/config, src/clientconfig, src/etcd and the top-level files) import neither program",
     forbids: (from, to) =>
       SHARED.some((dir) => under(from, dir)) &&
       (under(to, "src/cli") || under(to, "src/client") || under(to, "src/node")),

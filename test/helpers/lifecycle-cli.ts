@@ -89,10 +89,15 @@ export async function version(n: ConfiguredNode): Promise<string> {
   return m?.[1] ?? `${r.stdout}${r.stderr}`;
 }
 
-/** Lines the tracker printed for a node (stderr is not a terminal in these runs). */
+/**
+ * Lines printed for a node (stderr is not a terminal in these runs): the tracker's with the node
+ * in Go's quotes (`"127.0.0.1": ...`), the command's own steps with it bare.
+ */
 export function lines(stderr: string, node = "127.0.0.1"): string[] {
+  const quoted = `${JSON.stringify(node)}: `;
+  const bare = `${node}: `;
   return stderr
     .split("\n")
-    .filter((l) => l.startsWith(`${node}: `))
-    .map((l) => l.slice(node.length + 2));
+    .filter((l) => l.startsWith(quoted) || l.startsWith(bare))
+    .map((l) => l.slice(l.startsWith(quoted) ? quoted.length : bare.length));
 }

@@ -28,8 +28,10 @@ describe("progress display", () => {
     p.update({ node: "a", state: "running", message: "actor ID: x" });
     p.update({ node: "b", state: "running", message: "layer 1: 5/10", transient: true });
     p.update({ node: "b", state: "failed", message: "error:\tboom\nsecond" });
+    p.update({ node: "a", state: "running", message: "pulled image x", step: true });
     p.close();
-    expect(stderr.text).toBe("a: actor ID: x\nb: error:    boom second\n");
+    // The tracker's lines quote the node as Go's %q does; the command's own steps do not.
+    expect(stderr.text).toBe('"a": actor ID: x\n"b": error:    boom second\na: pulled image x\n');
     expect(stdout.text).toBe("");
   });
 

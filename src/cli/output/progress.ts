@@ -1,7 +1,9 @@
 // Live progress of per-node work (the --wait tracker, upgrade's pull and install): on a
 // terminal one status line per node, redrawn in place with a spinner and colours; with
 // --progress plain the whole block again whenever it changes; elsewhere one plain line per
-// update; with -o json one JSON object per update on stdout.
+// update, the node in Go's quotes as talosctl's tracker prints it (`"10.5.0.2": post check
+// passed`); with -o json one JSON object per update on stdout.
+import { goQuote } from "../../wire/index.js";
 import type { OutputStream } from "../context.js";
 
 export type ProgressState = "running" | "succeeded" | "failed";
@@ -12,6 +14,12 @@ export interface ProgressUpdate {
   readonly message: string;
   /** Fine-grained progress (layer bytes): drawn live, not printed as lines. */
   readonly transient?: boolean;
+  /**
+   * A step the command reports itself (upgrade's pull and install, the drain), printed as
+   * talosctl's reporter prints it without a terminal: `<node>: <message>`, the node unquoted.
+   * Updates of the tracker that follows each node quote it.
+   */
+  readonly step?: boolean;
 }
 
 export const PROGRESS_MODES = ["auto", "plain"] as const;
@@ -80,7 +88,7 @@ function lineProgress(options: ProgressOptions): Progress {
       const text = clean(u.message);
       if (last.get(u.node) === text) return;
       last.set(u.node, text);
-      options.stderr.write(`${u.node}: ${text}\n`);
+      options.stderr.write(`${u.step ? u.node : goQuote(u.node)}: ${text}\n`);
     },
     close() {},
   };

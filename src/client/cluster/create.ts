@@ -145,7 +145,9 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
     name,
     cidr: options.cidr,
     gateway: plan.gateway,
-    endpoint: `https://${first.ip}:6443`,
+    // The gateway address, as the QEMU provisioner's load balancer: every control plane's API
+    // server competes for it, so the endpoint answers while any control plane is up.
+    endpoint: `https://${plan.gateway}:6443`,
     talosVersion: options.talosVersion,
     kubernetesVersion: options.kubernetesVersion,
     nodes,

@@ -32,6 +32,7 @@ export {
   trackActions,
 } from "./tracker.js";
 export {
+  type ContainerdTarget,
   exitCodeMeaning,
   IMAGE_NAMESPACES,
   type ImageReference,

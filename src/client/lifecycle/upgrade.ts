@@ -11,8 +11,19 @@ import type { NodeClient } from "../client.js";
 import { NodeError, RpcError, toRpcError } from "../errors.js";
 import { compareVersions, parseVersion } from "../version-check.js";
 
-export const IMAGE_NAMESPACES = ["system", "cri"] as const;
+/**
+ * `--namespace` values, as talosctl names them: `system` (etcd and kubelet images, the CRI
+ * containerd's system namespace), `cri` (Kubernetes workloads), `inmem` (the in-memory system
+ * containerd instance).
+ */
+export const IMAGE_NAMESPACES = ["system", "cri", "inmem"] as const;
 export type ImageNamespaceName = (typeof IMAGE_NAMESPACES)[number];
+
+/** The containerd instance a pull or an install talks to (driver and namespace). */
+export interface ContainerdTarget {
+  readonly driver: ContainerDriver;
+  readonly namespace: ContainerdNamespace;
+}
 
 /** Servers newer than this speak LifecycleService.Upgrade (talosctl's range is >1.13.0-alpha.2 <2.0.0). */
 const NEW_API_AFTER = parseVersion("1.13.0-alpha.2")!;
@@ -21,13 +32,18 @@ const NEW_API_BEFORE = parseVersion("2.0.0")!;
 /** How much installer output is kept to show when an upgrade fails. */
 export const INSTALLER_OUTPUT_KEEP_BYTES = 64 * 1024;
 
-export function parseImageNamespace(text: string): ContainerdNamespace {
-  if (text === "system") return ContainerdNamespace.NS_SYSTEM;
-  if (text === "cri") return ContainerdNamespace.NS_CRI;
-  throw new UserError(
-    `invalid argument "${text}" for "--namespace" flag: possible options are: ${IMAGE_NAMESPACES.join(", ")}`,
-    { showUsage: true },
-  );
+/** talosctl's mapping of `--namespace` to a containerd instance; its words for any other value. */
+export function parseImageNamespace(text: string): ContainerdTarget {
+  switch (text) {
+    case "cri":
+      return { driver: ContainerDriver.CRI, namespace: ContainerdNamespace.NS_CRI };
+    case "system":
+      return { driver: ContainerDriver.CRI, namespace: ContainerdNamespace.NS_SYSTEM };
+    case "inmem":
+      return { driver: ContainerDriver.CONTAINERD, namespace: ContainerdNamespace.NS_SYSTEM };
+    default:
+      throw new UserError(`unsupported namespace ${JSON.stringify(text)}`);
+  }
 }
 
 const DOMAIN =
@@ -99,7 +115,7 @@ function unimplemented(err: unknown): boolean {
 }
 
 export interface PullOptions {
-  readonly namespace: ContainerdNamespace;
+  readonly containerd: ContainerdTarget;
   /** Each layer's progress as a short line. */
   readonly onProgress?: (line: string) => void;
 }
@@ -110,7 +126,7 @@ export async function pullImage(node: NodeClient, image: string, options: PullOp
   let name = image;
   try {
     for await (const reply of images.pull({
-      containerd: { driver: ContainerDriver.CONTAINERD, namespace: options.namespace },
+      containerd: { driver: options.containerd.driver, namespace: options.containerd.namespace },
       imageRef: image,
     })) {
       if (reply.response.case === "name") name = reply.response.value;
@@ -142,7 +158,7 @@ export interface InstallResult {
 export async function runInstaller(
   node: NodeClient,
   image: string,
-  namespace: ContainerdNamespace,
+  containerd: ContainerdTarget,
   onLine?: (line: string) => void,
 ): Promise<InstallResult> {
   const lifecycle = node.service(LifecycleService);
@@ -151,7 +167,7 @@ export async function runInstaller(
   let exitCode: number | undefined;
   try {
     for await (const reply of lifecycle.upgrade({
-      containerd: { driver: ContainerDriver.CONTAINERD, namespace },
+      containerd: { driver: containerd.driver, namespace: containerd.namespace },
       source: { imageName: image },
     })) {
       const p = reply.progress?.response;

@@ -1,9 +1,11 @@
 // The API listener: one grpc-js server bound to the node's address, replaced by a new one
 // (same port, new TLS identity and authentication) when the node moves between maintenance
-// and configured mode. In-flight calls get a grace period before the old server is forced down.
+// and configured mode; in-flight calls get a grace period before the old server is forced down.
+// A new identity in the same mode (the OS CA or the accepted CAs changed) is swapped in place,
+// as Talos's apid does: new connections get it, open ones keep theirs.
 import type * as grpc from "@grpc/grpc-js";
 import { type ApiServerOptions, type Authenticator, createApiServer, type Handler } from "./server.js";
-import { serverCredentials, type TlsIdentity } from "./tls.js";
+import { type ReplaceableCredentials, serverCredentials, type TlsIdentity } from "./tls.js";
 
 export interface ListenerSetup {
   readonly identity: TlsIdentity;
@@ -15,6 +17,7 @@ export interface ListenerSetup {
 
 export class ApiListener {
   private server: grpc.Server | undefined;
+  private credentials: ReplaceableCredentials | undefined;
   private boundPort: number;
   private current: ListenerSetup | undefined;
 
@@ -41,22 +44,34 @@ export class ApiListener {
 
   /** Binds a server with this setup (the first time, or after stop()). */
   async start(setup: ListenerSetup): Promise<void> {
+    // The server reads the setup of the moment, so that an identity swapped in place comes
+    // with its own authentication and routing.
+    const current = (): ListenerSetup => this.current ?? setup;
     const server = createApiServer({
       handlers: this.handlers,
-      authenticate: setup.authenticate,
-      ...(setup.authorize ? { authorize: setup.authorize } : {}),
-      ...(setup.route ? { route: setup.route } : {}),
-      ...(setup.forwarder ? { forwarder: setup.forwarder } : {}),
+      authenticate: (call) => current().authenticate(call),
+      authorize: (path, roles) => current().authorize?.(path, roles),
+      route: (call, path) => current().route?.(call, path),
+      get forwarder() {
+        return current().forwarder;
+      },
     });
     const target = `${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.boundPort}`;
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(target, serverCredentials(setup.identity), (err, port) => {
-        if (err) reject(err);
-        else resolve(port);
-      });
-    });
-    this.server = server;
+    const credentials = serverCredentials(setup.identity);
     this.current = setup;
+    try {
+      this.boundPort = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(target, credentials, (err, port) => {
+          if (err) reject(err);
+          else resolve(port);
+        });
+      });
+    } catch (err) {
+      this.current = undefined;
+      throw err;
+    }
+    this.server = server;
+    this.credentials = credentials;
   }
 
   /**
@@ -66,6 +81,7 @@ export class ApiListener {
   async stop(graceMs: number): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.credentials = undefined;
     if (!server) return;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -82,7 +98,13 @@ export class ApiListener {
   /** Replaces the running server with one for `setup`, on the same port. */
   async restart(setup: ListenerSetup, graceMs: number): Promise<void> {
     const old = this.server;
+    if (old && this.credentials && this.credentials.mode === setup.identity.mode) {
+      this.credentials.replace(setup.identity);
+      this.current = setup;
+      return;
+    }
     this.server = undefined;
+    this.credentials = undefined;
     if (!old) {
       await this.start(setup);
       return;

@@ -130,12 +130,12 @@ export function createApiServer(options: ApiServerOptions): grpc.Server {
 function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.UntypedHandleCall {
   const path = methodPath(method);
   const handler = options.handlers.get(path);
-  const forwarder = options.forwarder;
   switch (method.methodKind) {
     case "unary":
       return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         const entry = enter(call, path, options);
         if (entry instanceof Error) return callback(toServiceError(entry));
+        const forwarder = options.forwarder;
         if (entry.away && forwarder) return forwarder.unary(call, callback, path, entry.away, entry.roles);
         void (async () => {
           const caller = admit(call, path, options, entry.roles);
@@ -152,6 +152,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
         const entry = enter(call, path, options);
         if (entry instanceof Error) return void call.emit("error", toServiceError(entry));
+        const forwarder = options.forwarder;
         if (entry.away && forwarder) return forwarder.serverStream(call, path, entry.away, entry.roles);
         void (async () => {
           const caller = admit(call, path, options, entry.roles);
@@ -172,6 +173,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         const entry = enter(call, path, options);
         if (entry instanceof Error) return callback(toServiceError(entry));
+        const forwarder = options.forwarder;
         if (entry.away && forwarder) {
           return forwarder.clientStream(call, callback, path, entry.away, entry.roles);
         }
@@ -190,6 +192,7 @@ function bindMethod(method: DescMethod, options: ApiServerOptions): grpc.Untyped
       return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
         const entry = enter(call, path, options);
         if (entry instanceof Error) return void call.emit("error", toServiceError(entry));
+        const forwarder = options.forwarder;
         if (entry.away && forwarder) return forwarder.bidi(call, path, entry.away, entry.roles);
         call.emit("error", toServiceError(unimplemented(method)));
       };

@@ -132,17 +132,44 @@ export async function configuredTls(input: ConfiguredTlsInput): Promise<Configur
   return { mode: "configured", cert, trust, source };
 }
 
-/** grpc-js credentials for an identity. */
-export function serverCredentials(identity: TlsIdentity): grpc.ServerCredentials {
-  const pair = {
-    cert_chain: Buffer.from(identity.cert.crt),
-    private_key: Buffer.from(toTlsKeyPem(identity.cert.key)),
-  };
-  // No client certificate is asked for in maintenance mode, so the CA list is never used; given
-  // none, grpc-js would parse the system's root store into every server's TLS context (about
-  // 0.1 s of CPU each, which adds up with --emulate).
-  if (identity.mode === "maintenance") {
-    return grpc.ServerCredentials.createSsl(Buffer.from(identity.cert.crt), [pair], false);
+/**
+ * Server credentials whose certificate and trusted CAs can be replaced while the server runs:
+ * new connections get the new ones, open connections keep what they were verified with (as
+ * Talos's apid swaps its certificates when the OS CA or the accepted CAs change).
+ */
+export class ReplaceableCredentials extends grpc.ServerCredentials {
+  constructor(private identity: TlsIdentity) {
+    // As grpc-js's createSsl: clients are asked for a certificate once configured; Node's ciphers.
+    super({ requestCert: identity.mode !== "maintenance" }, contextOptions(identity));
   }
-  return grpc.ServerCredentials.createSsl(Buffer.from(identity.trust), [pair], true);
+
+  get mode(): TlsIdentity["mode"] {
+    return this.identity.mode;
+  }
+
+  /** Serves `identity` from now on (only within the same mode: whether clients are asked for a certificate is fixed). */
+  replace(identity: TlsIdentity): void {
+    this.identity = identity;
+    this.updateSecureContextOptions(contextOptions(identity));
+  }
+
+  override _equals(other: grpc.ServerCredentials): boolean {
+    return other === this;
+  }
+}
+
+function contextOptions(identity: TlsIdentity): { ca: Buffer; cert: Buffer[]; key: Buffer[] } {
+  return {
+    // No client certificate is asked for in maintenance mode, so the CA list is never used; given
+    // none, grpc-js would parse the system's root store into every server's TLS context (about
+    // 0.1 s of CPU each, which adds up with --emulate).
+    ca: Buffer.from(identity.mode === "maintenance" ? identity.cert.crt : identity.trust),
+    cert: [Buffer.from(identity.cert.crt)],
+    key: [Buffer.from(toTlsKeyPem(identity.cert.key))],
+  };
+}
+
+/** grpc-js credentials for an identity. */
+export function serverCredentials(identity: TlsIdentity): ReplaceableCredentials {
+  return new ReplaceableCredentials(identity);
 }

@@ -12,6 +12,15 @@ import { isComplete, isControlPlane, type MachineConfig, machineType } from "../
 import { NS } from "../machine/resources/kinds.js";
 import type { ResourceStore } from "../machine/resources/store.js";
 import type { ServiceManager } from "../machine/services.js";
+import { KvState } from "./etcd-kv.js";
+import {
+  ETCD_DATA_DIR,
+  loadBackend,
+  quotaFromConfig,
+  recoverFromSnapshot,
+  saveBackend,
+} from "./etcd-member.js";
+import { SharedKv } from "./etcd-shared.js";
 import { clusterId, controlPlanePort } from "./facts.js";
 import { affiliateKind, identityKind, type MemberResourceSpec, memberKind } from "./kinds.js";
 import {
@@ -28,8 +37,8 @@ const POLL_REAL_MS = 250;
 const POLL_NODE_MS = 1_000;
 /** Service changes reach the registry after this (real time), coalesced: a boot changes many at once. */
 const SERVICE_NUDGE_REAL_MS = 20;
-/** Where etcd keeps its data inside the node's root. */
-export const ETCD_DATA_DIR = "var/lib/etcd";
+/** How often (real time) a member refreshes its backend file on disk when the data changed. */
+const BACKEND_SAVE_MS = 2_000;
 
 /** What the controller needs of the machine it runs on. */
 export interface ClusterHost {
@@ -68,6 +77,11 @@ export class ClusterController {
   private trustd: string | undefined;
   private nudgePending = false;
   private readonly stopWatchingServices: () => void;
+  /** A bootstrap asked for a recovery from the uploaded snapshot: etcd's pre state does it. */
+  private pendingRecovery: { skipHashCheck: boolean } | undefined;
+  /** The replicated data's (epoch, applied count) last written to this member's backend file. */
+  private savedMark = "";
+  private savedAt = 0;
 
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
@@ -119,6 +133,11 @@ export class ClusterController {
     this.closed = true;
     this.stopWatchingServices();
     this.timer?.cancel();
+    try {
+      this.saveBackend(true);
+    } catch (err) {
+      this.host.log(`etcd: saving the backend failed: ${errorMessage(err)}`);
+    }
     if (this.registry) this.registry.withdraw(this.nodeId);
     for (const wake of [...this.wakers]) wake();
   }
@@ -177,6 +196,25 @@ export class ClusterController {
     }
     this.setResources(registry.affiliates());
     this.checkEtcdMembership(registry);
+    this.saveBackend(false);
+  }
+
+  /** Refreshes this member's backend file from the replicated data (at most every BACKEND_SAVE_MS). */
+  private saveBackend(force: boolean): void {
+    const local = this.localMemberId();
+    const registry = this.registry;
+    if (local === undefined || !registry) return;
+    if (!force && Date.now() - this.savedAt < BACKEND_SAVE_MS) return;
+    const kv = SharedKv.of(registry);
+    if (!kv.exists()) return;
+    const state = kv.read();
+    const membership = registry.readEtcd();
+    if (!membership?.members.some((m) => m.id === local)) return;
+    const mark = `${state.applied}:${state.revision}:${state.dbSize(local, kv.membersInfo())}`;
+    this.savedAt = Date.now();
+    if (mark === this.savedMark) return;
+    saveBackend(this.host.rootDir, state, kv.membersInfo(), local, membership.raftTerm);
+    this.savedMark = mark;
   }
 
   private record(): AffiliateRecord {
@@ -275,13 +313,22 @@ export class ClusterController {
   }
 
   private selfMember(id: string): EtcdMemberRecord {
+    const quota = quotaFromConfig(this.host.active());
     return {
       id,
       nodeId: this.nodeId,
       hostname: this.host.hostname(),
       address: this.routedAddresses()[0] ?? "127.0.0.1",
       isLearner: false,
+      ...(quota !== undefined ? { quotaBytes: quota } : {}),
     };
+  }
+
+  /** The cluster's replicated key/value data (every control plane sees the same). */
+  kv(): SharedKv {
+    const registry = this.currentRegistry();
+    if (!registry) throw new StatusError(grpc.status.FAILED_PRECONDITION, "etcd is not running on this node");
+    return SharedKv.of(registry);
   }
 
   /** The emulated etcd's view of the cluster, if this node is a member of a bootstrapped one. */
@@ -297,6 +344,12 @@ export class ClusterController {
     for (;;) {
       if (signal.aborted) throw signal.reason;
       const registry = this.currentRegistry();
+      if (registry && this.pendingRecovery) {
+        const { skipHashCheck } = this.pendingRecovery;
+        this.pendingRecovery = undefined;
+        await this.startCluster(registry, skipHashCheck);
+        return;
+      }
       if (registry && (await this.tryJoin(registry))) return;
       if (!this.waitingLogged) {
         this.waitingLogged = true;
@@ -321,13 +374,29 @@ export class ClusterController {
     const local = this.localMemberId();
     const existing = registry.readEtcd();
     if (local === undefined && (existing === undefined || existing.members.length === 0)) return false;
+    const kv = SharedKv.of(registry);
+    if (local !== undefined && !kv.exists()) {
+      // The whole cluster stopped: the data comes back from this member's backend file.
+      await kv.reset(loadBackend(this.host.rootDir) ?? new KvState());
+    }
     await registry.updateEtcd((state) => {
       if (local !== undefined) {
         // Restarting with data: the cluster continues (or, with the registry gone, starts over).
-        if (state?.members.some((m) => m.id === local)) return { state, result: undefined };
-        if (state && state.members.length > 0)
-          return { state: addMember(state, this.selfMember(local)), result: undefined };
-        return { state: freshCluster(this.selfMember(local)), result: undefined };
+        const self = this.selfMember(local);
+        const known = state?.members.find((m) => m.id === local);
+        if (state && known) {
+          // The quota may have changed with the machine config.
+          if (known.quotaBytes === self.quotaBytes) return { state, result: undefined };
+          return {
+            state: {
+              ...state,
+              members: state.members.map((m) => (m.id === local ? { ...m, quotaBytes: self.quotaBytes } : m)),
+            },
+            result: undefined,
+          };
+        }
+        if (state && state.members.length > 0) return { state: addMember(state, self), result: undefined };
+        return { state: freshCluster(self), result: undefined };
       }
       if (!state || state.members.length === 0) return { state, result: undefined };
       const id = newMemberId();
@@ -338,12 +407,34 @@ export class ClusterController {
     return this.localMemberId() !== undefined;
   }
 
-  /** Bootstrap: this node's etcd becomes the first member of a new cluster. */
-  async bootstrap(): Promise<void> {
+  /**
+   * Bootstrap: this node's etcd becomes the first member of a new cluster. With `recover`,
+   * etcd's pre state first restores the data from the snapshot EtcdRecover uploaded (and, as on
+   * Talos, a bad snapshot fails the etcd service, not this call).
+   */
+  async bootstrap(options: { recover?: boolean; skipHashCheck?: boolean } = {}): Promise<void> {
     if (this.localMemberId() !== undefined)
       throw new StatusError(grpc.status.ALREADY_EXISTS, "etcd data directory is not empty");
     const registry = this.currentRegistry();
     if (!registry) throw new StatusError(grpc.status.FAILED_PRECONDITION, "bootstrap is not available yet");
+    this.host.log("bootstrap request received");
+    if (options.recover) {
+      this.pendingRecovery = { skipHashCheck: options.skipHashCheck === true };
+    } else {
+      await this.startCluster(registry, undefined);
+    }
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** Creates the new cluster with this node as its first member; `skipHashCheck` set: from the snapshot. */
+  private async startCluster(registry: ClusterRegistry, skipHashCheck: boolean | undefined): Promise<void> {
+    let data = new KvState();
+    if (skipHashCheck !== undefined) {
+      const recovered = recoverFromSnapshot(this.host.rootDir, skipHashCheck);
+      this.host.log(recovered.log);
+      data = recovered.state;
+    }
+    const kv = SharedKv.of(registry);
     await registry.updateEtcd((state) => {
       const id = newMemberId();
       this.writeLocalMember(id);
@@ -351,8 +442,10 @@ export class ClusterController {
         return { state: addMember(state, this.selfMember(id)), result: undefined };
       return { state: freshCluster(this.selfMember(id)), result: undefined };
     });
-    this.host.log("bootstrap request received");
-    for (const wake of [...this.wakers]) wake();
+    const existing = registry.readEtcd({ fresh: true });
+    // A new cluster starts with new data; joining a running one (a second bootstrap) keeps it.
+    if (!existing || existing.members.length <= 1 || skipHashCheck !== undefined) await kv.reset(data);
+    this.savedMark = "";
   }
 
   /** While etcd runs: a node removed from the membership stops its etcd. */

@@ -76,6 +76,8 @@ export interface EtcdMemberRecord {
   readonly hostname: string;
   readonly address: string;
   readonly isLearner: boolean;
+  /** The member's backend quota (`quota-backend-bytes`; absent: etcd's default, negative: none). */
+  readonly quotaBytes?: number;
 }
 
 export interface EtcdClusterState {

@@ -148,7 +148,7 @@ function viewFrom(
 
 export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
   return [
-    unary(MachineService.method.bootstrap, async () => {
+    unary(MachineService.method.bootstrap, async (req) => {
       const machine = rt.machine;
       const active = machine.config.active;
       if (!isComplete(active)) throw unimplemented("machine type is not set, cannot use bootstrap API");
@@ -156,7 +156,10 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
         throw invalidArgument("etcd is not configured, bootstrap is not possible");
       }
       if (!machine.services.isUp("cri")) throw failedPrecondition("bootstrap is not available yet");
-      await machine.cluster.bootstrap();
+      await machine.cluster.bootstrap({ recover: req.recoverEtcd, skipHashCheck: req.recoverSkipHashCheck });
+      // Talos loads a new etcd service for the bootstrap: one that failed starts again.
+      const etcd = machine.services.snapshot("etcd");
+      if (etcd?.state === "Failed") machine.services.start(etcd.definition);
       return create(BootstrapResponseSchema, { messages: [create(BootstrapSchema, {})] });
     }),
     unary(MachineService.method.etcdMemberList, async () => {
@@ -183,20 +186,29 @@ export function clusterHandlers(rt: NodeRuntime): HandlerEntry[] {
       const { self, state } = await rt.machine.cluster.etcdMembers();
       const me = state.members.find((m) => m.id === self);
       const version = ETCD_VERSION.replace(/^v/, "");
-      const dbSize = 20_480_000 + state.raftIndex * 4_096;
+      const kv = rt.machine.cluster.kv();
+      const data = kv.read();
+      const members = kv.membersInfo();
+      const dbSize = data.dbSize(self, members);
+      const raftIndex = BigInt(state.raftIndex + data.applied);
       return create(EtcdStatusResponseSchema, {
         messages: [
           create(EtcdStatusSchema, {
             memberStatus: create(EtcdMemberStatusSchema, {
               memberId: hexId(self),
               protocolVersion: version,
-              storageVersion: version.replace(/\.\d+$/, ".0"),
+              storageVersion: data.clusterVersion(),
               dbSize: BigInt(dbSize),
-              dbSizeInUse: BigInt(Math.round(dbSize * 0.42)),
+              dbSizeInUse: BigInt(data.inUse(members)),
               leader: state.leader === "" ? 0n : hexId(state.leader),
-              raftIndex: BigInt(state.raftIndex),
+              raftIndex,
               raftTerm: BigInt(state.raftTerm),
-              raftAppliedIndex: BigInt(state.raftIndex),
+              raftAppliedIndex: raftIndex,
+              // etcd's status lists "etcdserver: no leader" and every alarm (AlarmMember's text form).
+              errors: [
+                ...(state.leader === "" ? ["etcdserver: no leader"] : []),
+                ...data.alarms.map((a) => `memberID:${hexId(a.member)} alarm:${a.alarm}`),
+              ],
               isLearner: me?.isLearner ?? false,
             }),
           }),

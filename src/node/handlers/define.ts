@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import { StatusError } from "../errors.js";
 import type { ImageCatalog, ImageStore } from "../images/index.js";
 import type { Machine } from "../machine/index.js";
+import type { BlockStorage } from "../platform/index.js";
 import type { Bootloader, Meta } from "../state/index.js";
 import { isFellBehind } from "../streams/index.js";
 
@@ -25,6 +26,8 @@ export interface NodeRuntime {
   readonly images: ImageStore;
   /** What the "registry" has. */
   readonly catalog: ImageCatalog;
+  /** What the extra disks hold (partitions, LVM, md arrays), kept in STATE. */
+  readonly storage: BlockStorage;
 }
 
 export type HandlerEntry = readonly [string, Handler];
@@ -45,6 +48,16 @@ export function serverStream<T extends DescMethod>(
   ) => Promise<void>,
 ): HandlerEntry {
   return [methodPath(method), { kind: "server_streaming", handle: fn as unknown } as Handler];
+}
+
+export function clientStream<T extends DescMethod>(
+  method: T,
+  fn: (
+    requests: AsyncIterable<MessageShape<T["input"]>>,
+    caller: Caller,
+  ) => Promise<MessageShape<T["output"]>>,
+): HandlerEntry {
+  return [methodPath(method), { kind: "client_streaming", handle: fn as unknown } as Handler];
 }
 
 export function failedPrecondition(message: string): StatusError {

@@ -17,13 +17,15 @@ import {
 import {
   cleanComponents,
   contentBytes,
-  type Entry,
   ESCAPES,
   goFileMode,
   PathError,
   type RootFs,
   type TarEntry,
+  talosWalk,
   tarStream,
+  type WalkerItem,
+  type WalkFileType,
   type WalkItem,
   walk,
 } from "../platform/index.js";
@@ -73,7 +75,7 @@ export function multiError(errors: readonly string[]): string {
   return `${head}\n${errors.map((e) => `\t* ${e}`).join("\n")}\n\n`;
 }
 
-function fileInfo(item: WalkItem) {
+function fileInfo(item: WalkItem | WalkerItem) {
   if (item.error !== undefined || !item.entry) {
     return create(FileInfoSchema, {
       name: item.fullPath,
@@ -95,12 +97,11 @@ function fileInfo(item: WalkItem) {
   });
 }
 
-function typeOf(e: Entry): ListRequest_Type | undefined {
-  if (e.kind === "file") return ListRequest_Type.REGULAR;
-  if (e.kind === "dir") return ListRequest_Type.DIRECTORY;
-  if (e.kind === "symlink") return ListRequest_Type.SYMLINK;
-  return undefined;
-}
+const WALK_TYPES: ReadonlyMap<ListRequest_Type, WalkFileType> = new Map([
+  [ListRequest_Type.REGULAR, "file"],
+  [ListRequest_Type.DIRECTORY, "dir"],
+  [ListRequest_Type.SYMLINK, "symlink"],
+]);
 
 /** The archive entries of a walk, skipping (and noting) what cannot be archived. */
 async function* tarEntries(
@@ -157,16 +158,17 @@ export function fileHandlers(rt: NodeRuntime): HandlerEntry[] {
       const signal = callSignal(caller, m);
       refuseEscape("lstat", req.root);
       const root = normaliseRoot(req.root);
-      const maxDepth = req.recurse ? (req.recursionDepth <= 0 ? -1 : req.recursionDepth) : 0;
-      const types = new Set(req.types);
-      const items = walk(m.rootfs, root, maxDepth);
+      // As Talos: without `recurse` only the root's entries; a depth of 0 with it means no limit.
+      const maxDepth = req.recurse ? (req.recursionDepth === 0 ? -1 : req.recursionDepth) : 0;
+      const types = new Set<WalkFileType>();
+      for (const t of req.types) {
+        const w = WALK_TYPES.get(t);
+        if (w) types.add(w);
+      }
+      const items = talosWalk(m.rootfs, root, { maxDepth, types });
       await liveStream(m, "list-stream", async () => {
         for (const item of items) {
           if (signal.aborted) return;
-          if (item.entry && types.size > 0) {
-            const t = typeOf(item.entry);
-            if (t === undefined || !types.has(t)) continue;
-          }
           await send(fileInfo(item));
         }
       });
@@ -236,21 +238,17 @@ export function fileHandlers(rt: NodeRuntime): HandlerEntry[] {
         for (const raw of req.paths) {
           if (signal.aborted) return;
           const root = normaliseRoot(raw);
-          let items: Iterator<WalkItem>;
+          let items: Iterable<WalkerItem>;
           try {
-            items = walk(m.rootfs, root, -1)[Symbol.iterator]();
+            items = talosWalk(m.rootfs, root, { maxDepth: -1 });
           } catch (err) {
             if (err instanceof PathError && err.code === "ESCAPE") throw err;
             await send(
-              create(DiskUsageInfoSchema, {
-                name: root,
-                relativeName: root,
-                error: errorMessage(err),
-              }),
+              create(DiskUsageInfoSchema, { name: root, relativeName: root, error: errorMessage(err) }),
             );
             continue;
           }
-          await diskUsage(items, req, (info) => send(info), signal);
+          await diskUsage(root, items, req, (info) => send(info), signal);
         }
       });
     }),
@@ -263,43 +261,74 @@ interface UsageFilter {
   readonly threshold: bigint;
 }
 
+interface UsageEntry {
+  readonly name: string;
+  readonly relativeName: string;
+  size: bigint;
+}
+
+/** Go's filepath.Dir of an absolute path. */
+function goDir(p: string): string {
+  const i = p.lastIndexOf("/");
+  if (i < 0) return ".";
+  const d = p.slice(0, i);
+  return d === "" ? "/" : d.replace(/\/+$/, "") || "/";
+}
+
+const trimSlashes = (p: string): string => p.replace(/\/+$/, "");
+
+function separators(p: string): number {
+  let n = 0;
+  for (const ch of p) if (ch === "/") n++;
+  return n;
+}
+
 /**
- * du over a walk (which yields a directory before its contents): files are reported as they
- * come (with `all`), each directory after everything below it with its total size.
+ * du as Talos computes it (siderolabs/talos: internal/app/machined/internal/server/v1alpha1,
+ * DiskUsage): files are sent as the walk reaches them (with `all`), each directory once the walk
+ * has left it, with the sizes of everything below it added, and the root last. Depths count
+ * separators below the requested path, so from `/` the top-level directories are at depth 0;
+ * the client asks for its --depth plus one. A directory the walk leaves for a sibling at the
+ * same depth without a file between is never reported, as on Talos.
  */
 async function diskUsage(
-  items: Iterator<WalkItem>,
+  path: string,
+  items: Iterable<WalkerItem>,
   filter: UsageFilter,
   send: (info: ReturnType<typeof create<typeof DiskUsageInfoSchema>>) => Promise<void>,
   signal: AbortSignal,
 ): Promise<void> {
-  const skip = (depth: number, isDir: boolean, size: bigint): boolean =>
-    (filter.recursionDepth > 0 && depth >= filter.recursionDepth) ||
-    (!isDir && !filter.all) ||
-    (filter.threshold > 0n && size < filter.threshold) ||
-    (filter.threshold < 0n && size > -filter.threshold);
-  // Directories still open, innermost last.
-  const open: { item: WalkItem; size: bigint }[] = [];
-  const close = async (downTo: number): Promise<void> => {
-    while (open.length > 0 && open[open.length - 1]!.item.depth >= downTo) {
-      const dir = open.pop()!;
-      const parent = open[open.length - 1];
-      if (parent) parent.size += dir.size;
-      if (!skip(dir.item.depth, true, dir.size)) {
-        await send(
-          create(DiskUsageInfoSchema, {
-            name: dir.item.fullPath,
-            relativeName: dir.item.relPath,
-            size: dir.size,
-          }),
-        );
+  const folders = new Map<string, UsageEntry>();
+  const sendSize = async (info: UsageEntry, depth: number, isDir: boolean): Promise<void> => {
+    const parent = folders.get(trimSlashes(goDir(info.name)));
+    if (parent) parent.size += info.size;
+    const skip =
+      (depth >= filter.recursionDepth && filter.recursionDepth > 0) ||
+      (!isDir && !filter.all) ||
+      (filter.threshold > 0n && info.size < filter.threshold) ||
+      (filter.threshold < 0n && info.size > -filter.threshold);
+    if (skip) return;
+    await send(
+      create(DiskUsageInfoSchema, { name: info.name, relativeName: info.relativeName, size: info.size }),
+    );
+  };
+  const rootDepth = separators(path);
+  let depth = 0;
+  let prefix = path;
+  // Sends the directories being left, up to the one the next entry is in.
+  const flushFolders = async (from: string, next: string): Promise<void> => {
+    let p = from;
+    while (!next.startsWith(p)) {
+      const folder = folders.get(p);
+      if (folder) {
+        await sendSize(folder, separators(p) - rootDepth, true);
+        folders.delete(p);
       }
+      p = trimSlashes(goDir(p));
     }
   };
-  for (let n = items.next(); !n.done; n = items.next()) {
+  for (const item of items) {
     if (signal.aborted) return;
-    const item = n.value;
-    await close(item.depth);
     if (item.error !== undefined || !item.entry) {
       await send(
         create(DiskUsageInfoSchema, {
@@ -310,16 +339,26 @@ async function diskUsage(
       );
       continue;
     }
-    const size = BigInt(Math.max(0, item.entry.size));
-    if (item.entry.kind === "dir") {
-      open.push({ item, size });
-      continue;
+    const currentDepth = separators(item.fullPath) - rootDepth;
+    // The kernel's /proc/kcore reports the address space, not bytes on a disk.
+    const size = item.fullPath === "/proc/kcore" ? 0n : BigInt(Math.max(0, item.entry.size));
+    const isDir = item.entry.kind === "dir";
+    const entry: UsageEntry = { name: item.fullPath, relativeName: item.relPath, size };
+    if (isDir) folders.set(trimSlashes(item.fullPath), entry);
+    else await sendSize(entry, currentDepth, false);
+    if (currentDepth < depth) {
+      await flushFolders(prefix, item.fullPath);
+      prefix = item.fullPath;
     }
-    const parent = open[open.length - 1];
-    if (parent) parent.size += size;
-    if (!skip(item.depth, false, size)) {
-      await send(create(DiskUsageInfoSchema, { name: item.fullPath, relativeName: item.relPath, size }));
+    if (isDir) prefix = item.fullPath;
+    depth = currentDepth;
+  }
+  if (path !== "") {
+    const p = trimSlashes(path);
+    const root = folders.get(p);
+    if (root) {
+      await flushFolders(prefix, p);
+      await sendSize(root, 0, true);
     }
   }
-  await close(0);
 }

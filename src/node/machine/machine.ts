@@ -44,6 +44,13 @@ import { Workloads } from "./workloads.js";
 /** What the machine gives the cluster controller; the node adds where the registry lives. */
 export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
 
+/** The node's Kubernetes side (kubelet, and on control planes the API server), made by the node. */
+export interface MachineKube {
+  kubeletRegistered(controlPlane: boolean): void;
+  configChanged(): void;
+  close(): void;
+}
+
 /** How long after boot the network is configured and the clock synced (machine time). */
 const NETWORK_READY_MS = 200;
 const TIME_SYNCED_MS = 500;
@@ -76,6 +83,8 @@ export interface MachineOptions {
   readonly onRunning?: () => void;
   /** A staged upgrade to install in this boot's `install` sequence (then reboot). */
   readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
+  /** Makes this boot's Kubernetes side (it starts when the kubelet registers). */
+  readonly createKube?: (machine: Machine) => MachineKube;
 }
 
 export class Machine {
@@ -121,6 +130,7 @@ export class Machine {
   private networkReady = false;
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
+  private readonly kube: MachineKube | undefined;
 
   constructor(private readonly options: MachineOptions) {
     const { clock } = options;
@@ -174,6 +184,7 @@ export class Machine {
         this.status.refresh();
         this.cluster.nudge();
       },
+      kubeletRegistered: (controlPlane) => this.kube?.kubeletRegistered(controlPlane),
     });
     this.output = new ServiceOutput(
       this.services,
@@ -255,6 +266,7 @@ export class Machine {
     if (options.onRunning) onceRunningAndReady(this.bus, options.onRunning);
     publishBootFacts(this.factSource());
     registerLiveFiles(this.liveFacts());
+    this.kube = options.createKube?.(this);
   }
 
   /** No complete (v1alpha1) active config: the maintenance API serves. */
@@ -320,6 +332,7 @@ export class Machine {
   /** Stops timers and background work (the machine is being discarded). */
   close(): void {
     this.abort.abort(new Error("machine stopped"));
+    this.kube?.close();
     this.cluster.close();
     this.bus.seal();
     for (const t of this.timers) t.cancel();
@@ -389,6 +402,7 @@ export class Machine {
 
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
     publishConfigFacts(this.factSource());
+    this.kube?.configChanged();
     this.startup.wake();
     if (!isComplete(active) && isComplete(previous)) {
       // A TRY config applied in maintenance rolled back to nothing: boot again without one.

@@ -263,7 +263,15 @@ export class ServiceManager {
       if (signal.aborted) throw signal.reason;
     }
     this.transition(svc, "Preparing", "Running pre state");
-    await this.preStates.get(def.id)?.(signal);
+    try {
+      await this.preStates.get(def.id)?.(signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // Talos: the runner's error, first letter upper-cased, is the Failed event's message.
+      const msg = `failed to run pre stage: ${err instanceof Error ? err.message : String(err)}`;
+      this.transition(svc, "Failed", msg.charAt(0).toUpperCase() + msg.slice(1));
+      return;
+    }
     this.transition(svc, "Preparing", "Creating service runner");
     await this.clock.sleep(def.startMs, signal);
     svc.pid = def.runner.kind === "goroutine" ? undefined : this.nextPid++;

@@ -58,6 +58,8 @@ export interface WorkloadsHost {
   later(ms: number, fn: () => void): void;
   /** Kubernetes became ready: readiness and discovery have news. */
   kubernetesChanged(): void;
+  /** The kubelet registered the node: the node's Kubernetes side (and a control plane's API server) starts. */
+  kubeletRegistered?(controlPlane: boolean): void;
 }
 
 export class Workloads {
@@ -149,6 +151,7 @@ export class Workloads {
       this.host.later(KUBELET_REGISTER_MS, () => {
         this.ready = true;
         if (controlPlane) this.startStaticPods();
+        this.host.kubeletRegistered?.(controlPlane);
         this.host.kubernetesChanged();
       });
     if (controlPlane) registered();

@@ -44,6 +44,22 @@ export interface RunningProcess {
   readonly startedAt: Date;
 }
 
+export interface NetDeviceRow {
+  readonly name: string;
+  readonly rxBytes: number;
+  readonly rxPackets: number;
+  readonly txBytes: number;
+  readonly txPackets: number;
+}
+
+export interface DiskCounterRow {
+  readonly name: string;
+  readonly readCompleted: number;
+  readonly readSectors: number;
+  readonly writeCompleted: number;
+  readonly writeSectors: number;
+}
+
 export interface MountRow {
   readonly filesystem: string;
   readonly size: number;
@@ -160,6 +176,43 @@ export class Hardware {
       guest: 0,
       guestNice: 0,
     };
+  }
+
+  /**
+   * /proc/net/dev counters of the loopback and the NIC: traffic grows with uptime, faster
+   * while workloads are busy (`load` in [0, 1]), so a reader sees a rate that moves.
+   */
+  netDevices(now: Date, load: number): NetDeviceRow[] {
+    const t = this.uptime(now);
+    const busy = 1 + 3 * Math.min(1, load);
+    const rx = Math.floor(t * (18_000 * busy + 6_000 * wobble(t, 40)));
+    const tx = Math.floor(t * (9_000 * busy + 4_000 * wobble(t, 55, 1)));
+    const row = (name: string, rxBytes: number, txBytes: number): NetDeviceRow => ({
+      name,
+      rxBytes,
+      rxPackets: Math.floor(rxBytes / 620),
+      txBytes,
+      txPackets: Math.floor(txBytes / 480),
+    });
+    return [row("lo", Math.floor(t * 2_100), Math.floor(t * 2_100)), row("eth0", rx, tx)];
+  }
+
+  /** /proc/diskstats counters of the disks (sectors of 512 bytes), growing with uptime. */
+  diskCounters(now: Date, load: number): DiskCounterRow[] {
+    const t = this.uptime(now);
+    const busy = 1 + 2 * Math.min(1, load);
+    return this.disks.map((d, i) => {
+      const share = i === 0 ? 1 : 0.1;
+      const readSectors = Math.floor(t * share * (40 * busy + 30 * wobble(t, 70, i)));
+      const writeSectors = Math.floor(t * share * (120 * busy + 80 * wobble(t, 45, i + 1)));
+      return {
+        name: d.devPath.replace(/^\/dev\//, ""),
+        readCompleted: Math.floor(readSectors / 8),
+        readSectors,
+        writeCompleted: Math.floor(writeSectors / 16),
+        writeSectors,
+      };
+    });
   }
 
   /** Counters of /proc/stat (all growing with uptime). */

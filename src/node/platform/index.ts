@@ -57,4 +57,15 @@ export {
   walk,
 } from "./rootfs.js";
 export { LIVE_PATHS, type LivePath, openRootFs } from "./rootfs-seed.js";
+export { type FilesystemStats, filesystemStats, mountOf } from "./statfs.js";
+export {
+  type BlockDevice,
+  BlockStorage,
+  loadStorageLayout,
+  STORAGE_FILE,
+  StorageOpError,
+  type StorageState,
+  storageFromLayout,
+} from "./storage.js";
 export { entryHeader, type TarEntry, tarStream } from "./tar.js";
+export { talosWalk, type WalkerItem, type WalkerOptions, type WalkFileType } from "./walker.js";

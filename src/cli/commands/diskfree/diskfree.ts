@@ -1,8 +1,8 @@
-// talosctl diskfree (df) [volume ID]: space of the volumes each node has mounted with a
-// filesystem of their own. The volumes come from the VolumeStatus resources; their space
-// from the node's mount table (Mounts), matched by mount point.
+// talosctl diskfree (df) [volume ID]: space (or with -i inodes) of the volumes each node has
+// mounted with a filesystem of their own. The volumes come from the VolumeStatus resources,
+// their numbers from statfs of each mount point (machine.StorageService.Statfs).
 import { fromBinary } from "@bufbuild/protobuf";
-import { type NodeClient, openClient, specData } from "../../../client/index.js";
+import { type NodeClient, openClient, type Statfs, specData, statfs } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import type { Resource } from "../../../gen/cosi/resource/resource_pb.js";
 import { VolumeStatusSpecSchema } from "../../../gen/resource/definitions/block/block_pb.js";
@@ -11,7 +11,7 @@ import {
   BlockVolumePhase,
   BlockVolumeType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
-import { bytesIEC } from "../../../wire/index.js";
+import { bytesIEC, countSI } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { connectionFlags, connectionOptions, outputFlag } from "../../flags.js";
@@ -85,8 +85,7 @@ function unusable(v: VolumeView): string | undefined {
 
 interface Row {
   readonly volume: VolumeView;
-  readonly size: number;
-  readonly available: number;
+  readonly statfs: Statfs;
 }
 
 async function collect(node: NodeClient, volumeId: string | undefined): Promise<Row[]> {
@@ -100,27 +99,28 @@ async function collect(node: NodeClient, volumeId: string | undefined): Promise<
     if (!v) throw new UserError(`volume ${JSON.stringify(volumeId)} not found`);
     const why = unusable(v);
     if (why) throw new UserError(why);
-    if (v.target === "") throw new UserError(`volume ${JSON.stringify(volumeId)} not mounted`);
+    if (v.target === "" || v.source === "")
+      throw new UserError(`volume ${JSON.stringify(volumeId)} not mounted`);
     chosen = [v];
   } else {
     chosen = volumes.filter((v) => unusable(v) === undefined && v.target !== "" && v.source !== "");
   }
-  const mounts = (await node.machine.mounts({})).messages.flatMap((m) => m.stats);
   const rows: Row[] = [];
   for (const v of chosen.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    const m = mounts.find((x) => x.mountedOn === v.target);
-    if (!m) {
-      if (volumeId !== undefined) throw new UserError(`volume ${JSON.stringify(volumeId)} not mounted`);
-      continue;
+    try {
+      rows.push({ volume: v, statfs: await statfs(node, v.target) });
+    } catch (err) {
+      throw new UserError(
+        `error calling statfs on ${JSON.stringify(v.target)}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
-    rows.push({ volume: v, size: Number(m.size), available: Number(m.available) });
   }
   return rows;
 }
 
-/** used/(used+available), rounded up, as df shows it. */
-function usagePercent(used: number, available: number): string {
-  const total = used + available;
+/** used/total, rounded up, as df shows it ("-" for an empty total). */
+function percent(used: number, total: number): string {
   if (total === 0) return "-";
   return `${Math.ceil((used * 100) / total)}%`;
 }
@@ -137,45 +137,58 @@ export const command = defineCommand({
   examples: [
     ["$0", "space of every mounted volume"],
     ["$0 EPHEMERAL -b", "one volume, sizes in bytes"],
-    ["$0 -o json", "one JSON object per volume, sizes in bytes"],
+    ["$0 -i", "inodes instead of space"],
+    ["$0 -o json", "one JSON object per volume, sizes and inode counts as numbers"],
   ],
   async handler({ flags, args }, ctx: CliContext) {
     const format = parseOutputFormat(flags.output, FORMATS);
-    if (flags.inodes) {
-      throw new UserError(
-        "--inodes: the node API this talosctl speaks reports no inode counts (it has no Statfs call); sizes are available without -i",
-      );
-    }
     const raw = flags.bytes;
+    const inodes = flags.inodes;
     const volumeId = args[0];
     const size = (n: number): string => (raw ? String(n) : bytesIEC(n).replace(" ", ""));
+    const count = (n: number): string => (raw ? String(n) : countSI(n));
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       await printNodeTable(ctx, format, nodes, {
-        headers: ["NODE", "VOLUME", "FILESYSTEM", "SIZE", "USED", "AVAILABLE", "USAGE", "MOUNT POINT"],
+        headers: inodes
+          ? ["NODE", "VOLUME", "FILESYSTEM", "INODES", "IUSED", "IFREE", "%IUSED", "MOUNT POINT"]
+          : ["NODE", "VOLUME", "FILESYSTEM", "SIZE", "USED", "AVAILABLE", "USAGE", "MOUNT POINT"],
         fetch: (node) => collect(client.forNode(node), volumeId),
         rows: (node, volumes) =>
-          volumes.map((row) => {
-            const used = Math.max(0, row.size - row.available);
-            return [
-              node,
-              row.volume.id,
-              row.volume.source,
-              size(row.size),
-              size(used),
-              size(row.available),
-              usagePercent(used, row.available),
-              row.volume.target,
-            ];
-          }),
-        json: (row) => ({
-          volume: row.volume.id,
-          source: row.volume.source,
-          filesystem: row.volume.filesystem,
-          size: row.size,
-          used: Math.max(0, row.size - row.available),
-          available: row.available,
-          mountPoint: row.volume.target,
+          volumes.map(({ volume, statfs: s }) =>
+            inodes
+              ? [
+                  node,
+                  volume.id,
+                  volume.source,
+                  count(s.inodes),
+                  count(s.inodesUsed),
+                  count(s.inodesFree),
+                  percent(s.inodesUsed, s.inodes),
+                  volume.target,
+                ]
+              : [
+                  node,
+                  volume.id,
+                  volume.source,
+                  size(s.size),
+                  size(s.used),
+                  size(s.available),
+                  percent(s.used, s.used + s.available),
+                  volume.target,
+                ],
+          ),
+        json: ({ volume, statfs: s }) => ({
+          volume: volume.id,
+          source: volume.source,
+          filesystem: volume.filesystem,
+          size: s.size,
+          used: s.used,
+          available: s.available,
+          inodes: s.inodes,
+          inodesUsed: s.inodesUsed,
+          inodesFree: s.inodesFree,
+          mountPoint: volume.target,
         }),
       });
     } finally {

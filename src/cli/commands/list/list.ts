@@ -30,7 +30,7 @@ function parseTypes(values: readonly string[]): ListRequest_Type[] {
       if (letter === "f") out.push(ListRequest_Type.REGULAR);
       else if (letter === "d") out.push(ListRequest_Type.DIRECTORY);
       else if (letter === "l" || letter === "L") out.push(ListRequest_Type.SYMLINK);
-      else throw new UserError(`invalid file type: ${letter} (use f, d or l)`);
+      else throw new UserError(`invalid file type: ${letter}`);
     }
   }
   return out;
@@ -81,7 +81,8 @@ export const command = defineCommand({
     if (recurse && depth !== 1) {
       throw new UserError("only one of flags --recurse and --depth can be specified at the same time");
     }
-    // As talosctl: --recurse asks for no limit (-1); a depth of 1 or less lists the root only.
+    // As talosctl: --recurse asks for no limit (-1); a depth of 1 or less (0 and negative
+    // included) lists the root's entries only, since the node recurses only when asked to.
     const recursionDepth = recurse ? -1 : depth;
     const request = {
       root,

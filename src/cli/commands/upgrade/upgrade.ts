@@ -1,8 +1,11 @@
 // talosctl upgrade: pulls the installer image on every node, runs it (LifecycleService), then
 // reboots and follows each node until it is back, checking that it runs the new version (a
 // node that fell back to its previous installation is reported, exit 1). Nodes without the
-// current API, or --legacy/--stage/--preserve/--force, use MachineService.Upgrade.
+// current API, or --legacy/--stage/--preserve/--force, use MachineService.Upgrade. The
+// Kubernetes drain talosctl runs by default before the reboot needs the cluster's Kubernetes
+// API: see ../reboot/drain.ts for what happens while this talosctl has no Kubernetes client.
 import {
+  type DrainedNodes,
   fanOut,
   type NodeClient,
   NodeError,
@@ -32,6 +35,7 @@ import { connectionFlags, connectionOptions, oneOf } from "../../flags.js";
 import { progressFlag, runLifecycle, waitFlags, waitOptions } from "../../lifecycle.js";
 import { renderTable } from "../../output/index.js";
 import type { Progress } from "../../output/progress.js";
+import { decideDrain, drain, drainFlags, uncordon } from "../reboot/drain.js";
 
 export const DEFAULT_INSTALLER_IMAGE = `ghcr.io/siderolabs/installer:${TALOS_VERSION}`;
 
@@ -49,7 +53,8 @@ export const command = defineCommand({
     namespace: flag.string({
       default: "system",
       choices: IMAGE_NAMESPACES,
-      describe: `namespace to pull the image into: ${IMAGE_NAMESPACES.join(", ")}`,
+      describe:
+        'namespace to use: "system" (etcd and kubelet images), "cri" for all Kubernetes workloads, "inmem" for in-memory containerd instance',
     }),
     "reboot-mode": flag.string({
       short: "m",
@@ -58,7 +63,8 @@ export const command = defineCommand({
       validate: oneOf(REBOOT_MODE_NAMES),
       describe: `select the reboot mode during upgrade: ${REBOOT_MODE_NAMES.join(", ")}`,
     }),
-    "no-reboot": flag.bool({ describe: "install, but do not reboot" }),
+    "no-reboot": flag.bool({ describe: "do not reboot the node after upgrade (skip reboot and drain)" }),
+    ...drainFlags(true),
     legacy: flag.bool({ describe: "use the legacy upgrade API (MachineService.Upgrade)" }),
     stage: flag.bool({
       short: "s",
@@ -78,9 +84,10 @@ export const command = defineCommand({
       "stage through the legacy API",
     ],
   ],
-  async handler({ flags }, ctx: CliContext) {
+  async handler({ flags, changed }, ctx: CliContext) {
     const image = parseImageReference(flags.image);
-    const namespace = parseImageNamespace(flags.namespace);
+    // As talosctl: --legacy never looks at --namespace.
+    const containerd = parseImageNamespace(flags.legacy ? "system" : flags.namespace);
     const rebootMode = parseRebootMode(flags["reboot-mode"], "-m, --reboot-mode");
     const wait = waitOptions(flags);
     const noReboot = flags["no-reboot"];
@@ -96,6 +103,13 @@ export const command = defineCommand({
 
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
+      // The drain runs between the install and the reboot; it is decided first, so that a
+      // drain that was asked for but cannot run changes nothing.
+      // The legacy API drains on the node itself, as its upgrade sequence's drain phase.
+      const drains =
+        !noReboot &&
+        !legacyAsked &&
+        (await decideDrain(ctx, client, { drain: flags.drain, explicit: changed("drain"), verb: "upgrade" }));
       const before = await serverTags(client, nodes, ctx.signal);
       const legacy = new Set(
         legacyAsked ? nodes : nodes.filter((n) => !speaksLifecycleApi(before.get(n) ?? "")),
@@ -105,7 +119,7 @@ export const command = defineCommand({
 
       let progress: Progress | undefined;
       const report = (node: string, message: string, transient = false): void => {
-        if (progress) progress.update({ node, state: "running", message, transient });
+        if (progress) progress.update({ node, state: "running", message, transient, step: true });
         else if (!transient) ctx.stderr.write(`${node}: ${message}\n`);
       };
       const installerOutput = new Map<string, string>();
@@ -116,11 +130,11 @@ export const command = defineCommand({
         try {
           report(nc.node, `pulling image ${image.ref}`);
           const name = await pullImage(nc, image.ref, {
-            namespace,
+            containerd,
             onProgress: (line) => report(nc.node, line, true),
           });
           report(nc.node, `pulled image ${name}`);
-          const result = await runInstaller(nc, image.ref, namespace, (line) => report(nc.node, line, true));
+          const result = await runInstaller(nc, image.ref, containerd, (line) => report(nc.node, line, true));
           if (result.exitCode !== 0) {
             installerOutput.set(
               nc.node,
@@ -157,6 +171,46 @@ export const command = defineCommand({
           ctx.stderr.write(`${node}: installer output:\n${output.endsWith("\n") ? output : `${output}\n`}`);
         }
       };
+
+      if (drains) {
+        // As talosctl: every node is installed, then drained, then rebooted and followed (a
+        // drain implies --wait), then uncordoned once back.
+        const installed = new Set<string>();
+        const results = await fanOut(
+          nodes.filter((n) => !legacy.has(n)),
+          async (node) => {
+            if (await install(client.forNode(node))) installed.add(node);
+          },
+          { signal: ctx.signal },
+        );
+        printInstallerOutput();
+        throwIfAnyFailed(results, (node, err) => `error executing upgrade on node ${node}: ${err.message}`);
+        const flagsForRun = { ...wait, wait: true };
+        const drained: DrainedNodes = await drain(ctx, client, nodes, flags["drain-timeout"], flagsForRun);
+        try {
+          await runLifecycle(ctx, {
+            verb: "upgrade",
+            client,
+            nodes,
+            flags: flagsForRun,
+            start: async (nc) => {
+              if (installed.has(nc.node)) return reboot(nc, rebootMode);
+              const ack = await legacyUpgrade(nc, legacyOptions);
+              return ack.actorId;
+            },
+            predicate: "machine-ready",
+            postCheck: "boot-id",
+            sequences: ["upgrade", "reboot"],
+            onProgress: (p) => {
+              progress = p;
+            },
+            finalCheck: (nc) => checkVersion(nc, expected, before.get(nc.node)),
+          });
+        } finally {
+          await uncordon(ctx, client, drained, flagsForRun);
+        }
+        return;
+      }
 
       if (noReboot || !wait.wait) {
         const results = await fanOut(nodes, (node) => start(client.forNode(node)), { signal: ctx.signal });

@@ -1,5 +1,6 @@
-// talosctl usage (du) [path...]: disk usage of paths on every node, like du; the NODE column
-// appears once several nodes answer.
+// talosctl usage (du) [path...]: disk usage of paths on every node, like du: each directory
+// (and with --all each file) down to --depth, then the path's total; the NODE column appears
+// once several nodes answer.
 import {
   completeNodePath,
   completionQuery,
@@ -9,7 +10,7 @@ import {
   throwIfAnyFailed,
   writeWithBackpressure,
 } from "../../../client/index.js";
-import { JoinedError, UserError } from "../../../errors.js";
+import { JoinedError } from "../../../errors.js";
 import { bytesSI } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
@@ -43,10 +44,10 @@ export const command = defineCommand({
     ),
   async handler({ flags, args }, ctx: CliContext) {
     const format = parseOutputFormat(flags.output, FORMATS);
-    const depth = flags.depth;
-    if (depth < 0) throw new UserError(`--depth must not be negative (got ${depth})`);
+    // As talosctl: the node counts the path itself as depth 0 and stops below the depth it is
+    // sent, so it is sent --depth + 1 (wrapping as Go's int32 does); 0 or less means no limit.
     const request = {
-      recursionDepth: depth,
+      recursionDepth: (flags.depth + 1) | 0,
       all: flags.all,
       threshold: BigInt(flags.threshold),
       paths: args.length > 0 ? [...args] : ["/"],
@@ -63,7 +64,7 @@ export const command = defineCommand({
         (node) => client.forNode(node).machine.diskUsage(request),
         async (node, info) => {
           if (info.error !== "") {
-            entryErrors.push(new NodeError(node, `${node}: error reading file ${info.name}: ${info.error}`));
+            entryErrors.push(new NodeError(node, `error from node ${node}: ${info.error}`));
             if (json)
               await writeWithBackpressure(
                 ctx.stdout,

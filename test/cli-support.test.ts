@@ -1,0 +1,127 @@
+// talosctl support end to end: the bundle's layout (talosctl's paths and file names) from a
+// real control plane, redaction of sensitive resources, the errors table and the failed
+// Kubernetes client as talosctl reports them, encryption choices and bad inputs.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "./helpers/cli.js";
+import { type ConfiguredNode, startConfiguredNode } from "./helpers/cluster.js";
+import { eventually } from "./helpers/node.js";
+import { readZip } from "./helpers/zip.js";
+
+let cp: ConfiguredNode;
+let discovery: string;
+
+beforeAll(async () => {
+  discovery = tempDir("talos-support-discovery-");
+  cp = await startConfiguredNode({ args: ["--time-scale", "50", "--discovery-dir", discovery] });
+  await eventually(async () => {
+    const r = await cp.talosctl(["service", "etcd"]);
+    if (!r.stdout.includes("Running")) throw new Error(r.stdout);
+  }, 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  await cp?.stop();
+  if (discovery) fs.rmSync(discovery, { recursive: true, force: true });
+});
+
+describe("talosctl support", () => {
+  it("writes a zip with talosctl's layout and reports what it could not collect", async () => {
+    const out = path.join(cp.dir, "bundle.zip");
+    const r = await cp.talosctl(["support", "--no-encryption", "-O", out, "-w", "4"]);
+    // talosctl returns the Kubernetes client's failure after writing the bundle.
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-2)).toBe(`Support bundle is written to ${out}`);
+    expect(lines.at(-1)).toBe(
+      'failed to create kubernetes client: Get "https://127.0.0.1:6443/api/v1/namespaces/kube-system": dial tcp 127.0.0.1:6443: connect: connection refused',
+    );
+    expect(lines[0]).toBe("Processed with errors:");
+    expect(lines[1]).toBe("   SOURCE      ERROR");
+    expect(r.stderr).toContain(
+      "   127.0.0.1   error getting controller runtime dependencies: rpc error: code = Unimplemented",
+    );
+    const files = readZip(fs.readFileSync(out));
+    const names = [...files.keys()];
+    for (const name of [
+      "dmesg.log",
+      "mounts",
+      "processes",
+      "summary",
+      "service-logs/etcd.log",
+      "service-logs/etcd.state",
+    ]) {
+      expect(names).toContain(`127.0.0.1/${name}`);
+    }
+    expect(names.every((n) => n.startsWith("127.0.0.1/"))).toBe(true);
+    expect(names.filter((n) => n.startsWith("127.0.0.1/resources/")).every((n) => n.endsWith(".yaml"))).toBe(
+      true,
+    );
+    expect(names).toContain("127.0.0.1/resources/machinestatuses.runtime.talos.dev.yaml");
+    const config = files.get("127.0.0.1/resources/machineconfigs.config.talos.dev.yaml")!.toString();
+    expect(config).toMatch(/\nspec: <REDACTED>\n$/);
+    expect(config).not.toContain("BEGIN");
+    expect(files.get("127.0.0.1/processes")!.toString()).toMatch(
+      /^PID +STATE +THREADS +CPU-TIME +VIRTMEM +RESMEM +COMMAND\n/,
+    );
+    expect(files.get("127.0.0.1/summary")!.toString()).toMatch(/^Client:\n\tTag: .*\nServer:\n\tTag: /s);
+    expect(files.get("127.0.0.1/service-logs/etcd.state")!.toString()).toMatch(
+      /^ID {7}etcd\nSTATE {4}Running\n/,
+    );
+    expect(files.get("127.0.0.1/dmesg.log")!.length).toBeGreaterThan(0);
+  });
+
+  it("prints collector notes with -v", async () => {
+    const out = path.join(cp.dir, "verbose.zip");
+    const r = await cp.talosctl(["support", "--no-encryption", "-O", out, "-v"]);
+    expect(r.stdout).toContain("getting system/etcd service logs\n");
+    expect(r.stdout).toContain("getting mounts\n");
+  });
+
+  it("encrypts to the recipients given and refuses what it cannot do", async () => {
+    const out = path.join(cp.dir, "bundle.zip.age");
+    const recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+    const r = await cp.talosctl([
+      "support",
+      "-O",
+      out,
+      "--encryption-no-default-recipients",
+      "--encryption-recipients",
+      recipient,
+    ]);
+    expect(
+      r.stderr.startsWith(`Encrypting support bundle to the following recipients:\n  - ${recipient}\n`),
+    ).toBe(true);
+    const head = fs.readFileSync(out).subarray(0, 60).toString("latin1");
+    expect(head.startsWith("age-encryption.org/v1\n-> X25519 ")).toBe(true);
+    const bad: [string[], string][] = [
+      [
+        ["support"],
+        "the default recipients of support bundles (the Sidero Labs team's keys) are not built into this talosctl",
+      ],
+      [
+        ["support", "--no-encryption", "--encryption-recipients", recipient],
+        "--encryption-recipients and --encryption-no-default-recipients cannot be used with --no-encryption",
+      ],
+      [
+        ["support", "--encryption-no-default-recipients"],
+        "no recipients to encrypt to: --encryption-no-default-recipients is set but no --encryption-recipients provided",
+      ],
+      [
+        ["support", "--encryption-no-default-recipients", "--encryption-recipients", "age1nope"],
+        'failed to parse recipient "age1nope": malformed recipient',
+      ],
+      [
+        ["support", "--no-encryption", "-O", path.join(cp.dir, "missing", "b.zip")],
+        `open ${path.join(cp.dir, "missing", "b.zip")}: no such file or directory`,
+      ],
+    ];
+    for (const [args, message] of bad) {
+      const b = await cp.talosctl(args);
+      expect(b.code).toBe(1);
+      expect(b.stderr).toContain(message);
+    }
+    expect(fs.existsSync(path.join(cp.dir, "support.zip.age"))).toBe(false);
+  });
+});
