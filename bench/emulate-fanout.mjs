@@ -155,7 +155,18 @@ export async function benchEmulateFanout() {
       ],
     };
   } finally {
-    for (const c of children) c.kill("SIGTERM");
+    // The nodes go first: a node still writing its state would race the removal.
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once("exit", resolve);
+            c.kill("SIGTERM");
+            setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+          }),
+      ),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
