@@ -167,7 +167,7 @@ export async function benchEmulateFanout() {
           }),
       ),
     );
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
