@@ -21,18 +21,25 @@ import { memory, runTalosctl } from "./node-lib.mjs";
 const TALOS_NODE = path.join(ROOT, "bin", "talos-node");
 const ONE_CLUSTER = process.env.BENCH_ONE_CLUSTER === "1";
 
-function randomCidr() {
-  return `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 256)}.0/24`;
+/** A random loopback network with room for `count` nodes (a /24 up to 253, a /22 up to 1021). */
+function randomCidr(count) {
+  const third = Math.floor(Math.random() * 64) * 4;
+  return `127.${100 + Math.floor(Math.random() * 150)}.${third}.0/${count > 253 ? 22 : 24}`;
 }
 
+/** The nodes' addresses: the network's .2, .3, ... counted across its octets. */
 function addressesOf(cidr, count) {
-  const base = cidr.split("/")[0].split(".").slice(0, 3).join(".");
-  return Array.from({ length: count }, (_, i) => `${base}.${i + 2}`);
+  const [a, b, c] = cidr.split("/")[0].split(".").map(Number);
+  const base = ((a * 256 + b) * 256 + c) * 256;
+  return Array.from({ length: count }, (_, i) => {
+    const v = base + i + 2;
+    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join(".");
+  });
 }
 
 /** Starts `talos-node --emulate count` with every node seeded configured; resolves when all serve. */
 async function emulate(dir, count, config) {
-  const cidr = randomCidr();
+  const cidr = randomCidr(count);
   const addresses = addressesOf(cidr, count);
   const state = path.join(dir, `state-${count}`);
   for (const a of addresses) {
@@ -45,13 +52,20 @@ async function emulate(dir, count, config) {
   const child = spawn(
     process.execPath,
     [TALOS_NODE, "--state-dir", state, "--emulate", String(count), "--cidr", cidr],
-    { stdio: ["ignore", "pipe", "ignore"] },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => {
+    stderr = (stderr + d).slice(-2000);
+  });
   const started = process.hrtime.bigint();
   await new Promise((resolve, reject) => {
     let seen = 0;
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} nodes came up`)), 180_000);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${seen} of ${count} nodes came up`)),
+      Math.max(180_000, count * 400),
+    );
     child.stdout.setEncoding("utf8").on("data", (d) => {
       buffer += d;
       const lines = buffer.split("\n");
@@ -62,7 +76,7 @@ async function emulate(dir, count, config) {
         resolve();
       }
     });
-    child.once("exit", (code) => reject(new Error(`talos-node exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`talos-node exited with ${code}: ${stderr.trim()}`)));
   });
   const startMs = Number(process.hrtime.bigint() - started) / 1e6;
   return { child, addresses, startMs };
@@ -141,8 +155,19 @@ export async function benchEmulateFanout() {
       ],
     };
   } finally {
-    for (const c of children) c.kill("SIGTERM");
-    fs.rmSync(dir, { recursive: true, force: true });
+    // The nodes go first: a node still writing its state would race the removal.
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once("exit", resolve);
+            c.kill("SIGTERM");
+            setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+          }),
+      ),
+    );
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

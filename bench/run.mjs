@@ -6,11 +6,13 @@ import { ROOT } from "./lib.mjs";
 
 const benches = {
   startup: async () => (await import("./startup.mjs")).benchStartup(),
+  "node-start": async () => (await import("./node-start.mjs")).benchNodeStart(),
   "gen-secrets": async () => (await import("./gen-secrets.mjs")).benchGenSecrets(),
   "gen-config": async () => (await import("./gen-config.mjs")).benchGenConfig(),
   "node-api": async () => (await import("./node-api.mjs")).benchNodeApi(),
   "config-patch": async () => (await import("./config-patch.mjs")).benchConfigPatch(),
   "logs-throughput": async () => (await import("./logs-throughput.mjs")).benchLogsThroughput(),
+  streams: async () => (await import("./streams.mjs")).benchStreams(),
   "events-fanout": async () => (await import("./events-fanout.mjs")).benchEventsFanout(),
   "logs-slow-reader": async () => (await import("./logs-slow-reader.mjs")).benchLogsSlowReader(),
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
@@ -30,6 +32,7 @@ if (!fs.existsSync(path.join(ROOT, "dist", "talosctl.cjs"))) {
   process.exit(1);
 }
 const results = [];
+const began = performance.now();
 for (const name of names) {
   const bench = benches[name];
   if (!bench) {
@@ -37,8 +40,14 @@ for (const name of names) {
     process.exit(1);
   }
   console.log(`\n## ${name}`);
+  const started = performance.now();
   const r = await bench();
+  r.elapsedSeconds = (performance.now() - started) / 1000;
   console.log(r.summary.join("\n"));
+  console.log(`(${name}: ${r.elapsedSeconds.toFixed(0)} s)`);
   results.push(r);
 }
+console.log(
+  `\n${names.length} benchmarks in ${((performance.now() - began) / 1000).toFixed(0)} s on ${process.version}`,
+);
 if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));

@@ -1,8 +1,11 @@
 // Process entry of talosctl: wires the real process into the CLI and sets the exit status.
 import { createProcessContext } from "./context.js";
+import { installLightHeaders } from "./light-headers.js";
 import { run } from "./run.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // Before any code reads the global Headers: the gRPC client's calls then never load fetch.
+  installLightHeaders();
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

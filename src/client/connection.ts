@@ -142,6 +142,11 @@ async function* iterate<T>(items: readonly T[]): AsyncIterable<T> {
   yield* items;
 }
 
+/** Whether a host is an IP address; Node's IPv6 test (a large pattern) runs only on a colon. */
+function isIpAddress(host: string): boolean {
+  return net.isIPv4(host) || (host.includes(":") && net.isIPv6(host));
+}
+
 /** Dial options of one endpoint: OpenSSL verifies the chain and the name unless insecure. */
 function tlsOptions(endpoint: Endpoint, creds: TlsCredentials): TlsConnectOptions {
   return {
@@ -149,7 +154,7 @@ function tlsOptions(endpoint: Endpoint, creds: TlsCredentials): TlsConnectOption
     port: endpoint.port,
     ALPNProtocols: ["h2"],
     rejectUnauthorized: creds.insecure !== true,
-    ...(net.isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
+    ...(isIpAddress(endpoint.host) ? {} : { servername: endpoint.host }),
     ...(creds.ca !== undefined ? { ca: creds.ca } : {}),
     ...(creds.cert !== undefined ? { cert: creds.cert } : {}),
     ...(creds.key !== undefined ? { key: creds.key } : {}),

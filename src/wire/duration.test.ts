@@ -1,3 +1,5 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import {
   DurationSyntaxError,
@@ -78,6 +80,13 @@ describe("protobuf durations", () => {
     expect(d.seconds).toBe(60n);
     expect(d.nanos).toBe(250_000_000);
     expect(fromProtoDuration(d)).toBe(60_250_000_000n);
+  });
+
+  it("is the message protobuf-es creates, and encodes as one", () => {
+    const d = toProtoDuration(-1_500_000_000n);
+    const made = create(DurationSchema, { seconds: -1n, nanos: -500_000_000 });
+    expect(d).toEqual(made);
+    expect(toBinary(DurationSchema, d)).toEqual(toBinary(DurationSchema, made));
   });
 });
 

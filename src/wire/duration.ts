@@ -3,8 +3,7 @@
 // fit a double's exact integer range at nanosecond precision; the millisecond helpers are for
 // clocks and timers, which count in (fractional) milliseconds.
 
-import { create } from "@bufbuild/protobuf";
-import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
+import type { Duration } from "@bufbuild/protobuf/wkt";
 import { TalosError, UserError } from "../errors.js";
 
 const NS = 1n;
@@ -101,11 +100,15 @@ function decimal(value: bigint, unit: bigint): string {
   return `${whole}.${rest.toString().padStart(digits, "0").replace(/0+$/, "")}`;
 }
 
-/** The protobuf Duration of a nanosecond count. */
+/**
+ * The protobuf Duration of a nanosecond count. A protobuf-es message is a plain object named by
+ * its `$typeName`; written out here, so that the neutral layer does not load the protobuf
+ * runtime and its descriptors (a CLI command that needs no wire code never does).
+ */
 export function toProtoDuration(nanos: bigint): Duration {
   const seconds = nanos / SECOND;
   const rest = Number(nanos % SECOND);
-  return create(DurationSchema, { seconds, nanos: rest });
+  return { $typeName: "google.protobuf.Duration", seconds, nanos: rest };
 }
 
 /** Nanoseconds of a protobuf Duration. */

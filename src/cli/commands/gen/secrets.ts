@@ -1,20 +1,13 @@
 // talosctl gen secrets: writes a secrets bundle (secrets.yaml, mode 0600), freshly generated,
 // seeded from a kubeadm PKI directory, or extracted from a controlplane machine config.
+
+import type { KeyObject } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
-import {
-  bundleFromKubernetesPki,
-  bundleFromMachineConfig,
-  encodeBundle,
-  generateBundle,
-  type LoadedSecretsBundle,
-  parseContract,
-  parseMachineConfigDocuments,
-  validateBundle,
-  writeSecretFiles,
-} from "../../../pki/index.js";
+import type { KeyGenerator, KeyKind, LoadedSecretsBundle } from "../../../pki/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import { forceFlag } from "./flags.js";
 
@@ -53,6 +46,12 @@ export const command = defineCommand({
     ["$0 --from-controlplane-config controlplane.yaml", "recover the bundle of an existing cluster"],
   ],
   async handler({ flags }, ctx) {
+    // Only the contract and key code load first: the keys start generating (on the thread pool)
+    // while the rest of the PKI code (ASN.1, YAML) loads.
+    const [{ parseContract, usesRsaServiceAccountKey }, { generatePrivateKey }] = await Promise.all([
+      import("../../../pki/contract.js"),
+      import("../../../pki/keys.js"),
+    ]);
     const output = flags["output-file"];
     const force = flags.force;
     const contract = parseContract(flags["talos-version"]);
@@ -74,6 +73,17 @@ export const command = defineCommand({
     }
 
     const now = ctx.now();
+    const generating = pkiDir === "" && fromConfig === "";
+    const keys = generating ? startKeys(generatePrivateKey, usesRsaServiceAccountKey(contract)) : undefined;
+    const {
+      bundleFromKubernetesPki,
+      bundleFromMachineConfig,
+      encodeBundle,
+      generateBundle,
+      parseMachineConfigDocuments,
+      validateBundle,
+      writeSecretFiles,
+    } = await import("../../../pki/index.js");
     let bundle: LoadedSecretsBundle;
     if (pkiDir !== "") {
       bundle = await bundleFromKubernetesPki(pkiDir, { contract, now, bootstrapToken: token, cwd: ctx.cwd });
@@ -90,15 +100,12 @@ export const command = defineCommand({
       if (problems.length > 0) {
         throw new UserError(`${fromConfig} does not hold a complete secrets bundle: ${problems.join("; ")}`);
       }
-    } else {
+    } else if (keys) {
+      bundle = await generateBundle({ contract, now, keygen: keys.take });
       // --debug reports where the time went (key generation dominates, RSA-4096 above all).
-      bundle = await generateBundle({
-        contract,
-        now,
-        ...(flags.debug
-          ? { onKeygen: (ms: number) => ctx.stderr.write(`key generation: ${ms.toFixed(1)} ms\n`) }
-          : {}),
-      });
+      if (flags.debug) ctx.stderr.write(`key generation: ${(await keys.longest).toFixed(1)} ms\n`);
+    } else {
+      throw new Error("no source for the secrets bundle");
     }
 
     const text = encodeBundle(bundle);
@@ -109,3 +116,37 @@ export const command = defineCommand({
     writeSecretFiles([{ path: target, shown: output, data: text }], { force });
   },
 });
+
+interface StartedKeys {
+  /** Hands out the keys already being made, one per request of a kind, in request order. */
+  readonly take: KeyGenerator;
+  /** Milliseconds from the start to the last key finished (they are made concurrently). */
+  readonly longest: Promise<number>;
+}
+
+/**
+ * Starts every key a fresh bundle needs (four ECDSA or RSA CA keys, the service-account key,
+ * the Ed25519 Talos CA key) at once; node:crypto makes them on its thread pool, the RSA-4096
+ * one off the main thread while the program goes on loading.
+ */
+function startKeys(generate: KeyGenerator, rsaServiceAccount: boolean): StartedKeys {
+  const started = performance.now();
+  const kinds: KeyKind[] = ["ecdsa", "ecdsa", "ecdsa", rsaServiceAccount ? "rsa" : "ecdsa", "ed25519"];
+  // The slowest first, so the thread pool starts on it before the others.
+  const order = kinds
+    .map((k, i) => [k, i] as const)
+    .sort(([a], [b]) => Number(b === "rsa") - Number(a === "rsa"));
+  const made = new Array<Promise<KeyObject>>(kinds.length);
+  for (const [kind, i] of order) made[i] = generate(kind);
+  const pending = new Map<KeyKind, Promise<KeyObject>[]>();
+  kinds.forEach((k, i) => {
+    pending.set(k, [...(pending.get(k) ?? []), made[i]!]);
+  });
+  const longest = Promise.all(made).then(() => performance.now() - started);
+  // A key never asked for (a seed supplied it) must not end the run with an unhandled rejection.
+  longest.catch(() => {});
+  return {
+    take: (kind) => pending.get(kind)?.shift() ?? generate(kind),
+    longest,
+  };
+}

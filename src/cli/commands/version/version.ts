@@ -1,7 +1,5 @@
 // talosctl version: the client's version, and (with a connection) each node's.
-import { toJsonString } from "@bufbuild/protobuf";
-import { fanOut, openClient, throwIfAnyFailed } from "../../../client/index.js";
-import { type Version, VersionSchema } from "../../../gen/machine/machine_pb.js";
+import type { Version } from "../../../gen/machine/machine_pb.js";
 import { buildSha, NAME, osArch, TALOS_VERSION } from "../../../version.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
@@ -103,6 +101,14 @@ export const command = defineCommand({
       ctx.stdout.write("Server:\n");
     }
 
+    // The client and the wire code load only now: `version --client` needs neither.
+    const [{ toJsonString }, { fanOut, openClient, throwIfAnyFailed }, { VersionSchema }] = await Promise.all(
+      [
+        import("@bufbuild/protobuf"),
+        import("../../../client/index.js"),
+        import("../../../gen/machine/machine_pb.js"),
+      ],
+    );
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const results = await fanOut(
