@@ -538,6 +538,29 @@ export const ROOT: CommandEntry = {
       load: () => import("./commands/validate/validate.js"),
     },
     {
+      name: "meta",
+      group: "talos",
+      describe: "Write and delete keys in the META partition",
+      children: [
+        {
+          name: "delete",
+          describe: "Delete a key from the META partition.",
+          load: () => import("./commands/meta/delete.js"),
+        },
+        {
+          name: "write",
+          describe: "Write a key-value pair to the META partition.",
+          load: () => import("./commands/meta/write.js"),
+        },
+      ],
+    },
+    {
+      name: "restart",
+      group: "talos",
+      describe: "Restart a process",
+      load: () => import("./commands/restart/restart.js"),
+    },
+    {
       name: "completion",
       group: "other",
       describe: "Generate the autocompletion script for the specified shell",

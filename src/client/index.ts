@@ -106,6 +106,12 @@ export {
   mergeKubeconfig,
   parseKubeconfig,
 } from "./kubeconfig.js";
+export {
+  containerIds,
+  metaDelete,
+  metaWrite,
+  restartContainer,
+} from "./node-ops.js";
 export { completeNodePath, PATH_COMPLETION_LIMIT } from "./paths.js";
 export {
   ACTIVE_CONFIG_ID,

@@ -44,6 +44,7 @@ import {
   type MachineConfig,
   osCa,
   type PowerRequest,
+  publishMetaKeys,
 } from "./machine/index.js";
 import { runInstaller } from "./machine/installer.js";
 import type { NodeOptions } from "./options.js";
@@ -343,6 +344,8 @@ class Node implements TalosNode, NodeRuntime {
       ...(this.stagedUpgradeFor(slot.version) ?? {}),
       createKube: (m) => this.kubeFor(m),
     });
+    const detachMeta = publishMetaKeys(machine.store, this.meta);
+    machine.signal.addEventListener("abort", detachMeta, { once: true });
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
       setTimeout(() => this.enqueue(() => this.syncListener(machine)), 0);

@@ -13,6 +13,8 @@ import { infoHandlers } from "./info.js";
 import { inspectHandlers } from "./inspect.js";
 import { lifecycleHandlers } from "./lifecycle.js";
 import { logsHandlers } from "./logs.js";
+import { metaHandlers } from "./meta.js";
+import { restartHandlers } from "./restart.js";
 import { serviceControlHandlers } from "./service-control.js";
 import { statsHandlers } from "./stats.js";
 import { storageHandlers } from "./storage.js";
@@ -40,5 +42,7 @@ export function nodeHandlers(rt: NodeRuntime): Map<string, Handler> {
     ...storageHandlers(rt),
     ...inspectHandlers(rt),
     ...statsHandlers(rt),
+    ...metaHandlers(rt),
+    ...restartHandlers(rt),
   ]);
 }

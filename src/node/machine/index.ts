@@ -78,6 +78,7 @@ export {
   type LogStart,
 } from "./logs.js";
 export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
+export { metaKeyId, metaKeyKind, publishMetaKeys, syncMetaKeys } from "./meta-keys.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
 export {
   type AffiliateStatusFacts,

@@ -40,6 +40,8 @@ const ACTION: Readonly<Record<ServiceState, ServiceStateEvent_Action>> = {
 export const SERVICE_EVENT_HISTORY = 64;
 /** Health check defaults: first check after 1 s. */
 export const HEALTH_INITIAL_DELAY_MS = 1_000;
+/** How long a service's restart runner waits before starting an exited task again (Talos: 5 s). */
+export const RESTART_INTERVAL_MS = 5_000;
 
 export type Runner =
   | { readonly kind: "process"; readonly args: readonly string[] }
@@ -205,6 +207,35 @@ export class ServiceManager {
     await this.clock.sleep(50);
     svc.pid = undefined;
     this.transition(svc, "Finished", "Service finished successfully");
+  }
+
+  /**
+   * The task of a running container service was sent SIGTERM (MachineService.Restart): it
+   * exits, and the restart runner starts it again after Talos's restart interval with a new
+   * PID, as Talos's `Restart(Forever, Containerd(<id>))` runner does. False when the service
+   * runs no container task now.
+   */
+  killTask(id: string): boolean {
+    const svc = this.services.get(id);
+    if (svc?.state !== "Running" || svc.definition.runner.kind !== "container") return false;
+    svc.run?.abort(new Error("task killed"));
+    const run = new AbortController();
+    svc.run = run;
+    svc.pid = undefined;
+    this.transition(svc, "Waiting", `Runner Containerd(${id}) exited without error, going to restart it`);
+    void (async () => {
+      await this.clock.sleep(RESTART_INTERVAL_MS, run.signal);
+      svc.pid = this.nextPid++;
+      svc.startedAt = this.clock.now();
+      this.transition(svc, "Running", `Started task ${id} (PID ${svc.pid}) for container ${id}`);
+      if (!svc.definition.healthCheck) return;
+      await this.clock.sleep(HEALTH_INITIAL_DELAY_MS, run.signal);
+      svc.health = { unknown: false, healthy: true, lastMessage: "", lastChange: this.clock.now() };
+      this.transition(svc, "Running", "Health check successful");
+    })().catch(() => {
+      // stopped or the machine went away while waiting to restart
+    });
+    return true;
   }
 
   /** Stops every service, dependents first. */

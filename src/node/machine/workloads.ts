@@ -7,7 +7,9 @@ import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
 import {
   type ContainerRecord,
+  type ContainerRestart,
   type Hardware,
+  PAUSE_IMAGE,
   type PodSpec,
   type ProcessRow,
   podContainers,
@@ -68,6 +70,8 @@ export class Workloads {
   private podsStartedAt: Date | undefined;
   /** Whether apid has a certificate clients trust (a worker's comes from a control plane's trustd). */
   private readonly apiCertificate = { ready: false, restarting: false, wake: new Set<() => void>() };
+  /** Pod containers started again after their task was killed, by `<ns>/<pod>:<container>`. */
+  private readonly restarts = new Map<string, ContainerRestart>();
 
   constructor(private readonly host: WorkloadsHost) {}
 
@@ -133,9 +137,29 @@ export class Workloads {
         POD_FIRST_PID,
         now,
         driver,
+        this.restarts,
       );
     }
     return [];
+  }
+
+  /**
+   * A pod's container (or, for a sandbox, every container of its pod) was killed: the
+   * kubelet starts it again as a new container. False when no such container runs.
+   */
+  restartPodContainer(record: ContainerRecord): boolean {
+    const running = this.containers(KUBERNETES_NAMESPACE, "cri");
+    const sandbox = record.image === PAUSE_IMAGE;
+    const hit = running.filter(
+      (c) => c.id !== c.podId && (sandbox ? c.uid === record.uid : c.internalId === record.internalId),
+    );
+    if (hit.length === 0) return false;
+    const at = this.host.clock.now();
+    for (const c of hit) {
+      const key = `${c.podId}:${c.name}`;
+      this.restarts.set(key, { count: (this.restarts.get(key)?.count ?? 0) + 1, at });
+    }
+    return true;
   }
 
   /**

@@ -37,6 +37,15 @@ export interface ServiceContainer {
   readonly image: string;
 }
 
+/** A container the kubelet started again after its task was killed: how often, and when last. */
+export interface ContainerRestart {
+  readonly count: number;
+  readonly at: Date;
+}
+
+/** PIDs a restarted container's process moves up by, per restart (clear of the first ones). */
+const RESTART_PID_STRIDE = 1_000;
+
 /** A static pod the kubelet runs. */
 export interface PodSpec {
   readonly namespace: string;
@@ -117,6 +126,7 @@ export function podContainers(
   firstPid: number,
   now: Date,
   driver: "cri" | "containerd",
+  restarts: ReadonlyMap<string, ContainerRestart> = new Map(),
 ): ContainerRecord[] {
   const out: ContainerRecord[] = [];
   let pid = firstPid;
@@ -141,22 +151,26 @@ export function podContainers(
       ...usage(`${bootId}/${podId}/pause`, FOOTPRINT.pause!.mib, 0, startedAt, now),
     });
     for (const c of pod.containers) {
-      const containerId = hex(`${bootId}/${podId}/${c.name}`);
+      const restart = restarts.get(`${podId}:${c.name}`);
+      // A restarted container is a new container: new id, new process, started again.
+      const containerId = hex(`${bootId}/${podId}/${c.name}${restart ? `#${restart.count}` : ""}`);
+      const ownPid = pid++;
       const fp = FOOTPRINT[c.name] ?? { mib: 40, cpu: 0.005 };
+      const since = restart?.at ?? startedAt;
       out.push({
         namespace: KUBERNETES_NAMESPACE,
         id: driver === "cri" ? `${podId}:${c.name}:${containerId.slice(0, 12)}` : containerId,
         podId: driver === "cri" ? podId : containerId,
         name: driver === "cri" ? c.name : containerId,
         image: c.image,
-        pid: pid++,
+        pid: restart ? ownPid + RESTART_PID_STRIDE * restart.count : ownPid,
         status: driver === "cri" ? "CONTAINER_RUNNING" : "RUNNING",
         internalId: containerId,
         uid: podUid,
         networkNamespace: netns,
-        startedAt,
+        startedAt: since,
         args: c.args,
-        ...usage(`${bootId}/${podId}/${c.name}`, fp.mib, fp.cpu, startedAt, now),
+        ...usage(`${bootId}/${podId}/${c.name}`, fp.mib, fp.cpu, since, now),
       });
     }
   }

@@ -12,6 +12,7 @@ export {
 } from "./block.js";
 export {
   type ContainerRecord,
+  type ContainerRestart,
   findPodContainer,
   PAUSE_IMAGE,
   type PodSpec,

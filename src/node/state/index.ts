@@ -10,5 +10,5 @@ export {
   SLOT_LABELS,
   type SlotLabel,
 } from "./bootloader.js";
-export { META_FILE, Meta, type MetaValues, type StagedUpgrade } from "./meta.js";
+export { META_FILE, META_TAG, Meta, type MetaValues, metaTags, type StagedUpgrade } from "./meta.js";
 export { CONFIG_FILE, IDENTITY_FILE, LOCK_FILE, type NodeIdentity, StateDir } from "./state-dir.js";
