@@ -15,7 +15,10 @@ async function metaKeys(node: ConfiguredNode): Promise<Record<string, string>> {
   const r = await node.talosctl(["get", "metakeys", "-o", "json"]);
   expect(r.stderr).toBe("");
   const out: Record<string, string> = {};
-  for (const doc of r.stdout.trim().split(/\n(?=\{)/).filter((d) => d !== "")) {
+  for (const doc of r.stdout
+    .trim()
+    .split(/\n(?=\{)/)
+    .filter((d) => d !== "")) {
     const parsed = JSON.parse(doc) as { metadata: { id: string }; spec: { value: string } };
     out[parsed.metadata.id] = parsed.spec.value;
   }
@@ -40,7 +43,11 @@ describe("talosctl meta", () => {
       ["0b1111", "fifteen"],
     ]) {
       const w = await n.talosctl(["meta", "write", key!, value!]);
-      expect({ code: w.code, stderr: w.stderr, stdout: w.stdout }).toEqual({ code: 0, stderr: "", stdout: "" });
+      expect({ code: w.code, stderr: w.stderr, stdout: w.stdout }).toEqual({
+        code: 0,
+        stderr: "",
+        stdout: "",
+      });
     }
     expect(await metaKeys(n)).toMatchObject({
       "0x0c": "twelve",
@@ -58,7 +65,9 @@ describe("talosctl meta", () => {
 
     const again = await n.talosctl(["meta", "delete", "13"]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toBe("error deleting meta from node 127.0.0.1: rpc error: code = NotFound desc = meta key not found\n");
+    expect(again.stderr).toBe(
+      "error deleting meta from node 127.0.0.1: rpc error: code = NotFound desc = meta key not found\n",
+    );
   });
 
   it("refuses keys that are not a uint8, before contacting the node", async () => {

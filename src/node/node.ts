@@ -38,6 +38,7 @@ import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
   certSans,
+  followMetalNetworkConfig,
   isComplete,
   KERNEL_VERSION,
   Machine,
@@ -346,6 +347,11 @@ class Node implements TalosNode, NodeRuntime {
     });
     const detachMeta = publishMetaKeys(machine.store, this.meta);
     machine.signal.addEventListener("abort", detachMeta, { once: true });
+    if (machine.platform.mode === "metal") {
+      // The metal platform's network config lives in META.
+      const detachNetwork = followMetalNetworkConfig(machine, this.meta);
+      machine.signal.addEventListener("abort", detachNetwork, { once: true });
+    }
     machine.config.onActiveChange(() => {
       // After the reply of the call that changed the config has gone out.
       setTimeout(() => this.enqueue(() => this.syncListener(machine)), 0);

@@ -1,18 +1,19 @@
 // Resources that state facts of the machine, as Talos's controllers publish them: the Talos
-// version, the disks and the system disk, the node's addresses (fixed for a boot), and the
+// version, the disks and the system disk, the node's network facts (its own addresses and those
+// of the platform network config, resolvers, time servers, links), and the
 // machine type and hostname, which follow the active config (a hostname change is also
 // announced with an AddressEvent).
 import { create } from "@bufbuild/protobuf";
 import { AddressEventSchema } from "../../gen/machine/machine_pb.js";
-import { type Disk, diskFacts, diskName, type PlatformMode, withPrefix } from "../platform/index.js";
+import { type Disk, diskFacts, diskName, type PlatformMode } from "../platform/index.js";
 import { hasUnattendedInstall, type MachineConfig, machineType } from "./config.js";
 import type { EventBus } from "./events.js";
+import { type PlatformNetwork, publishNetworkFacts } from "./platform-network.js";
 import {
   diskKind,
   hostnameStatusKind,
   machineTypeKind,
   NS,
-  nodeAddressKind,
   systemDiskKind,
   versionKind,
 } from "./resources/kinds.js";
@@ -25,7 +26,12 @@ export interface FactSource {
   readonly talosVersion: string;
   readonly disks: readonly Disk[];
   readonly mode: PlatformMode;
+  readonly platformName: string;
   readonly addresses: readonly string[];
+  /** The machine's UUID (its eth0 MAC address derives from it). */
+  readonly uuid: string;
+  /** The platform network config in effect (metal: META key 0x0a). */
+  platformNetwork(): PlatformNetwork | undefined;
   installed(): boolean;
   hostname(): string;
   active(): MachineConfig | undefined;
@@ -71,19 +77,13 @@ export function publishBootFacts(m: FactSource): void {
   }
   // The system disk's volumes exist once installed, or when this boot installs unattended.
   if (m.installed() || (m.mode === "metal" && hasUnattendedInstall(m.active()))) m.publishVolumes();
-  const cidrs = m.addresses.map(withPrefix);
-  const owner = "network.NodeAddressController";
-  const routed = cidrs.filter((c) => !c.startsWith("127."));
-  store.set(
-    nodeAddressKind,
-    NS.network,
-    "default",
-    { addresses: (routed.length > 0 ? routed : cidrs).slice(0, 1) },
-    { owner },
-  );
-  for (const id of ["current", "accumulative"])
-    store.set(nodeAddressKind, NS.network, id, { addresses: cidrs }, { owner });
-  store.set(nodeAddressKind, NS.network, "routed", { addresses: routed }, { owner });
+  publishNetworkFacts({
+    store,
+    addresses: m.addresses,
+    uuid: m.uuid,
+    platformName: m.platformName,
+    platform: m.platformNetwork(),
+  });
   publishConfigFacts(m);
 }
 

@@ -78,8 +78,14 @@ export {
   type LogStart,
 } from "./logs.js";
 export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
-export { metaKeyId, metaKeyKind, publishMetaKeys, syncMetaKeys } from "./meta-keys.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
+export { metaKeyId, metaKeyKind, publishMetaKeys, syncMetaKeys } from "./meta-keys.js";
+export {
+  followMetalNetworkConfig,
+  META_METAL_NETWORK_CONFIG,
+  type PlatformNetwork,
+  parsePlatformNetwork,
+} from "./platform-network.js";
 export {
   type AffiliateStatusFacts,
   affiliateStatus,

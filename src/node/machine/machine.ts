@@ -32,6 +32,7 @@ import type { PowerRequest } from "./lifecycle.js";
 import { type LiveFacts, registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
 import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
+import { type PlatformNetwork, publishNetworkFacts } from "./platform-network.js";
 import { affiliateStatus, unmetConditions } from "./readiness.js";
 import { definitionKind, NAMESPACE_DESCRIPTIONS, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
 import { ResourceStore } from "./resources/store.js";
@@ -127,6 +128,8 @@ export class Machine {
   private readonly timers: Timer[] = [];
   private readonly startup: StartupSequences;
   private timeSynced = false;
+  /** The platform network config in effect (metal: META key 0x0a), if any. */
+  private platformNetwork: PlatformNetwork | undefined;
   private networkReady = false;
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
@@ -274,10 +277,14 @@ export class Machine {
     return !isComplete(this.config.active);
   }
 
-  /** The machine's hostname: the config's, else --hostname, else the stable default. */
+  /**
+   * The machine's hostname: the config's, else the platform network config's (above the kernel
+   * command line's, as Talos layers them), else --hostname, else the stable default.
+   */
   get hostname(): string {
     return (
       configuredHostname(this.config.active) ??
+      this.platformNetwork?.hostname ??
       this.options.hostname ??
       this.options.state.identity().defaultHostname
     );
@@ -372,6 +379,9 @@ export class Machine {
       disks: this.disks,
       mode: this.platform.mode,
       addresses: this.addresses,
+      uuid: this.options.state.identity().uuid,
+      platformName: this.platform.name,
+      platformNetwork: () => this.platformNetwork,
       installed: () => this.installed,
       hostname: () => this.hostname,
       active: () => this.config.active,
@@ -398,6 +408,20 @@ export class Machine {
       lastPid: () => this.workloads.lastPid(),
       savedConfig: () => state.readConfig(),
     };
+  }
+
+  /** A new platform network config (or none): the network facts and the hostname follow it. */
+  setPlatformNetwork(config: PlatformNetwork | undefined): void {
+    this.platformNetwork = config;
+    const facts = this.factSource();
+    publishNetworkFacts({
+      store: this.store,
+      addresses: this.addresses,
+      uuid: facts.uuid,
+      platformName: facts.platformName,
+      platform: config,
+    });
+    publishConfigFacts(facts);
   }
 
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {
