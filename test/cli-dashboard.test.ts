@@ -363,11 +363,16 @@ describe("talosctl dashboard in a terminal", () => {
     expect(addresses.stdout).toContain("- 10.9.0.5/24");
     const resolvers = await cluster.talosctl(["-n", w2, "get", "resolvers"]);
     expect(resolvers.stdout).toContain("10.0.0.53");
+    // The platform's hostname is above --hostname (the kernel command line's) in Talos's layers.
+    const hostname = await cluster.talosctl(["-n", w2, "get", "hostname", "-o", "jsonpath={.spec.hostname}"]);
+    expect(hostname.stdout.trim()).toBe("net-a");
 
     s.write("q");
     await expectRestored(s, "0");
     const cleared = await cluster.talosctl(["-n", w2, "meta", "delete", "0x0a"]);
     expect(cleared.code, cleared.stderr).toBe(0);
+    const back = await cluster.talosctl(["-n", w2, "get", "hostname", "-o", "jsonpath={.spec.hostname}"]);
+    expect(back.stdout.trim()).toBe(HOST(w2));
   }, 120_000);
 
   it("prints plain text with TERM=dumb", async () => {
