@@ -95,7 +95,7 @@ describe("talosctl dashboard in a terminal", () => {
         /TYPE\s+controlplane/.test(t) &&
         /ETCD\s+√ Healthy/.test(t) &&
         /KUBELET\s+√ Healthy/.test(t) &&
-        t.includes(`IP           ${cp}/32`) &&
+        new RegExp(`IP\\s+${cp.replace(/\./g, "\\.")}/\\d+`).test(t) &&
         /uptime \d/.test(t) &&
         /PROCS \d+, CPU \d+\.\d%, RAM \d+\.\d%/.test(t) &&
         t.includes("[talos]"),
@@ -105,7 +105,7 @@ describe("talosctl dashboard in a terminal", () => {
     expect(summary).toContain("── Logs ─");
     expect(summary.split("\n").at(-1)).toMatch(
       new RegExp(
-        `^\\[${cp} \\| ${w1} \\| ${w2}\\] --- \\[Summary\\] --- \\[F2: Monitor\\] --- \\[F3: Resources\\]`,
+        `^\\[${cp} \\| ${w1} \\| ${w2}\\] --- \\[Summary\\] --- \\[F2: Monitor\\] --- \\[F3: Resources\\] --- \\[F4: Network Config\\]`,
       ),
     );
     expect(summary).toMatch(/MEMBERS\s+dash-controlplane-1, dash-worker-1, dash-worker-2/);
@@ -149,7 +149,8 @@ describe("talosctl dashboard in a terminal", () => {
 
     // Resources: types, then the machine status resources, then one as YAML.
     s.write(KEYS.F3);
-    await s.waitForText("MachineStatuses.runtime.talos.dev", 15_000);
+    // The type list starts at the top of the node's catalogue (some 200 types, sorted).
+    await s.waitForText("AddressSpecs.net.talos.dev", 15_000);
     s.write("/");
     for (const ch of "machinestatus") s.write(ch);
     s.write(KEYS.enter);
@@ -215,7 +216,9 @@ describe("talosctl dashboard in a terminal", () => {
     );
     const rows = small.split("\n");
     expect(rows).toHaveLength(24);
-    expect(rows[23]).toMatch(/^\[127\.\S+\] --- \[Summary\] --- \[F2: Monitor\] --- \[F3: Resources\]─*$/);
+    // A metal node offers the Network Config screen too: at 80 columns the other tabs show
+    // their keys only.
+    expect(rows[23]).toMatch(/^\[127\.\S+\] --- \[Summary\] --- \[F2\] --- \[F3\] --- \[F4\]─*$/);
     expect(rows[0]).toContain(HOST(cp));
     for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
     s.resize(160, 40);
@@ -270,6 +273,108 @@ describe("talosctl dashboard in a terminal", () => {
     process.kill(childPid(s.pty.pid), "SIGHUP");
     await expectRestored(s, "0");
   }, 60_000);
+
+  it("edits the platform network config on the Network Config screen and the node takes it", async () => {
+    const s = dashboard(["-n", w2, "-d", "1s"], { cols: 160, rows: 50 });
+    await s.waitFor(
+      (t) => /STAGE\s+√ Running/.test(t) && t.split("\n").at(-1)!.includes("[F4: Network Config]"),
+      30_000,
+      "the worker's summary with the Network Config tab",
+    );
+    s.write(KEYS.F4);
+    await s.waitFor(
+      (t) =>
+        t.includes("Configure (Ctrl+Q)") &&
+        t.includes("Existing Config (Ctrl+W)") &&
+        t.includes("New Config (Ctrl+E)") &&
+        t.includes("No Config") &&
+        /Hostname\s/.test(t) &&
+        /Interface\s+\(none\)/.test(t),
+      10_000,
+      "the form",
+    );
+    // A bad DNS server: Talos's error in the new config, and Save writes nothing.
+    for (const ch of "net-a") s.write(ch);
+    s.write(KEYS.tab);
+    for (const ch of "10.0.0.53 bad") s.write(ch);
+    s.write(KEYS.tab);
+    await s.waitFor(
+      (t) =>
+        t.includes("error: 1 error occurred:") &&
+        t.includes("* failed to parse DNS servers") &&
+        t.includes('* address: ParseAddr("bad")'),
+      10_000,
+      "the DNS error",
+    );
+    s.write(KEYS.tab); // Interface
+    s.write(KEYS.tab); // Save
+    s.write(KEYS.enter);
+    await s.waitForText("Error: nothing to save", 10_000);
+    const none = await cluster.talosctl(["-n", w2, "get", "metakeys"]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).not.toMatch(/\s0x0a\s/);
+
+    // Fixed: a static address on eth0 with a gateway, saved through MetaWrite.
+    s.write(KEYS.backtab); // Interface
+    s.write(KEYS.backtab); // Time Servers
+    s.write(KEYS.backtab); // DNS Servers
+    s.write(KEYS.ctrlU);
+    for (const ch of "10.0.0.53") s.write(ch);
+    s.write(KEYS.tab);
+    for (const ch of "pool.ntp.org") s.write(ch);
+    s.write(KEYS.tab); // Interface: open the list, pick eth0
+    s.write(KEYS.enter);
+    await s.waitForText("eth0", 10_000);
+    s.write(KEYS.down);
+    s.write(KEYS.enter);
+    await s.waitFor((t) => /VLAN ID\s/.test(t) && /Mode\s+DHCP/.test(t), 10_000, "the VLAN and mode fields");
+    s.write(KEYS.tab); // VLAN ID
+    s.write(KEYS.tab); // Mode: Static
+    s.write(KEYS.enter);
+    s.write(KEYS.down);
+    s.write(KEYS.enter);
+    await s.waitFor((t) => /Addresses\s/.test(t) && /Gateway\s/.test(t), 10_000, "the static fields");
+    s.write(KEYS.tab);
+    for (const ch of "10.9.0.5/24") s.write(ch);
+    s.write(KEYS.tab);
+    for (const ch of "10.9.0.1") s.write(ch);
+    s.write(KEYS.tab); // Save
+    await s.waitFor(
+      (t) =>
+        t.includes("address: 10.9.0.5/24") && t.includes("gateway: 10.9.0.1") && t.includes("- 10.0.0.53"),
+      10_000,
+      "the new config",
+    );
+    s.write(KEYS.enter);
+    // Saved: back to the Summary screen, which shows the node's new DNS and time servers.
+    await s.waitFor(
+      (t) =>
+        t.split("\n").at(-1)!.includes("[Summary]") && t.includes("10.0.0.53") && t.includes("pool.ntp.org"),
+      20_000,
+      "the summary with the new servers",
+    );
+
+    const key = await cluster.talosctl(["-n", w2, "get", "metakeys", "0x0a", "-o", "jsonpath={.spec.value}"]);
+    expect(key.code, key.stderr).toBe(0);
+    expect(key.stdout).toContain("hostname: net-a");
+    expect(key.stdout).toContain("address: 10.9.0.5/24");
+    expect(key.stdout).toContain("linkName: eth0");
+    const addresses = await cluster.talosctl(["-n", w2, "get", "nodeaddresses", "current", "-o", "yaml"]);
+    expect(addresses.code, addresses.stderr).toBe(0);
+    expect(addresses.stdout).toContain("- 10.9.0.5/24");
+    const resolvers = await cluster.talosctl(["-n", w2, "get", "resolvers"]);
+    expect(resolvers.stdout).toContain("10.0.0.53");
+    // The platform's hostname is above --hostname (the kernel command line's) in Talos's layers.
+    const hostname = await cluster.talosctl(["-n", w2, "get", "hostname", "-o", "jsonpath={.spec.hostname}"]);
+    expect(hostname.stdout.trim()).toBe("net-a");
+
+    s.write("q");
+    await expectRestored(s, "0");
+    const cleared = await cluster.talosctl(["-n", w2, "meta", "delete", "0x0a"]);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    const back = await cluster.talosctl(["-n", w2, "get", "hostname", "-o", "jsonpath={.spec.hostname}"]);
+    expect(back.stdout.trim()).toBe(HOST(w2));
+  }, 120_000);
 
   it("prints plain text with TERM=dumb", async () => {
     const s = dashboard(["-n", cp, "-d", "1s"], { env: { TERM: "dumb" } });

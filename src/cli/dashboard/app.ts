@@ -2,9 +2,13 @@
 // of talosctl's dashboard (siderolabs/talos: internal/pkg/dashboard/dashboard.go): F1-F3 pick
 // a screen, left/right (h/l, [/]) a node, q or Ctrl+C quit, Ctrl+Z pauses; j/k and the
 // Ctrl+D/U/F/B family scroll the log or the process table. `n` opens the node selector, and on
-// the Monitor screen `c`/`m` sort the processes by CPU or memory.
+// the Monitor screen `c`/`m` sort the processes by CPU or memory. F4 is the Network Config
+// screen of Talos's console dashboard (there F3, after Monitor; talosctl's F3 is Resources):
+// it edits the node's platform network config; while it is shown the node stays selected, and
+// keys go to the focused text field.
 import net from "node:net";
-import type { TalosClient } from "../../client/index.js";
+import { type TalosClient, toRpcError } from "../../client/index.js";
+import { META_NETWORK_PLATFORM_CONFIG } from "./model/network-config.js";
 import { NodeState } from "./model/node-state.js";
 import { startNodeSources } from "./sources/sources.js";
 import { Canvas, type Rect } from "./terminal/canvas.js";
@@ -14,17 +18,24 @@ import { type TerminalInput, type TerminalOutput, TerminalSession } from "./term
 import { drawFooter, type ScreenTab } from "./views/footer.js";
 import { headerLine } from "./views/header.js";
 import { drawMonitor, type ProcessTableState, processTableRows, sortedProcesses } from "./views/monitor.js";
+import { NetworkConfigScreen } from "./views/network-config.js";
 import { drawResources, ResourceBrowser } from "./views/resources.js";
 import { drawSelector } from "./views/selector.js";
 import { drawSummary, SUMMARY_TOP_ROWS } from "./views/summary.js";
 
-export type ScreenName = "Summary" | "Monitor" | "Resources";
+export type ScreenName = "Summary" | "Monitor" | "Resources" | "Network Config";
 
 export const SCREENS: readonly (ScreenTab & { readonly name: ScreenName })[] = [
   { key: "F1", name: "Summary" },
   { key: "F2", name: "Monitor" },
   { key: "F3", name: "Resources" },
 ];
+
+/** The Network Config screen, offered for nodes on the metal platform (as Talos's console). */
+export const NETWORK_CONFIG_SCREEN: ScreenTab & { readonly name: ScreenName } = {
+  key: "F4",
+  name: "Network Config",
+};
 
 /** The spinner turns (and the screen is refreshed) twice a second, as in Talos. */
 export const TICK_MS = 500;
@@ -81,6 +92,7 @@ export class Dashboard {
   private readonly logScroll = new Map<string, number>();
   readonly table: ProcessTableState = { sort: "cpu", selected: 0, offset: 0 };
   readonly resources: ResourceBrowser;
+  readonly networkConfig: NetworkConfigScreen;
   private readonly renderer: Renderer;
   private readonly session: TerminalSession;
   private readonly stop = new AbortController();
@@ -108,6 +120,19 @@ export class Dashboard {
       onHangup: (reason) => this.quit(reason),
     });
     this.resources = new ResourceBrowser(options.client, () => this.requestFrame(), this.stop.signal);
+    this.networkConfig = new NetworkConfigScreen(
+      async (node, value) => {
+        try {
+          await options.client
+            .forNode(node)
+            .machine.metaWrite({ key: META_NETWORK_PLATFORM_CONFIG, value }, { signal: this.stop.signal });
+        } catch (err) {
+          throw toRpcError(err, this.stop.signal.aborted);
+        }
+      },
+      () => this.requestFrame(),
+      () => this.selectScreen("Summary"),
+    );
     this.done = new Promise((resolve) => {
       this.finished = resolve;
     });
@@ -206,6 +231,10 @@ export class Dashboard {
       case "Resources":
         drawResources(canvas, body, this.resources);
         break;
+      case "Network Config":
+        this.networkConfig.select(this.node);
+        this.networkConfig.draw(canvas, body);
+        break;
     }
     if (this.selectorOpen) drawSelector(canvas, body, this.states, this.selectorIndex);
     drawFooter(
@@ -214,13 +243,18 @@ export class Dashboard {
       {
         nodes: this.states.map((s) => s.name),
         selected: this.selected,
-        screens: SCREENS,
+        screens: this.screens(),
         screen: this.screen,
         paused: this.paused,
         down: new Set(this.states.filter((s) => s.reachability === "down").map((s) => s.name)),
       },
     );
     return canvas;
+  }
+
+  /** The screens of the selected node. */
+  screens(): (ScreenTab & { readonly name: ScreenName })[] {
+    return this.node.platform === "metal" ? [...SCREENS, NETWORK_CONFIG_SCREEN] : [...SCREENS];
   }
 
   selectNode(index: number): void {
@@ -234,6 +268,11 @@ export class Dashboard {
 
   selectScreen(screen: ScreenName): void {
     this.screen = screen;
+    if (screen === "Network Config") {
+      this.selectorOpen = false;
+      this.networkConfig.select(this.node);
+      this.networkConfig.pane = "form";
+    }
     this.resources.select(this.node.name, screen === "Resources");
   }
 
@@ -280,6 +319,9 @@ export class Dashboard {
       case "f3":
         this.selectScreen("Resources");
         return;
+      case "f4":
+        if (this.screens().includes(NETWORK_CONFIG_SCREEN)) this.selectScreen("Network Config");
+        return;
       case "ctrl-z":
         this.paused = !this.paused;
         if (!this.paused) this.requestFrame();
@@ -293,6 +335,11 @@ export class Dashboard {
       return;
     }
     if (this.screen === "Resources" && this.resources.onKey(k)) return;
+    if (this.screen === "Network Config") {
+      // No node switching here (as in Talos); q quits unless a text field takes it.
+      if (!this.networkConfig.onKey(k) && k === "q") this.quit("quit");
+      return;
+    }
     switch (k) {
       case "q":
         this.quit("quit");

@@ -22,6 +22,8 @@ Keyboard shortcuts:
  - l, <Right>, ] - switch one node to the right
  - n - open the node selector (every node with its state; Enter to switch)
  - F1, F2, F3 - Summary, Monitor and Resources screens
+ - F4 - Network Config screen (metal nodes): <Tab>/<S-Tab> move between fields, <Enter> opens a
+   drop-down or saves the platform network config to META
  - j, <Down> - scroll logs/process list down
  - k, <Up> - scroll logs/process list up
  - <C-d> - scroll logs/process list half page down

@@ -58,6 +58,8 @@ export class NodeState {
   secureBoot?: boolean;
   kubeletImage?: string;
   connectivity?: boolean;
+  /** The platform the node runs on (`metal` offers the Network Config screen). */
+  platform?: string;
   resolvers?: string[];
   timeServers?: string[];
   timeSynced?: boolean;

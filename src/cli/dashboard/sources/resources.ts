@@ -154,6 +154,14 @@ export const WATCHED: readonly WatchedResource[] = [
   },
   {
     namespace: "runtime",
+    type: "PlatformMetadatas.talos.dev",
+    id: "platformmetadata",
+    apply(s, _id, spec) {
+      s.platform = spec === undefined ? undefined : str(obj(spec).platform);
+    },
+  },
+  {
+    namespace: "runtime",
     type: "MetaKeys.runtime.talos.dev",
     apply(s, id, spec) {
       if (spec === undefined) s.metaKeys.delete(id);

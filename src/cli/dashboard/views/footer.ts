@@ -23,8 +23,16 @@ export interface FooterState {
 const NODE_SEP = " | ";
 const SCREEN_SEP = " --- ";
 
-function screensText(f: FooterState): string {
-  const parts = f.screens.map((s) => (s.name === f.screen ? `[${s.name}]` : `[${s.key}: ${s.name}]`));
+/** Columns the node list keeps at least; narrower terminals shorten the other screens' tabs. */
+const MIN_NODES_WIDTH = 16;
+
+function tab(s: ScreenTab, f: FooterState, compact: boolean): string {
+  if (s.name === f.screen) return `[${s.name}]`;
+  return compact ? `[${s.key}]` : `[${s.key}: ${s.name}]`;
+}
+
+function screensText(f: FooterState, compact = false): string {
+  const parts = f.screens.map((s) => tab(s, f, compact));
   if (f.paused) parts.push("[PAUSED]");
   return parts.join(SCREEN_SEP);
 }
@@ -59,7 +67,9 @@ export function nodeWindow(names: readonly string[], selected: number, budget: n
 
 export function drawFooter(canvas: Canvas, r: Rect, f: FooterState): void {
   canvas.fill(r.x, r.y, r.w, 1, HLINE, style(Color.white));
-  const screens = `] --- ${screensText(f)}`;
+  // Tabs the width cannot hold with the nodes are shortened to their keys (`[F2]`).
+  const compact = r.w - 1 - `] --- ${screensText(f)}`.length < MIN_NODES_WIDTH;
+  const screens = `] --- ${screensText(f, compact)}`;
   const budget = Math.max(0, r.w - 1 - screens.length);
   const names = f.nodes.map((n) => (n === "" ? "(local)" : n));
   const [start, end] = nodeWindow(names, f.selected, budget);
@@ -84,7 +94,7 @@ export function drawFooter(canvas: Canvas, r: Rect, f: FooterState): void {
       x += canvas.text(x, r.y, "[");
       x += canvas.text(x, r.y, s.name, style(Color.red));
       x += canvas.text(x, r.y, "]");
-    } else x += canvas.text(x, r.y, `[${s.key}: ${s.name}]`);
+    } else x += canvas.text(x, r.y, tab(s, f, compact));
   });
   if (f.paused) {
     x += canvas.text(x, r.y, SCREEN_SEP);

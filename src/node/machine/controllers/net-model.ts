@@ -3,9 +3,11 @@
 // by DHCP unless the config gives the link static addresses; a default route through the first
 // address of the NIC's network. Talos's address, route and link controllers read these as they
 // would read the kernel's netlink state.
+
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import type { MachineConfig } from "../config.js";
+import { metalPlatformNetwork, type PlatformNetwork } from "../platform-network.js";
 import { configLinks, type LinkSettings, type StaticRoute } from "./config-facts.js";
 import type { MachineSource } from "./source.js";
 
@@ -30,7 +32,7 @@ export interface NetAddress {
   readonly permanent: boolean;
   readonly priority: number;
   /** The config layer that asked for it; undefined for what the kernel assigns itself. */
-  readonly layer: "default" | "operator" | "configuration" | undefined;
+  readonly layer: "default" | "operator" | "platform" | "configuration" | undefined;
 }
 
 export interface NetRoute {
@@ -108,6 +110,11 @@ function nicDhcpAddresses(addresses: readonly string[]): string[] {
   return own.length > 0 ? own : addresses.slice(0, 1);
 }
 
+/** The platform network config the machine follows: on metal, META key 0x0a's. */
+export function platformNetwork(source: MachineSource): PlatformNetwork | undefined {
+  return source.platform.mode === "metal" ? metalPlatformNetwork(source.meta()) : undefined;
+}
+
 /** The network as the machine has it with this config. */
 export function netModel(
   source: MachineSource,
@@ -159,6 +166,23 @@ export function netModel(
       permanent: !dhcp,
       priority: DEFAULT_ROUTE_METRIC,
       layer: dhcp ? "operator" : "configuration",
+    });
+  }
+  // The metal platform's network config (META 0x0a) adds its static addresses to the NIC.
+  for (const cidr of platformNetwork(source)?.addresses ?? []) {
+    const a = splitCidr(cidr);
+    if (a === undefined || addresses.some((x) => x.cidr === `${a.ip}/${a.bits}`)) continue;
+    addresses.push({
+      link: NIC,
+      linkIndex: NIC_INDEX,
+      cidr: `${a.ip}/${a.bits}`,
+      ip: a.ip,
+      bits: a.bits,
+      family: isIP(a.ip) === 4 ? "inet4" : "inet6",
+      scope: "global",
+      permanent: true,
+      priority: DEFAULT_ROUTE_METRIC,
+      layer: "platform",
     });
   }
   const ll = linkLocal(mac);

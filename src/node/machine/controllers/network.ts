@@ -78,6 +78,7 @@ import {
   NIC,
   NIC_INDEX,
   netModel,
+  platformNetwork,
   routeId,
   splitFqdn,
 } from "./net-model.js";
@@ -156,8 +157,10 @@ interface HostnameLayer {
 
 function hostnameLayers(source: MachineSource): HostnameLayer[] {
   const out: HostnameLayer[] = [{ layer: "default", fqdn: source.defaultHostname }];
-  // A hostname given to talos-node stands for the one a platform would supply.
-  if (source.hostnameFlag) out.push({ layer: "platform", fqdn: source.hostnameFlag });
+  // The metal platform's network config names the platform's hostname; otherwise a hostname
+  // given to talos-node stands for the one a platform would supply.
+  const platform = platformNetwork(source)?.hostname ?? source.hostnameFlag;
+  if (platform) out.push({ layer: "platform", fqdn: platform });
   const configured = configHostname(source.active());
   if (configured) out.push({ layer: "configuration", fqdn: configured });
   return out;
@@ -170,7 +173,7 @@ function hostnameSpec(h: HostnameLayer) {
 
 const hostnameConfig: Controller<MachineSource> = {
   name: "network.HostnameConfigController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     for (const h of hostnameLayers(source))
       put(HOSTNAME_SPEC, NS.networkConfig, `${h.layer}/hostname`, hostnameSpec(h));
@@ -179,7 +182,7 @@ const hostnameConfig: Controller<MachineSource> = {
 
 const hostnameMerge: Controller<MachineSource> = {
   name: "network.HostnameMergeController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     const top = highest(hostnameLayers(source));
     if (top) put(HOSTNAME_SPEC, NS.network, "hostname", hostnameSpec(top));
@@ -378,7 +381,7 @@ function addressSpec(a: NetAddress) {
 
 const addressConfig: Controller<MachineSource> = {
   name: "network.AddressConfigController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     for (const a of netModel(source).addresses) {
       if (a.layer === undefined) continue;
@@ -400,7 +403,7 @@ const addressMerge: Controller<MachineSource> = {
 
 const addressStatus: Controller<MachineSource> = {
   name: "network.AddressStatusController",
-  inputs: [INPUT.config, INPUT.network],
+  inputs: [INPUT.config, INPUT.network, INPUT.meta],
   run({ source, put }) {
     const ready = source.networkReady();
     for (const a of netModel(source).addresses) {
@@ -592,6 +595,8 @@ const nodeAddress: Controller<MachineSource> = {
 
 function resolverLayers(source: MachineSource): { layer: Layer; servers: string[] }[] {
   const out: { layer: Layer; servers: string[] }[] = [{ layer: "default", servers: DEFAULT_RESOLVERS }];
+  const platform = (platformNetwork(source)?.dnsServers ?? []).filter((s) => isIP(s) !== 0);
+  if (platform.length > 0) out.push({ layer: "platform", servers: platform });
   const configured = configNameservers(source.active()).filter((s) => isIP(s) !== 0);
   if (configured.length > 0) out.push({ layer: "configuration", servers: configured });
   return out;
@@ -614,7 +619,7 @@ function resolverSpec(layer: Layer, servers: readonly string[], domains: readonl
 
 const resolverConfig: Controller<MachineSource> = {
   name: "network.ResolverConfigController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     for (const l of resolverLayers(source)) {
       const domains = l.layer === "configuration" ? configSearchDomains(source.active()).domains : [];
@@ -625,7 +630,7 @@ const resolverConfig: Controller<MachineSource> = {
 
 const resolverMerge: Controller<MachineSource> = {
   name: "network.ResolverMergeController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     const top = highest(resolverLayers(source));
     if (!top) return;
@@ -636,7 +641,7 @@ const resolverMerge: Controller<MachineSource> = {
 
 const resolverStatus: Controller<MachineSource> = {
   name: "network.ResolverSpecController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   reads: [
     { namespace: NS.network, type: RESOLVER_SPEC.definition.type },
     { namespace: NS.network, type: HOSTNAME_STATUS.definition.type },
@@ -669,6 +674,8 @@ const resolverStatus: Controller<MachineSource> = {
 
 function timeLayers(source: MachineSource): { layer: Layer; servers: string[] }[] {
   const out: { layer: Layer; servers: string[] }[] = [{ layer: "default", servers: [DEFAULT_TIME_SERVER] }];
+  const platform = platformNetwork(source)?.timeServers ?? [];
+  if (platform.length > 0) out.push({ layer: "platform", servers: [...platform] });
   const { servers } = configTime(source.active());
   if (servers.length > 0) out.push({ layer: "configuration", servers });
   return out;
@@ -676,7 +683,7 @@ function timeLayers(source: MachineSource): { layer: Layer; servers: string[] }[
 
 const timeServerConfig: Controller<MachineSource> = {
   name: "network.TimeServerConfigController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     for (const l of timeLayers(source)) {
       put(
@@ -691,7 +698,7 @@ const timeServerConfig: Controller<MachineSource> = {
 
 const timeServerMerge: Controller<MachineSource> = {
   name: "network.TimeServerMergeController",
-  inputs: [INPUT.config],
+  inputs: [INPUT.config, INPUT.meta],
   run({ source, put }) {
     const top = highest(timeLayers(source));
     if (top) {
