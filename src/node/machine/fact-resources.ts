@@ -13,6 +13,7 @@ import {
   machineTypeKind,
   NS,
   nodeAddressKind,
+  nodenameKind,
   systemDiskKind,
   versionKind,
 } from "./resources/kinds.js";
@@ -109,5 +110,22 @@ export function publishConfigFacts(m: FactSource): void {
   );
   if ((before?.spec as { hostname?: string } | undefined)?.hostname !== hostname) {
     m.bus.publish(AddressEventSchema, create(AddressEventSchema, { hostname, addresses: [...m.addresses] }));
+  }
+  // The kubelet's Node name: the hostname, lower-cased, once the machine is configured.
+  const status = store.get(NS.network, hostnameStatusKind.definition.type, "hostname");
+  if (active) {
+    store.set(
+      nodenameKind,
+      NS.k8s,
+      "nodename",
+      {
+        nodename: hostname.toLowerCase(),
+        hostnameVersion: String(status?.version ?? 1),
+        skipNodeRegistration: false,
+      },
+      { owner: "k8s.NodenameController" },
+    );
+  } else {
+    store.remove(NS.k8s, nodenameKind.definition.type, "nodename");
   }
 }

@@ -15,6 +15,7 @@ import {
   BlockVolumeType,
   type RuntimeMachineStage,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
+import { NodenameSpecSchema } from "../../../gen/resource/definitions/k8s/k8s_pb.js";
 import {
   HostnameStatusSpecSchema,
   NodeAddressSpecSchema,
@@ -424,6 +425,31 @@ export const volumeStatusKind: ResourceKind<VolumeStatusResourceSpec> = {
   }),
 };
 
+// ---------------------------------------------------------------------------------------------
+// kubernetes.talos.dev
+
+/** The name the kubelet registers its Node under (siderolabs/talos: k8s.NodenameController). */
+export interface NodenameSpec {
+  readonly nodename: string;
+  /** The version of the HostnameStatus the name was derived from. */
+  readonly hostnameVersion: string;
+  readonly skipNodeRegistration: boolean;
+}
+
+export const nodenameKind: ResourceKind<NodenameSpec> = {
+  definition: defineResource({
+    type: "Nodenames.kubernetes.talos.dev",
+    defaultNamespace: NS.k8s,
+    printColumns: [{ name: "Nodename", jsonPath: "{.nodename}" }],
+  }),
+  encode: (s) => toBinary(NodenameSpecSchema, create(NodenameSpecSchema, s)),
+  view: (s) => ({
+    nodename: s.nodename,
+    hostnameVersion: s.hostnameVersion,
+    ...(s.skipNodeRegistration ? { skipNodeRegistration: true } : {}),
+  }),
+};
+
 /** Every kind the node registers (besides the two meta kinds the store registers itself). */
 export const NODE_KINDS: readonly ResourceKind<never>[] = [
   machineConfigKind,
@@ -436,4 +462,5 @@ export const NODE_KINDS: readonly ResourceKind<never>[] = [
   diskKind,
   systemDiskKind,
   volumeStatusKind,
+  nodenameKind,
 ] as unknown as ResourceKind<never>[];
