@@ -59,6 +59,57 @@ afterAll(async () => {
   await c?.destroy();
 });
 
+describe("health --server=false", () => {
+  it("runs talosctl's checks from here, the Kubernetes ones against the Kubernetes API", async () => {
+    const r = await c.talosctl(["-n", c.ips[0]!, "health", "--server=false", "--wait-timeout", "60s"]);
+    expect({ code: r.code, stderr: r.stderr.split("\n").slice(-3) }).toMatchObject({ code: 0 });
+    const passed = r.stderr
+      .split("\n")
+      .filter((l) => l.endsWith(": OK") || l.endsWith(": SKIP"))
+      .map((l) => l.replace(/^waiting for /, ""));
+    expect(passed).toEqual([
+      "etcd to be healthy: OK",
+      "etcd members to be consistent across nodes: OK",
+      "etcd members to be control plane nodes: OK",
+      "apid to be ready: OK",
+      "all nodes memory sizes: OK",
+      "all nodes disk sizes: OK",
+      "no diagnostics: OK",
+      "kubelet to be healthy: OK",
+      "all nodes to finish boot sequence: OK",
+      "all k8s nodes to report: OK",
+      "all control plane static pods to be running: OK",
+      "all control plane components to be ready: OK",
+      "all k8s nodes to report ready: OK",
+      "kube-proxy to report ready: OK",
+      "coredns to report ready: OK",
+      "all k8s nodes to report schedulable: OK",
+    ]);
+    expect(r.stderr.split("\n")[0]).toBe(
+      `discovered nodes: [${c.ips.map((ip) => JSON.stringify(ip)).join(" ")}]`,
+    );
+  }, 90_000);
+
+  it("reports a cordoned node as talosctl does", async () => {
+    await core.patchNode(
+      { name: "drain-worker-1", body: { spec: { unschedulable: true } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    try {
+      const r = await c.talosctl(["-n", c.ips[0]!, "health", "--server=false", "--wait-timeout", "20s"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n").at(-1)).toBe(
+        "healthcheck error: waiting for all k8s nodes to report schedulable: timed out; last error: some nodes are not schedulable: [drain-worker-1]",
+      );
+    } finally {
+      await core.patchNode(
+        { name: "drain-worker-1", body: { spec: { unschedulable: null } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+    }
+  }, 60_000);
+});
+
 describe("reboot --drain", () => {
   it("stops at a PodDisruptionBudget that allows no eviction; within one, drains, reboots and uncordons the worker", async () => {
     const worker = "drain-worker-1";
