@@ -1,14 +1,18 @@
 // talosctl's Kubernetes work through the emulated API of a local cluster (a control plane and two
-// workers installed on their disks, so that `upgrade` can run): `reboot --drain` cordons a
-// worker, evicts its pods with a PodDisruptionBudget respected, reboots it and uncordons it once
-// its Node is Ready; `upgrade` drains by default.
+// workers installed on their disks, so that `upgrade` can run): `health --server=false` runs its
+// Kubernetes checks against the API, `support` collects the Kubernetes objects and pod logs,
+// `reboot --drain` cordons a worker, evicts its pods with a PodDisruptionBudget respected,
+// reboots it and uncordons it once its Node is Ready; `upgrade` drains by default; without a
+// reachable API an explicit drain is refused and upgrade's default one skipped with a warning.
 import fs from "node:fs";
 import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { tempDir } from "./helpers/cli.js";
 import { createLocalCluster, type LocalCluster } from "./helpers/local-cluster.js";
 import { eventually } from "./helpers/node.js";
+import { readZip } from "./helpers/zip.js";
 
 const INSTALLER = "ghcr.io/siderolabs/installer:v1.14.0";
 
@@ -107,6 +111,40 @@ describe("health --server=false", () => {
         k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
       );
     }
+  }, 60_000);
+});
+
+describe("support", () => {
+  it("collects the Kubernetes nodes, the kube-system pods and the pods' logs", async () => {
+    const out = path.join(tempDir("talos-drain-support-"), "bundle.zip");
+    const r = await c.talosctl([
+      "-n",
+      `${c.ips[0]},${c.ips[1]}`,
+      "support",
+      "--no-encryption",
+      "-O",
+      out,
+      "-w",
+      "4",
+    ]);
+    expect({ code: r.code, last: r.stderr.trim().split("\n").at(-1) }).toEqual({
+      code: 0,
+      last: `Support bundle is written to ${out}`,
+    });
+    const files = readZip(fs.readFileSync(out));
+    const nodes = parseYaml(files.get("kubernetesResources/nodes.yaml")!.toString("utf8"));
+    expect(nodes.items.map((n: { metadata: { name: string } }) => n.metadata.name).sort()).toEqual([
+      "drain-controlplane-1",
+      "drain-worker-1",
+      "drain-worker-2",
+    ]);
+    const pods = parseYaml(files.get("kubernetesResources/systemPods.yaml")!.toString("utf8"));
+    const names: string[] = pods.items.map((p: { metadata: { name: string } }) => p.metadata.name);
+    expect(names).toContain("kube-apiserver-drain-controlplane-1");
+    expect(names.some((n) => n.startsWith("coredns-"))).toBe(true);
+    expect(files.get(`${c.ips[0]}/kubernetes-logs/kube-system/kube-apiserver.log`)?.length).toBeGreaterThan(
+      0,
+    );
   }, 60_000);
 });
 
