@@ -1,8 +1,8 @@
 // wipe disk|lv|vg|pv|md and diskfree (df) of the real CLI against real talos-node processes:
 // a configured node whose extra disks hold partitions, LVM volume groups and md arrays (given
 // with --storage), and a node in maintenance mode; Talos's refusals (system disk, devices and
-// volumes in use, unknown names), the reader rule (only in maintenance), and the --drain
-// refusals of reboot and upgrade, which change nothing.
+// volumes in use, unknown names), the reader rule (only in maintenance), and upgrade's
+// refusal of an unknown containerd namespace.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -269,24 +269,8 @@ describe("diskfree", () => {
   });
 });
 
-describe("drain", () => {
-  it("refuses reboot --drain and upgrade --drain before anything happens", async () => {
-    const reboot = await c.talosctl(["reboot", "--drain", "-n", NODE]);
-    expect(reboot.code).toBe(1);
-    expect(reboot.stderr).toMatch(
-      /^--drain: cordon and drain go through the cluster's Kubernetes API, .*--drain=false/,
-    );
-    const upgrade = await c.talosctl([
-      "upgrade",
-      "--drain",
-      "-n",
-      NODE,
-      "-i",
-      "ghcr.io/siderolabs/installer:v1.15.0",
-    ]);
-    expect(upgrade.code).toBe(1);
-    expect(upgrade.stderr).toMatch(/^--drain: /);
-    expect(c.node.output()).not.toMatch(/sequence: reboot|upgrade request/);
+describe("upgrade", () => {
+  it("refuses an unknown containerd namespace for upgrade", async () => {
     const namespace = await c.talosctl(["upgrade", "--namespace", "bogus", "-n", NODE]);
     expect(namespace).toMatchObject({ code: 1, stderr: 'unsupported namespace "bogus"\n' });
   });

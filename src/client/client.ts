@@ -18,6 +18,7 @@ import {
   type Transport,
   type UnaryResponse,
 } from "@connectrpc/connect";
+import { TalosError } from "../errors.js";
 import { State } from "../gen/cosi/resource/state_pb.js";
 import { MachineService } from "../gen/machine/machine_pb.js";
 import { METADATA } from "../wire/index.js";
@@ -61,6 +62,12 @@ export interface TalosClient {
   readonly direct: boolean;
   readonly signal: AbortSignal;
   forNode(node: string): NodeClient;
+  /**
+   * The services of whichever endpoint the connection reaches, with no `node` metadata (the
+   * endpoint answers itself), as talosctl's random-endpoint client; maintenance-mode clients
+   * have no endpoint and throw.
+   */
+  forEndpoint(): NodeClient;
   /** Closes every connection; the client cannot be used afterwards. */
   close(): void;
 }
@@ -110,6 +117,18 @@ export function createTalosClient(options: TalosClientOptions): TalosClient {
       };
       clients.set(node, client);
       return client;
+    },
+    forEndpoint(): NodeClient {
+      if (!shared) throw new TalosError("failed-precondition", "no endpoint to talk to in maintenance mode");
+      const headers: Record<string, string> = { [METADATA.runtime]: "Talos", ...options.headers };
+      if (options.cluster) headers[METADATA.context] = options.cluster;
+      const transport = routed(shared.transport, headers, signal);
+      return {
+        node: "",
+        machine: createClient(MachineService, transport),
+        cosi: createClient(State, transport),
+        service: (service) => createClient(service, transport),
+      };
     },
     close() {
       shared?.close();

@@ -42,7 +42,7 @@ export {
   type DrainUpdate,
   drainNodes,
   kubernetesDrainAvailability,
-  NO_KUBERNETES_CLIENT,
+  kubernetesNodeName,
   type UncordonOptions,
   uncordonNodes,
 } from "./drain.js";

@@ -1,13 +1,15 @@
 // Runs the cluster health checks from talosctl: on the node (server-side, its progress
 // streamed back) or here against every node's API (client-side).
 
-import { TalosError } from "../../errors.js";
+import { errorMessage, TalosError } from "../../errors.js";
 import { ClusterService } from "../../gen/cluster/cluster_pb.js";
-import { HealthCheckFailure, runHealthChecks } from "../../health/index.js";
+import { HEALTH_CHECKS, type HealthCheck, HealthCheckFailure, runHealthChecks } from "../../health/index.js";
 import { toProtoDuration } from "../../wire/index.js";
 import type { TalosClient } from "../client.js";
 import { toRpcError } from "../errors.js";
+import { type KubeClient, openKube } from "../kube/index.js";
 import { discoverNodes, fetchClusterView } from "./health.js";
+import { fetchKubeSnapshot, KUBERNETES_CHECKS, type KubeClusterView } from "./kube-checks.js";
 import { createCheckReporter, type ReporterStream } from "./reporter.js";
 
 /** Real milliseconds between polls of a failing check (client-side). */
@@ -89,13 +91,58 @@ async function clientSide(options: HealthOptions): Promise<void> {
         `discovered nodes: [${[...nodes.controlPlanes, ...nodes.workers].map((n) => JSON.stringify(n)).join(" ")}]`,
       );
     }
-    await runHealthChecks({
-      view: () => fetchClusterView(options.client, nodes),
-      report: (u) => reporter.update(u),
-      deadline: Date.now() + options.timeoutMs,
-      intervalMs: CLIENT_POLL_MS,
-      signal: options.signal,
-    });
+    // The Kubernetes API is read once its checks begin, with the admin kubeconfig from the
+    // node (fetched once it answers, as talosctl caches it), its server replaced by --k8s-endpoint.
+    const kubeNames = new Set(KUBERNETES_CHECKS.map((c) => c.name));
+    let kubeWanted = false;
+    let kube: KubeClient | undefined;
+    let kubeAbsent = false;
+    const kubeView = async (): Promise<Partial<KubeClusterView>> => {
+      if (!kubeWanted || kubeAbsent) return kubeAbsent ? { kubeAbsent } : {};
+      if (!kube) {
+        try {
+          kube = await openKube(options.client.forNode(options.node), options.forceEndpoint ?? "");
+        } catch (err) {
+          const rpc = toRpcError(err, options.signal.aborted);
+          // No Kubernetes config on the node: talosctl skips the Kubernetes checks.
+          if (rpc.code === "failed-precondition") {
+            kubeAbsent = true;
+            return { kubeAbsent };
+          }
+          return { kubeError: rpc.message };
+        }
+      }
+      try {
+        return { kube: await fetchKubeSnapshot(kube) };
+      } catch (err) {
+        return { kubeError: errorMessage(err) };
+      }
+    };
+    const checks: HealthCheck[] = [
+      ...HEALTH_CHECKS.slice(
+        0,
+        HEALTH_CHECKS.findIndex((c) => kubeNames.has(c.name)),
+      ),
+      ...KUBERNETES_CHECKS,
+    ];
+    try {
+      await runHealthChecks({
+        checks,
+        view: async (): Promise<KubeClusterView> => {
+          const [view, k] = await Promise.all([fetchClusterView(options.client, nodes), kubeView()]);
+          return { ...view, ...k };
+        },
+        report: (u) => {
+          if (kubeNames.has(u.check)) kubeWanted = true;
+          reporter.update(u);
+        },
+        deadline: Date.now() + options.timeoutMs,
+        intervalMs: CLIENT_POLL_MS,
+        signal: options.signal,
+      });
+    } finally {
+      kube?.close();
+    }
   } catch (err) {
     if (err instanceof HealthCheckFailure)
       throw new HealthError(err.code, `healthcheck error: ${err.message}`, { cause: err });

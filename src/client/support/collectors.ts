@@ -273,9 +273,8 @@ export async function nodeCollectors(node: NodeClient, signal: AbortSignal): Pro
 }
 
 /**
- * The cluster's collectors, given a Kubernetes API client. None exists yet: the emulated
- * cluster serves no Kubernetes API, so `kubernetesClient` (support.ts) fails as talosctl's does
- * and this list stays empty until one does.
+ * Collectors of the cluster as a whole beside the Kubernetes ones (which bundle.ts adds when a
+ * Kubernetes client could be made): none.
  */
 export function clusterCollectors(): Collector[] {
   return [];

@@ -388,6 +388,11 @@ export class Kubelet {
       { subresource: "status" },
     );
     this.ready = ready;
+    // Pods marked not ready while the node was not are ready again with it.
+    if (ready && changed) {
+      const pods = (await this.host.storage.list(POD, undefined)).items as Pod[];
+      for (const p of pods) if (p.spec.nodeName === this.name) this.syncPod(p);
+    }
     if (changed)
       await this.event(
         ready ? "NodeReady" : "NodeNotReady",

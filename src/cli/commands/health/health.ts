@@ -21,7 +21,7 @@ export const command = defineCommand({
     "worker-nodes": flag.stringSlice({ describe: "worker nodes (default: discovered)" }),
     "init-node": flag.string({ hidden: true, describe: "deprecated: ignored" }),
     "k8s-endpoint": flag.string({
-      describe: "Kubernetes endpoint to check (sent to the node; its Kubernetes checks are emulated)",
+      describe: "use endpoint instead of kubeconfig default",
     }),
     "run-e2e": flag.bool({ describe: "run the Kubernetes e2e suite (not supported)" }),
   },

@@ -2,8 +2,8 @@
 // reboots and follows each node until it is back, checking that it runs the new version (a
 // node that fell back to its previous installation is reported, exit 1). Nodes without the
 // current API, or --legacy/--stage/--preserve/--force, use MachineService.Upgrade. The
-// Kubernetes drain talosctl runs by default before the reboot needs the cluster's Kubernetes
-// API: see ../reboot/drain.ts for what happens while this talosctl has no Kubernetes client.
+// Kubernetes drain talosctl runs by default before the reboot goes through the cluster's
+// Kubernetes API: see ../reboot/drain.ts for what happens when that API cannot be reached.
 import {
   type DrainedNodes,
   fanOut,
@@ -103,17 +103,19 @@ export const command = defineCommand({
 
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
-      // The drain runs between the install and the reboot; it is decided first, so that a
-      // drain that was asked for but cannot run changes nothing.
-      // The legacy API drains on the node itself, as its upgrade sequence's drain phase.
-      const drains =
-        !noReboot &&
-        !legacyAsked &&
-        (await decideDrain(ctx, client, { drain: flags.drain, explicit: changed("drain"), verb: "upgrade" }));
       const before = await serverTags(client, nodes, ctx.signal);
       const legacy = new Set(
         legacyAsked ? nodes : nodes.filter((n) => !speaksLifecycleApi(before.get(n) ?? "")),
       );
+      // The drain runs between the install and the reboot; it is decided first, so that a
+      // drain that was asked for but cannot run changes nothing.
+      // The legacy API drains on the node itself, as its upgrade sequence's drain phase, and
+      // talosctl's fallback to it skips its own drain.
+      const drains =
+        !noReboot &&
+        !legacyAsked &&
+        legacy.size < nodes.length &&
+        (await decideDrain(ctx, client, { drain: flags.drain, explicit: changed("drain"), verb: "upgrade" }));
       if (!legacyAsked && legacy.size > 0)
         ctx.stderr.write("New upgrade API is not available, falling back to legacy\n");
 
@@ -186,7 +188,13 @@ export const command = defineCommand({
         printInstallerOutput();
         throwIfAnyFailed(results, (node, err) => `error executing upgrade on node ${node}: ${err.message}`);
         const flagsForRun = { ...wait, wait: true };
-        const drained: DrainedNodes = await drain(ctx, client, nodes, flags["drain-timeout"], flagsForRun);
+        const drained: DrainedNodes = await drain(
+          ctx,
+          client,
+          nodes.filter((n) => installed.has(n)),
+          flags["drain-timeout"],
+          flagsForRun,
+        );
         try {
           await runLifecycle(ctx, {
             verb: "upgrade",
