@@ -312,9 +312,9 @@ describe("v1alpha1: disks, kubelet, encryption, logging, labels, registries", ()
       name: "the node checks the kubelet version it runs with",
       base: merge(WORKER, { machine: { kubelet: { image: "ghcr.io/siderolabs/kubelet:v1.99.0" } } }),
       docs: [],
-      talosVersion: "v1.13.2",
+      talosVersion: "v1.14.2",
       errors: [
-        "v1alpha1 machine.kubelet.image: kubelet image is not valid: version of Kubernetes 1.99.0 is too new to be used with Talos 1.13.2",
+        "v1alpha1 machine.kubelet.image: kubelet image is not valid: version of Kubernetes 1.99.0 is too new to be used with Talos 1.14.2",
       ],
     },
   ]);

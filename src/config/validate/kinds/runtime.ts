@@ -527,12 +527,14 @@ export const RUNTIME_RULES: KindTable = {
         const at = ["rules", i];
         const pattern = str(rule, ["image"]);
         if (pattern === "") c.error(`rule ${i}: imagePattern must be specified`, [...at, "image"]);
-        if (pattern.includes("@"))
+        // The pattern warnings came with 1.14.
+        const hints = c.atLeast(1, 14);
+        if (hints && pattern.includes("@"))
           c.warn(
             `rule ${i}: imagePattern contains '@' but matching only applies to the image registry and repository, not the tag or digest`,
             [...at, "image"],
           );
-        if (pattern.includes(":")) {
+        if (hints && pattern.includes(":")) {
           const slash = pattern.indexOf("/");
           if (slash >= 0 && pattern.slice(slash + 1).includes(":"))
             c.warn(
@@ -540,7 +542,7 @@ export const RUNTIME_RULES: KindTable = {
               [...at, "image"],
             );
         }
-        if (!pattern.includes("/") && pattern !== "*" && pattern !== "")
+        if (hints && !pattern.includes("/") && pattern !== "*" && pattern !== "")
           c.warn(
             `rule ${i}: imagePattern does not contain a '/', image references like 'nginx' are matched as 'docker.io/nginx' (normalized)`,
             [...at, "image"],
