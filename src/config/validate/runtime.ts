@@ -37,6 +37,31 @@ export function deprecatedExtensions(options: RuleOptions): string {
     : ".machine.install.extensions is deprecated, please see https://www.talos.dev/latest/talos-guides/install/boot-assets/";
 }
 
+/** Talos's ProvisioningRequested: a system volume's VolumeConfig asks for a dedicated partition. */
+function requestedBacking(doc: ConfigDocument): "directory" | "partition" {
+  const p = obj(doc.data, ["provisioning"]);
+  return str(p, ["diskSelector", "match"]) !== "" ||
+    has(p, ["grow"]) ||
+    str(p, ["minSize"]) !== "" ||
+    str(p, ["maxSize"]) !== ""
+    ? "partition"
+    : "directory";
+}
+
+/**
+ * How a config lays out a promotable system volume (ETCD, CRI, KUBELET, LOG): on a dedicated
+ * partition when its VolumeConfig asks for provisioning, else a directory under EPHEMERAL; undefined
+ * for other volumes.
+ */
+export function systemVolumeBacking(
+  config: MachineConfigDocuments,
+  name: string,
+): "directory" | "partition" | undefined {
+  if (!PROMOTABLE_VOLUMES.includes(name)) return undefined;
+  const doc = config.documents.find((d) => d.kind === "VolumeConfig" && d.name === name);
+  return doc === undefined ? "directory" : requestedBacking(doc);
+}
+
 export function runtimeValidate(
   config: MachineConfigDocuments,
   options: RuleOptions,
@@ -67,14 +92,7 @@ export function runtimeValidate(
       PROMOTABLE_VOLUMES.includes(doc.name ?? "")
     ) {
       const current = volumeBacking(doc.name ?? "");
-      const p = obj(doc.data, ["provisioning"]);
-      const requested =
-        str(p, ["diskSelector", "match"]) !== "" ||
-        has(p, ["grow"]) ||
-        str(p, ["minSize"]) !== "" ||
-        str(p, ["maxSize"]) !== ""
-          ? "partition"
-          : "directory";
+      const requested = requestedBacking(doc);
       if (current !== undefined && current !== requested) {
         checkOf(doc).error(
           `the backing of the ${goQuote(doc.name ?? "")} system volume cannot be changed after creation (current: ${current}, requested: ${requested}); migrating an existing system volume to or from a dedicated partition is not supported`,

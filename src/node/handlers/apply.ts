@@ -8,7 +8,11 @@ import { unifiedDiff } from "../../config/diff/index.js";
 import type { MachineConfigDocuments } from "../../config/document.js";
 import { encodeMachineConfig } from "../../config/encode/index.js";
 import { ConfigErrors } from "../../config/load/index.js";
-import { type ValidationMode, validateMachineConfig } from "../../config/validate/index.js";
+import {
+  systemVolumeBacking,
+  type ValidationMode,
+  validateMachineConfig,
+} from "../../config/validate/index.js";
 import { errorMessage } from "../../errors.js";
 import {
   type ApplyConfigurationRequest,
@@ -112,12 +116,33 @@ function validate(machine: Machine, config: MachineConfig): { errors: string[]; 
         matched: matchDisks(selector, machine.disks).length,
         expression: describeSelector(selector),
       }),
+      volumeBacking: (name) => establishedBacking(machine, name),
+      iommu: machineHasIommu(machine),
     },
   });
   const errors = result.errors.map((e) => e.message);
   const caProblem = osCaProblem(config);
   if (caProblem !== undefined) errors.push(caProblem);
   return { errors, warnings: result.warnings.map((w) => w.message) };
+}
+
+/**
+ * A promotable system volume (ETCD, CRI, KUBELET, LOG) is established once the machine mounted its
+ * volumes with a config: laid out as that active config asked. Before that there is nothing to
+ * conflict with.
+ */
+function establishedBacking(machine: Machine, name: string): "directory" | "partition" | undefined {
+  const active = machine.config.active;
+  if (active === undefined || !machine.volumes.mounted) return undefined;
+  return systemVolumeBacking(active.documents, name);
+}
+
+/**
+ * Whether the emulated machine has IOMMU groups (/sys/class/iommu): bare metal has them; a
+ * container and a cloud VM without a virtual IOMMU have none.
+ */
+function machineHasIommu(machine: Machine): boolean {
+  return machine.platform.mode === "metal";
 }
 
 /** The API certificate is issued from the OS CA: it must load, and the key must be the certificate's. */
