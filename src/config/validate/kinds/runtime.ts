@@ -11,6 +11,7 @@ import {
   goQuote,
   humanizeParseBytes,
 } from "../go.js";
+import { imageReferenceKind } from "../image.js";
 import { qualifiedNameError } from "../labels.js";
 import { appendsCertificates } from "../pem.js";
 import { certificateAndKeyError } from "./k8s.js";
@@ -81,9 +82,6 @@ function stringsOf(data: unknown, path: readonly (string | number)[]): string[] 
   return v === undefined || v === null || v === "" ? [] : [String(v)];
 }
 
-const IMAGE_REFERENCE =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
-
 function containerCapability(field: string, capability: string): string | undefined {
   if (capability === "") return `${field}: capability name must not be empty`;
   if (capability.startsWith("CAP_"))
@@ -106,13 +104,16 @@ function containerConfig(c: Check): void {
 
   const image = str(d, ["image"]);
   if (image === "") c.error("image is required", ["image"]);
-  else if (!IMAGE_REFERENCE.test(image))
-    c.error(`invalid image reference ${goQuote(image)}: could not parse reference: ${image}`, ["image"]);
-  else if (!image.includes("@sha256:"))
-    c.warn(
-      `container ${goQuote(c.name)}: image ${goQuote(image)} is not digest-pinned, the running image may change on restart`,
-      ["image"],
-    );
+  else {
+    const kind = imageReferenceKind(image);
+    if (kind === undefined)
+      c.error(`invalid image reference ${goQuote(image)}: could not parse reference: ${image}`, ["image"]);
+    else if (kind !== "digest")
+      c.warn(
+        `container ${goQuote(c.name)}: image ${goQuote(image)} is not digest-pinned, the running image may change on restart`,
+        ["image"],
+      );
+  }
 
   strs(d, ["environment"]).forEach((env, i) => {
     if (!env.includes("="))
