@@ -17,6 +17,7 @@ import {
   validateEndpointURI,
 } from "./go.js";
 import { PROTECTED_KUBELET_FIELDS, podResourcesError } from "./kinds/k8s.js";
+import { ociSpecError } from "./kinds/runtime.js";
 import { annotationsErrors, labelsErrors, TALOS_ROLES, taintsErrors } from "./labels.js";
 import { inContainer, requiresInstall } from "./modes.js";
 import { deprecatedExtensions } from "./runtime.js";
@@ -373,6 +374,13 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     ]);
 
   if (get(d, ["persist"]) === false) err(".persist should be enabled", ["persist"]);
+
+  const overrides = get(machine, ["baseRuntimeSpecOverrides"]);
+  if (filled(machine, ["baseRuntimeSpecOverrides"])) {
+    const e = ociSpecError(overrides);
+    if (e !== undefined)
+      err(`failed to unmarshal base runtime spec overrides: ${e}`, ["machine", "baseRuntimeSpecOverrides"]);
+  }
 
   for (const section of ["config", "mirrors"] as const) {
     for (const [key, value] of Object.entries(obj(machine, ["registries", section]) ?? {})) {

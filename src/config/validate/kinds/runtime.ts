@@ -613,8 +613,11 @@ function splitHostPortError(hostport: string): string | undefined {
   return undefined;
 }
 
+/** Go type names of the spec sections that are not the field name capitalised. */
+const GO_SPEC_TYPES: Readonly<Record<string, string>> = { vm: "VM", zos: "ZOS" };
+
 /** Whether overrides decode into an OCI runtime spec (the fields whose JSON types are fixed). */
-function ociSpecError(overrides: unknown): string | undefined {
+export function ociSpecError(overrides: unknown): string | undefined {
   if (overrides === null || overrides === undefined || typeof overrides !== "object") return undefined;
   const spec = overrides as Record<string, unknown>;
   const expect: Readonly<Record<string, string>> = {
@@ -632,7 +635,10 @@ function ociSpecError(overrides: unknown): string | undefined {
     vm: "object",
     zos: "object",
   };
-  for (const [key, want] of Object.entries(expect)) {
+  // Talos re-encodes the overrides as JSON first: keys sorted, the first mismatch is reported.
+  for (const key of Object.keys(spec).sort()) {
+    const want = expect[key];
+    if (want === undefined) continue;
     const v = spec[key];
     if (v === undefined || v === null) continue;
     const got = Array.isArray(v) ? "array" : typeof v;
@@ -642,7 +648,7 @@ function ociSpecError(overrides: unknown): string | undefined {
           ? "string"
           : want === "array"
             ? "[]specs.Mount"
-            : `specs.${key[0]!.toUpperCase()}${key.slice(1)}`;
+            : `specs.${GO_SPEC_TYPES[key] ?? `${key[0]!.toUpperCase()}${key.slice(1)}`}`;
       const jsonType =
         got === "object" ? "object" : got === "array" ? "array" : got === "boolean" ? "bool" : got;
       return `json: cannot unmarshal ${jsonType} into Go struct field Spec.${key} of type ${key === "annotations" ? "map[string]string" : goType}`;
