@@ -75,9 +75,12 @@ async function settle(
 let all: JsonEvent[];
 
 beforeAll(async () => {
-  // --test-burst: each SIGUSR2 publishes 4000 numbered events, 1000 a second (a follower has
-  // more than a second of slack before the ring laps it).
-  c = await startConfiguredNode({ args: ["--time-scale", "100", "--test-burst", `events:${BURST}:1000`] });
+  // --test-burst: each SIGUSR2 publishes 4000 numbered events, 1000 a second, held back while
+  // a follower that is still reading lags half the ring (a busy machine slows the in-process
+  // follower; one that stops reading is overrun after two seconds).
+  c = await startConfiguredNode({
+    args: ["--time-scale", "100", "--test-burst", `events:${BURST}:1000:wait`],
+  });
   await eventually(async () => {
     const r = await c.talosctl(["service", "kubelet"]);
     if (!/STATE +Running/.test(r.stdout)) throw new Error("kubelet not running yet");

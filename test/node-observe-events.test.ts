@@ -119,9 +119,9 @@ beforeAll(async () => {
   seedState(stateDir, cluster.controlplane);
   node = await startNode({
     stateDir,
-    // Paced at 500 a second: a follower has about two seconds of slack before the ring laps it,
-    // so a busy machine does not turn "keeps up" into "fell behind".
-    args: ["--time-scale", "20", "--platform", "cloud", "--test-burst", `events:${BURST}:500`],
+    // Paced at 500 a second and held back while a follower that is still reading lags half the
+    // ring, so a busy machine does not turn "keeps up" into "fell behind".
+    args: ["--time-scale", "20", "--platform", "cloud", "--test-burst", `events:${BURST}:500:wait`],
   });
   reader = mtlsClient(node.address, cluster.osCa.crt, cluster.reader);
   // The boot ends running and ready; its events then no longer interleave with the bursts.

@@ -90,7 +90,9 @@ Flags:
 Test and benchmark aids (not for real use):
   --test-burst SPEC        on every SIGUSR2, publish numbered entries stamped with the time
                            they were produced: events:COUNT[:PER_SECOND] into the event ring,
-                           log:SERVICE:COUNT[:PER_SECOND] into a service's log (repeatable)
+                           log:SERVICE:COUNT[:PER_SECOND] into a service's log (repeatable);
+                           a paced SPEC ending in :wait holds back while a follower that is
+                           still reading lags more than half the ring
 `;
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: NodeOptions };
@@ -236,7 +238,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
     const spec = parseBurst(text);
     if (!spec) {
       throw new UserError(
-        `--test-burst ${JSON.stringify(text)}: expected events:COUNT[:PER_SECOND] or log:SERVICE:COUNT[:PER_SECOND]`,
+        `--test-burst ${JSON.stringify(text)}: expected events:COUNT[:PER_SECOND[:wait]] or log:SERVICE:COUNT[:PER_SECOND[:wait]]`,
       );
     }
     return spec;

@@ -7,7 +7,7 @@
 import { type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { EVENT_TYPE_URL_PREFIX } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
-import { FellBehindError, Waiters } from "../streams/index.js";
+import { FellBehindError, FollowerPositions, Waiters } from "../streams/index.js";
 import { createXidGenerator, type XidGenerator, xidSeconds } from "./xid.js";
 
 /** Events kept per boot. */
@@ -53,6 +53,7 @@ export class EventBus {
   private written = 0;
   private sealed = false;
   private readonly waiters = new Waiters();
+  private readonly followers = new FollowerPositions();
   private readonly listeners = new Set<EventListener>();
   private readonly ids: XidGenerator;
 
@@ -118,6 +119,14 @@ export class EventBus {
     return out;
   }
 
+  /**
+   * Whether a reader that is still reading lags more than half the ring (a paced test burst
+   * waits for it).
+   */
+  followerLagging(): boolean {
+    return this.followers.lagging(this.written, EVENT_RING_CAPACITY / 2);
+  }
+
   /** Readers parked waiting for the next event. */
   get waiting(): number {
     return this.waiters.size;
@@ -125,16 +134,23 @@ export class EventBus {
 
   reader(start: StartPosition): EventReader {
     let pos = this.startPosition(start);
+    let tracked: ReturnType<FollowerPositions["track"]> | undefined;
     return {
       next: async (signal) => {
+        tracked ??= this.followers.track(pos, signal);
         while (!signal.aborted) {
           if (this.written - pos >= EVENT_RING_CAPACITY) {
+            tracked.release();
             throw new FellBehindError(
               "event stream",
               `${this.written - pos} events were published since its position and the ring keeps ${EVENT_RING_CAPACITY}`,
             );
           }
-          if (pos < this.written) return this.at(pos++);
+          if (pos < this.written) {
+            const event = this.at(pos++);
+            tracked.moved(pos);
+            return event;
+          }
           await this.waiters.wait(signal);
         }
         return undefined;

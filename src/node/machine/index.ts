@@ -77,7 +77,8 @@ export {
   LogRing,
   type LogStart,
 } from "./logs.js";
-export { Machine, type MachineClusterHost, type MachineOptions } from "./machine.js";
+export { Machine, type MachineOptions } from "./machine.js";
+export type { MachineClusterHost } from "./machine-options.js";
 export { MACHINE_STATUS_ID, MachineStatusController, type UnmetCondition } from "./machine-status.js";
 export {
   type AffiliateStatusFacts,

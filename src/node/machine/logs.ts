@@ -7,7 +7,7 @@
 // retained chunk (one chunk of safety gap), and a follower whose next byte was dropped gets
 // FellBehindError instead of a silent jump.
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { FellBehindError, Waiters } from "../streams/index.js";
+import { FellBehindError, FollowerPositions, Waiters } from "../streams/index.js";
 
 /** Raw bytes per chunk. */
 export const LOG_CHUNK_BYTES = 64 * 1024;
@@ -36,6 +36,8 @@ export class LogRing {
   private currentStart = 0;
   private readonly sealed: SealedChunk[] = [];
   private readonly waiters = new Waiters();
+  /** Where the followers stand (a paced test burst waits for those still reading). */
+  readonly followers = new FollowerPositions();
   /** One decompressed chunk, shared: readers mostly read the same chunk one after another. */
   private cache: { start: number; data: Buffer } | undefined;
 
@@ -49,6 +51,11 @@ export class LogRing {
   /** Absolute offset of the oldest byte still held. */
   get start(): number {
     return this.sealed[0]?.start ?? this.currentStart;
+  }
+
+  /** Whether a follower still reading lags more than half of what the ring holds. */
+  followerLagging(): boolean {
+    return this.followers.lagging(this.end, ((LOG_SEALED_CHUNKS + 1) * LOG_CHUNK_BYTES) / 2);
   }
 
   /** Readers parked waiting for new output. */
@@ -206,6 +213,7 @@ export class LogRing {
 export class LogCursor {
   private offset: number;
   private readonly stopAt: number | undefined;
+  private tracked: ReturnType<FollowerPositions["track"]> | undefined;
 
   constructor(
     private readonly ring: LogRing,
@@ -225,12 +233,20 @@ export class LogCursor {
    * of a snapshot or when the signal aborts. Throws FellBehindError after an overrun.
    */
   async next(max: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    if (this.stopAt === undefined) this.tracked ??= this.ring.followers.track(this.offset, signal);
     while (!signal.aborted) {
       const limit = this.stopAt === undefined ? max : Math.min(max, this.stopAt - this.offset);
       if (limit <= 0) return undefined;
-      const bytes = this.ring.read(this.offset, limit);
+      let bytes: Uint8Array;
+      try {
+        bytes = this.ring.read(this.offset, limit);
+      } catch (err) {
+        this.tracked?.release();
+        throw err;
+      }
       if (bytes.length > 0) {
         this.offset += bytes.length;
+        this.tracked?.moved(this.offset);
         return bytes;
       }
       if (this.stopAt !== undefined) return undefined;

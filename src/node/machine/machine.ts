@@ -6,8 +6,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { ConfigLoadErrorEventSchema } from "../../gen/machine/machine_pb.js";
 import type { Clock, Timer } from "../clock.js";
-import type { ClusterController, ClusterHost } from "../cluster/controller.js";
-import type { NodeLog } from "../log.js";
+import type { ClusterController } from "../cluster/controller.js";
 import {
   CPU_COUNT,
   type Disk,
@@ -31,6 +30,7 @@ import { KernelLog } from "./kmsg.js";
 import type { PowerRequest } from "./lifecycle.js";
 import { type LiveFacts, registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
+import type { MachineKube, MachineOptionsOf } from "./machine-options.js";
 import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
 import { affiliateStatus, unmetConditions } from "./readiness.js";
 import { definitionKind, NAMESPACE_DESCRIPTIONS, NODE_KINDS, namespaceKind } from "./resources/kinds.js";
@@ -41,51 +41,11 @@ import { ServiceManager } from "./services.js";
 import { SystemVolumes } from "./volumes.js";
 import { Workloads } from "./workloads.js";
 
-/** What the machine gives the cluster controller; the node adds where the registry lives. */
-export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
-
-/** The node's Kubernetes side (kubelet, and on control planes the API server), made by the node. */
-export interface MachineKube {
-  kubeletRegistered(controlPlane: boolean): void;
-  configChanged(): void;
-  close(): void;
-}
-
 /** How long after boot the network is configured and the clock synced (machine time). */
 const NETWORK_READY_MS = 200;
 const TIME_SYNCED_MS = 500;
 
-export interface MachineOptions {
-  readonly clock: Clock;
-  readonly state: StateDir;
-  readonly platform: PlatformInfo;
-  readonly talosVersion: string;
-  readonly disks: readonly Disk[];
-  /** The machine's IP addresses. */
-  readonly addresses: readonly string[];
-  /** The hostname given with --hostname (the config's wins). */
-  readonly hostname?: string;
-  /** machined's log; when it can be listened to, its lines also fill the machined buffer and the kernel log. */
-  readonly log: ((line: string) => void) & { listen?: NodeLog["listen"] };
-  /** Asked to reboot the machine (the node builds the next boot). */
-  readonly onReboot: (reason: string) => void;
-  /** Makes this boot's cluster controller (discovery and the emulated etcd membership). */
-  readonly createCluster: (host: MachineClusterHost) => ClusterController;
-  /** The previous boot's event ring, continued by this boot. */
-  readonly previousEvents?: EventBus;
-  /** A lifecycle sequence reached its reboot/shutdown task (default: like onReboot). */
-  readonly onPower?: (request: PowerRequest) => void;
-  /** Why this boot's image cannot boot (the boot sequence then fails). */
-  readonly failBoot?: string;
-  /** A start-up sequence failed (not preempted): Talos's fatal-error path. */
-  readonly onBootFailed?: (message: string) => void;
-  /** The machine reached stage RUNNING and ready for the first time in this boot. */
-  readonly onRunning?: () => void;
-  /** A staged upgrade to install in this boot's `install` sequence (then reboot). */
-  readonly stagedInstall?: (signal: AbortSignal) => Promise<void>;
-  /** Makes this boot's Kubernetes side (it starts when the kubelet registers). */
-  readonly createKube?: (machine: Machine) => MachineKube;
-}
+export type MachineOptions = MachineOptionsOf<Machine>;
 
 export class Machine {
   readonly clock: Clock;

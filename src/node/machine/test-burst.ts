@@ -7,8 +7,20 @@ import { ServiceStateEvent_Action, ServiceStateEventSchema } from "../../gen/mac
 import type { Machine } from "./machine.js";
 
 export type BurstSpec =
-  | { readonly kind: "events"; readonly count: number; readonly rate?: number }
-  | { readonly kind: "log"; readonly service: string; readonly count: number; readonly rate?: number };
+  | {
+      readonly kind: "events";
+      readonly count: number;
+      readonly rate?: number;
+      /** Paced bursts only: hold back while a follower still reading lags far behind. */
+      readonly wait?: boolean;
+    }
+  | {
+      readonly kind: "log";
+      readonly service: string;
+      readonly count: number;
+      readonly rate?: number;
+      readonly wait?: boolean;
+    };
 
 /** Service name carried by burst events. */
 export const BURST_SERVICE = "test-burst";
@@ -22,18 +34,23 @@ const TICK_MS = 10;
  */
 const MAX_CATCH_UP_MS = 100;
 
-/** `events:2000`, `events:2000:500` (per second), `log:kubelet:100000`, `log:apid:5000:2000`. */
+/**
+ * `events:2000`, `events:2000:500` (per second), `log:kubelet:100000`, `log:apid:5000:2000`;
+ * a paced spec may end with `:wait` (hold back for followers that lag, see runBurst).
+ */
 export function parseBurst(text: string): BurstSpec | undefined {
   const parts = text.split(":");
+  const wait = parts.length > 1 && parts[parts.length - 1] === "wait";
+  if (wait) parts.pop();
   const int = (s: string | undefined): number | undefined =>
     s !== undefined && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : undefined;
+  let spec: BurstSpec | undefined;
   if (parts[0] === "events" && (parts.length === 2 || parts.length === 3)) {
     const count = int(parts[1]);
     const rate = parts.length === 3 ? int(parts[2]) : undefined;
     if (count === undefined || (parts.length === 3 && rate === undefined)) return undefined;
-    return rate === undefined ? { kind: "events", count } : { kind: "events", count, rate };
-  }
-  if (
+    spec = rate === undefined ? { kind: "events", count } : { kind: "events", count, rate };
+  } else if (
     parts[0] === "log" &&
     (parts.length === 3 || parts.length === 4) &&
     /^[a-z0-9-]+$/.test(parts[1] ?? "")
@@ -42,9 +59,11 @@ export function parseBurst(text: string): BurstSpec | undefined {
     const rate = parts.length === 4 ? int(parts[3]) : undefined;
     if (count === undefined || (parts.length === 4 && rate === undefined)) return undefined;
     const service = parts[1]!;
-    return rate === undefined ? { kind: "log", service, count } : { kind: "log", service, count, rate };
+    spec = rate === undefined ? { kind: "log", service, count } : { kind: "log", service, count, rate };
   }
-  return undefined;
+  if (spec === undefined || !wait) return spec;
+  // Only a paced burst can wait: one produced all at once has no pace to hold back.
+  return spec.rate === undefined ? undefined : { ...spec, wait: true };
 }
 
 function stamp(): string {
@@ -77,7 +96,19 @@ function emit(machine: Machine, spec: BurstSpec, i: number): void {
   }
 }
 
-/** Produces one burst: all at once, or paced at `rate` entries per second. Resolves when done. */
+/** Whether a follower of the burst's ring that is still reading lags far behind. */
+function lagging(machine: Machine, spec: BurstSpec): boolean {
+  return spec.kind === "events"
+    ? machine.bus.followerLagging()
+    : (machine.logs.get(spec.service)?.followerLagging() ?? false);
+}
+
+/**
+ * Produces one burst: all at once, or paced at `rate` entries per second. With `wait`, a paced
+ * burst holds back while a follower that is still reading lags more than half the ring (one
+ * that stopped reading for FOLLOWER_STALL_MS no longer holds it), so a test's follower slowed
+ * by a busy machine still gets everything. Resolves when done.
+ */
 export function runBurst(machine: Machine, spec: BurstSpec): Promise<void> {
   if (spec.rate === undefined) {
     for (let i = 1; i <= spec.count; i++) emit(machine, spec, i);
@@ -97,6 +128,13 @@ export function runBurst(machine: Machine, spec: BurstSpec): Promise<void> {
         return;
       }
       const now = performance.now();
+      if (spec.wait && lagging(machine, spec)) {
+        // A follower that is still reading is far behind (a busy machine): wait for it, and
+        // resume at the pace from here.
+        origin = now - (produced / rate) * 1000;
+        setTimeout(tick, TICK_MS);
+        return;
+      }
       let due = Math.min(spec.count, Math.floor(((now - origin) / 1000) * rate) + 1);
       if (due - produced > maxBatch) {
         due = produced + maxBatch;
