@@ -17,11 +17,8 @@ const benches = {
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
-<<<<<<< HEAD
   "kube-api": async () => (await import("./kube-api.mjs")).benchKubeApi(),
-=======
   dashboard: async () => (await import("./dashboard.mjs")).benchDashboard(),
->>>>>>> main
 };
 
 const wanted = process.argv.slice(2);

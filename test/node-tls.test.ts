@@ -193,10 +193,11 @@ describe("talos-node mTLS", () => {
     ).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
   });
 
+  // The deprecated MachineService.ImagePull (replaced by ImageService.Pull) is not served.
   it("answers methods it does not implement with UNIMPLEMENTED", async () => {
     const admin = mtlsClient(node.address, cluster.osCa.crt, cluster.admin);
     await expect(
-      unaryCall(admin, "/machine.MachineService/EtcdDefragment", new Uint8Array()),
+      unaryCall(admin, "/machine.MachineService/ImagePull", new Uint8Array()),
     ).rejects.toMatchObject({
       code: grpc.status.UNIMPLEMENTED,
     });
