@@ -212,6 +212,97 @@ describe("talosctl machineconfig patch", () => {
   });
 });
 
+/** A small worker config that passes `validate --strict` in cloud mode. */
+const WORKER_YAML = `version: v1alpha1
+persist: true
+machine:
+  type: worker
+  token: t0ken
+  ca:
+    crt: Y3J0
+    key: ""
+cluster:
+  controlPlane:
+    endpoint: https://10.0.0.1:6443
+  token: b
+`;
+
+function validateDir(): string {
+  const dir = tempDir("mc-patch-validate-");
+  fs.writeFileSync(path.join(dir, "worker.yaml"), WORKER_YAML);
+  return dir;
+}
+
+describe("talosctl machineconfig patch --validate (an addition to talosctl)", () => {
+  test("a valid result is written as without the flag", async () => {
+    const dir = validateDir();
+    const patch = "machine:\n  network:\n    hostname: w-3";
+    const plain = await runInProcess(["mc", "patch", "worker.yaml", "-p", patch], { cwd: dir });
+    const r = await runInProcess(
+      ["mc", "patch", "worker.yaml", "-p", patch, "--validate", "--mode", "cloud", "--strict"],
+      { cwd: dir },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+  });
+
+  test("an invalid result is refused with Talos's words and nothing is written", async () => {
+    const dir = validateDir();
+    const r = await runInProcess(
+      [
+        "mc",
+        "patch",
+        "worker.yaml",
+        "-p",
+        "machine:\n  network:\n    kubespan:\n      enabled: true\n      filters:\n        endpoints: [nope]",
+        "--validate",
+        "-m",
+        "metal",
+        "-o",
+        "out.yaml",
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /out\.yaml: document v1alpha1: machine\.network\.kubespan\.filters\.endpoints \(line \d+:\d+\): KubeSpan endpoint filter is not valid: "nope"/,
+    );
+    expect(fs.existsSync(path.join(dir, "out.yaml"))).toBe(false);
+  });
+
+  test("warnings are printed; --strict turns them into errors", async () => {
+    const dir = validateDir();
+    const args = ["mc", "patch", "worker.yaml", "-p", "machine:\n  type: join", "--validate", "-m", "cloud"];
+    const loose = await runInProcess(args, { cwd: dir });
+    expect(loose.code).toBe(0);
+    expect(loose.stderr).toMatch(
+      /^WARNING: worker\.yaml: document v1alpha1: machine\.type \(line \d+:\d+\): use "worker" instead of "join" for machine type\n$/,
+    );
+    const strict = await runInProcess([...args, "--strict"], { cwd: dir });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toBe("");
+    expect(strict.stderr).toContain('warning: use "worker" instead of "join" for machine type');
+  });
+
+  test("--mode and --strict need --validate, and --validate needs --mode", async () => {
+    const dir = validateDir();
+    const noValidate = await runInProcess(
+      ["mc", "patch", "worker.yaml", "-p", "machine: {}", "-m", "metal"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(noValidate.code).toBe(1);
+    expect(noValidate.stderr).toBe("--mode and --strict take effect only with --validate\n");
+    const noMode = await runInProcess(["mc", "patch", "worker.yaml", "-p", "machine: {}", "--validate"], {
+      cwd: dir,
+    });
+    expect(noMode.code).toBe(1);
+    expect(noMode.stderr).toBe("--validate needs --mode\n");
+  });
+});
+
 describe("talosctl machineconfig diff", () => {
   test("per-document unified diff with secrets redacted", async () => {
     const dir = workdir();

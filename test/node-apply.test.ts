@@ -215,6 +215,35 @@ describe("ApplyConfiguration on a configured node", () => {
     expect((err as grpc.ServiceError).details).toContain("invalid issuing CA (.machine.ca): ");
   });
 
+  it("checks the machine's state: a settled system volume keeps its backing", async () => {
+    const etcd = (provisioning: string) =>
+      `${cluster.controlplane.replace(/\n*$/, "\n")}---\napiVersion: v1alpha1\nkind: VolumeConfig\nname: ETCD\n${provisioning}`;
+    const toPartition = etcd(
+      "provisioning:\n  diskSelector:\n    match: 'disk.transport == \"nvme\"'\n  maxSize: 10GiB\n",
+    );
+    await expect(apply(toPartition, Mode.NO_REBOOT, { dryRun: true })).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringContaining(
+        'the backing of the "ETCD" system volume cannot be changed after creation (current: directory, requested: partition); migrating an existing system volume to or from a dedicated partition is not supported',
+      ),
+    });
+    const stays = await apply(
+      etcd("encryption:\n  provider: luks2\n  keys:\n    - slot: 0\n      tpm: {}\n"),
+      Mode.NO_REBOOT,
+      {
+        dryRun: true,
+      },
+    );
+    expect(stays.modeDetails).toContain("Dry run summary");
+  });
+
+  it("warns that PCI driver rebinding needs IOMMU groups the machine has", async () => {
+    const rebind = `${cluster.controlplane.replace(/\n*$/, "\n")}---\napiVersion: v1alpha1\nkind: PCIDriverRebindConfig\nname: 0000:04:00.00\ntargetDriver: vfio-pci\n`;
+    const reply = await apply(rebind, Mode.NO_REBOOT, { dryRun: true });
+    // A bare-metal machine has IOMMU groups: no warning.
+    expect(reply.warnings).toEqual([]);
+  });
+
   it("rejects a config without the v1alpha1 document", async () => {
     const onlyDocs = "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: lonely\n";
     await expect(apply(onlyDocs, Mode.NO_REBOOT)).rejects.toMatchObject({

@@ -21,8 +21,20 @@ export interface RuleOptions {
    * running Talos version, as Talos's validation.WithLocal does.
    */
   readonly local: boolean;
-  /** The Talos version whose rules apply (the node's on apply); undefined: the newest. */
+  /** The running Talos version (the node's on apply): the Kubernetes versions it supports. */
   readonly talosVersion?: TalosVersion;
+  /**
+   * The version contract whose rules apply (major.minor): the node's own version on apply, the
+   * generated contract for `gen config --talos-version`; undefined: the newest.
+   */
+  readonly contract?: { readonly major: number; readonly minor: number };
+}
+
+/** Whether the rules of `options` are those of Talos `major.minor` or newer (the newest when unset). */
+export function atLeast(options: RuleOptions, major: number, minor: number): boolean {
+  const v = options.contract;
+  if (v === undefined) return true;
+  return v.major > major || (v.major === major && v.minor >= minor);
 }
 
 export class Check {
@@ -52,9 +64,7 @@ export class Check {
 
   /** Whether the contract being validated is at least `major.minor` (the newest when unset). */
   atLeast(major: number, minor: number): boolean {
-    const v = this.options.talosVersion;
-    if (v === undefined) return true;
-    return v.major > major || (v.major === major && v.minor >= minor);
+    return atLeast(this.options, major, minor);
   }
 
   object(path: ConfigPath): Data | undefined {

@@ -4,5 +4,5 @@ export type { TalosVersion } from "./check.js";
 export { kubernetesImageTagError } from "./compat.js";
 export { CONTROL_PLANE_ONLY_KINDS } from "./container.js";
 export { parseValidationMode, VALIDATION_MODES, type ValidationMode } from "./modes.js";
-export type { RuntimeDisk, RuntimeState } from "./runtime.js";
+export { PROMOTABLE_VOLUMES, type RuntimeDisk, type RuntimeState, systemVolumeBacking } from "./runtime.js";
 export { type ValidateOptions, type ValidationResult, validateMachineConfig } from "./validate.js";

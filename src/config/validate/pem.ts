@@ -36,39 +36,207 @@ export function assertValidPEM(text: string, ...types: string[]): string | undef
   return blocks.length === 0 ? "no PEM blocks found" : undefined;
 }
 
-/** Parses the first certificate; an error text when it does not parse. */
-export function certificateError(text: string): string | undefined {
-  const block = pemBlocks(text)[0];
-  if (block === undefined) return "failed to parse PEM block";
-  try {
-    new X509Certificate(block.der);
-    return undefined;
-  } catch {
-    return "x509: malformed certificate";
+/** A DER reader with golang.org/x/crypto/cryptobyte's rules (definite, minimal lengths). */
+class Der {
+  constructor(
+    private readonly buf: Buffer,
+    public pos = 0,
+    private readonly end = buf.length,
+  ) {}
+
+  get empty(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** The next element's tag, header length and body length, or undefined when malformed. */
+  private header(): { tag: number; head: number; len: number } | undefined {
+    const b = this.buf;
+    let p = this.pos;
+    if (this.end - p < 2) return undefined;
+    const tag = b[p++]!;
+    if ((tag & 0x1f) === 0x1f) return undefined;
+    const first = b[p++]!;
+    let len = first;
+    if (first & 0x80) {
+      const n = first & 0x7f;
+      if (n === 0 || n > 4 || this.end - p < n) return undefined;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
+      if (len < 128 || b[this.pos + 2] === 0) return undefined;
+    }
+    if (this.end - p < len) return undefined;
+    return { tag, head: p - this.pos, len };
+  }
+
+  peekTag(): number | undefined {
+    return this.header()?.tag;
+  }
+
+  /** Reads an element of `tag`: its body as a reader, or undefined. */
+  read(tag: number): Der | undefined {
+    const h = this.header();
+    if (h === undefined || h.tag !== tag) return undefined;
+    const start = this.pos + h.head;
+    this.pos = start + h.len;
+    return new Der(this.buf, start, start + h.len);
+  }
+
+  /** The element's full bytes (header included), or undefined. */
+  readElement(tag: number): Buffer | undefined {
+    const h = this.header();
+    if (h === undefined || h.tag !== tag) return undefined;
+    const from = this.pos;
+    this.pos += h.head + h.len;
+    return this.buf.subarray(from, this.pos);
+  }
+
+  /** An INTEGER with minimal encoding; its value when small, or true for a valid large one. */
+  readInteger(): number | boolean {
+    const body = this.read(0x02);
+    if (body === undefined) return false;
+    const bytes = this.buf.subarray(body.pos, body.end);
+    if (bytes.length === 0) return false;
+    if (
+      bytes.length > 1 &&
+      ((bytes[0] === 0 && !(bytes[1]! & 0x80)) || (bytes[0] === 0xff && bytes[1]! & 0x80))
+    )
+      return false;
+    if (bytes.length > 6) return true;
+    let v = bytes.readIntBE(0, bytes.length);
+    if (Number.isNaN(v)) v = 0;
+    return v;
   }
 }
 
-const KEY_TYPES: Readonly<Record<string, string>> = {
-  "RSA PRIVATE KEY": "RSA",
-  "EC PRIVATE KEY": "EC",
-  "ED25519 PRIVATE KEY": "Ed25519",
-  "PRIVATE KEY": "PKCS8",
-};
+const SEQUENCE = 0x30;
 
-/** siderolabs/crypto PEMEncodedKey.GetKey: the first block must be a private key that parses. */
-export function privateKeyError(text: string): string | undefined {
+/** crypto/x509 ParseCertificate's structural errors, in the order Go meets them. */
+function goParseCertificateError(der: Buffer): string | undefined {
+  const all = new Der(der);
+  const raw = all.readElement(SEQUENCE);
+  if (raw === undefined) return "x509: malformed certificate";
+  const input = new Der(raw).read(SEQUENCE);
+  if (input === undefined) return "x509: malformed certificate";
+  const tbsRaw = input.readElement(SEQUENCE);
+  if (tbsRaw === undefined) return "x509: malformed tbs certificate";
+  const tbs = new Der(tbsRaw).read(SEQUENCE);
+  if (tbs === undefined) return "x509: malformed tbs certificate";
+  let version = 0;
+  if (tbs.peekTag() === 0xa0) {
+    const explicit = tbs.read(0xa0);
+    const v = explicit?.readInteger();
+    if (typeof v !== "number" || explicit === undefined || !explicit.empty) return "x509: malformed version";
+    version = v;
+  }
+  if (version < 0) return "x509: malformed version";
+  if (version + 1 > 3) return "x509: invalid version";
+  if (tbs.readInteger() === false) return "x509: malformed serial number";
+  const sigAI = tbs.readElement(SEQUENCE);
+  if (sigAI === undefined) return "x509: malformed signature algorithm identifier";
+  const outerAI = input.readElement(SEQUENCE);
+  if (outerAI === undefined) return "x509: malformed algorithm identifier";
+  if (!outerAI.equals(sigAI)) return "x509: inner and outer signature algorithm identifiers don't match";
+  if (tbs.readElement(SEQUENCE) === undefined) return "x509: malformed issuer";
+  if (tbs.read(SEQUENCE) === undefined) return "x509: malformed validity";
+  if (tbs.readElement(SEQUENCE) === undefined) return "x509: malformed subject";
+  const spkiRaw = tbs.readElement(SEQUENCE);
+  const spki = spkiRaw === undefined ? undefined : new Der(spkiRaw).read(SEQUENCE);
+  if (spki === undefined) return "x509: malformed spki";
+  if (spki.read(SEQUENCE) === undefined) return "x509: malformed public key algorithm identifier";
+  if (input.read(0x03) === undefined) return "x509: malformed signature";
+  try {
+    new X509Certificate(der);
+  } catch {
+    // A deeper field Go would name; the structure above is sound.
+    return "x509: malformed certificate";
+  }
+  return all.empty ? undefined : "x509: trailing data";
+}
+
+/**
+ * siderolabs/crypto PEMEncodedCertificateAndKey.GetCert: the first PEM block must hold a
+ * certificate crypto/x509 parses.
+ */
+export function certificateError(text: string): string | undefined {
   const block = pemBlocks(text)[0];
   if (block === undefined) return "failed to parse PEM block";
-  const what = KEY_TYPES[block.type];
-  if (what === undefined) return `unsupported key type ${goQuote(block.type)}`;
-  try {
-    const format =
-      block.type === "RSA PRIVATE KEY" ? "pkcs1" : block.type === "EC PRIVATE KEY" ? "sec1" : "pkcs8";
-    createPrivateKey({ key: block.der, format: "der", type: format });
-    return undefined;
-  } catch {
-    return `failed to parse ${what} key`;
+  const e = goParseCertificateError(block.der);
+  return e === undefined ? undefined : `failed to parse certificate: ${e}`;
+}
+
+type KeyFormat = "pkcs1" | "sec1" | "pkcs8";
+
+/** The key format a DER body is shaped as: what follows its version number. */
+function keyShape(der: Buffer): KeyFormat | undefined {
+  const body = new Der(der).read(SEQUENCE);
+  if (body === undefined || typeof body.readInteger() !== "number") return undefined;
+  switch (body.peekTag()) {
+    case 0x02:
+      return "pkcs1";
+    case 0x04:
+      return "sec1";
+    case SEQUENCE:
+      return "pkcs8";
+    default:
+      return undefined;
   }
+}
+
+function parses(der: Buffer, format: KeyFormat): boolean {
+  if (keyShape(der) !== format) return false;
+  try {
+    createPrivateKey({ key: der, format: "der", type: format });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const OTHER_FORMAT: Readonly<Record<KeyFormat, string>> = {
+  pkcs1: "ParsePKCS1PrivateKey",
+  sec1: "ParseECPrivateKey",
+  pkcs8: "ParsePKCS8PrivateKey",
+};
+
+/**
+ * crypto/x509's key parsers: a key of another format is named ("use ParsePKCS8PrivateKey
+ * instead"); otherwise the ASN.1 decoder's complaint, reduced to its first words.
+ */
+function goParseKeyError(der: Buffer, format: KeyFormat): string | undefined {
+  if (parses(der, format)) return undefined;
+  const others: KeyFormat[] =
+    format === "pkcs1" ? ["pkcs8", "sec1"] : format === "pkcs8" ? ["pkcs1", "sec1"] : ["pkcs8", "pkcs1"];
+  for (const other of others) {
+    if (parses(der, other))
+      return `x509: failed to parse private key (use ${OTHER_FORMAT[other]} instead for this key format)`;
+  }
+  const asn1 = new Der(der).read(SEQUENCE) === undefined ? "asn1: structure error" : "asn1: syntax error";
+  return format === "sec1" ? `x509: failed to parse EC private key: ${asn1}` : asn1;
+}
+
+const KEY_PARSERS: Readonly<Record<string, readonly [KeyFormat, string]>> = {
+  "RSA PRIVATE KEY": ["pkcs1", "RSA key"],
+  "EC PRIVATE KEY": ["sec1", "ECDSA key"],
+  "ED25519 PRIVATE KEY": ["pkcs8", "Ed25519 key"],
+  "PRIVATE KEY": ["pkcs8", "key"],
+};
+
+/**
+ * siderolabs/crypto PEMEncodedKey.GetKey (or, for `pair`, PEMEncodedCertificateAndKey.GetKey,
+ * which words an unknown type with a colon): the first block must be a private key that parses.
+ */
+export function privateKeyError(text: string, pair = false): string | undefined {
+  const block = pemBlocks(text)[0];
+  if (block === undefined) return "failed to parse PEM block";
+  const parser = KEY_PARSERS[block.type];
+  if (parser === undefined) return `unsupported key type${pair ? ":" : ""} ${goQuote(block.type)}`;
+  const e = goParseKeyError(block.der, parser[0]);
+  if (e !== undefined) return `failed to parse ${parser[1]}: ${e}`;
+  if (block.type === "ED25519 PRIVATE KEY") {
+    const key = createPrivateKey({ key: block.der, format: "der", type: "pkcs8" });
+    if (key.asymmetricKeyType !== "ed25519") return "failed parsing Ed25519 key, got wrong key type";
+  }
+  return undefined;
 }
 
 /** crypto/x509 CertPool.AppendCertsFromPEM: true when at least one certificate was added. */

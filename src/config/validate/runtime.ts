@@ -2,11 +2,11 @@
 // volumes, its IOMMU). Only the node runs them, with what its emulated machine has;
 // `talosctl validate` skips them as talosctl does.
 import { type ConfigDocument, LEGACY_KIND, type MachineConfigDocuments } from "../document.js";
-import type { Check } from "./check.js";
+import { atLeast, type Check, type RuleOptions } from "./check.js";
 import { has, list, obj, str } from "./data.js";
 import type { Findings } from "./findings.js";
 import { goQuote } from "./go.js";
-import { requiresInstall, type ValidationMode } from "./modes.js";
+import { requiresInstall } from "./modes.js";
 
 export interface RuntimeDisk {
   readonly path: string;
@@ -28,13 +28,44 @@ export interface RuntimeState {
   readonly iommu?: boolean;
 }
 
-const PROMOTABLE_VOLUMES = ["ETCD", "CRI", "KUBELET", "LOG"];
-const DEPRECATED_EXTENSIONS =
-  ".machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets";
+/** The system volumes a VolumeConfig can move between a directory and a partition. */
+export const PROMOTABLE_VOLUMES: readonly string[] = ["ETCD", "CRI", "KUBELET", "LOG"];
+
+/** The deprecation of `.machine.install.extensions`, with the link of the release (it moved in 1.13). */
+export function deprecatedExtensions(options: RuleOptions): string {
+  return atLeast(options, 1, 13)
+    ? ".machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets"
+    : ".machine.install.extensions is deprecated, please see https://www.talos.dev/latest/talos-guides/install/boot-assets/";
+}
+
+/** Talos's ProvisioningRequested: a system volume's VolumeConfig asks for a dedicated partition. */
+function requestedBacking(doc: ConfigDocument): "directory" | "partition" {
+  const p = obj(doc.data, ["provisioning"]);
+  return str(p, ["diskSelector", "match"]) !== "" ||
+    has(p, ["grow"]) ||
+    str(p, ["minSize"]) !== "" ||
+    str(p, ["maxSize"]) !== ""
+    ? "partition"
+    : "directory";
+}
+
+/**
+ * How a config lays out a promotable system volume (ETCD, CRI, KUBELET, LOG): on a dedicated
+ * partition when its VolumeConfig asks for provisioning, else a directory under EPHEMERAL; undefined
+ * for other volumes.
+ */
+export function systemVolumeBacking(
+  config: MachineConfigDocuments,
+  name: string,
+): "directory" | "partition" | undefined {
+  if (!PROMOTABLE_VOLUMES.includes(name)) return undefined;
+  const doc = config.documents.find((d) => d.kind === "VolumeConfig" && d.name === name);
+  return doc === undefined ? "directory" : requestedBacking(doc);
+}
 
 export function runtimeValidate(
   config: MachineConfigDocuments,
-  mode: ValidationMode,
+  options: RuleOptions,
   state: RuntimeState,
   checkOf: (doc: ConfigDocument) => Check,
   f: Findings,
@@ -44,30 +75,25 @@ export function runtimeValidate(
     const c = checkOf(legacy);
     const install = obj(legacy.data, ["machine", "install"]);
     const selector = obj(install, ["diskSelector"]);
-    if (requiresInstall(mode) && selector !== undefined && state.matchInstallDisks !== undefined) {
+    if (requiresInstall(options.mode) && selector !== undefined && state.matchInstallDisks !== undefined) {
       const r = state.matchInstallDisks(selector);
       if (r.matched === 0)
         c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
     }
     if (list(install, ["extensions"]).length > 0)
-      c.warn(DEPRECATED_EXTENSIONS, ["machine", "install", "extensions"]);
+      c.warn(deprecatedExtensions(options), ["machine", "install", "extensions"]);
   }
 
+  // System volumes on dedicated partitions came with Talos 1.14.
+  const volumeBacking = atLeast(options, 1, 14) ? state.volumeBacking : undefined;
   for (const doc of config.documents) {
     if (
       doc.kind === "VolumeConfig" &&
-      state.volumeBacking !== undefined &&
+      volumeBacking !== undefined &&
       PROMOTABLE_VOLUMES.includes(doc.name ?? "")
     ) {
-      const current = state.volumeBacking(doc.name ?? "");
-      const p = obj(doc.data, ["provisioning"]);
-      const requested =
-        str(p, ["diskSelector", "match"]) !== "" ||
-        has(p, ["grow"]) ||
-        str(p, ["minSize"]) !== "" ||
-        str(p, ["maxSize"]) !== ""
-          ? "partition"
-          : "directory";
+      const current = volumeBacking(doc.name ?? "");
+      const requested = requestedBacking(doc);
       if (current !== undefined && current !== requested) {
         checkOf(doc).error(
           `the backing of the ${goQuote(doc.name ?? "")} system volume cannot be changed after creation (current: ${current}, requested: ${requested}); migrating an existing system volume to or from a dedicated partition is not supported`,
@@ -79,12 +105,12 @@ export function runtimeValidate(
     }
   }
 
-  if (state.volumeBacking !== undefined) {
+  if (volumeBacking !== undefined) {
     const anchor = legacy ?? config.documents[0];
     for (const name of PROMOTABLE_VOLUMES) {
       const present = config.documents.some((d) => d.kind === "VolumeConfig" && d.name === name);
       if (present || anchor === undefined) continue;
-      if (state.volumeBacking(name) === "partition") {
+      if (volumeBacking(name) === "partition") {
         f.error(
           anchor,
           [],

@@ -58,7 +58,10 @@ export interface Outcome {
 /** Validates documents written as YAML; every problem must name its file, document and line. */
 export function run(docs: readonly (Json | string)[], options: Partial<ValidateOptions> = {}): Outcome {
   const text = docs.map((d) => (typeof d === "string" ? d : encodeYaml(d))).join("---\n");
-  const cfg = loadMachineConfig(text, { file: "c.yaml" });
+  const cfg = loadMachineConfig(text, {
+    file: "c.yaml",
+    ...(options.contract !== undefined ? { contract: options.contract } : {}),
+  });
   const r = validateMachineConfig(cfg, { mode: "metal", ...options });
   for (const e of [...r.errors, ...r.warnings]) {
     expect(e.location.file).toBe("c.yaml");
@@ -76,6 +79,8 @@ export interface Case {
   readonly mode?: ValidationMode;
   readonly strict?: boolean;
   readonly talosVersion?: string;
+  /** The contract whose rules apply (client-side, as `gen config --talos-version`). */
+  readonly contract?: string;
   readonly errors?: readonly string[];
   readonly warnings?: readonly string[];
 }
@@ -88,6 +93,7 @@ export function table(cases: readonly Case[]): void {
       ...(c.mode !== undefined ? { mode: c.mode } : {}),
       ...(c.strict !== undefined ? { strict: c.strict } : {}),
       ...(c.talosVersion !== undefined ? { talosVersion: c.talosVersion } : {}),
+      ...(c.contract !== undefined ? { contract: c.contract } : {}),
     });
     expect(out).toEqual({ errors: c.errors ?? [], warnings: c.warnings ?? [] });
   });

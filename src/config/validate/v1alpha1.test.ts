@@ -309,12 +309,31 @@ describe("v1alpha1: disks, kubelet, encryption, logging, labels, registries", ()
       ],
     },
     {
+      name: "base runtime spec overrides must decode into an OCI spec",
+      base: merge(WORKER, { machine: { baseRuntimeSpecOverrides: { vm: [1], process: "x" } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.baseRuntimeSpecOverrides: failed to unmarshal base runtime spec overrides: json: cannot unmarshal string into Go struct field Spec.process of type specs.Process",
+      ],
+      warnings: [
+        "v1alpha1 machine.baseRuntimeSpecOverrides: .machine.baseRuntimeSpecOverrides is deprecated; use a CRIBaseRuntimeSpecConfig document instead",
+      ],
+    },
+    {
+      name: "valid base runtime spec overrides are only deprecated",
+      base: merge(WORKER, { machine: { baseRuntimeSpecOverrides: { process: { rlimits: [] } } } }),
+      docs: [],
+      warnings: [
+        "v1alpha1 machine.baseRuntimeSpecOverrides: .machine.baseRuntimeSpecOverrides is deprecated; use a CRIBaseRuntimeSpecConfig document instead",
+      ],
+    },
+    {
       name: "the node checks the kubelet version it runs with",
       base: merge(WORKER, { machine: { kubelet: { image: "ghcr.io/siderolabs/kubelet:v1.99.0" } } }),
       docs: [],
-      talosVersion: "v1.13.2",
+      talosVersion: "v1.14.2",
       errors: [
-        "v1alpha1 machine.kubelet.image: kubelet image is not valid: version of Kubernetes 1.99.0 is too new to be used with Talos 1.13.2",
+        "v1alpha1 machine.kubelet.image: kubelet image is not valid: version of Kubernetes 1.99.0 is too new to be used with Talos 1.14.2",
       ],
     },
   ]);

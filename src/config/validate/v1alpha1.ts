@@ -17,8 +17,10 @@ import {
   validateEndpointURI,
 } from "./go.js";
 import { PROTECTED_KUBELET_FIELDS, podResourcesError } from "./kinds/k8s.js";
+import { ociSpecError } from "./kinds/runtime.js";
 import { annotationsErrors, labelsErrors, TALOS_ROLES, taintsErrors } from "./labels.js";
-import { requiresInstall } from "./modes.js";
+import { inContainer, requiresInstall } from "./modes.js";
+import { deprecatedExtensions } from "./runtime.js";
 
 /** Talos's machine types; "join" and "" are old spellings of worker. */
 export type MachineType = "controlplane" | "worker" | "init" | "unknown";
@@ -40,8 +42,6 @@ const KUBESPAN_DEFAULT_MTU = 1420;
 const AUTHORIZER_TYPES = ["Node", "RBAC", "Webhook"];
 const SORT_ALGORITHMS = ["v1", "v2"];
 const DEFAULT_DISCOVERY_ENDPOINT = "https://discovery.talos.dev/";
-const DEPRECATED_EXTENSIONS =
-  ".machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets";
 
 const REQUIRED_OPTIONS = "required either config section to be set";
 const MUTUALLY_EXCLUSIVE = "config sections are mutually exclusive";
@@ -94,17 +94,22 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   const type = machineTypeOf(c.doc);
   const cp = isControlPlane(type);
 
-  if (list(machine, ["files"]).length > 0)
+  // Talos 1.14 moved these to their own documents and deprecated the fields.
+  const since14 = c.atLeast(1, 14);
+  if (since14 && list(machine, ["files"]).length > 0)
     warn(".machine.files is deprecated; use dedicated configuration documents instead", ["machine", "files"]);
-  if (filled(machine, ["baseRuntimeSpecOverrides"]))
+  if (since14 && filled(machine, ["baseRuntimeSpecOverrides"]))
     warn(".machine.baseRuntimeSpecOverrides is deprecated; use a CRIBaseRuntimeSpecConfig document instead", [
       "machine",
       "baseRuntimeSpecOverrides",
     ]);
 
-  checkCluster(d, cp, err);
+  checkCluster(d, cp, err, since14);
 
   const install = obj(machine, ["install"]);
+  // Until 1.14 (UnattendedInstallConfig) metal required the install section.
+  if (requiresInstall(c.options.mode) && install === undefined && !since14)
+    err(`install instructions are required in ${goQuote(c.options.mode)} mode`, ["machine", "install"]);
   if (requiresInstall(c.options.mode) && install !== undefined) {
     const size = get(install, ["diskSelector", "size"]);
     if (size !== undefined && size !== null && !isDiskSizeMatcher(String(size)))
@@ -125,7 +130,23 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   }
 
   const hostDNS = obj(machine, ["features", "hostDNS"]);
+  // Until 1.14 (the container-wide rules) container mode's host DNS needs were v1alpha1's.
+  if (inContainer(c.options.mode) && !since14) {
+    if (get(hostDNS, ["enabled"]) !== true)
+      err("feature HostDNS should be enabled in container mode (.machine.features.hostDNS.enabled)", [
+        "machine",
+        "features",
+        "hostDNS",
+        "enabled",
+      ]);
+    if (get(hostDNS, ["forwardKubeDNSToHost"]) !== true)
+      err(
+        "feature HostDNS should forward kube-dns to host in container mode (.machine.features.hostDNS.forwardKubeDNSToHost)",
+        ["machine", "features", "hostDNS", "forwardKubeDNSToHost"],
+      );
+  }
   if (
+    c.atLeast(1, 13) &&
     hostDNS !== undefined &&
     get(hostDNS, ["forwardKubeDNSToHost"]) === true &&
     get(hostDNS, ["enabled"]) !== true
@@ -147,7 +168,7 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
 
   if (cp) {
     if (has(d, ["cluster", "network"])) {
-      const cni = checkCNI(obj(d, ["cluster", "network", "cni"]));
+      const cni = checkCNI(obj(d, ["cluster", "network", "cni"]), c.atLeast(1, 13));
       for (const w of cni.warnings) warn(w, ["cluster", "network", "cni"]);
       for (const e of cni.errors) err(e, ["cluster", "network", "cni"]);
     }
@@ -270,12 +291,24 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   const kubespan = obj(machine, ["network", "kubespan"]);
   if (kubespan !== undefined && get(kubespan, ["enabled"]) === true) {
     const at: ConfigPath = ["machine", "network", "kubespan", "filters"];
+    // Until 1.14 (the container-wide rules) KubeSpan's needs were v1alpha1's.
+    if (!since14) {
+      const kat: ConfigPath = ["machine", "network", "kubespan", "enabled"];
+      if (get(d, ["cluster", "discovery", "enabled"]) !== true)
+        err(".cluster.discovery should be enabled when .machine.network.kubespan is enabled", kat);
+      if (str(d, ["cluster", "id"]) === "")
+        err(".cluster.id should be set when .machine.network.kubespan is enabled", kat);
+      if (str(d, ["cluster", "secret"]) === "")
+        err(".cluster.secret should be set when .machine.network.kubespan is enabled", kat);
+    }
+    // Talos 1.12 spelt the endpoint filter message "filer".
+    const filter = c.atLeast(1, 13) ? "filter" : "filer";
     for (const e of subnetErrors(
       strs(kubespan, ["filters", "endpoints"]),
-      (s) => `KubeSpan endpoint filter is not valid: ${goQuote(s)}`,
+      (s) => `KubeSpan endpoint ${filter} is not valid: ${goQuote(s)}`,
     ))
       err(e, [...at, "endpoints"]);
-    for (const cidr of strs(kubespan, ["filters", "excludeAdvertisedNetworks"])) {
+    for (const cidr of c.atLeast(1, 13) ? strs(kubespan, ["filters", "excludeAdvertisedNetworks"]) : []) {
       if (netipParsePrefix(cidr) !== undefined)
         err(`KubeSpan exclude advertised networks filter is not valid: ${goQuote(cidr)}`, [
           ...at,
@@ -308,7 +341,7 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
         err(`duplicate system extension ${goQuote(image)}`, ["machine", "install", "extensions", i, "image"]);
       seen.add(image);
     });
-    if (seen.size > 0) warn(DEPRECATED_EXTENSIONS, ["machine", "install", "extensions"]);
+    if (seen.size > 0) warn(deprecatedExtensions(c.options), ["machine", "install", "extensions"]);
   }
 
   for (const e of labelsErrors(obj(machine, ["nodeLabels"]) ?? {}))
@@ -341,6 +374,13 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     ]);
 
   if (get(d, ["persist"]) === false) err(".persist should be enabled", ["persist"]);
+
+  const overrides = get(machine, ["baseRuntimeSpecOverrides"]);
+  if (filled(machine, ["baseRuntimeSpecOverrides"])) {
+    const e = ociSpecError(overrides);
+    if (e !== undefined)
+      err(`failed to unmarshal base runtime spec overrides: ${e}`, ["machine", "baseRuntimeSpecOverrides"]);
+  }
 
   for (const section of ["config", "mirrors"] as const) {
     for (const [key, value] of Object.entries(obj(machine, ["registries", section]) ?? {})) {
@@ -385,10 +425,15 @@ function isDiskSizeMatcher(text: string): boolean {
 
 type Report = (message: string, path?: ConfigPath) => void;
 
-function checkCluster(d: Data, cp: boolean, err: Report): void {
+function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void {
   const cluster = obj(d, ["cluster"]);
   if (cluster === undefined) {
     err("cluster instructions are required", ["cluster"]);
+    return;
+  }
+  // Until 1.14 the control plane endpoint was required, and its absence the only cluster error.
+  if (!since14 && str(cluster, ["controlPlane", "endpoint"]) === "") {
+    err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
     return;
   }
   if (has(cluster, ["controlPlane"])) {
@@ -527,11 +572,12 @@ function isValidDNSName(name: string): boolean {
 }
 
 /** ValidateCNI: the rules of each CNI name. */
-export function checkCNI(cni: Data | undefined): { errors: string[]; warnings: string[] } {
+export function checkCNI(cni: Data | undefined, since13 = true): { errors: string[]; warnings: string[] } {
   const name = cni === undefined ? "flannel" : str(cni, ["name"]);
   const urls = strs(cni, ["urls"]);
   const extraArgs = list(cni, ["flannel", "extraArgs"]).length > 0;
-  const policies = get(cni, ["flannel", "kubeNetworkPoliciesEnabled"]) === true;
+  // Flannel's network policies came with 1.13.
+  const policies = since13 && get(cni, ["flannel", "kubeNetworkPoliciesEnabled"]) === true;
   const errors: string[] = [];
   const warnings: string[] = [];
   switch (name) {

@@ -6,7 +6,7 @@
 import type { ConfigDocument, ConfigError, MachineConfigDocuments } from "../document.js";
 import { LEGACY_KIND } from "../document.js";
 import { parseContract, type SchemaContract } from "../schema/index.js";
-import { Check, type RuleOptions, type TalosVersion } from "./check.js";
+import { atLeast, Check, type RuleOptions, type TalosVersion } from "./check.js";
 import { checkConflicts, validateContainer } from "./container.js";
 import { Findings, toConfigError } from "./findings.js";
 import { kindRules } from "./kinds/index.js";
@@ -24,6 +24,11 @@ export interface ValidateOptions {
    * `talosctl validate` is.
    */
   readonly talosVersion?: string;
+  /**
+   * The version contract whose rules apply ("v1.13", "1.12"): rules that changed between Talos
+   * releases follow it. Defaults to `talosVersion`, else the newest.
+   */
+  readonly contract?: string;
   /** The machine's state for Talos's runtime checks (disks, volumes); the node passes it. */
   readonly runtime?: RuntimeState;
 }
@@ -45,10 +50,12 @@ export function validateMachineConfig(
 ): ValidationResult {
   const f = new Findings();
   const talosVersion = versionOf(options.talosVersion);
+  const contract = versionOf(options.contract ?? options.talosVersion);
   const ruleOptions: RuleOptions = {
     mode: options.mode,
     local: talosVersion === undefined,
     ...(talosVersion !== undefined ? { talosVersion } : {}),
+    ...(contract !== undefined ? { contract: { major: contract.major, minor: contract.minor } } : {}),
   };
   const checks = new Map<ConfigDocument, Check>();
   const checkOf = (doc: ConfigDocument) => {
@@ -67,8 +74,9 @@ export function validateMachineConfig(
     if (doc.kind !== LEGACY_KIND) kindRules(doc.kind)?.validate?.(checkOf(doc));
   }
   checkConflicts(config, kindRules, checkOf);
-  validateContainer(config, options.mode, f);
-  if (options.runtime !== undefined) runtimeValidate(config, options.mode, options.runtime, checkOf, f);
+  // Talos 1.14 brought the rules about the config as a whole.
+  if (atLeast(ruleOptions, 1, 14)) validateContainer(config, options.mode, f);
+  if (options.runtime !== undefined) runtimeValidate(config, ruleOptions, options.runtime, checkOf, f);
 
   return {
     errors: f.errors.map((e) => toConfigError(e, config.file)),

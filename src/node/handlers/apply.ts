@@ -4,7 +4,7 @@
 // STAGED, TRY with rollback, and dry runs with a config diff.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import type { ValidationMode } from "../../config/validate/index.js";
+import { PROMOTABLE_VOLUMES, systemVolumeBacking, type ValidationMode } from "../../config/validate/index.js";
 import {
   type ApplyConfigurationRequest,
   type ApplyConfigurationResponse,
@@ -73,6 +73,24 @@ export function runtimeValidationMode(machine: Machine): ValidationMode {
   return mode;
 }
 
+/**
+ * How the promotable system volumes are laid out: established once the machine mounted its
+ * volumes with a config, as that active config asked. Before that there is nothing to conflict
+ * with.
+ */
+function establishedBacking(machine: Machine): {
+  volumeBacking?: Record<string, "directory" | "partition">;
+} {
+  const active = machine.config.active;
+  if (active === undefined || !machine.volumes.mounted) return {};
+  const volumeBacking: Record<string, "directory" | "partition"> = {};
+  for (const name of PROMOTABLE_VOLUMES) {
+    const backing = systemVolumeBacking(active.documents, name);
+    if (backing !== undefined) volumeBacking[name] = backing;
+  }
+  return { volumeBacking };
+}
+
 export function applyHandlers(rt: NodeRuntime): HandlerEntry[] {
   return [unary(MachineService.method.applyConfiguration, (req, caller) => apply(rt, req, caller.roles))];
 }
@@ -104,6 +122,9 @@ async function apply(
         talosVersion: machine.talosVersion,
         mode: runtimeValidationMode(machine),
         disks: machine.disks,
+        ...establishedBacking(machine),
+        // Bare metal has IOMMU groups; a container and a cloud VM without a virtual IOMMU have none.
+        iommu: machine.platform.mode === "metal",
         ...(req.dryRun
           ? {
               diff: {

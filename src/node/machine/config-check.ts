@@ -29,6 +29,13 @@ export interface ConfigCheckRequest {
   /** The machine's validation mode and disks (an install disk selector must match one). */
   readonly mode: ValidationMode;
   readonly disks: readonly Disk[];
+  /**
+   * How each promotable system volume (ETCD, CRI, KUBELET, LOG) is laid out on the machine now,
+   * once its volumes are mounted with a config; absent before (nothing to conflict with).
+   */
+  readonly volumeBacking?: Readonly<Record<string, "directory" | "partition">>;
+  /** Whether the machine has IOMMU groups (/sys/class/iommu). */
+  readonly iommu?: boolean;
   /** For a dry run: the config to diff against (undefined in maintenance, where there is none). */
   readonly diff?: {
     readonly from?: { readonly text: string; readonly documents: readonly PlainConfigDocument[] };
@@ -63,6 +70,8 @@ export function checkConfig(req: ConfigCheckRequest): ConfigCheckResult {
         matched: matchDisks(selector, req.disks).length,
         expression: describeSelector(selector),
       }),
+      volumeBacking: (name) => req.volumeBacking?.[name],
+      iommu: req.iommu ?? false,
     },
   });
   const errors = result.errors.map((e) => e.message);

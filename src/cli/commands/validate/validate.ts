@@ -11,7 +11,7 @@ import { UserError } from "../../../errors.js";
 import { args, defineCommand, flag } from "../../command.js";
 
 /** One problem: its line. Several: Talos's list format, `N errors occurred:` then `\t* <problem>` each. */
-function errorList(lines: readonly string[]): string {
+export function errorList(lines: readonly string[]): string {
   if (lines.length === 1) return lines[0]!;
   return [`${lines.length} errors occurred:`, ...lines.map((l) => `\t* ${l}`)].join("\n");
 }

@@ -274,7 +274,11 @@ export const BLOCK_RULES: KindTable = {
           c.error("encryption spec is invalid for volumeType directory", ["encryption"]);
         if (Object.values(obj(c.data, ["filesystem"]) ?? {}).some((v) => v !== null))
           c.error("filesystem spec is invalid for volumeType directory", ["filesystem"]);
-        if (has(c.data, ["mount", "disableAccessTime"]))
+        // Until 1.15 a directory volume took no mount settings at all.
+        if (!c.atLeast(1, 15)) {
+          if (Object.values(obj(c.data, ["mount"]) ?? {}).some((v) => v !== null))
+            c.error("mount spec is invalid for volumeType directory", ["mount"]);
+        } else if (has(c.data, ["mount", "disableAccessTime"]))
           c.error("mount.disableAccessTime is invalid for volumeType directory", [
             "mount",
             "disableAccessTime",

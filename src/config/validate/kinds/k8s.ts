@@ -112,7 +112,7 @@ export function certificateAndKeyError(ca: Data, tryLoading: boolean): string | 
   if (tryLoading) {
     const ce = certificateError(cert);
     if (ce !== undefined) return `certificate is invalid: ${ce}`;
-    const ke = privateKeyError(key);
+    const ke = privateKeyError(key, true);
     if (ke !== undefined) return `key is invalid: ${ke}`;
   }
   return undefined;

@@ -255,7 +255,8 @@ export const NETWORK_RULES: KindTable = {
       if (strs(d, ["links"]).length === 0) c.error("at least one link must be specified", ["links"]);
       const mode = has(d, ["bondMode"]) ? str(d, ["bondMode"]) : undefined;
       if (mode === undefined) c.error("bond mode must be specified", ["bondMode"]);
-      else if (mode === "802.3ad") {
+      // Talos 1.13 brought the 802.3ad warnings.
+      else if (mode === "802.3ad" && c.atLeast(1, 13)) {
         for (const [field, label] of [
           ["miimon", "miimon"],
           ["updelay", "updelay"],
@@ -272,7 +273,7 @@ export const NETWORK_RULES: KindTable = {
           c.error(`primary link ${goQuote(primary)} is not in the list of bonded links`, ["primary"]);
         if (mode !== undefined && !usesPrimary)
           c.error(`primary link is not supported in ${goQuote(mode)} bond mode`, ["primary"]);
-      } else if (has(d, ["primaryReselect"]) && usesPrimary) {
+      } else if (has(d, ["primaryReselect"]) && usesPrimary && c.atLeast(1, 15)) {
         c.warn("primaryReselect has no effect unless primary is specified", ["primaryReselect"]);
       }
       checkCommonLink(c);
@@ -299,7 +300,9 @@ export const NETWORK_RULES: KindTable = {
       // An unset auto reads as its zero value, "off".
       const auto = set ? str(c.data, ["auto"]) : "off";
       const hostname = str(c.data, ["hostname"]);
-      if (!set && hostname === "") c.error("either 'auto' or 'hostname' must be set");
+      // Until 1.14 an explicit `auto: off` without a hostname was refused too.
+      if ((!set || (auto === "off" && !c.atLeast(1, 14))) && hostname === "")
+        c.error("either 'auto' or 'hostname' must be set");
       if (auto !== "off" && hostname !== "")
         c.error("'auto' and 'hostname' cannot be set at the same time", ["auto"]);
       if (auto !== "off" && auto !== "stable") c.error(`invalid value for 'auto': ${auto}`, ["auto"]);
@@ -356,7 +359,7 @@ export const NETWORK_RULES: KindTable = {
   LinkAliasConfig: {
     validate: (c) => {
       if (c.name === "") c.error("name must be specified", ["name"]);
-      else if (c.name.includes("%")) {
+      else if (c.name.includes("%") && c.atLeast(1, 13)) {
         const cut = c.name.indexOf("%");
         if (c.name.slice(cut + 1) !== "d" || cut === 0)
           c.error(`name ${goQuote(c.name)} contains an invalid format verb, use %d suffix`, ["name"]);

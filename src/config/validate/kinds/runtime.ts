@@ -11,6 +11,7 @@ import {
   goQuote,
   humanizeParseBytes,
 } from "../go.js";
+import { imageReferenceKind } from "../image.js";
 import { qualifiedNameError } from "../labels.js";
 import { appendsCertificates } from "../pem.js";
 import { certificateAndKeyError } from "./k8s.js";
@@ -81,9 +82,6 @@ function stringsOf(data: unknown, path: readonly (string | number)[]): string[] 
   return v === undefined || v === null || v === "" ? [] : [String(v)];
 }
 
-const IMAGE_REFERENCE =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
-
 function containerCapability(field: string, capability: string): string | undefined {
   if (capability === "") return `${field}: capability name must not be empty`;
   if (capability.startsWith("CAP_"))
@@ -106,13 +104,16 @@ function containerConfig(c: Check): void {
 
   const image = str(d, ["image"]);
   if (image === "") c.error("image is required", ["image"]);
-  else if (!IMAGE_REFERENCE.test(image))
-    c.error(`invalid image reference ${goQuote(image)}: could not parse reference: ${image}`, ["image"]);
-  else if (!image.includes("@sha256:"))
-    c.warn(
-      `container ${goQuote(c.name)}: image ${goQuote(image)} is not digest-pinned, the running image may change on restart`,
-      ["image"],
-    );
+  else {
+    const kind = imageReferenceKind(image);
+    if (kind === undefined)
+      c.error(`invalid image reference ${goQuote(image)}: could not parse reference: ${image}`, ["image"]);
+    else if (kind !== "digest")
+      c.warn(
+        `container ${goQuote(c.name)}: image ${goQuote(image)} is not digest-pinned, the running image may change on restart`,
+        ["image"],
+      );
+  }
 
   strs(d, ["environment"]).forEach((env, i) => {
     if (!env.includes("="))
@@ -527,12 +528,14 @@ export const RUNTIME_RULES: KindTable = {
         const at = ["rules", i];
         const pattern = str(rule, ["image"]);
         if (pattern === "") c.error(`rule ${i}: imagePattern must be specified`, [...at, "image"]);
-        if (pattern.includes("@"))
+        // The pattern warnings came with 1.14.
+        const hints = c.atLeast(1, 14);
+        if (hints && pattern.includes("@"))
           c.warn(
             `rule ${i}: imagePattern contains '@' but matching only applies to the image registry and repository, not the tag or digest`,
             [...at, "image"],
           );
-        if (pattern.includes(":")) {
+        if (hints && pattern.includes(":")) {
           const slash = pattern.indexOf("/");
           if (slash >= 0 && pattern.slice(slash + 1).includes(":"))
             c.warn(
@@ -540,7 +543,7 @@ export const RUNTIME_RULES: KindTable = {
               [...at, "image"],
             );
         }
-        if (!pattern.includes("/") && pattern !== "*" && pattern !== "")
+        if (hints && !pattern.includes("/") && pattern !== "*" && pattern !== "")
           c.warn(
             `rule ${i}: imagePattern does not contain a '/', image references like 'nginx' are matched as 'docker.io/nginx' (normalized)`,
             [...at, "image"],
@@ -610,8 +613,11 @@ function splitHostPortError(hostport: string): string | undefined {
   return undefined;
 }
 
+/** Go type names of the spec sections that are not the field name capitalised. */
+const GO_SPEC_TYPES: Readonly<Record<string, string>> = { vm: "VM", zos: "ZOS" };
+
 /** Whether overrides decode into an OCI runtime spec (the fields whose JSON types are fixed). */
-function ociSpecError(overrides: unknown): string | undefined {
+export function ociSpecError(overrides: unknown): string | undefined {
   if (overrides === null || overrides === undefined || typeof overrides !== "object") return undefined;
   const spec = overrides as Record<string, unknown>;
   const expect: Readonly<Record<string, string>> = {
@@ -629,7 +635,10 @@ function ociSpecError(overrides: unknown): string | undefined {
     vm: "object",
     zos: "object",
   };
-  for (const [key, want] of Object.entries(expect)) {
+  // Talos re-encodes the overrides as JSON first: keys sorted, the first mismatch is reported.
+  for (const key of Object.keys(spec).sort()) {
+    const want = expect[key];
+    if (want === undefined) continue;
     const v = spec[key];
     if (v === undefined || v === null) continue;
     const got = Array.isArray(v) ? "array" : typeof v;
@@ -639,7 +648,7 @@ function ociSpecError(overrides: unknown): string | undefined {
           ? "string"
           : want === "array"
             ? "[]specs.Mount"
-            : `specs.${key[0]!.toUpperCase()}${key.slice(1)}`;
+            : `specs.${GO_SPEC_TYPES[key] ?? `${key[0]!.toUpperCase()}${key.slice(1)}`}`;
       const jsonType =
         got === "object" ? "object" : got === "array" ? "array" : got === "boolean" ? "bool" : got;
       return `json: cannot unmarshal ${jsonType} into Go struct field Spec.${key} of type ${key === "annotations" ? "map[string]string" : goType}`;

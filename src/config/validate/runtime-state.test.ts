@@ -1,0 +1,81 @@
+// Talos's RuntimeValidate checks: they run only when the machine's state is given (the node's
+// apply), and each one only with the answer it needs.
+import { describe, expect, it } from "vitest";
+import { loadMachineConfig } from "../load/index.js";
+import { systemVolumeBacking } from "./runtime.js";
+import { doc, merge, run, WORKER } from "./testkit.js";
+
+const PARTITION = { provisioning: { diskSelector: { match: "disk.transport == 'nvme'" }, maxSize: "10GiB" } };
+
+describe("runtime checks", () => {
+  it("are skipped without the machine's state, as talosctl validate skips them", () => {
+    const out = run([
+      merge(WORKER, { machine: { install: { diskSelector: { size: ">= 1TB" } } } }),
+      doc("VolumeConfig", { name: "ETCD", ...PARTITION }),
+      doc("PCIDriverRebindConfig", { name: "0000:04:00.00", targetDriver: "vfio-pci" }),
+    ]);
+    expect(out).toEqual({ errors: [], warnings: [] });
+  });
+
+  it("refuses an install disk selector that matches no disk", () => {
+    const base = merge(WORKER, { machine: { install: { diskSelector: { size: ">= 1TB" } } } });
+    const runtime = {
+      matchInstallDisks: () => ({ matched: 0, expression: "disk.size >= 1000000000000u" }),
+    };
+    expect(run([base], { runtime }).errors).toEqual([
+      "v1alpha1 machine.install.diskSelector: no disks matched the expression: disk.size >= 1000000000000u",
+    ]);
+    const found = { matchInstallDisks: () => ({ matched: 1, expression: "disk.size >= 1000000000000u" }) };
+    expect(run([base], { runtime: found }).errors).toEqual([]);
+    // Only metal installs.
+    expect(run([base], { runtime, mode: "cloud" }).errors).toEqual([]);
+  });
+
+  it("keeps a settled system volume's backing", () => {
+    const runtime = {
+      volumeBacking: (name: string) => (name === "ETCD" ? ("directory" as const) : undefined),
+    };
+    expect(run([WORKER, doc("VolumeConfig", { name: "ETCD", ...PARTITION })], { runtime }).errors).toEqual([
+      'VolumeConfig/ETCD: the backing of the "ETCD" system volume cannot be changed after creation (current: directory, requested: partition); migrating an existing system volume to or from a dedicated partition is not supported',
+    ]);
+    expect(run([WORKER, doc("VolumeConfig", { name: "ETCD" })], { runtime }).errors).toEqual([]);
+    // Volumes not yet established conflict with nothing.
+    expect(run([WORKER, doc("VolumeConfig", { name: "CRI", ...PARTITION })], { runtime }).errors).toEqual([]);
+    // Talos 1.13 had no such rule.
+    expect(
+      run([WORKER, doc("VolumeConfig", { name: "ETCD", ...PARTITION })], {
+        runtime,
+        talosVersion: "v1.13.0",
+        mode: "cloud",
+      }).errors,
+    ).toEqual(["v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required"]);
+  });
+
+  it("refuses removing the VolumeConfig of a partition-backed system volume", () => {
+    const runtime = {
+      volumeBacking: (name: string) => (name === "LOG" ? ("partition" as const) : undefined),
+    };
+    expect(run([WORKER], { runtime }).errors).toEqual([
+      'v1alpha1: the "LOG" system volume is backed by a dedicated partition and its VolumeConfig cannot be removed; migrating a system volume off a dedicated partition is not supported',
+    ]);
+    expect(run([WORKER, doc("VolumeConfig", { name: "LOG", ...PARTITION })], { runtime }).errors).toEqual([]);
+  });
+
+  it("warns that PCI driver rebinding does nothing without IOMMU groups", () => {
+    const rebind = doc("PCIDriverRebindConfig", { name: "0000:04:00.00", targetDriver: "vfio-pci" });
+    expect(run([WORKER, rebind], { runtime: { iommu: false } }).warnings).toEqual([
+      "PCIDriverRebindConfig/0000:04:00.00: IOMMU is not enabled, this config change might not have any effect",
+    ]);
+    expect(run([WORKER, rebind], { runtime: { iommu: true } }).warnings).toEqual([]);
+  });
+
+  it("reads how a config lays out the promotable system volumes", () => {
+    const cfg = loadMachineConfig(
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: ETCD\nprovisioning:\n  maxSize: 10GiB\n",
+      {},
+    );
+    expect(systemVolumeBacking(cfg, "ETCD")).toBe("partition");
+    expect(systemVolumeBacking(cfg, "CRI")).toBe("directory");
+    expect(systemVolumeBacking(cfg, "EPHEMERAL")).toBeUndefined();
+  });
+});
