@@ -42,6 +42,9 @@ beforeAll(async () => {
     "https://127.0.0.1:6443",
     "--kubernetes-version",
     "1.36.0",
+    // The node loads configs with its own version's kinds and fields, as Talos v1.13 does.
+    "--talos-version",
+    "v1.13",
     "--output-dir",
     dir,
   ]);
