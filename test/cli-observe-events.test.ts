@@ -245,10 +245,13 @@ describe("events", () => {
   describe("a burst of events", () => {
     /** The sequence numbers of burst events in NDJSON output. */
     function burstNumbers(stdout: string): number[] {
-      return lines(stdout)
-        .map((l) => JSON.parse(l) as JsonEvent)
-        .filter((e) => e.payload.service === "test-burst")
-        .map((e) => Number(/^burst (\d+)\//.exec(String(e.payload.message))![1]));
+      return (
+        lines(stdout)
+          .map((l) => JSON.parse(l) as JsonEvent)
+          // A stream that failed ends with an error object in -o json: it carries no payload.
+          .filter((e) => e.payload?.service === "test-burst")
+          .map((e) => Number(/^burst (\d+)\//.exec(String(e.payload.message))![1]))
+      );
     }
 
     /** The newest `count` events, as NDJSON. */
@@ -297,6 +300,8 @@ describe("events", () => {
       );
       const [, ...followed] = lines(r.stdout);
       const got = burstNumbers(followed.join("\n"));
+      // -o json ends with the node's error as one more object, after everything it got.
+      expect(JSON.parse(lines(r.stdout).at(-1)!)).toMatchObject({ error: expect.stringMatching(/DataLoss/) });
       expect(got.length).toBeLessThan(BURST);
       expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
     });

@@ -23,10 +23,13 @@ const BURST = 25_000;
 
 /** The sequence numbers of burst lines in `logs -o json` output. */
 function burstNumbers(stdout: string): number[] {
-  return lines(stdout)
-    .map((l) => (JSON.parse(l) as { line: string }).line)
-    .filter((l) => l.startsWith("burst "))
-    .map((l) => Number(/^burst (\d+)\//.exec(l)![1]));
+  return (
+    lines(stdout)
+      .map((l) => (JSON.parse(l) as { line?: string }).line)
+      // A stream that failed ends with an error object in -o json: it carries no line.
+      .filter((l): l is string => l?.startsWith("burst ") === true)
+      .map((l) => Number(/^burst (\d+)\//.exec(l)![1]))
+  );
 }
 
 function lines(text: string): string[] {
@@ -257,6 +260,8 @@ describe("a burst of log lines", () => {
     );
     const [, ...followed] = lines(r.stdout);
     const got = burstNumbers(followed.join("\n"));
+    // -o json ends with the node's error as one more object, after everything it got.
+    expect(JSON.parse(lines(r.stdout).at(-1)!)).toMatchObject({ error: expect.stringMatching(/DataLoss/) });
     expect(got.length).toBeGreaterThan(0);
     expect(got.length).toBeLessThan(BURST);
     expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));

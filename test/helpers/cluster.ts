@@ -203,7 +203,13 @@ export function startInProcess(args: readonly string[], options: StartInProcessO
   };
   let ended = false;
   const text = (): string => outText;
-  const result = run(args, ctx).then((code) => {
+  const result = run(args, ctx).then(async (code) => {
+    // A process's stdout is flushed before it exits: the slow reader gets what is still queued.
+    if (stdout instanceof Writable) {
+      const finished = new Promise<void>((resolve) => stdout.once("finish", () => resolve()));
+      stdout.end();
+      await finished;
+    }
     ended = true;
     wake();
     return { code, stdout: text(), stderr: err };
