@@ -51,9 +51,6 @@ import {
 import { NODE_ADDRESS, NODENAME } from "./network.js";
 import { INPUT, type MachineSource } from "./source.js";
 
-// ---------------------------------------------------------------------------------------------
-// Every node: the kubelet and the node's registration.
-
 export const kubeletConfig: Controller<MachineSource> = {
   name: "k8s.KubeletConfigController",
   inputs: [INPUT.config],

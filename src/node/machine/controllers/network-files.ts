@@ -25,9 +25,6 @@ import {
 } from "./network-common.js";
 import { INPUT, type MachineSource } from "./source.js";
 
-// ---------------------------------------------------------------------------------------------
-// /etc files and the Kubernetes node name.
-
 /** Aligns the first column as Go's tabwriter (padding 1) does for /etc/hosts. */
 function alignHosts(rows: readonly [string, string][]): string {
   const width = Math.max(...rows.map(([a]) => a.length)) + 1;
