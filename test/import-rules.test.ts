@@ -1,6 +1,7 @@
 // The import rules of the sources: talosctl (src/cli) is imported by nothing else, the node and
 // the client never import each other, the shared layer imports neither program, and no two
 // files import each other, directly or around a loop (type-only imports included).
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -126,5 +127,20 @@ describe("the import checker itself", () => {
     );
     expect(findCycles(cyclic)).toHaveLength(3);
     expect(findCycles(synthetic([["src/a.ts", "src/b.ts"]]))).toEqual([]);
+  });
+});
+
+describe("file sizes that keep the structure readable", () => {
+  const lineCount = (rel: string) => fs.readFileSync(path.join(ROOT, rel), "utf8").split("\n").length - 1;
+
+  it("keeps every file of the machine under 400 lines", () => {
+    const machine = sources.filter((f) => f.startsWith("src/node/machine/") && !f.endsWith(".test.ts"));
+    expect(machine.length).toBeGreaterThan(10);
+    const long = machine.map((f) => [f, lineCount(f)] as const).filter(([, n]) => n > 400);
+    expect(long).toEqual([]);
+  });
+
+  it("keeps cluster create a thin command", () => {
+    expect(lineCount("src/cli/commands/cluster/create.ts")).toBeLessThan(120);
   });
 });

@@ -18,7 +18,7 @@ import {
   type RootFs,
 } from "../platform/index.js";
 import { ControllerRuntime, ResourceStore } from "../resources/index.js";
-import { Meta, metaTags, type StateDir } from "../state/index.js";
+import { Meta, type StateDir } from "../state/index.js";
 import { LiveSet } from "../streams/index.js";
 import { StartupSequences } from "./boot.js";
 import { type BootServiceOptions, bootServiceOptions } from "./catalog.js";
@@ -30,22 +30,17 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import {
-  type ApiIdentity,
-  etcFileContents,
-  INPUT,
-  MACHINE_CONTROLLERS,
-  type MachineSource,
-} from "./controllers/index.js";
+import { type ApiIdentity, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
 import type { PowerRequest } from "./lifecycle.js";
-import { type LiveFacts, registerLiveFiles } from "./live-files.js";
+import { registerLiveFiles } from "./live-files.js";
 import { LogManager } from "./logs.js";
+import { clusterHost, liveFacts, machineSource } from "./machine-facts.js";
 import type { MachineKube, MachineOptionsOf } from "./machine-options.js";
 import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
-import { affiliateStatus, unmetConditions } from "./readiness.js";
+import { unmetConditions } from "./readiness.js";
 import { Sequencer } from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
 import { ServiceManager } from "./services.js";
@@ -187,27 +182,7 @@ export class Machine {
     this.configLoadError = saved.error;
     this.config.boot(saved.config);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
-    this.cluster = options.createCluster({
-      clock,
-      log,
-      store: this.store,
-      services: this.services,
-      rootDir: this.rootfs.dir,
-      machineUuid: options.state.identity().uuid,
-      talosVersion: options.talosVersion,
-      active: () => this.config.active,
-      hostname: () => this.hostname,
-      addresses: () => this.addresses,
-      status: () =>
-        affiliateStatus({
-          stage: this.status.currentStage,
-          ready: this.conditions().length === 0,
-          services: this.services,
-          diskBytes: options.disks[0]?.size ?? 0,
-          kubernetesReady: this.workloads.kubernetesReady,
-          staticPods: this.workloads.staticPodsStarted,
-        }),
-    });
+    this.cluster = options.createCluster(clusterHost(this, () => this.conditions().length === 0));
     this.startup = new StartupSequences({
       clock,
       bus: this.bus,
@@ -243,7 +218,17 @@ export class Machine {
     this.services.setPreState("apid", (signal) => this.workloads.waitForApiCertificate(signal));
     this.config.onActiveChange((active, previous) => this.onActiveChange(active, previous));
     if (options.onRunning) onceRunningAndReady(this.bus, options.onRunning);
-    this.controllers = new ControllerRuntime(this.store, this.machineSource(), MACHINE_CONTROLLERS, log);
+    this.controllers = new ControllerRuntime(
+      this.store,
+      machineSource(this, {
+        hostnameFlag: options.hostname,
+        networkReady: () => this.networkReady,
+        timeSynced: () => this.timeSynced,
+        apiIdentity: () => this.apiIdentity,
+      }),
+      MACHINE_CONTROLLERS,
+      log,
+    );
     this.controllers.start();
     // The system disk's volumes exist once installed, or when this boot installs unattended.
     if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
@@ -261,7 +246,7 @@ export class Machine {
       });
     });
     this.announceHostname();
-    registerLiveFiles(this.liveFacts());
+    registerLiveFiles(liveFacts(this));
     this.kube = options.createKube?.(this);
   }
 
@@ -365,36 +350,6 @@ export class Machine {
     });
   }
 
-  private machineSource(): MachineSource {
-    const { state } = this.options;
-    return {
-      talosVersion: this.talosVersion,
-      platform: this.platform,
-      disks: this.disks,
-      hardware: this.hardware,
-      addresses: this.addresses,
-      machineUuid: state.identity().uuid,
-      bootId: this.bootId,
-      hostnameFlag: this.options.hostname,
-      defaultHostname: state.identity().defaultHostname,
-      active: () => this.config.active,
-      installed: () => this.installed,
-      mounted: () => this.volumes.mounted,
-      meta: () => metaTags(this.meta.read()),
-      stage: () => this.status.currentStage,
-      networkReady: () => this.networkReady,
-      timeSynced: () => this.timeSynced,
-      now: () => this.now(),
-      apiIdentity: () => this.apiIdentity,
-      serviceRunning: (id) => this.services.snapshot(id)?.state === "Running",
-      etcdMemberId: () => this.cluster.localMemberId(),
-      kubernetes: () => ({
-        nodeReady: this.workloads.kubernetesReady,
-        staticPodsRunning: this.workloads.staticPodsStarted,
-      }),
-    };
-  }
-
   /** The API serves this certificate now: the secrets that describe it follow. */
   setApiIdentity(identity: ApiIdentity): void {
     if (this.apiIdentity?.cert.crt === identity.cert.crt) return;
@@ -411,28 +366,6 @@ export class Machine {
       AddressEventSchema,
       create(AddressEventSchema, { hostname, addresses: [...this.addresses] }),
     );
-  }
-
-  private liveFacts(): LiveFacts {
-    const { state } = this.options;
-    return {
-      rootfs: this.rootfs,
-      hardware: this.hardware,
-      platformName: this.platform.name,
-      bootId: this.bootId,
-      talosVersion: this.talosVersion,
-      addresses: this.addresses,
-      volumesMounted: () => this.volumes.mounted,
-      hostname: () => this.hostname,
-      // The stable machine id: the node's UUID without dashes.
-      machineId: () => state.identity().uuid.replace(/-/g, ""),
-      now: () => this.now(),
-      activity: () => this.workloads.activity(),
-      processCount: () => this.workloads.processCount(),
-      lastPid: () => this.workloads.lastPid(),
-      savedConfig: () => state.readConfig(),
-      etcFile: (name) => etcFileContents(this.store, name),
-    };
   }
 
   private onActiveChange(active: MachineConfig | undefined, previous: MachineConfig | undefined): void {

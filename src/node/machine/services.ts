@@ -1,6 +1,7 @@
 // The machine's services: each one walks Talos's state path (Starting, Waiting for its
 // dependencies, Preparing, Running, a health check) on the node's clock, keeps its last 64
 // events, and reports every change as a ServiceStateEvent and in the Services resources.
+// What a service is (definition, state, snapshot) lives in service-model.
 import { create } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
@@ -12,20 +13,35 @@ import { ServiceSpecSchema } from "../../gen/resource/definitions/v1alpha1/v1alp
 import type { Clock } from "../clock.js";
 import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
 import type { EventBus } from "./events.js";
+import {
+  HEALTH_INITIAL_DELAY_MS,
+  RESTART_INTERVAL_MS,
+  SERVICE_EVENT_HISTORY,
+  type ServiceDefinition,
+  ServiceInstance,
+  type ServiceSnapshot,
+  type ServiceState,
+  type ServiceTransition,
+  type TransitionListener,
+  toSnapshot,
+} from "./service-model.js";
+
+export {
+  HEALTH_INITIAL_DELAY_MS,
+  RESTART_INTERVAL_MS,
+  type Runner,
+  SERVICE_EVENT_HISTORY,
+  type ServiceDefinition,
+  type ServiceEventRecord,
+  type ServiceHealth,
+  type ServiceSnapshot,
+  type ServiceState,
+  type ServiceTransition,
+  type TransitionListener,
+} from "./service-model.js";
 
 /** Services' resources (`talosctl get services`), owned by Talos's ServiceController. */
 const SERVICE = messageKind("Services.v1alpha1.talos.dev", ServiceSpecSchema);
-
-export type ServiceState =
-  | "Initialized"
-  | "Starting"
-  | "Waiting"
-  | "Preparing"
-  | "Running"
-  | "Stopping"
-  | "Finished"
-  | "Failed"
-  | "Skipped";
 
 const ACTION: Readonly<Record<ServiceState, ServiceStateEvent_Action>> = {
   Initialized: ServiceStateEvent_Action.INITIALIZED,
@@ -38,84 +54,6 @@ const ACTION: Readonly<Record<ServiceState, ServiceStateEvent_Action>> = {
   Failed: ServiceStateEvent_Action.FAILED,
   Skipped: ServiceStateEvent_Action.SKIPPED,
 };
-
-/** Events kept per service (Talos keeps the last 64). */
-export const SERVICE_EVENT_HISTORY = 64;
-/** Health check defaults: first check after 1 s. */
-export const HEALTH_INITIAL_DELAY_MS = 1_000;
-/** How long a service's restart runner waits before starting an exited task again (Talos: 5 s). */
-export const RESTART_INTERVAL_MS = 5_000;
-
-export type Runner =
-  | { readonly kind: "process"; readonly args: readonly string[] }
-  | { readonly kind: "container" }
-  | { readonly kind: "goroutine" };
-
-export interface ServiceDefinition {
-  readonly id: string;
-  readonly runner: Runner;
-  readonly dependsOn: readonly string[];
-  readonly healthCheck: boolean;
-  /** Emulated time from "Creating service runner" to running. */
-  readonly startMs: number;
-  /** Which operations the ServiceStart/Stop/Restart API may perform. */
-  readonly api: { readonly start: boolean; readonly stop: boolean; readonly restart: boolean };
-}
-
-export interface ServiceEventRecord {
-  readonly msg: string;
-  readonly state: ServiceState;
-  readonly ts: Date;
-}
-
-export interface ServiceHealth {
-  readonly unknown: boolean;
-  readonly healthy: boolean;
-  readonly lastMessage: string;
-  readonly lastChange?: Date;
-}
-
-/** One state change as listeners see it (the same facts as the ServiceStateEvent). */
-export interface ServiceTransition {
-  readonly id: string;
-  readonly state: ServiceState;
-  readonly msg: string;
-  readonly pid: number | undefined;
-  readonly health: ServiceHealth;
-}
-
-export type TransitionListener = (transition: ServiceTransition) => void;
-
-export interface ServiceSnapshot {
-  readonly id: string;
-  readonly state: ServiceState;
-  readonly events: readonly ServiceEventRecord[];
-  readonly health: ServiceHealth;
-  readonly pid?: number;
-  readonly definition: ServiceDefinition;
-  readonly startedAt?: Date;
-}
-
-class ServiceInstance {
-  state: ServiceState = "Initialized";
-  events: ServiceEventRecord[] = [];
-  health: ServiceHealth = { unknown: true, healthy: false, lastMessage: "" };
-  pid?: number;
-  startedAt?: Date;
-  /** Aborts the current run (start-up wait or health timer) when the service is stopped. */
-  run?: AbortController;
-
-  constructor(readonly definition: ServiceDefinition) {}
-
-  isUp(): boolean {
-    if (this.state === "Skipped") return true;
-    return this.state === "Running" && (!this.definition.healthCheck || this.health.healthy);
-  }
-
-  isDown(): boolean {
-    return this.state === "Failed" || this.state === "Finished" || this.state === "Skipped";
-  }
-}
 
 export class ServiceManager {
   private readonly services = new Map<string, ServiceInstance>();
@@ -386,18 +324,6 @@ export class ServiceManager {
     for (const id of [...this.services.keys()].sort()) visit(id);
     return out;
   }
-}
-
-function toSnapshot(svc: ServiceInstance): ServiceSnapshot {
-  return {
-    id: svc.definition.id,
-    state: svc.state,
-    events: [...svc.events],
-    health: { ...svc.health },
-    ...(svc.pid !== undefined ? { pid: svc.pid } : {}),
-    ...(svc.startedAt ? { startedAt: svc.startedAt } : {}),
-    definition: svc.definition,
-  };
 }
 
 function processName(args: readonly string[]): string {
