@@ -170,20 +170,14 @@ describe("COSI State on a configured node", () => {
     });
   });
 
-  it("refuses every write", async () => {
+  // A malformed resource is reported as COSI's server reports it, before Talos's filter refuses
+  // the write; well-formed writes of every verb are in resources-live.test.ts.
+  it("refuses writes: a malformed resource first, readers always", async () => {
     const body = toBinary(CreateRequestSchema, create(CreateRequestSchema, {}));
     await expect(unaryCall(admin, "/cosi.resource.State/Create", body)).rejects.toMatchObject({
-      code: grpc.status.PERMISSION_DENIED,
-      details: "write access is not allowed",
+      code: grpc.status.UNKNOWN,
+      details: "metadata is missing",
     });
-    for (const method of ["Update", "Destroy", "Teardown", "TeardownAndDestroy"]) {
-      await expect(
-        unaryCall(admin, `/cosi.resource.State/${method}`, new Uint8Array()),
-      ).rejects.toMatchObject({
-        code: grpc.status.PERMISSION_DENIED,
-        details: "write access is not allowed",
-      });
-    }
     await expect(unaryCall(reader, "/cosi.resource.State/Create", body)).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
       details: "not authorized",

@@ -71,7 +71,8 @@ async function historyUpTo(last: string) {
 }
 
 beforeAll(async () => {
-  cluster = await makeCluster("info-cluster");
+  // Configs for the node's own version: it loads them with v1.13's kinds and fields.
+  cluster = await makeCluster("info-cluster", "v1.13.4");
   const stateDir = tempDir("talos-node-info-");
   seedState(stateDir, cluster.controlplane);
   // A slow clock: the boot takes about two seconds, long enough to watch part of it live.
