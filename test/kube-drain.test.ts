@@ -270,7 +270,7 @@ describe("reboot --drain", () => {
     ]);
     // The reboot ran between the drain and the uncordon.
     const drained = lines.indexOf(`${worker}: node drained`);
-    const rebooted = lines.findIndex((l) => l === `"${c.ips[1]}": post check passed`);
+    const rebooted = lines.indexOf(`"${c.ips[1]}": post check passed`);
     expect(drained).toBeGreaterThanOrEqual(0);
     expect(rebooted).toBeGreaterThan(drained);
     expect(lines.indexOf(`${worker}: uncordoning node`)).toBeGreaterThan(rebooted);

@@ -11,6 +11,7 @@ import {
   parseBpfFilter,
 } from "../../../client/pcap/index.js";
 import { UserError } from "../../../errors.js";
+import { API_PORT } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { connectionFlags, connectionOptions } from "../../flags.js";
@@ -35,7 +36,7 @@ export const command = defineCommand({
     }),
     "bpf-filter": flag.string({
       describe:
-        "bpf filter to apply, tcpdump -dd format (or an expression such as 'tcp and not port 50000', compiled here)",
+        `bpf filter to apply, tcpdump -dd format (or an expression such as 'tcp and not port ${API_PORT}', compiled here)`,
     }),
     duration: flag.duration({ default: "0s", describe: "duration of the capture" }),
   },
@@ -44,7 +45,7 @@ export const command = defineCommand({
     ["$0 -i eth0 --output eth0.pcap", "save a raw pcap file"],
     ["$0 -i eth0 -o - | tcpdump -vvv -r -", "pipe to tcpdump"],
     ["$0 -i eth0 --bpf-filter \"$(tcpdump -dd -y EN10MB 'tcp and dst port 80')\"", "a compiled BPF filter"],
-    ["$0 -i lo --bpf-filter 'tcp and not port 50000' --duration 10s", "an expression, for ten seconds"],
+    [`$0 -i lo --bpf-filter 'tcp and not port ${API_PORT}' --duration 10s`, "an expression, for ten seconds"],
   ],
   async handler({ flags }, ctx: CliContext) {
     let bpfFilter: ReturnType<typeof parseBpfFilter>;
