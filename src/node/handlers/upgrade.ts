@@ -42,7 +42,7 @@ import {
   serverStream,
   unary,
 } from "./define.js";
-import { containerdNamespace } from "./images.js";
+import { containerdNamespace, instanceStore } from "./images.js";
 import { requireNotContainer, startSequence } from "./lifecycle.js";
 
 export const UPGRADE_ACK = "Upgrade request received";
@@ -82,7 +82,9 @@ export function upgradeHandlers(rt: NodeRuntime): HandlerEntry[] {
       const ref = req.source?.imageName ?? "";
       if (ref === "") throw invalidArgument("installer image name is required");
       if (!systemDisk(m)) throw internal("system disk not found");
-      const namespace = containerdNamespace(req.containerd?.namespace);
+      // The store the pull put the installer in: the instance's driver and namespace together.
+      const namespace =
+        req.containerd === undefined ? containerdNamespace(undefined) : instanceStore(req.containerd);
       const normalized = normalizeRef(ref);
       if (!normalized) throw invalidArgument(new InvalidImageRefError(ref).message);
       if (!rt.images.has(namespace, normalized)) {
