@@ -103,6 +103,7 @@ describe("talosctl upgrade and rollback", () => {
       { cwd: n.dir, home: n.home, env: n.env() },
     );
     await eventually(async () => expect(first.stderr()).toMatch(/pulled image/), 30_000, 20);
+    // The same instance: its pull finds the image at once and the install meets the first one.
     const second = await n.talosctl([
       "upgrade",
       "-n",
@@ -110,6 +111,8 @@ describe("talosctl upgrade and rollback", () => {
       "-i",
       "ghcr.io/siderolabs/installer:v1.15.0",
       "--no-reboot",
+      "--namespace",
+      "inmem",
     ]);
     const r1 = await first.result;
     expect({ code: r1.code, stderr: r1.stderr }).toMatchObject({ code: 0 });
