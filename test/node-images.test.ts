@@ -25,7 +25,8 @@ const LIST = "/machine.ImageService/List";
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await makeCluster("images-cluster");
+  // Configs a v1.13 node loads too (one test runs a node of that version).
+  cluster = await makeCluster("images-cluster", "v1.13.2");
 });
 
 /** The CRI namespace is reached through the CRI driver, as talosctl sends it. */
