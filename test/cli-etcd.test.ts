@@ -119,15 +119,17 @@ describe("talosctl etcd snapshot", () => {
   it("writes into a FIFO and through a symlink, replacing neither", async () => {
     const fifo = path.join(work, "snapshot.fifo");
     execFileSync("mkfifo", [fifo]);
-    const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
-    const chunks: Buffer[] = [];
-    reader.stdout.on("data", (c: Buffer) => chunks.push(c));
+    // The reader copies the FIFO into a file, not into a pipe to this process: the command runs
+    // in this process and writes the FIFO synchronously, so a pipe back here would fill up and
+    // stall the reader, and with it the writer.
+    const copied = path.join(work, "snapshot.copied");
+    const reader = spawn("sh", ["-c", 'cat "$0" > "$1"', fifo, copied], { stdio: "ignore" });
     const drained = new Promise<void>((resolve) => reader.on("close", () => resolve()));
     try {
       const r = await ok(["etcd", "snapshot", fifo, "-o", "json"]);
       await drained;
       const j = JSON.parse(r.stdout) as { size: number; totalKeys: number };
-      const bytes = Buffer.concat(chunks);
+      const bytes = fs.readFileSync(copied);
       expect(bytes.length).toBe(j.size);
       expect(snapshotStatus(bytes).totalKey).toBe(j.totalKeys);
       expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
