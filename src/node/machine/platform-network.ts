@@ -50,13 +50,21 @@ export function parsePlatformNetwork(text: string): PlatformNetwork {
   };
 }
 
+/** The last text parsed: every network controller asks on each run, the key rarely changes. */
+let last: { readonly text: string; readonly parsed: PlatformNetwork | undefined } | undefined;
+
 /** The platform network config in META, if the key holds one that parses (metal only). */
 export function metalPlatformNetwork(meta: ReadonlyMap<number, string>): PlatformNetwork | undefined {
   const text = meta.get(META_METAL_NETWORK_CONFIG);
   if (text === undefined) return undefined;
-  try {
-    return parsePlatformNetwork(text);
-  } catch {
-    return undefined;
+  if (last?.text !== text) {
+    let parsed: PlatformNetwork | undefined;
+    try {
+      parsed = parsePlatformNetwork(text);
+    } catch {
+      parsed = undefined;
+    }
+    last = { text, parsed };
   }
+  return last.parsed;
 }
