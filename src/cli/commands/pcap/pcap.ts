@@ -35,8 +35,7 @@ export const command = defineCommand({
         "if not set, decode packets to stdout; if set write raw pcap data to a file, use '-' for stdout",
     }),
     "bpf-filter": flag.string({
-      describe:
-        `bpf filter to apply, tcpdump -dd format (or an expression such as 'tcp and not port ${API_PORT}', compiled here)`,
+      describe: `bpf filter to apply, tcpdump -dd format (or an expression such as 'tcp and not port ${API_PORT}', compiled here)`,
     }),
     duration: flag.duration({ default: "0s", describe: "duration of the capture" }),
   },
