@@ -23,8 +23,8 @@ export const DEBUG_LOG_LINES = 500;
 export interface WaitFlags {
   readonly wait: boolean;
   readonly timeoutMs: number;
-  /** A node unreachable this long in a row is reported as such (before --timeout). */
-  readonly unreachableMs: number;
+  /** A node unreachable this long in a row is reported as such (before --timeout); unset: derived. */
+  readonly unreachableMs: number | undefined;
   readonly debug: boolean;
   readonly progress: ProgressMode;
   readonly json: boolean;
@@ -42,10 +42,12 @@ export const waitFlags = {
   timeout: flag.duration({ default: "30m0s", describe: "time to wait for the operation to complete" }),
   // Not a talosctl flag: how long a node may stay unreachable during the wait before it is
   // reported as such (its reboots take minutes; a killed node should not wait out --timeout).
+  // 0 derives it from the outages seen to end in the run (5 minutes until one has).
   "unreachable-timeout": flag.duration({
-    default: "5m0s",
+    default: "0s",
     hidden: true,
-    describe: "report a node unreachable for this long during the wait",
+    describe:
+      "report a node unreachable for this long during the wait (0: five times the longest outage seen, 30s to 5m)",
   }),
   output: flag.string({
     short: "o",
@@ -70,11 +72,12 @@ export function waitOptions(
   flags: FlagValues<typeof waitFlags> & Partial<FlagValues<typeof progressFlag>>,
 ): WaitFlags {
   if (flags.timeout <= 0n) throw new UserError("--timeout must be positive");
-  if (flags["unreachable-timeout"] <= 0n) throw new UserError("--unreachable-timeout must be positive");
+  if (flags["unreachable-timeout"] < 0n) throw new UserError("--unreachable-timeout must not be negative");
   return {
     wait: flags.debug || flags.wait,
     timeoutMs: Number(flags.timeout / 1_000_000n),
-    unreachableMs: Number(flags["unreachable-timeout"] / 1_000_000n),
+    unreachableMs:
+      flags["unreachable-timeout"] === 0n ? undefined : Number(flags["unreachable-timeout"] / 1_000_000n),
     debug: flags.debug,
     progress: (flags.progress ?? "auto") as ProgressMode,
     json: flags.output === "json",

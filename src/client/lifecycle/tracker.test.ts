@@ -122,7 +122,10 @@ class ScriptedNode {
   }
 }
 
-async function track(node: ScriptedNode, extra: { unreachableMs?: number } = {}) {
+async function track(
+  node: ScriptedNode,
+  extra: { unreachableMs?: number; unreachableFloorMs?: number; signal?: AbortSignal } = {},
+) {
   const updates: TrackUpdate[] = [];
   const [outcome] = await trackActions({
     client: node.client(),
@@ -223,5 +226,65 @@ describe("the --wait tracker", () => {
       "unreachable for 300ms, longer than a reboot takes; last state: stage: REBOOTING ready: true unmetCond: []",
     );
     expect(node.refusedBy.length).toBeGreaterThan(1);
+  });
+
+  it("derives the unreachable bound from the outage the run saw end: five times it, not the fixed 5m", async () => {
+    // The upgraded system boots (after an outage of DOWN_MS), fails, goes down to revert and
+    // never comes back: reported after five times the first outage, with that outage named.
+    const DOWN_MS = 150;
+    let firstDown = 0;
+    const node = new ScriptedNode(async function* (boot, n) {
+      await n.whenStarted();
+      if (boot === "A") {
+        yield sequence("upgrade", ACTOR);
+        yield status(MachineStatusEvent_MachineStage.UPGRADING, true);
+        n.boot = undefined;
+        firstDown = Date.now();
+        setTimeout(() => (n.boot = "B"), DOWN_MS);
+      } else if (boot === "B") {
+        yield status(MachineStatusEvent_MachineStage.BOOTING, false);
+        yield sequence("initialize");
+        yield status(MachineStatusEvent_MachineStage.REBOOTING, false);
+        n.boot = undefined;
+      }
+    });
+    const started = Date.now();
+    const { outcome } = await track(node, { unreachableFloorMs: 10 });
+    const elapsed = Date.now() - started;
+    expect(firstDown).toBeGreaterThan(0);
+    expect(outcome.ok).toBe(false);
+    const m =
+      /^unreachable for (\S+), longer than a reboot takes \(the longest outage that ended in this run: (\S+)\); last state: stage: REBOOTING ready: false unmetCond: \[\]$/.exec(
+        outcome.message,
+      );
+    expect(m, outcome.message).not.toBeNull();
+    // Bound and outage are Go durations; the bound is five times the outage measured.
+    const ms = (d: string) =>
+      Number(/^([\d.]+)ms$/.exec(d)?.[1] ?? /^([\d.]+)s$/.exec(d)![1]!) * (d.endsWith("ms") ? 1 : 1000);
+    const [bound, outage] = [ms(m![1]!), ms(m![2]!)];
+    expect(outage).toBeGreaterThanOrEqual(DOWN_MS - 5);
+    expect(bound).toBeCloseTo(5 * outage, 0);
+    expect(elapsed).toBeLessThan(20_000);
+  });
+
+  it("keeps the fixed 5m bound while no outage has ended in the run", async () => {
+    const node = new ScriptedNode(async function* (boot, n) {
+      if (boot === "A") {
+        await n.whenStarted();
+        yield sequence("reboot", ACTOR);
+        yield status(MachineStatusEvent_MachineStage.REBOOTING, true);
+        n.boot = undefined;
+      }
+    });
+    const stop = new AbortController();
+    const run = track(node, { unreachableFloorMs: 10, signal: stop.signal });
+    // Well past the floor and many reconnection attempts later, the node is still awaited.
+    const pending = Symbol("pending");
+    const early = await Promise.race([run, new Promise((r) => setTimeout(() => r(pending), 500))]);
+    expect(early).toBe(pending);
+    expect(node.refusedBy.length).toBeGreaterThan(5);
+    stop.abort();
+    const { outcome } = await run;
+    expect(outcome.message).toBe("canceled");
   });
 });

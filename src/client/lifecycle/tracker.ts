@@ -9,7 +9,9 @@
 // begun to go down again (an upgraded system that fails to boot is followed through the reboot
 // into the previous one); a final check (the version) that meets the node away again follows it
 // back instead of failing. A node that stays unreachable past a bound much shorter than the
-// whole wait's timeout is reported as unreachable, with the last state seen.
+// whole wait's timeout is reported as unreachable, with the last state seen: the bound follows
+// the outages the run has seen end (any node's, a node's own earlier reboot included), so a node
+// gone five times longer than the others were is reported without waiting out a fixed bound.
 import { Code } from "@connectrpc/connect";
 import { TalosError } from "../../errors.js";
 import { Code as SequenceCode } from "../../gen/common/common_pb.js";
@@ -43,6 +45,30 @@ export const RECONNECT_FIRST_MS = 25;
  * longer was killed or hangs, and the wait should not run to its --timeout (30m) to say so.
  */
 export const UNREACHABLE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Once outages have ended in the run, a node is reported after this many times the longest of
+ * them, but never sooner than UNREACHABLE_FLOOR_MS (reboots of one cluster's machines differ) nor
+ * later than UNREACHABLE_TIMEOUT_MS.
+ */
+export const DOWNTIME_FACTOR = 5;
+export const UNREACHABLE_FLOOR_MS = 30_000;
+
+/** The outages seen to end in one run, shared by its nodes' trackers. */
+class Downtimes {
+  private longest = 0;
+
+  record(ms: number): void {
+    this.longest = Math.max(this.longest, ms);
+  }
+
+  /** The bound now, and the longest outage it was derived from (0: none seen yet). */
+  bound(floorMs: number): { ms: number; from: number } {
+    if (this.longest === 0) return { ms: UNREACHABLE_TIMEOUT_MS, from: 0 };
+    const ms = Math.min(UNREACHABLE_TIMEOUT_MS, Math.max(floorMs, DOWNTIME_FACTOR * this.longest));
+    return { ms, from: this.longest };
+  }
+}
 
 /** Which event says the action has done its part. */
 export type Predicate =
@@ -95,15 +121,24 @@ export interface TrackOptions {
   /** For `maintenance-or-boot-id`: whether the node answers in maintenance mode. */
   readonly maintenanceProbe?: (node: string, signal: AbortSignal) => Promise<boolean>;
   readonly reconnectIntervalMs?: number;
-  /** A node unreachable this long in a row fails as unreachable (default UNREACHABLE_TIMEOUT_MS). */
+  /**
+   * A node unreachable this long in a row fails as unreachable. Unset, the bound is derived from
+   * the outages seen to end (DOWNTIME_FACTOR times the longest, UNREACHABLE_FLOOR_MS at least),
+   * and is UNREACHABLE_TIMEOUT_MS until one has.
+   */
   readonly unreachableMs?: number;
+  /** The least derived bound (UNREACHABLE_FLOOR_MS unless set). */
+  readonly unreachableFloorMs?: number;
 }
 
 /** Runs the action on every node in parallel and follows each to the end. */
 export async function trackActions(options: TrackOptions): Promise<NodeOutcome[]> {
   const deadline = AbortSignal.timeout(Math.max(1, options.timeoutMs));
   const run = AbortSignal.any([options.signal, deadline]);
-  return Promise.all(options.nodes.map((node) => new NodeTracker(node, options, run, deadline).track()));
+  const downtimes = new Downtimes();
+  return Promise.all(
+    options.nodes.map((node) => new NodeTracker(node, options, run, deadline, downtimes).track()),
+  );
 }
 
 /** Ends one node's tracking with the message shown for it. */
@@ -156,6 +191,7 @@ class NodeTracker {
     private readonly options: TrackOptions,
     run: AbortSignal,
     private readonly deadline: AbortSignal,
+    private readonly downtimes: Downtimes,
   ) {
     this.nc = options.client.forNode(node);
     this.signal = AbortSignal.any([run, this.controller.signal]);
@@ -254,15 +290,29 @@ class NodeTracker {
 
   /** Fails the node once it has been unreachable for longer than the bound. */
   private checkReachable(): void {
-    const bound = this.options.unreachableMs ?? UNREACHABLE_TIMEOUT_MS;
+    const explicit = this.options.unreachableMs;
+    const { ms: bound, from } =
+      explicit !== undefined
+        ? { ms: explicit, from: 0 }
+        : this.downtimes.bound(this.options.unreachableFloorMs ?? UNREACHABLE_FLOOR_MS);
     const now = Date.now();
     this.unreachableSince ??= now;
     if (now - this.unreachableSince < bound) return;
     const after = formatGoDuration(BigInt(bound) * 1_000_000n);
+    const seen =
+      from > 0
+        ? ` (the longest outage that ended in this run: ${formatGoDuration(BigInt(from) * 1_000_000n)})`
+        : "";
     throw new TrackFailure(
       "unavailable",
-      `unreachable for ${after}, longer than a reboot takes; last state: ${this.lastState}`,
+      `unreachable for ${after}, longer than a reboot takes${seen}; last state: ${this.lastState}`,
     );
+  }
+
+  /** The node answers again: its outage, if it had one, counts towards the derived bound. */
+  private reachable(): void {
+    if (this.unreachableSince !== undefined) this.downtimes.record(Date.now() - this.unreachableSince);
+    this.unreachableSince = undefined;
   }
 
   /** Opens an event stream and waits for the node's hello (so later events are not missed). */
@@ -327,7 +377,7 @@ class NodeTracker {
       try {
         const request = await this.resumeRequest();
         const it = await this.open(request);
-        this.unreachableSince = undefined;
+        this.reachable();
         return it;
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
@@ -457,13 +507,15 @@ class NodeTracker {
       await sleep(this.pause(attempt), this.signal);
       const probe = this.options.maintenanceProbe;
       if (probe && (await probe(this.node, this.signal).catch(() => false))) {
+        this.reachable();
         this.passed = "post check passed (maintenance mode)";
         return true;
       }
       try {
-        if (await this.bootChanged()) return true;
-        // The same boot answers again: the reset has not rebooted it yet.
-        return false;
+        const changed = await this.bootChanged();
+        this.reachable();
+        // Unchanged: the same boot answers again, the reset has not rebooted it yet.
+        return changed;
       } catch (err) {
         if (err instanceof TrackFailure || this.signal.aborted) throw err;
         const rpc = toRpcError(err);
