@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -123,6 +124,67 @@ describe("extractTarGz", () => {
     await extractTarGz(chunks(tarGz([{ name: long, data: "deep" }], true)), dest);
     expect(fs.readFileSync(path.join(dest, long), "utf8")).toBe("deep");
     expect(fs.readFileSync(path.join(dest, "keep.txt"), "utf8")).toBe("mine");
+  });
+
+  it("never replaces a FIFO or a symbolic link of the destination, and moves nothing when it refuses", async () => {
+    const dest = tmp();
+    const outside = tmp();
+    execFileSync("mkfifo", [path.join(dest, "pipe")]);
+    fs.writeFileSync(path.join(outside, "target.txt"), "outside");
+    fs.symlinkSync(path.join(outside, "target.txt"), path.join(dest, "link"));
+    fs.symlinkSync(outside, path.join(dest, "dirlink"));
+    fs.writeFileSync(path.join(dest, "plain.txt"), "old");
+    for (const [entries, error] of [
+      [
+        [
+          { name: "plain.txt", data: "new" },
+          { name: "pipe", data: "x" },
+        ],
+        /"pipe": .*\/pipe is a named pipe \(FIFO\), and only regular files are replaced$/,
+      ],
+      [
+        [
+          { name: "plain.txt", data: "new" },
+          { name: "link", data: "x" },
+        ],
+        /"link": .*\/link is a symbolic link, and only regular files are replaced$/,
+      ],
+      [
+        [
+          { name: "plain.txt", data: "new" },
+          { name: "dirlink/evil.txt", data: "x" },
+        ],
+        /"dirlink": .*\/dirlink is a symbolic link/,
+      ],
+    ] as [Entry[], RegExp][]) {
+      await expect(extractTarGz(chunks(tarGz(entries)), dest)).rejects.toThrow(error);
+      // Untouched: the FIFO is a FIFO, the links still lead where they did, nothing was merged.
+      expect(fs.lstatSync(path.join(dest, "pipe")).isFIFO()).toBe(true);
+      expect(fs.readFileSync(path.join(dest, "link"), "utf8")).toBe("outside");
+      expect(fs.readlinkSync(path.join(dest, "dirlink"))).toBe(outside);
+      expect(fs.readFileSync(path.join(dest, "plain.txt"), "utf8")).toBe("old");
+      expect(fs.readdirSync(outside)).toEqual(["target.txt"]);
+      expect(
+        fs
+          .readdirSync(path.dirname(dest))
+          .filter((n) => n.startsWith(`.${path.basename(dest)}.talosctl-copy-`)),
+      ).toEqual([]);
+    }
+  });
+
+  it("writes through a destination that is a symbolic link to a directory", async () => {
+    const dir = tmp();
+    const real = path.join(dir, "real");
+    fs.mkdirSync(real);
+    fs.symlinkSync(real, path.join(dir, "via"));
+    await extractTarGz(chunks(tarGz([{ name: "a.txt", data: "through" }])), path.join(dir, "via"));
+    expect(fs.lstatSync(path.join(dir, "via")).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(real, "a.txt"), "utf8")).toBe("through");
+    fs.symlinkSync(path.join(dir, "missing"), path.join(dir, "dangling"));
+    await expect(extractTarGz(chunks(tarGz([])), path.join(dir, "dangling"))).rejects.toThrow(
+      /should be a directory/,
+    );
+    expect(fs.existsSync(path.join(dir, "missing"))).toBe(false);
   });
 
   it.each([

@@ -249,11 +249,13 @@ export interface ExtractResult {
  * first; on any refusal or failure nothing reaches `dest`.
  */
 export async function extractTarGz(source: AsyncIterable<Uint8Array>, dest: string): Promise<ExtractResult> {
-  const target = path.resolve(dest);
-  const existing = lstatOrUndefined(target);
-  if (existing && !existing.isDirectory()) {
+  let target = path.resolve(dest);
+  // A symbolic link to a directory is written through (into the directory it names).
+  const existing = statOrUndefined(target);
+  if ((existing && !existing.isDirectory()) || (!existing && lstatOrUndefined(target))) {
     throw new UserError(`local path ${JSON.stringify(dest)} should be a directory`);
   }
+  if (existing) target = fs.realpathSync(target);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.talosctl-copy-`));
@@ -276,8 +278,11 @@ export async function extractTarGz(source: AsyncIterable<Uint8Array>, dest: stri
       }
       throw err;
     }
-    if (existing) mergeInto(staging, target, "");
-    else fs.renameSync(staging, target);
+    if (existing) {
+      // Every conflict is found before anything moves: a refusal leaves the destination as it was.
+      checkMerge(staging, target, "");
+      mergeInto(staging, target, "");
+    } else fs.renameSync(staging, target);
     return result;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -345,6 +350,15 @@ async function extractInto(stream: AsyncIterable<Uint8Array>, root: string): Pro
   return { files, directories, symlinks, skipped };
 }
 
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(p);
@@ -394,6 +408,44 @@ async function writeFile(
   } finally {
     out.end();
     await once(out, "close");
+  }
+}
+
+/** What a path that is not a regular file or a directory is, in words. */
+function kindOf(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return "a symbolic link";
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Refuses a merge that would replace anything but a regular file of the destination: a
+ * directory, or a symbolic link, FIFO, device or socket (never replaced, and never written
+ * through: a link could lead out of the destination).
+ */
+function checkMerge(stagingDir: string, destDir: string, rel: string): void {
+  for (const name of fs.readdirSync(path.join(stagingDir, rel))) {
+    const childRel = rel === "" ? name : `${rel}/${name}`;
+    const src = fs.lstatSync(path.join(stagingDir, childRel));
+    const to = path.join(destDir, childRel);
+    const dst = lstatOrUndefined(to);
+    if (!dst) continue;
+    if (src.isDirectory() && dst.isDirectory()) {
+      checkMerge(stagingDir, destDir, childRel);
+      continue;
+    }
+    if (dst.isDirectory()) {
+      throw new UserError(
+        `cannot extract ${JSON.stringify(childRel)}: a directory of that name exists in ${destDir}`,
+      );
+    }
+    if (!dst.isFile()) {
+      throw new UserError(
+        `cannot extract ${JSON.stringify(childRel)}: ${to} is ${kindOf(dst)}, and only regular files are replaced`,
+      );
+    }
   }
 }
 
