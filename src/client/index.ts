@@ -193,6 +193,8 @@ export {
   wipeBlockDevices,
 } from "./storage.js";
 export {
+  COALESCE_BYTES,
+  CoalescingWriter,
   LineBuffer,
   MAX_LINE_BYTES,
   type StreamEnd,

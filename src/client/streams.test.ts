@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { LineBuffer, streamNodes, writeWithBackpressure } from "./streams.js";
+import { CoalescingWriter, LineBuffer, streamNodes, writeWithBackpressure } from "./streams.js";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -85,6 +85,59 @@ describe("writeWithBackpressure", () => {
     const p = writeWithBackpressure(out, "xx", ac.signal);
     ac.abort();
     await expect(p).resolves.toBeUndefined();
+  });
+});
+
+describe("CoalescingWriter", () => {
+  /** An output that records each write and reports full after `capacity` writes until drained. */
+  function recorder(capacity = Number.POSITIVE_INFINITY) {
+    const writes: string[] = [];
+    const out = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, done) {
+        writes.push(chunk.toString());
+        // Completes later: the stream reports full meanwhile.
+        setTimeout(done, writes.length > capacity ? 20 : 0);
+      },
+    });
+    return { out, writes };
+  }
+
+  it("gathers the chunks of one turn into one write, in order", async () => {
+    const { out, writes } = recorder();
+    const w = new CoalescingWriter(out);
+    for (let i = 0; i < 100; i++) await w.write(`line ${i}\n`);
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toBe(Array.from({ length: 100 }, (_, i) => `line ${i}\n`).join(""));
+  });
+
+  it("writes a batch once it reaches the limit, and flush() writes the rest at once", async () => {
+    const { out, writes } = recorder();
+    const w = new CoalescingWriter(out, undefined, 10);
+    await w.write("12345");
+    await w.write("67890");
+    expect(writes).toEqual(["1234567890"]);
+    await w.write(new Uint8Array([97, 98]));
+    await w.flush();
+    expect(writes).toEqual(["1234567890", "ab"]);
+  });
+
+  it("waits while the output has not drained, without losing or reordering anything", async () => {
+    const { out, writes } = recorder(0);
+    const w = new CoalescingWriter(out, undefined, 4);
+    const all: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const piece = String.fromCharCode(97 + i).repeat(3);
+      all.push(piece);
+      await w.write(piece);
+    }
+    await w.flush();
+    await new Promise<void>((r) => out.end(r));
+    expect(writes.join("")).toBe(all.join(""));
+    expect(writes.length).toBeGreaterThan(1);
   });
 });
 

@@ -43,6 +43,66 @@ export async function writeWithBackpressure(
   });
 }
 
+/** The largest batch a CoalescingWriter gathers before writing. */
+export const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Gathers the small chunks of a stream into larger writes: stdout to a pipe or a file is
+ * written synchronously, one system call per write, so a stream of thousands of small messages
+ * is much cheaper in batches. A batch goes out when it reaches COALESCE_BYTES, and otherwise
+ * once the messages at hand are handled (the next turn of the event loop), so a follower still
+ * sees each line as soon as it arrives. Backpressure holds: a write waits while the output has
+ * not drained the last batch. `flush()` before anything else writes to the same output.
+ */
+export class CoalescingWriter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly out: WritableLike,
+    private readonly signal?: AbortSignal,
+    private readonly limit = COALESCE_BYTES,
+  ) {}
+
+  async write(chunk: string | Uint8Array): Promise<void> {
+    if (this.draining) await this.draining;
+    const bytes =
+      typeof chunk === "string"
+        ? Buffer.from(chunk)
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.size += bytes.length;
+    if (this.size >= this.limit) {
+      await this.flush();
+      return;
+    }
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = undefined;
+      this.draining = this.flush().finally(() => {
+        this.draining = undefined;
+      });
+    });
+  }
+
+  /** Writes what was gathered (waiting for the output to drain when it is full). */
+  async flush(): Promise<void> {
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    if (this.size === 0) return;
+    const batch = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    await writeWithBackpressure(this.out, batch, this.signal);
+  }
+}
+
 export interface StreamNodesOptions {
   /** The command's cancellation; once it fires, streams end without counting as failures. */
   readonly signal: AbortSignal;

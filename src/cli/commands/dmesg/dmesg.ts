@@ -1,6 +1,6 @@
 // talosctl dmesg: the kernel log of every node, each record prefixed with `<node>: `; -f
 // follows it until Ctrl+C, --tail skips what is already there (only new messages).
-import { openClient, streamNodes, throwIfAnyFailed, writeWithBackpressure } from "../../../client/index.js";
+import { CoalescingWriter, openClient, streamNodes, throwIfAnyFailed } from "../../../client/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { connectionFlags, connectionOptions, insecureFlags, outputFlag } from "../../flags.js";
@@ -40,16 +40,18 @@ export const command = defineCommand({
     const json = format.kind === "json";
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
+      const writer = new CoalescingWriter(ctx.stdout, ctx.signal);
       const results = await streamNodes(
         nodes,
         (node) => client.forNode(node).machine.dmesg(request),
         async (node, data) => {
           const text = Buffer.from(data.bytes).toString("utf8");
           const out = json ? `${JSON.stringify(dmesgRecord(node, text))}\n` : `${node}: ${text}`;
-          await writeWithBackpressure(ctx.stdout, out, ctx.signal);
+          await writer.write(out);
         },
         { signal: ctx.signal },
       );
+      await writer.flush();
       if (json) {
         for (const r of results)
           if (!r.ok) ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);

@@ -2,6 +2,7 @@
 // time, id, type and what happened as key=value pairs) or one JSON object per event, until
 // Ctrl+C. History is opt-in: --tail N|-1, --since <event id> or --duration <d>.
 import {
+  CoalescingWriter,
   type DecodedEvent,
   decodeEvent,
   errorFromNode,
@@ -12,7 +13,6 @@ import {
   openClient,
   streamNodes,
   throwIfAnyFailed,
-  writeWithBackpressure,
   xidTime,
 } from "../../../client/index.js";
 import { ReportedError, UserError } from "../../../errors.js";
@@ -138,7 +138,8 @@ export const command = defineCommand({
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
-      if (!json) await writeWithBackpressure(ctx.stdout, `${eventHeader(nodeWidth)}\n`, ctx.signal);
+      const out = new CoalescingWriter(ctx.stdout, ctx.signal);
+      if (!json) await out.write(`${eventHeader(nodeWidth)}\n`);
       const results = await streamNodes(
         nodes,
         (node) => client.forNode(node).machine.events(request),
@@ -146,14 +147,14 @@ export const command = defineCommand({
           const decoded = decodeEvent(event);
           if (decoded.kind !== "event") return;
           const line = json ? JSON.stringify(eventJson(node, decoded)) : eventLine(node, nodeWidth, decoded);
-          await writeWithBackpressure(ctx.stdout, `${line}\n`, ctx.signal);
+          await out.write(`${line}\n`);
         },
         {
           signal: ctx.signal,
           // A follow never ends on its own: a node that fails is named at once, not at Ctrl+C.
           onResult: (r) => {
             if (r.ok) return;
-            if (json) ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
+            if (json) void out.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);
             else
               ctx.stderr.write(
                 `${r.error instanceof NodeError ? r.error.message : errorFromNode(r.node, r.error)}\n`,
@@ -170,6 +171,7 @@ export const command = defineCommand({
           },
         },
       );
+      await out.flush();
       // JSON output carried each failure as it happened; stderr still names them at the end.
       if (json) throwIfAnyFailed(results);
       const failed = results.filter((r) => !r.ok).map((r) => r.node);

@@ -1,6 +1,7 @@
 // talosctl logs <id>: a service's (or container's) log from every node, each line prefixed
 // with `<node>: `, lines never split; with -f it follows until Ctrl+C, which ends it cleanly.
 import {
+  CoalescingWriter,
   completionQuery,
   KUBERNETES_NAMESPACE,
   LineBuffer,
@@ -9,7 +10,6 @@ import {
   SYSTEM_NAMESPACE,
   streamNodes,
   throwIfAnyFailed,
-  writeWithBackpressure,
 } from "../../../client/index.js";
 import { ContainerDriver } from "../../../gen/common/common_pb.js";
 import { args, defineCommand, flag } from "../../command.js";
@@ -67,6 +67,7 @@ export const command = defineCommand({
     const { client, nodes } = openClient(connectionOptions(flags), ctx);
     try {
       const json = format.kind === "json";
+      const out = new CoalescingWriter(ctx.stdout, ctx.signal);
       const buffers = new Map<string, LineBuffer>();
       const bufferOf = (node: string): LineBuffer => {
         let b = buffers.get(node);
@@ -79,13 +80,13 @@ export const command = defineCommand({
       const emit = async (node: string, lines: Buffer | undefined): Promise<void> => {
         if (!lines) return;
         if (!json) {
-          await writeWithBackpressure(ctx.stdout, lines, ctx.signal);
+          await out.write(lines);
           return;
         }
         const text = LineBuffer.lines(lines)
           .map((line) => `${JSON.stringify({ node, line })}\n`)
           .join("");
-        await writeWithBackpressure(ctx.stdout, text, ctx.signal);
+        await out.write(text);
       };
       const results = await streamNodes(
         nodes,
@@ -93,6 +94,7 @@ export const command = defineCommand({
         (node, data) => emit(node, bufferOf(node).push(data.bytes)),
         { signal: ctx.signal, onEnd: (node) => emit(node, bufferOf(node).flush()) },
       );
+      await out.flush();
       if (json) {
         for (const r of results)
           if (!r.ok) ctx.stdout.write(`${JSON.stringify({ node: r.node, error: r.error.message })}\n`);

@@ -1,12 +1,12 @@
 // talosctl read (cat) <path>: a file of one node, byte for byte, to stdout.
 import {
+  CoalescingWriter,
   completeNodePath,
   completionQuery,
   openClient,
   requireOneNode,
   streamNodes,
   throwIfAnyFailed,
-  writeWithBackpressure,
 } from "../../../client/index.js";
 import { UserError } from "../../../errors.js";
 import { args, defineCommand } from "../../command.js";
@@ -34,16 +34,18 @@ export const command = defineCommand({
       const node = requireOneNode("read", nodes);
       // A node may also report a failure in a message's metadata rather than as the status.
       const problems: string[] = [];
+      const out = new CoalescingWriter(ctx.stdout, ctx.signal);
       const results = await streamNodes(
         [node],
         (n) => client.forNode(n).machine.read({ path }),
         async (_n, data) => {
           const problem = data.metadata?.error ?? "";
           if (problem !== "") problems.push(problem.trim());
-          if (data.bytes.length > 0) await writeWithBackpressure(ctx.stdout, data.bytes, ctx.signal);
+          if (data.bytes.length > 0) await out.write(data.bytes);
         },
         { signal: ctx.signal },
       );
+      await out.flush();
       throwIfAnyFailed(results, (n, err) => `error reading file ${path} from node ${n}: ${err.message}`);
       if (problems.length > 0) {
         throw new UserError(`error reading file ${path} from node ${node}: ${problems.join("; ")}`);
