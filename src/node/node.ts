@@ -425,6 +425,7 @@ class Node implements TalosNode, NodeRuntime {
       cpus: CPU_COUNT,
       memoryKb: MEM_TOTAL_KB,
       diskBytes: machine.disks[0]?.size ?? 0,
+      podsChanged: (pods) => machine.workloads.kubeletPodsChanged(pods),
     });
   }
 
