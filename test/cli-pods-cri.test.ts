@@ -142,6 +142,22 @@ describe("the worker's CRI", () => {
     expect(running.every((r) => r.pid > 0)).toBe(true);
     expect(new Set(running.map((r) => r.pid)).size).toBe(running.length);
 
+    // Each running container has its cgroup under the pod's; the exited init container none.
+    const cg = await c.talosctl([
+      "-n",
+      worker,
+      "ls",
+      `/sys/fs/cgroup/kubepods/burstable/pod${flannel.metadata!.uid}`,
+    ]);
+    expect(cg.code).toBe(0);
+    const groups = cg.stdout
+      .split("\n")
+      .filter((l) => /^[0-9a-f]{64}$/.test(l.trim().split(/\s+/).at(-1) ?? ""));
+    expect(groups.join("\n")).toContain(containerId(flannel, "kube-flannel"));
+    const initId = flannel.status!.initContainerStatuses![0]!.containerID!.replace("containerd://", "");
+    expect(cg.stdout).not.toContain(initId);
+    expect(groups).toHaveLength(2);
+
     // Their processes run on the node.
     const ps = await c.talosctl(["-n", worker, "processes"]);
     const proxyPid = rows.find((r) => r.id.startsWith(`${p}:kube-proxy:`))!.pid;
