@@ -2,8 +2,9 @@
 // worker): the worker's `containers -k` lists its kube-proxy and flannel pods (sandbox and
 // containers, with the containerd ids the pods' statuses report), `logs -k` of a container
 // shows what the Kubernetes API's pod log returns, its processes and pulled images are there,
-// a killed container is restarted as a new one, a pod created and then deleted through the
-// API comes and goes, and `support` collects the kube-system pods' logs.
+// a killed container is restarted as a new one, a pod created and then deleted or evicted
+// through the API comes and goes, a reboot starts the pods anew, and `support` collects the
+// kube-system pods' logs.
 import fs from "node:fs";
 import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
@@ -257,6 +258,30 @@ describe("the worker's CRI", () => {
       if (!(await criRows()).some((r) => r.id === `default/${name}`)) throw new Error("not listed yet");
     }, 15_000);
     await core.deleteNamespacedPod({ name, namespace: "default", gracePeriodSeconds: 0 });
+    await eventually(async () => {
+      if ((await criRows()).some((r) => r.id.startsWith(`default/${name}`))) throw new Error("still listed");
+    }, 15_000);
+  });
+
+  it("drops a pod evicted through the API (as a drain does)", async () => {
+    const name = `evicted-${Math.random().toString(36).slice(2, 8)}`;
+    console.log(`pod default/${name}`);
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name },
+        spec: { nodeName: WORKER, containers: [{ name: "app", image: "busybox" }] },
+      },
+    });
+    await eventually(async () => {
+      if (!(await criRows()).some((r) => r.id.startsWith(`default/${name}:app:`)))
+        throw new Error("not listed yet");
+    }, 15_000);
+    await core.createNamespacedPodEviction({
+      name,
+      namespace: "default",
+      body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace: "default" } },
+    });
     await eventually(async () => {
       if ((await criRows()).some((r) => r.id.startsWith(`default/${name}`))) throw new Error("still listed");
     }, 15_000);
