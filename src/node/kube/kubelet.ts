@@ -3,7 +3,8 @@
 // `Talos (vX)`), renews the node's Lease, reports Ready once the pod network runs on the node
 // and NotReady while it shuts down, keeps the mirror pods of a control plane's static pods,
 // and "runs" the pods bound to the node: they become Running and Ready, restart with a reboot,
-// and go once their deletion grace is over.
+// and go once their deletion grace is over. The sandboxes and containers it runs for them are
+// handed to the node's CRI as they start, restart and stop.
 import { createHash, randomBytes } from "node:crypto";
 import type { KubeletPod } from "../platform/index.js";
 import { imageVersion, type KubeClusterFacts, taintsOf } from "./cluster-config.js";

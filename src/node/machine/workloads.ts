@@ -1,7 +1,8 @@
 // What the emulated machine runs beside its service state machine: the processes and
 // containers the services stand for, Kubernetes' part once the kubelet registers the node (the
-// control plane's static pods and their logs), and the gate that keeps apid from starting
-// until the node holds an API certificate clients trust.
+// control plane's static pods and their logs, and the pods the kubelet starts from the API),
+// and the gate that keeps apid from starting until the node holds an API certificate clients
+// trust.
 
 import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
