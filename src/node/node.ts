@@ -50,7 +50,7 @@ import {
   ImageStore,
   resolveImage,
 } from "./images/index.js";
-import { KubeRuntime } from "./kube/index.js";
+import { DEFAULT_COREDNS_IMAGE, DEFAULT_FLANNEL_IMAGE, KubeRuntime } from "./kube/index.js";
 import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
@@ -425,6 +425,7 @@ class Node implements TalosNode, NodeRuntime {
       cpus: CPU_COUNT,
       memoryKb: MEM_TOTAL_KB,
       diskBytes: machine.disks[0]?.size ?? 0,
+      podsChanged: (pods) => machine.workloads.kubeletPodsChanged(pods),
     });
   }
 
@@ -638,6 +639,9 @@ function defaultImages(talosVersion: string): CatalogImage[] {
         kubeNetworkPolicies: KUBE_NETWORK_POLICIES_VERSION,
       }),
       ...running,
+      // What the emulated cluster's own pods run by default.
+      DEFAULT_COREDNS_IMAGE,
+      DEFAULT_FLANNEL_IMAGE,
       "docker.io/library/alpine:latest",
       "docker.io/library/busybox:latest",
       "docker.io/library/nginx:latest",

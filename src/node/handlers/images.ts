@@ -102,21 +102,31 @@ function layerId(image: CatalogImage, index: number): string {
 
 /** Machines whose workloads' images were put into the CRI containerd (once per boot, as the kubelet pulls them). */
 const seeded = new WeakSet<Machine>();
+/** How many of a machine's pod image pulls are in the image store already. */
+const pullsSeen = new WeakMap<Machine, number>();
 
-/** The CRI containerd has the images of what it runs: added once per boot when first looked at. */
+/**
+ * The CRI containerd has the images of what it runs: the static pods' and services' added once
+ * per boot when first looked at, and each image the kubelet pulled for a pod since.
+ */
 function seedWorkloadImages(rt: NodeRuntime): void {
   const m = rt.machine;
-  if (seeded.has(m) || m.inMaintenance) return;
-  seeded.add(m);
-  const images = workloadImages(isControlPlane(m.config.active));
-  const add = (store: string, refs: readonly string[]): void => {
-    for (const ref of refs) {
-      const image = rt.catalog.find(ref);
-      if (image && !rt.images.has(store, image.ref)) rt.images.add(store, image, m.startedAt);
-    }
+  if (m.inMaintenance) return;
+  // Only what the "registry" (the node's image catalog) has can have been pulled.
+  const add = (store: string, ref: string, at: Date): void => {
+    const image = rt.catalog.find(ref);
+    if (image && !rt.images.has(store, image.ref)) rt.images.add(store, image, at);
   };
-  add(CRI_SYSTEM_STORE, images.system);
-  add(NAMESPACES[ContainerdNamespace.NS_CRI]!, images.k8s);
+  const criStore = NAMESPACES[ContainerdNamespace.NS_CRI]!;
+  if (!seeded.has(m)) {
+    seeded.add(m);
+    const images = workloadImages(isControlPlane(m.config.active));
+    for (const ref of images.system) add(CRI_SYSTEM_STORE, ref, m.startedAt);
+    for (const ref of images.k8s) add(criStore, ref, m.startedAt);
+  }
+  const pulls = m.workloads.podImagePulls();
+  for (const pull of pulls.slice(pullsSeen.get(m) ?? 0)) add(criStore, pull.ref, pull.at);
+  pullsSeen.set(m, pulls.length);
 }
 
 /** CRI's labels of an image it manages (the sandbox image is pinned). */

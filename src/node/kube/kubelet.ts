@@ -3,9 +3,12 @@
 // `Talos (vX)`), renews the node's Lease, reports Ready once the pod network runs on the node
 // and NotReady while it shuts down, keeps the mirror pods of a control plane's static pods,
 // and "runs" the pods bound to the node: they become Running and Ready, restart with a reboot,
-// and go once their deletion grace is over.
+// and go once their deletion grace is over. The sandboxes and containers it runs for them are
+// handed to the node's CRI as they start, restart and stop.
 import { createHash, randomBytes } from "node:crypto";
+import type { KubeletPod } from "../platform/index.js";
 import { imageVersion, type KubeClusterFacts, taintsOf } from "./cluster-config.js";
+import { isMirrorPod, restartContainerRun, runningContainer, startPodRun } from "./kubelet-pods.js";
 import {
   type Condition,
   condition,
@@ -52,6 +55,8 @@ export interface KubeletHost {
   readonly memoryKb: number;
   readonly diskBytes: number;
   readonly log: (line: string) => void;
+  /** The pods this kubelet runs changed (started, restarted, stopped): their sandboxes and containers. */
+  readonly podsChanged?: (pods: readonly KubeletPod[]) => void;
 }
 
 const CONTROL_PLANE_COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
@@ -72,6 +77,10 @@ export class Kubelet {
   /** Pods this kubelet started in this boot (by uid). */
   private readonly started = new Set<string>();
   private readonly pending = new Set<string>();
+  /** The sandboxes and containers of the pods it runs (mirror pods' static pods aside), by uid. */
+  private readonly runs = new Map<string, KubeletPod>();
+  /** The pods whose runs those are, as they were started. */
+  private readonly specs = new Map<string, Pod>();
   private readonly bootStart: Date;
   private ready = false;
   private kubeletVersion = "";
@@ -99,11 +108,49 @@ export class Kubelet {
     this.watch = this.host.storage.watch(POD, undefined, rev, (events) => {
       for (const e of events) {
         const p = e.object as Pod;
-        if (p.spec.nodeName !== this.name || e.type === "DELETED") continue;
-        this.syncPod(p);
+        if (p.spec.nodeName !== this.name) continue;
+        // A pod removed at once (no grace) has its containers killed.
+        if (e.type === "DELETED") this.forget(p.metadata.uid!);
+        else this.syncPod(p);
       }
     });
     await this.checkReady();
+  }
+
+  /** The sandboxes and containers of the pods this kubelet runs now. */
+  pods(): KubeletPod[] {
+    return [...this.runs.values()];
+  }
+
+  /**
+   * The container `name` of pod `uid` (every container, without a name) was killed: it is
+   * started again as a new container, and the pod's status counts the restart. False when
+   * this kubelet runs no such container.
+   */
+  restartContainer(uid: string, name?: string): boolean {
+    const current = this.runs.get(uid);
+    if (this.stopped || !current) return false;
+    const names = (name === undefined ? current.containers.filter((c) => !c.exited) : [{ name }])
+      .map((c) => c.name)
+      .filter((n) => runningContainer(current, n) !== undefined);
+    const pod = this.specs.get(uid);
+    if (names.length === 0 || !pod) return false;
+    const at = new Date(timestamp(this.host.now()));
+    let next = current;
+    for (const n of names) next = restartContainerRun(pod, next, this.name, n, at);
+    this.runs.set(uid, next);
+    this.publish();
+    void this.markRestarted(pod, next, names, at).catch(() => undefined);
+    return true;
+  }
+
+  private publish(): void {
+    if (!this.stopped) this.host.podsChanged?.(this.pods());
+  }
+
+  private forget(uid: string): void {
+    this.specs.delete(uid);
+    if (this.runs.delete(uid)) this.publish();
   }
 
   /** The node shuts down: its pods stop, the node reports NotReady, the lease is no longer renewed. */
@@ -474,6 +521,7 @@ export class Kubelet {
           .catch(() => undefined)
           .finally(() => this.pending.delete(`stop:${uid}`));
         this.started.delete(uid);
+        this.forget(uid);
       });
       return;
     }
@@ -515,13 +563,23 @@ export class Kubelet {
       return;
     const ip =
       current.status?.podIP && !current.spec.hostNetwork ? current.status.podIP : await this.podIp(current);
-    this.started.add(current.metadata.uid!);
-    await this.markRunning(current, ip);
+    const uid = current.metadata.uid!;
+    this.started.add(uid);
+    const startedAt = new Date(timestamp(this.host.now()));
+    const podRun = startPodRun(current, this.name, startedAt);
+    if (!isMirrorPod(current)) {
+      this.runs.set(uid, podRun);
+      this.specs.set(uid, current);
+      this.publish();
+    }
+    await this.markRunning(current, ip, podRun);
     if (current.metadata.labels?.["k8s-app"] === "flannel") await this.checkReady();
   }
 
-  private async markRunning(p: Pod, ip?: string): Promise<void> {
-    const now = timestamp(this.host.now());
+  private async markRunning(p: Pod, ip?: string, podRun?: KubeletPod): Promise<void> {
+    const now = podRun ? timestamp(podRun.startedAt) : timestamp(this.host.now());
+    const idOf = (name: string): string =>
+      `containerd://${podRun?.containers.find((c) => c.name === name)?.id ?? hex(32)}`;
     const address = this.host.address;
     await this.host.storage
       .modify(
@@ -564,7 +622,7 @@ export class Kubelet {
               restartCount: restarts,
               image: c.image,
               imageID: `${String(c.image ?? "").split(":")[0]}@sha256:${createHash("sha256").update(String(c.image)).digest("hex")}`,
-              containerID: fresh || !old ? `containerd://${hex(32)}` : old.containerID,
+              containerID: fresh || !old ? idOf(c.name) : old.containerID,
               started: true,
             };
           });
@@ -595,7 +653,7 @@ export class Kubelet {
             restartCount: 0,
             image: c.image,
             imageID: `${String(c.image ?? "").split(":")[0]}@sha256:${createHash("sha256").update(String(c.image)).digest("hex")}`,
-            containerID: `containerd://${hex(32)}`,
+            containerID: idOf(c.name),
             started: false,
           }));
           pod.status = {
@@ -610,6 +668,47 @@ export class Kubelet {
             containerStatuses: statuses,
             ...(init.length > 0 ? { initContainerStatuses: init } : {}),
           };
+          return pod;
+        },
+        { subresource: "status" },
+      )
+      .catch(ignore);
+  }
+
+  /** The pod's status after containers `names` were started again at `at` (as new containers). */
+  private async markRestarted(p: Pod, podRun: KubeletPod, names: readonly string[], at: Date): Promise<void> {
+    const now = timestamp(at);
+    await this.host.storage
+      .modify(
+        POD,
+        p.metadata.namespace,
+        p.metadata.name!,
+        (o) => {
+          const pod = o as Pod;
+          if (pod.metadata.uid !== p.metadata.uid) return undefined;
+          const statuses = ((pod.status?.containerStatuses ?? []) as Json[]).map((s) => {
+            const name = String(s.name);
+            const fresh = runningContainer(podRun, name);
+            if (!names.includes(name) || !fresh) return s;
+            const running = ((s.state as Json | undefined)?.running as Json | undefined) ?? {};
+            return {
+              ...s,
+              state: { running: { startedAt: now } },
+              // A task killed with SIGTERM exits with 128 + 15.
+              lastState: {
+                terminated: {
+                  exitCode: 143,
+                  reason: "Error",
+                  startedAt: running.startedAt ?? now,
+                  finishedAt: now,
+                  containerID: s.containerID,
+                },
+              },
+              restartCount: Number(s.restartCount ?? 0) + 1,
+              containerID: `containerd://${fresh.id}`,
+            };
+          });
+          pod.status = { ...(pod.status ?? {}), containerStatuses: statuses };
           return pod;
         },
         { subresource: "status" },

@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import { errorMessage } from "../../errors.js";
 import { issueServerCertificate } from "../../pki/index.js";
 import type { MachineConfig } from "../machine/config.js";
+import type { KubeletPod } from "../platform/index.js";
 import { KubeApiServer } from "./apiserver.js";
 import { defaultRbac } from "./auth.js";
 import { imageVersion, type KubeClusterFacts, kubeFacts } from "./cluster-config.js";
@@ -17,7 +18,8 @@ import { openFileKv } from "./file-kv.js";
 import { Kubelet } from "./kubelet.js";
 import type { KubeKv } from "./kv.js";
 import { bootstrapManifests, serviceIps } from "./manifests.js";
-import type { Json, KObject, Pod } from "./objects.js";
+import type { Json, KObject } from "./objects.js";
+import { containerLog } from "./pod-log.js";
 import {
   CLUSTER_ROLE,
   CLUSTER_ROLE_BINDING,
@@ -77,41 +79,8 @@ export interface KubeRuntimeHost {
   readonly cpus: number;
   readonly memoryKb: number;
   readonly diskBytes: number;
-}
-
-/** klog's header time: `MMDD hh:mm:ss.uuuuuu`. */
-function klogStamp(d: Date): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
-}
-
-/** The log a pod's container wrote since it started (what `kubectl logs` shows). */
-export function containerLog(
-  pod: Pod,
-  container: string,
-  options: { tailLines?: number; timestamps: boolean },
-): string {
-  const status = ((pod.status?.containerStatuses ?? []) as Json[]).find((c) => c.name === container);
-  const started = String(
-    (((status?.state as Json | undefined)?.running as Json | undefined)?.startedAt as string | undefined) ??
-      pod.status?.startTime ??
-      new Date(0).toISOString(),
-  );
-  const at = new Date(started);
-  const image = String(pod.spec.containers.find((c) => c.name === container)?.image ?? "");
-  const lines = [
-    `I${klogStamp(at)}       1 server.go:150] "Starting ${container}" version="${imageVersion(image, image.split(":").at(-1) ?? "")}"`,
-    `I${klogStamp(at)}       1 server.go:152] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""`,
-    `I${klogStamp(at)}       1 node.go:${pod.spec.nodeName?.length ?? 0}] "Running on node" node="${pod.spec.nodeName ?? ""}" pod="${pod.metadata.namespace}/${pod.metadata.name}"`,
-  ];
-  const stamped = options.timestamps
-    ? lines.map((l) => `${at.toISOString().slice(0, 23)}000000Z ${l}`)
-    : lines;
-  const tail =
-    options.tailLines !== undefined && options.tailLines >= 0
-      ? stamped.slice(-options.tailLines || stamped.length)
-      : stamped;
-  return options.tailLines === 0 ? "" : `${tail.join("\n")}\n`;
+  /** The pods the node's kubelet runs changed: their sandboxes and containers. */
+  readonly podsChanged?: (pods: readonly KubeletPod[]) => void;
 }
 
 function ignore(err: unknown): void {
@@ -145,6 +114,11 @@ export class KubeRuntime {
   configChanged(): void {
     if (this.closed || !this.kubelet) return;
     void this.kubelet.refresh().catch((err: unknown) => this.host.log(`kubelet: ${errorMessage(err)}`));
+  }
+
+  /** A container of a pod the kubelet runs was killed (every one of the pod's, without a name). */
+  restartContainer(uid: string, name?: string): boolean {
+    return !this.closed && (this.kubelet?.restartContainer(uid, name) ?? false);
   }
 
   /** The machine goes down: the kubelet says so, the API server stops. */
@@ -204,6 +178,7 @@ export class KubeRuntime {
       memoryKb: h.memoryKb,
       diskBytes: h.diskBytes,
       log: h.log,
+      ...(h.podsChanged ? { podsChanged: h.podsChanged } : {}),
     });
     await this.kubelet.start();
     if (controlPlane) this.electLeaders(storage);

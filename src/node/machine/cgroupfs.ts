@@ -56,7 +56,8 @@ export function addCgroup(m: Machine, group: string): () => void {
 
 function facts(m: Machine): CgroupFacts {
   const now = m.now();
-  const pods = m.workloads.containers(KUBERNETES_NAMESPACE, "cri");
+  // An exited container's cgroup is gone with its task.
+  const pods = m.workloads.containers(KUBERNETES_NAMESPACE, "cri").filter((c) => c.pid !== 0);
   const byPod = new Map<string, { uid: string; containers: { id: string; cpuRequestMillis: number }[] }>();
   const groupOf = new Map<number, string>();
   for (const c of pods) {

@@ -16,6 +16,8 @@ export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
 export interface MachineKube {
   kubeletRegistered(controlPlane: boolean): void;
   configChanged(): void;
+  /** A container of a pod the kubelet runs was killed (every one of the pod's, without a name): false if none. */
+  restartContainer(uid: string, name?: string): boolean;
   close(): void;
 }
 

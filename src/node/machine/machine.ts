@@ -156,6 +156,7 @@ export class Machine {
         this.cluster.nudge();
       },
       kubeletRegistered: (controlPlane) => this.kube?.kubeletRegistered(controlPlane),
+      restartKubeletContainer: (uid, name) => this.kube?.restartContainer(uid, name) ?? false,
     });
     this.output = new ServiceOutput(
       this.services,

@@ -1,7 +1,8 @@
 // What the emulated machine runs beside its service state machine: the processes and
 // containers the services stand for, Kubernetes' part once the kubelet registers the node (the
-// control plane's static pods and their logs), and the gate that keeps apid from starting
-// until the node holds an API certificate clients trust.
+// control plane's static pods and their logs, and the pods the kubelet starts from the API),
+// and the gate that keeps apid from starting until the node holds an API certificate clients
+// trust.
 
 import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
@@ -9,6 +10,7 @@ import {
   type ContainerRecord,
   type ContainerRestart,
   type Hardware,
+  type KubeletPod,
   PAUSE_IMAGE,
   type PodSpec,
   type ProcessRow,
@@ -18,6 +20,7 @@ import {
   systemContainers,
 } from "../platform/index.js";
 import type { KernelLog } from "./kmsg.js";
+import { type ImagePull, KubeletPodTable } from "./kubelet-pods.js";
 import type { LogManager } from "./logs.js";
 import { ETCD_VERSION, KUBERNETES_VERSION } from "./service-voices.js";
 import type { ServiceManager } from "./services.js";
@@ -76,6 +79,8 @@ export interface WorkloadsHost {
   kubernetesChanged(): void;
   /** The kubelet registered the node: the node's Kubernetes side (and a control plane's API server) starts. */
   kubeletRegistered?(controlPlane: boolean): void;
+  /** A container of a pod the kubelet runs was killed (all of the pod's, without a name): false if none. */
+  restartKubeletContainer?(uid: string, name?: string): boolean;
 }
 
 export class Workloads {
@@ -86,8 +91,24 @@ export class Workloads {
   private readonly apiCertificate = { ready: false, restarting: false, wake: new Set<() => void>() };
   /** Pod containers started again after their task was killed, by `<ns>/<pod>:<container>`. */
   private readonly restarts = new Map<string, ContainerRestart>();
+  /** The pods the kubelet started in this boot (beside the static pods). */
+  private readonly kubeletPods: KubeletPodTable;
 
-  constructor(private readonly host: WorkloadsHost) {}
+  constructor(private readonly host: WorkloadsHost) {
+    this.kubeletPods = new KubeletPodTable(host.containerLogs, (pid) =>
+      this.processes().some((p) => p.pid === pid),
+    );
+  }
+
+  /** The kubelet's pods changed: the CRI runs their sandboxes and containers. */
+  kubeletPodsChanged(pods: readonly KubeletPod[]): void {
+    this.kubeletPods.update(pods);
+  }
+
+  /** Images the kubelet pulled for its pods in this boot. */
+  podImagePulls(): readonly ImagePull[] {
+    return this.kubeletPods.imagePulls();
+  }
 
   /** The kubelet registered the node (the Kubernetes API answers for it). */
   get kubernetesReady(): boolean {
@@ -116,11 +137,13 @@ export class Workloads {
         startedAt: s.startedAt!,
         args: s.definition.runner.kind === "process" ? s.definition.runner.args : [`/usr/local/bin/${s.id}`],
       }));
-    const pods = this.containers(KUBERNETES_NAMESPACE, "cri").map((c) => ({
-      pid: c.pid,
-      startedAt: c.startedAt,
-      args: c.args,
-    }));
+    const pods = this.containers(KUBERNETES_NAMESPACE, "cri")
+      .filter((c) => c.pid !== 0)
+      .map((c) => ({
+        pid: c.pid,
+        startedAt: c.startedAt,
+        args: c.args,
+      }));
     return this.host.hardware.processes(now, [...running, ...pods]);
   }
 
@@ -139,22 +162,20 @@ export class Workloads {
       if (driver === "cri") return [];
       return systemContainers(this.serviceContainers(), this.host.bootId, now);
     }
-    if (
-      namespace === KUBERNETES_NAMESPACE &&
-      this.podsStartedAt &&
-      this.host.services.snapshot("cri")?.state === "Running"
-    ) {
-      return podContainers(
-        this.staticPods(),
-        this.host.bootId,
-        this.podsStartedAt,
-        POD_FIRST_PID,
-        now,
-        driver,
-        this.restarts,
-      );
-    }
-    return [];
+    if (namespace !== KUBERNETES_NAMESPACE || this.host.services.snapshot("cri")?.state !== "Running")
+      return [];
+    const staticPods = this.podsStartedAt
+      ? podContainers(
+          this.staticPods(),
+          this.host.bootId,
+          this.podsStartedAt,
+          POD_FIRST_PID,
+          now,
+          driver,
+          this.restarts,
+        )
+      : [];
+    return [...staticPods, ...this.kubeletPods.containers(now, driver)];
   }
 
   /**
@@ -164,6 +185,11 @@ export class Workloads {
   restartPodContainer(record: ContainerRecord): boolean {
     const running = this.containers(KUBERNETES_NAMESPACE, "cri");
     const sandbox = record.image === PAUSE_IMAGE;
+    const named = running.find((c) => c.internalId === record.internalId);
+    if (named && this.kubeletPods.has(named.uid)) {
+      if (named.pid === 0) return false;
+      return this.host.restartKubeletContainer?.(named.uid, sandbox ? undefined : named.name) ?? false;
+    }
     const hit = running.filter(
       (c) => c.id !== c.podId && (sandbox ? c.uid === record.uid : c.internalId === record.internalId),
     );

@@ -27,6 +27,8 @@ export interface ContainerRecord {
   readonly cpuNanos: number;
   /** The executable and its arguments (for the process list). */
   readonly args: readonly string[];
+  /** Where its CRI log is kept, when not under `<ns>/<pod>:<container>`. */
+  readonly logKey?: string;
 }
 
 /** A running containerised service. */
@@ -55,6 +57,34 @@ export interface PodSpec {
     readonly image: string;
     readonly args: readonly string[];
   }[];
+}
+
+/** A container of a pod the kubelet started, as the CRI holds it. */
+export interface KubeletContainer {
+  readonly name: string;
+  /** The image as containerd names it (normalised: `docker.io/library/nginx:latest`). */
+  readonly image: string;
+  /** containerd's 64-hex id (the `containerd://` id in the pod's container status). */
+  readonly id: string;
+  readonly args: readonly string[];
+  readonly startedAt: Date;
+  /** It ran to its end: an init container, or the run a restart replaced. */
+  readonly exited: boolean;
+  /** What it wrote, each line prefixed with its RFC 3339 time (as `kubectl logs --timestamps`). */
+  readonly output: readonly string[];
+}
+
+/** A pod the kubelet runs in this boot: its sandbox and its containers. */
+export interface KubeletPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  /** The sandbox's 64-hex id. */
+  readonly sandboxId: string;
+  /** The pod shares the node's network namespace. */
+  readonly hostNetwork: boolean;
+  readonly startedAt: Date;
+  readonly containers: readonly KubeletContainer[];
 }
 
 function hex(seed: string, length = 64): string {
@@ -178,6 +208,76 @@ export function podContainers(
   return out;
 }
 
+/**
+ * The `k8s.io` rows of the pods the kubelet runs: through the CRI a sandbox row per pod and a
+ * row per container, exited ones included (PID 0, CONTAINER_EXITED); through the containerd
+ * driver only the running tasks, each named by its raw id.
+ */
+export function kubeletPodContainers(
+  pods: readonly KubeletPod[],
+  pidOf: (containerId: string) => number,
+  now: Date,
+  driver: "cri" | "containerd",
+): ContainerRecord[] {
+  const out: ContainerRecord[] = [];
+  for (const pod of pods) {
+    const podId = `${pod.namespace}/${pod.name}`;
+    const cri = driver === "cri";
+    const networkNamespace = pod.hostNetwork ? "" : `/var/run/netns/cni-${uuidFrom(pod.sandboxId)}`;
+    out.push({
+      namespace: KUBERNETES_NAMESPACE,
+      id: cri ? podId : pod.sandboxId,
+      podId: cri ? podId : pod.sandboxId,
+      name: cri ? podId : pod.sandboxId,
+      image: PAUSE_IMAGE,
+      pid: pidOf(pod.sandboxId),
+      status: cri ? "SANDBOX_READY" : "RUNNING",
+      internalId: pod.sandboxId,
+      uid: pod.uid,
+      networkNamespace,
+      startedAt: pod.startedAt,
+      args: ["/pause"],
+      ...usage(pod.sandboxId, FOOTPRINT.pause!.mib, 0, pod.startedAt, now),
+    });
+    for (const c of pod.containers) {
+      if (c.exited && !cri) continue;
+      const fp = FOOTPRINT[c.name] ?? { mib: 40, cpu: 0.005 };
+      out.push({
+        namespace: KUBERNETES_NAMESPACE,
+        id: cri ? `${podId}:${c.name}:${c.id.slice(0, 12)}` : c.id,
+        podId: cri ? podId : c.id,
+        name: cri ? c.name : c.id,
+        image: c.image,
+        pid: c.exited ? 0 : pidOf(c.id),
+        status: cri ? (c.exited ? "CONTAINER_EXITED" : "CONTAINER_RUNNING") : "RUNNING",
+        internalId: c.id,
+        uid: pod.uid,
+        networkNamespace,
+        startedAt: c.startedAt,
+        args: c.args,
+        logKey: kubeletLogKey(pod, c),
+        ...(c.exited ? { memoryBytes: 0, cpuNanos: 0 } : usage(c.id, fp.mib, fp.cpu, c.startedAt, now)),
+      });
+    }
+  }
+  return out;
+}
+
+/** Where the CRI log of one run of a kubelet pod's container is kept. */
+export function kubeletLogKey(pod: KubeletPod, c: KubeletContainer): string {
+  return `${pod.namespace}/${pod.name}:${c.name}:${c.id}`;
+}
+
+/** A container's output in the CRI log format: `<time> stderr F <line>` per line. */
+export function criLog(output: readonly string[]): string {
+  if (output.length === 0) return "";
+  const lines = output.map((l) => {
+    const space = l.indexOf(" ");
+    return space < 0 ? `${l} stderr F ` : `${l.slice(0, space)} stderr F ${l.slice(space + 1)}`;
+  });
+  return `${lines.join("\n")}\n`;
+}
+
 /** Finds a CRI container by the id `logs -k` takes: `<ns>/<pod>:<container>[:<container id prefix>]`. */
 export function findPodContainer(
   records: readonly ContainerRecord[],
@@ -194,5 +294,6 @@ export function findPodContainer(
 
 /** The CRI log key of a container (its id without the container-id suffix). */
 export function podLogKey(record: ContainerRecord): string {
+  if (record.logKey !== undefined) return record.logKey;
   return record.id === record.podId ? record.id : `${record.podId}:${record.name}`;
 }

@@ -22,7 +22,12 @@ export {
 export {
   type ContainerRecord,
   type ContainerRestart,
+  criLog,
   findPodContainer,
+  type KubeletContainer,
+  type KubeletPod,
+  kubeletLogKey,
+  kubeletPodContainers,
   PAUSE_IMAGE,
   type PodSpec,
   podContainers,
