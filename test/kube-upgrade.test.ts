@@ -153,5 +153,29 @@ describe("upgrade-k8s on three control planes", () => {
     // The version the API reports follows kube-apiserver's image.
     const version = await kc.makeApiClient(k8s.VersionApi).getCode();
     expect(version.gitVersion).toBe("v1.37.1");
+    // Each node's CRI runs what its mirror pods show: the static pods' and the kubelet's new images.
+    for (const ip of c.ips) {
+      const k = await c.talosctl(["-n", ip, "containers", "-k", "-o", "json"]);
+      expect(k.code).toBe(0);
+      const images = k.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { id: string; image: string })
+        .filter((x) => /:kube-(apiserver|controller-manager|scheduler):/.test(x.id))
+        .map((x) => x.image)
+        .sort();
+      expect(images).toEqual([
+        "registry.k8s.io/kube-apiserver:v1.37.1",
+        "registry.k8s.io/kube-controller-manager:v1.37.1",
+        "registry.k8s.io/kube-scheduler:v1.37.1",
+      ]);
+      const sys = await c.talosctl(["-n", ip, "containers", "-o", "json"]);
+      const kubelet = sys.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { id: string; image: string })
+        .find((x) => x.id === "kubelet");
+      expect(kubelet?.image).toBe("ghcr.io/siderolabs/kubelet:v1.37.1");
+    }
   }, 120_000);
 });

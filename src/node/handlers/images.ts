@@ -30,7 +30,7 @@ import {
   normalizeRef,
   resolveImage,
 } from "../images/index.js";
-import { isControlPlane, type Machine, workloadImages } from "../machine/index.js";
+import { isControlPlane, type Machine, workloadImageSet, workloadImages } from "../machine/index.js";
 import {
   clientStream,
   type HandlerEntry,
@@ -120,7 +120,7 @@ function seedWorkloadImages(rt: NodeRuntime): void {
   const criStore = NAMESPACES[ContainerdNamespace.NS_CRI]!;
   if (!seeded.has(m)) {
     seeded.add(m);
-    const images = workloadImages(isControlPlane(m.config.active));
+    const images = workloadImages(isControlPlane(m.config.active), workloadImageSet(m.config.active));
     for (const ref of images.system) add(CRI_SYSTEM_STORE, ref, m.startedAt);
     for (const ref of images.k8s) add(criStore, ref, m.startedAt);
   }

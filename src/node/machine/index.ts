@@ -138,7 +138,13 @@ export {
   type TransitionListener,
 } from "./services.js";
 export { SystemVolumes, VOLUME_STATUS, type VolumesHost } from "./volumes.js";
-export { Workloads, type WorkloadsHost, workloadImages } from "./workloads.js";
+export {
+  type WorkloadImageSet,
+  Workloads,
+  type WorkloadsHost,
+  workloadImageSet,
+  workloadImages,
+} from "./workloads.js";
 export {
   createXidGenerator,
   decodeXid,

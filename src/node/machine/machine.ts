@@ -45,7 +45,7 @@ import { Sequencer } from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
 import { ServiceManager } from "./services.js";
 import { SystemVolumes } from "./volumes.js";
-import { Workloads } from "./workloads.js";
+import { Workloads, workloadImageSet } from "./workloads.js";
 
 /** How long after boot the network is configured and the clock synced (machine time). */
 const NETWORK_READY_MS = 200;
@@ -148,6 +148,7 @@ export class Machine {
       startedAt: this.startedAt,
       talosVersion: options.talosVersion,
       hostname: () => this.hostname,
+      images: () => workloadImageSet(this.config.active),
       configured: () => isComplete(this.config.active),
       later: (ms, fn) => this.later(ms, fn),
       kubernetesChanged: () => {

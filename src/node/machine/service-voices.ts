@@ -1,7 +1,8 @@
 // What each emulated service writes to its own log, in the style its real counterpart uses
 // (Go's log package, containerd's logfmt, etcd's JSON, the kubelet's klog): lines when it
 // starts, becomes healthy and stops, and a periodic trickle while it runs.
-import { API_PORT, TRUSTD_PORT } from "../../wire/index.js";
+import { DEFAULT_KUBERNETES_VERSION } from "../../version.js";
+import { API_PORT, DEFAULT_ETCD_VERSION, TRUSTD_PORT } from "../../wire/index.js";
 
 export interface VoiceContext {
   readonly now: Date;
@@ -26,8 +27,9 @@ export interface ServiceVoice {
   trickle?(ctx: VoiceContext): string[];
 }
 
-export const KUBERNETES_VERSION = "v1.34.1";
-export const ETCD_VERSION = "v3.6.5";
+/** The default versions of Kubernetes and etcd: those `gen config` writes into a config. */
+export const KUBERNETES_VERSION = `v${DEFAULT_KUBERNETES_VERSION}`;
+export const ETCD_VERSION = `v${DEFAULT_ETCD_VERSION}`;
 export const CONTAINERD_VERSION = "v2.1.4";
 
 function pad(n: number, width = 2): string {

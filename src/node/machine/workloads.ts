@@ -6,6 +6,7 @@
 
 import { KUBERNETES_NAMESPACE, SYSTEM_NAMESPACE } from "../../wire/index.js";
 import type { Clock } from "../clock.js";
+import { imageVersion, kubeFacts } from "../kube/cluster-config.js";
 import {
   type ContainerRecord,
   type ContainerRestart,
@@ -19,6 +20,7 @@ import {
   type ServiceContainer,
   systemContainers,
 } from "../platform/index.js";
+import { legacyDocument, type MachineConfig } from "./config.js";
 import type { KernelLog } from "./kmsg.js";
 import { type ImagePull, KubeletPodTable } from "./kubelet-pods.js";
 import type { LogManager } from "./logs.js";
@@ -31,10 +33,40 @@ const POD_FIRST_PID = 2_400;
 /** How long after its services are up the kubelet has registered the node (machine time). */
 const KUBELET_REGISTER_MS = 1_500;
 
+/** The images of the Kubernetes and etcd workloads, as the machine config names them. */
+export interface WorkloadImageSet {
+  readonly etcd: string;
+  readonly kubelet: string;
+  readonly apiServer: string;
+  readonly controllerManager: string;
+  readonly scheduler: string;
+}
+
+const DEFAULT_ETCD_IMAGE = `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
+
+/**
+ * The workload images a config names (its Kube*Config documents or v1alpha1 fields, with the
+ * defaults where it names none): what the CRI runs is what the mirror pods in the Kubernetes
+ * API show, and it follows `upgrade-k8s`.
+ */
+export function workloadImageSet(config: MachineConfig | undefined): WorkloadImageSet {
+  const facts = config ? kubeFacts(config, true) : undefined;
+  const etcd = legacyDocument(config)?.data as { cluster?: { etcd?: { image?: unknown } } } | undefined;
+  const etcdImage = etcd?.cluster?.etcd?.image;
+  const k8s = (name: string) => `registry.k8s.io/${name}:${KUBERNETES_VERSION}`;
+  return {
+    etcd: typeof etcdImage === "string" && etcdImage !== "" ? etcdImage : DEFAULT_ETCD_IMAGE,
+    kubelet: facts?.images.kubelet ?? `ghcr.io/siderolabs/kubelet:${KUBERNETES_VERSION}`,
+    apiServer: facts?.images.apiServer ?? k8s("kube-apiserver"),
+    controllerManager: facts?.images.controllerManager ?? k8s("kube-controller-manager"),
+    scheduler: facts?.images.scheduler ?? k8s("kube-scheduler"),
+  };
+}
+
 /** The image a containerised service runs. */
-function imageOf(id: string, talosVersion: string): string {
-  if (id === "etcd") return `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
-  if (id === "kubelet") return `ghcr.io/siderolabs/kubelet:${KUBERNETES_VERSION}`;
+function imageOf(id: string, talosVersion: string, images: WorkloadImageSet): string {
+  if (id === "etcd") return images.etcd;
+  if (id === "kubelet") return images.kubelet;
   return `ghcr.io/siderolabs/${id}:${talosVersion}`;
 }
 
@@ -42,12 +74,13 @@ function imageOf(id: string, talosVersion: string): string {
  * Images the CRI containerd holds for the workloads: in its `system` namespace etcd's and the
  * kubelet's, in `k8s.io` the pods' (the control plane's static pods and the pause image).
  */
-export function workloadImages(controlPlane: boolean): { system: string[]; k8s: string[] } {
-  const pods = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map(
-    (name) => `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
-  );
+export function workloadImages(
+  controlPlane: boolean,
+  images: WorkloadImageSet = workloadImageSet(undefined),
+): { system: string[]; k8s: string[] } {
+  const pods = [images.apiServer, images.controllerManager, images.scheduler];
   return {
-    system: [...(controlPlane ? [imageOf("etcd", "")] : []), imageOf("kubelet", "")],
+    system: [...(controlPlane ? [images.etcd] : []), images.kubelet],
     k8s: controlPlane ? [PAUSE_IMAGE, ...pods] : [PAUSE_IMAGE],
   };
 }
@@ -71,6 +104,8 @@ export interface WorkloadsHost {
   readonly startedAt: Date;
   readonly talosVersion: string;
   hostname(): string;
+  /** The workload images the active config names. */
+  images(): WorkloadImageSet;
   /** Whether the node runs with a complete config (maintenance mode needs no trusted certificate). */
   configured(): boolean;
   /** Runs `fn` after `ms` of machine time, unless the machine stops first. */
@@ -275,27 +310,25 @@ export class Workloads {
         id: s.id,
         pid: s.pid!,
         startedAt: s.startedAt ?? this.host.startedAt,
-        image: imageOf(s.id, this.host.talosVersion),
+        image: imageOf(s.id, this.host.talosVersion, this.host.images()),
       }));
   }
 
   private staticPods(): PodSpec[] {
     const host = this.host.hostname();
-    const component = (name: string, extra: string[]): PodSpec => ({
+    const images = this.host.images();
+    const component = (name: string, image: string, extra: string[]): PodSpec => ({
       namespace: "kube-system",
       name: `${name}-${host}`,
-      containers: [
-        {
-          name,
-          image: `registry.k8s.io/${name}:${KUBERNETES_VERSION}`,
-          args: [`/usr/local/bin/${name}`, ...extra],
-        },
-      ],
+      containers: [{ name, image, args: [`/usr/local/bin/${name}`, ...extra] }],
     });
     return [
-      component("kube-apiserver", ["--secure-port=6443", "--etcd-servers=https://localhost:2379"]),
-      component("kube-controller-manager", ["--leader-elect=true"]),
-      component("kube-scheduler", ["--leader-elect=true"]),
+      component("kube-apiserver", images.apiServer, [
+        "--secure-port=6443",
+        "--etcd-servers=https://localhost:2379",
+      ]),
+      component("kube-controller-manager", images.controllerManager, ["--leader-elect=true"]),
+      component("kube-scheduler", images.scheduler, ["--leader-elect=true"]),
     ];
   }
 
@@ -307,7 +340,7 @@ export class Workloads {
       if (c.id === c.podId) continue;
       const at = `${startedAt.toISOString().slice(0, 23)}000000Z`;
       const lines = [
-        `${at} stderr F I${klogStamp(startedAt)}       1 server.go:150] "Starting ${c.name}" version="${KUBERNETES_VERSION}"`,
+        `${at} stderr F I${klogStamp(startedAt)}       1 server.go:150] "Starting ${c.name}" version="${imageVersion(c.image, KUBERNETES_VERSION)}"`,
         `${at} stderr F I${klogStamp(startedAt)}       1 secure_serving.go:213] "Serving securely"`,
       ];
       this.host.containerLogs.write(podLogKey(c), `${lines.join("\n")}\n`);
