@@ -259,7 +259,8 @@ export function configDiscovery(config: MachineConfig | undefined): DiscoverySet
   return {
     enabled: enabled || serviceDocs.length > 0,
     services,
-    kubernetesRegistry: enabled && bool(discovery, ["registries", "kubernetes", "disabled"]) === false,
+    // Each registry is on unless `disabled: true` (siderolabs/talos: v1alpha1 RegistryKubernetesConfig.Enabled).
+    kubernetesRegistry: enabled && bool(discovery, ["registries", "kubernetes", "disabled"]) !== true,
     clusterId: str(identity, ["clusterID"]) || str(cluster, ["id"]),
     clusterSecret: str(identity, ["clusterSecret"]) || str(cluster, ["secret"]),
   };
