@@ -162,3 +162,35 @@ describe("a cluster with discovery disabled", () => {
     }
   });
 });
+
+describe("a cluster with discovery on and both registries off", () => {
+  let c: LocalCluster;
+  beforeAll(async () => {
+    c = await createLocalCluster({
+      name: "noreg",
+      args: [
+        "--config-patch",
+        patchFile("apiVersion: v1alpha1\nkind: DiscoveryServiceConfig\nname: default\n$patch: delete\n"),
+        "--config-patch",
+        patchFile(
+          "cluster:\n  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n      service:\n        disabled: true\n",
+        ),
+      ],
+    });
+    expect({ code: c.created.code, stderr: c.created.stderr }).toMatchObject({ code: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await c?.destroy();
+  });
+
+  it("shows each node only its own affiliate and member", async () => {
+    for (const [i, ip] of c.ips.entries()) {
+      const own = i === 0 ? "noreg-controlplane-1" : "noreg-worker-1";
+      expect((await rows(c, ip, "members")).map((r) => r[3])).toEqual([own]);
+      expect((await rows(c, ip, "affiliates")).map((r) => r[5])).toEqual([own]);
+      const config = await c.talosctl(["-n", ip, "get", "discoveryconfigs", "-o", "yaml"]);
+      expect(config.stdout).toMatch(/\n {4}discoveryEnabled: true\n/);
+      expect(config.stdout).toMatch(/\n {4}registryServiceEnabled: false\n/);
+    }
+  });
+});
