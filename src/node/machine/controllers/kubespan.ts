@@ -172,10 +172,10 @@ export function wireguardKeys(machineUuid: string): { privateKey: string; public
   return { privateKey: d.toString("base64"), publicKey: pub.toString("base64") };
 }
 
-/** kubespan.IdentityController: the node's identity while KubeSpan is enabled. */
+/** kubespan.IdentityController: the node's identity while KubeSpan is enabled, once STATE is mounted (it keeps the key). */
 const identity: Controller<MachineSource> = {
   name: "kubespan.IdentityController",
-  inputs: [],
+  inputs: [INPUT.boot],
   reads: [
     { namespace: NS.config, type: KUBESPAN_CONFIG.definition.type },
     { namespace: NS.network, type: HARDWARE_ADDRESSES },
@@ -187,7 +187,7 @@ const identity: Controller<MachineSource> = {
     const first = get(NS.network, HARDWARE_ADDRESSES, "first")?.spec as
       | { hardwareAddr: Uint8Array }
       | undefined;
-    if (!cfg?.enabled || !first || first.hardwareAddr.length !== 6) return;
+    if (!cfg?.enabled || !first || first.hardwareAddr.length !== 6 || !source.mounted()) return;
     const subnet = ulaPrefix(cfg.clusterId, ULA_KUBESPAN);
     const keys = wireguardKeys(source.machineUuid);
     put(
