@@ -11,6 +11,13 @@ import { StatusError } from "../errors.js";
 import { isComplete, isControlPlane, type MachineConfig, machineType } from "../machine/config.js";
 import type { ServiceManager } from "../machine/services.js";
 import { NS, type ResourceStore } from "../resources/index.js";
+import {
+  DISCOVERY_TTL_MS,
+  discoverySettings,
+  localKubeSpan,
+  reachableKubeSpanKeys,
+  visibleAffiliates,
+} from "./discovery.js";
 import { KvState } from "./etcd-kv.js";
 import {
   ETCD_DATA_DIR,
@@ -46,6 +53,8 @@ const POLL_NODE_MS = 1_000;
 const SERVICE_NUDGE_REAL_MS = 20;
 /** How often (real time) a member refreshes its backend file on disk when the data changed. */
 const BACKEND_SAVE_MS = 2_000;
+/** How often (node time) KubeSpan re-reads its peers' WireGuard state (DefaultPeerReconcileInterval). */
+const PEER_RECONCILE_MS = 30_000;
 
 /** What the controller needs of the machine it runs on. */
 export interface ClusterHost {
@@ -62,6 +71,8 @@ export interface ClusterHost {
   hostname(): string;
   addresses(): readonly string[];
   status(): AffiliateStatus;
+  /** The peers a KubeSpan handshake reaches changed, or KubeSpan's reconcile interval passed. */
+  kubeSpanChanged?(): void;
 }
 
 /** A 64-bit etcd member id (16 hex digits), never zero. */
@@ -89,6 +100,8 @@ export class ClusterController {
   /** The replicated data's (epoch, applied count) last written to this member's backend file. */
   private savedMark = "";
   private savedAt = 0;
+  private reachable = new Set<string>();
+  private reconciledAt = 0;
 
   constructor(private readonly host: ClusterHost) {
     // Talos's node id is a random base62 string kept in STATE; ours derives from the node UUID.
@@ -138,7 +151,11 @@ export class ClusterController {
     } catch (err) {
       this.host.log(`etcd: saving the backend failed: ${errorMessage(err)}`);
     }
-    if (this.registry) this.registry.withdraw(this.nodeId);
+    // The discovery service keeps the affiliate of a node that went down until its TTL runs
+    // out; a reset deletes it first (siderolabs/talos: controllers/cluster/discovery_service.go).
+    const resetting = this.host.status().stage === "resetting";
+    if (this.registry)
+      this.registry.withdraw(this.nodeId, resetting ? undefined : this.host.clock.real(DISCOVERY_TTL_MS));
     for (const wake of [...this.wakers]) wake();
   }
 
@@ -194,7 +211,9 @@ export class ClusterController {
       registry.publish(self);
       this.lastPublished = text;
     }
-    this.setResources(registry.affiliates());
+    const discovered = registry.discovered();
+    this.setResources(visibleAffiliates(discoverySettings(this.host.store), this.nodeId, discovered));
+    this.checkKubeSpanPeers(discovered.live);
     this.checkEtcdMembership(registry);
     this.saveBackend(false);
   }
@@ -217,8 +236,26 @@ export class ClusterController {
     this.savedMark = mark;
   }
 
+  /** Which KubeSpan peers answer: their changes, and every reconcile interval, re-run KubeSpan. */
+  private checkKubeSpanPeers(live: readonly AffiliateRecord[]): void {
+    const keys = reachableKubeSpanKeys(this.nodeId, live);
+    const same = keys.size === this.reachable.size && [...keys].every((k) => this.reachable.has(k));
+    const due = Date.now() - this.reconciledAt >= this.host.clock.real(PEER_RECONCILE_MS);
+    if (same && !due) return;
+    this.reachable = keys;
+    this.reconciledAt = Date.now();
+    this.host.kubeSpanChanged?.();
+  }
+
+  /** Whether a WireGuard handshake with the KubeSpan peer of this public key goes through now. */
+  kubeSpanPeerReachable(publicKey: string): boolean {
+    return this.reachable.has(publicKey);
+  }
+
   private record(): AffiliateRecord {
     const active = this.host.active();
+    const discovery = discoverySettings(this.host.store);
+    const kubespan = discovery?.enabled ? localKubeSpan(this.host.store, this.routedAddresses()) : undefined;
     const type = machineType(active);
     const port = isControlPlane(active) && active ? controlPlanePort(active) : undefined;
     return {
@@ -231,6 +268,8 @@ export class ClusterController {
       ...(this.trustd !== undefined ? { trustd: this.trustd } : {}),
       pid: process.pid,
       status: this.host.status(),
+      ...(kubespan ? { kubespan } : {}),
+      registries: { service: discovery?.service ?? false, kubernetes: discovery?.kubernetes ?? false },
     };
   }
 
@@ -242,7 +281,7 @@ export class ClusterController {
 
   private setResources(affiliates: readonly AffiliateRecord[]): void {
     const key = JSON.stringify(
-      affiliates.map((a) => [a.nodeId, a.hostname, a.addresses, a.machineType, a.apiServerPort]),
+      affiliates.map((a) => [a.nodeId, a.hostname, a.addresses, a.machineType, a.apiServerPort, a.kubespan]),
     );
     if (key === this.lastResources) return;
     this.lastResources = key;
@@ -256,6 +295,7 @@ export class ClusterController {
         machineType: a.machineType,
         operatingSystem: a.operatingSystem,
         ...(a.apiServerPort !== undefined ? { apiServerPort: a.apiServerPort } : {}),
+        ...(a.kubespan ? { kubespan: a.kubespan } : {}),
       };
       wanted.add(a.nodeId);
       store.set(AFFILIATE, NS.cluster, a.nodeId, affiliateSpec(spec), {

@@ -1,17 +1,19 @@
 // The discovery resources of the cluster namespace: Members (`get members`), Affiliates
 // (`get affiliates`) and the node's own Identity, with Talos's cluster specs.
 import { create } from "@bufbuild/protobuf";
-import { NetIPSchema } from "../../gen/common/common_pb.js";
+import { NetIPPortSchema, NetIPPrefixSchema, NetIPSchema } from "../../gen/common/common_pb.js";
 import {
   type AffiliateSpec,
   AffiliateSpecSchema,
   ControlPlaneSchema,
   IdentitySpecSchema,
+  KubeSpanAffiliateSpecSchema,
   type MemberSpec,
   MemberSpecSchema,
 } from "../../gen/resource/definitions/cluster/cluster_pb.js";
 import { MachineType } from "../../gen/resource/definitions/enums/enums_pb.js";
 import { ipBytes, messageKind } from "../resources/index.js";
+import type { KubeSpanRecord } from "./registry.js";
 
 export interface MemberResourceSpec {
   readonly nodeId: string;
@@ -20,6 +22,7 @@ export interface MemberResourceSpec {
   readonly machineType: string;
   readonly operatingSystem: string;
   readonly apiServerPort?: number;
+  readonly kubespan?: KubeSpanRecord;
 }
 
 export const MEMBER = messageKind("Members.cluster.talos.dev", MemberSpecSchema);
@@ -49,6 +52,30 @@ export function memberSpec(s: MemberResourceSpec): MemberSpec {
   });
 }
 
+const prefix = (text: string) => {
+  const [ip = "", bits = "0"] = text.split("/");
+  return create(NetIPPrefixSchema, { ip: ipBytes(ip), prefixLength: Number(bits) });
+};
+
+const ipPort = (text: string) => {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text);
+  return create(NetIPPortSchema, { ip: ipBytes(m?.[1] ?? ""), port: Number(m?.[2] ?? 0) });
+};
+
+/** An affiliate's KubeSpan part (cluster.KubeSpanAffiliateSpec), when the node announces one. */
+function kubeSpan(k: KubeSpanRecord | undefined) {
+  if (!k) return {};
+  return {
+    kubeSpan: create(KubeSpanAffiliateSpecSchema, {
+      publicKey: k.publicKey,
+      address: create(NetIPSchema, { ip: ipBytes(k.address) }),
+      additionalAddresses: k.additionalAddresses.map(prefix),
+      endpoints: k.endpoints.map(ipPort),
+      excludeAdvertisedNetworks: k.excludeAdvertisedNetworks.map(prefix),
+    }),
+  };
+}
+
 export function affiliateSpec(s: MemberResourceSpec): AffiliateSpec {
   return create(AffiliateSpecSchema, {
     nodeId: s.nodeId,
@@ -58,6 +85,7 @@ export function affiliateSpec(s: MemberResourceSpec): AffiliateSpec {
     operatingSystem: s.operatingSystem,
     machineType: machineTypeEnum(s.machineType),
     ...controlPlane(s.apiServerPort),
+    ...kubeSpan(s.kubespan),
   });
 }
 

@@ -17,6 +17,8 @@ export const REGISTRY_CACHE_MS = 200;
 interface CachedScan {
   at: number;
   affiliates: AffiliateRecord[];
+  /** Records of nodes that left (rebooting, powered off) and have not expired yet. */
+  departed: AffiliateRecord[];
   etcd?: { at: number; state: EtcdClusterState | undefined };
 }
 
@@ -55,6 +57,18 @@ export interface AffiliateStatus {
   readonly staticPods: boolean;
 }
 
+/** What a node announces of its KubeSpan (Talos's KubeSpanAffiliateSpec), as text. */
+export interface KubeSpanRecord {
+  readonly publicKey: string;
+  /** The node's KubeSpan address (bare IPv6). */
+  readonly address: string;
+  /** CIDRs routed through the node (with advertiseKubernetesNetworks). */
+  readonly additionalAddresses: readonly string[];
+  /** `ip:port` / `[ip]:port` WireGuard endpoints. */
+  readonly endpoints: readonly string[];
+  readonly excludeAdvertisedNetworks: readonly string[];
+}
+
 export interface AffiliateRecord {
   readonly nodeId: string;
   readonly hostname: string;
@@ -67,6 +81,14 @@ export interface AffiliateRecord {
   readonly trustd?: string;
   readonly pid: number;
   readonly status: AffiliateStatus;
+  readonly kubespan?: KubeSpanRecord;
+  /** The discovery registries the node publishes to (absent: the service registry only). */
+  readonly registries?: { readonly service: boolean; readonly kubernetes: boolean };
+  /**
+   * Set when the node left (its machine stopped): the record stays until then (Unix ms), as
+   * the discovery service keeps an affiliate until its TTL runs out.
+   */
+  readonly expiresAt?: number;
 }
 
 export interface EtcdMemberRecord {
@@ -99,6 +121,15 @@ function alive(pid: number): boolean {
   }
 }
 
+function readRecord(file: string): AffiliateRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as AffiliateRecord;
+  } catch {
+    // removed meanwhile, or not written whole
+    return undefined;
+  }
+}
+
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, "_");
 }
@@ -125,16 +156,30 @@ export class ClusterRegistry {
         ...cached.affiliates.filter((a) => a.nodeId !== record.nodeId),
         record,
       ]);
+      cached.departed = cached.departed.filter((a) => a.nodeId !== record.nodeId);
     }
   }
 
-  withdraw(nodeId: string): void {
-    fs.rmSync(path.join(this.affiliatesDir, `${safeName(nodeId)}.json`), { force: true });
+  /**
+   * The node left. With `keepMs` its last record stays that long (real time) as a departed
+   * one; without, it goes at once.
+   */
+  withdraw(nodeId: string, keepMs?: number): void {
+    const file = path.join(this.affiliatesDir, `${safeName(nodeId)}.json`);
     const cached = scans.get(this.dir);
+    const last = cached?.affiliates.find((a) => a.nodeId === nodeId) ?? readRecord(file);
+    if (keepMs !== undefined && keepMs > 0 && last) {
+      const departed: AffiliateRecord = { ...last, expiresAt: Date.now() + keepMs };
+      replaceFile(file, JSON.stringify(departed));
+      if (cached) cached.departed = [...cached.departed.filter((a) => a.nodeId !== nodeId), departed];
+    } else {
+      fs.rmSync(file, { force: true });
+      if (cached) cached.departed = cached.departed.filter((a) => a.nodeId !== nodeId);
+    }
     if (cached) cached.affiliates = cached.affiliates.filter((a) => a.nodeId !== nodeId);
     // The last node to leave takes the registry with it (nodes that come back with etcd data
     // start the membership again from themselves), so stopped clusters leave nothing behind.
-    if (this.scan().length === 0) {
+    if (this.scan().live.length === 0) {
       fs.rmSync(this.dir, { recursive: true, force: true });
       scans.delete(this.dir);
     }
@@ -142,39 +187,56 @@ export class ClusterRegistry {
 
   /** Affiliates whose process still runs, sorted by hostname (a scan at most REGISTRY_CACHE_MS old). */
   affiliates(): AffiliateRecord[] {
-    const now = Date.now();
-    const cached = scans.get(this.dir);
-    if (cached && now - cached.at < REGISTRY_CACHE_MS) return cached.affiliates;
-    const affiliates = this.scan();
-    if (cached) {
-      cached.at = now;
-      cached.affiliates = affiliates;
-    } else {
-      scans.set(this.dir, { at: now, affiliates });
-    }
-    return affiliates;
+    return this.cachedScan().affiliates;
   }
 
-  private scan(): AffiliateRecord[] {
+  /** What the discovery service holds: the live affiliates and those that left and have not expired. */
+  discovered(): { live: AffiliateRecord[]; departed: AffiliateRecord[] } {
+    const scan = this.cachedScan();
+    const now = Date.now();
+    return { live: scan.affiliates, departed: scan.departed.filter((a) => (a.expiresAt ?? 0) > now) };
+  }
+
+  private cachedScan(): CachedScan {
+    const now = Date.now();
+    const cached = scans.get(this.dir);
+    if (cached && now - cached.at < REGISTRY_CACHE_MS) return cached;
+    const { live, departed } = this.scan();
+    if (cached) {
+      cached.at = now;
+      cached.affiliates = live;
+      cached.departed = departed;
+      return cached;
+    }
+    const fresh: CachedScan = { at: now, affiliates: live, departed };
+    scans.set(this.dir, fresh);
+    return fresh;
+  }
+
+  private scan(): { live: AffiliateRecord[]; departed: AffiliateRecord[] } {
     let names: string[];
     try {
       names = fs.readdirSync(this.affiliatesDir);
     } catch {
-      return [];
+      return { live: [], departed: [] };
     }
-    const out: AffiliateRecord[] = [];
+    const live: AffiliateRecord[] = [];
+    const departed: AffiliateRecord[] = [];
+    const now = Date.now();
     for (const name of names) {
       if (!name.endsWith(".json") || name.startsWith(".")) continue;
-      try {
-        const record = JSON.parse(
-          fs.readFileSync(path.join(this.affiliatesDir, name), "utf8"),
-        ) as AffiliateRecord;
-        if (alive(record.pid)) out.push(record);
-      } catch {
-        // removed meanwhile: skip it this time
+      const file = path.join(this.affiliatesDir, name);
+      const record = readRecord(file);
+      if (!record) continue;
+      if (record.expiresAt === undefined) {
+        if (alive(record.pid)) live.push(record);
+      } else if (record.expiresAt > now) {
+        departed.push(record);
+      } else {
+        fs.rmSync(file, { force: true });
       }
     }
-    return sortByHostname(out);
+    return { live: sortByHostname(live), departed: sortByHostname(departed) };
   }
 
   /** The etcd membership: a read at most REGISTRY_CACHE_MS old, or the file itself with `fresh`. */
@@ -184,7 +246,7 @@ export class ClusterRegistry {
     if (!options.fresh && cached?.etcd && now - cached.etcd.at < REGISTRY_CACHE_MS) return cached.etcd.state;
     const state = this.readEtcdFile();
     if (cached) cached.etcd = { at: now, state };
-    else scans.set(this.dir, { at: 0, affiliates: [], etcd: { at: now, state } });
+    else scans.set(this.dir, { at: 0, affiliates: [], departed: [], etcd: { at: now, state } });
     return state;
   }
 

@@ -33,7 +33,7 @@ export interface MachineView {
   readonly volumes: Pick<SystemVolumes, "mounted">;
   readonly status: Pick<MachineStatusController, "currentStage">;
   readonly services: ServiceManager;
-  readonly cluster: Pick<ClusterController, "localMemberId">;
+  readonly cluster: Pick<ClusterController, "localMemberId" | "kubeSpanPeerReachable">;
   readonly workloads: Pick<
     Workloads,
     "kubernetesReady" | "staticPodsStarted" | "activity" | "processCount" | "lastPid"
@@ -77,6 +77,8 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     apiIdentity: () => internals.apiIdentity(),
     serviceRunning: (id) => m.services.snapshot(id)?.state === "Running",
     etcdMemberId: () => m.cluster.localMemberId(),
+    timeScale: m.clock.scale,
+    kubeSpanPeerReachable: (key) => m.cluster.kubeSpanPeerReachable(key),
     kubernetes: () => ({
       nodeReady: m.workloads.kubernetesReady,
       staticPodsRunning: m.workloads.staticPodsStarted,

@@ -184,7 +184,12 @@ export class Machine {
     this.configLoadError = saved.error;
     this.config.boot(saved.config);
     this.status = new MachineStatusController(this.bus, this.store, () => this.conditions());
-    this.cluster = options.createCluster(clusterHost(this, () => this.conditions().length === 0));
+    this.cluster = options.createCluster({
+      ...clusterHost(this, () => this.conditions().length === 0),
+      // The runtime exists once the machine starts, before the first discovery tick.
+      kubeSpanChanged: () =>
+        (this.controllers as ControllerRuntime<MachineSource> | undefined)?.changed(INPUT.kubeSpanPeers),
+    });
     this.startup = new StartupSequences({
       clock,
       bus: this.bus,

@@ -223,6 +223,8 @@ export function configImageCache(config: MachineConfig | undefined): { local: bo
 }
 
 export interface DiscoverySettings {
+  /** `.cluster.discovery.enabled` (or discovery service documents): the node takes part in discovery. */
+  readonly enabled: boolean;
   /** Discovery service endpoints by name (URLs as written). */
   readonly services: readonly { readonly name: string; readonly endpoint: string }[];
   readonly kubernetesRegistry: boolean;
@@ -255,8 +257,10 @@ export function configDiscovery(config: MachineConfig | undefined): DiscoverySet
     ];
   }
   return {
+    enabled: enabled || serviceDocs.length > 0,
     services,
-    kubernetesRegistry: enabled && bool(discovery, ["registries", "kubernetes", "disabled"]) === false,
+    // Each registry is on unless `disabled: true` (siderolabs/talos: v1alpha1 RegistryKubernetesConfig.Enabled).
+    kubernetesRegistry: enabled && bool(discovery, ["registries", "kubernetes", "disabled"]) !== true,
     clusterId: str(identity, ["clusterID"]) || str(cluster, ["id"]),
     clusterSecret: str(identity, ["clusterSecret"]) || str(cluster, ["secret"]),
   };

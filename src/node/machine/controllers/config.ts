@@ -73,6 +73,7 @@ const discoveryConfig: Controller<MachineSource> = {
       NS.config,
       "cluster",
       spec(ConfigSpecSchema, {
+        discoveryEnabled: d.enabled,
         registryKubernetesEnabled: d.kubernetesRegistry,
         registryServiceEnabled: first !== undefined,
         serviceEndpoint: first?.address ?? "",

@@ -9,6 +9,7 @@ import {
   KubeSpanAffiliateSpecSchema,
 } from "../../../gen/resource/definitions/cluster/cluster_pb.js";
 import { ConfigSpecSchema } from "../../../gen/resource/definitions/kubespan/kubespan_pb.js";
+import { HardwareAddrSpecSchema } from "../../../gen/resource/definitions/network/network_pb.js";
 import { createClock } from "../../clock.js";
 import {
   ControllerRuntime,
@@ -29,7 +30,8 @@ import {
   ulaPrefix,
   wireguardKeys,
 } from "./kubespan.js";
-import type { MachineSource } from "./source.js";
+import { HARDWARE_ADDRESS } from "./network-common.js";
+import { INPUT, type MachineSource } from "./source.js";
 
 const AFFILIATE = messageKind("Affiliates.cluster.talos.dev", AffiliateSpecSchema);
 const IDENTITY = messageKind("Identities.cluster.talos.dev", ClusterIdentitySpecSchema);
@@ -148,6 +150,39 @@ describe("kubespan", () => {
       spec(ConfigSpecSchema, { enabled: false, clusterId: "x" }),
     );
     expect(peers()).toEqual([]);
+    rt.close();
+  });
+
+  it("gives the node its identity once KubeSpan is enabled and STATE is mounted", () => {
+    const store = ResourceStore.forNode(createClock());
+    let mounted = false;
+    const source = {
+      machineUuid: "m",
+      now: () => new Date(0),
+      mounted: () => mounted,
+    } as unknown as MachineSource;
+    const rt = new ControllerRuntime(store, source, KUBESPAN_CONTROLLERS.slice(1, 2));
+    rt.start();
+    const mac = Uint8Array.from([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
+    store.set(
+      HARDWARE_ADDRESS,
+      NS.network,
+      "first",
+      spec(HardwareAddrSpecSchema, { name: "eth0", hardwareAddr: mac }),
+    );
+    store.set(
+      KUBESPAN_CONFIG,
+      NS.config,
+      "kubespan",
+      spec(ConfigSpecSchema, { enabled: true, clusterId: "x" }),
+    );
+    const identity = () => store.get(NS.kubespan, "KubeSpanIdentities.kubespan.talos.dev", "local");
+    expect(identity()).toBeUndefined();
+    mounted = true;
+    rt.changed(INPUT.boot);
+    const s = identity()?.spec as { address: { ip: Uint8Array }; publicKey: string };
+    expect(hex(s.address.ip)).toBe(hex(eui64(ulaPrefix("x", 0x02), mac)));
+    expect(s.publicKey).toBe(wireguardKeys("m").publicKey);
     rt.close();
   });
 });

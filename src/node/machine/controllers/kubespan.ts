@@ -4,7 +4,6 @@
 // affiliate that announces a KubeSpan identity, the peers' link state and the endpoints of the
 // peers that are up.
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
-import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { NetIPPortSchema, NetIPPrefixSchema, NetIPSchema } from "../../../gen/common/common_pb.js";
 import type { AffiliateSpec, IdentitySpec } from "../../../gen/resource/definitions/cluster/cluster_pb.js";
 import { KubespanPeerState } from "../../../gen/resource/definitions/enums/enums_pb.js";
@@ -14,23 +13,20 @@ import {
   IdentitySpecSchema,
   type PeerSpecSpec,
   PeerSpecSpecSchema,
-  PeerStatusSpecSchema,
 } from "../../../gen/resource/definitions/kubespan/kubespan_pb.js";
 import { type Controller, ipBytes, messageKind, NS, spec } from "../../resources/index.js";
 import { legacyDocument, type MachineConfig } from "../config.js";
 import { discoveryClusterId } from "./cluster.js";
 import { ipSet, type Range, rangeOf, rangePrefixes } from "./kubespan-ipset.js";
+import { KUBESPAN_PEER_STATUS, peerStatuses } from "./kubespan-peers.js";
 import { INPUT, type MachineSource } from "./source.js";
 
 export { ipSet, rangePrefixes } from "./kubespan-ipset.js";
+export { KUBESPAN_PEER_STATUS } from "./kubespan-peers.js";
 
 export const KUBESPAN_CONFIG = messageKind("KubeSpanConfigs.kubespan.talos.dev", ConfigSpecSchema);
 export const KUBESPAN_IDENTITY = messageKind("KubeSpanIdentities.kubespan.talos.dev", IdentitySpecSchema);
 export const KUBESPAN_PEER_SPEC = messageKind("KubeSpanPeerSpecs.kubespan.talos.dev", PeerSpecSpecSchema);
-export const KUBESPAN_PEER_STATUS = messageKind(
-  "KubeSpanPeerStatuses.kubespan.talos.dev",
-  PeerStatusSpecSchema,
-);
 export const KUBESPAN_ENDPOINT = messageKind("KubeSpanEndpoints.kubespan.talos.dev", EndpointSpecSchema);
 
 const HARDWARE_ADDRESSES = "HardwareAddresses.net.talos.dev";
@@ -176,10 +172,10 @@ export function wireguardKeys(machineUuid: string): { privateKey: string; public
   return { privateKey: d.toString("base64"), publicKey: pub.toString("base64") };
 }
 
-/** kubespan.IdentityController: the node's identity while KubeSpan is enabled. */
+/** kubespan.IdentityController: the node's identity while KubeSpan is enabled, once STATE is mounted (it keeps the key). */
 const identity: Controller<MachineSource> = {
   name: "kubespan.IdentityController",
-  inputs: [],
+  inputs: [INPUT.boot],
   reads: [
     { namespace: NS.config, type: KUBESPAN_CONFIG.definition.type },
     { namespace: NS.network, type: HARDWARE_ADDRESSES },
@@ -191,7 +187,7 @@ const identity: Controller<MachineSource> = {
     const first = get(NS.network, HARDWARE_ADDRESSES, "first")?.spec as
       | { hardwareAddr: Uint8Array }
       | undefined;
-    if (!cfg?.enabled || !first || first.hardwareAddr.length !== 6) return;
+    if (!cfg?.enabled || !first || first.hardwareAddr.length !== 6 || !source.mounted()) return;
     const subnet = ulaPrefix(cfg.clusterId, ULA_KUBESPAN);
     const keys = wireguardKeys(source.machineUuid);
     put(
@@ -260,47 +256,6 @@ const peers: Controller<MachineSource> = {
       const a = r.spec as AffiliateSpec;
       const peer = peerSpec(a);
       if (peer) put(KUBESPAN_PEER_SPEC, NS.kubespan, a.kubeSpan!.publicKey, peer);
-    }
-  },
-};
-
-/**
- * kubespan.ManagerController's peer statuses: the emulated WireGuard link comes up with the
- * peer's first endpoint at the first handshake (the peers are emulated machines that answer).
- */
-const peerStatuses: Controller<MachineSource> = {
-  name: "kubespan.ManagerController",
-  inputs: [],
-  reads: [{ namespace: NS.kubespan, type: KUBESPAN_PEER_SPEC.definition.type }],
-  run({ source, list, get, put }) {
-    for (const r of list(NS.kubespan, KUBESPAN_PEER_SPEC.definition.type)) {
-      const peer = r.spec as PeerSpecSpec;
-      const endpoint = peer.endpoints[0];
-      const before = get(NS.kubespan, KUBESPAN_PEER_STATUS.definition.type, r.id)?.spec as
-        | { lastHandshakeTime?: unknown; lastEndpointChange?: unknown }
-        | undefined;
-      const now = source.now().getTime();
-      const stamp = spec(TimestampSchema, {
-        seconds: BigInt(Math.floor(now / 1000)),
-        nanos: (now % 1000) * 1e6,
-      });
-      const ep = endpoint ? spec(NetIPPortSchema, { ip: endpoint.ip, port: endpoint.port }) : undefined;
-      put(
-        KUBESPAN_PEER_STATUS,
-        NS.kubespan,
-        r.id,
-        spec(PeerStatusSpecSchema, {
-          ...(ep ? { endpoint: ep, lastUsedEndpoint: ep } : {}),
-          label: peer.label,
-          state: ep ? KubespanPeerState.PEER_STATE_UP : KubespanPeerState.PEER_STATE_UNKNOWN,
-          ...(ep
-            ? {
-                lastHandshakeTime: (before?.lastHandshakeTime as typeof stamp | undefined) ?? stamp,
-                lastEndpointChange: (before?.lastEndpointChange as typeof stamp | undefined) ?? stamp,
-              }
-            : {}),
-        }),
-      );
     }
   },
 };

@@ -25,6 +25,8 @@ export const INPUT = {
   services: "services",
   /** The kubelet registered, static pods started. */
   kubernetes: "kubernetes",
+  /** KubeSpan peers became reachable or not, or KubeSpan's peer reconcile interval passed. */
+  kubeSpanPeers: "kubespan-peers",
 } as const;
 
 /** The certificate the API serves, and in maintenance mode the CA that issued it. */
@@ -66,4 +68,8 @@ export interface MachineSource {
   etcdMemberId(): string | undefined;
   /** The node's Kubernetes side: the kubelet registered, the control plane's static pods run. */
   kubernetes(): { readonly nodeReady: boolean; readonly staticPodsRunning: boolean };
+  /** How many times faster than real time the machine runs (node time over wall-clock time). */
+  readonly timeScale?: number;
+  /** Whether a WireGuard handshake with the KubeSpan peer of this public key goes through now. */
+  kubeSpanPeerReachable?(publicKey: string): boolean;
 }
