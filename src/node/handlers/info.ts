@@ -64,24 +64,6 @@ function cpuStat(t: CpuTimes) {
   });
 }
 
-function sumTimes(list: readonly CpuTimes[]): CpuTimes {
-  const keys = [
-    "user",
-    "nice",
-    "system",
-    "idle",
-    "iowait",
-    "irq",
-    "softIrq",
-    "steal",
-    "guest",
-    "guestNice",
-  ] as const;
-  const out: Record<string, number> = {};
-  for (const k of keys) out[k] = list.reduce((acc, t) => acc + t[k], 0);
-  return out as unknown as CpuTimes;
-}
-
 export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
   return [
     unary(MachineService.method.version, async () => {
@@ -151,21 +133,20 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
     unary(MachineService.method.systemStat, async () => {
       const m = rt.machine;
       const now = rt.clock.now();
-      const cpus = Array.from({ length: CPU_COUNT }, (_, i) => m.hardware.cpuTimes(now, i));
-      const c = m.hardware.counters(now);
+      const c = m.hardware.stat(now, activity(m));
       const share = (n: number, f: number) => BigInt(Math.floor(n * f));
       return create(SystemStatResponseSchema, {
         messages: [
           create(SystemStatSchema, {
             bootTime: BigInt(Math.floor(m.hardware.bootTime.getTime() / 1000)),
-            cpuTotal: cpuStat(sumTimes(cpus)),
-            cpu: cpus.map(cpuStat),
+            cpuTotal: cpuStat(c.cpuTotal),
+            cpu: c.cpu.map(cpuStat),
             irqTotal: BigInt(c.irqTotal),
             irq: [share(c.irqTotal, 0.02), share(c.irqTotal, 0.55), share(c.irqTotal, 0.43)],
             contextSwitches: BigInt(c.contextSwitches),
             processCreated: BigInt(c.processCreated),
-            processRunning: BigInt(1 + Math.round(activity(m) * 2)),
-            processBlocked: 0n,
+            processRunning: BigInt(c.processRunning),
+            processBlocked: BigInt(c.processBlocked),
             softIrqTotal: BigInt(c.softIrqTotal),
             softIrq: create(SoftIRQStatSchema, {
               hi: share(c.softIrqTotal, 0.001),

@@ -30,7 +30,14 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import { type ApiIdentity, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
+import {
+  type ApiIdentity,
+  INPUT,
+  MACHINE_CONTROLLERS,
+  type MachineSource,
+  PERF_INTERVAL_MS,
+  repeat,
+} from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
@@ -225,6 +232,7 @@ export class Machine {
         networkReady: () => this.networkReady,
         timeSynced: () => this.timeSynced,
         apiIdentity: () => this.apiIdentity,
+        kubeNode: () => this.kube?.node?.(),
       }),
       MACHINE_CONTROLLERS,
       log,
@@ -308,6 +316,9 @@ export class Machine {
       this.controllers.changed(INPUT.time);
       this.status.refresh();
     });
+    this.timers.push(
+      repeat(this.options.clock, PERF_INTERVAL_MS, () => this.controllers.changed(INPUT.perf)),
+    );
     this.cluster.start();
     void this.startup.run();
   }

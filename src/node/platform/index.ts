@@ -33,6 +33,7 @@ export {
 export { DEFAULT_DISK, type Disk, describeSelector, matchDisks, parseDiskFlag, parseSize } from "./disks.js";
 export {
   CPU_COUNT,
+  type CpuStatSnapshot,
   type CpuTimes,
   Hardware,
   MEM_TOTAL_KB,

@@ -9,6 +9,7 @@ import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { K8S_CONTROLLERS } from "./k8s.js";
 import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
+import { PERF_CONTROLLERS } from "./perf.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import { RUNTIME_CONFIG_CONTROLLERS } from "./runtime-config.js";
 import { SECRETS_CONTROLLERS } from "./secrets.js";
@@ -16,8 +17,9 @@ import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
 export { etcFileContents } from "./network.js";
+export { PERF_INTERVAL_MS, repeat } from "./perf.js";
 export { metaKeyId } from "./runtime.js";
-export { type ApiIdentity, INPUT, type MachineSource } from "./source.js";
+export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from "./source.js";
 
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
@@ -33,4 +35,5 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...KUBESPAN_CONTROLLERS,
   ...RUNTIME_CONFIG_CONTROLLERS,
   ...DNS_CONTROLLERS,
+  ...PERF_CONTROLLERS,
 ];
