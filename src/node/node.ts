@@ -55,6 +55,7 @@ import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
   certSans,
+  INPUT,
   isComplete,
   KERNEL_VERSION,
   Machine,
@@ -425,6 +426,7 @@ class Node implements TalosNode, NodeRuntime {
       cpus: CPU_COUNT,
       memoryKb: MEM_TOTAL_KB,
       diskBytes: machine.disks[0]?.size ?? 0,
+      nodeChanged: () => machine.controllers.changed(INPUT.kubernetes),
     });
   }
 

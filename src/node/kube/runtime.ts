@@ -17,6 +17,7 @@ import { openFileKv } from "./file-kv.js";
 import { Kubelet } from "./kubelet.js";
 import type { KubeKv } from "./kv.js";
 import { bootstrapManifests, serviceIps } from "./manifests.js";
+import { type NodeFacts, watchNode } from "./node-watch.js";
 import type { Json, KObject, Pod } from "./objects.js";
 import {
   CLUSTER_ROLE,
@@ -77,6 +78,8 @@ export interface KubeRuntimeHost {
   readonly cpus: number;
   readonly memoryKb: number;
   readonly diskBytes: number;
+  /** The node's Node object changed in the Kubernetes API (see `node()`). */
+  readonly nodeChanged?: () => void;
 }
 
 /** klog's header time: `MMDD hh:mm:ss.uuuuuu`. */
@@ -130,6 +133,8 @@ export class KubeRuntime {
   private endpointServer: https.Server | undefined;
   private closed = false;
   private leader = false;
+  private nodeFacts: NodeFacts | undefined;
+  private nodeWatch: { cancel(): void } | undefined;
   private readonly identity: string;
 
   constructor(private readonly host: KubeRuntimeHost) {
@@ -139,6 +144,11 @@ export class KubeRuntime {
   /** The kubelet registered the node: start the node's Kubernetes side. */
   kubeletRegistered(controlPlane: boolean): void {
     void this.start(controlPlane).catch((err: unknown) => this.host.log(`kubernetes: ${errorMessage(err)}`));
+  }
+
+  /** The node's Node object as the Kubernetes API has it, once the kubelet registered it. */
+  node(): NodeFacts | undefined {
+    return this.nodeFacts;
   }
 
   /** The machine config changed. */
@@ -154,6 +164,7 @@ export class KubeRuntime {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     if (this.claim) clearInterval(this.claim);
+    this.nodeWatch?.cancel();
     this.controllers?.stop();
     const kubelet = this.kubelet;
     const kv = this.kv;
@@ -206,6 +217,14 @@ export class KubeRuntime {
       log: h.log,
     });
     await this.kubelet.start();
+    if (this.closed) return;
+    this.nodeWatch = await watchNode(storage, this.kubelet.name, (facts) => {
+      // Heartbeats rewrite the Node without changing what Talos reads of it.
+      if (JSON.stringify(facts) === JSON.stringify(this.nodeFacts)) return;
+      this.nodeFacts = facts;
+      this.host.nodeChanged?.();
+    });
+    if (this.closed) this.nodeWatch.cancel();
     if (controlPlane) this.electLeaders(storage);
   }
 
