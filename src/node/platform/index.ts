@@ -30,6 +30,7 @@ export {
   type ServiceContainer,
   systemContainers,
 } from "./containers.js";
+export { type CpuInfoRow, cpuInfo } from "./cpuinfo.js";
 export { DEFAULT_DISK, type Disk, describeSelector, matchDisks, parseDiskFlag, parseSize } from "./disks.js";
 export {
   CPU_COUNT,

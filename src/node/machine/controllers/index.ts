@@ -12,6 +12,8 @@ import { NETWORK_CONTROLLERS } from "./network.js";
 import { PERF_CONTROLLERS } from "./perf.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import { RUNTIME_CONFIG_CONTROLLERS } from "./runtime-config.js";
+import { RUNTIME_ENV_CONTROLLERS } from "./runtime-env.js";
+import { RUNTIME_SBOM_CONTROLLERS } from "./runtime-sbom.js";
 import { SECRETS_CONTROLLERS } from "./secrets.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
@@ -24,6 +26,8 @@ export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
   ...RUNTIME_CONTROLLERS,
+  ...RUNTIME_ENV_CONTROLLERS,
+  ...RUNTIME_SBOM_CONTROLLERS,
   ...HARDWARE_CONTROLLERS,
   ...BLOCK_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
