@@ -35,8 +35,7 @@ import {
   INPUT,
   MACHINE_CONTROLLERS,
   type MachineSource,
-  PERF_INTERVAL_MS,
-  repeat,
+  perfTicker,
 } from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
@@ -316,9 +315,7 @@ export class Machine {
       this.controllers.changed(INPUT.time);
       this.status.refresh();
     });
-    this.timers.push(
-      repeat(this.options.clock, PERF_INTERVAL_MS, () => this.controllers.changed(INPUT.perf)),
-    );
+    this.timers.push(perfTicker(this.options.clock, this.store, () => this.controllers.changed(INPUT.perf)));
     this.cluster.start();
     void this.startup.run();
   }

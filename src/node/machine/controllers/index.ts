@@ -19,7 +19,7 @@ import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
 export { etcFileContents } from "./network.js";
-export { PERF_INTERVAL_MS, repeat } from "./perf.js";
+export { perfTicker } from "./perf.js";
 export { metaKeyId } from "./runtime.js";
 export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from "./source.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createClock } from "../../clock.js";
 import { CPU_COUNT, Hardware, MEM_TOTAL_KB } from "../../platform/index.js";
 import { ControllerRuntime, NS, ResourceStore } from "../../resources/index.js";
-import { CPU_STATS, MEMORY_STATS, memorySpec, PERF_CONTROLLERS, repeat } from "./perf.js";
+import { CPU_STATS, MEMORY_STATS, memorySpec, PERF_CONTROLLERS, perfTicker } from "./perf.js";
 import { INPUT, type MachineSource } from "./source.js";
 
 describe("perf statistics", () => {
@@ -44,23 +44,31 @@ describe("perf statistics", () => {
     rt.close();
   });
 
-  it("repeat calls again after each interval until cancelled, never faster than a real second", async () => {
-    const clock = createClock(10_000);
+  it("refreshes each interval while watched, unwatched at most once per interval of real time", async () => {
+    const clock = createClock(30_000);
+    const store = ResourceStore.forNode(clock);
     const at: number[] = [];
     const started = Date.now();
-    const timer = repeat(clock, 30_000, () => at.push(Date.now() - started));
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (at.length >= 2) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
+    const timer = perfTicker(clock, store, () => at.push(Date.now() - started));
+    const waitFor = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (at.length >= n) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 50);
+      });
+    // Unwatched: the 1 s machine interval (30 s scaled) passes several times, nothing is read.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(at).toEqual([]);
+    const unwatch = store.watch({ namespace: NS.perf, type: CPU_STATS.definition.type }, () => undefined);
+    await waitFor(2);
+    expect(at[0]).toBeGreaterThanOrEqual(2_500);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
+    unwatch();
     timer.cancel();
     const count = at.length;
-    expect(at[0]).toBeGreaterThanOrEqual(900);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
     await new Promise((r) => setTimeout(r, 1_200));
     expect(at.length).toBe(count);
   });

@@ -10,7 +10,7 @@ import {
 } from "../../../gen/resource/definitions/perf/perf_pb.js";
 import type { Clock, Timer } from "../../clock.js";
 import type { CpuTimes, MemInfo } from "../../platform/index.js";
-import { type Controller, messageKind, NS, spec } from "../../resources/index.js";
+import { type Controller, messageKind, NS, type ResourceStore, spec } from "../../resources/index.js";
 import { INPUT, type MachineSource } from "./source.js";
 
 export const CPU_STATS = messageKind("CPUStats.perf.talos.dev", CPUSpecSchema);
@@ -22,16 +22,24 @@ export const PERF_INTERVAL_MS = 30_000;
 const MIN_REAL_INTERVAL_MS = 1_000;
 
 /**
- * Calls `fn` every `ms` machine milliseconds (but never more often than once a real second: the
- * statistics follow the wall clock) until cancelled.
+ * Calls `refresh` every PERF_INTERVAL_MS machine milliseconds (never more often than once a real
+ * second: the statistics follow the wall clock) while the statistics are watched; unwatched, at
+ * most once per PERF_INTERVAL_MS of real time, so a fast clock or many nodes in one process cost
+ * little. The timer stops when cancelled.
  */
-export function repeat(clock: Clock, ms: number, fn: () => void): Timer {
+export function perfTicker(clock: Clock, store: Pick<ResourceStore, "watched">, refresh: () => void): Timer {
   let timer: Timer | undefined;
   let cancelled = false;
+  let last = Date.now();
+  const watched = () =>
+    store.watched(NS.perf, CPU_STATS.definition.type) || store.watched(NS.perf, MEMORY_STATS.definition.type);
   const schedule = (): void => {
-    timer = clock.after(Math.max(ms, MIN_REAL_INTERVAL_MS * clock.scale), () => {
+    timer = clock.after(Math.max(PERF_INTERVAL_MS, MIN_REAL_INTERVAL_MS * clock.scale), () => {
       if (cancelled) return;
-      fn();
+      if (watched() || Date.now() - last >= PERF_INTERVAL_MS) {
+        last = Date.now();
+        refresh();
+      }
       schedule();
     });
   };
