@@ -138,7 +138,7 @@ describe("kubernetes", () => {
 });
 
 describe("runtime and hardware", () => {
-  it("lists Talos at the node's version in the SBOM, machined's environment and the unique token", async () => {
+  it("lists Talos at the node's version in the SBOM, machined's environment, the unique token and the registries config", async () => {
     for (const node of [cp, worker]) {
       const version = String((await one(node, "version")).spec.version);
       const items = await get(node, "sbomitems");
@@ -149,6 +149,7 @@ describe("runtime and hardware", () => {
       expect(env.spec.variables).toContain("PATH=/usr/bin:/usr/local/sbin:/usr/local/bin:/opt/cni/bin");
       const token = await one(node, "uniquemachinetokens");
       expect(token.metadata.id).toBe("unique-machine-token");
+      expect((await one(node, "registryconfigs")).metadata.id).toBe("registries");
     }
   }, 30_000);
 

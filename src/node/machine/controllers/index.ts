@@ -3,6 +3,7 @@ import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { CRI_REGISTRIES_CONTROLLERS } from "./cri-registries.js";
 import { DNS_CONTROLLERS } from "./dns.js";
 import { ETCD_CONTROLLERS } from "./etcd.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
@@ -25,6 +26,7 @@ export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from
 
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
+  ...CRI_REGISTRIES_CONTROLLERS,
   ...RUNTIME_CONTROLLERS,
   ...RUNTIME_ENV_CONTROLLERS,
   ...RUNTIME_SBOM_CONTROLLERS,
