@@ -175,6 +175,11 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   "cosi.resource.meta.ResourceDefinitionSpec": { type: "resourcetype" },
   "talos.resource.definitions.k8s.APIServerConfigSpec": { servicecidr: "servicecidrs" },
   "talos.resource.definitions.k8s.BootstrapManifestsConfigSpec": { string: "server" },
+  "talos.resource.definitions.perf.MemorySpec": {
+    total: "memtotal",
+    used: "memused",
+    available: "memavailable",
+  },
 };
 
 /** Messages whose YAML is the Kubernetes object one field holds, by message: the field. */
@@ -624,6 +629,13 @@ const POPULATED = [
   "EtcdMembers.etcd.talos.dev",
   "EtcdSpecs.etcd.talos.dev",
   "PKIStatuses.etcd.talos.dev",
+  "CPUStats.perf.talos.dev",
+  "MemoryStats.perf.talos.dev",
+  "SBOMItems.talos.dev",
+  "Environments.runtime.talos.dev",
+  "UniqueMachineTokens.runtime.talos.dev",
+  "RegistryConfigs.cri.talos.dev",
+  "EtcdEncryptionConfigs.kubernetes.talos.dev",
 ];
 
 describe("both encodings", () => {

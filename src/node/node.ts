@@ -55,6 +55,7 @@ import { createNodeLog, type NodeLog } from "./log.js";
 import {
   acceptedCas,
   certSans,
+  INPUT,
   isComplete,
   KERNEL_VERSION,
   Machine,
@@ -426,6 +427,7 @@ class Node implements TalosNode, NodeRuntime {
       memoryKb: MEM_TOTAL_KB,
       diskBytes: machine.disks[0]?.size ?? 0,
       podsChanged: (pods) => machine.workloads.kubeletPodsChanged(pods),
+      nodeChanged: () => machine.controllers.changed(INPUT.kubernetes),
     });
   }
 

@@ -30,6 +30,10 @@ describe("jsonpath", () => {
     ["{.metadata['id']}", "eth0"],
     ['{range .spec.links[*]}{.name}={.mtu}{"\\n"}{end}', "eth0=1500\neth1=9000\n"],
     ["{.missing.path}", ""],
+    ['{.spec.links[?(@.name=="eth1")].mtu}', "9000"],
+    ["{.spec.links[?(@.mtu != 1500)].name}", "eth1"],
+    ["{.spec.links[?(@.mtu)].name}", "eth0 eth1"],
+    ["{.spec.links[?(@.name=='none')].mtu}", ""],
   ])("%s", (expr, expected) => {
     expect(compileJsonPath(expr).render(data)).toBe(expected);
   });

@@ -8,7 +8,8 @@ type Step =
   | { kind: "index"; index: number }
   | { kind: "slice"; start?: number; end?: number }
   | { kind: "wildcard" }
-  | { kind: "recursive"; name: string };
+  | { kind: "recursive"; name: string }
+  | { kind: "filter"; path: Step[]; op?: "==" | "!="; literal?: string | number | boolean };
 
 type Node =
   | { kind: "text"; text: string }
@@ -126,6 +127,7 @@ function parsePath(expression: string, path: string): Step[] {
           ...(b !== "" ? { end: Number(b) } : {}),
         });
       } else if (/^'.*'$|^".*"$/.test(inner)) steps.push({ kind: "field", name: inner.slice(1, -1) });
+      else if (inner.startsWith("?(") && inner.endsWith(")")) steps.push(parseFilter(expression, inner));
       else fail(expression, `unsupported subscript [${inner}]`);
       i = close + 1;
     } else {
@@ -136,6 +138,30 @@ function parsePath(expression: string, path: string): Step[] {
     }
   }
   return steps;
+}
+
+/** A filter subscript: `?(@.path)` (the path exists) or `?(@.path == literal)` (or `!=`). */
+function parseFilter(expression: string, inner: string): Step {
+  const body = inner.slice(2, -1).trim();
+  const m = /^(@[^=!]*?)\s*(==|!=)\s*(.+)$/.exec(body);
+  if (!m) {
+    if (!body.startsWith("@")) fail(expression, `unsupported filter [${inner}]`);
+    return { kind: "filter", path: parsePath(expression, body) };
+  }
+  const raw = m[3]!.trim();
+  let literal: string | number | boolean;
+  if (/^'.*'$|^".*"$/.test(raw)) literal = raw.slice(1, -1);
+  else if (raw === "true" || raw === "false") literal = raw === "true";
+  else if (/^-?\d+(\.\d+)?$/.test(raw)) literal = Number(raw);
+  else fail(expression, `unsupported filter value ${raw}`);
+  return { kind: "filter", path: parsePath(expression, m[1]!), op: m[2] as "==" | "!=", literal };
+}
+
+function matches(step: Extract<Step, { kind: "filter" }>, item: unknown): boolean {
+  const found = evaluate(step.path, item);
+  if (step.op === undefined) return found.length > 0;
+  const equal = found.some((v) => v === step.literal);
+  return step.op === "==" ? equal : !equal;
 }
 
 function evaluate(steps: Step[], value: unknown): unknown[] {
@@ -162,6 +188,10 @@ function evaluate(steps: Step[], value: unknown): unknown[] {
           break;
         case "recursive":
           collectRecursive(v, step.name, next);
+          break;
+        case "filter":
+          for (const item of Array.isArray(v) ? v : isObject(v) ? Object.values(v) : [])
+            if (matches(step, item)) next.push(item);
           break;
       }
     }

@@ -38,7 +38,7 @@ import {
 } from "../../gen/machine/machine_pb.js";
 import { buildSha } from "../../version.js";
 import { legacyDocument, type Machine } from "../machine/index.js";
-import { CPU_COUNT, type CpuTimes } from "../platform/index.js";
+import { type CpuTimes, cpuInfo } from "../platform/index.js";
 import { type HandlerEntry, type NodeRuntime, unary } from "./define.js";
 
 function goArch(): string {
@@ -62,24 +62,6 @@ function cpuStat(t: CpuTimes) {
     guest: t.guest,
     guestNice: t.guestNice,
   });
-}
-
-function sumTimes(list: readonly CpuTimes[]): CpuTimes {
-  const keys = [
-    "user",
-    "nice",
-    "system",
-    "idle",
-    "iowait",
-    "irq",
-    "softIrq",
-    "steal",
-    "guest",
-    "guestNice",
-  ] as const;
-  const out: Record<string, number> = {};
-  for (const k of keys) out[k] = list.reduce((acc, t) => acc + t[k], 0);
-  return out as unknown as CpuTimes;
 }
 
 export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
@@ -151,21 +133,20 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
     unary(MachineService.method.systemStat, async () => {
       const m = rt.machine;
       const now = rt.clock.now();
-      const cpus = Array.from({ length: CPU_COUNT }, (_, i) => m.hardware.cpuTimes(now, i));
-      const c = m.hardware.counters(now);
+      const c = m.hardware.stat(now, activity(m));
       const share = (n: number, f: number) => BigInt(Math.floor(n * f));
       return create(SystemStatResponseSchema, {
         messages: [
           create(SystemStatSchema, {
             bootTime: BigInt(Math.floor(m.hardware.bootTime.getTime() / 1000)),
-            cpuTotal: cpuStat(sumTimes(cpus)),
-            cpu: cpus.map(cpuStat),
+            cpuTotal: cpuStat(c.cpuTotal),
+            cpu: c.cpu.map(cpuStat),
             irqTotal: BigInt(c.irqTotal),
             irq: [share(c.irqTotal, 0.02), share(c.irqTotal, 0.55), share(c.irqTotal, 0.43)],
             contextSwitches: BigInt(c.contextSwitches),
             processCreated: BigInt(c.processCreated),
-            processRunning: BigInt(1 + Math.round(activity(m) * 2)),
-            processBlocked: 0n,
+            processRunning: BigInt(c.processRunning),
+            processBlocked: BigInt(c.processBlocked),
             softIrqTotal: BigInt(c.softIrqTotal),
             softIrq: create(SoftIRQStatSchema, {
               hi: share(c.softIrqTotal, 0.001),
@@ -185,55 +166,8 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
     }),
 
     unary(MachineService.method.cPUInfo, async () => {
-      const cpus = Array.from({ length: CPU_COUNT }, (_, i) =>
-        create(CPUInfoSchema, {
-          processor: i,
-          vendorId: "AuthenticAMD",
-          cpuFamily: "25",
-          model: "1",
-          modelName: "AMD EPYC Processor",
-          stepping: "1",
-          microcode: "0x1000065",
-          cpuMhz: 2_445.406,
-          cacheSize: "512 KB",
-          physicalId: "0",
-          siblings: CPU_COUNT,
-          coreId: String(i),
-          cpuCores: CPU_COUNT,
-          apicId: String(i),
-          initialApicId: String(i),
-          fpu: "yes",
-          fpuException: "yes",
-          cpuIdLevel: 16,
-          wp: "yes",
-          flags: [
-            "fpu",
-            "vme",
-            "de",
-            "pse",
-            "tsc",
-            "msr",
-            "pae",
-            "mce",
-            "cx8",
-            "apic",
-            "sse",
-            "sse2",
-            "ht",
-            "syscall",
-            "nx",
-            "lm",
-            "avx",
-            "avx2",
-            "aes",
-          ],
-          bugs: ["sysret_ss_attrs", "spectre_v1", "spectre_v2", "spec_store_bypass"],
-          bogoMips: 4_890.81,
-          clFlushSize: 64,
-          cacheAlignment: 64,
-          addressSizes: "40 bits physical, 48 bits virtual",
-          powerManagement: "",
-        }),
+      const cpus = cpuInfo().map((c) =>
+        create(CPUInfoSchema, { ...c, flags: [...c.flags], bugs: [...c.bugs] }),
       );
       return create(CPUInfoResponseSchema, { messages: [create(CPUsInfoSchema, { cpuInfo: cpus })] });
     }),

@@ -18,6 +18,7 @@ import { openFileKv } from "./file-kv.js";
 import { Kubelet } from "./kubelet.js";
 import type { KubeKv } from "./kv.js";
 import { bootstrapManifests, serviceIps } from "./manifests.js";
+import { type NodeFacts, watchNode } from "./node-watch.js";
 import type { Json, KObject } from "./objects.js";
 import { containerLog } from "./pod-log.js";
 import {
@@ -81,6 +82,8 @@ export interface KubeRuntimeHost {
   readonly diskBytes: number;
   /** The pods the node's kubelet runs changed: their sandboxes and containers. */
   readonly podsChanged?: (pods: readonly KubeletPod[]) => void;
+  /** The node's Node object changed in the Kubernetes API (see `node()`). */
+  readonly nodeChanged?: () => void;
 }
 
 function ignore(err: unknown): void {
@@ -99,6 +102,8 @@ export class KubeRuntime {
   private endpointServer: https.Server | undefined;
   private closed = false;
   private leader = false;
+  private nodeFacts: NodeFacts | undefined;
+  private nodeWatch: { cancel(): void } | undefined;
   private readonly identity: string;
 
   constructor(private readonly host: KubeRuntimeHost) {
@@ -108,6 +113,11 @@ export class KubeRuntime {
   /** The kubelet registered the node: start the node's Kubernetes side. */
   kubeletRegistered(controlPlane: boolean): void {
     void this.start(controlPlane).catch((err: unknown) => this.host.log(`kubernetes: ${errorMessage(err)}`));
+  }
+
+  /** The node's Node object as the Kubernetes API has it, once the kubelet registered it. */
+  node(): NodeFacts | undefined {
+    return this.nodeFacts;
   }
 
   /** The machine config changed. */
@@ -128,6 +138,7 @@ export class KubeRuntime {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     if (this.claim) clearInterval(this.claim);
+    this.nodeWatch?.cancel();
     this.controllers?.stop();
     const kubelet = this.kubelet;
     const kv = this.kv;
@@ -181,6 +192,14 @@ export class KubeRuntime {
       ...(h.podsChanged ? { podsChanged: h.podsChanged } : {}),
     });
     await this.kubelet.start();
+    if (this.closed) return;
+    this.nodeWatch = await watchNode(storage, this.kubelet.name, (facts) => {
+      // Heartbeats rewrite the Node without changing what Talos reads of it.
+      if (JSON.stringify(facts) === JSON.stringify(this.nodeFacts)) return;
+      this.nodeFacts = facts;
+      this.host.nodeChanged?.();
+    });
+    if (this.closed) this.nodeWatch.cancel();
     if (controlPlane) this.electLeaders(storage);
   }
 

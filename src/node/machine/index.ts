@@ -42,6 +42,7 @@ export {
 } from "./config-check.js";
 export { type ActiveListener, ConfigStore, PERSISTENT_ID } from "./config-store.js";
 export { ConfigChecker, ConfigTooComplexError, configChecker, INLINE_CHECK_BYTES } from "./config-worker.js";
+export { INPUT } from "./controllers/index.js";
 export {
   EVENT_RING_CAPACITY,
   EVENT_RING_GAP,

@@ -7,7 +7,12 @@ import type { Disk, Hardware, PlatformInfo, RootFs } from "../platform/index.js"
 import type { ResourceStore } from "../resources/index.js";
 import { type Meta, metaTags, type StateDir } from "../state/index.js";
 import type { ConfigStore } from "./config-store.js";
-import { type ApiIdentity, etcFileContents, type MachineSource } from "./controllers/index.js";
+import {
+  type ApiIdentity,
+  etcFileContents,
+  type KubeNodeStatus,
+  type MachineSource,
+} from "./controllers/index.js";
 import type { LiveFacts } from "./live-files.js";
 import type { MachineClusterHost } from "./machine-options.js";
 import type { MachineStatusController } from "./machine-status.js";
@@ -51,6 +56,8 @@ export interface MachineInternals {
   networkReady(): boolean;
   timeSynced(): boolean;
   apiIdentity(): ApiIdentity | undefined;
+  /** The node's Node object as the Kubernetes API has it, once the kubelet registered it. */
+  kubeNode(): KubeNodeStatus | undefined;
 }
 
 /** The machine as its controllers see it. */
@@ -79,9 +86,11 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     etcdMemberId: () => m.cluster.localMemberId(),
     timeScale: m.clock.scale,
     kubeSpanPeerReachable: (key) => m.cluster.kubeSpanPeerReachable(key),
+    load: () => m.workloads.activity(),
     kubernetes: () => ({
       nodeReady: m.workloads.kubernetesReady,
       staticPodsRunning: m.workloads.staticPodsStarted,
+      node: internals.kubeNode(),
     }),
   };
 }

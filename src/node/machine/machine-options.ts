@@ -6,6 +6,7 @@ import type { ClusterController, ClusterHost } from "../cluster/controller.js";
 import type { NodeLog } from "../log.js";
 import type { Disk, PlatformInfo } from "../platform/index.js";
 import type { Meta, StateDir } from "../state/index.js";
+import type { KubeNodeStatus } from "./controllers/index.js";
 import type { EventBus } from "./events.js";
 import type { PowerRequest } from "./lifecycle.js";
 
@@ -15,6 +16,8 @@ export type MachineClusterHost = Omit<ClusterHost, "discoveryRoot">;
 /** The node's Kubernetes side (kubelet, and on control planes the API server), made by the node. */
 export interface MachineKube {
   kubeletRegistered(controlPlane: boolean): void;
+  /** The node's Node object as the Kubernetes API has it, once the kubelet registered it. */
+  node?(): KubeNodeStatus | undefined;
   configChanged(): void;
   /** A container of a pod the kubelet runs was killed (every one of the pod's, without a name): false if none. */
   restartContainer(uid: string, name?: string): boolean;

@@ -30,7 +30,13 @@ import {
   type MachineConfig,
 } from "./config.js";
 import { ConfigStore, readSavedConfig } from "./config-store.js";
-import { type ApiIdentity, INPUT, MACHINE_CONTROLLERS, type MachineSource } from "./controllers/index.js";
+import {
+  type ApiIdentity,
+  INPUT,
+  MACHINE_CONTROLLERS,
+  type MachineSource,
+  perfTicker,
+} from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
 import { KernelLog } from "./kmsg.js";
@@ -232,6 +238,7 @@ export class Machine {
         networkReady: () => this.networkReady,
         timeSynced: () => this.timeSynced,
         apiIdentity: () => this.apiIdentity,
+        kubeNode: () => this.kube?.node?.(),
       }),
       MACHINE_CONTROLLERS,
       log,
@@ -315,6 +322,7 @@ export class Machine {
       this.controllers.changed(INPUT.time);
       this.status.refresh();
     });
+    this.timers.push(perfTicker(this.options.clock, this.store, () => this.controllers.changed(INPUT.perf)));
     this.cluster.start();
     void this.startup.run();
   }

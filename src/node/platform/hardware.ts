@@ -24,6 +24,30 @@ export interface CpuTimes {
   readonly guestNice: number;
 }
 
+const CPU_TIME_FIELDS = [
+  "user",
+  "nice",
+  "system",
+  "idle",
+  "iowait",
+  "irq",
+  "softIrq",
+  "steal",
+  "guest",
+  "guestNice",
+] as const satisfies readonly (keyof CpuTimes)[];
+
+export interface CpuStatSnapshot {
+  readonly cpuTotal: CpuTimes;
+  readonly cpu: readonly CpuTimes[];
+  readonly irqTotal: number;
+  readonly contextSwitches: number;
+  readonly processCreated: number;
+  readonly processRunning: number;
+  readonly processBlocked: number;
+  readonly softIrqTotal: number;
+}
+
 export interface ProcessRow {
   readonly pid: number;
   readonly ppid: number;
@@ -228,6 +252,24 @@ export class Hardware {
       processCreated: 1_204 + t * 3,
       irqTotal: 31_877 + t * 912,
       softIrqTotal: 22_415 + t * 640,
+    };
+  }
+
+  /**
+   * /proc/stat as one snapshot: CPU seconds (each CPU and their sum), the kernel's counters and
+   * the processes running (more while workloads are busy, `load` in [0, 1]) and blocked.
+   */
+  stat(now: Date, load: number): CpuStatSnapshot {
+    const cpu = Array.from({ length: CPU_COUNT }, (_, i) => this.cpuTimes(now, i));
+    const cpuTotal = Object.fromEntries(
+      CPU_TIME_FIELDS.map((k) => [k, cpu.reduce((acc, t) => acc + t[k], 0)]),
+    ) as unknown as CpuTimes;
+    return {
+      cpuTotal,
+      cpu,
+      ...this.counters(now),
+      processRunning: 1 + Math.round(load * 2),
+      processBlocked: 0,
     };
   }
 

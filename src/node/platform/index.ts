@@ -35,9 +35,11 @@ export {
   type ServiceContainer,
   systemContainers,
 } from "./containers.js";
+export { type CpuInfoRow, cpuInfo } from "./cpuinfo.js";
 export { DEFAULT_DISK, type Disk, describeSelector, matchDisks, parseDiskFlag, parseSize } from "./disks.js";
 export {
   CPU_COUNT,
+  type CpuStatSnapshot,
   type CpuTimes,
   Hardware,
   MEM_TOTAL_KB,

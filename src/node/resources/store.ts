@@ -268,6 +268,11 @@ export class ResourceStore {
     };
   }
 
+  /** Whether anything watches the (namespace, type) collection now. */
+  watched(namespace: string, type: string): boolean {
+    return this.watchers.has(key(namespace, type));
+  }
+
   /** How many events a collection's ring holds now. */
   capacity(namespace: string, type: string): number {
     return this.collections.get(key(namespace, type))?.capacity ?? HISTORY_INITIAL_CAPACITY;

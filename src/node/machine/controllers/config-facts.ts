@@ -272,3 +272,22 @@ export function configInstallExtensions(config: MachineConfig | undefined): stri
     .map((e) => str(e, ["image"]))
     .filter((e) => e !== "");
 }
+
+/** Environment variables the config sets for machined (`.machine.env`, EnvironmentConfig documents). */
+export function configEnvironment(config: MachineConfig | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (map: unknown): void => {
+    if (map === null || typeof map !== "object" || Array.isArray(map)) return;
+    for (const [k, v] of Object.entries(map)) if (typeof v === "string") out.set(k, v);
+  };
+  add(at(legacy(config), ["machine", "env"]));
+  for (const d of docs(config, "EnvironmentConfig")) add(at(d.data, ["variables"]));
+  return out;
+}
+
+/** The SideroLinkConfig document's unique machine token, if any. */
+export function sideroLinkUniqueToken(config: MachineConfig | undefined): string {
+  return docs(config, "SideroLinkConfig")
+    .map((d) => str(d.data, ["uniqueToken"]))
+    .reduce((last, token) => token || last, "");
+}

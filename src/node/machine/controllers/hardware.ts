@@ -3,12 +3,13 @@
 // machine with the node's CPU count and memory, a virtio NIC and a virtio disk per emulated
 // disk. In container mode Talos runs no hardware controllers.
 import {
+  CPUCoreSpecSchema,
   MemoryModuleSpecSchema,
   PCIDeviceSpecSchema,
   ProcessorSpecSchema,
   SystemInformationSpecSchema,
 } from "../../../gen/resource/definitions/hardware/hardware_pb.js";
-import { CPU_COUNT, MEM_TOTAL_KB } from "../../platform/index.js";
+import { CPU_COUNT, cpuInfo, MEM_TOTAL_KB } from "../../platform/index.js";
 import { type Controller, messageKind, NS, spec } from "../../resources/index.js";
 import type { MachineSource } from "./source.js";
 
@@ -19,6 +20,7 @@ export const SYSTEM_INFORMATION = messageKind(
   SystemInformationSpecSchema,
 );
 export const PCI_DEVICE = messageKind("PCIDevices.hardware.talos.dev", PCIDeviceSpecSchema);
+export const CPU_CORE = messageKind("CPUCores.hardware.talos.dev", CPUCoreSpecSchema);
 
 /** The machine's memory in MiB as SMBIOS reports it (the RAM the kernel reports plus what it keeps). */
 const MEMORY_MIB = Math.ceil(MEM_TOTAL_KB / 1024 / 1024) * 1024;
@@ -161,4 +163,52 @@ const pciDevices: Controller<MachineSource> = {
   },
 };
 
-export const HARDWARE_CONTROLLERS: readonly Controller<MachineSource>[] = [systemInfo, pciDevices];
+/**
+ * The kernel's view of the CPUs (/proc/cpuinfo), one CPUCore per physical core keyed
+ * `<physical id>-<core id>` with its logical CPUs (siderolabs/talos:
+ * internal/app/machined/pkg/controllers/hardware/cpu.go).
+ */
+const cpuCores: Controller<MachineSource> = {
+  name: "hardware.CPUInfoController",
+  inputs: [],
+  run({ source, put }) {
+    if (source.platform.mode === "container") return;
+    const cores = new Map<string, { row: ReturnType<typeof cpuInfo>[number]; logical: number[] }>();
+    for (const row of cpuInfo()) {
+      const id =
+        row.physicalId !== "" && row.coreId !== ""
+          ? `${row.physicalId}-${row.coreId}`
+          : String(row.processor);
+      const core = cores.get(id) ?? { row, logical: [] };
+      core.logical.push(row.processor);
+      cores.set(id, core);
+    }
+    for (const [id, { row, logical }] of cores) {
+      put(
+        CPU_CORE,
+        NS.hardware,
+        id,
+        spec(CPUCoreSpecSchema, {
+          socket: row.physicalId,
+          coreId: row.coreId,
+          logicalCpUs: logical.sort((a, b) => a - b),
+          vendorId: row.vendorId,
+          cpuFamily: row.cpuFamily,
+          model: row.model,
+          modelName: row.modelName,
+          stepping: row.stepping,
+          microcode: row.microcode,
+          cacheSize: row.cacheSize,
+          coresPerSocket: row.cpuCores,
+          threadsPerSocket: row.siblings,
+          flags: [...row.flags],
+          bugs: [...row.bugs],
+          bogoMips: row.bogoMips,
+          addressSizes: row.addressSizes,
+        }),
+      );
+    }
+  },
+};
+
+export const HARDWARE_CONTROLLERS: readonly Controller<MachineSource>[] = [systemInfo, pciDevices, cpuCores];

@@ -3,25 +3,33 @@ import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { CRI_REGISTRIES_CONTROLLERS } from "./cri-registries.js";
 import { DNS_CONTROLLERS } from "./dns.js";
 import { ETCD_CONTROLLERS } from "./etcd.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
 import { K8S_CONTROLLERS } from "./k8s.js";
 import { KUBESPAN_CONTROLLERS } from "./kubespan.js";
 import { NETWORK_CONTROLLERS } from "./network.js";
+import { PERF_CONTROLLERS } from "./perf.js";
 import { RUNTIME_CONTROLLERS } from "./runtime.js";
 import { RUNTIME_CONFIG_CONTROLLERS } from "./runtime-config.js";
+import { RUNTIME_ENV_CONTROLLERS } from "./runtime-env.js";
+import { RUNTIME_SBOM_CONTROLLERS } from "./runtime-sbom.js";
 import { SECRETS_CONTROLLERS } from "./secrets.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
 export { etcFileContents } from "./network.js";
+export { perfTicker } from "./perf.js";
 export { metaKeyId } from "./runtime.js";
-export { type ApiIdentity, INPUT, type MachineSource } from "./source.js";
+export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from "./source.js";
 
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
+  ...CRI_REGISTRIES_CONTROLLERS,
   ...RUNTIME_CONTROLLERS,
+  ...RUNTIME_ENV_CONTROLLERS,
+  ...RUNTIME_SBOM_CONTROLLERS,
   ...HARDWARE_CONTROLLERS,
   ...BLOCK_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
@@ -33,4 +41,5 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...KUBESPAN_CONTROLLERS,
   ...RUNTIME_CONFIG_CONTROLLERS,
   ...DNS_CONTROLLERS,
+  ...PERF_CONTROLLERS,
 ];

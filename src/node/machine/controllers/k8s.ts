@@ -19,6 +19,7 @@ import {
   staticPodServer,
 } from "./k8s-kubelet.js";
 import { controlPlaneStatus, manifestStatus, manifests } from "./k8s-manifests.js";
+import { K8S_STATUS_CONTROLLERS } from "./k8s-status.js";
 import type { MachineSource } from "./source.js";
 
 export {
@@ -69,4 +70,5 @@ export const K8S_CONTROLLERS: readonly Controller<MachineSource>[] = [
   manifests,
   manifestStatus,
   controlPlaneStatus,
+  ...K8S_STATUS_CONTROLLERS,
 ];

@@ -23,10 +23,12 @@ export const INPUT = {
   api: "api",
   /** A service changed state (etcd, kubelet, ...). */
   services: "services",
-  /** The kubelet registered, static pods started. */
+  /** The kubelet registered, static pods started, the node's Node object changed. */
   kubernetes: "kubernetes",
   /** KubeSpan peers became reachable or not, or KubeSpan's peer reconcile interval passed. */
   kubeSpanPeers: "kubespan-peers",
+  /** The perf statistics' interval passed (the kernel's counters moved on). */
+  perf: "perf",
 } as const;
 
 /** The certificate the API serves, and in maintenance mode the CA that issued it. */
@@ -34,6 +36,17 @@ export interface ApiIdentity {
   readonly mode: "maintenance" | "configured";
   readonly cert: { readonly crt: string; readonly key: string };
   readonly ca?: { readonly crt: string; readonly key: string };
+}
+
+/** What the Kubernetes API says of this node's Node object. */
+export interface KubeNodeStatus {
+  readonly name: string;
+  readonly unschedulable: boolean;
+  /** The Ready condition is True. */
+  readonly ready: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly podCidrs: readonly string[];
 }
 
 export interface MachineSource {
@@ -66,8 +79,17 @@ export interface MachineSource {
   serviceRunning(id: string): boolean;
   /** This node's etcd member id (hex), once its etcd has joined or bootstrapped a cluster. */
   etcdMemberId(): string | undefined;
-  /** The node's Kubernetes side: the kubelet registered, the control plane's static pods run. */
-  kubernetes(): { readonly nodeReady: boolean; readonly staticPodsRunning: boolean };
+  /** How busy the machine's workloads are, in [0, 1] (what its CPU and memory statistics follow). */
+  load(): number;
+  /**
+   * The node's Kubernetes side: the kubelet registered, the control plane's static pods run, and
+   * the node's Node object as the Kubernetes API has it (once the kubelet registered it).
+   */
+  kubernetes(): {
+    readonly nodeReady: boolean;
+    readonly staticPodsRunning: boolean;
+    readonly node?: KubeNodeStatus | undefined;
+  };
   /** How many times faster than real time the machine runs (node time over wall-clock time). */
   readonly timeScale?: number;
   /** Whether a WireGuard handshake with the KubeSpan peer of this public key goes through now. */
