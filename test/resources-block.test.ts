@@ -173,6 +173,11 @@ describe("block resources of an installed node", () => {
       expect((await table("volumemountstatuses", "u-data")).map((r) => r.slice(3))).toEqual([
         ["u-data", "1", "u-data", "block.VolumeConfigController", "/var/mnt/data"],
       ]);
+      // The mount is in the node's mount table, its directory in the root filesystem.
+      const mounted = await c.talosctl(["mounts"]);
+      expect(mounted.stdout).toMatch(/\n\S+ +\/dev\/sdb1 +5\.37 +0\.03 +5\.34 +0\.63% +\/var\/mnt\/data\n/);
+      const listed = await c.talosctl(["ls", "/var/mnt"]);
+      expect(listed.stdout, listed.stderr).toMatch(/\ndata\n/);
       // The disk now has a partition table: its discovered volume changed.
       expect(
         watchRows(watches.discovered)
@@ -192,6 +197,7 @@ describe("block resources of an installed node", () => {
       expect(events(watches.statuses)).toEqual(["+1", "-1"]);
       expect(events(watches.mounts)).toEqual(["+1", "-1"]);
       expect((await table("volumemountstatuses")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
+      expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/data");
     } finally {
       for (const w of Object.values(watches)) w.cancel();
       for (const w of Object.values(watches)) await w.result;
