@@ -9,6 +9,7 @@ import {
   MountRequestSpecSchema,
   type MountSpec,
   MountStatusSpecSchema,
+  SwapStatusSpecSchema,
   type VolumeMountRequestSpec,
   VolumeMountRequestSpecSchema,
   VolumeMountStatusSpecSchema,
@@ -20,7 +21,7 @@ import {
   BlockVolumePhase,
   BlockVolumeType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
-import { bytesSI } from "../../../wire/index.js";
+import { bytesIEC, bytesSI } from "../../../wire/index.js";
 import { type Controller, messageKind, NS, type Resource, spec } from "../../resources/index.js";
 import { isComplete } from "../config.js";
 import { VOLUME_STATUS } from "../volumes.js";
@@ -36,6 +37,7 @@ import { INPUT, type MachineSource } from "./source.js";
 
 export const MOUNT_REQUEST = messageKind("MountRequests.block.talos.dev", MountRequestSpecSchema);
 export const MOUNT_STATUS = messageKind("MountStatuses.block.talos.dev", MountStatusSpecSchema);
+const SWAP_STATUS = messageKind("SwapStatuses.block.talos.dev", SwapStatusSpecSchema);
 export const VOLUME_MOUNT_STATUS = messageKind(
   "VolumeMountStatuses.block.talos.dev",
   VolumeMountStatusSpecSchema,
@@ -261,10 +263,47 @@ const volumeMountStatuses: Controller<MachineSource> = {
   },
 };
 
+/** Bytes of a swap partition the kernel does not count (its header page). */
+const SWAP_HEADER = 4096;
+
+/** What /proc/swaps lists once swap volumes are mounted (siderolabs/talos: swap_status.go). */
+const swapStatuses: Controller<MachineSource> = {
+  name: "block.SwapStatusController",
+  inputs: [],
+  reads: [at(MOUNT_STATUS.definition.type)],
+  run({ put, list, get }) {
+    const swaps = list(NS.runtime, MOUNT_STATUS.definition.type)
+      .map((r) => ({ id: r.id, s: r.spec as { source: string; filesystem: BlockFilesystemType } }))
+      .filter((m) => m.s.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_SWAP && m.s.source !== "");
+    // The kernel gives swap areas without a priority decreasing ones from -2, in swapon order.
+    swaps.forEach((m, i) => {
+      const volume = get(NS.runtime, VOLUME_STATUS.definition.type, m.id)?.spec as
+        | VolumeStatusSpec
+        | undefined;
+      const size = Math.max(0, Number(volume?.size ?? 0n) - SWAP_HEADER);
+      put(
+        SWAP_STATUS,
+        NS.runtime,
+        m.s.source,
+        spec(SwapStatusSpecSchema, {
+          device: m.s.source,
+          type: "partition",
+          sizeBytes: BigInt(size),
+          sizeHuman: bytesIEC(size),
+          usedBytes: 0n,
+          usedHuman: bytesIEC(0),
+          priority: -2 - i,
+        }),
+      );
+    });
+  },
+};
+
 export const BLOCK_MOUNT_CONTROLLERS: readonly Controller<MachineSource>[] = [
   volumeManager,
   sequencerMounts,
   mountRequests,
   mounts,
   volumeMountStatuses,
+  swapStatuses,
 ];

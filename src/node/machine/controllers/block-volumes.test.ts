@@ -180,4 +180,29 @@ describe("volume controllers", () => {
     ])
       expect(m.ids(type), type).not.toContain("u-data");
   });
+
+  it("turns a swap volume on: its mount and the swap area /proc/swaps lists", () => {
+    const m = machine(
+      config(
+        volumeDoc(
+          "SwapVolumeConfig",
+          "swap1",
+          `  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\n`,
+        ),
+      ),
+    );
+    m.mount();
+    expect(m.store.get(NS.runtime, "VolumeConfigs.block.talos.dev", "s-swap1")!.labels).toEqual({
+      "talos.dev/swap-volume": "",
+    });
+    expect(m.ids("MountStatuses.block.talos.dev")).toContain("s-swap1");
+    const swap = m.store.get(NS.runtime, "SwapStatuses.block.talos.dev", "/dev/sdb1")!.spec as {
+      sizeBytes: bigint;
+      sizeHuman: string;
+      priority: number;
+    };
+    expect([swap.sizeBytes, swap.sizeHuman, swap.priority]).toEqual([BigInt(GIB - 4096), "1024 MiB", -2]);
+    m.apply(config());
+    expect(m.ids("SwapStatuses.block.talos.dev")).toEqual([]);
+  });
 });
