@@ -11,6 +11,7 @@ import {
 import { bytesSI } from "../../../wire/index.js";
 import { type Disk, diskFacts, diskName } from "../../platform/index.js";
 import { type Controller, kindOf, messageKind, NS, type ResourceKind, spec } from "../../resources/index.js";
+import { VOLUME_STATUS } from "../volumes.js";
 import { blockLayout, type DiskLayout, type PartitionFacts } from "./block-layout.js";
 import { INPUT, type MachineSource } from "./source.js";
 
@@ -20,10 +21,20 @@ const BLOCK_SYMLINK = messageKind("BlockSymlinks.block.talos.dev", SymlinkSpecSc
 
 const SECTOR = 512n;
 
-/** The layout the machine's disks have now. */
-export function currentLayout(source: MachineSource) {
-  return blockLayout(source.disks, source.installed(), source.machineUuid, source.active());
+/**
+ * The layout the machine's disks have now. The system disk holds Talos's partitions once the
+ * machine is installed, or whenever the machine publishes its system volumes (it boots from them).
+ */
+export function currentLayout(
+  source: MachineSource,
+  get: (namespace: string, type: string, id: string) => unknown,
+): ReturnType<typeof blockLayout> {
+  const partitioned =
+    source.installed() || get(NS.runtime, VOLUME_STATUS.definition.type, "META") !== undefined;
+  return blockLayout(source.disks, partitioned, source.machineUuid, source.active());
 }
+
+const READS_VOLUMES = [{ namespace: NS.runtime, type: VOLUME_STATUS.definition.type }];
 
 /** The sysfs device path of a disk. */
 export function sysfsPath(disk: Disk): string {
@@ -101,8 +112,9 @@ function partitionVolume(l: DiskLayout, p: PartitionFacts) {
 const discovery: Controller<MachineSource> = {
   name: "block.DiscoveryController",
   inputs: [INPUT.config, INPUT.boot],
-  run({ source, put }) {
-    for (const l of currentLayout(source).disks) {
+  reads: READS_VOLUMES,
+  run({ source, put, get }) {
+    for (const l of currentLayout(source, get).disks) {
       put(DISCOVERED_VOLUME, NS.runtime, diskName(l.disk), diskVolume(l));
       for (const p of l.partitions) put(DISCOVERED_VOLUME, NS.runtime, p.id, partitionVolume(l, p));
     }
@@ -112,8 +124,9 @@ const discovery: Controller<MachineSource> = {
 const devices: Controller<MachineSource> = {
   name: "block.DevicesController",
   inputs: [INPUT.config, INPUT.boot],
-  run({ source, put }) {
-    currentLayout(source).disks.forEach((l, i) => {
+  reads: READS_VOLUMES,
+  run({ source, put, get }) {
+    currentLayout(source, get).disks.forEach((l, i) => {
       const { major, minor } = deviceNumbers(l.disk, i);
       const path = sysfsPath(l.disk);
       // The kernel reports a disk again (a new generation) when its partition table changes.
@@ -153,8 +166,9 @@ const devices: Controller<MachineSource> = {
 const symlinks: Controller<MachineSource> = {
   name: "block.SymlinksController",
   inputs: [INPUT.config, INPUT.boot],
-  run({ source, put }) {
-    for (const l of currentLayout(source).disks) {
+  reads: READS_VOLUMES,
+  run({ source, put, get }) {
+    for (const l of currentLayout(source, get).disks) {
       const f = diskFacts(l.disk);
       put(BLOCK_SYMLINK, NS.runtime, f.name, spec(SymlinkSpecSchema, { paths: [...f.symlinks].sort() }));
       for (const p of l.partitions) {

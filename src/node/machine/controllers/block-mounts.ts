@@ -69,7 +69,7 @@ const volumeManager: Controller<MachineSource> = {
       USER_VOLUME_MOUNT_POINT,
       status(ready(USER_MOUNT_POINT_MOUNT, BlockVolumeType.VOLUME_TYPE_DIRECTORY)),
     );
-    const layout = currentLayout(source);
+    const layout = currentLayout(source, get);
     for (const v of layout.volumes) {
       const mountSpec = userVolumeMount(v);
       if (v.volumeType === "directory") {

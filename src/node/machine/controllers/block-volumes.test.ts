@@ -9,6 +9,7 @@ import { type Disk, parseDiskFlag } from "../../platform/index.js";
 import { ControllerRuntime, checkedExprText, NS, ResourceStore } from "../../resources/index.js";
 import { type MachineConfig, parseMachineConfig } from "../config.js";
 import { SystemVolumes } from "../volumes.js";
+import { BLOCK_CONTROLLERS } from "./block.js";
 import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
 import { blockLayout, MIN_USER_VOLUME_SIZE, stableUuid } from "./block-layout.js";
 import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
@@ -104,7 +105,7 @@ describe("block layout", () => {
   });
 });
 
-function machine(initial: MachineConfig) {
+function machine(initial: MachineConfig, installed = true) {
   const store = ResourceStore.forNode(createClock());
   let active = initial;
   const diskList = disks();
@@ -118,10 +119,11 @@ function machine(initial: MachineConfig) {
   const source = {
     disks: diskList,
     machineUuid: "uuid-1",
-    installed: () => true,
+    installed: () => installed,
     active: () => active,
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [
+    ...BLOCK_CONTROLLERS,
     ...BLOCK_DISCOVERY_CONTROLLERS,
     ...BLOCK_VOLUME_CONTROLLERS,
     ...BLOCK_MOUNT_CONTROLLERS,
@@ -204,5 +206,27 @@ describe("volume controllers", () => {
     expect([swap.sizeBytes, swap.sizeHuman, swap.priority]).toEqual([BigInt(GIB - 4096), "1024 MiB", -2]);
     m.apply(config());
     expect(m.ids("SwapStatuses.block.talos.dev")).toEqual([]);
+  });
+
+  it("find the system disk by its META partition, also on a machine that boots from its volumes uninstalled", () => {
+    const m = machine(config(), false);
+    expect(m.ids("DiscoveredVolumes.block.talos.dev")).toEqual(["sda", "sdb"]);
+    expect(m.ids("SystemDisks.block.talos.dev")).toEqual([]);
+    m.mount();
+    expect(m.ids("DiscoveredVolumes.block.talos.dev")).toEqual([
+      "sda",
+      "sda1",
+      "sda2",
+      "sda3",
+      "sda4",
+      "sda5",
+      "sda6",
+      "sdb",
+    ]);
+    const disk = m.store.get(NS.runtime, "SystemDisks.block.talos.dev", "system-disk")!.spec as {
+      diskId: string;
+      devPath: string;
+    };
+    expect([disk.diskId, disk.devPath]).toEqual(["sda", "/dev/sda"]);
   });
 });
