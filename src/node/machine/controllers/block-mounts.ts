@@ -76,6 +76,20 @@ const volumeManager: Controller<MachineSource> = {
         put(VOLUME_STATUS, NS.runtime, v.id, status(ready(mountSpec, BlockVolumeType.VOLUME_TYPE_DIRECTORY)));
         continue;
       }
+      // Whole-disk volumes are not provisioned here: they stay waiting for a disk.
+      if (v.volumeType === "disk") {
+        put(
+          VOLUME_STATUS,
+          NS.runtime,
+          v.id,
+          spec(VolumeStatusSpecSchema, {
+            phase: BlockVolumePhase.VOLUME_PHASE_WAITING,
+            type: BlockVolumeType.VOLUME_TYPE_DISK,
+            ...(mountSpec ? { mountSpec } : {}),
+          }),
+        );
+        continue;
+      }
       const placed = layout.placements.get(v.id);
       if (!placed?.ok) {
         put(
@@ -85,7 +99,7 @@ const volumeManager: Controller<MachineSource> = {
           spec(VolumeStatusSpecSchema, {
             phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
             preFailPhase: BlockVolumePhase.VOLUME_PHASE_WAITING,
-            errorMessage: placed?.error ?? `unsupported volume type "${v.volumeType}"`,
+            errorMessage: placed?.error ?? "no disks matched selector for volume",
             type: BlockVolumeType.VOLUME_TYPE_PARTITION,
             ...(mountSpec ? { mountSpec } : {}),
           }),

@@ -229,4 +229,21 @@ describe("volume controllers", () => {
     };
     expect([disk.diskId, disk.devPath]).toEqual(["sda", "/dev/sda"]);
   });
+
+  it("configure a whole-disk user volume by its disk selector, waiting for the disk", () => {
+    const doc = `---\napiVersion: v1alpha1\nkind: UserVolumeConfig\nname: whole\nvolumeType: disk\nprovisioning:\n  diskSelector:\n    match: disk.dev_path == '/dev/sdb'\n`;
+    const m = machine(config(doc));
+    m.mount();
+    const spec = m.store.get(NS.runtime, "VolumeConfigs.block.talos.dev", "u-whole")!
+      .spec as VolumeConfigSpec;
+    expect(checkedExprText(spec.locator?.diskMatch)).toBe('disk.dev_path == "/dev/sdb"');
+    expect(checkedExprText(spec.locator?.match)).toBe("");
+    expect(spec.provisioning?.partitionSpec?.label).toBe("");
+    const status = m.store.get(NS.runtime, "VolumeStatuses.block.talos.dev", "u-whole")!.spec as {
+      phase: number;
+    };
+    expect(status.phase).toBe(0);
+    expect(m.ids("MountStatuses.block.talos.dev")).not.toContain("u-whole");
+    expect(m.ids("DiscoveredVolumes.block.talos.dev")).not.toContain("sdb1");
+  });
 });

@@ -193,6 +193,19 @@ export function userVolumeConfig(v: UserVolume): VolumeConfigSpec {
       type: BlockVolumeType.VOLUME_TYPE_DIRECTORY,
       ...(mount ? { mount } : {}),
     });
+  // A whole disk: found by the disk selector itself, formatted without a partition table.
+  if (v.volumeType === "disk")
+    return spec(VolumeConfigSpecSchema, {
+      type: BlockVolumeType.VOLUME_TYPE_DISK,
+      locator: spec(LocatorSpecSchema, { diskMatch: checkedExpr(v.diskSelector) }),
+      provisioning: spec(ProvisioningSpecSchema, {
+        wave: WAVE_USER_VOLUMES,
+        diskSelector: spec(DiskSelectorSchema, { match: checkedExpr(v.diskSelector) }),
+        partitionSpec: spec(PartitionSpecSchema, { typeUuid: PARTITION_TYPE.linuxData }),
+        filesystemSpec: spec(FilesystemSpecSchema, { type: filesystemType(v.filesystem) }),
+      }),
+      ...(mount ? { mount } : {}),
+    });
   return spec(VolumeConfigSpecSchema, {
     type: BlockVolumeType.VOLUME_TYPE_PARTITION,
     locator: spec(LocatorSpecSchema, { match: labelMatch(v.id) }),
