@@ -26,8 +26,9 @@ import {
   type WatchResponse,
   WatchResponseSchema,
 } from "../src/gen/cosi/resource/state_pb.js";
+import type { CheckedExpr } from "../src/gen/google/api/expr/v1alpha1/checked_pb.js";
 import { MetaDeleteRequestSchema, MetaWriteRequestSchema } from "../src/gen/machine/machine_pb.js";
-import { specMessage } from "../src/node/resources/index.js";
+import { checkedExprText, specMessage } from "../src/node/resources/index.js";
 import { REFERENCE } from "./helpers/cli.js";
 import {
   type ConfiguredNode,
@@ -180,6 +181,7 @@ const KEY_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = 
     used: "memused",
     available: "memavailable",
   },
+  "talos.resource.definitions.block.MountRequestSpec": { parentid: "parentmountid" },
 };
 
 /** Messages whose YAML is the Kubernetes object one field holds, by message: the field. */
@@ -318,6 +320,10 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
         return;
       case "google.protobuf.Struct":
         if (canonicalJson(value ?? {}) !== canonicalJson(yaml ?? {})) fail("struct");
+        return;
+      // A CEL expression: its checked tree in proto_spec, the expression text in yaml_spec.
+      case "google.api.expr.v1alpha1.CheckedExpr":
+        if (checkedExprText(value as CheckedExpr | undefined) !== yaml) fail("CEL expression");
         return;
       case "google.protobuf.Duration": {
         const nanos = Number(value?.seconds ?? 0n) * 1e9 + Number(value?.nanos ?? 0);

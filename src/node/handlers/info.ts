@@ -36,6 +36,7 @@ import {
   VersionResponseSchema,
   VersionSchema,
 } from "../../gen/machine/machine_pb.js";
+import { BlockFilesystemType } from "../../gen/resource/definitions/enums/enums_pb.js";
 import { buildSha } from "../../version.js";
 import { legacyDocument, type Machine } from "../machine/index.js";
 import { type CpuTimes, cpuInfo } from "../platform/index.js";
@@ -185,7 +186,25 @@ export function infoHandlers(rt: NodeRuntime): HandlerEntry[] {
 
     unary(MachineService.method.mounts, async () => {
       const m = rt.machine;
-      const stats = m.hardware.mounts(rt.clock.now(), m.volumes.mounted).map((r) =>
+      const rows = m.hardware.mounts(rt.clock.now(), m.volumes.mounted);
+      // Volumes mounted from partitions besides the system ones (user volumes under /var/mnt).
+      for (const ms of m.store.list("runtime", "MountStatuses.block.talos.dev")) {
+        const s = ms.spec as { source?: string; target?: string; filesystem?: number };
+        if (!s.source?.startsWith("/dev/") || !s.target || rows.some((r) => r.mountedOn === s.target))
+          continue;
+        if (s.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_SWAP) continue;
+        const size = Number(
+          (m.store.get("runtime", "VolumeStatuses.block.talos.dev", ms.id)?.spec as { size?: bigint })
+            ?.size ?? 0n,
+        );
+        rows.push({
+          filesystem: s.source,
+          size,
+          available: Math.max(0, size - 33_554_432),
+          mountedOn: s.target,
+        });
+      }
+      const stats = rows.map((r) =>
         create(MountStatSchema, {
           filesystem: r.filesystem,
           size: BigInt(r.size),

@@ -46,6 +46,7 @@ import { LogManager } from "./logs.js";
 import { clusterHost, liveFacts, machineSource } from "./machine-facts.js";
 import type { MachineKube, MachineOptionsOf } from "./machine-options.js";
 import { MachineStatusController, onceRunningAndReady, type UnmetCondition } from "./machine-status.js";
+import { watchMountPoints } from "./mount-points.js";
 import { unmetConditions } from "./readiness.js";
 import { Sequencer } from "./sequencer.js";
 import { ServiceOutput } from "./service-output.js";
@@ -106,6 +107,7 @@ export class Machine {
   private readonly output: ServiceOutput;
   private readonly detachLog: (() => void) | undefined;
   private readonly detachMeta: () => void;
+  private readonly detachMounts: () => void;
   private readonly detachServices: () => void;
   private lastHostname: string | undefined;
   private apiIdentity: ApiIdentity | undefined;
@@ -243,6 +245,7 @@ export class Machine {
       MACHINE_CONTROLLERS,
       log,
     );
+    this.detachMounts = watchMountPoints(this.store, this.rootfs.dir, log);
     this.controllers.start();
     // The system disk's volumes exist once installed, or when this boot installs unattended.
     if (this.installed || (this.platform.mode === "metal" && hasUnattendedInstall(this.config.active))) {
@@ -339,6 +342,7 @@ export class Machine {
     this.config.close();
     this.controllers.close();
     this.detachMeta();
+    this.detachMounts();
     this.detachServices();
     this.services.close();
     this.status.close();

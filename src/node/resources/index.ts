@@ -11,6 +11,7 @@ export {
   type PrintColumn,
   type SpecForm,
 } from "./catalogue.js";
+export { type CelExpr, celText, checkedExpr, checkedExprText, parseCel } from "./cel-expr.js";
 export { linkFlags, linkFlagsText, macBytes, macText } from "./codecs.js";
 export {
   type Controller,

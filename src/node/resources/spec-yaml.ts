@@ -15,7 +15,9 @@
 // have none, so an `omitempty` address, prefix or address:port is never written.
 import type { DescEnum, DescField, DescMessage } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
+import type { CheckedExpr } from "../../gen/google/api/expr/v1alpha1/checked_pb.js";
 import { formatGoDuration } from "../../wire/index.js";
+import { checkedExprText } from "./cel-expr.js";
 import { CODECS, type Codec } from "./codecs.js";
 import { enumText } from "./enum-text.js";
 import { SPEC_LAYOUTS } from "./layouts.js";
@@ -138,6 +140,8 @@ const NETIP = new Set(["common.NetIP", "common.NetIPPrefix", "common.NetIPPort"]
 /** A struct is zero when all its fields are (go-yaml's test for `omitempty` structs). */
 function isZeroMessage(schema: DescMessage, message: object): boolean {
   if (schema.typeName === "google.protobuf.Struct") return Object.keys(message).length === 0;
+  if (schema.typeName === "google.api.expr.v1alpha1.CheckedExpr")
+    return checkedExprText(message as CheckedExpr) === "";
   const record = message as Record<string, unknown>;
   return schema.fields.every((f) => isEmpty(f, record[f.localName]));
 }
@@ -213,6 +217,9 @@ function messageValue(schema: DescMessage, raw: unknown): unknown {
       return goTime(BigInt((value.seconds as bigint | undefined) ?? 0n), (value.nanos as number) ?? 0);
     case "google.protobuf.Struct":
       return raw ?? {};
+    // siderolabs/talos: pkg/machinery/cel writes an expression as its text.
+    case "google.api.expr.v1alpha1.CheckedExpr":
+      return checkedExprText(value as CheckedExpr);
     // siderolabs/crypto's PEM types write their bytes in base64.
     case "common.PEMEncodedCertificateAndKey":
       return { crt: base64(value.crt), key: base64(value.key) };

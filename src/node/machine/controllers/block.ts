@@ -1,10 +1,14 @@
 // Block devices as Talos's block controllers publish them: a Disk per emulated disk, and the
-// system disk once the machine is installed (siderolabs/talos:
+// system disk once its partitions are there (siderolabs/talos:
 // internal/app/machined/pkg/controllers/block).
-import { DiskSpecSchema, SystemDiskSpecSchema } from "../../../gen/resource/definitions/block/block_pb.js";
-import { diskFacts, diskName } from "../../platform/index.js";
+import {
+  type DiscoveredVolumeSpec,
+  DiskSpecSchema,
+  SystemDiskSpecSchema,
+} from "../../../gen/resource/definitions/block/block_pb.js";
+import { diskFacts } from "../../platform/index.js";
 import { type Controller, messageKind, NS, spec } from "../../resources/index.js";
-import { INPUT, type MachineSource } from "./source.js";
+import type { MachineSource } from "./source.js";
 
 export const DISK = messageKind("Disks.block.talos.dev", DiskSpecSchema);
 export const SYSTEM_DISK = messageKind("SystemDisks.block.talos.dev", SystemDiskSpecSchema);
@@ -42,18 +46,23 @@ const disks: Controller<MachineSource> = {
   },
 };
 
+/** The system disk is the disk whose partition is labelled META (siderolabs/talos: system_disk.go). */
 const systemDisk: Controller<MachineSource> = {
   name: "block.SystemDiskController",
-  inputs: [INPUT.boot],
-  run({ source, put }) {
-    const disk = source.disks[0];
-    if (!disk || !source.installed()) return;
-    put(
-      SYSTEM_DISK,
-      NS.runtime,
-      "system-disk",
-      spec(SystemDiskSpecSchema, { diskId: diskName(disk), devPath: disk.devPath }),
-    );
+  inputs: [],
+  reads: [{ namespace: NS.runtime, type: "DiscoveredVolumes.block.talos.dev" }],
+  run({ put, list }) {
+    for (const r of list(NS.runtime, "DiscoveredVolumes.block.talos.dev")) {
+      const dv = r.spec as DiscoveredVolumeSpec;
+      if (dv.partitionLabel !== "META" || dv.parent.startsWith("loop")) continue;
+      put(
+        SYSTEM_DISK,
+        NS.runtime,
+        "system-disk",
+        spec(SystemDiskSpecSchema, { diskId: dv.parent, devPath: dv.parentDevPath }),
+      );
+      return;
+    }
   },
 };
 

@@ -1,6 +1,9 @@
 // Every controller of the machine, in the order they first run (inputs before what reads them).
 import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
+import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
+import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
+import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
 import { CRI_REGISTRIES_CONTROLLERS } from "./cri-registries.js";
@@ -32,6 +35,9 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...RUNTIME_SBOM_CONTROLLERS,
   ...HARDWARE_CONTROLLERS,
   ...BLOCK_CONTROLLERS,
+  ...BLOCK_DISCOVERY_CONTROLLERS,
+  ...BLOCK_VOLUME_CONTROLLERS,
+  ...BLOCK_MOUNT_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
   ...SECRETS_CONTROLLERS,

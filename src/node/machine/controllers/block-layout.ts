@@ -1,0 +1,314 @@
+// What the emulated disks hold as Talos's block controllers see them: Talos's partitions on the
+// installed system disk, and the partitions the volume manager provisions for the user, raw and
+// swap volume documents of the config (siderolabs/talos:
+// internal/app/machined/pkg/controllers/block/internal/volumes: partition.go, volumes.go,
+// locate.go). GPT, partition and filesystem UUIDs derive from the machine's UUID, so they stay
+// the same across boots of one node.
+import { createHash } from "node:crypto";
+import type { ConfigDocument } from "../../../config/document.js";
+import { humanizeParseBytes } from "../../../config/validate/go.js";
+import {
+  type Disk,
+  diskFacts,
+  diskName,
+  PARTITIONS,
+  partitionPath,
+  RESERVED_BEFORE_EPHEMERAL,
+} from "../../platform/index.js";
+import type { MachineConfig } from "../config.js";
+import { type CelObject, celMatches } from "./block-cel.js";
+
+const MIB = 1_048_576;
+
+/** Partition type GUIDs (siderolabs/talos: internal/pkg/partition). */
+export const PARTITION_TYPE = {
+  efi: "C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
+  bios: "21686148-6449-6E6F-744E-656564454649",
+  linuxData: "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
+  swap: "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F",
+} as const;
+
+/** Volume documents' size floor (siderolabs/talos: volumeconfig.MinUserVolumeSize). */
+export const MIN_USER_VOLUME_SIZE = 100 * MIB;
+
+export type UserVolumeKind = "user" | "raw" | "swap";
+
+/** One user, raw or swap volume document, as the VolumeConfig it becomes. */
+export interface UserVolume {
+  /** `u-data`, `r-data`, `s-swap1`. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: UserVolumeKind;
+  /** `partition`, `directory` or `disk` (user volumes; raw and swap are partitions). */
+  readonly volumeType: string;
+  /** The disk selector expression; `false` (matches nothing) when the document has none. */
+  readonly diskSelector: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** A `maxSize` given as a percentage of the free space. */
+  readonly relativeMaxSize: number;
+  readonly grow: boolean;
+  /** `xfs`, `ext4`, `swap` or `none`. */
+  readonly filesystem: string;
+  readonly projectQuotaSupport: boolean;
+}
+
+const PREFIX: Readonly<Record<UserVolumeKind, string>> = { user: "u-", raw: "r-", swap: "s-" };
+const KINDS: Readonly<Record<string, UserVolumeKind>> = {
+  UserVolumeConfig: "user",
+  RawVolumeConfig: "raw",
+  SwapVolumeConfig: "swap",
+};
+
+function field(data: unknown, path: readonly string[]): unknown {
+  let cur = data;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function bytes(v: unknown): { value: number; relative: number } {
+  const s = v === undefined || v === null ? "" : String(v).trim();
+  if (s === "") return { value: 0, relative: 0 };
+  if (s.endsWith("%")) return { value: 0, relative: Number(s.slice(0, -1)) || 0 };
+  const parsed = humanizeParseBytes(s);
+  return { value: "value" in parsed ? parsed.value : 0, relative: 0 };
+}
+
+function userVolume(d: ConfigDocument, kind: UserVolumeKind): UserVolume {
+  const name = d.name ?? "";
+  const min = bytes(field(d.data, ["provisioning", "minSize"]));
+  const max = bytes(field(d.data, ["provisioning", "maxSize"]));
+  const match = field(d.data, ["provisioning", "diskSelector", "match"]);
+  const fsType = field(d.data, ["filesystem", "type"]);
+  return {
+    id: `${PREFIX[kind]}${name}`,
+    name,
+    kind,
+    volumeType: kind === "user" ? String(field(d.data, ["volumeType"]) ?? "partition") : "partition",
+    diskSelector: typeof match === "string" && match.trim() !== "" ? match : "false",
+    minSize: min.value || MIN_USER_VOLUME_SIZE,
+    maxSize: max.value,
+    relativeMaxSize: max.relative,
+    grow: field(d.data, ["provisioning", "grow"]) === true,
+    filesystem:
+      kind === "swap"
+        ? "swap"
+        : kind === "raw"
+          ? "none"
+          : typeof fsType === "string" && fsType
+            ? fsType
+            : "xfs",
+    projectQuotaSupport: field(d.data, ["filesystem", "projectQuotaSupport"]) === true,
+  };
+}
+
+/** The user, raw and swap volume documents of a config, in document order. */
+export function userVolumes(config: MachineConfig | undefined): UserVolume[] {
+  if (!config) return [];
+  return config.documents.documents.flatMap((d) => {
+    const kind = KINDS[d.kind];
+    return kind ? [userVolume(d, kind)] : [];
+  });
+}
+
+/** One partition of an emulated disk. */
+export interface PartitionFacts {
+  /** `sda6` */
+  readonly id: string;
+  readonly disk: Disk;
+  readonly index: number;
+  readonly devPath: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly partitionLabel: string;
+  readonly partitionType: string;
+  readonly partitionUuid: string;
+  /** The filesystem the volume manager or the installer made: `xfs`, `vfat`, `swap`, `none`. */
+  readonly filesystem: string;
+  /** What blkid names the content (`xfs`, `vfat`, `swap`, `talosmeta`; empty when unknown). */
+  readonly probedName: string;
+  readonly fsLabel: string;
+  readonly fsUuid: string;
+  /** The volume living on it (`EPHEMERAL`, `u-data`), if any. */
+  readonly volumeId?: string;
+}
+
+export interface DiskLayout {
+  readonly disk: Disk;
+  readonly system: boolean;
+  /** The GPT's disk GUID; empty while the disk has no partition table. */
+  readonly ptUuid: string;
+  readonly partitions: readonly PartitionFacts[];
+}
+
+/** Where a user volume went, or why it did not. */
+export type Placement =
+  | { readonly ok: true; readonly partition: PartitionFacts }
+  | { readonly ok: false; readonly error: string };
+
+export interface BlockLayout {
+  readonly disks: readonly DiskLayout[];
+  readonly volumes: readonly UserVolume[];
+  /** Placements of the partition volumes, by volume id. */
+  readonly placements: ReadonlyMap<string, Placement>;
+}
+
+/** A stable UUID (version 4 layout) for one thing of one machine. */
+export function stableUuid(machineUuid: string, what: string): string {
+  const h = createHash("sha256").update(`${machineUuid}/${what}`).digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x40;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+const SYSTEM_FS: Readonly<
+  Record<string, { readonly type: string; readonly probed: string; readonly label: string }>
+> = {
+  EFI: { type: PARTITION_TYPE.efi, probed: "vfat", label: "EFI" },
+  BIOS: { type: PARTITION_TYPE.bios, probed: "", label: "" },
+  BOOT: { type: PARTITION_TYPE.linuxData, probed: "xfs", label: "BOOT" },
+  META: { type: PARTITION_TYPE.linuxData, probed: "talosmeta", label: "" },
+  STATE: { type: PARTITION_TYPE.linuxData, probed: "xfs", label: "STATE" },
+  EPHEMERAL: { type: PARTITION_TYPE.linuxData, probed: "xfs", label: "EPHEMERAL" },
+};
+
+function systemPartitions(disk: Disk, machineUuid: string): PartitionFacts[] {
+  const out: PartitionFacts[] = [];
+  let offset = MIB;
+  PARTITIONS.forEach((p, i) => {
+    const index = i + 1;
+    const fs = SYSTEM_FS[p.label] ?? { type: PARTITION_TYPE.linuxData, probed: "", label: "" };
+    const size = p.label === "EPHEMERAL" ? Math.max(0, disk.size - RESERVED_BEFORE_EPHEMERAL) : p.bytes;
+    const id = diskName(disk) + partitionPath(disk, index).slice(`/dev/${diskName(disk)}`.length);
+    out.push({
+      id,
+      disk,
+      index,
+      devPath: partitionPath(disk, index),
+      offset,
+      size,
+      partitionLabel: p.label,
+      partitionType: fs.type,
+      partitionUuid: stableUuid(machineUuid, `partition/${id}`),
+      filesystem: p.filesystem || "none",
+      probedName: fs.probed,
+      fsLabel: fs.label,
+      fsUuid: fs.probed && fs.probed !== "talosmeta" ? stableUuid(machineUuid, `filesystem/${id}`) : "",
+      ...(["META", "STATE", "EPHEMERAL"].includes(p.label) ? { volumeId: p.label } : {}),
+    });
+    offset = p.label === "STATE" ? RESERVED_BEFORE_EPHEMERAL : offset + size;
+  });
+  return out;
+}
+
+/** Provisioning order (siderolabs/talos: volumes.CompareVolumeConfigs): fixed size before grow, smaller max size first. */
+function provisioningOrder(a: UserVolume, b: UserVolume): number {
+  if (a.grow !== b.grow) return a.grow ? 1 : -1;
+  const sa = a.maxSize || Number.MAX_SAFE_INTEGER;
+  const sb = b.maxSize || Number.MAX_SAFE_INTEGER;
+  return sa !== sb ? sa - sb : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The disk as the `disk` variable of a disk selector (DiskSpec by protobuf field name). */
+export function diskCelObject(disk: Disk): CelObject {
+  const f = diskFacts(disk);
+  return {
+    dev_path: f.devPath,
+    size: BigInt(f.size),
+    pretty_size: f.prettySize,
+    io_size: 512n,
+    sector_size: 512n,
+    readonly: false,
+    cdrom: false,
+    model: f.model,
+    serial: f.serial,
+    modalias: f.modalias,
+    wwid: f.wwid,
+    bus_path: f.busPath,
+    sub_system: "/sys/class/block",
+    transport: f.transport,
+    rotational: f.rotational,
+    symlinks: [...f.symlinks],
+    secondary_disks: [],
+    uuid: "",
+    firmware_version: "",
+  };
+}
+
+/** The block layout of the machine: installed system disk, then user volumes provisioned in order. */
+export function blockLayout(
+  disks: readonly Disk[],
+  installed: boolean,
+  machineUuid: string,
+  config: MachineConfig | undefined,
+): BlockLayout {
+  const volumes = userVolumes(config);
+  const layouts = disks.map((disk, i) => {
+    const system = i === 0 && installed;
+    return {
+      disk,
+      system,
+      parts: system ? systemPartitions(disk, machineUuid) : ([] as PartitionFacts[]),
+      // The system disk's EPHEMERAL partition grows to its end; other disks keep 1 MiB at each end.
+      next: system ? disk.size : MIB,
+      end: Math.max(MIB, Math.floor((disk.size - MIB) / MIB) * MIB),
+    };
+  });
+  const placements = new Map<string, Placement>();
+  for (const v of [...volumes].filter((x) => x.volumeType === "partition").sort(provisioningOrder)) {
+    const matched = layouts.filter((l) =>
+      celMatches(v.diskSelector, { disk: diskCelObject(l.disk), system_disk: l.system }),
+    );
+    if (matched.length === 0) {
+      placements.set(v.id, { ok: false, error: "no disks matched selector for volume" });
+      continue;
+    }
+    const l = matched.find((m) => m.end - m.next >= v.minSize);
+    if (!l) {
+      placements.set(v.id, {
+        ok: false,
+        error: `no disks matched for volume (${matched.length} matched selector): ${matched.length} have not enough space, 0 have wrong format, 0 have other issues`,
+      });
+      continue;
+    }
+    const available = l.end - l.next;
+    const max = v.relativeMaxSize ? Math.floor((available * v.relativeMaxSize) / 100) : v.maxSize;
+    const size = max === 0 || max >= available ? available : max;
+    const index = l.parts.length + 1;
+    const devPath = partitionPath(l.disk, index);
+    const id = devPath.slice("/dev/".length);
+    const part: PartitionFacts = {
+      id,
+      disk: l.disk,
+      index,
+      devPath,
+      offset: l.next,
+      size,
+      partitionLabel: v.id,
+      partitionType: v.kind === "swap" ? PARTITION_TYPE.swap : PARTITION_TYPE.linuxData,
+      partitionUuid: stableUuid(machineUuid, `partition/${id}/${v.id}`),
+      filesystem: v.filesystem,
+      probedName: v.filesystem === "none" ? "" : v.filesystem,
+      fsLabel: "",
+      fsUuid: v.filesystem === "none" ? "" : stableUuid(machineUuid, `filesystem/${id}/${v.id}`),
+      volumeId: v.id,
+    };
+    l.parts.push(part);
+    l.next += size;
+    placements.set(v.id, { ok: true, partition: part });
+  }
+  return {
+    volumes,
+    placements,
+    disks: layouts.map((l) => ({
+      disk: l.disk,
+      system: l.system,
+      ptUuid: l.parts.length > 0 ? stableUuid(machineUuid, `gpt/${diskName(l.disk)}`) : "",
+      partitions: l.parts,
+    })),
+  };
+}

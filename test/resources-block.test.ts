@@ -1,0 +1,224 @@
+// The block resources of an installed node with a second disk, as `talosctl get` shows them:
+// Talos's partitions on the system disk as discovered volumes, block devices and /dev/disk
+// links; the system volume configs with their CEL selectors; EPHEMERAL and /var/mnt mounted.
+// Then a UserVolumeConfig applied live provisions a partition on the second disk and mounts it
+// at /var/mnt/<name>, and applying the config without it takes its resources away, each watch
+// printing the changes in order.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ConfiguredNode,
+  type InProcessRun,
+  startConfiguredNode,
+  startInProcess,
+} from "./helpers/cluster.js";
+
+let c: ConfiguredNode;
+
+beforeAll(async () => {
+  c = await startConfiguredNode({ args: ["--disk", "/dev/sda:10GiB", "--disk", "/dev/sdb:20GiB"] });
+  // The system volumes are ready once the boot has mounted them.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await c.talosctl(["get", "volumestatus", "EPHEMERAL", "-o", "yaml"]);
+    if (r.code === 0 && r.stdout.includes("phase: ready")) break;
+    if (Date.now() > deadline) throw new Error(`EPHEMERAL not ready: ${r.stdout}${r.stderr}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await c?.stop();
+});
+
+/** Table rows of a `talosctl get` (header dropped), split on the column padding. */
+async function table(...args: string[]): Promise<string[][]> {
+  const r = await c.talosctl(["get", ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout
+    .split("\n")
+    .slice(1)
+    .filter((l) => l !== "")
+    .map((l) => l.trimEnd().split(/ {2,}/));
+}
+
+async function yaml(...args: string[]): Promise<string> {
+  const r = await c.talosctl(["get", ...args, "-o", "yaml"]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The `get -w` rows so far: marker (+, - or blank), id, version, then the print columns. */
+function watchRows(run: InProcessRun): string[][] {
+  return run
+    .stdout()
+    .split("\n")
+    .slice(1)
+    .filter((l) => l !== "")
+    .map((l) => {
+      const m = /^(\S+) {3}([+\- ]) {3}(.*)$/.exec(l);
+      if (!m) throw new Error(`unexpected row: ${l}`);
+      const [, type, id, version, ...rest] = m[3]!.trimEnd().split(/ {2,}/);
+      return [m[2]!, id!, version!, type!, ...rest];
+    });
+}
+
+const USER_VOLUME = `apiVersion: v1alpha1
+kind: UserVolumeConfig
+name: data
+provisioning:
+  diskSelector:
+    match: "!system_disk"
+  maxSize: 5GiB
+`;
+
+async function apply(text: string): Promise<void> {
+  const file = path.join(c.dir, "applied.yaml");
+  fs.writeFileSync(file, text);
+  const r = await c.talosctl(["apply-config", "-f", file, "--mode", "no-reboot"]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe("block resources of an installed node", () => {
+  it("discovers the system disk's partitions and the second disk", async () => {
+    const dvs = await table("discoveredvolumes");
+    const byId = new Map(dvs.map((r) => [r[3], r.slice(5)]));
+    expect([...byId.keys()]).toEqual(["sda", "sda1", "sda2", "sda3", "sda4", "sda5", "sda6", "sdb"]);
+    expect(byId.get("sda")).toEqual(["disk", "11 GB", "gpt"]);
+    expect(byId.get("sda1")).toEqual(["partition", "105 MB", "vfat", "EFI", "EFI"]);
+    expect(byId.get("sda4")).toEqual(["partition", "1.0 MB", "talosmeta", "META"]);
+    expect(byId.get("sda6")).toEqual(["partition", "9.2 GB", "xfs", "EPHEMERAL", "EPHEMERAL"]);
+    expect(byId.get("sdb")).toEqual(["disk", "22 GB"]);
+
+    // The EPHEMERAL partition is the volume the volume manager reports, with the same UUIDs.
+    const dv = await yaml("discoveredvolume", "sda6");
+    const vs = await yaml("volumestatus", "EPHEMERAL");
+    const size = /\n {4}size: (\d+)\n/.exec(dv)?.[1];
+    expect(size).toBeDefined();
+    expect(vs).toContain(`\n    size: ${size}\n`);
+    expect(dv).toContain("partition_type: 0fc63daf-8483-4772-8e79-3d69d8477de4");
+    expect(dv).toMatch(/\n {4}uuid: [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n/);
+
+    const devices = await table("blockdevices");
+    expect(devices.map((r) => `${r[3]} ${r[5]} ${r[6]}`)).toContain("sda6 partition EPHEMERAL");
+    const links = await yaml("blocksymlinks", "sda6");
+    expect(links).toContain("- /dev/disk/by-partlabel/EPHEMERAL");
+    expect(links).toContain("- /dev/disk/by-label/EPHEMERAL");
+  });
+
+  it("configures, mounts and reports the system volumes", async () => {
+    expect((await table("volumeconfigs")).map((r) => r[3])).toEqual([
+      "/var/mnt",
+      "EPHEMERAL",
+      "META",
+      "STATE",
+    ]);
+    const ephemeral = await yaml("volumeconfig", "EPHEMERAL");
+    expect(ephemeral).toContain("match: system_disk");
+    expect(ephemeral).toContain('match: volume.partition_label == "EPHEMERAL"');
+    expect(ephemeral).toContain("owner: block.VolumeConfigController");
+    expect(await yaml("volumeconfig", "META")).toContain(
+      'match: volume.partition_label == "META" && volume.name in ["", "talosmeta"] && volume.size == 1048576u',
+    );
+
+    const mounts = await table("mountstatuses.block");
+    expect(mounts.map((r) => r.slice(3))).toEqual([
+      ["/var/mnt", "1", "/var/mnt", "none", "/var/mnt"],
+      ["EPHEMERAL", "1", "/dev/sda6", "/var", "xfs", "EPHEMERAL"],
+    ]);
+    const vms = await table("volumemountstatuses");
+    expect(vms.map((r) => r.slice(3))).toEqual([
+      ["/var/mnt", "1", "/var/mnt", "block.VolumeConfigController", "/var/mnt"],
+      ["EPHEMERAL", "1", "EPHEMERAL", "sequencer", "/var"],
+    ]);
+    expect((await table("userdiskconfigstatuses")).map((r) => r.slice(3))).toEqual([
+      ["user-disks", "1", "true"],
+    ]);
+    expect((await table("volumelifecycles")).map((r) => r[3])).toEqual(["volumes"]);
+  });
+
+  it("provisions and mounts a UserVolumeConfig applied live, and takes it away when removed", async () => {
+    const opts = { cwd: c.dir, home: c.home, env: c.env() };
+    const watches = {
+      configs: startInProcess(["get", "volumeconfigs", "-w"], opts),
+      statuses: startInProcess(["get", "volumestatus", "-w"], opts),
+      mounts: startInProcess(["get", "mountstatuses.block", "-w"], opts),
+      discovered: startInProcess(["get", "discoveredvolumes", "-w"], opts),
+    };
+    try {
+      await watches.configs.waitFor(/ STATE +\d+\n/);
+      await watches.statuses.waitFor(/ STATE +\d+ +partition +ready/);
+      await watches.mounts.waitFor(/ EPHEMERAL +\d+ +\/dev\/sda6/);
+      await watches.discovered.waitFor(/ sdb +\d+ +disk/);
+
+      await apply(`${c.cluster.controlplane}\n---\n${USER_VOLUME}`);
+      await watches.configs.waitFor(/\+ +runtime +VolumeConfig +u-data +1\n/);
+      await watches.statuses.waitFor(
+        /\+ +runtime +VolumeStatus +u-data +1 +partition +ready +\/dev\/sdb1 +5\.4 GB\n/,
+      );
+      await watches.mounts.waitFor(
+        /\+ +runtime +MountStatus +u-data +1 +\/dev\/sdb1 +\/var\/mnt\/data +xfs +u-data\n/,
+      );
+      await watches.discovered.waitFor(
+        /\+ +runtime +DiscoveredVolume +sdb1 +1 +partition +5\.4 GB +xfs +u-data\n/,
+      );
+
+      const config = await yaml("volumeconfig", "u-data");
+      expect(config).toContain('talos.dev/user-volume: ""');
+      expect(config).toContain("match: '!system_disk'");
+      expect(config).toContain("minSize: 104857600");
+      expect(config).toContain("maxSize: 5368709120");
+      expect(config).toContain("parentId: /var/mnt");
+      expect((await table("volumemountstatuses", "u-data")).map((r) => r.slice(3))).toEqual([
+        ["u-data", "1", "u-data", "block.VolumeConfigController", "/var/mnt/data"],
+      ]);
+      // The mount is in the node's mount table, its directory in the root filesystem.
+      const mounted = await c.talosctl(["mounts"]);
+      expect(mounted.stdout).toMatch(/\n\S+ +\/dev\/sdb1 +5\.37 +0\.03 +5\.34 +0\.63% +\/var\/mnt\/data\n/);
+      const listed = await c.talosctl(["ls", "/var/mnt"]);
+      expect(listed.stdout, listed.stderr).toMatch(/\ndata\n/);
+      // The disk now has a partition table: its discovered volume changed.
+      expect(
+        watchRows(watches.discovered)
+          .filter((r) => r[1] === "sdb")
+          .map((r) => `${r[0]}${r[2]}`),
+      ).toEqual(["+1", " 2"]);
+
+      await apply(c.cluster.controlplane);
+      await watches.configs.waitFor(/- +runtime +VolumeConfig +u-data +1\n/);
+      await watches.statuses.waitFor(/- +runtime +VolumeStatus +u-data +1 /);
+      await watches.mounts.waitFor(/- +runtime +MountStatus +u-data +1 /);
+      const events = (w: InProcessRun) =>
+        watchRows(w)
+          .filter((r) => r[1] === "u-data")
+          .map((r) => `${r[0]}${r[2]}`);
+      expect(events(watches.configs)).toEqual(["+1", "-1"]);
+      expect(events(watches.statuses)).toEqual(["+1", "-1"]);
+      expect(events(watches.mounts)).toEqual(["+1", "-1"]);
+      expect((await table("volumemountstatuses")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
+      expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/data");
+    } finally {
+      for (const w of Object.values(watches)) w.cancel();
+      for (const w of Object.values(watches)) await w.result;
+    }
+  }, 60_000);
+
+  it("reports a user volume no disk has room for as failed", async () => {
+    await apply(
+      `${c.cluster.controlplane}\n---\n${USER_VOLUME.replace("name: data", "name: sys").replace('"!system_disk"', "system_disk")}`,
+    );
+    const deadline = Date.now() + 20_000;
+    let status = "";
+    while (!status.includes("phase: failed")) {
+      if (Date.now() > deadline) throw new Error(`u-sys did not fail: ${status}`);
+      status = (await c.talosctl(["get", "volumestatus", "u-sys", "-o", "yaml"])).stdout;
+      if (!status.includes("phase: failed")) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(status).toContain(
+      "errorMessage: 'no disks matched for volume (1 matched selector): 1 have not enough space, 0 have wrong format, 0 have other issues'",
+    );
+    expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
+    await apply(c.cluster.controlplane);
+  }, 40_000);
+});
