@@ -141,6 +141,9 @@ export function startPty(file: string, args: readonly string[], options: PtyOpti
           throw new Error(`timed out waiting for ${what}; output:\n${raw.slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
+      // The terminal emulator parses what arrived after the raw output has it: let it catch up,
+      // so the screen and its modes (alternate screen, cursor) are those of that output.
+      await pending;
     },
     write: (keys) => pty.write(keys),
     resize(c, r) {
