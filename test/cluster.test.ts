@@ -246,6 +246,31 @@ describe("cluster create (1 control plane, 1 worker)", () => {
   });
 });
 
+describe("cluster create of an older Talos version", () => {
+  it("gives v1.12 nodes the install disk their metal config needs, and they run that version", async () => {
+    // Until 1.14 a metal node's config must name its install disk (v1alpha1 machine.install).
+    const c = await createLocalCluster({
+      name: "old",
+      workers: 0,
+      args: ["--talos-version", "v1.12.4", "--kubernetes-version", "1.34.1"],
+    });
+    try {
+      expect({
+        code: c.created.code,
+        stderr: c.created.stderr.split("\n").slice(-4).join("\n"),
+      }).toMatchObject({
+        code: 0,
+      });
+      const mc = await c.talosctl(["-n", c.ips[0]!, "get", "machineconfig", "-o", "jsonpath={.spec}"]);
+      expect(mc.stdout).toMatch(/\n {4}install:\n {8}disk: \/dev\/sda\n/);
+      const v = await c.talosctl(["-n", c.ips[0]!, "version", "--short"]);
+      expect(v.stdout).toContain("Tag:         v1.12.4");
+    } finally {
+      await c.destroy();
+    }
+  }, 90_000);
+});
+
 describe("etcd across three control planes", () => {
   let c: LocalCluster;
   beforeAll(async () => {

@@ -12,7 +12,13 @@ import {
   resolveContext,
   updateClientConfig,
 } from "../../clientconfig/index.js";
-import { type ConfigPatches, type GenerateOptions, generateConfigs } from "../../config/generate/index.js";
+import {
+  type ConfigPatches,
+  DEFAULT_INSTALL_DISK,
+  type GenerateOptions,
+  gates,
+  generateConfigs,
+} from "../../config/generate/index.js";
 import { UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fsutil/index.js";
 import { ApplyMode, applyConfiguration } from "../apply.js";
@@ -174,7 +180,12 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
     endpoint: record.endpoint,
     contract: options.contract,
     kubernetesVersion: options.kubernetesVersion,
-    installDisk: "",
+    // The emulated nodes are metal machines: until 1.14 (UnattendedInstallConfig) their config
+    // must name the install disk, their system disk; from 1.14 the install section is optional.
+    installDisk:
+      options.contract === undefined || gates.multidocKubernetes(options.contract)
+        ? ""
+        : DEFAULT_INSTALL_DISK,
     patches: options.patches,
     now: clock.now(),
   });
