@@ -64,7 +64,7 @@ function blockSizes(name: string): { block: number; fs: number } {
   }
 }
 
-function diskVolume(l: DiskLayout) {
+export function diskVolume(l: DiskLayout) {
   const f = diskFacts(l.disk);
   const probed = l.partitions.length > 0;
   return spec(DiscoveredVolumeSpecSchema, {
@@ -83,7 +83,7 @@ function diskVolume(l: DiskLayout) {
   });
 }
 
-function partitionVolume(l: DiskLayout, p: PartitionFacts) {
+export function partitionVolume(l: DiskLayout, p: PartitionFacts) {
   const sizes = blockSizes(p.probedName);
   return spec(DiscoveredVolumeSpecSchema, {
     devPath: p.devPath,
