@@ -138,6 +138,10 @@ describe("block resources of an installed node", () => {
       ["user-disks", "1", "true"],
     ]);
     expect((await table("volumelifecycles")).map((r) => r[3])).toEqual(["volumes"]);
+    // Discovery acknowledged the refresh requested once the devices were ready.
+    expect((await table("discoveryrefreshrequests")).map((r) => r.slice(3))).toEqual([["refresh", "1", "1"]]);
+    // Discovery wrote it first before any request (0), then acknowledging request 1.
+    expect((await table("discoveryrefreshstatuses")).map((r) => r.slice(3))).toEqual([["refresh", "2", "1"]]);
   });
 
   it("provisions and mounts a UserVolumeConfig applied live, and takes it away when removed", async () => {
