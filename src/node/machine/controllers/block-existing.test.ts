@@ -75,9 +75,32 @@ function machine(initial: MachineConfig) {
 }
 
 describe("existing volumes", () => {
-  it("read the document's name, selector and read-only flag", () => {
+  it("read the document's name, selector and mount flags", () => {
     expect(existingVolumes(config(existing("old", "volume.partition_label == 'BOOT'", true)))).toEqual([
-      { id: "e-old", name: "old", selector: "volume.partition_label == 'BOOT'", readOnly: true },
+      {
+        id: "e-old",
+        name: "old",
+        selector: "volume.partition_label == 'BOOT'",
+        readOnly: true,
+        disableAccessTime: false,
+        secure: false,
+      },
+    ]);
+    const flags = `---\napiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: logs\ndiscovery:\n  volumeSelector:\n    match: volume.name == 'xfs'\nmount:\n  disableAccessTime: true\n  secure: true\n`;
+    const m = machine(config(flags));
+    const req = m.store.get(NS.runtime, "VolumeMountRequests.block.talos.dev", "e-logs")!;
+    expect(req.labels).toEqual({ "talos.dev/user-volume": "" });
+    const s = req.spec as {
+      readOnly: boolean;
+      disableAccessTime: boolean;
+      secure: boolean;
+      requester: string;
+    };
+    expect([s.requester, s.readOnly, s.disableAccessTime, s.secure]).toEqual([
+      "block.VolumeConfigController",
+      false,
+      true,
+      true,
     ]);
   });
 

@@ -2,7 +2,7 @@
 // existing_volume_config.go, internal/app/machined/pkg/controllers/block/internal/volumes/
 // volumeconfig/user_volumes.go): each becomes the VolumeConfig `e-<name>`, a partition volume
 // without provisioning whose locator is the document's volume selector, mounted at
-// /var/mnt/<name>, and a volume mount request carrying the document's read-only flag. The volume
+// /var/mnt/<name>, and a volume mount request carrying the document's mount flags. The volume
 // manager never formats it (internal/volumes: locate.go, format.go): with no discovered volume
 // matching, it is `missing`; a match without a filesystem fails with `filesystem not found on
 // <device>`; otherwise it is ready with the filesystem found on it.
@@ -39,6 +39,9 @@ export interface ExistingVolume {
   /** The volume selector; `false` (matches nothing) when the document has none. */
   readonly selector: string;
   readonly readOnly: boolean;
+  /** `mount.disableAccessTime` and `mount.secure` (Talos v1.13+). */
+  readonly disableAccessTime: boolean;
+  readonly secure: boolean;
 }
 
 function record(v: unknown): Record<string, unknown> | undefined {
@@ -54,13 +57,16 @@ export function existingVolumes(config: MachineConfig | undefined): ExistingVolu
     if (d.kind !== "ExistingVolumeConfig") return [];
     const data = record(d.data);
     const match = record(record(data?.discovery)?.volumeSelector)?.match;
+    const mount = record(data?.mount);
     const name = d.name ?? "";
     return [
       {
         id: `${EXISTING_VOLUME_PREFIX}${name}`,
         name,
         selector: typeof match === "string" && match.trim() !== "" ? match : "false",
-        readOnly: record(data?.mount)?.readOnly === true,
+        readOnly: mount?.readOnly === true,
+        disableAccessTime: mount?.disableAccessTime === true,
+        secure: mount?.secure === true,
       },
     ];
   });

@@ -256,6 +256,8 @@ const volumeConfigs: Controller<MachineSource> = {
           volumeId: v.id,
           requester: VOLUME_CONFIG_CONTROLLER,
           readOnly: v.readOnly,
+          disableAccessTime: v.disableAccessTime,
+          secure: v.secure,
         }),
         { labels: { [LABEL.user]: "" } },
       );
