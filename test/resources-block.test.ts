@@ -3,7 +3,9 @@
 // links; the system volume configs with their CEL selectors; EPHEMERAL and /var/mnt mounted.
 // Then a UserVolumeConfig applied live provisions a partition on the second disk and mounts it
 // at /var/mnt/<name>, and applying the config without it takes its resources away, each watch
-// printing the changes in order.
+// printing the changes in order. ExistingVolumeConfig documents find a partition by their
+// selector: missing while none matches, failed over a raw volume's unformatted partition, and
+// mounted (read-only when asked) over a user volume's filesystem.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +138,10 @@ describe("block resources of an installed node", () => {
       ["user-disks", "1", "true"],
     ]);
     expect((await table("volumelifecycles")).map((r) => r[3])).toEqual(["volumes"]);
+    // Discovery acknowledged the refresh requested once the devices were ready.
+    expect((await table("discoveryrefreshrequests")).map((r) => r.slice(3))).toEqual([["refresh", "1", "1"]]);
+    // Discovery wrote it first before any request (0), then acknowledging request 1.
+    expect((await table("discoveryrefreshstatuses")).map((r) => r.slice(3))).toEqual([["refresh", "2", "1"]]);
   });
 
   it("provisions and mounts a UserVolumeConfig applied live, and takes it away when removed", async () => {
@@ -221,4 +227,89 @@ describe("block resources of an installed node", () => {
     expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
     await apply(c.cluster.controlplane);
   }, 40_000);
+
+  it("mounts an ExistingVolumeConfig on the partition its selector finds, never formatting it", async () => {
+    const existing = (name: string, match: string, readOnly: boolean) =>
+      `apiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: ${name}\ndiscovery:\n  volumeSelector:\n    match: ${match}\n${readOnly ? "mount:\n  readOnly: true\n" : ""}`;
+    const raw = USER_VOLUME.replace("UserVolumeConfig", "RawVolumeConfig").replace(
+      "name: data",
+      "name: scratch",
+    );
+    const status = async (id: string, phase: string): Promise<string> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const r = await c.talosctl(["get", "volumestatus", id, "-o", "yaml"]);
+        if (r.stdout.includes(`phase: ${phase}`)) return r.stdout;
+        if (Date.now() > deadline) throw new Error(`${id} not ${phase}: ${r.stdout}${r.stderr}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    };
+
+    // The raw volume provides a partition without a filesystem: the existing volume fails on it.
+    await apply(
+      [
+        c.cluster.controlplane,
+        raw,
+        existing("old", "volume.partition_label == 'r-scratch'", false),
+        existing("gone", "volume.partition_label == 'nothing'", false),
+      ].join("\n---\n"),
+    );
+    const failed = await status("e-old", "failed");
+    expect(failed).toContain("errorMessage: filesystem not found on /dev/sdb1");
+    expect(failed).toContain("location: /dev/sdb1");
+    expect(await status("e-gone", "missing")).not.toContain("location:");
+    const config = await yaml("volumeconfig", "e-old");
+    expect(config).toContain('talos.dev/existing-volume: ""');
+    expect(config).toContain('match: volume.partition_label == "r-scratch"');
+    expect(config).toContain("provisioning: {}");
+    expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
+    // Only the raw volume got a partition.
+    expect((await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb"))).toEqual(
+      ["sdb", "sdb1"],
+    );
+
+    // Over a user volume's XFS partition it is mounted at /var/mnt/<name>, read-only as asked.
+    await apply(
+      [c.cluster.controlplane, USER_VOLUME, existing("old", "volume.partition_label == 'u-data'", true)].join(
+        "\n---\n",
+      ),
+    );
+    const ready = await status("e-old", "ready");
+    expect(ready).toContain("filesystem: xfs");
+    expect(ready).toContain("location: /dev/sdb1");
+    expect(await yaml("volumemountrequest", "e-old")).toContain("readOnly: true");
+    const deadline = Date.now() + 20_000;
+    let mounts = await table("mountstatuses.block");
+    while (!mounts.some((r) => r[3] === "e-old")) {
+      if (Date.now() > deadline) throw new Error(`e-old not mounted: ${JSON.stringify(mounts)}`);
+      await new Promise((done) => setTimeout(done, 100));
+      mounts = await table("mountstatuses.block");
+    }
+    expect(mounts.find((r) => r[3] === "e-old")?.slice(5, 7)).toEqual(["/dev/sdb1", "/var/mnt/old"]);
+    expect(await yaml("mountstatuses.block", "e-old")).toContain("readOnly: true");
+    expect((await table("volumemountstatuses", "e-old")).map((r) => r.slice(3))).toEqual([
+      ["e-old", "1", "e-old", "block.VolumeConfigController", "/var/mnt/old"],
+    ]);
+    expect((await c.talosctl(["mounts"])).stdout).toMatch(/ \/var\/mnt\/old\n/);
+    const listed = await c.talosctl(["ls", "/var/mnt"]);
+    expect(listed.stdout, listed.stderr).toMatch(/\nold\n/);
+
+    // Removed, its resources go; the partition it mounted stays with its user volume.
+    await apply(`${c.cluster.controlplane}\n---\n${USER_VOLUME}`);
+    const gone = Date.now() + 20_000;
+    for (;;) {
+      const configs = (await table("volumeconfigs")).map((r) => r[3]);
+      if (!configs.includes("e-old")) break;
+      if (Date.now() > gone) throw new Error(`e-old still configured: ${configs.join(" ")}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect((await table("volumestatuses")).map((r) => r[3])).not.toContain("e-old");
+    expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual([
+      "/var/mnt",
+      "EPHEMERAL",
+      "u-data",
+    ]);
+    expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/old");
+    await apply(c.cluster.controlplane);
+  }, 60_000);
 });

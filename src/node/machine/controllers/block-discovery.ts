@@ -1,11 +1,14 @@
 // The block devices the kernel shows for the emulated disks and their partitions, and what
 // Talos's discovery probes on them (siderolabs/talos: internal/app/machined/pkg/controllers/block:
 // devices.go, discovery.go, symlinks.go): a BlockDevice, a BlockSymlink (the /dev/disk links
-// udev makes) and a DiscoveredVolume per disk and partition, and the VolumeLifecycle that
-// machined creates at startup.
+// udev makes) and a DiscoveredVolume per disk and partition, the discovery refresh request and
+// its acknowledgement, and the VolumeLifecycle that machined creates at startup.
 import {
   DeviceSpecSchema,
   DiscoveredVolumeSpecSchema,
+  type DiscoveryRefreshRequestSpec,
+  DiscoveryRefreshRequestSpecSchema,
+  DiscoveryRefreshStatusSpecSchema,
   SymlinkSpecSchema,
 } from "../../../gen/resource/definitions/block/block_pb.js";
 import { bytesSI } from "../../../wire/index.js";
@@ -18,6 +21,17 @@ import { INPUT, type MachineSource } from "./source.js";
 export const DISCOVERED_VOLUME = messageKind("DiscoveredVolumes.block.talos.dev", DiscoveredVolumeSpecSchema);
 const BLOCK_DEVICE = messageKind("BlockDevices.block.talos.dev", DeviceSpecSchema);
 const BLOCK_SYMLINK = messageKind("BlockSymlinks.block.talos.dev", SymlinkSpecSchema);
+
+const REFRESH_REQUEST = messageKind(
+  "DiscoveryRefreshRequests.block.talos.dev",
+  DiscoveryRefreshRequestSpecSchema,
+);
+const REFRESH_STATUS = messageKind(
+  "DiscoveryRefreshStatuses.block.talos.dev",
+  DiscoveryRefreshStatusSpecSchema,
+);
+/** The id of both refresh resources (siderolabs/talos: block.RefreshID). */
+const REFRESH_ID = "refresh";
 
 const SECTOR = 512n;
 
@@ -64,7 +78,7 @@ function blockSizes(name: string): { block: number; fs: number } {
   }
 }
 
-function diskVolume(l: DiskLayout) {
+export function diskVolume(l: DiskLayout) {
   const f = diskFacts(l.disk);
   const probed = l.partitions.length > 0;
   return spec(DiscoveredVolumeSpecSchema, {
@@ -83,7 +97,7 @@ function diskVolume(l: DiskLayout) {
   });
 }
 
-function partitionVolume(l: DiskLayout, p: PartitionFacts) {
+export function partitionVolume(l: DiskLayout, p: PartitionFacts) {
   const sizes = blockSizes(p.probedName);
   return spec(DiscoveredVolumeSpecSchema, {
     devPath: p.devPath,
@@ -112,8 +126,18 @@ function partitionVolume(l: DiskLayout, p: PartitionFacts) {
 const discovery: Controller<MachineSource> = {
   name: "block.DiscoveryController",
   inputs: [INPUT.config, INPUT.boot],
-  reads: READS_VOLUMES,
+  reads: [...READS_VOLUMES, { namespace: NS.runtime, type: REFRESH_REQUEST.definition.type }],
   run({ source, put, get }) {
+    // Each rescan acknowledges the last refresh request it has seen (0 before any).
+    const request = get(NS.runtime, REFRESH_REQUEST.definition.type, REFRESH_ID)?.spec as
+      | DiscoveryRefreshRequestSpec
+      | undefined;
+    put(
+      REFRESH_STATUS,
+      NS.runtime,
+      REFRESH_ID,
+      spec(DiscoveryRefreshStatusSpecSchema, { request: request?.request ?? 0n }),
+    );
     for (const l of currentLayout(source, get).disks) {
       put(DISCOVERED_VOLUME, NS.runtime, diskName(l.disk), diskVolume(l));
       for (const p of l.partitions) put(DISCOVERED_VOLUME, NS.runtime, p.id, partitionVolume(l, p));
@@ -185,6 +209,23 @@ const symlinks: Controller<MachineSource> = {
   },
 };
 
+/**
+ * Once udev reports the devices ready, one refresh request asks discovery to probe every device
+ * again (siderolabs/talos v1.14: discovered_volumes_status.go; VolumeManagerController before).
+ */
+const refreshRequest: Controller<MachineSource> = {
+  name: "block.DiscoveredVolumesStatusController",
+  inputs: [],
+  reads: [{ namespace: NS.runtime, type: "DevicesStatuses.runtime.talos.dev" }],
+  run({ put, get }) {
+    const devices = get(NS.runtime, "DevicesStatuses.runtime.talos.dev", "devices")?.spec as
+      | { ready?: boolean }
+      | undefined;
+    if (!devices?.ready) return;
+    put(REFRESH_REQUEST, NS.runtime, REFRESH_ID, spec(DiscoveryRefreshRequestSpecSchema, { request: 1n }));
+  },
+};
+
 const VOLUME_LIFECYCLE = kindOf("VolumeLifecycles.block.talos.dev") as ResourceKind<null>;
 
 /** machined creates `volumes` at startup (siderolabs/talos: internal/app/machined/pkg/startup/tasks.go). */
@@ -201,5 +242,6 @@ export const BLOCK_DISCOVERY_CONTROLLERS: readonly Controller<MachineSource>[] =
   devices,
   symlinks,
   discovery,
+  refreshRequest,
   volumeLifecycle,
 ];

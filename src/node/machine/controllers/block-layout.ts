@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ConfigDocument } from "../../../config/document.js";
 import { humanizeParseBytes } from "../../../config/validate/go.js";
+import { BlockFilesystemType } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import {
   type Disk,
   diskFacts,
@@ -27,6 +28,20 @@ export const PARTITION_TYPE = {
   linuxData: "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
   swap: "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F",
 } as const;
+
+const FILESYSTEM: Readonly<Record<string, BlockFilesystemType>> = {
+  none: BlockFilesystemType.FILESYSTEM_TYPE_NONE,
+  xfs: BlockFilesystemType.FILESYSTEM_TYPE_XFS,
+  vfat: BlockFilesystemType.FILESYSTEM_TYPE_VFAT,
+  ext4: BlockFilesystemType.FILESYSTEM_TYPE_EXT4,
+  swap: BlockFilesystemType.FILESYSTEM_TYPE_SWAP,
+  btrfs: BlockFilesystemType.FILESYSTEM_TYPE_BTRFS,
+};
+
+/** The filesystem type of a filesystem name (`none` when unknown). */
+export function filesystemType(name: string): BlockFilesystemType {
+  return FILESYSTEM[name] ?? BlockFilesystemType.FILESYSTEM_TYPE_NONE;
+}
 
 /** Volume documents' size floor (siderolabs/talos: volumeconfig.MinUserVolumeSize). */
 export const MIN_USER_VOLUME_SIZE = 100 * MIB;

@@ -1,4 +1,4 @@
-// The volume manager's statuses for the /var/mnt directory and the user, raw and swap volumes,
+// The volume manager's statuses for the /var/mnt directory and the user, raw, swap and existing volumes,
 // and the mount chain that follows a volume mount request (siderolabs/talos:
 // internal/app/machined/pkg/controllers/block: volume_manager.go, mount_request.go, mount.go,
 // mount_status.go): a ready volume with mount requests gets a MountRequest listing its
@@ -26,8 +26,9 @@ import { type Controller, messageKind, NS, type Resource, spec } from "../../res
 import { isComplete } from "../config.js";
 import { VOLUME_STATUS } from "../volumes.js";
 import { currentLayout } from "./block-discovery.js";
+import { existingVolumeStatus, existingVolumes } from "./block-existing.js";
+import { filesystemType } from "./block-layout.js";
 import {
-  filesystemType,
   USER_MOUNT_POINT_MOUNT,
   USER_VOLUME_MOUNT_POINT,
   userVolumeMount,
@@ -128,6 +129,10 @@ const volumeManager: Controller<MachineSource> = {
           }),
         ),
       );
+    }
+    for (const v of existingVolumes(source.active())) {
+      const s = existingVolumeStatus(layout, v);
+      put(VOLUME_STATUS, NS.runtime, v.id, s.phase === READY ? status(s) : s);
     }
   },
 };

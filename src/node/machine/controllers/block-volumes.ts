@@ -3,7 +3,7 @@
 // internal/volumes/volumeconfig: system_volumes.go, user_volumes.go): META, STATE and EPHEMERAL
 // on the system disk, the /var/mnt directory the user volumes mount under, and one VolumeConfig
 // per UserVolumeConfig (`u-<name>`), RawVolumeConfig (`r-<name>`) and SwapVolumeConfig
-// (`s-<name>`) document, with the volume mount requests the controller files for them; and the
+// (`s-<name>`) document (ExistingVolumeConfig: block-existing.ts), with the volume mount requests the controller files for them; and the
 // user disk status of block.UserDiskConfigController.
 import {
   DiskSelectorSchema,
@@ -21,7 +21,8 @@ import {
 import { BlockFilesystemType, BlockVolumeType } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import { type Controller, checkedExpr, messageKind, NS, spec } from "../../resources/index.js";
 import { isComplete, type MachineConfig } from "../config.js";
-import { PARTITION_TYPE, type UserVolume, userVolumes } from "./block-layout.js";
+import { EXISTING_VOLUME_LABEL, existingVolumeConfig, existingVolumes } from "./block-existing.js";
+import { filesystemType, PARTITION_TYPE, type UserVolume, userVolumes } from "./block-layout.js";
 import { diskQuotaSupport } from "./cluster-facts.js";
 import { INPUT, type MachineSource } from "./source.js";
 
@@ -53,19 +54,6 @@ const WAVE_SYSTEM_DISK = -1n;
 const WAVE_USER_VOLUMES = 0n;
 const MIB = 1_048_576n;
 const EPHEMERAL_MIN_SIZE = 2n * 1024n * MIB;
-
-const FILESYSTEM: Readonly<Record<string, BlockFilesystemType>> = {
-  none: BlockFilesystemType.FILESYSTEM_TYPE_NONE,
-  xfs: BlockFilesystemType.FILESYSTEM_TYPE_XFS,
-  vfat: BlockFilesystemType.FILESYSTEM_TYPE_VFAT,
-  ext4: BlockFilesystemType.FILESYSTEM_TYPE_EXT4,
-  swap: BlockFilesystemType.FILESYSTEM_TYPE_SWAP,
-  btrfs: BlockFilesystemType.FILESYSTEM_TYPE_BTRFS,
-};
-
-export function filesystemType(name: string): BlockFilesystemType {
-  return FILESYSTEM[name] ?? BlockFilesystemType.FILESYSTEM_TYPE_NONE;
-}
 
 const labelMatch = (label: string) => checkedExpr(`volume.partition_label == '${label}'`);
 
@@ -253,6 +241,24 @@ const volumeConfigs: Controller<MachineSource> = {
         NS.runtime,
         v.id,
         spec(VolumeMountRequestSpecSchema, { volumeId: v.id, requester: VOLUME_CONFIG_CONTROLLER }),
+        { labels: { [LABEL.user]: "" } },
+      );
+    }
+    for (const v of existingVolumes(config)) {
+      put(VOLUME_CONFIG, NS.runtime, v.id, existingVolumeConfig(v), {
+        labels: { [EXISTING_VOLUME_LABEL]: "" },
+      });
+      put(
+        VOLUME_MOUNT_REQUEST,
+        NS.runtime,
+        v.id,
+        spec(VolumeMountRequestSpecSchema, {
+          volumeId: v.id,
+          requester: VOLUME_CONFIG_CONTROLLER,
+          readOnly: v.readOnly,
+          disableAccessTime: v.disableAccessTime,
+          secure: v.secure,
+        }),
         { labels: { [LABEL.user]: "" } },
       );
     }
