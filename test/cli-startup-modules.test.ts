@@ -57,6 +57,21 @@ describe("modules loaded at start-up", () => {
     });
   }
 
+  it("gen secrets loads the bundle builder and writer, not the parsers of the other sources", async () => {
+    const out = path.join(home, "secrets.yaml");
+    const { code, trace } = await traced(["gen", "secrets", "-o", out], home);
+    expect(code).toBe(0);
+    expect(fs.existsSync(out)).toBe(true);
+    expect(trace.modules).toEqual(expect.arrayContaining(["src/pki/bundle.ts", "src/pki/bundle-encode.ts"]));
+    const parsers = trace.modules.filter(
+      (m) =>
+        m.startsWith("node_modules/yaml/") ||
+        /^src\/pki\/(bundle-file|from-kubernetes-pki|from-machine-config|csr|validate)\.ts$/.test(m),
+    );
+    expect(parsers).toEqual([]);
+    expect(wireModules(trace)).toEqual([]);
+  });
+
   it("a command that calls a node does load the wire code it uses", async () => {
     const { trace } = await traced(["version", "-n", "127.0.0.1", "-e", "127.0.0.1:1"], home);
     const wire = wireModules(trace);

@@ -1,57 +1,16 @@
-// secrets.yaml as talosctl writes it (go-yaml layout: 4-space indent, fixed key order, PEMs as
-// one-line base64) and as talosctl reads it (leniently: unknown keys ignored, nothing
-// checked until validation).
+// secrets.yaml as talosctl reads it (leniently: unknown keys ignored, nothing checked until
+// validation); the writer is bundle-encode.ts.
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { UserError } from "../errors.js";
 import { readTextFile } from "../fsutil/index.js";
-import { encodeYaml } from "../yaml/index.js";
 import type { LoadedSecretsBundle, SecretsBundle } from "./bundle.js";
+import { REDACTED } from "./bundle-encode.js";
 import type { CertAndKeyPem } from "./ca.js";
 import type { VersionContract } from "./contract.js";
 import { isStrictBase64 } from "./pem.js";
 import { validateBundle } from "./validate.js";
 
-/** A `crt`/`key` value kept verbatim: Talos's marker for a redacted secret. */
-export const REDACTED = "******";
-
-/**
- * Renders a bundle byte-for-byte as talosctl's `gen secrets` does: go-yaml's `Marshal` of the
- * bundle struct (siderolabs/talos: pkg/machinery/config/generate/secrets/bundle.go), whose
- * fields have no yaml tags, so keys are the lower-cased Go field names in declaration order; a
- * nil part is `null`, an empty encryption secret is left out, PEMs are one-line base64.
- */
-export function encodeBundle(bundle: LoadedSecretsBundle): string {
-  const pair = (value: CertAndKeyPem | undefined) =>
-    value === undefined ? null : { crt: pemField(value.crt), key: pemField(value.key) };
-  const { cluster, secrets, trustdInfo, certs } = bundle;
-  return encodeYaml({
-    cluster: cluster === undefined ? null : { id: cluster.id, secret: cluster.secret },
-    secrets:
-      secrets === undefined
-        ? null
-        : {
-            bootstraptoken: secrets.bootstrapToken,
-            aescbcencryptionsecret: secrets.aescbcEncryptionSecret || undefined,
-            secretboxencryptionsecret: secrets.secretboxEncryptionSecret || undefined,
-          },
-    trustdinfo: trustdInfo === undefined ? null : { token: trustdInfo.token },
-    certs:
-      certs === undefined
-        ? null
-        : {
-            etcd: pair(certs.etcd),
-            k8s: pair(certs.k8s),
-            k8saggregator: pair(certs.k8sAggregator),
-            k8sserviceaccount:
-              certs.k8sServiceAccount === undefined ? null : { key: pemField(certs.k8sServiceAccount.key) },
-            os: pair(certs.os),
-          },
-  });
-}
-
-function pemField(pem: string): string {
-  return pem === REDACTED ? pem : Buffer.from(pem, "utf8").toString("base64");
-}
+export { encodeBundle, REDACTED } from "./bundle-encode.js";
 
 // ---------------------------------------------------------------------------------------------
 // Loading

@@ -94,44 +94,74 @@ export async function generateBundle(options: GenerateBundleOptions): Promise<Se
   const seed = options.seed ?? {};
   const saKind: KeyKind = usesRsaServiceAccountKey(contract) ? "rsa" : "ecdsa";
 
-  // All keys at once: RSA-4096 dominates and runs on the thread pool while the others finish.
-  const started = performance.now();
-  const maybe = (needed: boolean, kind: KeyKind): Promise<KeyObject | undefined> =>
-    needed ? keygen(kind) : Promise.resolve(undefined);
-  const [etcdKey, k8sKey, aggregatorKey, saKey, osKey] = await Promise.all([
-    maybe(!seed.etcd, "ecdsa"),
-    maybe(!seed.k8s, "ecdsa"),
-    maybe(!seed.k8sAggregator, "ecdsa"),
-    maybe(!seed.k8sServiceAccount, saKind),
-    keygen("ed25519"),
-  ]);
-  options.onKeygen?.(performance.now() - started);
-
+  // Every key is asked for before any is awaited: node:crypto makes them on the thread pool,
+  // RSA-4096 (by far the slowest) off the main thread. Each CA is signed as soon as its own
+  // key arrives, so the main thread does the certificate work while the RSA key is made.
   const now = options.now;
-  const ca = async (key: KeyObject | undefined, organization: string | undefined, given?: CertAndKeyPem) => {
-    if (given) return given;
-    const made = await createCertificateAuthority({ key, organization, now });
-    return { crt: made.crt, key: made.key };
-  };
+  const started = performance.now();
+  const ca = (given: CertAndKeyPem | undefined, kind: KeyKind, organization: string | undefined) =>
+    given
+      ? { key: Promise.resolve(undefined), made: Promise.resolve(given) }
+      : startCa(keygen(kind), organization, now);
+  const etcd = ca(seed.etcd, "ecdsa", "etcd");
+  const k8s = ca(seed.k8s, "ecdsa", "kubernetes");
+  // Talos asks for CN "front-proxy" here but its CA builder keeps only organizations.
+  const k8sAggregator = ca(seed.k8sAggregator, "ecdsa", undefined);
+  const saKey = seed.k8sServiceAccount ? undefined : keygen(saKind);
+  const os = ca(undefined, "ed25519", "talos");
+
+  // The moment the last key arrives (the longest one, as they run concurrently).
+  const keysMade = options.onKeygen
+    ? Promise.all([etcd.key, k8s.key, k8sAggregator.key, saKey, os.key]).then(
+        () => performance.now() - started,
+      )
+    : undefined;
+  // A failed key fails the bundle below; this copy of the failure is not the one reported.
+  keysMade?.catch(() => {});
+
   const secretbox = usesSecretboxEncryption(contract);
+  const cluster = { id: randomBase64(32), secret: randomBase64(32) };
+  const secrets = {
+    bootstrapToken: seed.bootstrapToken || generateToken(),
+    ...(secretbox
+      ? { secretboxEncryptionSecret: randomBase64(32) }
+      : { aescbcEncryptionSecret: randomBase64(32) }),
+  };
+  const trustdInfo = { token: generateToken() };
+  const serviceAccount = saKey?.then((key) => ({ key: encodePrivateKeyPem(key) }));
+  const [etcdCa, k8sCa, aggregatorCa, saPem, osCa] = await Promise.all([
+    etcd.made,
+    k8s.made,
+    k8sAggregator.made,
+    serviceAccount,
+    os.made,
+  ]);
+  if (keysMade) options.onKeygen?.(await keysMade);
   return {
-    cluster: { id: randomBase64(32), secret: randomBase64(32) },
-    secrets: {
-      bootstrapToken: seed.bootstrapToken || generateToken(),
-      ...(secretbox
-        ? { secretboxEncryptionSecret: randomBase64(32) }
-        : { aescbcEncryptionSecret: randomBase64(32) }),
-    },
-    trustdInfo: { token: generateToken() },
+    cluster,
+    secrets,
+    trustdInfo,
     certs: {
-      etcd: await ca(etcdKey, "etcd", seed.etcd),
-      k8s: await ca(k8sKey, "kubernetes", seed.k8s),
-      // Talos asks for CN "front-proxy" here but its CA builder keeps only organizations.
-      k8sAggregator: await ca(aggregatorKey, undefined, seed.k8sAggregator),
-      k8sServiceAccount: seed.k8sServiceAccount ?? { key: encodePrivateKeyPem(saKey!) },
-      os: await ca(osKey, "talos", undefined),
+      etcd: etcdCa,
+      k8s: k8sCa,
+      k8sAggregator: aggregatorCa,
+      k8sServiceAccount: seed.k8sServiceAccount ?? saPem!,
+      os: osCa,
     },
   };
+}
+
+/** A CA signed once its key arrives; `key` settles when the key does. */
+function startCa(
+  key: Promise<KeyObject>,
+  organization: string | undefined,
+  now: Date,
+): { key: Promise<KeyObject | undefined>; made: Promise<CertAndKeyPem> } {
+  const made = key.then(async (k) => {
+    const ca = await createCertificateAuthority({ key: k, organization, now });
+    return { crt: ca.crt, key: ca.key };
+  });
+  return { key, made };
 }
 
 /** `n` random bytes, standard base64 with padding. */

@@ -308,6 +308,21 @@ describe("encodeYaml layout", () => {
     expect(parse(items)).toEqual({ [words]: [words] });
   });
 
+  it("writes base64 and other word-like text plain and unfolded in both dialects, unless it reads as another type", () => {
+    const b64 = Buffer.from("x".repeat(3000)).toString("base64");
+    for (const dialect of ["yaml.v2", "yaml.v3"] as const) {
+      expect(encodeYaml({ key: b64 }, { dialect })).toBe(`key: ${b64}\n`);
+      expect(encodeYaml({ k: "AbC+/9==" }, { dialect })).toBe("k: AbC+/9==\n");
+      // Word-like but a number, a boolean or null to a reader: quoted as before.
+      expect(encodeYaml({ a: "0x1F", b: "1e3", c: "true", d: "null", e: "010" }, { dialect })).toBe(
+        `a: "0x1F"\nb: "1e3"\nc: "true"\nd: "null"\ne: "010"\n`,
+      );
+    }
+    // A leading "+" or "/" is not word-like; those still go through the full check.
+    expect(formatString("+abc")).toEqual({ style: "inline", text: "+abc" });
+    expect(formatString("=abc")).toEqual({ style: "inline", text: "=abc" });
+  });
+
   it("refuses an indentation libyaml would not use", () => {
     expect(() => encodeYaml({}, { indent: 1 })).toThrow("YAML indentation must be 2 to 9 spaces, not 1");
   });

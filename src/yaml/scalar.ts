@@ -92,7 +92,19 @@ function isPrintable(cp: number): boolean {
 }
 
 /** What a YAML emitter may do with a text (the checks libyaml runs before picking a style). */
+/** Text with nothing for analyze() to find: base64 and other word-like values. */
+const WORD_LIKE = /^[A-Za-z0-9][A-Za-z0-9+/=]*$/;
+const ALL_ALLOWED: Analysis = {
+  blockPlainAllowed: true,
+  singleQuotedAllowed: true,
+  blockAllowed: true,
+  multiline: false,
+};
+
 function analyze(text: string): Analysis {
+  // No indicator, blank, break or special character: every style is allowed. The long base64
+  // values (certificates and keys) take this path rather than the walk over each character.
+  if (WORD_LIKE.test(text)) return ALL_ALLOWED;
   const chars = [...text];
   let blockIndicators = false;
   let leadingSpace = false;
@@ -289,7 +301,8 @@ function singleQuoted(text: string, fold?: Fold): string {
 }
 
 function plain(text: string, fold?: Fold): string {
-  if (fold === undefined) return text;
+  // Folding happens only at spaces.
+  if (fold === undefined || !text.includes(" ")) return text;
   const chars = [...text];
   const f = new Folder(fold);
   let spaces = false;

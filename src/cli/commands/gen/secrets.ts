@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { UserError } from "../../../errors.js";
 import { readError } from "../../../fsutil/index.js";
 import type { KeyGenerator, KeyKind, LoadedSecretsBundle } from "../../../pki/index.js";
+import type { writeSecretFiles as WriteSecretFiles } from "../../../pki/write.js";
 import { args, defineCommand, flag } from "../../command.js";
 import { forceFlag } from "./flags.js";
 
@@ -75,11 +76,24 @@ export const command = defineCommand({
     const now = ctx.now();
     const generating = pkiDir === "" && fromConfig === "";
     const keys = generating ? startKeys(generatePrivateKey, usesRsaServiceAccountKey(contract)) : undefined;
+    if (keys) {
+      // A fresh bundle needs only the bundle builder and writer, not the parsers the other
+      // sources use (the YAML parser, CSRs, kubeadm files).
+      const [{ generateBundle }, { encodeBundle }, { writeSecretFiles }] = await Promise.all([
+        import("../../../pki/bundle.js"),
+        import("../../../pki/bundle-encode.js"),
+        import("../../../pki/write.js"),
+      ]);
+      const bundle = await generateBundle({ contract, now, keygen: keys.take });
+      // --debug reports where the time went (key generation dominates, RSA-4096 above all).
+      if (flags.debug) ctx.stderr.write(`key generation: ${(await keys.longest).toFixed(1)} ms\n`);
+      writeBundle(encodeBundle(bundle), writeSecretFiles);
+      return;
+    }
     const {
       bundleFromKubernetesPki,
       bundleFromMachineConfig,
       encodeBundle,
-      generateBundle,
       parseMachineConfigDocuments,
       validateBundle,
       writeSecretFiles,
@@ -87,7 +101,7 @@ export const command = defineCommand({
     let bundle: LoadedSecretsBundle;
     if (pkiDir !== "") {
       bundle = await bundleFromKubernetesPki(pkiDir, { contract, now, bootstrapToken: token, cwd: ctx.cwd });
-    } else if (fromConfig !== "") {
+    } else {
       let text: string;
       try {
         text = fs.readFileSync(path.resolve(ctx.cwd, fromConfig), "utf8");
@@ -100,20 +114,16 @@ export const command = defineCommand({
       if (problems.length > 0) {
         throw new UserError(`${fromConfig} does not hold a complete secrets bundle: ${problems.join("; ")}`);
       }
-    } else if (keys) {
-      bundle = await generateBundle({ contract, now, keygen: keys.take });
-      // --debug reports where the time went (key generation dominates, RSA-4096 above all).
-      if (flags.debug) ctx.stderr.write(`key generation: ${(await keys.longest).toFixed(1)} ms\n`);
-    } else {
-      throw new Error("no source for the secrets bundle");
     }
+    writeBundle(encodeBundle(bundle), writeSecretFiles);
 
-    const text = encodeBundle(bundle);
-    if (target === undefined) {
-      ctx.stdout.write(text);
-      return;
+    function writeBundle(text: string, write: typeof WriteSecretFiles): void {
+      if (target === undefined) {
+        ctx.stdout.write(text);
+        return;
+      }
+      write([{ path: target, shown: output, data: text }], { force });
     }
-    writeSecretFiles([{ path: target, shown: output, data: text }], { force });
   },
 });
 
