@@ -189,6 +189,7 @@ const INLINE_STRUCT: Readonly<Record<string, string>> = {
   "talos.resource.definitions.k8s.StaticPodSpec": "pod",
   "talos.resource.definitions.k8s.StaticPodStatusSpec": "podStatus",
   "talos.resource.definitions.k8s.SingleManifest": "object",
+  "talos.resource.definitions.cri.BaseRuntimeSpecConfigSpec": "object",
 };
 
 /** Every `layer` key is the spec's config layer. */

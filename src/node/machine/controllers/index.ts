@@ -7,6 +7,7 @@ import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
 import { CRI_REGISTRIES_CONTROLLERS } from "./cri-registries.js";
+import { CRI_RUNTIME_SPEC_CONTROLLERS } from "./cri-runtime-spec.js";
 import { DNS_CONTROLLERS } from "./dns.js";
 import { ETCD_CONTROLLERS } from "./etcd.js";
 import { HARDWARE_CONTROLLERS } from "./hardware.js";
@@ -30,6 +31,7 @@ export { type ApiIdentity, INPUT, type KubeNodeStatus, type MachineSource } from
 export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
   ...CRI_REGISTRIES_CONTROLLERS,
+  ...CRI_RUNTIME_SPEC_CONTROLLERS,
   ...RUNTIME_CONTROLLERS,
   ...RUNTIME_ENV_CONTROLLERS,
   ...RUNTIME_SBOM_CONTROLLERS,
