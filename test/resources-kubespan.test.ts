@@ -132,7 +132,12 @@ describe("KubeSpan on a cluster of three", () => {
       what: "ks-worker-2's peer up again",
       timeoutMs: 60_000,
     });
-    expect((await rows(c, c.ips[1]!, "kubespanpeerstatuses")).find((r) => r[3] === key)).toBeDefined();
+    // The other worker follows it too: while the restarted node boots, its affiliate carries no
+    // KubeSpan part until its identity is ready (its peer leaves and comes back), so wait for it.
+    await waitFor(
+      async () => (await rows(c, c.ips[1]!, "kubespanpeerstatuses")).find((r) => r[3] === key)?.[7] === "up",
+      { what: "ks-worker-2's peer up again on ks-worker-1", timeoutMs: 60_000 },
+    );
   }, 120_000);
 });
 
