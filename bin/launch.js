@@ -6,8 +6,9 @@
 // TALOS_TOOLKIT_TRACE=FILE appends JSON lines to FILE: {"event":"request","at":T} when the
 // program first sends an HTTP/2 request (an RPC; T in epoch milliseconds, as
 // performance.timeOrigin + performance.now() counts them, so another process can compare), and
-// at exit {"event":"exit","chunks":[...],"modules":[...]}: the chunks the run evaluated and the
-// source modules they hold (from dist/<program>.modules.json). Tests and benchmarks read it.
+// at exit {"event":"exit","chunks":[...],"modules":[...],"builtins":[...]}: the chunks the run
+// evaluated, the source modules they hold (from dist/<program>.modules.json) and the Node
+// built-in modules the process loaded (its internal ones included). Tests and benchmarks read it.
 "use strict";
 
 const fs = require("node:fs");
@@ -150,7 +151,10 @@ function traceAtExit(name, distDir, loaded, write) {
     }
     const evaluated = [...loaded.keys()].map((f) => path.relative(distDir, f));
     const modules = evaluated.flatMap((c) => chunks[c] ?? []);
-    write({ event: "exit", chunks: evaluated, modules });
+    const builtins = (process.moduleLoadList ?? [])
+      .filter((m) => m.startsWith("NativeModule "))
+      .map((m) => m.slice("NativeModule ".length));
+    write({ event: "exit", chunks: evaluated, modules, builtins });
   });
 }
 

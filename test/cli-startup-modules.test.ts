@@ -12,6 +12,8 @@ const WIRE = [/^src\/gen\//, /^node_modules\/@bufbuild\//, /^node_modules\/@conn
 interface Trace {
   chunks: string[];
   modules: string[];
+  /** Node's built-in modules the process loaded. */
+  builtins: string[];
 }
 
 async function traced(args: string[], home: string): Promise<{ code: number; trace: Trace }> {
@@ -54,6 +56,10 @@ describe("modules loaded at start-up", () => {
       // The trace names the command's own module, so an empty list cannot pass for a clean one.
       expect(trace.modules).toContain("src/cli/main.ts");
       expect(wireModules(trace)).toEqual([]);
+      // Nor Node's fetch implementation (on Node 22+ reading the global Headers loads it). The
+      // list is Node's own, so it must hold what every process loads.
+      expect(trace.builtins).toContain("fs");
+      expect(trace.builtins.filter((m) => m.includes("undici"))).toEqual([]);
     });
   }
 

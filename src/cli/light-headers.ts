@@ -112,13 +112,30 @@ export class LightHeaders {
 }
 
 /**
- * Puts LightHeaders in place of the global Headers while Node has not loaded its own yet (the
- * global is still its lazy accessor); a program that already used fetch keeps what it has.
- * Returns whether it did.
+ * Whether Node has loaded its fetch implementation (undici), told from the list of built-in
+ * modules the process loaded; undefined where Node keeps no such list.
+ */
+function fetchLoaded(): boolean | undefined {
+  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  return list?.some((m) => m.endsWith("internal/deps/undici/undici"));
+}
+
+/**
+ * Puts LightHeaders in place of the global Headers while Node has not loaded its own yet; a
+ * program that already used fetch keeps what it has. Node 20 defines the global as a lazy
+ * accessor; later versions as a lazy data property which, once its descriptor is read or it is
+ * redefined, loads undici: for the global the module list decides, and the property is deleted
+ * before it is defined again. Returns whether it did.
  */
 export function installLightHeaders(target: object = globalThis): boolean {
-  const current = Object.getOwnPropertyDescriptor(target, "Headers");
-  if (current && !current.get) return false;
+  const loaded = target === globalThis ? fetchLoaded() : undefined;
+  if (loaded === true) return false;
+  if (loaded === undefined) {
+    const current = Object.getOwnPropertyDescriptor(target, "Headers");
+    if (current && !current.get) return false;
+  }
+  // Redefining a lazy data property materialises it (loading undici); deleting it does not.
+  Reflect.deleteProperty(target, "Headers");
   Object.defineProperty(target, "Headers", {
     value: LightHeaders,
     writable: true,
