@@ -186,6 +186,8 @@ export async function benchNodeStart(runs = Number(process.env.BENCH_RUNS ?? 3))
           const ms = await wholeRun(["version", "--client"], env);
           if (i > 0) base.push(ms);
         }
+        // `config new` refuses a file that exists: a run killed after its request may have written it.
+        fs.rmSync(path.join(dir, "new-talosconfig"), { force: true });
         const ms = await firstRequest(expand(c.args), c.reader ? readerEnv : env, traceFile);
         if (i > 0) samples[j].push(ms); // the first round warms the code caches
       }
