@@ -33,7 +33,7 @@ const READERS = [
 
 /** Checks that must pass in the copy: [name, script, args, text its output must contain]. */
 const CHECKS = [
-  ["reference check (no ../shared)", "scripts/sync-reference.mjs", ["--check"], "is absent"],
+  ["reference check (nothing beside the copy)", "scripts/sync-reference.mjs", ["--check"], "is absent"],
   ["generated config model", "scripts/build-config-model.mjs", ["--check"], "is up to date"],
   ["generated resource catalogue", "scripts/build-resource-catalogue.mjs", ["--check"], "is up to date"],
   ["generated protobuf code", "scripts/check-generated.mjs", [], "is up to date"],

@@ -85,10 +85,11 @@ function vitest(label, nodeBin) {
   return counted ? report : undefined;
 }
 
-step("reference/talos is up to date (when ../shared is present)", process.execPath, [
-  path.join(root, "scripts", "sync-reference.mjs"),
-  "--check",
-]);
+step(
+  "reference/talos is up to date (when the Talos reference it is synced from sits beside the clone)",
+  process.execPath,
+  [path.join(root, "scripts", "sync-reference.mjs"), "--check"],
+);
 step("generated protobuf code is up to date", process.execPath, [
   path.join(root, "scripts", "check-generated.mjs"),
 ]);
@@ -112,7 +113,7 @@ if (n24) {
   const version = spawnSync(n24, ["--version"]).stdout.toString().trim();
   vitest(`node ${version}`, n24);
 }
-step("the tracked tree stands on its own (no ../shared)", process.execPath, [
+step("the tracked tree stands on its own (nothing beside it)", process.execPath, [
   path.join(root, "scripts", "check-standalone.mjs"),
   ...(report === undefined ? [] : ["--here-report", report]),
 ]);
