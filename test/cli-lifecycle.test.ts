@@ -102,6 +102,11 @@ describe("talosctl reboot", () => {
     const p = await n.talosctl(["reboot", "-n", "127.0.0.1", "--progress", "fancy"]);
     expect(p.code).toBe(1);
     expect(p.stderr.split("\n")[0]).toMatch(/^invalid argument "fancy" for "--progress" flag/);
+    const u = await n.talosctl(["reboot", "-n", "127.0.0.1", "--unreachable-timeout=-1s"]);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toBe("--unreachable-timeout must not be negative\n");
+    // Nothing was asked of the node: it still runs its first boot.
+    expect((await n.talosctl(["version", "--short"])).code).toBe(0);
   });
 });
 
