@@ -44,12 +44,25 @@ export interface WorkloadImageSet {
 
 const DEFAULT_ETCD_IMAGE = `gcr.io/etcd-development/etcd:${ETCD_VERSION}`;
 
+const IMAGE_SETS = new WeakMap<MachineConfig, WorkloadImageSet>();
+let DEFAULT_IMAGE_SET: WorkloadImageSet | undefined;
+
 /**
  * The workload images a config names (its Kube*Config documents or v1alpha1 fields, with the
  * defaults where it names none): what the CRI runs is what the mirror pods in the Kubernetes
  * API show, and it follows `upgrade-k8s`.
  */
 export function workloadImageSet(config: MachineConfig | undefined): WorkloadImageSet {
+  // Asked at every container and process listing: read once per config.
+  const known = config ? IMAGE_SETS.get(config) : DEFAULT_IMAGE_SET;
+  if (known) return known;
+  const made = readImageSet(config);
+  if (config) IMAGE_SETS.set(config, made);
+  else DEFAULT_IMAGE_SET = made;
+  return made;
+}
+
+function readImageSet(config: MachineConfig | undefined): WorkloadImageSet {
   const facts = config ? kubeFacts(config, true) : undefined;
   const etcd = legacyDocument(config)?.data as { cluster?: { etcd?: { image?: unknown } } } | undefined;
   const etcdImage = etcd?.cluster?.etcd?.image;
