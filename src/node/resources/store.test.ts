@@ -5,7 +5,14 @@ import { RESOURCE_DEFINITION_TYPE } from "../../wire/index.js";
 import { createClock } from "../clock.js";
 import { CATALOGUE, NAMESPACES } from "./catalogue.js";
 import { messageKind, spec } from "./kinds.js";
-import { decodeBookmark, encodeBookmark, HISTORY_GAP, ResourceStore, type StoreEvent } from "./store.js";
+import {
+  decodeBookmark,
+  encodeBookmark,
+  HISTORY_GAP,
+  ResourceStore,
+  type StoreEvent,
+  sameValue,
+} from "./store.js";
 
 const SERVICE = messageKind("Services.v1alpha1.talos.dev", ServiceSpecSchema);
 const TYPE = SERVICE.definition.type;
@@ -76,5 +83,32 @@ describe("resource store", () => {
     expect(s.bookmarkValid("runtime", TYPE, s.position("runtime", TYPE) - 1)).toBe(true);
     expect(decodeBookmark(encodeBookmark(42))).toBe(42);
     expect(decodeBookmark(new Uint8Array(16))).toBeUndefined();
+  });
+});
+
+describe("spec comparison", () => {
+  it("compares spec data deeply, an undefined field as a missing one", () => {
+    expect(sameValue({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
+    expect(sameValue({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameValue({ a: 1 }, { a: 1, b: undefined })).toBe(true);
+    expect(sameValue({ a: 1 }, { a: 1, b: 0 })).toBe(false);
+    expect(sameValue({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameValue({ a: new Uint8Array([1, 2]) }, { a: new Uint8Array([1, 2]) })).toBe(true);
+    expect(sameValue({ a: new Uint8Array([1, 2]) }, { a: new Uint8Array([1, 3]) })).toBe(false);
+    expect(sameValue({ a: 1n }, { a: 1n })).toBe(true);
+    expect(sameValue({ a: 1n }, { a: 2n })).toBe(false);
+    expect(sameValue({ a: new Date(5) }, { a: new Date(5) })).toBe(true);
+    expect(sameValue({ a: new Date(5) }, { a: new Date(6) })).toBe(false);
+    expect(sameValue([], {})).toBe(false);
+    expect(sameValue({ a: null }, { a: undefined })).toBe(false);
+  });
+
+  it("does not bump a resource set again with an equal spec built anew", () => {
+    const store = ResourceStore.forNode(createClock());
+    const a = store.set(SERVICE, "runtime", "x", spec(ServiceSpecSchema, { running: true, healthy: true }));
+    const b = store.set(SERVICE, "runtime", "x", spec(ServiceSpecSchema, { running: true, healthy: true }));
+    expect(b).toBe(a);
+    const c = store.set(SERVICE, "runtime", "x", spec(ServiceSpecSchema, { running: true, healthy: false }));
+    expect(c.version).toBe(a.version + 1);
   });
 });

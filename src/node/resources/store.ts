@@ -347,9 +347,41 @@ function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 }
 
 function sameSpec<S>(kind: ResourceKind<S>, a: S, b: S): boolean {
-  if (a === b) return true;
+  // Most updates re-state a spec unchanged: a structural comparison settles those without
+  // encoding; specs that differ in shape still count as the same when both encodings agree.
+  if (sameValue(a, b)) return true;
   if (!sameBytes(kind.encode(a), kind.encode(b))) return false;
   return kind.yaml(a) === kind.yaml(b);
+}
+
+/** Deep equality of spec data (plain objects, arrays, bytes, dates); an undefined field equals a missing one. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return false;
+    return sameBytes(a, b);
+  }
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key in ra) {
+    if (!Object.hasOwn(ra, key) || ra[key] === undefined) continue;
+    defined++;
+    if (!Object.hasOwn(rb, key) || !sameValue(ra[key], rb[key])) return false;
+  }
+  for (const key in rb) if (Object.hasOwn(rb, key) && rb[key] !== undefined) defined--;
+  return defined === 0;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
