@@ -82,6 +82,19 @@ function newMemberId(): string {
   return id;
 }
 
+/** Whether two records of one affiliate show the same Affiliate and Member resources. */
+function sameShown(a: AffiliateRecord, b: AffiliateRecord): boolean {
+  return (
+    a.hostname === b.hostname &&
+    a.machineType === b.machineType &&
+    a.operatingSystem === b.operatingSystem &&
+    a.apiServerPort === b.apiServerPort &&
+    a.addresses.length === b.addresses.length &&
+    a.addresses.every((x, i) => x === b.addresses[i]) &&
+    JSON.stringify(a.kubespan) === JSON.stringify(b.kubespan)
+  );
+}
+
 export class ClusterController {
   readonly nodeId: string;
   private registry: ClusterRegistry | undefined;
@@ -89,7 +102,10 @@ export class ClusterController {
   private timer: Timer | undefined;
   private closed = false;
   private lastPublished = "";
-  private lastResources = "";
+  /** The discovery generation and settings the cluster resources were last derived from. */
+  private lastDiscovered = "";
+  /** Per affiliate node id, the record its Affiliate and Member resources were last set from. */
+  private shown = new Map<string, AffiliateRecord>();
   private waitingLogged = false;
   private readonly wakers = new Set<() => void>();
   private trustd: string | undefined;
@@ -202,6 +218,7 @@ export class ClusterController {
   private sync(): void {
     const registry = this.currentRegistry();
     if (!registry) {
+      this.lastDiscovered = "";
       this.setResources([]);
       return;
     }
@@ -212,8 +229,15 @@ export class ClusterController {
       this.lastPublished = text;
     }
     const discovered = registry.discovered();
-    this.setResources(visibleAffiliates(discoverySettings(this.host.store), this.nodeId, discovered));
-    this.checkKubeSpanPeers(discovered.live);
+    const settings = discoverySettings(this.host.store);
+    const seen = `${discovered.generation}\u0000${JSON.stringify(settings ?? null)}`;
+    if (seen !== this.lastDiscovered) {
+      this.lastDiscovered = seen;
+      this.setResources(visibleAffiliates(settings, this.nodeId, discovered));
+      this.checkKubeSpanPeers(discovered.live, true);
+    } else {
+      this.checkKubeSpanPeers(discovered.live, false);
+    }
     this.checkEtcdMembership(registry);
     this.saveBackend(false);
   }
@@ -237,10 +261,11 @@ export class ClusterController {
   }
 
   /** Which KubeSpan peers answer: their changes, and every reconcile interval, re-run KubeSpan. */
-  private checkKubeSpanPeers(live: readonly AffiliateRecord[]): void {
+  private checkKubeSpanPeers(live: readonly AffiliateRecord[], changed: boolean): void {
+    const due = Date.now() - this.reconciledAt >= this.host.clock.real(PEER_RECONCILE_MS);
+    if (!changed && !due) return;
     const keys = reachableKubeSpanKeys(this.nodeId, live);
     const same = keys.size === this.reachable.size && [...keys].every((k) => this.reachable.has(k));
-    const due = Date.now() - this.reconciledAt >= this.host.clock.real(PEER_RECONCILE_MS);
     if (same && !due) return;
     this.reachable = keys;
     this.reconciledAt = Date.now();
@@ -279,15 +304,21 @@ export class ClusterController {
     return routed.length > 0 ? routed : all.slice(0, 1);
   }
 
+  /**
+   * Sets the Affiliate and Member resources from the visible affiliates: only those whose record
+   * changed are re-derived (a record unchanged keeps its object across registry reads), and the
+   * ones gone are removed.
+   */
   private setResources(affiliates: readonly AffiliateRecord[]): void {
-    const key = JSON.stringify(
-      affiliates.map((a) => [a.nodeId, a.hostname, a.addresses, a.machineType, a.apiServerPort, a.kubespan]),
-    );
-    if (key === this.lastResources) return;
-    this.lastResources = key;
     const { store } = this.host;
-    const wanted = new Set<string>();
+    const next = new Map<string, AffiliateRecord>();
+    let changed = affiliates.length !== this.shown.size;
     for (const a of affiliates) {
+      next.set(a.nodeId, a);
+      const before = this.shown.get(a.nodeId);
+      if (before === a) continue;
+      changed = true;
+      if (before && sameShown(before, a)) continue;
       const spec: MemberResourceSpec = {
         nodeId: a.nodeId,
         addresses: a.addresses,
@@ -297,15 +328,16 @@ export class ClusterController {
         ...(a.apiServerPort !== undefined ? { apiServerPort: a.apiServerPort } : {}),
         ...(a.kubespan ? { kubespan: a.kubespan } : {}),
       };
-      wanted.add(a.nodeId);
       store.set(AFFILIATE, NS.cluster, a.nodeId, affiliateSpec(spec), {
         owner: "cluster.AffiliateMergeController",
       });
       store.set(MEMBER, NS.cluster, a.hostname, memberSpec(spec), { owner: "cluster.MemberController" });
     }
+    this.shown = next;
+    if (!changed) return;
     const hostnames = new Set(affiliates.map((a) => a.hostname));
     for (const r of store.list(NS.cluster, AFFILIATE.definition.type)) {
-      if (!wanted.has(r.id)) store.remove(NS.cluster, AFFILIATE.definition.type, r.id);
+      if (!next.has(r.id)) store.remove(NS.cluster, AFFILIATE.definition.type, r.id);
     }
     for (const r of store.list(NS.cluster, MEMBER.definition.type)) {
       if (!hostnames.has(r.id)) store.remove(NS.cluster, MEMBER.definition.type, r.id);

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type DiscoverySettings, reachableKubeSpanKeys, visibleAffiliates } from "./discovery.js";
 import { type AffiliateRecord, ClusterRegistry } from "./registry.js";
 
@@ -113,5 +113,37 @@ describe("registry", () => {
     // Withdrawn without a TTL (a reset): gone at once.
     registry.withdraw("b");
     expect(registry.discovered()).toMatchObject({ live: [{ nodeId: "a" }], departed: [] });
+  });
+
+  it("sees a record another process writes, and keeps unchanged records and the generation across reads", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "talos-registry-"));
+    dirs.push(root);
+    const registry = new ClusterRegistry(root, "cluster-id");
+    registry.publish(record("a", { service: true, kubernetes: false }));
+    const first = registry.discovered();
+    // Written beside it, as a node of another process does.
+    const other = record("c", { service: true, kubernetes: false });
+    fs.writeFileSync(path.join(registry.dir, "affiliates", "c.json"), JSON.stringify(other));
+    await vi.waitFor(() => expect(registry.affiliates().map((r) => r.nodeId)).toEqual(["a", "c"]), {
+      timeout: 10_000,
+    });
+    const second = registry.discovered();
+    expect(second.generation).toBeGreaterThan(first.generation);
+    expect(second.live[0]).toBe(first.live[0]);
+    // Re-read with nothing changed: the same objects, the same generation.
+    await new Promise((r) => setTimeout(r, 250));
+    const third = registry.discovered();
+    expect(third.generation).toBe(second.generation);
+    expect(third.live).toEqual(second.live);
+    expect(third.live.every((r, i) => r === second.live[i])).toBe(true);
+    // A record replaced with other content (written aside and renamed over, as nodes do) is a
+    // new object and a new generation.
+    const aside = path.join(registry.dir, "affiliates", ".c.json.tmp");
+    fs.writeFileSync(aside, JSON.stringify({ ...other, hostname: "zz" }));
+    fs.renameSync(aside, path.join(registry.dir, "affiliates", "c.json"));
+    await vi.waitFor(() => expect(registry.affiliates().map((r) => r.hostname)).toEqual(["host-a", "zz"]), {
+      timeout: 10_000,
+    });
+    expect(registry.discovered().generation).toBeGreaterThan(third.generation);
   });
 });

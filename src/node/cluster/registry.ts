@@ -20,6 +20,31 @@ interface CachedScan {
   /** Records of nodes that left (rebooting, powered off) and have not expired yet. */
   departed: AffiliateRecord[];
   etcd?: { at: number; state: EtcdClusterState | undefined };
+  /** Bumped whenever the affiliates or departed records change (by identity). */
+  generation: number;
+  /** The last read of each record file: an unchanged text keeps its record object. */
+  files: Map<string, { text: string; record: AffiliateRecord }>;
+  /** The affiliates directory's modification time at the last full read (ns). */
+  dirMtime: bigint;
+  /** When (real ms) every file was last read. */
+  readAt: number;
+}
+
+/** Records are replaced by rename, which the directory's time shows; a full read this often regardless. */
+const FULL_READ_MS = 2_000;
+
+/**
+ * A directory modified this recently may change again within the same timestamp tick (file
+ * times are coarse), so its modification time does not prove a read current.
+ */
+const MTIME_SETTLE_NS = 50_000_000n;
+
+function freshCache(): CachedScan {
+  return { at: 0, affiliates: [], departed: [], generation: 0, files: new Map(), dirMtime: -1n, readAt: 0 };
+}
+
+function sameList(a: readonly AffiliateRecord[], b: readonly AffiliateRecord[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
 const scans = new Map<string, CachedScan>();
@@ -122,10 +147,24 @@ function alive(pid: number): boolean {
 }
 
 function readRecord(file: string): AffiliateRecord | undefined {
+  const text = readText(file);
+  return text === undefined ? undefined : parseRecord(text);
+}
+
+function readText(file: string): string | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as AffiliateRecord;
+    return fs.readFileSync(file, "utf8");
   } catch {
-    // removed meanwhile, or not written whole
+    // removed meanwhile
+    return undefined;
+  }
+}
+
+function parseRecord(text: string): AffiliateRecord | undefined {
+  try {
+    return JSON.parse(text) as AffiliateRecord;
+  } catch {
+    // not written whole
     return undefined;
   }
 }
@@ -149,14 +188,18 @@ export class ClusterRegistry {
 
   publish(record: AffiliateRecord): void {
     fs.mkdirSync(this.affiliatesDir, { recursive: true, mode: 0o700 });
-    replaceFile(path.join(this.affiliatesDir, `${safeName(record.nodeId)}.json`), JSON.stringify(record));
+    const name = `${safeName(record.nodeId)}.json`;
+    const text = JSON.stringify(record);
+    replaceFile(path.join(this.affiliatesDir, name), text);
     const cached = scans.get(this.dir);
     if (cached) {
+      cached.files.set(name, { text, record });
       cached.affiliates = sortByHostname([
         ...cached.affiliates.filter((a) => a.nodeId !== record.nodeId),
         record,
       ]);
       cached.departed = cached.departed.filter((a) => a.nodeId !== record.nodeId);
+      cached.generation++;
     }
   }
 
@@ -170,16 +213,26 @@ export class ClusterRegistry {
     const last = cached?.affiliates.find((a) => a.nodeId === nodeId) ?? readRecord(file);
     if (keepMs !== undefined && keepMs > 0 && last) {
       const departed: AffiliateRecord = { ...last, expiresAt: Date.now() + keepMs };
-      replaceFile(file, JSON.stringify(departed));
-      if (cached) cached.departed = [...cached.departed.filter((a) => a.nodeId !== nodeId), departed];
+      const text = JSON.stringify(departed);
+      replaceFile(file, text);
+      if (cached) {
+        cached.files.set(path.basename(file), { text, record: departed });
+        cached.departed = [...cached.departed.filter((a) => a.nodeId !== nodeId), departed];
+      }
     } else {
       fs.rmSync(file, { force: true });
-      if (cached) cached.departed = cached.departed.filter((a) => a.nodeId !== nodeId);
+      if (cached) {
+        cached.files.delete(path.basename(file));
+        cached.departed = cached.departed.filter((a) => a.nodeId !== nodeId);
+      }
     }
-    if (cached) cached.affiliates = cached.affiliates.filter((a) => a.nodeId !== nodeId);
+    if (cached) {
+      cached.affiliates = cached.affiliates.filter((a) => a.nodeId !== nodeId);
+      cached.generation++;
+    }
     // The last node to leave takes the registry with it (nodes that come back with etcd data
     // start the membership again from themselves), so stopped clusters leave nothing behind.
-    if (this.scan().live.length === 0) {
+    if (this.scan(cached ?? freshCache()).live.length === 0) {
       fs.rmSync(this.dir, { recursive: true, force: true });
       scans.delete(this.dir);
     }
@@ -190,50 +243,96 @@ export class ClusterRegistry {
     return this.cachedScan().affiliates;
   }
 
-  /** What the discovery service holds: the live affiliates and those that left and have not expired. */
-  discovered(): { live: AffiliateRecord[]; departed: AffiliateRecord[] } {
+  /**
+   * What the discovery service holds: the live affiliates and those that left and have not
+   * expired, with a generation that changes whenever either list does (so a reader can skip
+   * work when nothing changed).
+   */
+  discovered(): { live: AffiliateRecord[]; departed: AffiliateRecord[]; generation: number } {
     const scan = this.cachedScan();
     const now = Date.now();
-    return { live: scan.affiliates, departed: scan.departed.filter((a) => (a.expiresAt ?? 0) > now) };
+    const departed = scan.departed.filter((a) => (a.expiresAt ?? 0) > now);
+    if (departed.length !== scan.departed.length) {
+      scan.departed = departed;
+      scan.generation++;
+    }
+    return { live: scan.affiliates, departed, generation: scan.generation };
   }
 
   private cachedScan(): CachedScan {
     const now = Date.now();
-    const cached = scans.get(this.dir);
+    let cached = scans.get(this.dir);
     if (cached && now - cached.at < REGISTRY_CACHE_MS) return cached;
-    const { live, departed } = this.scan();
-    if (cached) {
-      cached.at = now;
+    if (!cached) {
+      cached = freshCache();
+      scans.set(this.dir, cached);
+    }
+    const { live, departed } = this.scan(cached);
+    cached.at = now;
+    if (!sameList(live, cached.affiliates) || !sameList(departed, cached.departed)) {
       cached.affiliates = live;
       cached.departed = departed;
-      return cached;
+      cached.generation++;
     }
-    const fresh: CachedScan = { at: now, affiliates: live, departed };
-    scans.set(this.dir, fresh);
-    return fresh;
+    return cached;
   }
 
-  private scan(): { live: AffiliateRecord[]; departed: AffiliateRecord[] } {
-    let names: string[];
+  /**
+   * Reads the records: every file when the directory changed since the last read (an unchanged
+   * text keeps its record object), else the records already read; either way a record whose
+   * process has gone is not live and an expired departed one is removed.
+   */
+  private scan(cache: CachedScan): { live: AffiliateRecord[]; departed: AffiliateRecord[] } {
+    let mtime: bigint;
     try {
-      names = fs.readdirSync(this.affiliatesDir);
+      mtime = fs.statSync(this.affiliatesDir, { bigint: true }).mtimeNs;
     } catch {
+      cache.files.clear();
+      cache.dirMtime = -1n;
       return { live: [], departed: [] };
+    }
+    const settled = BigInt(Date.now()) * 1_000_000n - mtime > MTIME_SETTLE_NS;
+    if (mtime !== cache.dirMtime || !settled || Date.now() - cache.readAt >= FULL_READ_MS) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(this.affiliatesDir);
+      } catch {
+        return { live: [], departed: [] };
+      }
+      const files = new Map<string, { text: string; record: AffiliateRecord }>();
+      for (const name of names) {
+        if (!name.endsWith(".json") || name.startsWith(".")) continue;
+        const text = readText(path.join(this.affiliatesDir, name));
+        if (text === undefined) continue;
+        const before = cache.files.get(name);
+        if (before?.text === text) {
+          files.set(name, before);
+          continue;
+        }
+        const record = parseRecord(text);
+        if (record) files.set(name, { text, record });
+      }
+      cache.files = files;
+      cache.dirMtime = settled ? mtime : -1n;
+      cache.readAt = Date.now();
     }
     const live: AffiliateRecord[] = [];
     const departed: AffiliateRecord[] = [];
     const now = Date.now();
-    for (const name of names) {
-      if (!name.endsWith(".json") || name.startsWith(".")) continue;
-      const file = path.join(this.affiliatesDir, name);
-      const record = readRecord(file);
-      if (!record) continue;
+    const running = new Map<number, boolean>();
+    for (const [name, { record }] of cache.files) {
       if (record.expiresAt === undefined) {
-        if (alive(record.pid)) live.push(record);
+        let up = running.get(record.pid);
+        if (up === undefined) {
+          up = alive(record.pid);
+          running.set(record.pid, up);
+        }
+        if (up) live.push(record);
       } else if (record.expiresAt > now) {
         departed.push(record);
       } else {
-        fs.rmSync(file, { force: true });
+        fs.rmSync(path.join(this.affiliatesDir, name), { force: true });
+        cache.files.delete(name);
       }
     }
     return { live: sortByHostname(live), departed: sortByHostname(departed) };
@@ -246,7 +345,7 @@ export class ClusterRegistry {
     if (!options.fresh && cached?.etcd && now - cached.etcd.at < REGISTRY_CACHE_MS) return cached.etcd.state;
     const state = this.readEtcdFile();
     if (cached) cached.etcd = { at: now, state };
-    else scans.set(this.dir, { at: 0, affiliates: [], departed: [], etcd: { at: now, state } });
+    else scans.set(this.dir, { ...freshCache(), etcd: { at: now, state } });
     return state;
   }
 
