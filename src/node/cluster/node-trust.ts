@@ -9,10 +9,17 @@ import type { ConfiguredTls, ConfiguredTlsInput, TlsIdentity } from "../api/inde
 import { configuredTls } from "../api/index.js";
 import type { Clock } from "../clock.js";
 import { isComplete, isControlPlane, legacyDocument, type Machine, osCa } from "../machine/index.js";
-import { requestCertificate, startTrustd, type TrustdServer } from "./trustd.js";
+import {
+  type PreparedRequest,
+  prepareCertificateRequest,
+  requestCertificate,
+  startTrustd,
+  type TrustdServer,
+} from "./trustd.js";
 
-/** Real milliseconds between a worker's attempts to reach a trustd. */
+/** Real milliseconds before a worker's second attempt to reach a trustd; doubled per failure up to the cap. */
 const RETRY_REAL_MS = 500;
+const RETRY_MAX_REAL_MS = 4_000;
 
 export interface NodeTrustOptions {
   readonly host: string;
@@ -40,6 +47,8 @@ export class NodeTrust {
   private server: { key: string; running: Promise<TrustdServer | undefined> } | undefined;
   private retrying: { machine: Machine; source: string } | undefined;
   private stopped = false;
+  /** The key and CSR of the pending request, for the names they were made for. */
+  private prepared: { names: string; request: Promise<PreparedRequest> } | undefined;
 
   constructor(private readonly options: NodeTrustOptions) {}
 
@@ -62,15 +71,18 @@ export class NodeTrust {
     source: string,
   ): Promise<ConfiguredTls | undefined> {
     const token = machineToken(machine);
-    for (const endpoint of machine.cluster.trustdEndpoints()) {
+    const endpoints = machine.cluster.trustdEndpoints();
+    if (endpoints.length === 0) return undefined;
+    const names = { hostname: input.hostname, ...sans(input) };
+    const key = JSON.stringify(names);
+    if (this.prepared?.names !== key)
+      this.prepared = { names: key, request: prepareCertificateRequest(names) };
+    const prepared = await this.prepared.request;
+    for (const endpoint of endpoints) {
       try {
-        const cert = await requestCertificate({
-          endpoint,
-          caCrt: input.osCa.crt,
-          token,
-          hostname: input.hostname,
-          ...sans(input),
-        });
+        const cert = await requestCertificate({ endpoint, caCrt: input.osCa.crt, token, ...names }, prepared);
+        // The key is now the certificate's: the next request makes its own.
+        this.prepared = undefined;
         this.options.log(`API certificate issued by trustd at ${endpoint}`);
         const trust = [input.osCa.crt, ...input.acceptedCas].filter((p) => p !== "").join("\n");
         return { mode: "configured", cert, trust, source };
@@ -85,6 +97,7 @@ export class NodeTrust {
     if (this.retrying?.machine === machine && this.retrying.source === source) return;
     const attempt = { machine, source };
     this.retrying = attempt;
+    let wait = RETRY_REAL_MS;
     const again = async (): Promise<void> => {
       if (this.stopped || this.retrying !== attempt || machine.signal.aborted) return;
       const issued = await this.fromTrustd(machine, input, source);
@@ -94,9 +107,10 @@ export class NodeTrust {
         this.options.onIdentity(machine, source, issued);
         return;
       }
-      setTimeout(() => void again(), RETRY_REAL_MS).unref();
+      wait = Math.min(wait * 2, RETRY_MAX_REAL_MS);
+      setTimeout(() => void again(), wait).unref();
     };
-    setTimeout(() => void again(), RETRY_REAL_MS).unref();
+    setTimeout(() => void again(), wait).unref();
   }
 
   /** Runs trustd beside the API of a configured control plane (restarted when the identity changes). */

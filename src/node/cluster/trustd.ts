@@ -133,8 +133,16 @@ export interface CertificateRequest {
   readonly dnsNames: readonly string[];
 }
 
-/** Asks a trustd for an API server certificate: a fresh key and the CA-signed certificate. */
-export async function requestCertificate(request: CertificateRequest): Promise<CertAndKeyPem> {
+/** A key and the CSR that asks for its certificate, kept across attempts until one succeeds. */
+export interface PreparedRequest {
+  readonly key: Awaited<ReturnType<typeof generatePrivateKey>>;
+  readonly csr: string;
+}
+
+/** A fresh key and its certificate signing request for the node's names. */
+export async function prepareCertificateRequest(
+  request: Pick<CertificateRequest, "hostname" | "ips" | "dnsNames">,
+): Promise<PreparedRequest> {
   const key = await generatePrivateKey("ed25519");
   const csr = createCertificateSigningRequest({
     key,
@@ -142,7 +150,35 @@ export async function requestCertificate(request: CertificateRequest): Promise<C
     ips: request.ips,
     dnsNames: request.dnsNames,
   });
-  const client = new grpc.Client(request.endpoint, grpc.credentials.createSsl(Buffer.from(request.caCrt)), {
+  return { key, csr };
+}
+
+/**
+ * Client credentials trusting one CA, shared by every request in the process: building them
+ * parses the CA into a TLS context, which many emulated workers asking at once would repeat.
+ */
+const credentialsByCa = new Map<string, grpc.ChannelCredentials>();
+
+function credentialsFor(caCrt: string): grpc.ChannelCredentials {
+  let creds = credentialsByCa.get(caCrt);
+  if (!creds) {
+    creds = grpc.credentials.createSsl(Buffer.from(caCrt));
+    if (credentialsByCa.size >= 16) credentialsByCa.clear();
+    credentialsByCa.set(caCrt, creds);
+  }
+  return creds;
+}
+
+/**
+ * Asks a trustd for an API server certificate: the CA-signed certificate of `prepared`'s key
+ * (a fresh key when none is given).
+ */
+export async function requestCertificate(
+  request: CertificateRequest,
+  prepared?: PreparedRequest,
+): Promise<CertAndKeyPem> {
+  const { key, csr } = prepared ?? (await prepareCertificateRequest(request));
+  const client = new grpc.Client(request.endpoint, credentialsFor(request.caCrt), {
     "grpc.use_local_subchannel_pool": 1,
   });
   try {
