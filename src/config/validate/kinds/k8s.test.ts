@@ -1,11 +1,17 @@
 // Kubernetes documents: every rule of each kind's Validate and conflict check, valid and invalid.
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { describe } from "vitest";
 import { createCertificateAuthority } from "../../../pki/ca.js";
 import { CP, doc, merge, table, WORKER } from "../testkit.js";
 
 const IMAGE = "registry.k8s.io/kube-apiserver:v1.34.0";
-const ed25519 = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const pkcs8 = (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString();
+const ed25519 = pkcs8(generateKeyPairSync("ed25519").privateKey);
+const x25519 = pkcs8(generateKeyPairSync("x25519").privateKey);
+const ed448 = pkcs8(generateKeyPairSync("ed448").privateKey);
+const p256 = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
+const k256 = generateKeyPairSync("ec", { namedCurve: "secp256k1" }).privateKey;
+const sec1 = (key: KeyObject) => key.export({ format: "pem", type: "sec1" }).toString();
 const ca = await createCertificateAuthority({
   organization: "kubernetes",
   keyKind: "ecdsa",
@@ -96,6 +102,17 @@ describe("KubeAggregatorCAConfig", () => {
       docs: [aggregator({ issuingCA: { cert: ca.crt, key: publicKey } })],
       errors: [
         'KubeAggregatorCAConfig issuingCA: issuing CA: key is invalid: unsupported key type: "PUBLIC KEY"',
+      ],
+    },
+    {
+      name: "a pair's PKCS#8 key is only parsed, not asked to sign",
+      docs: [aggregator({ issuingCA: { cert: ca.crt, key: x25519 } })],
+    },
+    {
+      name: "a pair's key in PKCS#8 of an algorithm crypto/x509 does not know",
+      docs: [aggregator({ issuingCA: { cert: ca.crt, key: ed448 } })],
+      errors: [
+        "KubeAggregatorCAConfig issuingCA: issuing CA: key is invalid: failed to parse key: x509: PKCS#8 wrapping contained private key with unknown algorithm: 1.3.101.113",
       ],
     },
     {
@@ -944,6 +961,42 @@ describe("KubeServiceAccountConfig", () => {
       docs: [sa({ privateKey: publicKey, issuerURL: "https://k" })],
       errors: [
         'KubeServiceAccountConfig issuer.privateKey: service issuer private key is invalid: unsupported key type "PUBLIC KEY"',
+      ],
+    },
+    {
+      name: "ECDSA keys on the NIST curves, in either format",
+      docs: [sa({ privateKey: sec1(p256), issuerURL: "https://k" })],
+    },
+    {
+      name: "a PKCS#8 NIST curve key",
+      docs: [sa({ privateKey: pkcs8(p256), issuerURL: "https://k" })],
+    },
+    {
+      name: "curves crypto/x509 does not know",
+      docs: [sa({ privateKey: sec1(k256), issuerURL: "https://k" })],
+      errors: [
+        "KubeServiceAccountConfig issuer.privateKey: service issuer private key is invalid: failed to parse ECDSA key: x509: unknown elliptic curve",
+      ],
+    },
+    {
+      name: "curves crypto/x509 does not know, wrapped in PKCS#8",
+      docs: [sa({ privateKey: pkcs8(k256), issuerURL: "https://k" })],
+      errors: [
+        "KubeServiceAccountConfig issuer.privateKey: service issuer private key is invalid: failed to parse key: x509: failed to parse EC private key embedded in PKCS#8: x509: unknown elliptic curve",
+      ],
+    },
+    {
+      name: "PKCS#8 algorithms crypto/x509 does not know",
+      docs: [sa({ privateKey: ed448, issuerURL: "https://k" })],
+      errors: [
+        "KubeServiceAccountConfig issuer.privateKey: service issuer private key is invalid: failed to parse key: x509: PKCS#8 wrapping contained private key with unknown algorithm: 1.3.101.113",
+      ],
+    },
+    {
+      name: "X25519 keys parse but cannot sign",
+      docs: [sa({ privateKey: x25519, issuerURL: "https://k" })],
+      errors: [
+        "KubeServiceAccountConfig issuer.privateKey: service issuer private key is invalid: unsupported key type *ecdh.PrivateKey",
       ],
     },
     {
