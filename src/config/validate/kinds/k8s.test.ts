@@ -482,8 +482,9 @@ describe("KubeProxyConfig", () => {
       ],
     },
     {
-      name: "iptables warns",
+      name: "iptables warns, and stays a warning under strict validation",
       docs: [proxy({ image, mode: "iptables" })],
+      strict: true,
       warnings: [
         'KubeProxyConfig mode: proxy mode "iptables" is not recommended, please switch to nftables if possible',
       ],
@@ -573,6 +574,7 @@ describe("KubeExternalManifestConfig, KubeInlineManifestConfig and KubeStaticPod
       docs: [
         doc("KubeExternalManifestConfig", { name: "cni", url: "https://example.com/cni.yaml" }),
         doc("KubeExternalManifestConfig", { name: "plain", url: "http://example.com/x.yaml" }),
+        doc("KubeExternalManifestConfig", { name: "upper", url: "HTTPS://example.com/x.yaml" }),
         doc("KubeInlineManifestConfig", { name: "ns.ci", manifest: "kind: Namespace" }),
         doc("KubeStaticPodConfig", { name: "nginx", pod: { kind: "Pod" } }),
       ],
