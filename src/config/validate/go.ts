@@ -49,6 +49,12 @@ export function goList(items: readonly (string | number)[]): string {
   return `[${items.join(" ")}]`;
 }
 
+/** hashicorp/go-multierror's text of its errors (ListFormatFunc), as an error wrapping one shows it. */
+export function goMultiError(messages: readonly string[]): string {
+  if (messages.length === 1) return `1 error occurred:\n\t* ${messages[0]}\n\n`;
+  return `${messages.length} errors occurred:\n\t${messages.map((m) => `* ${m}`).join("\n\t")}\n\n`;
+}
+
 /** Go's %q of a string slice: `["a" "b"]`. */
 export function goQuoteList(items: readonly string[]): string {
   return `[${items.map(goQuote).join(" ")}]`;
@@ -197,9 +203,9 @@ export function goParseCIDR(text: string): string | undefined {
   return undefined;
 }
 
-/** siderolabs/net ParseSubnetOrAddress: a CIDR or a bare IP. */
+/** siderolabs/net ParseSubnetOrAddress (v0.4): a netip prefix, or a bare netip address. */
 export function isSubnetOrAddress(text: string): boolean {
-  return goParseCIDR(text) === undefined || goParseIP(text);
+  return netipParsePrefix(text) === undefined || netipParseAddr(text) === undefined;
 }
 
 /** netip.ParseAddr: undefined when valid, else Go's error text. */
@@ -210,7 +216,10 @@ export function netipParseAddr(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === ".") return ipv4Error(text, fail);
-    if (c === ":") return isIP(text.split("%")[0]!) === 6 ? undefined : fail("unable to parse IP");
+    if (c === ":") {
+      if (text.endsWith("%")) return fail("zone must be a non-empty string");
+      return isIP(text.split("%")[0]!) === 6 ? undefined : fail("unable to parse IP");
+    }
     if (c === "%") return fail("missing IPv6 address");
   }
   return fail("unable to parse IP");

@@ -48,6 +48,11 @@ class Der {
     return this.pos >= this.end;
   }
 
+  /** The bytes not read yet. */
+  bytes(): Buffer {
+    return this.buf.subarray(this.pos, this.end);
+  }
+
   /** The next element's tag, header length and body length, or undefined when malformed. */
   private header(): { tag: number; head: number; len: number } | undefined {
     const b = this.buf;
@@ -203,7 +208,7 @@ const OTHER_FORMAT: Readonly<Record<KeyFormat, string>> = {
  * instead"); otherwise the ASN.1 decoder's complaint, reduced to its first words.
  */
 function goParseKeyError(der: Buffer, format: KeyFormat): string | undefined {
-  if (parses(der, format)) return undefined;
+  if (parses(der, format)) return goKeyAlgorithmError(der, format);
   const others: KeyFormat[] =
     format === "pkcs1" ? ["pkcs8", "sec1"] : format === "pkcs8" ? ["pkcs1", "sec1"] : ["pkcs8", "pkcs1"];
   for (const other of others) {
@@ -212,6 +217,61 @@ function goParseKeyError(der: Buffer, format: KeyFormat): string | undefined {
   }
   const asn1 = new Der(der).read(SEQUENCE) === undefined ? "asn1: structure error" : "asn1: syntax error";
   return format === "sec1" ? `x509: failed to parse EC private key: ${asn1}` : asn1;
+}
+
+const OID_RSA = "1.2.840.113549.1.1.1";
+const OID_EC = "1.2.840.10045.2.1";
+const OID_ED25519 = "1.3.101.112";
+const OID_X25519 = "1.3.101.110";
+/** The named curves crypto/x509 knows: P-224, P-256, P-384 and P-521. */
+const GO_CURVES = ["1.3.132.0.33", "1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.132.0.35"];
+
+/** An OBJECT IDENTIFIER element's dotted text (what Go's %v of an asn1.ObjectIdentifier shows). */
+function oidText(element: Buffer | undefined): string | undefined {
+  if (element === undefined || element.length < 3 || element[1]! & 0x80) return undefined;
+  const arcs: number[] = [];
+  let v = 0;
+  for (const b of element.subarray(2)) {
+    v = v * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      arcs.push(v);
+      v = 0;
+    }
+  }
+  if (arcs.length === 0) return undefined;
+  const first = arcs[0]! < 80 ? Math.floor(arcs[0]! / 40) : 2;
+  return [first, arcs[0]! - first * 40, ...arcs.slice(1)].join(".");
+}
+
+/**
+ * What crypto/x509 refuses among keys Node's parser takes: PKCS#8 algorithms other than RSA,
+ * ECDSA, Ed25519 and X25519 (RSA-PSS, Ed448, X448, DSA, DH), and curves other than the NIST ones.
+ */
+function goKeyAlgorithmError(der: Buffer, format: KeyFormat): string | undefined {
+  const UNKNOWN_CURVE = "x509: unknown elliptic curve";
+  const body = new Der(der).read(SEQUENCE);
+  if (body === undefined || format === "pkcs1") return undefined;
+  body.readInteger();
+  if (format === "sec1") {
+    body.read(0x04);
+    const params = body.peekTag() === 0xa0 ? body.read(0xa0) : undefined;
+    const curve = oidText(params?.readElement(0x06));
+    return curve !== undefined && GO_CURVES.includes(curve) ? undefined : UNKNOWN_CURVE;
+  }
+  const algorithm = body.read(SEQUENCE);
+  const oid = oidText(algorithm?.readElement(0x06));
+  if (oid === OID_RSA || oid === OID_ED25519 || oid === OID_X25519) return undefined;
+  if (oid !== OID_EC)
+    return `x509: PKCS#8 wrapping contained private key with unknown algorithm: ${oid ?? ""}`;
+  // The curve named beside the algorithm wins; the embedded key's own is the fallback.
+  const named = algorithm?.peekTag() === 0x06 ? oidText(algorithm.readElement(0x06)) : undefined;
+  const inner = body.read(0x04);
+  const embedded = inner?.bytes();
+  const curveError =
+    named !== undefined ? (GO_CURVES.includes(named) ? undefined : UNKNOWN_CURVE) : undefined;
+  const e =
+    curveError ?? (named === undefined && embedded ? goKeyAlgorithmError(embedded, "sec1") : undefined);
+  return e === undefined ? undefined : `x509: failed to parse EC private key embedded in PKCS#8: ${e}`;
 }
 
 const KEY_PARSERS: Readonly<Record<string, readonly [KeyFormat, string]>> = {
@@ -235,6 +295,11 @@ export function privateKeyError(text: string, pair = false): string | undefined 
   if (block.type === "ED25519 PRIVATE KEY") {
     const key = createPrivateKey({ key: block.der, format: "der", type: "pkcs8" });
     if (key.asymmetricKeyType !== "ed25519") return "failed parsing Ed25519 key, got wrong key type";
+  }
+  // A lone key (PEMEncodedKey) must also be one it can sign with; a pair's key is not asked.
+  if (block.type === "PRIVATE KEY" && !pair) {
+    const key = createPrivateKey({ key: block.der, format: "der", type: "pkcs8" });
+    if (key.asymmetricKeyType === "x25519") return "unsupported key type *ecdh.PrivateKey";
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { kubernetesImageTagError } from "../compat.js";
 import { type Data, filled, get, has, num, obj, str, strs } from "../data.js";
 import {
   goList,
+  goMultiError,
   goParseURL,
   goQuote,
   isSubnetOrAddress,
@@ -41,6 +42,8 @@ const AUTHORIZER_TYPES = ["Node", "RBAC", "Webhook"];
 const MIN_SUBNET_HOST_BITS = 4;
 const POD_SUBNET_NODE_MASK_MAX_DIFF = 16;
 const MAX_HOST_BITS_FOR_SERVICE_SUBNET = 20;
+const DEFAULT_NODE_MASK_IPV4 = 24;
+const DEFAULT_NODE_MASK_IPV6 = 64;
 
 /** kube-apiserver arguments other documents own, by prefix (sorted as Talos reports them). */
 const DENIED_APISERVER_ARGS: readonly (readonly [string, string])[] = [
@@ -120,15 +123,16 @@ export function certificateAndKeyError(ca: Data, tryLoading: boolean): string | 
 
 function networkConfig(c: Check): void {
   const d = c.data;
-  const mask4 = num(d, ["nodeCIDRMaskSizeIPv4"]) ?? 24;
-  const mask6 = num(d, ["nodeCIDRMaskSizeIPv6"]) ?? 64;
-  const mask4Valid = has(d, ["nodeCIDRMaskSizeIPv4"]) ? mask4 >= 1 && mask4 <= 32 : true;
-  const mask6Valid = has(d, ["nodeCIDRMaskSizeIPv6"]) ? mask6 >= 1 && mask6 <= 128 : true;
+  // Zero (or unset) means the default per-node mask; anything else must fit the address family.
+  const mask4 = num(d, ["nodeCIDRMaskSizeIPv4"]) ?? 0;
+  const mask6 = num(d, ["nodeCIDRMaskSizeIPv6"]) ?? 0;
+  const mask4Valid = mask4 === 0 || (mask4 >= 1 && mask4 <= 32);
+  const mask6Valid = mask6 === 0 || (mask6 >= 1 && mask6 <= 128);
   if (!mask4Valid) c.error("nodeCIDRMaskSizeIPv4 must be between 1 and 32", ["nodeCIDRMaskSizeIPv4"]);
   if (!mask6Valid) c.error("nodeCIDRMaskSizeIPv6 must be between 1 and 128", ["nodeCIDRMaskSizeIPv6"]);
 
   const podSize = (p: Prefix): string | undefined => {
-    const mask = p.v6 ? mask6 : mask4;
+    const mask = p.v6 ? mask6 || DEFAULT_NODE_MASK_IPV6 : mask4 || DEFAULT_NODE_MASK_IPV4;
     if (!(p.v6 ? mask6Valid : mask4Valid)) return undefined;
     if (p.bits > mask)
       return `invalid subnet: ${p.text} is smaller than the per-node pod CIDR mask size /${mask}`;
@@ -169,7 +173,34 @@ export function parseNetipPrefix(text: string): Prefix | undefined {
   const v6 = addr.includes(":");
   const value = addrValue(addr, v6);
   const hostBits = BigInt((v6 ? 128 : 32) - bits);
-  return { text, bits, v6, masked: (value & ((1n << hostBits) - 1n)) === 0n };
+  const canonical = v6 ? formatIPv6(value) : addr;
+  return { text: `${canonical}/${bits}`, bits, v6, masked: (value & ((1n << hostBits) - 1n)) === 0n };
+}
+
+/**
+ * netip.Addr.String of an IPv6 address: lower-case hex groups, the first longest run of two or
+ * more zero groups as `::`, and an IPv4-mapped address as `::ffff:a.b.c.d`.
+ */
+function formatIPv6(value: bigint): string {
+  if (value >> 32n === 0xffffn) {
+    const v4 = [24n, 16n, 8n, 0n].map((shift) => Number((value >> shift) & 0xffn));
+    return `::ffff:${v4.join(".")}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let zeroStart = -1;
+  let zeroLen = 0;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i >= 2 && j - i > zeroLen) {
+      zeroStart = i;
+      zeroLen = j - i;
+    }
+  }
+  if (zeroStart < 0) return groups.map((g) => g.toString(16)).join(":");
+  const head = groups.slice(0, zeroStart).map((g) => g.toString(16));
+  const tail = groups.slice(zeroStart + zeroLen).map((g) => g.toString(16));
+  return `${head.join(":")}::${tail.join(":")}`;
 }
 
 function addrValue(addr: string, v6: boolean): bigint {
@@ -198,7 +229,7 @@ function subnetsError(
   for (const s of subnets) {
     const p = parseNetipPrefix(s);
     if (p === undefined) return `invalid subnet: ${s === "" ? "invalid Prefix" : s}`;
-    if (!p.masked) return `invalid subnet: ${s} is not a valid CIDR`;
+    if (!p.masked) return `invalid subnet: ${p.text} is not a valid CIDR`;
     if ((p.v6 ? 128 : 32) - p.bits < MIN_SUBNET_HOST_BITS) {
       return `invalid subnet: /${p.bits} is too small, it must be larger than /${p.bits - MIN_SUBNET_HOST_BITS}`;
     }
@@ -397,12 +428,16 @@ export const K8S_RULES: KindTable = {
         if (!isSubnetOrAddress(s))
           c.error(`nodeIP subnet is not valid: ${goQuote(s)}`, ["nodeIP", "validSubnets", i]);
       });
-      for (const e of labelsErrors(obj(c.data, ["labels"]) ?? {}))
-        c.error(`invalid node labels: ${e}`, ["labels"]);
-      for (const e of annotationsErrors(obj(c.data, ["annotations"]) ?? {}))
-        c.error(`invalid node annotations: ${e}`, ["annotations"]);
-      for (const e of taintsErrors(obj(c.data, ["taints"]) ?? {}))
-        c.error(`invalid node taints: ${e}`, ["taints"]);
+      // Each of these checks gathers its problems into one go-multierror, wrapped as a whole.
+      const checks = [
+        ["labels", labelsErrors, "invalid node labels"],
+        ["annotations", annotationsErrors, "invalid node annotations"],
+        ["taints", taintsErrors, "invalid node taints"],
+      ] as const;
+      for (const [field, errorsOf, what] of checks) {
+        const errs = errorsOf(obj(c.data, [field]) ?? {});
+        if (errs.length > 0) c.error(`${what}: ${goMultiError(errs)}`, [field]);
+      }
     },
     conflict: (legacy) => {
       const cl = cluster(legacy);
