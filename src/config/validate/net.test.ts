@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  canonicalIP,
+  canonicalPrefix,
   decodeStdBase64,
   endpointURIError,
   hostnameError,
@@ -22,6 +24,21 @@ describe("net helpers", () => {
     expect(isMasked(parsePrefix("10.96.0.1/12")!)).toBe(false);
     expect(isMasked(parsePrefix("fd00:db8:10::/56")!)).toBe(true);
     expect(isMasked(parsePrefix("fd00:db8:10::1/56")!)).toBe(false);
+  });
+
+  it("writes addresses and prefixes as netip's String does", () => {
+    expect(canonicalIP("10.0.0.1")).toBe("10.0.0.1");
+    expect(canonicalIP("FD00:0:0:0:0:0:0:1")).toBe("fd00::1");
+    expect(canonicalIP("2001:db8:0:0:1:0:0:1")).toBe("2001:db8::1:0:0:1");
+    expect(canonicalIP("2001:db8:0:1:1:1:1:1")).toBe("2001:db8:0:1:1:1:1:1");
+    expect(canonicalIP("0:0:0:0:0:0:0:0")).toBe("::");
+    expect(canonicalIP("::FFFF:10.0.0.1")).toBe("::ffff:10.0.0.1");
+    expect(canonicalIP("::10.0.0.1")).toBe("::a00:1");
+    expect(canonicalIP("fe80:0::1%eth0")).toBe("fe80::1%eth0");
+    expect(canonicalIP("10.0.0")).toBeUndefined();
+    expect(canonicalPrefix("FD00:0::/8")).toBe("fd00::/8");
+    expect(canonicalPrefix("10.0.0.1/8")).toBe("10.0.0.1/8");
+    expect(canonicalPrefix("10.0.0.1")).toBeUndefined();
   });
 
   it("checks endpoint URLs as Talos does", () => {

@@ -45,6 +45,46 @@ export function parsePrefix(text: string): Prefix | undefined {
   return { family: ip.family, bits, value: ip.value };
 }
 
+/** An address as netip's String() writes it: IPv6 per RFC 5952, 4-in-6 as ::ffff:a.b.c.d. */
+export function formatIP(family: 4 | 6, value: bigint): string {
+  const v4 = (v: bigint) => [24n, 16n, 8n, 0n].map((s) => Number((v >> s) & 0xffn)).join(".");
+  if (family === 4) return v4(value);
+  if (value >> 32n === 0xffffn) return `::ffff:${v4(value & 0xffffffffn)}`;
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  // The first longest run of two or more zero groups becomes "::".
+  let start = -1;
+  let len = 0;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i >= 2 && j - i > len) {
+      start = i;
+      len = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(":");
+  return start < 0 ? hex(0, 8) : `${hex(0, start)}::${hex(start + len, 8)}`;
+}
+
+/** The canonical text of an address (its zone kept), or undefined when it is not one. */
+export function canonicalIP(text: string): string | undefined {
+  const ip = parseIP(text);
+  if (ip === undefined) return undefined;
+  const zone = text.indexOf("%");
+  return formatIP(ip.family, ip.value) + (zone >= 0 ? text.slice(zone) : "");
+}
+
+/** The canonical text of a prefix (address as written, not masked), or undefined. */
+export function canonicalPrefix(text: string): string | undefined {
+  const p = parsePrefix(text);
+  return p === undefined ? undefined : `${formatIP(p.family, p.value)}/${p.bits}`;
+}
+
 export function addressBits(family: 4 | 6): number {
   return family === 4 ? 32 : 128;
 }
