@@ -335,6 +335,20 @@ describe("link documents", () => {
       ],
     },
     {
+      name: "unspecified in any spelling; 4-in-6 zero is not unspecified",
+      docs: [
+        doc("LinkConfig", {
+          name: "eth0",
+          routes: [{ gateway: "0:0::0" }, { gateway: "::0.0.0.0" }, { gateway: "::ffff:0.0.0.0" }],
+        }),
+      ],
+      base,
+      errors: [
+        "LinkConfig/eth0 routes[0].gateway: route 0 gateway must be a valid IP address",
+        "LinkConfig/eth0 routes[1].gateway: route 1 gateway must be a valid IP address",
+      ],
+    },
+    {
       name: "bridges and dummies check addresses too",
       docs: [
         doc("BridgeConfig", { name: "br0", addresses: [{ address: "0.0.0.0/8" }] }),
@@ -668,6 +682,14 @@ describe("Layer2VIPConfig, HCloudVIPConfig", () => {
       ],
     },
     {
+      name: "an IPv6 name netip refuses, in its words",
+      docs: [doc("Layer2VIPConfig", { name: "fd00::1::2", link: "eth0" })],
+      base,
+      errors: [
+        'Layer2VIPConfig/fd00::1::2 name: name must be a valid IP address: ParseAddr("fd00::1::2"): multiple :: in address (at ":2")',
+      ],
+    },
+    {
       name: "a hostname is no VIP",
       docs: [doc("HCloudVIPConfig", { name: "vip", link: "eth0", apiToken: "t" })],
       base,
@@ -710,6 +732,14 @@ describe("StaticHostConfig, BlackholeRouteConfig", () => {
         "StaticHostConfig name: name must be a valid IP address",
         "BlackholeRouteConfig name: name must be specified",
         "BlackholeRouteConfig name: name must be a valid address prefix: netip.ParsePrefix(\"\"): no '/'",
+      ],
+    },
+    {
+      name: "a blackhole route with a zone",
+      docs: [doc("BlackholeRouteConfig", { name: "fe80::1%eth0/64" })],
+      base,
+      errors: [
+        'BlackholeRouteConfig/fe80::1%eth0/64 name: name must be a valid address prefix: netip.ParsePrefix("fe80::1%eth0/64"): IPv6 zones cannot be present in a prefix',
       ],
     },
     {

@@ -9,15 +9,23 @@ import {
   goParseIP,
   goParseURL,
   goQuote,
-  netipParseAddr,
-  netipParsePrefix,
 } from "../go.js";
-import { canonicalIP, canonicalPrefix, isMasked, type Prefix, parsePrefix } from "../net.js";
+import {
+  canonicalIP,
+  canonicalPrefix,
+  isMasked,
+  netipAddrError,
+  netipPrefixError,
+  type Prefix,
+  parseIP,
+  parsePrefix,
+} from "../net.js";
 
 const RESERVED_RULE_PRIORITIES = [0, 32500, 32766, 32767];
 const PRIMARY_BOND_MODES = ["active-backup", "balance-tlb", "balance-alb"];
 
-const isUnspecified = (addr: string) => addr === "0.0.0.0" || /^[0:]+$/.test(addr) || addr === "::";
+/** netip's IsUnspecified: 0.0.0.0 or :: (without a zone; ::ffff:0.0.0.0 is neither). */
+const isUnspecified = (addr: string) => !addr.includes("%") && parseIP(addr)?.value === 0n;
 
 /**
  * An enum value as Talos's generated text decoders read it (the name, or any case of it): the
@@ -92,7 +100,7 @@ function checkCommonLink(c: Check, base: readonly (string | number)[] = []): voi
     const address = str(a, ["address"]);
     const at = [...base, "addresses", i, "address"];
     if (address === "") c.error(`address ${i} must be specified`, at);
-    else if (netipParsePrefix(address) !== undefined) c.error(`address ${i} must be a valid IP prefix`, at);
+    else if (netipPrefixError(address) !== undefined) c.error(`address ${i} must be a valid IP prefix`, at);
     else if (isUnspecified(address.slice(0, address.lastIndexOf("/"))))
       c.error(`address ${i} must be a valid IP address`, at);
   });
@@ -101,12 +109,12 @@ function checkCommonLink(c: Check, base: readonly (string | number)[] = []): voi
     const dst = str(r, ["destination"]);
     if (
       dst !== "" &&
-      (netipParsePrefix(dst) !== undefined || isUnspecified(dst.slice(0, dst.lastIndexOf("/"))))
+      (netipPrefixError(dst) !== undefined || isUnspecified(dst.slice(0, dst.lastIndexOf("/"))))
     )
       c.error(`route ${i} destination must be a valid IP prefix`, [...at, "destination"]);
     for (const field of ["gateway", "source"] as const) {
       const v = str(r, [field]);
-      if (v !== "" && (netipParseAddr(v) !== undefined || isUnspecified(v)))
+      if (v !== "" && (netipAddrError(v) !== undefined || isUnspecified(v)))
         c.error(`route ${i} ${field} must be a valid IP address`, [...at, field]);
     }
   });
@@ -169,7 +177,7 @@ function overlaps(a: Prefix, b: Prefix): boolean {
 
 /** A prefix netip accepts, with its canonical text; undefined when it is not one. */
 function netipPrefix(text: string): { prefix: Prefix; text: string } | undefined {
-  if (netipParsePrefix(text) !== undefined) return undefined;
+  if (netipPrefixError(text) !== undefined) return undefined;
   const prefix = parsePrefix(text);
   return prefix === undefined ? undefined : { prefix, text: canonicalPrefix(text)! };
 }
@@ -301,7 +309,7 @@ function dhcp(c: Check): void {
 function vipName(c: Check): void {
   if (c.name === "") c.error("name must be specified", ["name"]);
   else {
-    const e = netipParseAddr(c.name);
+    const e = netipAddrError(c.name);
     if (e !== undefined) c.error(`name must be a valid IP address: ${e}`, ["name"]);
   }
   if (str(c.data, ["link"]) === "") c.error("link must be specified", ["link"]);
@@ -318,7 +326,7 @@ export const NETWORK_RULES: KindTable = {
   BlackholeRouteConfig: {
     validate: (c) => {
       nameSpecified(c);
-      const e = netipParsePrefix(c.name);
+      const e = netipPrefixError(c.name);
       if (e !== undefined) c.error(`name must be a valid address prefix: ${e}`, ["name"]);
     },
   },
@@ -422,7 +430,7 @@ export const NETWORK_RULES: KindTable = {
       strs(c.data, ["filters", "endpoints"]).forEach((cidr, i) => {
         const s = cidr.replace(/^!/, "");
         // siderolabs/net ParseSubnetOrAddress: a netip prefix, else a netip address.
-        if (netipParsePrefix(s) !== undefined && netipParseAddr(s) !== undefined)
+        if (netipPrefixError(s) !== undefined && netipAddrError(s) !== undefined)
           c.error(`KubeSpan endpoint filter is not valid: ${goQuote(s)}`, ["filters", "endpoints", i]);
       });
     },
@@ -472,12 +480,12 @@ export const NETWORK_RULES: KindTable = {
       }
       for (const [i, rule] of list(c.data, ["ingress"]).entries()) {
         const subnet = str(rule, ["subnet"]);
-        if (subnet === "" || netipParsePrefix(subnet) !== undefined) {
+        if (subnet === "" || netipPrefixError(subnet) !== undefined) {
           c.error(`invalid subnet: ${subnet === "" ? "invalid Prefix" : subnet}`, ["ingress", i, "subnet"]);
           return;
         }
         const except = str(rule, ["except"]);
-        if (except !== "" && netipParsePrefix(except) !== undefined) {
+        if (except !== "" && netipPrefixError(except) !== undefined) {
           c.error(`invalid except: ${except}`, ["ingress", i, "except"]);
           return;
         }
@@ -521,7 +529,7 @@ export const NETWORK_RULES: KindTable = {
               "tlsServerName",
             ]);
         } else c.error(`unsupported DNS protocol: entry ${i}`, [...at, "protocol"]);
-        if (netipParseAddr(str(ns, ["address"])) !== undefined)
+        if (netipAddrError(str(ns, ["address"])) !== undefined)
           c.error(`nameserver address must be a valid IP: entry ${i}`, [...at, "address"]);
       });
       if (encrypted > 0 && encrypted === nameservers.length) {
@@ -536,7 +544,7 @@ export const NETWORK_RULES: KindTable = {
       if (has(net, ["searchDomains"]))
         return ".machine.network.searchDomains is already set in v1alpha1 config";
       // Only the nameservers that parse as addresses count.
-      if (strs(net, ["nameservers"]).some((ns) => netipParseAddr(ns) === undefined))
+      if (strs(net, ["nameservers"]).some((ns) => netipAddrError(ns) === undefined))
         return ".machine.network.nameservers is already set in v1alpha1 config";
       if (get(net, ["disableSearchDomain"]) === true)
         return ".machine.network.disableSearchDomain is already set in v1alpha1 config";
@@ -580,7 +588,7 @@ export const NETWORK_RULES: KindTable = {
   StaticHostConfig: {
     validate: (c) => {
       if (c.name === "") c.error("name is required", ["name"]);
-      if (netipParseAddr(c.name) !== undefined) c.error("name must be a valid IP address", ["name"]);
+      if (netipAddrError(c.name) !== undefined) c.error("name must be a valid IP address", ["name"]);
       if (strs(c.data, ["hostnames"]).length === 0)
         c.error("at least one hostname is required", ["hostnames"]);
     },
