@@ -1,6 +1,6 @@
 // Network documents (siderolabs/talos: pkg/machinery/config/types/network).
 import type { Check, KindTable } from "../check.js";
-import { type Data, filled, get, has, list, num, obj, str, strs } from "../data.js";
+import { type Data, get, has, list, num, obj, str, strs } from "../data.js";
 import {
   goDecodeBase64,
   goFormatDuration,
@@ -9,17 +9,90 @@ import {
   goParseIP,
   goParseURL,
   goQuote,
-  isSubnetOrAddress,
-  netipParseAddr,
-  netipParsePrefix,
 } from "../go.js";
-import { parseNetipPrefix } from "./k8s.js";
+import {
+  canonicalIP,
+  canonicalPrefix,
+  isMasked,
+  netipAddrError,
+  netipPrefixError,
+  type Prefix,
+  parseIP,
+  parsePrefix,
+} from "../net.js";
 
 const RESERVED_RULE_PRIORITIES = [0, 32500, 32766, 32767];
-const RESERVED_VRF_TABLES = ["", "unspec", "0", "local", "255", "main", "254", "default", "253"];
 const PRIMARY_BOND_MODES = ["active-backup", "balance-tlb", "balance-alb"];
 
-const isUnspecified = (addr: string) => addr === "0.0.0.0" || /^[0:]+$/.test(addr) || addr === "::";
+/** netip's IsUnspecified: 0.0.0.0 or :: (without a zone; ::ffff:0.0.0.0 is neither). */
+const isUnspecified = (addr: string) => !addr.includes("%") && parseIP(addr)?.value === 0n;
+
+/**
+ * An enum value as Talos's generated text decoders read it (the name, or any case of it): the
+ * name, or undefined when it is none of them.
+ */
+function enumName(value: unknown, names: readonly string[]): string | undefined {
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  const text = String(value);
+  return names.find((n) => n === text) ?? names.find((n) => n.toLowerCase() === text.toLowerCase());
+}
+
+/** An enum field: its name when it is one, else the value as written ("" when unset). */
+function enumField(data: unknown, path: readonly (string | number)[], names: readonly string[]): string {
+  return enumName(get(data, path), names) ?? str(data, path);
+}
+
+const BOND_MODES = [
+  "balance-rr",
+  "active-backup",
+  "balance-xor",
+  "broadcast",
+  "802.3ad",
+  "balance-tlb",
+  "balance-alb",
+];
+const DNS_PROTOCOLS = ["Do53", "DoT", "DoH"];
+const AUTO_HOSTNAME_KINDS = ["off", "talos-addr", "stable"];
+const CLIENT_IDENTIFIERS = ["none", "mac", "duid"];
+const VLAN_PROTOCOLS = ["802.1q", "802.1ad"];
+const RULE_ACTIONS = ["unspec", "unicast", "blackhole", "unreachable", "prohibit"];
+/** The routing table names of the reserved tables (the others are named by their number). */
+const TABLE_NAMES: Readonly<Record<string, string>> = {
+  unspec: "unspec",
+  "0": "unspec",
+  default: "default",
+  "253": "default",
+  main: "main",
+  "254": "main",
+  local: "local",
+  "255": "local",
+};
+
+/** A routing table as its name (`unspec` when unset). */
+function tableName(data: unknown, path: readonly (string | number)[]): string {
+  const text = str(data, path);
+  if (text === "") return "unspec";
+  return TABLE_NAMES[text.toLowerCase()] ?? text;
+}
+
+/**
+ * Whether the rules validated are those of a release carrying a change that came in at `since`
+ * (per minor release, the first patch that has it; every later minor has it too). The patch is the
+ * node's own when it runs the contract's minor release, else the minor's first.
+ */
+function hasChange(c: Check, since: readonly (readonly [number, number, number])[]): boolean {
+  const contract = c.options.contract;
+  const last = since[since.length - 1]!;
+  if (contract === undefined || c.atLeast(last[0], last[1])) return true;
+  const entry = since.find(([major, minor]) => major === contract.major && minor === contract.minor);
+  if (entry === undefined) return false;
+  const node = c.options.talosVersion;
+  const patch =
+    node !== undefined && node.major === contract.major && node.minor === contract.minor
+      ? Number(/^v?\d+\.\d+\.(\d+)/.exec(node.text)?.[1] ?? 0)
+      : 0;
+  return patch >= entry[2];
+}
 
 /** CommonLinkConfig.Validate: addresses and routes of every link kind. */
 function checkCommonLink(c: Check, base: readonly (string | number)[] = []): void {
@@ -27,7 +100,7 @@ function checkCommonLink(c: Check, base: readonly (string | number)[] = []): voi
     const address = str(a, ["address"]);
     const at = [...base, "addresses", i, "address"];
     if (address === "") c.error(`address ${i} must be specified`, at);
-    else if (netipParsePrefix(address) !== undefined) c.error(`address ${i} must be a valid IP prefix`, at);
+    else if (netipPrefixError(address) !== undefined) c.error(`address ${i} must be a valid IP prefix`, at);
     else if (isUnspecified(address.slice(0, address.lastIndexOf("/"))))
       c.error(`address ${i} must be a valid IP address`, at);
   });
@@ -36,12 +109,12 @@ function checkCommonLink(c: Check, base: readonly (string | number)[] = []): voi
     const dst = str(r, ["destination"]);
     if (
       dst !== "" &&
-      (netipParsePrefix(dst) !== undefined || isUnspecified(dst.slice(0, dst.lastIndexOf("/"))))
+      (netipPrefixError(dst) !== undefined || isUnspecified(dst.slice(0, dst.lastIndexOf("/"))))
     )
       c.error(`route ${i} destination must be a valid IP prefix`, [...at, "destination"]);
     for (const field of ["gateway", "source"] as const) {
       const v = str(r, [field]);
-      if (v !== "" && (netipParseAddr(v) !== undefined || isUnspecified(v)))
+      if (v !== "" && (netipAddrError(v) !== undefined || isUnspecified(v)))
         c.error(`route ${i} ${field} must be a valid IP address`, [...at, field]);
     }
   });
@@ -95,39 +168,25 @@ function vethNameError(field: string, name: string): string | undefined {
   return undefined;
 }
 
-function overlaps(
-  a: { v6: boolean; bits: number; value: bigint },
-  b: { v6: boolean; bits: number; value: bigint },
-) {
-  if (a.v6 !== b.v6) return false;
-  const len = a.v6 ? 128 : 32;
-  const bits = Math.min(a.bits, b.bits);
-  const shift = BigInt(len - bits);
+/** Two prefixes overlap when one holds the other's address (netip Contains either way). */
+function overlaps(a: Prefix, b: Prefix): boolean {
+  if (a.family !== b.family) return false;
+  const shift = BigInt((a.family === 4 ? 32 : 128) - Math.min(a.bits, b.bits));
   return a.value >> shift === b.value >> shift;
 }
 
-function prefixValue(
-  text: string,
-): { v6: boolean; bits: number; value: bigint; masked: boolean } | undefined {
-  const p = parseNetipPrefix(text);
-  if (p === undefined) return undefined;
-  const addr = text.slice(0, text.lastIndexOf("/"));
-  let value = 0n;
-  if (!p.v6) value = addr.split(".").reduce((acc, x) => (acc << 8n) | BigInt(Number(x)), 0n);
-  else {
-    const [head, tail] = addr.includes("::") ? addr.split("::") : [addr, undefined];
-    const h = head ? head.split(":") : [];
-    const t = tail ? tail.split(":") : [];
-    const parts = [...h, ...Array<string>(tail === undefined ? 0 : 8 - h.length - t.length).fill("0"), ...t];
-    value = parts.reduce((acc, x) => (acc << 16n) | BigInt(Number.parseInt(x || "0", 16)), 0n);
-  }
-  return { v6: p.v6, bits: p.bits, value, masked: p.masked };
+/** A prefix netip accepts, with its canonical text; undefined when it is not one. */
+function netipPrefix(text: string): { prefix: Prefix; text: string } | undefined {
+  if (netipPrefixError(text) !== undefined) return undefined;
+  const prefix = parsePrefix(text);
+  return prefix === undefined ? undefined : { prefix, text: canonicalPrefix(text)! };
 }
 
 function checkBGP(c: Check): void {
   const d = c.data;
   nameSpecified(c);
   if ((num(d, ["localASN"]) ?? 0) === 0) c.error("localASN must be specified", ["localASN"]);
+  // An IPv4-mapped IPv6 address is not an IPv4 address either.
   const routerID = str(d, ["routerID"]);
   if (routerID !== "" && routerID.includes(":")) c.error("routerID must be an IPv4 address", ["routerID"]);
   const neighbors = list(d, ["neighbors"]);
@@ -141,7 +200,8 @@ function checkBGP(c: Check): void {
     let key: string | undefined;
     if ((address !== "") === (link !== ""))
       c.error(`neighbor[${i}]: exactly one of address or link must be set`, at);
-    else key = address !== "" ? address : link;
+    // Neighbors are told apart by the address as netip writes it.
+    else key = address !== "" ? (canonicalIP(address) ?? address) : link;
     if (durationNegative(get(n, ["holdTime"])))
       c.error(`neighbor[${i}]: holdTime must not be negative`, [...at, "holdTime"]);
     if (has(n, ["bfd"])) {
@@ -166,7 +226,7 @@ function checkBGP(c: Check): void {
   });
 
   const sources = new Set<string>();
-  const selectors: { prefix: ReturnType<typeof prefixValue> & object; text: string; route: number }[] = [];
+  const selectors: { prefix: Prefix; text: string; route: number }[] = [];
   list(d, ["importRoutes"]).forEach((route, i) => {
     const at = ["importRoutes", i];
     const source = str(route, ["bgpInstance"]);
@@ -176,23 +236,24 @@ function checkBGP(c: Check): void {
         ...at,
         "bgpInstance",
       ]);
-    const prefixes = strs(route, ["prefixes"]);
-    if (prefixes.length === 0)
+    const texts = strs(route, ["prefixes"]);
+    if (texts.length === 0)
       c.error(`importRoutes[${i}]: at least one prefix must be specified`, [...at, "prefixes"]);
-    prefixes.forEach((text, j) => {
-      const p = prefixValue(text);
+    const prefixes = texts.map(netipPrefix);
+    prefixes.forEach((p, j) => {
+      const pat = [...at, "prefixes", j];
       if (p === undefined) {
-        c.error(`importRoutes[${i}].prefixes[${j}]: invalid prefix`, [...at, "prefixes", j]);
+        c.error(`importRoutes[${i}].prefixes[${j}]: invalid prefix`, pat);
         return;
       }
-      if (!p.masked)
-        c.error(`importRoutes[${i}].prefixes[${j}]: prefix ${text} must be masked`, [...at, "prefixes", j]);
+      if (!isMasked(p.prefix))
+        c.error(`importRoutes[${i}].prefixes[${j}]: prefix ${p.text} must be masked`, pat);
       for (let k = 0; k < j; k++) {
-        const other = prefixValue(prefixes[k]!);
-        if (other !== undefined && overlaps(other, p))
+        const other = prefixes[k];
+        if (other !== undefined && overlaps(other.prefix, p.prefix))
           c.error(
-            `importRoutes[${i}].prefixes[${j}]: prefix ${text} overlaps prefixes[${k}] ${prefixes[k]}`,
-            [...at, "prefixes", j],
+            `importRoutes[${i}].prefixes[${j}]: prefix ${p.text} overlaps prefixes[${k}] ${other.text}`,
+            pat,
           );
       }
     });
@@ -204,26 +265,43 @@ function checkBGP(c: Check): void {
         ]);
       sources.add(source);
     }
-    for (const text of prefixes) {
-      const p = prefixValue(text);
-      if (p === undefined || !p.masked) continue;
+    // Only valid, masked prefixes take part in the check across imports.
+    prefixes.forEach((p, j) => {
+      if (p === undefined || !isMasked(p.prefix)) return;
       for (const s of selectors) {
-        if (s.route !== i && overlaps(s.prefix, p)) {
-          c.error(`importRoutes[${i}]: prefix ${text} overlaps importRoutes[${s.route}] prefix ${s.text}`, [
+        if (s.route !== i && overlaps(s.prefix, p.prefix)) {
+          c.error(`importRoutes[${i}]: prefix ${p.text} overlaps importRoutes[${s.route}] prefix ${s.text}`, [
             ...at,
             "prefixes",
+            j,
           ]);
         }
       }
-      selectors.push({ prefix: p, text, route: i });
-    }
+      selectors.push({ prefix: p.prefix, text: p.text, route: i });
+    });
   });
+}
+
+/** The primary link of a bond: one of its links, in a mode with one active link at a time. */
+function checkBondPrimary(c: Check, mode: string | undefined): void {
+  const d = c.data;
+  const usesPrimary = mode !== undefined && PRIMARY_BOND_MODES.includes(mode);
+  if (has(d, ["primary"])) {
+    const primary = str(d, ["primary"]);
+    if (primary === "") c.error("primary link name can't be empty", ["primary"]);
+    else if (!strs(d, ["links"]).includes(primary))
+      c.error(`primary link ${goQuote(primary)} is not in the list of bonded links`, ["primary"]);
+    if (mode !== undefined && !usesPrimary)
+      c.error(`primary link is not supported in ${goQuote(mode)} bond mode`, ["primary"]);
+  } else if (has(d, ["primaryReselect"]) && usesPrimary) {
+    c.warn("primaryReselect has no effect unless primary is specified", ["primaryReselect"]);
+  }
 }
 
 function dhcp(c: Check): void {
   nameSpecified(c);
   const duid = str(c.data, ["duidRaw"]) !== "";
-  const byDUID = str(c.data, ["clientIdentifier"]) === "duid";
+  const byDUID = enumField(c.data, ["clientIdentifier"], CLIENT_IDENTIFIERS) === "duid";
   if (duid && !byDUID) c.error("duidRaw can only be set if clientIdentifier is 'duid'", ["duidRaw"]);
   if (byDUID && !duid) c.error("duidRaw must be set if clientIdentifier is 'duid'", ["duidRaw"]);
 }
@@ -231,7 +309,7 @@ function dhcp(c: Check): void {
 function vipName(c: Check): void {
   if (c.name === "") c.error("name must be specified", ["name"]);
   else {
-    const e = netipParseAddr(c.name);
+    const e = netipAddrError(c.name);
     if (e !== undefined) c.error(`name must be a valid IP address: ${e}`, ["name"]);
   }
   if (str(c.data, ["link"]) === "") c.error("link must be specified", ["link"]);
@@ -239,12 +317,16 @@ function vipName(c: Check): void {
 
 const legacyNetwork = (legacy: Data) => obj(legacy, ["machine", "network"]);
 
+/** Whether the resolver's hostDNS has any setting (its Go struct is not the zero value). */
+const hostDNSSet = (d: Data) =>
+  ["enabled", "forwardKubeDNSToHost", "resolveMemberNames"].some((f) => has(d, ["hostDNS", f]));
+
 export const NETWORK_RULES: KindTable = {
   BGPInstanceConfig: { validate: checkBGP },
   BlackholeRouteConfig: {
     validate: (c) => {
       nameSpecified(c);
-      const e = netipParsePrefix(c.name);
+      const e = netipPrefixError(c.name);
       if (e !== undefined) c.error(`name must be a valid address prefix: ${e}`, ["name"]);
     },
   },
@@ -253,29 +335,22 @@ export const NETWORK_RULES: KindTable = {
       const d = c.data;
       nameSpecified(c);
       if (strs(d, ["links"]).length === 0) c.error("at least one link must be specified", ["links"]);
-      const mode = has(d, ["bondMode"]) ? str(d, ["bondMode"]) : undefined;
+      const mode = has(d, ["bondMode"]) ? enumField(d, ["bondMode"], BOND_MODES) : undefined;
       if (mode === undefined) c.error("bond mode must be specified", ["bondMode"]);
-      // Talos 1.13 brought the 802.3ad warnings.
-      else if (mode === "802.3ad" && c.atLeast(1, 13)) {
-        for (const [field, label] of [
-          ["miimon", "miimon"],
-          ["updelay", "updelay"],
-          ["downdelay", "downdelay"],
-        ] as const) {
-          if (!has(d, [field])) c.warn(`${label} was not specified for 802.3ad bond`, [field]);
+      // The 802.3ad warnings came with Talos 1.13 and 1.12.3.
+      else if (
+        mode === "802.3ad" &&
+        hasChange(c, [
+          [1, 12, 3],
+          [1, 13, 0],
+        ])
+      ) {
+        for (const field of ["miimon", "updelay", "downdelay"] as const) {
+          if (!has(d, [field])) c.warn(`${field} was not specified for 802.3ad bond`, [field]);
         }
       }
-      const usesPrimary = mode !== undefined && PRIMARY_BOND_MODES.includes(mode);
-      if (has(d, ["primary"])) {
-        const primary = str(d, ["primary"]);
-        if (primary === "") c.error("primary link name can't be empty", ["primary"]);
-        else if (!strs(d, ["links"]).includes(primary))
-          c.error(`primary link ${goQuote(primary)} is not in the list of bonded links`, ["primary"]);
-        if (mode !== undefined && !usesPrimary)
-          c.error(`primary link is not supported in ${goQuote(mode)} bond mode`, ["primary"]);
-      } else if (has(d, ["primaryReselect"]) && usesPrimary && c.atLeast(1, 15)) {
-        c.warn("primaryReselect has no effect unless primary is specified", ["primaryReselect"]);
-      }
+      // The primary link came with Talos 1.15.
+      if (c.atLeast(1, 15)) checkBondPrimary(c, mode);
       checkCommonLink(c);
     },
   },
@@ -298,18 +373,26 @@ export const NETWORK_RULES: KindTable = {
     validate: (c) => {
       const set = has(c.data, ["auto"]);
       // An unset auto reads as its zero value, "off".
-      const auto = set ? str(c.data, ["auto"]) : "off";
+      const auto = set ? enumField(c.data, ["auto"], AUTO_HOSTNAME_KINDS) : "off";
       const hostname = str(c.data, ["hostname"]);
-      // Until 1.14 an explicit `auto: off` without a hostname was refused too.
-      if ((!set || (auto === "off" && !c.atLeast(1, 14))) && hostname === "")
+      // Until 1.14 (and 1.12.9, 1.13.3) an explicit `auto: off` without a hostname was refused too.
+      const relaxed = hasChange(c, [
+        [1, 12, 9],
+        [1, 13, 3],
+        [1, 14, 0],
+      ]);
+      if ((!set || (auto === "off" && !relaxed)) && hostname === "")
         c.error("either 'auto' or 'hostname' must be set");
       if (auto !== "off" && hostname !== "")
         c.error("'auto' and 'hostname' cannot be set at the same time", ["auto"]);
       if (auto !== "off" && auto !== "stable") c.error(`invalid value for 'auto': ${auto}`, ["auto"]);
       if (hostname !== "") {
-        if (hostname.length > 253) c.error(`fqdn is too long: ${hostname.length}`, ["hostname"]);
+        // Lengths in bytes, as Go counts them.
+        const length = Buffer.byteLength(hostname);
+        if (length > 253) c.error(`fqdn is too long: ${length}`, ["hostname"]);
         const first = hostname.split(".")[0]!;
-        if (first.length === 0 || first.length > 63)
+        const firstLength = Buffer.byteLength(first);
+        if (firstLength === 0 || firstLength > 63)
           c.error(`invalid hostname ${goQuote(first)}`, ["hostname"]);
       }
     },
@@ -346,7 +429,8 @@ export const NETWORK_RULES: KindTable = {
       if (mtu !== undefined && mtu < 1280) c.error("kubespan link MTU must be at least 1280", ["mtu"]);
       strs(c.data, ["filters", "endpoints"]).forEach((cidr, i) => {
         const s = cidr.replace(/^!/, "");
-        if (!isSubnetOrAddress(s))
+        // siderolabs/net ParseSubnetOrAddress: a netip prefix, else a netip address.
+        if (netipPrefixError(s) !== undefined && netipAddrError(s) !== undefined)
           c.error(`KubeSpan endpoint filter is not valid: ${goQuote(s)}`, ["filters", "endpoints", i]);
       });
     },
@@ -379,19 +463,29 @@ export const NETWORK_RULES: KindTable = {
         c.error("portSelector.ports is required", ["portSelector", "ports"]);
         return;
       }
-      const e = portRangesError(ports);
+      // Entries that are no port range stop the document from loading in Talos.
+      const ranges: PortRange[] = [];
+      for (const [i, p] of ports.entries()) {
+        const r = parsePortRange(p);
+        if (typeof r === "string") {
+          c.error(r, ["portSelector", "ports", i]);
+          return;
+        }
+        ranges.push(r);
+      }
+      const e = portRangesError(ranges);
       if (e !== undefined) {
         c.error(e, ["portSelector", "ports"]);
         return;
       }
       for (const [i, rule] of list(c.data, ["ingress"]).entries()) {
         const subnet = str(rule, ["subnet"]);
-        if (subnet === "" || netipParsePrefix(subnet) !== undefined) {
+        if (subnet === "" || netipPrefixError(subnet) !== undefined) {
           c.error(`invalid subnet: ${subnet === "" ? "invalid Prefix" : subnet}`, ["ingress", i, "subnet"]);
           return;
         }
         const except = str(rule, ["except"]);
-        if (except !== "" && netipParsePrefix(except) !== undefined) {
+        if (except !== "" && netipPrefixError(except) !== undefined) {
           c.error(`invalid except: ${except}`, ["ingress", i, "except"]);
           return;
         }
@@ -400,8 +494,10 @@ export const NETWORK_RULES: KindTable = {
   },
   ResolverConfig: {
     validate: (c) => {
+      // The document's own rules came with Talos 1.14 (host DNS and encrypted protocols).
+      if (!c.atLeast(1, 14)) return;
       const d = c.data;
-      if (filled(d, ["hostDNS"]) && get(d, ["hostDNS", "enabled"]) !== true) {
+      if (hostDNSSet(d) && get(d, ["hostDNS", "enabled"]) !== true) {
         if (get(d, ["hostDNS", "forwardKubeDNSToHost"]) === true)
           c.error("hostDNS.forwardKubeDNSToHost cannot be enabled when hostDNS.enabled is false", [
             "hostDNS",
@@ -417,7 +513,7 @@ export const NETWORK_RULES: KindTable = {
       let encrypted = 0;
       nameservers.forEach((ns, i) => {
         const at = ["nameservers", i];
-        const protocol = str(ns, ["protocol"]) || "Do53";
+        const protocol = has(ns, ["protocol"]) ? enumName(get(ns, ["protocol"]), DNS_PROTOCOLS) : "Do53";
         const tls = str(ns, ["tlsServerName"]);
         if (protocol === "DoT" || protocol === "DoH") {
           encrypted++;
@@ -433,7 +529,7 @@ export const NETWORK_RULES: KindTable = {
               "tlsServerName",
             ]);
         } else c.error(`unsupported DNS protocol: entry ${i}`, [...at, "protocol"]);
-        if (netipParseAddr(str(ns, ["address"])) !== undefined)
+        if (netipAddrError(str(ns, ["address"])) !== undefined)
           c.error(`nameserver address must be a valid IP: entry ${i}`, [...at, "address"]);
       });
       if (encrypted > 0 && encrypted === nameservers.length) {
@@ -447,10 +543,12 @@ export const NETWORK_RULES: KindTable = {
       const net = legacyNetwork(legacy);
       if (has(net, ["searchDomains"]))
         return ".machine.network.searchDomains is already set in v1alpha1 config";
-      if (has(net, ["nameservers"])) return ".machine.network.nameservers is already set in v1alpha1 config";
+      // Only the nameservers that parse as addresses count.
+      if (strs(net, ["nameservers"]).some((ns) => netipAddrError(ns) === undefined))
+        return ".machine.network.nameservers is already set in v1alpha1 config";
       if (get(net, ["disableSearchDomain"]) === true)
         return ".machine.network.disableSearchDomain is already set in v1alpha1 config";
-      if (filled(c.data, ["hostDNS"]) && has(legacy, ["machine", "features", "hostDNS"]))
+      if (c.atLeast(1, 14) && hostDNSSet(c.data) && has(legacy, ["machine", "features", "hostDNS"]))
         return ".machine.features.hostDNS is already set in v1alpha1 config";
       return undefined;
     },
@@ -459,11 +557,17 @@ export const NETWORK_RULES: KindTable = {
     validate: (c) => {
       const d = c.data;
       nameSpecified(c);
+      // strconv.ParseUint: 0 on a syntax error, the largest value when out of range.
       let priority = 0;
-      if (!/^\d+$/.test(c.name) || Number(c.name) > 0xffffffff) {
-        const why = /^\d+$/.test(c.name) ? "value out of range" : "invalid syntax";
+      if (!/^\d+$/.test(c.name)) {
         c.error(
-          `invalid name: must be priority parsable unsigned integer: strconv.ParseUint: parsing ${goQuote(c.name)}: ${why}`,
+          `invalid name: must be priority parsable unsigned integer: strconv.ParseUint: parsing ${goQuote(c.name)}: invalid syntax`,
+          ["name"],
+        );
+      } else if (BigInt(c.name) > 0xffffffffn) {
+        priority = 0xffffffff;
+        c.error(
+          `invalid name: must be priority parsable unsigned integer: strconv.ParseUint: parsing ${goQuote(c.name)}: value out of range`,
           ["name"],
         );
       } else priority = Number(c.name);
@@ -473,12 +577,8 @@ export const NETWORK_RULES: KindTable = {
           ["name"],
         );
       }
-      const table = str(d, ["table"]);
-      const action = str(d, ["action"]);
-      if (
-        (table === "" || table === "unspec" || table === "0") &&
-        (action === "" || action === "unspec" || action === "unicast")
-      ) {
+      const action = has(d, ["action"]) ? enumField(d, ["action"], RULE_ACTIONS) : "unspec";
+      if (tableName(d, ["table"]) === "unspec" && (action === "unspec" || action === "unicast")) {
         c.error("either table or a non-unicast action must be specified", ["table"]);
       }
       if ((num(d, ["fwMask"]) ?? 0) !== 0 && (num(d, ["fwMark"]) ?? 0) === 0)
@@ -488,7 +588,7 @@ export const NETWORK_RULES: KindTable = {
   StaticHostConfig: {
     validate: (c) => {
       if (c.name === "") c.error("name is required", ["name"]);
-      if (netipParseAddr(c.name) !== undefined) c.error("name must be a valid IP address", ["name"]);
+      if (netipAddrError(c.name) !== undefined) c.error("name must be a valid IP address", ["name"]);
       if (strs(c.data, ["hostnames"]).length === 0)
         c.error("at least one hostname is required", ["hostnames"]);
     },
@@ -546,25 +646,13 @@ export const NETWORK_RULES: KindTable = {
     const id = num(c.data, ["vlanID"]) ?? 0;
     if (id === 0 || id > 4094) c.error("vlanID must be specified and between 1 and 4094", ["vlanID"]);
     if (str(c.data, ["parent"]) === "") c.error("parent must be specified", ["parent"]);
-    const mode = get(c.data, ["vlanMode"]);
-    if (mode !== undefined && mode !== null && mode !== "802.1q" && mode !== "802.1ad")
+    if (has(c.data, ["vlanMode"]) && enumName(get(c.data, ["vlanMode"]), VLAN_PROTOCOLS) === undefined)
       c.error("vlanMode must be either '802.1q' or '802.1ad'", ["vlanMode"]);
   }),
   VRFConfig: linkKind((c) => {
-    const table = str(c.data, ["table"]);
-    if (RESERVED_VRF_TABLES.includes(table)) {
-      const name =
-        table === "" || table === "0"
-          ? "unspec"
-          : table === "255"
-            ? "local"
-            : table === "254"
-              ? "main"
-              : table === "253"
-                ? "default"
-                : table;
-      c.error(`cannot create vrf with reserved table ${name}`, ["table"]);
-    }
+    const table = tableName(c.data, ["table"]);
+    if (["unspec", "local", "main", "default"].includes(table))
+      c.error(`cannot create vrf with reserved table ${table}`, ["table"]);
   }),
   WireguardConfig: {
     validate: (c) => {
@@ -609,23 +697,41 @@ export const NETWORK_RULES: KindTable = {
   },
 };
 
-/** PortRanges.Validate over the written ports (`80`, `8000-9000`), sorted by their low end. */
-function portRangesError(ports: readonly unknown[]): string | undefined {
-  const ranges = ports.map((p) => {
-    const s = String(p);
-    const [lo, hi] = s.includes("-") ? s.split("-").map(Number) : [Number(s), Number(s)];
-    return { lo: lo ?? 0, hi: hi ?? 0 };
-  });
-  ranges.sort((a, b) => a.lo - b.lo);
-  const fmt = (r: { lo: number; hi: number }) => `${r.lo}-${r.hi}`;
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i]!;
+interface PortRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * A port selector entry as PortRange reads it: a port number, else a `lo-hi` string of two
+ * unsigned 16-bit numbers; an error text when it is neither.
+ */
+function parsePortRange(value: unknown): PortRange | string {
+  if (typeof value === "number" && value >= 0 && value <= 0xffff) {
+    const port = Math.trunc(value);
+    return { lo: port, hi: port };
+  }
+  const text = String(value);
+  const invalid = `invalid port range: ${goQuote(text)}`;
+  if (typeof value !== "string") return invalid;
+  const cut = text.indexOf("-");
+  if (cut < 0) return invalid;
+  const [lo, hi] = [text.slice(0, cut), text.slice(cut + 1)].map((p) =>
+    /^\d+$/.test(p) && Number(p) <= 0xffff ? Number(p) : undefined,
+  );
+  return lo === undefined || hi === undefined ? invalid : { lo, hi };
+}
+
+/** PortRanges.Validate: sorted by their low end, no inverted and no overlapping ranges. */
+function portRangesError(ranges: readonly PortRange[]): string | undefined {
+  const sorted = [...ranges].sort((a, b) => a.lo - b.lo);
+  const fmt = (r: PortRange) => `${r.lo}-${r.hi}`;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
     if (r.lo > r.hi) return `invalid port range: ${fmt(r)}`;
-    if (i > 0) {
-      const prev = ranges[i - 1]!;
-      if (r.lo === prev.lo || r.lo <= prev.hi)
-        return `invalid port range: ${fmt(r)}, overlaps with ${fmt(prev)}`;
-    }
+    const prev = sorted[i - 1];
+    if (prev !== undefined && r.lo <= prev.hi)
+      return `invalid port range: ${fmt(r)}, overlaps with ${fmt(prev)}`;
   }
   return undefined;
 }
