@@ -617,6 +617,55 @@ describe("CRI and registry documents", () => {
         "ImageCacheConfig: image cache config is already set in v1alpha1 config",
       ],
     },
+    ...[
+      [{ process: { args: "sh" } }, "string into Go struct field Process.process.args of type []string"],
+      [{ process: { args: [1] } }, "number into Go struct field Process.process.args of type string"],
+      [
+        { process: { rlimits: [{ type: "RLIMIT_NOFILE", hard: -1, soft: 1024 }] } },
+        "number -1 into Go struct field POSIXRlimit.process.rlimits.hard of type uint64",
+      ],
+      [
+        { process: { user: { uid: 1.5 } } },
+        "number 1.5 into Go struct field User.process.user.uid of type uint32",
+      ],
+      [
+        { process: { oomScoreAdj: true } },
+        "bool into Go struct field Process.process.oomScoreAdj of type int",
+      ],
+      [{ mounts: ["/tmp"] }, "string into Go struct field Spec.mounts of type specs.Mount"],
+      [{ annotations: { a: 1 } }, "number into Go struct field Spec.annotations of type string"],
+      [
+        { linux: { resources: { memory: { limit: "1Gi" } } } },
+        "string into Go struct field LinuxMemory.linux.resources.memory.limit of type int64",
+      ],
+      [
+        { linux: { seccomp: { defaultAction: 1 } } },
+        "number into Go struct field LinuxSeccomp.linux.seccomp.defaultAction of type specs.LinuxSeccompAction",
+      ],
+      // Keys are decoded in sorted order; a key matches its field ignoring case.
+      [{ root: { path: 1 }, Hostname: [] }, "array into Go struct field Spec.hostname of type string"],
+    ].map(([overrides, message]) => ({
+      name: `base runtime spec overrides ${JSON.stringify(overrides)}`,
+      docs: [doc("CRIBaseRuntimeSpecConfig", { overrides })],
+      base,
+      errors: [
+        `CRIBaseRuntimeSpecConfig overrides: failed to unmarshal base runtime spec overrides: json: cannot unmarshal ${message}`,
+      ],
+    })),
+    {
+      name: "base runtime spec overrides: unknown keys and other platforms' sections pass",
+      docs: [
+        doc("CRIBaseRuntimeSpecConfig", {
+          overrides: {
+            process: { rlimits: [{ type: "RLIMIT_NOFILE", hard: 1048576, soft: 1024 }], extra: 1 },
+            linux: { resources: { cpu: { shares: 2, quota: -1 } }, sysctl: { "net.core.somaxconn": "1024" } },
+            windows: { anything: [1] },
+            unknown: { nested: true },
+          },
+        }),
+      ],
+      base,
+    },
     {
       name: "base runtime spec overrides set in v1alpha1 too",
       docs: [doc("CRIBaseRuntimeSpecConfig", { overrides: { hostname: 7 } })],

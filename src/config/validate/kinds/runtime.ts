@@ -14,8 +14,11 @@ import {
 } from "../go.js";
 import { imageReferenceKind } from "../image.js";
 import { qualifiedNameError } from "../labels.js";
+import { ociSpecError } from "../oci-spec.js";
 import { appendsCertificates, certificateError, pkcs8PrivateKeyError } from "../pem.js";
 import { certificateAndKeyError } from "./k8s.js";
+
+export { ociSpecError };
 
 const POSIX_ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MANAGED_ETC_FILES = [
@@ -633,49 +636,5 @@ function splitHostPortError(hostport: string): string | undefined {
   } else if (hostport.slice(0, last).includes(":")) return fail(tooManyColons);
   if (hostport.indexOf("[", open) >= 0) return fail("unexpected '[' in address");
   if (hostport.indexOf("]", close) >= 0) return fail("unexpected ']' in address");
-  return undefined;
-}
-
-/** Go type names of the spec sections that are not the field name capitalised. */
-const GO_SPEC_TYPES: Readonly<Record<string, string>> = { vm: "VM", zos: "ZOS" };
-
-/** Whether overrides decode into an OCI runtime spec (the fields whose JSON types are fixed). */
-export function ociSpecError(overrides: unknown): string | undefined {
-  if (overrides === null || overrides === undefined || typeof overrides !== "object") return undefined;
-  const spec = overrides as Record<string, unknown>;
-  const expect: Readonly<Record<string, string>> = {
-    ociVersion: "string",
-    hostname: "string",
-    domainname: "string",
-    process: "object",
-    root: "object",
-    mounts: "array",
-    hooks: "object",
-    annotations: "object",
-    linux: "object",
-    solaris: "object",
-    windows: "object",
-    vm: "object",
-    zos: "object",
-  };
-  // Talos re-encodes the overrides as JSON first: keys sorted, the first mismatch is reported.
-  for (const key of Object.keys(spec).sort()) {
-    const want = expect[key];
-    if (want === undefined) continue;
-    const v = spec[key];
-    if (v === undefined || v === null) continue;
-    const got = Array.isArray(v) ? "array" : typeof v;
-    if (got !== want) {
-      const goType =
-        want === "string"
-          ? "string"
-          : want === "array"
-            ? "[]specs.Mount"
-            : `specs.${GO_SPEC_TYPES[key] ?? `${key[0]!.toUpperCase()}${key.slice(1)}`}`;
-      const jsonType =
-        got === "object" ? "object" : got === "array" ? "array" : got === "boolean" ? "bool" : got;
-      return `json: cannot unmarshal ${jsonType} into Go struct field Spec.${key} of type ${key === "annotations" ? "map[string]string" : goType}`;
-    }
-  }
   return undefined;
 }
