@@ -594,6 +594,11 @@ class Checker {
       case "uint":
       case "double":
       case "string":
+      case "bool":
+      case "bytes":
+      case "duration":
+      case "timestamp":
+      case "dyn":
         if (all.length === 1) return T[n.fn];
         break;
       case "has":

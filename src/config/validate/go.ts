@@ -363,8 +363,13 @@ export function humanizeParseBytes(s: string): { value: number } | { error: stri
   const num = s.slice(0, last).replaceAll(",", "");
   if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num))
     return { error: `strconv.ParseFloat: parsing ${goQuote(num)}: invalid syntax` };
+  if (!Number.isFinite(Number(num)))
+    return { error: `strconv.ParseFloat: parsing ${goQuote(num)}: value out of range` };
   const unit = s.slice(last).trim().toLowerCase();
   const mult = BYTE_UNITS[unit];
   if (mult === undefined) return { error: `unhandled size name: ${unit}` };
-  return { value: Number(num) * mult };
+  const value = Number(num) * mult;
+  // Go compares against math.MaxUint64 as a float64, which rounds up to 2^64.
+  if (value >= 2 ** 64) return { error: `too large: ${s}` };
+  return { value };
 }

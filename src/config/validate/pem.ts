@@ -316,3 +316,14 @@ export function appendsCertificates(text: string): boolean {
     }
   });
 }
+
+/**
+ * siderolabs/crypto PEMEncodedCertificateAndKey.GetPrivateKey: the first PEM block read as a
+ * PKCS #8 key, whatever its type says.
+ */
+export function pkcs8PrivateKeyError(text: string): string | undefined {
+  const block = pemBlocks(text)[0];
+  if (block === undefined) return "failed to parse PEM block";
+  const e = goParseKeyError(block.der, "pkcs8");
+  return e === undefined ? undefined : `failed to parse key: ${e}`;
+}

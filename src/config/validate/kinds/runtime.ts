@@ -5,6 +5,7 @@ import { type Data, get, has, list, num, obj, str, strs } from "../data.js";
 import {
   goDecodeBase64,
   goFormatDuration,
+  goHostname,
   goParseDuration,
   goParseURL,
   goPort,
@@ -13,8 +14,11 @@ import {
 } from "../go.js";
 import { imageReferenceKind } from "../image.js";
 import { qualifiedNameError } from "../labels.js";
-import { appendsCertificates } from "../pem.js";
+import { ociSpecError } from "../oci-spec.js";
+import { appendsCertificates, certificateError, pkcs8PrivateKeyError } from "../pem.js";
 import { certificateAndKeyError } from "./k8s.js";
+
+export { ociSpecError };
 
 const POSIX_ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MANAGED_ETC_FILES = [
@@ -42,6 +46,8 @@ const MANAGED_ETC_PREFIXES = [
 ];
 const MIN_WATCHDOG_TIMEOUT_NS = 10e9;
 const CONTAINER_NAME = /^[a-z0-9-]+$/;
+/** The longest container name, counted in bytes as Go's len does. */
+const MAX_CONTAINER_NAME = 63;
 const MOUNT_OPTIONS = ["ro", "rw", "noexec", "nosuid", "nodev", "noatime", "rbind", "rshared"];
 const NETWORK_CONDITIONS = ["addresses", "connectivity", "hostname", "etcfiles"];
 const DISCOVERY_SCHEMES = ["http", "https", "grpc"];
@@ -75,13 +81,6 @@ function mountOptionsErrors(options: readonly string[]): string[] {
   return out;
 }
 
-/** A list field that Talos also accepts as one scalar (userVolume.options, dependsOn.networks). */
-function stringsOf(data: unknown, path: readonly (string | number)[]): string[] {
-  const v = get(data, path);
-  if (Array.isArray(v)) return v.map(String);
-  return v === undefined || v === null || v === "" ? [] : [String(v)];
-}
-
 function containerCapability(field: string, capability: string): string | undefined {
   if (capability === "") return `${field}: capability name must not be empty`;
   if (capability.startsWith("CAP_"))
@@ -96,7 +95,8 @@ function containerCapability(field: string, capability: string): string | undefi
 function containerConfig(c: Check): void {
   const d = c.data;
   if (c.name === "") c.error("name is required", ["name"]);
-  else if (c.name.length > 63) c.error(`name ${goQuote(c.name)} must be 63 characters or fewer`, ["name"]);
+  else if (Buffer.byteLength(c.name) > MAX_CONTAINER_NAME)
+    c.error(`name ${goQuote(c.name)} must be ${MAX_CONTAINER_NAME} characters or fewer`, ["name"]);
   else if (!CONTAINER_NAME.test(c.name))
     c.error(`name ${goQuote(c.name)}: name can only contain lowercase ASCII letters, digits and hyphens`, [
       "name",
@@ -140,7 +140,7 @@ function containerConfig(c: Check): void {
     const dest = str(m, [kind, "destination"]);
     const de = absPathError(`${kind}.destination`, dest);
     if (de !== undefined) errors.push(de);
-    errors.push(...mountOptionsErrors(stringsOf(m, [kind, "options"])));
+    errors.push(...mountOptionsErrors(strs(m, [kind, "options"])));
     if (errors.length > 0) {
       for (const e of errors) c.error(`mounts[${i}]: ${e}`, [...at, kind]);
       return;
@@ -217,7 +217,7 @@ function containerConfig(c: Check): void {
       const e = absPathError("dependsOn.paths entry", p);
       if (e !== undefined) c.error(e, ["dependsOn", "paths", i]);
     });
-    for (const cond of stringsOf(d, ["dependsOn", "networks"])) {
+    for (const cond of strs(d, ["dependsOn", "networks"])) {
       if (!NETWORK_CONDITIONS.includes(cond))
         c.error(`unsupported dependsOn.networks condition ${goQuote(cond)}`, ["dependsOn", "networks"]);
     }
@@ -249,11 +249,23 @@ function discoveryEndpoint(c: Check): void {
     c.error("endpoint scheme must be http://, https:// or grpc://", ["endpoint"]);
     return;
   }
-  const host = u.host.startsWith("[") ? u.host.slice(1, u.host.indexOf("]")) : u.host.split(":")[0]!;
-  if (host === "") c.error("endpoint host is required", ["endpoint"]);
+  if (goHostname(u.host) === "") c.error("endpoint host is required", ["endpoint"]);
 }
 
 const machine = (legacy: Data) => obj(legacy, ["machine"]);
+
+/**
+ * Whether ImageVerificationConfig's pattern warnings apply: they came with Talos 1.13.1, so a 1.13
+ * contract has them unless the node says it runs 1.13.0 (or a pre-release of it).
+ */
+function patternHints(c: Check): boolean {
+  if (c.atLeast(1, 14)) return true;
+  if (!c.atLeast(1, 13)) return false;
+  const running = c.options.talosVersion;
+  if (running === undefined || running.major !== 1 || running.minor !== 13) return true;
+  const patch = /^v?\d+\.\d+\.(\d+)/.exec(running.text);
+  return patch === null || Number(patch[1]) >= 1;
+}
 
 export const RUNTIME_RULES: KindTable = {
   EnvironmentConfig: {
@@ -470,10 +482,19 @@ export const RUNTIME_RULES: KindTable = {
       if (ca !== "" && !appendsCertificates(ca))
         c.error("ca must be a valid PEM-encoded certificate", ["ca"]);
       const identity = obj(c.data, ["clientIdentity"]);
-      if (identity !== undefined) {
+      if (identity === undefined) return;
+      if (c.atLeast(1, 14)) {
         const e = certificateAndKeyError(identity, false);
         if (e !== undefined) c.error(`client identity: ${e}`, ["clientIdentity"]);
+        return;
       }
+      // Before 1.14 the pair was loaded as it is, each half on its own.
+      const certErr = certificateError(str(identity, ["cert"]));
+      if (certErr !== undefined)
+        c.error(`client identity certificate is invalid: ${certErr}`, ["clientIdentity", "cert"]);
+      const keyErr = pkcs8PrivateKeyError(str(identity, ["key"]));
+      if (keyErr !== undefined)
+        c.error(`client identity key is invalid: ${keyErr}`, ["clientIdentity", "key"]);
     },
   },
 
@@ -528,8 +549,7 @@ export const RUNTIME_RULES: KindTable = {
         const at = ["rules", i];
         const pattern = str(rule, ["image"]);
         if (pattern === "") c.error(`rule ${i}: imagePattern must be specified`, [...at, "image"]);
-        // The pattern warnings came with 1.14.
-        const hints = c.atLeast(1, 14);
+        const hints = patternHints(c);
         if (hints && pattern.includes("@"))
           c.warn(
             `rule ${i}: imagePattern contains '@' but matching only applies to the image registry and repository, not the tag or digest`,
@@ -596,63 +616,25 @@ export const RUNTIME_RULES: KindTable = {
   KubeAuthenticationConfig: {},
 };
 
-/** net.SplitHostPort's errors. */
+/** net.SplitHostPort's errors, as net.AddrError words them (no "address" prefix for an empty one). */
 function splitHostPortError(hostport: string): string | undefined {
-  const missing = (why: string) => `address ${hostport}: ${why}`;
-  const colon = hostport.lastIndexOf(":");
-  if (colon < 0) return missing("missing port in address");
+  const fail = (why: string) => (hostport === "" ? why : `address ${hostport}: ${why}`);
+  const missingPort = "missing port in address";
+  const tooManyColons = "too many colons in address";
+  const last = hostport.lastIndexOf(":");
+  if (last < 0) return fail(missingPort);
+  // Where a stray bracket may no longer appear: after the opening one, after the closing one.
+  let open = 0;
+  let close = 0;
   if (hostport.startsWith("[")) {
     const end = hostport.indexOf("]");
-    if (end < 0) return missing("missing ']' in address");
-    if (end + 1 === hostport.length) return missing("missing port in address");
-    if (end + 1 !== colon)
-      return missing(hostport[end + 1] === ":" ? "too many colons in address" : "missing port in address");
-  } else if (hostport.slice(0, colon).includes(":")) return missing("too many colons in address");
-  if (hostport.indexOf("[", 1) >= 0) return missing("unexpected '[' in address");
-  if (hostport.indexOf("]") >= 0 && !hostport.startsWith("[")) return missing("unexpected ']' in address");
-  return undefined;
-}
-
-/** Go type names of the spec sections that are not the field name capitalised. */
-const GO_SPEC_TYPES: Readonly<Record<string, string>> = { vm: "VM", zos: "ZOS" };
-
-/** Whether overrides decode into an OCI runtime spec (the fields whose JSON types are fixed). */
-export function ociSpecError(overrides: unknown): string | undefined {
-  if (overrides === null || overrides === undefined || typeof overrides !== "object") return undefined;
-  const spec = overrides as Record<string, unknown>;
-  const expect: Readonly<Record<string, string>> = {
-    ociVersion: "string",
-    hostname: "string",
-    domainname: "string",
-    process: "object",
-    root: "object",
-    mounts: "array",
-    hooks: "object",
-    annotations: "object",
-    linux: "object",
-    solaris: "object",
-    windows: "object",
-    vm: "object",
-    zos: "object",
-  };
-  // Talos re-encodes the overrides as JSON first: keys sorted, the first mismatch is reported.
-  for (const key of Object.keys(spec).sort()) {
-    const want = expect[key];
-    if (want === undefined) continue;
-    const v = spec[key];
-    if (v === undefined || v === null) continue;
-    const got = Array.isArray(v) ? "array" : typeof v;
-    if (got !== want) {
-      const goType =
-        want === "string"
-          ? "string"
-          : want === "array"
-            ? "[]specs.Mount"
-            : `specs.${GO_SPEC_TYPES[key] ?? `${key[0]!.toUpperCase()}${key.slice(1)}`}`;
-      const jsonType =
-        got === "object" ? "object" : got === "array" ? "array" : got === "boolean" ? "bool" : got;
-      return `json: cannot unmarshal ${jsonType} into Go struct field Spec.${key} of type ${key === "annotations" ? "map[string]string" : goType}`;
-    }
-  }
+    if (end < 0) return fail("missing ']' in address");
+    if (end + 1 === hostport.length) return fail(missingPort);
+    if (end + 1 !== last) return fail(hostport[end + 1] === ":" ? tooManyColons : missingPort);
+    open = 1;
+    close = end + 1;
+  } else if (hostport.slice(0, last).includes(":")) return fail(tooManyColons);
+  if (hostport.indexOf("[", open) >= 0) return fail("unexpected '[' in address");
+  if (hostport.indexOf("]", close) >= 0) return fail("unexpected ']' in address");
   return undefined;
 }
