@@ -59,6 +59,69 @@ describe("talos-node --emulate", () => {
   });
 });
 
+/** The processes whose parent is `pid` and whose command line has `needle`. */
+function childrenOf(pid: number, needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (ppid === pid && cmdline.includes(needle)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.runIf(process.platform === "linux")("talos-node --emulate --processes", () => {
+  it("serves its nodes from several processes, and a SIGTERM to the first stops them all", async () => {
+    const nodes = await startEmulated({ count: 4, args: ["--processes", "2"] });
+    try {
+      const shards = childrenOf(nodes.child.pid!, "--emulate-shard");
+      expect(shards).toHaveLength(1);
+      const hostnames = new Set<string>();
+      for (const address of nodes.addresses) {
+        const client = insecureClient(`${address}:${nodes.port}`);
+        try {
+          const hostname = fromBinary(
+            HostnameResponseSchema,
+            await unaryCall(client, "/machine.MachineService/Hostname", new Uint8Array()),
+          );
+          hostnames.add(hostname.messages[0]!.hostname);
+        } finally {
+          client.close();
+        }
+      }
+      expect(hostnames.size).toBe(4);
+      await nodes.stop();
+      expect(await nodes.exited).toBe(0);
+      expect(running(shards[0]!)).toBe(false);
+    } finally {
+      await nodes.stop();
+    }
+  }, 90_000);
+
+  it("stops the other processes' nodes when the first is killed", async () => {
+    const nodes = await startEmulated({ count: 2, args: ["--processes", "2"] });
+    const shards = childrenOf(nodes.child.pid!, "--emulate-shard");
+    expect(shards).toHaveLength(1);
+    await nodes.kill();
+    await expect.poll(() => running(shards[0]!), { timeout: 30_000, interval: 100 }).toBe(false);
+  }, 90_000);
+});
+
 describe("talos-node --emulate errors", () => {
   it("names the address it cannot listen on and leaves no node running", async () => {
     const cidr = await freeLoopbackCidr({ count: 3, ports: [50000] });

@@ -17,7 +17,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const err = (text: string): void => {
     process.stderr.write(text);
   };
-  let running: { readonly nodes: readonly TalosNode[]; stop(): Promise<void> };
+  let running: {
+    readonly nodes: readonly TalosNode[];
+    stop(): Promise<void>;
+    readonly others?: Promise<void>;
+  };
   // Signals are caught from the start: one that arrives while nodes still start (after some
   // have printed their ready line) stops them once they are up.
   let stopRequested: NodeJS.Signals | undefined;
@@ -35,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     if (parsed.options.emulate) {
-      running = await startEmulation(parsed.options, out, err);
+      running = await startEmulation(parsed.options, out, err, argv);
     } else {
       const node = await startNode(parsed.options, out, err);
       running = { nodes: [node], stop: () => node.stop() };
@@ -60,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   await new Promise<void>((resolve) => {
     // Shutdown (or a reset without reboot) powers a machine off; once every one is off the
     // process ends with 0.
-    void Promise.all(running.nodes.map((n) => n.poweredOff)).then(() => resolve());
+    void Promise.all([...running.nodes.map((n) => n.poweredOff), running.others]).then(() => resolve());
     let signals = 0;
     onSignal = (signal: NodeJS.Signals): void => {
       signals++;

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TALOS_VERSION } from "../version.js";
-import { emulatedNodeOptions } from "./emulate.js";
+import { emulatedNodeOptions, processCount, shardAddresses } from "./emulate.js";
 import { parseListen, parseNodeArgs } from "./options.js";
 
 function options(argv: string[]) {
@@ -202,7 +202,42 @@ describe("talos-node flags", () => {
         [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--hostnames", "a,A"],
         '--hostnames: "a" was given more than once',
       ],
+      [[...s, "--processes", "2"], "--processes is only used with --emulate"],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--processes", "3"],
+        '--processes "3": expected a number of processes in [1, 2] (at most one per node)',
+      ],
+      [
+        [...s, "--emulate", "2", "--cidr", "127.0.10.0/24", "--processes", "0"],
+        '--processes "0": expected a number of processes in [1, 2]',
+      ],
+      [
+        [...s, "--emulate", "4", "--cidr", "127.0.10.0/24", "--emulate-shard", "2/2"],
+        '--emulate-shard "2/2": expected INDEX/COUNT, e.g. 1/2',
+      ],
     ];
     for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
+  });
+});
+
+describe("emulation spread over processes", () => {
+  const spec = (count: number, extra: string[] = []) =>
+    options(["--state-dir", "s", "--emulate", String(count), "--cidr", "127.1.0.0/16", ...extra]).emulate!;
+
+  it("uses one process per core above the threshold, as --processes says otherwise", () => {
+    expect(processCount(spec(64), 8)).toBe(1);
+    expect(processCount(spec(65), 8)).toBe(8);
+    expect(processCount(spec(1000), 2)).toBe(2);
+    expect(processCount(spec(10, ["--processes", "3"]), 2)).toBe(3);
+    expect(processCount(spec(1000, ["--processes", "1"]), 8)).toBe(1);
+    expect(processCount(spec(10, ["--emulate-shard", "1/4"]), 2)).toBe(4);
+  });
+
+  it("gives each process a contiguous share of the addresses, every address once", () => {
+    const addresses = spec(10).addresses;
+    const shares = [0, 1, 2].map((i) => shardAddresses(addresses, i, 3));
+    expect(shares.map((s) => s.length)).toEqual([3, 3, 4]);
+    expect(shares.flat()).toEqual(addresses);
+    expect(shares[0]![0]).toBe("127.1.0.2");
   });
 });

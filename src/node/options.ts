@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import { UserError } from "../errors.js";
 import { TALOS_VERSION } from "../version.js";
-import { API_PORT, parseGoDuration } from "../wire/index.js";
+import { API_PORT, EMULATION_SHARD_THRESHOLD, parseGoDuration } from "../wire/index.js";
 import { MAX_TIME_SCALE } from "./clock.js";
 import { type CatalogImage, loadCatalog } from "./images/index.js";
 import { type BurstSpec, parseBurst } from "./machine/test-burst.js";
@@ -52,6 +52,10 @@ export interface EmulateSpec {
   readonly addresses: readonly string[];
   /** `--hostnames`: the nodes' hostnames, one per address, in the same order. */
   readonly hostnames?: readonly string[];
+  /** `--processes`: how many processes serve the nodes (absent: chosen by size and cores). */
+  readonly processes?: number;
+  /** Internal: this process serves shard `index` of `count` (started by the first process). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /** Most nodes one process emulates. */
@@ -85,6 +89,9 @@ Flags:
   --cidr CIDR              IPv4 network of the emulated nodes, e.g. 127.0.10.0/24
   --port PORT              API port of every emulated node (default ${API_PORT})
   --hostnames A,B,...      hostnames of the emulated nodes, one per node in address order
+  --processes N            spread the emulated nodes over N processes (default: one per CPU
+                           core above ${EMULATION_SHARD_THRESHOLD} nodes, else 1); the first process starts
+                           the others and stops them when it stops
   -h, --help               show this help
 
 Test and benchmark aids (not for real use):
@@ -114,6 +121,8 @@ const VALUE_FLAGS = new Set([
   "cidr",
   "port",
   "hostnames",
+  "processes",
+  "emulate-shard",
 ]);
 
 /** Splits `HOST:PORT` (`[::1]:PORT` for IPv6). */
@@ -163,10 +172,12 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
   const hostnamesText = one("hostnames");
   if (hostnamesText !== undefined && !emulated)
     throw new UserError("--hostnames is only used with --emulate");
-  const emulate =
-    emulated && hostnamesText !== undefined
-      ? { ...emulated, hostnames: parseHostnames(hostnamesText, emulated.count) }
-      : emulated;
+  const processes = parseProcesses(one("processes"), one("emulate-shard"), emulated);
+  const emulate = emulated && {
+    ...emulated,
+    ...(hostnamesText !== undefined ? { hostnames: parseHostnames(hostnamesText, emulated.count) } : {}),
+    ...processes,
+  };
   const { host, port } = emulate
     ? { host: emulate.addresses[0]!, port: parsePort(one("port") ?? String(API_PORT)) }
     : parseListen(one("listen") ?? DEFAULT_LISTEN);
@@ -289,6 +300,39 @@ function parseHostnames(text: string, count: number): string[] {
     seen.add(name);
   }
   return names;
+}
+
+/** Reads --processes and the internal --emulate-shard I/N. */
+function parseProcesses(
+  processesText: string | undefined,
+  shardText: string | undefined,
+  emulated: EmulateSpec | undefined,
+): { processes?: number; shard?: { index: number; count: number } } {
+  if (!emulated) {
+    if (processesText !== undefined) throw new UserError("--processes is only used with --emulate");
+    if (shardText !== undefined) throw new UserError("--emulate-shard is only used with --emulate");
+    return {};
+  }
+  const out: { processes?: number; shard?: { index: number; count: number } } = {};
+  if (processesText !== undefined) {
+    const n = Number(processesText);
+    if (!/^\d+$/.test(processesText) || n < 1 || n > emulated.count) {
+      throw new UserError(
+        `--processes ${JSON.stringify(processesText)}: expected a number of processes in [1, ${emulated.count}] (at most one per node)`,
+      );
+    }
+    out.processes = n;
+  }
+  if (shardText !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(shardText);
+    const index = m ? Number(m[1]) : Number.NaN;
+    const count = m ? Number(m[2]) : Number.NaN;
+    if (!m || !(count >= 1 && count <= emulated.count) || !(index >= 0 && index < count)) {
+      throw new UserError(`--emulate-shard ${JSON.stringify(shardText)}: expected INDEX/COUNT, e.g. 1/2`);
+    }
+    out.shard = { index, count };
+  }
+  return out;
 }
 
 /** Reads --emulate and --cidr (both or neither) into the list of node addresses. */

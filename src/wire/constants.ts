@@ -19,6 +19,17 @@ export function trustdPortFor(apiPort: number): number {
  */
 export const CONNECT_TIMEOUT_MS = 20_000;
 
+/**
+ * Above this many nodes, an emulation (`talos-node --emulate`) spreads its nodes over one
+ * process per CPU core unless told otherwise (`--processes`).
+ */
+export const EMULATION_SHARD_THRESHOLD = 64;
+
+/** How many processes serve an emulation of `nodes` nodes by default on a machine with `cores` cores. */
+export function emulationProcesses(nodes: number, cores: number): number {
+  return nodes > EMULATION_SHARD_THRESHOLD ? Math.max(1, Math.min(cores, nodes)) : 1;
+}
+
 /** Largest gRPC message in either direction (Talos's GRPCMaxMessageSize, 32 MiB). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
