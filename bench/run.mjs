@@ -18,6 +18,7 @@ const benches = {
   "cluster-create": async () => (await import("./cluster-create.mjs")).benchClusterCreate(),
   "reboot-wait": async () => (await import("./reboot-wait.mjs")).benchRebootWait(),
   "emulate-fanout": async () => (await import("./emulate-fanout.mjs")).benchEmulateFanout(),
+  "emulate-cluster": async () => (await import("./emulate-cluster.mjs")).benchEmulateCluster(),
   "upgrade-wait": async () => (await import("./upgrade-wait.mjs")).benchUpgradeWait(),
   resources: async () => (await import("./resources.mjs")).benchResources(),
   "kube-api": async () => (await import("./kube-api.mjs")).benchKubeApi(),

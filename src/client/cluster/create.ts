@@ -3,6 +3,7 @@
 // process), each configured through its maintenance API, etcd bootstrapped, the talosconfig
 // context merged, the health checks waited for, and the admin kubeconfig merged.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import {
   encodeClientConfig,
@@ -21,6 +22,7 @@ import {
 } from "../../config/generate/index.js";
 import { UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fsutil/index.js";
+import { emulationProcesses } from "../../wire/index.js";
 import { ApplyMode, applyConfiguration } from "../apply.js";
 import { createTalosClient, type TalosClient } from "../client.js";
 import { toRpcError } from "../errors.js";
@@ -195,7 +197,12 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
   const launch = { program: options.program, clusterDir: dir, talosVersion: options.talosVersion, extraArgs };
   const pids = new Map<string, number>();
   if (emulated) {
-    reporter.info(`creating ${nodes.length} nodes in one talos-node --emulate process`);
+    const processes = emulationProcesses(nodes.length, os.availableParallelism());
+    reporter.info(
+      processes === 1
+        ? `creating ${nodes.length} nodes in one talos-node --emulate process`
+        : `creating ${nodes.length} nodes in talos-node --emulate, spread over ${processes} processes`,
+    );
     const pid = launchEmulation({ ...launch, cidr: options.cidr, nodes });
     for (const n of nodes) pids.set(n.name, pid);
   } else {
@@ -254,9 +261,21 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
         insecure.close();
       }
     };
+    let accepted = clock.monotonic();
     await Promise.all(
       nodes.map((n) =>
-        retry(`node ${n.name} (${n.ip}) did not accept its configuration`, () => applyOnce(n), running(n)),
+        retryUntil({
+          clock,
+          signal,
+          timeoutMs: NODE_START_TIMEOUT_MS,
+          what: `node ${n.name} (${n.ip}) did not accept its configuration`,
+          fn: async () => {
+            await applyOnce(n);
+            accepted = clock.monotonic();
+          },
+          check: running(n),
+          progress: () => accepted,
+        }),
       ),
     );
 
@@ -332,17 +351,24 @@ interface RetryOptions<T> {
   readonly fn: () => Promise<T>;
   /** Runs before each attempt; throws to give up (e.g. the node's process died). */
   readonly check?: () => void;
+  /**
+   * When (monotonic ms) the work this attempt is part of last made progress, e.g. another node
+   * of the cluster accepting its config: the timeout counts from then, so a large cluster that
+   * keeps coming up is waited for while one that stalls is not.
+   */
+  readonly progress?: () => number;
 }
 
-/** Retries `fn` until it succeeds, the signal fires or `timeoutMs` passes. */
+/** Retries `fn` until it succeeds, the signal fires or `timeoutMs` passes without progress. */
 export async function retryUntil<T>(options: RetryOptions<T>): Promise<T> {
-  const deadline = options.clock.monotonic() + options.timeoutMs;
+  const started = options.clock.monotonic();
   for (;;) {
     options.check?.();
     try {
       return await options.fn();
     } catch (e) {
       if (options.signal.aborted) throw e;
+      const deadline = Math.max(started, options.progress?.() ?? started) + options.timeoutMs;
       if (options.clock.monotonic() > deadline) {
         throw new UserError(`${options.what}: ${toRpcError(e).message}`, { cause: e });
       }
