@@ -2,8 +2,8 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { writeFileAtomic, writeOutputFile } from "./atomic.js";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { setDurableWrites, writeFileAtomic, writeOutputFile } from "./atomic.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "talos-atomic-"));
 const readers: ReturnType<typeof spawn>[] = [];
@@ -35,6 +35,24 @@ describe("writeFileAtomic", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("new\n");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("syncs the file and its directory unless durable writes are turned off, and stays atomic either way", () => {
+    const file = path.join(dir, "synced.yaml");
+    const sync = vi.spyOn(fs, "fsyncSync");
+    try {
+      writeFileAtomic(file, "one\n");
+      expect(sync).toHaveBeenCalledTimes(2);
+      sync.mockClear();
+      setDurableWrites(false);
+      writeFileAtomic(file, "two\n");
+      expect(sync).not.toHaveBeenCalled();
+      expect(fs.readFileSync(file, "utf8")).toBe("two\n");
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      setDurableWrites(true);
+      sync.mockRestore();
+    }
   });
 
   it("writes through a FIFO instead of replacing it", async () => {

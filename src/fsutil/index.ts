@@ -1,6 +1,7 @@
 export {
   readError,
   readTextFile,
+  setDurableWrites,
   type WriteFileOptions,
   type WriteOutputOptions,
   writeError,

@@ -8,7 +8,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { errorMessage } from "../errors.js";
-import { emulationProcesses } from "../wire/index.js";
+import { setDurableWrites } from "../fsutil/index.js";
+import { EMULATION_SHARD_THRESHOLD, emulationProcesses } from "../wire/index.js";
 import { startNode, type TalosNode } from "./node.js";
 import type { EmulateSpec, NodeOptions } from "./options.js";
 
@@ -65,6 +66,8 @@ export async function startEmulation(
 ): Promise<Emulation> {
   const spec = options.emulate;
   const count = spec ? processCount(spec) : 1;
+  // A large emulation's STATE writes stay atomic but are not synced (see setDurableWrites).
+  if (spec && spec.count > EMULATION_SHARD_THRESHOLD) setDurableWrites(false);
   if (!spec || count === 1) return startShard(options, spec?.addresses ?? [options.host], out, err);
   if (spec.shard) {
     const own = await startShard(options, shardAddresses(spec.addresses, spec.shard.index, count), out, err);
