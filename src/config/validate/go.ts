@@ -162,9 +162,28 @@ export function goPort(host: string): string {
   return /^\d*$/.test(port) ? port : "";
 }
 
+/** url.Parse's check of what follows the host: `:` and digits only (after `]` for IPv6). */
+export function goURLPortError(host: string): string | undefined {
+  let at: number;
+  if (host.startsWith("[")) {
+    const close = host.lastIndexOf("]");
+    if (close < 0) return "missing ']' in host";
+    at = close + 1;
+  } else {
+    at = host.lastIndexOf(":");
+    if (at < 0) return undefined;
+  }
+  const colonPort = host.slice(at);
+  return colonPort === "" || /^:\d*$/.test(colonPort)
+    ? undefined
+    : `invalid port ${goQuote(colonPort)} after host`;
+}
+
 /** siderolabs/net ValidateEndpointURI: bracketed IPv6, a host, a port in range. */
 export function validateEndpointURI(text: string): string | undefined {
   const u = goParseURL(text);
+  const portError = goURLPortError(u.host);
+  if (portError !== undefined) return `parse ${goQuote(text)}: ${portError}`;
   if ((u.host.match(/:/g) ?? []).length > 2 && (!u.host.includes("[") || !u.host.includes("]"))) {
     return "IPv6 addresses MUST be enclosed by square brackets";
   }

@@ -373,3 +373,159 @@ describe("the whole config", () => {
     },
   ]);
 });
+
+describe("v1alpha1: fields set but empty, install disk selectors", () => {
+  table([
+    {
+      name: "an endpoint written as an empty string is set, and has no host",
+      base: merge(WORKER, { cluster: { controlPlane: { endpoint: "" } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.controlPlane.endpoint: invalid controlplane endpoint: hostname must not be blank",
+      ],
+    },
+    {
+      name: "a control plane section without an endpoint",
+      base: merge(WORKER, { cluster: { controlPlane: {}, network: { dnsDomain: "bad domain" } } }),
+      docs: [],
+      errors: ["v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required"],
+    },
+    {
+      name: "a port that is not a number fails to parse",
+      base: merge(WORKER, { cluster: { controlPlane: { endpoint: "https://cp.example:api" } } }),
+      docs: [],
+      errors: [
+        'v1alpha1 cluster.controlPlane.endpoint: invalid controlplane endpoint: parse "https://cp.example:api": invalid port ":api" after host',
+      ],
+    },
+    {
+      name: "1.13: no endpoint at all is the only cluster error",
+      base: merge(WORKER, { cluster: { network: { dnsDomain: "bad domain" } } }),
+      docs: [],
+      contract: "v1.13",
+      mode: "cloud",
+      errors: ["v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required"],
+    },
+    {
+      name: "1.13: an empty endpoint is checked, not missing",
+      base: merge(WORKER, {
+        cluster: { controlPlane: { endpoint: "" } },
+        machine: { install: { disk: "/dev/sda" } },
+      }),
+      docs: [],
+      contract: "v1.13",
+      errors: [
+        "v1alpha1 cluster.controlPlane.endpoint: invalid controlplane endpoint: hostname must not be blank",
+      ],
+    },
+    {
+      name: "a logging endpoint written as an empty string has neither host nor scheme",
+      base: merge(WORKER, {
+        machine: {
+          logging: {
+            destinations: [
+              { endpoint: "", format: "json_lines" },
+              { format: "json_lines" },
+              { endpoint: "udp://127.0.0.1:5044", format: "json_lines" },
+            ],
+          },
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.logging.destinations[0].endpoint: empty logging endpoint's host",
+        'v1alpha1 machine.logging.destinations[0].endpoint: unexpected logging endpoint scheme ""',
+        "v1alpha1 machine.logging.destinations[1].endpoint: empty logging endpoint",
+      ],
+    },
+    {
+      name: "a disk selector by size, model and type is valid",
+      base: merge(WORKER, {
+        machine: { install: { diskSelector: { size: ">= 100 GB", model: "WDC*", type: "ssd" } } },
+      }),
+      docs: [],
+    },
+    {
+      name: "a disk selector by name is not supported, and selects no disk",
+      base: merge(WORKER, { machine: { install: { diskSelector: { name: "sda" } } } }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.install.diskSelector: install disk selector is invalid: selector on name is not supported",
+        "v1alpha1 machine.install: either install disk or diskSelector should be defined",
+      ],
+    },
+    {
+      name: "an unreadable disk size fails whatever the mode",
+      base: merge(WORKER, {
+        machine: { install: { disk: "/dev/sda", diskSelector: { size: "<= 4 parsecs" } } },
+      }),
+      docs: [],
+      mode: "cloud",
+      errors: [
+        "v1alpha1 machine.install.diskSelector.size: failed to parse disk size  4 parsecs: unhandled size name: parsecs",
+      ],
+    },
+    {
+      name: "a disk size with an operator Talos does not know",
+      base: merge(WORKER, { machine: { install: { disk: "/dev/sda", diskSelector: { size: "=4GB" } } } }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.install.diskSelector.size: failed to parse disk size =4GB: strconv.ParseFloat: parsing "": invalid syntax',
+      ],
+    },
+    {
+      name: "a device selector with only `physical: false` is not empty",
+      base: merge(CP, {
+        machine: { network: { interfaces: [{ deviceSelector: { physical: false }, dhcp: true }] } },
+      }),
+      docs: [],
+    },
+    {
+      name: "a device selector with nothing set is empty",
+      base: merge(CP, {
+        machine: { network: { interfaces: [{ deviceSelector: { driver: "" }, dhcp: true }] } },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].deviceSelector: [networking.os.device.deviceSelector]: config section should contain at least one field",
+      ],
+    },
+    {
+      name: "an unknown bond mode is checked as balance-rr",
+      base: merge(CP, {
+        machine: {
+          network: {
+            interfaces: [
+              { interface: "bond0", bond: { mode: "round-robin", interfaces: ["eth0"], primary: "eth0" } },
+            ],
+          },
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].bond: invalid bond type round-robin",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.primary is not available in balance-rr mode",
+      ],
+    },
+    {
+      name: "a partition size of 0 bytes in any unit occupies the full disk",
+      base: merge(WORKER, {
+        machine: {
+          disks: [
+            {
+              device: "/dev/sdb",
+              partitions: [
+                { size: "0 GB", mountpoint: "/a" },
+                { size: "1GB", mountpoint: "/b" },
+              ],
+            },
+          ],
+        },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.disks[0].partitions[0].size: partition for disk "/dev/sdb" is set to occupy full disk, but it\'s not the last partition in the list',
+      ],
+    },
+  ]);
+});

@@ -12,6 +12,7 @@ import {
   goParseIP,
   goParseURL,
   goQuote,
+  humanizeParseBytes,
   isSubnetOrAddress,
   netipParsePrefix,
   validateEndpointURI,
@@ -107,19 +108,19 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   checkCluster(d, cp, err, since14);
 
   const install = obj(machine, ["install"]);
+  // A size Talos cannot read fails the decoding of the document, whatever the mode.
+  const sizeError = diskSizeMatcherError(get(install, ["diskSelector", "size"]));
+  if (sizeError !== undefined) err(sizeError, ["machine", "install", "diskSelector", "size"]);
   // Until 1.14 (UnattendedInstallConfig) metal required the install section.
   if (requiresInstall(c.options.mode) && install === undefined && !since14)
     err(`install instructions are required in ${goQuote(c.options.mode)} mode`, ["machine", "install"]);
   if (requiresInstall(c.options.mode) && install !== undefined) {
-    const size = get(install, ["diskSelector", "size"]);
-    if (size !== undefined && size !== null && !isDiskSizeMatcher(String(size)))
-      err(`install disk selector is invalid: invalid size: ${goQuote(String(size))}`, [
-        "machine",
-        "install",
-        "diskSelector",
-        "size",
-      ]);
-    if (str(install, ["disk"]) === "" && !has(install, ["diskSelector"]))
+    const selector = obj(install, ["diskSelector"]);
+    const selectorError = selector === undefined ? undefined : diskSelectorError(selector);
+    if (selectorError !== undefined)
+      err(`install disk selector is invalid: ${selectorError}`, ["machine", "install", "diskSelector"]);
+    // The selector matches no disk when it cannot be turned into an expression.
+    if (str(install, ["disk"]) === "" && (selector === undefined || selectorError !== undefined))
       err("either install disk or diskSelector should be defined", ["machine", "install"]);
     if (list(install, ["extraKernelArgs"]).length > 0 && get(install, ["grubUseUKICmdline"]) === true)
       err("install.extraKernelArgs and install.grubUseUKICmdline can't be used together", [
@@ -231,7 +232,8 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     const partitions = list(disk, ["partitions"]);
     partitions.forEach((p, j) => {
       const size = get(p, ["size"]);
-      const zero = size === undefined || size === null || size === 0 || size === "" || size === "0";
+      const parsed = size === undefined || size === null ? undefined : humanizeParseBytes(String(size));
+      const zero = parsed === undefined || ("value" in parsed && parsed.value === 0);
       if (zero && j !== partitions.length - 1) {
         err(
           `partition for disk ${goQuote(str(disk, ["device"]))} is set to occupy full disk, but it's not the last partition in the list`,
@@ -320,10 +322,10 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   if (has(machine, ["logging"])) {
     list(machine, ["logging", "destinations"]).forEach((dest, i) => {
       const at: ConfigPath = ["machine", "logging", "destinations", i];
-      const endpoint = str(dest, ["endpoint"]);
-      if (endpoint === "") err("empty logging endpoint", [...at, "endpoint"]);
+      // A missing endpoint is "empty"; one written as "" is an empty URL, without host or scheme.
+      if (!has(dest, ["endpoint"])) err("empty logging endpoint", [...at, "endpoint"]);
       else {
-        const u = goParseURL(endpoint);
+        const u = goParseURL(str(dest, ["endpoint"]));
         if (u.host === "") err("empty logging endpoint's host", [...at, "endpoint"]);
         if (u.scheme !== "tcp" && u.scheme !== "udp")
           err(`unexpected logging endpoint scheme ${goQuote(u.scheme)}`, [...at, "endpoint"]);
@@ -418,9 +420,26 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   }
 }
 
-/** `[>=|<=|>|<|==]<size>` with a human-readable size (4GB, 1 TiB, 512000). */
-function isDiskSizeMatcher(text: string): boolean {
-  return /^\s*(>=|<=|>|<|==)?\s*\d+(\.\d+)?\s*([kKmMgGtTpPeE]i?[bB]?|[bB])?\s*$/.test(text);
+/**
+ * The install disk selector's size (`[>=|<=|>|<|==]<size>`, a human-readable size): Talos reads it
+ * while decoding, an optional operator and then go-humanize's size.
+ */
+function diskSizeMatcherError(size: unknown): string | undefined {
+  if (size === undefined || size === null) return undefined;
+  const condition = String(size).trim();
+  const op = /^(>=|<=|>|<|==)?/.exec(condition)![0];
+  const rest = condition.slice(op.length);
+  const r = humanizeParseBytes(rest.trim());
+  return "error" in r ? `failed to parse disk size ${rest}: ${r.error}` : undefined;
+}
+
+/** What keeps the install disk selector from becoming a disk expression. */
+function diskSelectorError(selector: Data): string | undefined {
+  if (str(selector, ["name"]) !== "") return "selector on name is not supported";
+  const type = str(selector, ["type"]);
+  if (type !== "" && !["nvme", "sd", "hdd", "ssd"].includes(type))
+    return `unsupported disk type ${goQuote(type)}`;
+  return undefined;
 }
 
 type Report = (message: string, path?: ConfigPath) => void;
@@ -432,16 +451,17 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     return;
   }
   // Until 1.14 the control plane endpoint was required, and its absence the only cluster error.
-  if (!since14 && str(cluster, ["controlPlane", "endpoint"]) === "") {
+  // An endpoint written as "" is set: it parses as an empty URL, which has no host.
+  if (!since14 && !has(cluster, ["controlPlane", "endpoint"])) {
     err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
     return;
   }
   if (has(cluster, ["controlPlane"])) {
-    const endpoint = str(cluster, ["controlPlane", "endpoint"]);
-    if (endpoint === "") {
+    if (!has(cluster, ["controlPlane", "endpoint"])) {
       err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
       return;
     }
+    const endpoint = str(cluster, ["controlPlane", "endpoint"]);
     const e = validateEndpointURI(endpoint);
     if (e !== undefined) err(`invalid controlplane endpoint: ${e}`, ["cluster", "controlPlane", "endpoint"]);
   }
@@ -674,10 +694,8 @@ function checkDeviceInterface(dev: unknown, at: ConfigPath, err: Report): void {
   const pair = "[networking.os.device.interface], [networking.os.device.deviceSelector]";
   if (name === "" && !hasSelector) err(`${pair}: ${REQUIRED_OPTIONS}`, at);
   else if (name !== "" && hasSelector) err(`${pair}: ${MUTUALLY_EXCLUSIVE}`, at);
-  if (
-    hasSelector &&
-    Object.values(selector as Data).every((v) => v === null || v === undefined || v === "" || v === false)
-  )
+  // Zero in Go's sense: no string set and no `physical` (false is a set pointer).
+  if (hasSelector && Object.values(selector as Data).every((v) => v === null || v === undefined || v === ""))
     err(`[networking.os.device.deviceSelector]: ${EMPTY_SECTION}`, [...at, "deviceSelector"]);
 
   const bond = obj(dev, ["bond"]);
@@ -708,7 +726,9 @@ function bondErrors(b: Data): string[] {
     const v = str(b, [field]);
     if (!values.includes(v)) out.push(message.replace("%s", v));
   }
-  const mode = str(b, ["mode"]) || "balance-rr";
+  // An unknown mode reads as the zero mode (balance-rr) for the rules below.
+  const written = str(b, ["mode"]);
+  const mode = BOND_ENUMS[0]![1].includes(written) && written !== "" ? written : "balance-rr";
   const miimon = num(b, ["miimon"]) ?? 0;
   const up = num(b, ["updelay"]) ?? 0;
   const down = num(b, ["downdelay"]) ?? 0;
