@@ -216,9 +216,9 @@ export function goParseCIDR(text: string): string | undefined {
   return undefined;
 }
 
-/** siderolabs/net ParseSubnetOrAddress: a CIDR or a bare IP. */
+/** siderolabs/net ParseSubnetOrAddress: a netip prefix, or a bare netip address (zones allowed). */
 export function isSubnetOrAddress(text: string): boolean {
-  return goParseCIDR(text) === undefined || goParseIP(text);
+  return netipParsePrefix(text) === undefined || netipParseAddr(text) === undefined;
 }
 
 /** netip.ParseAddr: undefined when valid, else Go's error text. */

@@ -529,3 +529,129 @@ describe("v1alpha1: fields set but empty, install disk selectors", () => {
     },
   ]);
 });
+
+describe("v1alpha1: addresses, subnets and URLs as Go parses them", () => {
+  const wireguard = (endpoint: string) =>
+    merge(CP, {
+      machine: {
+        network: {
+          interfaces: [
+            { interface: "wg0", wireguard: { privateKey: KEY, peers: [{ publicKey: KEY, endpoint }] } },
+          ],
+        },
+      },
+    });
+  const OLD = merge(WORKER, {
+    cluster: {
+      controlPlane: { endpoint: "https://10.0.0.1:6443" },
+      id: "i",
+      secret: "s",
+      discovery: { enabled: true },
+    },
+    machine: { install: { disk: "/dev/sda" } },
+  });
+  const filters = (endpoints: string[], excludeAdvertisedNetworks: string[]) =>
+    merge(OLD, {
+      machine: {
+        network: { kubespan: { enabled: true, filters: { endpoints, excludeAdvertisedNetworks } } },
+      },
+    });
+  table([
+    {
+      name: "a wireguard endpoint with a bracketed IPv6 address",
+      base: wireguard("[fd00::1]:51820"),
+      docs: [],
+    },
+    { name: "a wireguard endpoint with a host name", base: wireguard("wg.example.com:51820"), docs: [] },
+    {
+      name: "a wireguard endpoint with an unbracketed IPv6 address",
+      base: wireguard("fd00::1:51820"),
+      docs: [],
+      errors: ['v1alpha1 machine.network.interfaces[0].wireguard: peer endpoint "fd00::1:51820" is invalid'],
+    },
+    {
+      name: "a wireguard endpoint with a bracketed name that is not an address",
+      base: wireguard("[wg:example]:51820"),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[0].wireguard: peer endpoint "[wg:example]:51820" is invalid',
+      ],
+    },
+    {
+      name: "subnets are netip prefixes or addresses: a zone on a bare address is one",
+      base: merge(WORKER, {
+        machine: { kubelet: { nodeIP: { validSubnets: ["fe80::1%eth0", "!10.0.0.0/8"] } } },
+      }),
+      docs: [],
+    },
+    {
+      name: "subnets are netip prefixes: leading zeros in the bits are not",
+      base: merge(WORKER, { machine: { kubelet: { nodeIP: { validSubnets: ["10.0.0.0/08"] } } } }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.kubelet.nodeIP.validSubnets: kubelet nodeIP subnet is not valid: "10.0.0.0/08"',
+      ],
+    },
+    {
+      name: "a discovery endpoint with a port that is not a number",
+      base: merge(WORKER, {
+        cluster: {
+          id: "i",
+          secret: "s",
+          discovery: { enabled: true, registries: { service: { endpoint: "https://d:x" } } },
+        },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 cluster.discovery.registries.service.endpoint: cluster discovery service registry endpoint is invalid: parse "https://d:x": invalid port ":x" after host',
+      ],
+    },
+    {
+      name: "a discovery endpoint without a scheme",
+      base: merge(WORKER, {
+        cluster: {
+          id: "i",
+          secret: "s",
+          discovery: { enabled: true, registries: { service: { endpoint: ":443" } } },
+        },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 cluster.discovery.registries.service.endpoint: cluster discovery service registry endpoint is invalid: parse ":443": missing protocol scheme',
+      ],
+    },
+    {
+      name: "a discovery endpoint of only a path-like host",
+      base: merge(WORKER, {
+        cluster: {
+          id: "i",
+          secret: "s",
+          discovery: { enabled: true, registries: { service: { endpoint: "//d.example" } } },
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.discovery.registries.service.endpoint: cluster discovery service path should be empty",
+      ],
+    },
+    {
+      name: "Talos 1.12.3 spells the endpoint filter message 'filer' and has no advertised networks filter",
+      base: filters(["nope"], ["bad"]),
+      docs: [],
+      talosVersion: "v1.12.3",
+      errors: [
+        'v1alpha1 machine.network.kubespan.filters.endpoints: KubeSpan endpoint filer is not valid: "nope"',
+      ],
+    },
+    {
+      name: "Talos 1.12.4 fixed the word and checks the advertised networks filter",
+      base: filters(["nope"], ["bad"]),
+      docs: [],
+      talosVersion: "v1.12.4",
+      errors: [
+        'v1alpha1 machine.network.kubespan.filters.endpoints: KubeSpan endpoint filter is not valid: "nope"',
+        'v1alpha1 machine.network.kubespan.filters.excludeAdvertisedNetworks: KubeSpan exclude advertised networks filter is not valid: "bad"',
+      ],
+    },
+  ]);
+});

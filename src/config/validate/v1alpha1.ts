@@ -12,8 +12,10 @@ import {
   goParseIP,
   goParseURL,
   goQuote,
+  goURLPortError,
   humanizeParseBytes,
   isSubnetOrAddress,
+  netipParseAddr,
   netipParsePrefix,
   validateEndpointURI,
 } from "./go.js";
@@ -303,14 +305,16 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
       if (str(d, ["cluster", "secret"]) === "")
         err(".cluster.secret should be set when .machine.network.kubespan is enabled", kat);
     }
-    // Talos 1.12 spelt the endpoint filter message "filer".
-    const filter = c.atLeast(1, 13) ? "filter" : "filer";
+    // Talos 1.12.0-1.12.3 spelt the endpoint filter message "filer"; 1.12.4 fixed the word and
+    // brought the advertised networks filter. Without a running version, 1.12 is 1.12.0.
+    const since1124 = c.atLeast(1, 13) || runningAtLeast(c, 1, 12, 4);
+    const filter = since1124 ? "filter" : "filer";
     for (const e of subnetErrors(
       strs(kubespan, ["filters", "endpoints"]),
       (s) => `KubeSpan endpoint ${filter} is not valid: ${goQuote(s)}`,
     ))
       err(e, [...at, "endpoints"]);
-    for (const cidr of c.atLeast(1, 13) ? strs(kubespan, ["filters", "excludeAdvertisedNetworks"]) : []) {
+    for (const cidr of since1124 ? strs(kubespan, ["filters", "excludeAdvertisedNetworks"]) : []) {
       if (netipParsePrefix(cidr) !== undefined)
         err(`KubeSpan exclude advertised networks filter is not valid: ${goQuote(cidr)}`, [
           ...at,
@@ -533,12 +537,17 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     const at: ConfigPath = ["cluster", "discovery", "registries", "service", "endpoint"];
     const endpoint = str(discovery, ["registries", "service", "endpoint"]) || DEFAULT_DISCOVERY_ENDPOINT;
     const u = goParseURL(endpoint);
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(endpoint) && !endpoint.startsWith("/"))
+    const parseError = requestURIError(endpoint, u.host);
+    if (parseError !== undefined)
       err(
-        `cluster discovery service registry endpoint is invalid: parse ${goQuote(endpoint)}: invalid URI for request`,
+        `cluster discovery service registry endpoint is invalid: parse ${goQuote(endpoint)}: ${parseError}`,
         at,
       );
-    else if (u.path !== "" && u.path !== "/") err("cluster discovery service path should be empty", at);
+    else {
+      // A request URI without a scheme is all path, "//host" included.
+      const path = u.scheme === "" ? endpoint.split("?")[0]! : u.path;
+      if (path !== "" && path !== "/") err("cluster discovery service path should be empty", at);
+    }
     if (str(cluster, ["id"]) === "") err("cluster discovery service requires .cluster.id", ["cluster", "id"]);
     if (str(cluster, ["secret"]) === "")
       err("cluster discovery service requires .cluster.secret", ["cluster", "secret"]);
@@ -559,6 +568,26 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     if (e !== undefined)
       err(`${label} resource validation failed: ${e}`, ["cluster", component, "resources"]);
   }
+}
+
+/** Whether the node runs Talos major.minor.patch or a newer patch of the contract's release. */
+function runningAtLeast(c: Check, major: number, minor: number, patch: number): boolean {
+  const v = c.options.talosVersion;
+  if (v === undefined || v.major !== major || v.minor !== minor) return false;
+  if (
+    c.options.contract !== undefined &&
+    (c.options.contract.major !== major || c.options.contract.minor !== minor)
+  )
+    return false;
+  const m = /^v?\d+\.\d+\.(\d+)/.exec(v.text);
+  return m !== null && Number(m[1]) >= patch;
+}
+
+/** url.ParseRequestURI's complaint: a leading colon, a relative reference, a port that is not a number. */
+function requestURIError(text: string, host: string): string | undefined {
+  if (text.startsWith(":")) return "missing protocol scheme";
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(text) && !text.startsWith("/")) return "invalid URI for request";
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? goURLPortError(host) : undefined;
 }
 
 /** APIServerConfig.Validate: the first problem only. */
@@ -785,14 +814,31 @@ function wireguardErrors(wg: Data): string[] {
   return out;
 }
 
-/** siderolabs/net AddressContainsPort. */
+/** siderolabs/net AddressContainsPort: net.SplitHostPort succeeds, and a host with colons is an address. */
 function addressContainsPort(addr: string): boolean {
-  if (!addr.includes(":")) return false;
-  const pieces = addr.split(":");
-  if (goParseIP(addr.replace(/^\[+|\]+$/g, ""))) return false;
-  const trimmed = addr.slice(0, addr.length - pieces[pieces.length - 1]!.length - 1);
-  if (goParseIP(trimmed.replace(/^\[+|\]+$/g, ""))) return true;
-  return pieces.length <= 2;
+  const host = splitHostPort(addr);
+  return host !== undefined && (!host.includes(":") || netipParseAddr(host) === undefined);
+}
+
+/** net.SplitHostPort's host, or undefined where it fails. */
+function splitHostPort(hostport: string): string | undefined {
+  const i = hostport.lastIndexOf(":");
+  if (i < 0) return undefined;
+  let host: string;
+  let j = 0;
+  let k = 0;
+  if (hostport.startsWith("[")) {
+    const end = hostport.indexOf("]");
+    if (end < 0 || end + 1 !== i) return undefined;
+    host = hostport.slice(1, end);
+    j = 1;
+    k = end + 1;
+  } else {
+    host = hostport.slice(0, i);
+    if (host.includes(":")) return undefined;
+  }
+  if (hostport.slice(j).includes("[") || hostport.slice(k).includes("]")) return undefined;
+  return host;
 }
 
 function ipOrCIDRError(address: string): string | undefined {
