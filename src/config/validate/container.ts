@@ -98,8 +98,9 @@ export function validateContainer(config: MachineConfigDocuments, mode: Validati
 
   if (resolver !== undefined) {
     const nonDefault = list(resolver.data, ["nameservers"]).some((ns) => {
-      const p = str(ns, ["protocol"]);
-      return p !== "" && p !== "Do53";
+      // Talos reads the protocol's name case-insensitively.
+      const p = str(ns, ["protocol"]).toLowerCase();
+      return p !== "" && p !== "do53";
     });
     if (nonDefault && (hostDNS === undefined || !hostDNS.enabled))
       error("hostDNS must be enabled when using non-default DNS protocols", resolver, ["nameservers"]);

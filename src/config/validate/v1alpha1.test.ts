@@ -1,5 +1,9 @@
 // The v1alpha1 document's rules, valid and invalid, and the whole config's rules for each mode.
 import { describe, expect, it } from "vitest";
+import { encodeYaml } from "../../yaml/index.js";
+import { loadMachineConfig } from "../load/index.js";
+import { validateContainer } from "./container.js";
+import { Findings } from "./findings.js";
 import { parseValidationMode, VALIDATION_MODES } from "./index.js";
 import { CP, doc, merge, run, table, WORKER } from "./testkit.js";
 
@@ -654,4 +658,75 @@ describe("v1alpha1: addresses, subnets and URLs as Go parses them", () => {
       ],
     },
   ]);
+});
+
+describe("the whole config: legacy blocks set but empty, DNS protocols", () => {
+  const ENCRYPTION = "etcd encryption config is required for control plane machines running kube-apiserver";
+  table([
+    {
+      name: "an empty .cluster.ca is a Kubernetes API server CA: etcd encryption is required",
+      base: merge(CP, { cluster: { ca: {} } }),
+      docs: [],
+      errors: [`v1alpha1: ${ENCRYPTION}`],
+    },
+    {
+      name: "an empty .cluster.acceptedCAs list is one too",
+      base: merge(CP, { cluster: { acceptedCAs: [] } }),
+      docs: [],
+      errors: [`v1alpha1: ${ENCRYPTION}`],
+    },
+    {
+      name: "the legacy secretbox secret is an etcd encryption config",
+      base: merge(CP, { cluster: { ca: {}, secretboxEncryptionSecret: "c2VjcmV0" } }),
+      docs: [],
+    },
+    {
+      name: "a worker carries no API server",
+      base: merge(WORKER, { cluster: { acceptedCAs: [] } }),
+      docs: [],
+    },
+    {
+      name: "1.13 had no rules about the config as a whole",
+      base: merge(CP, {
+        cluster: { ca: {}, controlPlane: { endpoint: "https://10.0.0.1:6443" } },
+        machine: { install: { disk: "/dev/sda" } },
+      }),
+      docs: [],
+      contract: "v1.13",
+    },
+    {
+      name: "an empty .machine.features.hostDNS is the host DNS config in container mode",
+      base: merge(WORKER, { machine: { features: { hostDNS: {} } } }),
+      docs: [],
+      mode: "container",
+      errors: [
+        "v1alpha1: hostDNS must be enabled in container mode",
+        "v1alpha1: forwardKubeDNSToHost must be enabled in container mode",
+      ],
+    },
+    {
+      name: "a ResolverConfig without host DNS leaves it to v1alpha1's",
+      base: merge(WORKER, {
+        machine: { features: { hostDNS: { enabled: true, forwardKubeDNSToHost: true } } },
+      }),
+      docs: [doc("ResolverConfig", { nameservers: [{ address: "1.1.1.1" }] })],
+      mode: "container",
+    },
+  ]);
+
+  it("reads DNS protocol names in any case", () => {
+    const problems = (protocol: string) => {
+      const cfg = loadMachineConfig(
+        [WORKER, doc("ResolverConfig", { nameservers: [{ address: "1.1.1.1", protocol }] })]
+          .map((d) => encodeYaml(d))
+          .join("---\n"),
+      );
+      const f = new Findings();
+      validateContainer(cfg, "metal", f);
+      return f.errors.map((e) => e.message);
+    };
+    expect(problems("do53")).toEqual([]);
+    expect(problems("Do53")).toEqual([]);
+    expect(problems("dot")).toEqual(["hostDNS must be enabled when using non-default DNS protocols"]);
+  });
 });
