@@ -54,6 +54,15 @@ export function goQuoteList(items: readonly string[]): string {
   return `[${items.map(goQuote).join(" ")}]`;
 }
 
+/**
+ * go-multierror's text of a list of errors, as it reads when wrapped into another error
+ * (`1 error occurred:\n\t* a\n\n`, `2 errors occurred:\n\t* a\n\t* b\n\n`).
+ */
+export function goMultiError(messages: readonly string[]): string {
+  const head = messages.length === 1 ? "1 error occurred:" : `${messages.length} errors occurred:`;
+  return `${head}\n\t${messages.map((m) => `* ${m}`).join("\n\t")}\n\n`;
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /**

@@ -308,8 +308,18 @@ describe("v1alpha1: disks, kubelet, encryption, logging, labels, registries", ()
       base: merge(WORKER, { machine: { nodeLabels: { "a/b/c": "x" }, nodeTaints: { t: "v:Sometimes" } } }),
       docs: [],
       errors: [
-        'v1alpha1 machine.nodeLabels: invalid machine node labels: invalid format: too many slashes: "a/b/c"',
-        'v1alpha1 machine.nodeTaints: invalid machine node taints: invalid taint effect: "Sometimes"',
+        'v1alpha1 machine.nodeLabels: invalid machine node labels: 1 error occurred:\n\t* invalid format: too many slashes: "a/b/c"\n\n',
+        'v1alpha1 machine.nodeTaints: invalid machine node taints: 1 error occurred:\n\t* invalid taint effect: "Sometimes"\n\n',
+      ],
+    },
+    {
+      name: "several label problems are one error listing them",
+      base: merge(WORKER, {
+        machine: { nodeLabels: { "/a": "x", b: "#$" }, nodeAnnotations: { ok: "yes" } },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.nodeLabels: invalid machine node labels: 2 errors occurred:\n\t* prefix cannot be empty: "/a"\n\t* label value "#$" is invalid\n\n',
       ],
     },
     {

@@ -7,6 +7,7 @@ import { kubernetesImageTagError } from "./compat.js";
 import { type Data, filled, get, has, list, num, obj, str, strs } from "./data.js";
 import {
   goDecodeBase64,
+  goMultiError,
   goParseCIDR,
   goParseDuration,
   goParseIP,
@@ -350,12 +351,15 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     if (seen.size > 0) warn(deprecatedExtensions(c.options), ["machine", "install", "extensions"]);
   }
 
-  for (const e of labelsErrors(obj(machine, ["nodeLabels"]) ?? {}))
-    err(`invalid machine node labels: ${e}`, ["machine", "nodeLabels"]);
-  for (const e of annotationsErrors(obj(machine, ["nodeAnnotations"]) ?? {}))
-    err(`invalid machine node annotations: ${e}`, ["machine", "nodeAnnotations"]);
-  for (const e of taintsErrors(obj(machine, ["nodeTaints"]) ?? {}))
-    err(`invalid machine node taints: ${e}`, ["machine", "nodeTaints"]);
+  // Each of these is one error wrapping the list of its problems, in go-multierror's words.
+  for (const [field, what, problems] of [
+    ["nodeLabels", "labels", labelsErrors(obj(machine, ["nodeLabels"]) ?? {})],
+    ["nodeAnnotations", "annotations", annotationsErrors(obj(machine, ["nodeAnnotations"]) ?? {})],
+    ["nodeTaints", "taints", taintsErrors(obj(machine, ["nodeTaints"]) ?? {})],
+  ] as const) {
+    if (problems.length > 0)
+      err(`invalid machine node ${what}: ${goMultiError(problems)}`, ["machine", field]);
+  }
 
   const apiAccess = obj(machine, ["features", "kubernetesTalosAPIAccess"]);
   if (apiAccess !== undefined && get(apiAccess, ["enabled"]) === true) {
