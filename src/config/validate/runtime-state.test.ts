@@ -31,6 +31,25 @@ describe("runtime checks", () => {
     expect(run([base], { runtime, mode: "cloud" }).errors).toEqual([]);
   });
 
+  it("reports a selector that makes no expression again instead of matching it", () => {
+    const base = merge(WORKER, { machine: { install: { diskSelector: { type: "floppy" } } } });
+    let asked = 0;
+    const runtime = {
+      matchInstallDisks: () => {
+        asked++;
+        return { matched: 0, expression: "" };
+      },
+    };
+    const problem =
+      'v1alpha1 machine.install.diskSelector: install disk selector is invalid: unsupported disk type "floppy"';
+    expect(run([base], { runtime }).errors).toEqual([
+      problem,
+      "v1alpha1 machine.install: either install disk or diskSelector should be defined",
+      problem,
+    ]);
+    expect(asked).toBe(0);
+  });
+
   it("keeps a settled system volume's backing", () => {
     const runtime = {
       volumeBacking: (name: string) => (name === "ETCD" ? ("directory" as const) : undefined),

@@ -28,6 +28,15 @@ export interface RuntimeState {
   readonly iommu?: boolean;
 }
 
+/** What keeps a v1alpha1 install disk selector from becoming a disk expression (DiskMatchExpression). */
+export function installDiskSelectorError(selector: Readonly<Record<string, unknown>>): string | undefined {
+  if (str(selector, ["name"]) !== "") return "selector on name is not supported";
+  const type = str(selector, ["type"]);
+  if (type !== "" && !["nvme", "sd", "hdd", "ssd"].includes(type))
+    return `unsupported disk type ${goQuote(type)}`;
+  return undefined;
+}
+
 /** The system volumes a VolumeConfig can move between a directory and a partition. */
 export const PROMOTABLE_VOLUMES: readonly string[] = ["ETCD", "CRI", "KUBELET", "LOG"];
 
@@ -75,10 +84,16 @@ export function runtimeValidate(
     const c = checkOf(legacy);
     const install = obj(legacy.data, ["machine", "install"]);
     const selector = obj(install, ["diskSelector"]);
-    if (requiresInstall(options.mode) && selector !== undefined && state.matchInstallDisks !== undefined) {
-      const r = state.matchInstallDisks(selector);
-      if (r.matched === 0)
-        c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
+    if (requiresInstall(options.mode) && selector !== undefined) {
+      // A selector that does not make an expression is reported again here, and matches nothing.
+      const invalid = installDiskSelectorError(selector);
+      if (invalid !== undefined)
+        c.error(`install disk selector is invalid: ${invalid}`, ["machine", "install", "diskSelector"]);
+      else if (state.matchInstallDisks !== undefined) {
+        const r = state.matchInstallDisks(selector);
+        if (r.matched === 0)
+          c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
+      }
     }
     if (list(install, ["extensions"]).length > 0)
       c.warn(deprecatedExtensions(options), ["machine", "install", "extensions"]);

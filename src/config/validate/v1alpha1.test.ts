@@ -740,3 +740,43 @@ describe("the whole config: legacy blocks set but empty, DNS protocols", () => {
     expect(problems("dot")).toEqual(["hostDNS must be enabled when using non-default DNS protocols"]);
   });
 });
+
+describe("v1alpha1: links and their members", () => {
+  const interfaces = (...devices: object[]) => merge(CP, { machine: { network: { interfaces: devices } } });
+  table([
+    {
+      name: "members of a bond carry no addressing of their own",
+      base: interfaces(
+        { interface: "bond0", bond: { interfaces: ["eth0", "eth1", "eth2"] }, dhcp: true },
+        { interface: "eth0", dhcp: true },
+        { interface: "eth1", addresses: ["192.168.0.1/24"] },
+        { interface: "eth2", vip: { ip: "192.168.0.10" } },
+      ),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[1]: [networking.os.device] "eth0": bonded/bridged interface shouldn\'t have any addressing methods configured',
+        'v1alpha1 machine.network.interfaces[2]: [networking.os.device] "eth1": bonded/bridged interface shouldn\'t have any addressing methods configured',
+        'v1alpha1 machine.network.interfaces[3]: [networking.os.device] "eth2": bonded/bridged interface shouldn\'t have any addressing methods configured',
+      ],
+    },
+    {
+      name: "a member of a bridge and of a bond",
+      base: interfaces(
+        { interface: "br0", bridge: { interfaces: ["eth1"] } },
+        { interface: "bond0", bond: { interfaces: ["eth1"] } },
+      ),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[1]: interface "eth1" is declared as part of two separate links: "br0" and "bond0"',
+      ],
+    },
+    {
+      name: "an ignored member is not checked",
+      base: interfaces(
+        { interface: "bond0", bond: { interfaces: ["eth0"] } },
+        { interface: "eth0", dhcp: true, ignore: true },
+      ),
+      docs: [],
+    },
+  ]);
+});

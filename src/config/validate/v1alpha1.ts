@@ -24,7 +24,7 @@ import { PROTECTED_KUBELET_FIELDS, podResourcesError } from "./kinds/k8s.js";
 import { ociSpecError } from "./kinds/runtime.js";
 import { annotationsErrors, labelsErrors, TALOS_ROLES, taintsErrors } from "./labels.js";
 import { inContainer, requiresInstall } from "./modes.js";
-import { deprecatedExtensions } from "./runtime.js";
+import { deprecatedExtensions, installDiskSelectorError } from "./runtime.js";
 
 /** Talos's machine types; "join" and "" are old spellings of worker. */
 export type MachineType = "controlplane" | "worker" | "init" | "unknown";
@@ -119,7 +119,7 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     err(`install instructions are required in ${goQuote(c.options.mode)} mode`, ["machine", "install"]);
   if (requiresInstall(c.options.mode) && install !== undefined) {
     const selector = obj(install, ["diskSelector"]);
-    const selectorError = selector === undefined ? undefined : diskSelectorError(selector);
+    const selectorError = selector === undefined ? undefined : installDiskSelectorError(selector);
     if (selectorError !== undefined)
       err(`install disk selector is invalid: ${selectorError}`, ["machine", "install", "diskSelector"]);
     // The selector matches no disk when it cannot be turned into an expression.
@@ -439,15 +439,6 @@ function diskSizeMatcherError(size: unknown): string | undefined {
   const rest = condition.slice(op.length);
   const r = humanizeParseBytes(rest.trim());
   return "error" in r ? `failed to parse disk size ${rest}: ${r.error}` : undefined;
-}
-
-/** What keeps the install disk selector from becoming a disk expression. */
-function diskSelectorError(selector: Data): string | undefined {
-  if (str(selector, ["name"]) !== "") return "selector on name is not supported";
-  const type = str(selector, ["type"]);
-  if (type !== "" && !["nvme", "sd", "hdd", "ssd"].includes(type))
-    return `unsupported disk type ${goQuote(type)}`;
-  return undefined;
 }
 
 type Report = (message: string, path?: ConfigPath) => void;
