@@ -219,7 +219,7 @@ export function goParseCIDR(text: string): string | undefined {
   const addr = slash >= 0 ? text.slice(0, slash) : text;
   const bits = slash >= 0 ? text.slice(slash + 1) : "";
   const family = goParseIP(addr) ? isIP(addr) : 0;
-  if (slash < 0 || family === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) {
+  if (slash < 0 || family === 0 || !/^\d+$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) {
     return `invalid CIDR address: ${text}`;
   }
   return undefined;

@@ -771,6 +771,20 @@ describe("v1alpha1: links and their members", () => {
       ],
     },
     {
+      name: "net.ParseCIDR reads prefix lengths with leading zeros, and no zones",
+      base: interfaces({
+        interface: "eth0",
+        routes: [
+          { network: "10.0.0.0/0024", gateway: "10.0.0.1" },
+          { network: "fe80::/64%eth0", gateway: "fe80::1" },
+        ],
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[0].routes[1].network: [networking.os.device.route[1].network] "fe80::/64%eth0": invalid network address',
+      ],
+    },
+    {
       name: "an ignored member is not checked",
       base: interfaces(
         { interface: "bond0", bond: { interfaces: ["eth0"] } },
