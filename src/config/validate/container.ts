@@ -5,7 +5,7 @@ import { type ConfigDocument, documentLabel, LEGACY_KIND, type MachineConfigDocu
 import type { Check, KindRules } from "./check.js";
 import { get, has, list, str, strs } from "./data.js";
 import type { Findings } from "./findings.js";
-import { goQuote } from "./go.js";
+import { goParseURL, goQuote, goURLPortError } from "./go.js";
 import { inContainer, type ValidationMode } from "./modes.js";
 import { isControlPlane, machineTypeOf } from "./v1alpha1.js";
 
@@ -107,10 +107,12 @@ export function validateContainer(config: MachineConfigDocuments, mode: Validati
   }
 
   // Discovery needs an identity; v1alpha1's discovery and identity take priority.
+  // An endpoint url.Parse refuses yields no legacy discovery service.
   const legacyDiscovery =
     legacy !== undefined &&
     get(legacy.data, ["cluster", "discovery", "enabled"]) === true &&
-    get(legacy.data, ["cluster", "discovery", "registries", "service", "disabled"]) !== true;
+    get(legacy.data, ["cluster", "discovery", "registries", "service", "disabled"]) !== true &&
+    urlParses(str(legacy.data, ["cluster", "discovery", "registries", "service", "endpoint"]));
   const discoveryDocs = docs.filter((d) => d.kind === "DiscoveryServiceConfig");
   const discoveryOn = legacyDiscovery || discoveryDocs.length > 0;
   if (discoveryOn) {
@@ -198,6 +200,12 @@ export function validateContainer(config: MachineConfigDocuments, mode: Validati
       );
     }
   }
+}
+
+/** Whether url.Parse takes the text: no leading colon, a numeric port after an authority's host. */
+function urlParses(text: string): boolean {
+  if (text.startsWith(":")) return false;
+  return !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) || goURLPortError(goParseURL(text).host) === undefined;
 }
 
 /** dependsOn.containers must name configured containers and must not form a cycle. */

@@ -621,6 +621,22 @@ describe("v1alpha1: addresses, subnets and URLs as Go parses them", () => {
       ],
     },
     {
+      name: "a discovery endpoint url.Parse refuses is no discovery service for KubeSpan",
+      base: merge(WORKER, {
+        cluster: {
+          id: "i",
+          secret: "s",
+          discovery: { enabled: true, registries: { service: { endpoint: "https://d:x" } } },
+        },
+        machine: { network: { kubespan: { enabled: true } } },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 cluster.discovery.registries.service.endpoint: cluster discovery service registry endpoint is invalid: parse "https://d:x": invalid port ":x" after host',
+        "v1alpha1: KubeSpan requires cluster discovery to be enabled",
+      ],
+    },
+    {
       name: "a discovery endpoint without a scheme",
       base: merge(WORKER, {
         cluster: {
