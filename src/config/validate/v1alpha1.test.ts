@@ -810,3 +810,221 @@ describe("v1alpha1: links and their members", () => {
     },
   ]);
 });
+
+describe("v1alpha1: every rule refuses what Talos refuses", () => {
+  const device = (dev: object) => merge(CP, { machine: { network: { interfaces: [dev] } } });
+  const IDENTITY = { id: "i", secret: "s", discovery: { enabled: true } };
+  table([
+    {
+      name: "addresses, VIP and VLAN addressing",
+      base: device({
+        interface: "eth0",
+        addresses: ["10.0.0.300"],
+        vip: { ip: "x" },
+        vlans: [{ vlanId: 25, cidr: "10.3.x", addresses: ["10.3.x/24"] }],
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].vlans[0]: [networking.os.device.vlan] eth0.25: vlan can't have both .cidr and .addresses set",
+        'v1alpha1 machine.network.interfaces[0].vlans[0].cidr: [networking.os.device.vlan.CIDR] eth0.25: failed to parse IP address "10.3.x"',
+        "v1alpha1 machine.network.interfaces[0].vlans[0].addresses: [networking.os.device.vlan.addresses] eth0.25: invalid CIDR address: 10.3.x/24",
+        'v1alpha1 machine.network.interfaces[0].addresses[0]: [networking.os.device.addresses] "eth0": failed to parse IP address "10.0.0.300"',
+        'v1alpha1 machine.network.interfaces[0].vip.ip: [networking.os.device.vip] failed to parse "x" as IP address',
+      ],
+    },
+    {
+      name: "valid VLANs and VIP",
+      base: device({
+        interface: "eth0",
+        addresses: ["10.0.0.2/24"],
+        vip: { ip: "10.0.0.10" },
+        vlans: [{ vlanId: 25, addresses: ["10.3.0.2/24"] }],
+      }),
+      docs: [],
+    },
+    {
+      name: "a bond and a bridge on one interface",
+      base: device({ interface: "x0", bond: { interfaces: ["eth0"] }, bridge: { interfaces: ["eth1"] } }),
+      docs: [],
+      errors: [
+        'v1alpha1 machine.network.interfaces[0]: interface has both bridge and bond sections set "x0": config sections are mutually exclusive',
+      ],
+    },
+    {
+      name: "bond delays without miiMon",
+      base: device({
+        interface: "bond0",
+        bond: { mode: "active-backup", interfaces: ["eth0"], updelay: 100, downdelay: 100 },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].bond: bond.upDelay can't be set if miiMon is zero",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.downDelay can't be set if miiMon is zero",
+      ],
+    },
+    {
+      name: "802.3ad bond options",
+      base: device({
+        interface: "bond0",
+        bond: {
+          mode: "802.3ad",
+          interfaces: ["eth0"],
+          miimon: 100,
+          updelay: 200,
+          downdelay: 150,
+          arpIPTarget: ["10.0.0.1"],
+          adActorSystem: "00:11:22:33:44:55",
+          arpValidate: "active",
+          arpInterval: 100,
+          lacpRate: "fast",
+          adActorSysPrio: 1,
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].bond: bond.downDelay should be a multiple of miiMon",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.arpIPTarget is not supported",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.adActorSystem is not supported",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.arpValidate is not available in 802.3ad mode",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.arpInterval is not available in 802.3ad mode",
+      ],
+    },
+    {
+      name: "options of other bond modes",
+      base: device({
+        interface: "bond0",
+        bond: {
+          mode: "balance-xor",
+          interfaces: ["eth0"],
+          packetsPerSlave: 2,
+          tlbDynamicLb: 1,
+          adActorSysPrio: 1,
+          adUserPortKey: 1,
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].bond: bond.packetsPerSlave is not available in balance-xor mode",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.tlbDynamicTLB is not available in balance-xor mode",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.adActorSysPrio is only available in 802.3ad mode",
+        "v1alpha1 machine.network.interfaces[0].bond: bond.adUserPortKey is only available in 802.3ad mode",
+      ],
+    },
+    {
+      name: "wireguard private key and allowed IPs",
+      base: device({
+        interface: "wg0",
+        wireguard: {
+          privateKey: "short",
+          peers: [{ publicKey: KEY, allowedIPs: ["10.0.0.0/33", "10.1.0.0/16"] }],
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.network.interfaces[0].wireguard: private key is invalid: illegal base64 data at input byte 4",
+        'v1alpha1 machine.network.interfaces[0].wireguard: peer allowed IP "10.0.0.0/33" is invalid: invalid CIDR address: 10.0.0.0/33',
+      ],
+    },
+    {
+      name: "KubeSpan MTU",
+      base: merge(CP, {
+        cluster: IDENTITY,
+        machine: { network: { kubespan: { enabled: true, mtu: 1000 } } },
+      }),
+      docs: [],
+      errors: ["v1alpha1 machine.network.kubespan.mtu: kubespan link MTU must be at least 1280"],
+    },
+    {
+      name: "KubeSpan with its smallest MTU",
+      base: merge(CP, {
+        cluster: IDENTITY,
+        machine: { network: { kubespan: { enabled: true, mtu: 1280 } } },
+      }),
+      docs: [],
+    },
+    {
+      name: "install extensions and kernel arguments",
+      base: merge(WORKER, {
+        machine: {
+          install: {
+            disk: "/dev/sda",
+            extraKernelArgs: ["console=ttyS0"],
+            grubUseUKICmdline: true,
+            extensions: [{ image: "ghcr.io/a:1" }, { image: "ghcr.io/a:1" }],
+          },
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.install.extraKernelArgs: install.extraKernelArgs and install.grubUseUKICmdline can't be used together",
+        'v1alpha1 machine.install.extensions[1].image: duplicate system extension "ghcr.io/a:1"',
+      ],
+      warnings: [
+        "v1alpha1 machine.install.extensions: .machine.install.extensions is deprecated, please see https://docs.siderolabs.com/talos/latest/platform-specific-installations/boot-assets",
+      ],
+    },
+    {
+      name: "etcd on a worker",
+      base: merge(WORKER, { cluster: { etcd: { ca: { crt: "Y3J0" } } } }),
+      docs: [],
+      errors: ["v1alpha1 cluster.etcd: etcd config is only allowed on control plane machines"],
+    },
+    {
+      name: "etcd subnet and advertised subnets together",
+      base: merge(CP, { cluster: { etcd: { subnet: "10.0.0.0/8", advertisedSubnets: ["10.0.0.0/8"] } } }),
+      docs: [],
+      errors: ["v1alpha1 cluster.etcd.subnet: etcd subnet can't be set when advertised subnets are set"],
+    },
+    {
+      name: "external cloud provider manifests",
+      base: merge(CP, {
+        cluster: { externalCloudProvider: { enabled: false, manifests: ["https://x/y.yaml"] } },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.externalCloudProvider.manifests: external cloud provider is disabled, but manifests are provided",
+      ],
+    },
+    {
+      name: "external cloud provider manifest without a host",
+      base: merge(CP, {
+        cluster: { externalCloudProvider: { enabled: true, manifests: ["/m.yaml", "https://x/y.yaml"] } },
+      }),
+      docs: [],
+      errors: [
+        'v1alpha1 cluster.externalCloudProvider.manifests[0]: invalid external cloud provider manifest url "/m.yaml": hostname must not be blank',
+      ],
+    },
+    {
+      name: "inline manifest names",
+      base: merge(CP, {
+        cluster: {
+          inlineManifests: [
+            { name: " ", contents: "" },
+            { name: "a", contents: "" },
+            { name: "a", contents: "" },
+          ],
+        },
+      }),
+      docs: [],
+      errors: [
+        "v1alpha1 cluster.inlineManifests[0].name: inline manifest name can't be empty",
+        'v1alpha1 cluster.inlineManifests[2].name: inline manifest name "a" is duplicate',
+      ],
+    },
+    {
+      name: "a control plane without any CA",
+      base: merge(CP, { machine: { ca: null } }),
+      docs: [],
+      errors: [
+        "v1alpha1 machine.ca: issuing CA or some accepted CAs are required (.machine.ca, machine.acceptedCAs)",
+        "v1alpha1 machine.ca: issuing CA is required (.machine.ca)",
+      ],
+    },
+    {
+      name: "a worker trusting accepted CAs only",
+      base: merge(WORKER, { machine: { ca: null, acceptedCAs: [{ crt: "Y3J0" }] } }),
+      docs: [],
+    },
+  ]);
+});
