@@ -5,7 +5,7 @@ import { type ConfigDocument, LEGACY_KIND, type MachineConfigDocuments } from ".
 import { atLeast, type Check, type RuleOptions } from "./check.js";
 import { has, list, obj, str } from "./data.js";
 import type { Findings } from "./findings.js";
-import { goQuote } from "./go.js";
+import { goQuote, humanizeParseBytes } from "./go.js";
 import { requiresInstall } from "./modes.js";
 
 export interface RuntimeDisk {
@@ -35,6 +35,52 @@ export function installDiskSelectorError(selector: Readonly<Record<string, unkno
   if (type !== "" && !["nvme", "sd", "hdd", "ssd"].includes(type))
     return `unsupported disk type ${goQuote(type)}`;
   return undefined;
+}
+
+/**
+ * The CEL text of a v1alpha1 install disk selector as Talos builds it (DiskMatchExpression) and
+ * prints it (cel-go's unparser: `&&` chains, wrapped after the operator past column 80); undefined
+ * when the selector makes no expression.
+ */
+export function installDiskExpression(selector: Readonly<Record<string, unknown>>): string | undefined {
+  if (installDiskSelectorError(selector) !== undefined) return undefined;
+  const terms: string[] = [];
+  const size = selector.size;
+  if (size !== undefined && size !== null) {
+    const condition = String(size).trim();
+    const op = /^(>=|<=|>|<|==)?/.exec(condition)![0];
+    const bytes = humanizeParseBytes(condition.slice(op.length).trim());
+    if ("error" in bytes) return undefined;
+    terms.push(`disk.size ${op || "=="} ${BigInt(Math.trunc(bytes.value))}u`);
+  }
+  const glob = (field: string, key: string) => {
+    const pattern = str(selector, [key]);
+    if (pattern !== "") terms.push(`glob(${goQuote(pattern)}, disk.${field})`);
+  };
+  glob("uuid", "uuid");
+  glob("wwid", "wwid");
+  glob("model", "model");
+  glob("serial", "serial");
+  glob("modalias", "modalias");
+  terms.push('disk.transport != ""');
+  const type = str(selector, ["type"]);
+  if (type === "nvme") terms.push('disk.transport == "nvme"');
+  if (type === "sd") terms.push('disk.transport == "mmc"');
+  if (type === "hdd") terms.push("disk.rotational");
+  if (type === "ssd") terms.push("!disk.rotational");
+  glob("bus_path", "busPath");
+  terms.push("!disk.readonly", "!disk.cdrom");
+  let out = terms[0]!;
+  let lineStart = 0;
+  for (const term of terms.slice(1)) {
+    // The operator's mangled name `_&&_` counts toward the column, as cel-go counts it.
+    if (out.length - lineStart + 4 >= 80) {
+      lineStart = out.length;
+      out += " &&\n";
+    } else out += " && ";
+    out += term;
+  }
+  return out;
 }
 
 /** The system volumes a VolumeConfig can move between a directory and a partition. */
@@ -92,7 +138,11 @@ export function runtimeValidate(
       else if (state.matchInstallDisks !== undefined) {
         const r = state.matchInstallDisks(selector);
         if (r.matched === 0)
-          c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
+          c.error(`no disks matched the expression: ${installDiskExpression(selector) ?? r.expression}`, [
+            "machine",
+            "install",
+            "diskSelector",
+          ]);
       }
     }
     if (list(install, ["extensions"]).length > 0)
