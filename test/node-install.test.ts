@@ -51,7 +51,9 @@ describe("metal install", () => {
       );
       await expect(unaryCall(insecureClient(node.address), APPLY, applyBody(config))).rejects.toMatchObject({
         code: grpc.status.INVALID_ARGUMENT,
-        details: expect.stringContaining("no disks matched the expression: size: >= 1TB"),
+        details: expect.stringContaining(
+          'no disks matched the expression: disk.size >= 1000000000000u && disk.transport != "" && !disk.readonly && !disk.cdrom',
+        ),
       });
     } finally {
       await node.stop();

@@ -374,19 +374,19 @@ name: data
         document: "HostnameConfig",
         path: "",
         at: "18:1",
-        detail: "duplicate document (the same kind and name is already at line 14)",
+        detail: "duplicate document: HostnameConfig/",
       },
       {
         document: "v1alpha1",
         path: "",
         at: "22:1",
-        detail: "duplicate document (the same document is already at line 1)",
+        detail: "duplicate v1alpha1.Config",
       },
       {
         document: "ExistingVolumeConfig/data",
         path: "",
         at: "28:1",
-        detail: "conflicting documents: UserVolumeConfig/data (line 24) and ExistingVolumeConfig/data",
+        detail: "conflicting documents: UserVolumeConfig/data and ExistingVolumeConfig/data",
       },
     ]);
     const patch = loadMachineConfig(text, { allowDuplicates: true, allowPatchDelete: true });

@@ -454,6 +454,11 @@ function identity(doc: ConfigDocument): string {
     : `${doc.apiVersion}/${doc.kind}${doc.name ? `/${doc.name}` : ""}`;
 }
 
+/** How Talos names a document in its container errors: `Kind/name`, `Kind/` when unnamed. */
+function talosDocumentID(doc: ConfigDocument): string {
+  return `${doc.kind}/${doc.name ?? ""}`;
+}
+
 function checkContainer(
   documents: readonly ConfigDocument[],
   starts: readonly SourcePosition[],
@@ -473,11 +478,13 @@ function checkContainer(
         seen.set(id, i);
         return;
       }
-      const firstLine = starts[first]?.line;
       report(documentLabel(doc), {
         path: [],
         ...(starts[i] ? { position: starts[i] } : {}),
-        detail: `duplicate document (the same ${doc.kind === LEGACY_KIND ? "document" : "kind and name"} is already at line ${firstLine})`,
+        detail:
+          doc.kind === LEGACY_KIND
+            ? "duplicate v1alpha1.Config"
+            : `duplicate document: ${talosDocumentID(doc)}`,
       });
     });
   }
@@ -497,7 +504,7 @@ function checkContainer(
         report(documentLabel(doc), {
           path: [],
           ...(starts[i] ? { position: starts[i] } : {}),
-          detail: `conflicting documents: ${documentLabel(first)} (line ${starts[other]?.line}) and ${documentLabel(doc)}`,
+          detail: `conflicting documents: ${talosDocumentID(first)} and ${talosDocumentID(doc)}`,
         });
       });
     }

@@ -39,7 +39,7 @@ describe("applyPatches", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigErrors);
       expect((err as Error).message).toMatch(
-        /^base\.yaml patched with link\.yaml, bond\.yaml: document BondConfig\/dummy0: line \d+:\d+: conflicting documents: DummyLinkConfig\/dummy0 \(line \d+\) and BondConfig\/dummy0$/,
+        /^base\.yaml patched with link\.yaml, bond\.yaml: document BondConfig\/dummy0: line \d+:\d+: conflicting documents: DummyLinkConfig\/dummy0 and BondConfig\/dummy0$/,
       );
     }
   });

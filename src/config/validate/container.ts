@@ -5,7 +5,7 @@ import { type ConfigDocument, documentLabel, LEGACY_KIND, type MachineConfigDocu
 import type { Check, KindRules } from "./check.js";
 import { get, has, list, str, strs } from "./data.js";
 import type { Findings } from "./findings.js";
-import { goQuote } from "./go.js";
+import { goParseURL, goQuote, goURLPortError } from "./go.js";
 import { inContainer, type ValidationMode } from "./modes.js";
 import { isControlPlane, machineTypeOf } from "./v1alpha1.js";
 
@@ -98,18 +98,21 @@ export function validateContainer(config: MachineConfigDocuments, mode: Validati
 
   if (resolver !== undefined) {
     const nonDefault = list(resolver.data, ["nameservers"]).some((ns) => {
-      const p = str(ns, ["protocol"]);
-      return p !== "" && p !== "Do53";
+      // Talos reads the protocol's name case-insensitively.
+      const p = str(ns, ["protocol"]).toLowerCase();
+      return p !== "" && p !== "do53";
     });
     if (nonDefault && (hostDNS === undefined || !hostDNS.enabled))
       error("hostDNS must be enabled when using non-default DNS protocols", resolver, ["nameservers"]);
   }
 
   // Discovery needs an identity; v1alpha1's discovery and identity take priority.
+  // An endpoint url.Parse refuses yields no legacy discovery service.
   const legacyDiscovery =
     legacy !== undefined &&
     get(legacy.data, ["cluster", "discovery", "enabled"]) === true &&
-    get(legacy.data, ["cluster", "discovery", "registries", "service", "disabled"]) !== true;
+    get(legacy.data, ["cluster", "discovery", "registries", "service", "disabled"]) !== true &&
+    urlParses(str(legacy.data, ["cluster", "discovery", "registries", "service", "endpoint"]));
   const discoveryDocs = docs.filter((d) => d.kind === "DiscoveryServiceConfig");
   const discoveryOn = legacyDiscovery || discoveryDocs.length > 0;
   if (discoveryOn) {
@@ -197,6 +200,12 @@ export function validateContainer(config: MachineConfigDocuments, mode: Validati
       );
     }
   }
+}
+
+/** Whether url.Parse takes the text: no leading colon, a numeric port after an authority's host. */
+function urlParses(text: string): boolean {
+  if (text.startsWith(":")) return false;
+  return !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) || goURLPortError(goParseURL(text).host) === undefined;
 }
 
 /** dependsOn.containers must name configured containers and must not form a cycle. */

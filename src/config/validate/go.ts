@@ -60,6 +60,15 @@ export function goQuoteList(items: readonly string[]): string {
   return `[${items.map(goQuote).join(" ")}]`;
 }
 
+/**
+ * go-multierror's text of a list of errors, as it reads when wrapped into another error
+ * (`1 error occurred:\n\t* a\n\n`, `2 errors occurred:\n\t* a\n\t* b\n\n`).
+ */
+export function goMultiError(messages: readonly string[]): string {
+  const head = messages.length === 1 ? "1 error occurred:" : `${messages.length} errors occurred:`;
+  return `${head}\n\t${messages.map((m) => `* ${m}`).join("\n\t")}\n\n`;
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /**
@@ -168,9 +177,28 @@ export function goPort(host: string): string {
   return /^\d*$/.test(port) ? port : "";
 }
 
+/** url.Parse's check of what follows the host: `:` and digits only (after `]` for IPv6). */
+export function goURLPortError(host: string): string | undefined {
+  let at: number;
+  if (host.startsWith("[")) {
+    const close = host.lastIndexOf("]");
+    if (close < 0) return "missing ']' in host";
+    at = close + 1;
+  } else {
+    at = host.lastIndexOf(":");
+    if (at < 0) return undefined;
+  }
+  const colonPort = host.slice(at);
+  return colonPort === "" || /^:\d*$/.test(colonPort)
+    ? undefined
+    : `invalid port ${goQuote(colonPort)} after host`;
+}
+
 /** siderolabs/net ValidateEndpointURI: bracketed IPv6, a host, a port in range. */
 export function validateEndpointURI(text: string): string | undefined {
   const u = goParseURL(text);
+  const portError = goURLPortError(u.host);
+  if (portError !== undefined) return `parse ${goQuote(text)}: ${portError}`;
   if ((u.host.match(/:/g) ?? []).length > 2 && (!u.host.includes("[") || !u.host.includes("]"))) {
     return "IPv6 addresses MUST be enclosed by square brackets";
   }
@@ -197,13 +225,13 @@ export function goParseCIDR(text: string): string | undefined {
   const addr = slash >= 0 ? text.slice(0, slash) : text;
   const bits = slash >= 0 ? text.slice(slash + 1) : "";
   const family = goParseIP(addr) ? isIP(addr) : 0;
-  if (slash < 0 || family === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) {
+  if (slash < 0 || family === 0 || !/^\d+$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) {
     return `invalid CIDR address: ${text}`;
   }
   return undefined;
 }
 
-/** siderolabs/net ParseSubnetOrAddress (v0.4): a netip prefix, or a bare netip address. */
+/** siderolabs/net ParseSubnetOrAddress (v0.4): a netip prefix, or a bare netip address (zones allowed). */
 export function isSubnetOrAddress(text: string): boolean {
   return netipParsePrefix(text) === undefined || netipParseAddr(text) === undefined;
 }

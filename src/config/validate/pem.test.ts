@@ -1,7 +1,7 @@
 // Certificates and keys are judged with crypto/x509's errors, as siderolabs/crypto wraps them.
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { certificateError, privateKeyError } from "./pem.js";
+import { assertValidPEM, certificateError, pemBlocks, privateKeyError } from "./pem.js";
 
 const pem = (type: string, der: Buffer) =>
   `-----BEGIN ${type}-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END ${type}-----\n`;
@@ -76,5 +76,49 @@ describe("privateKeyError", () => {
     expect(privateKeyError(pem("DSA PRIVATE KEY", Buffer.from([1])), true)).toBe(
       'unsupported key type: "DSA PRIVATE KEY"',
     );
+  });
+});
+
+describe("PEM blocks as encoding/pem finds them", () => {
+  const body = Buffer.from("hello").toString("base64");
+  it.each([
+    ["a block", `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`, ["CERTIFICATE"]],
+    ["blanks after the dashes", `-----BEGIN A-----  \n${body}\n-----END A----- \t\n`, ["A"]],
+    ["CRLF line ends", `-----BEGIN A-----\r\n${body}\r\n-----END A-----\r\n`, ["A"]],
+    [
+      "headers before the body",
+      `-----BEGIN A-----\nProc-Type: 4,ENCRYPTED\n\n${body}\n-----END A-----`,
+      ["A"],
+    ],
+    ["an empty block", "-----BEGIN A-----\n-----END A-----\n", ["A"]],
+    [
+      "text around blocks",
+      `junk\n-----BEGIN A-----\n${body}\n-----END A-----\nmore\n-----BEGIN B-----\n${body}\n-----END B-----`,
+      ["A", "B"],
+    ],
+    ["a BEGIN inside a line", `junk -----BEGIN A-----\n${body}\n-----END A-----\n`, []],
+    ["an END of another type", `-----BEGIN A-----\n${body}\n-----END B-----\n`, []],
+    ["text after the END dashes", `-----BEGIN A-----\n${body}\n-----END A----- x\n`, []],
+    [
+      "a bad body is skipped for the next block",
+      `-----BEGIN A-----\n!!!!\n-----END A-----\n-----BEGIN B-----\n${body}\n-----END B-----\n`,
+      ["B"],
+    ],
+  ])("%s", (_name, text, types) => {
+    expect(pemBlocks(text).map((b) => b.type)).toEqual(types);
+  });
+
+  it("keeps the body's bytes", () => {
+    expect(pemBlocks(`-----BEGIN A-----\n${body}\n-----END A-----`)[0]?.der.toString()).toBe("hello");
+  });
+
+  it("asserts blocks of the expected types, as Talos's AssertValidPEM", () => {
+    const block = (type: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
+    expect(assertValidPEM(block("CERTIFICATE"), "CERTIFICATE")).toBeUndefined();
+    expect(assertValidPEM(block("CERTIFICATE") + block("PRIVATE KEY"), "CERTIFICATE")).toBe(
+      'unexpected PEM block type "PRIVATE KEY", expected one of ["CERTIFICATE"]',
+    );
+    expect(assertValidPEM(block("RSA PRIVATE KEY"))).toBeUndefined();
+    expect(assertValidPEM("not pem")).toBe("no PEM blocks found");
   });
 });

@@ -1,26 +1,84 @@
 // PEM checks in Go's terms (encoding/pem block scanning, siderolabs/crypto key types), for the
 // certificate and key fields rules look at.
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { goQuote, goQuoteList } from "./go.js";
+import { goDecodeBase64, goQuote, goQuoteList } from "./go.js";
 
 export interface PemBlock {
   readonly type: string;
   readonly der: Buffer;
 }
 
-const BLOCK = /-----BEGIN ([^\r\n]*?)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BEGIN = "-----BEGIN ";
+const END = "-----END ";
+const DASHES = "-----";
 
-/** Every well-formed PEM block of the text, in order (what repeated pem.Decode calls return). */
+/** encoding/pem's getLine: the line without its end and trailing blanks, and what follows it. */
+function pemLine(data: string): [string, string] {
+  let i = data.indexOf("\n");
+  let j: number;
+  if (i < 0) {
+    i = data.length;
+    j = i;
+  } else {
+    j = i + 1;
+    if (i > 0 && data[i - 1] === "\r") i--;
+  }
+  return [data.slice(0, i).replace(/[ \t]+$/, ""), data.slice(j)];
+}
+
+/**
+ * encoding/pem's Decode: the first block of `data` and the text after it. A BEGIN must open a
+ * line; a block whose END line or base64 body is wrong is skipped and the search goes on.
+ */
+function pemDecode(data: string): [PemBlock, string] | undefined {
+  let rest = data;
+  for (;;) {
+    if (rest.startsWith(BEGIN)) rest = rest.slice(BEGIN.length);
+    else {
+      const at = rest.indexOf(`\n${BEGIN}`);
+      if (at < 0) return undefined;
+      rest = rest.slice(at + 1 + BEGIN.length);
+    }
+    let typeLine: string;
+    [typeLine, rest] = pemLine(rest);
+    if (!typeLine.endsWith(DASHES)) continue;
+    const type = typeLine.slice(0, -DASHES.length);
+    let headers = 0;
+    for (;;) {
+      if (rest.length === 0) return undefined;
+      const [line, next] = pemLine(rest);
+      if (!line.includes(":")) break;
+      headers++;
+      rest = next;
+    }
+    let endIndex: number;
+    let trailerIndex: number;
+    if (headers === 0 && rest.startsWith(END)) {
+      endIndex = 0;
+      trailerIndex = END.length;
+    } else {
+      endIndex = rest.indexOf(`\n${END}`);
+      trailerIndex = endIndex + 1 + END.length;
+    }
+    if (endIndex < 0) continue;
+    const trailer = rest.slice(trailerIndex);
+    const trailerLength = type.length + DASHES.length;
+    if (trailer.length < trailerLength) continue;
+    if (!trailer.startsWith(type) || trailer.slice(type.length, trailerLength) !== DASHES) continue;
+    if (pemLine(trailer.slice(trailerLength))[0] !== "") continue;
+    const decoded = goDecodeBase64(rest.slice(0, endIndex).replace(/[ \t]/g, ""));
+    if ("error" in decoded) continue;
+    return [{ type, der: decoded.bytes }, pemLine(rest.slice(endIndex + END.length))[1]];
+  }
+}
+
+/** Every block of the text, in order (what repeated pem.Decode calls return). */
 export function pemBlocks(text: string): PemBlock[] {
   const out: PemBlock[] = [];
-  for (const m of text.matchAll(BLOCK)) {
-    const body = m[2]!
-      .split(/\r?\n/)
-      .filter((line) => !/^[\w-]+:/.test(line))
-      .join("")
-      .replace(/\s+/g, "");
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) continue;
-    out.push({ type: m[1]!, der: Buffer.from(body, "base64") });
+  let rest = text;
+  for (let block = pemDecode(rest); block !== undefined; block = pemDecode(rest)) {
+    out.push(block[0]);
+    rest = block[1];
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // apply), and each one only with the answer it needs.
 import { describe, expect, it } from "vitest";
 import { loadMachineConfig } from "../load/index.js";
-import { systemVolumeBacking } from "./runtime.js";
+import { installDiskExpression, systemVolumeBacking } from "./runtime.js";
 import { doc, merge, run, WORKER } from "./testkit.js";
 
 const PARTITION = { provisioning: { diskSelector: { match: "disk.transport == 'nvme'" }, maxSize: "10GiB" } };
@@ -23,12 +23,47 @@ describe("runtime checks", () => {
       matchInstallDisks: () => ({ matched: 0, expression: "disk.size >= 1000000000000u" }),
     };
     expect(run([base], { runtime }).errors).toEqual([
-      "v1alpha1 machine.install.diskSelector: no disks matched the expression: disk.size >= 1000000000000u",
+      'v1alpha1 machine.install.diskSelector: no disks matched the expression: disk.size >= 1000000000000u && disk.transport != "" && !disk.readonly && !disk.cdrom',
     ]);
     const found = { matchInstallDisks: () => ({ matched: 1, expression: "disk.size >= 1000000000000u" }) };
     expect(run([base], { runtime: found }).errors).toEqual([]);
     // Only metal installs.
     expect(run([base], { runtime, mode: "cloud" }).errors).toEqual([]);
+  });
+
+  it("prints the selector as the CEL expression Talos builds, wrapped as cel-go wraps it", () => {
+    expect(installDiskExpression({ size: "4GB", type: "nvme" })).toBe(
+      'disk.size == 4000000000u && disk.transport != "" && disk.transport == "nvme" &&\n!disk.readonly && !disk.cdrom',
+    );
+    expect(installDiskExpression({ size: "1MiB", type: "nvme" })).toBe(
+      'disk.size == 1048576u && disk.transport != "" && disk.transport == "nvme" && !disk.readonly &&\n!disk.cdrom',
+    );
+    expect(installDiskExpression({ busPath: "/pci-0000:00:17.0/*", type: "ssd", model: "WDC*" })).toBe(
+      'glob("WDC*", disk.model) && disk.transport != "" && !disk.rotational && glob("/pci-0000:00:17.0/*", disk.bus_path) &&\n!disk.readonly && !disk.cdrom',
+    );
+    expect(installDiskExpression({ serial: "S1", uuid: "u-*", size: "< 1 TiB" })).toBe(
+      'disk.size < 1099511627776u && glob("u-*", disk.uuid) && glob("S1", disk.serial) &&\ndisk.transport != "" && !disk.readonly && !disk.cdrom',
+    );
+    expect(installDiskExpression({ name: "sda" })).toBeUndefined();
+  });
+
+  it("reports a selector that makes no expression again instead of matching it", () => {
+    const base = merge(WORKER, { machine: { install: { diskSelector: { type: "floppy" } } } });
+    let asked = 0;
+    const runtime = {
+      matchInstallDisks: () => {
+        asked++;
+        return { matched: 0, expression: "" };
+      },
+    };
+    const problem =
+      'v1alpha1 machine.install.diskSelector: install disk selector is invalid: unsupported disk type "floppy"';
+    expect(run([base], { runtime }).errors).toEqual([
+      problem,
+      "v1alpha1 machine.install: either install disk or diskSelector should be defined",
+      problem,
+    ]);
+    expect(asked).toBe(0);
   });
 
   it("keeps a settled system volume's backing", () => {

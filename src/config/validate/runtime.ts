@@ -5,7 +5,7 @@ import { type ConfigDocument, LEGACY_KIND, type MachineConfigDocuments } from ".
 import { atLeast, type Check, type RuleOptions } from "./check.js";
 import { has, list, obj, str } from "./data.js";
 import type { Findings } from "./findings.js";
-import { goQuote } from "./go.js";
+import { goQuote, humanizeParseBytes } from "./go.js";
 import { requiresInstall } from "./modes.js";
 
 export interface RuntimeDisk {
@@ -26,6 +26,61 @@ export interface RuntimeState {
   readonly volumeBacking?: (name: string) => "directory" | "partition" | undefined;
   /** Whether the machine has IOMMU groups (PCI driver rebinding needs them). */
   readonly iommu?: boolean;
+}
+
+/** What keeps a v1alpha1 install disk selector from becoming a disk expression (DiskMatchExpression). */
+export function installDiskSelectorError(selector: Readonly<Record<string, unknown>>): string | undefined {
+  if (str(selector, ["name"]) !== "") return "selector on name is not supported";
+  const type = str(selector, ["type"]);
+  if (type !== "" && !["nvme", "sd", "hdd", "ssd"].includes(type))
+    return `unsupported disk type ${goQuote(type)}`;
+  return undefined;
+}
+
+/**
+ * The CEL text of a v1alpha1 install disk selector as Talos builds it (DiskMatchExpression) and
+ * prints it (cel-go's unparser: `&&` chains, wrapped after the operator past column 80); undefined
+ * when the selector makes no expression.
+ */
+export function installDiskExpression(selector: Readonly<Record<string, unknown>>): string | undefined {
+  if (installDiskSelectorError(selector) !== undefined) return undefined;
+  const terms: string[] = [];
+  const size = selector.size;
+  if (size !== undefined && size !== null) {
+    const condition = String(size).trim();
+    const op = /^(>=|<=|>|<|==)?/.exec(condition)![0];
+    const bytes = humanizeParseBytes(condition.slice(op.length).trim());
+    if ("error" in bytes) return undefined;
+    terms.push(`disk.size ${op || "=="} ${BigInt(Math.trunc(bytes.value))}u`);
+  }
+  const glob = (field: string, key: string) => {
+    const pattern = str(selector, [key]);
+    if (pattern !== "") terms.push(`glob(${goQuote(pattern)}, disk.${field})`);
+  };
+  glob("uuid", "uuid");
+  glob("wwid", "wwid");
+  glob("model", "model");
+  glob("serial", "serial");
+  glob("modalias", "modalias");
+  terms.push('disk.transport != ""');
+  const type = str(selector, ["type"]);
+  if (type === "nvme") terms.push('disk.transport == "nvme"');
+  if (type === "sd") terms.push('disk.transport == "mmc"');
+  if (type === "hdd") terms.push("disk.rotational");
+  if (type === "ssd") terms.push("!disk.rotational");
+  glob("bus_path", "busPath");
+  terms.push("!disk.readonly", "!disk.cdrom");
+  let out = terms[0]!;
+  let lineStart = 0;
+  for (const term of terms.slice(1)) {
+    // The operator's mangled name `_&&_` counts toward the column, as cel-go counts it.
+    if (out.length - lineStart + 4 >= 80) {
+      lineStart = out.length;
+      out += " &&\n";
+    } else out += " && ";
+    out += term;
+  }
+  return out;
 }
 
 /** The system volumes a VolumeConfig can move between a directory and a partition. */
@@ -75,10 +130,20 @@ export function runtimeValidate(
     const c = checkOf(legacy);
     const install = obj(legacy.data, ["machine", "install"]);
     const selector = obj(install, ["diskSelector"]);
-    if (requiresInstall(options.mode) && selector !== undefined && state.matchInstallDisks !== undefined) {
-      const r = state.matchInstallDisks(selector);
-      if (r.matched === 0)
-        c.error(`no disks matched the expression: ${r.expression}`, ["machine", "install", "diskSelector"]);
+    if (requiresInstall(options.mode) && selector !== undefined) {
+      // A selector that does not make an expression is reported again here, and matches nothing.
+      const invalid = installDiskSelectorError(selector);
+      if (invalid !== undefined)
+        c.error(`install disk selector is invalid: ${invalid}`, ["machine", "install", "diskSelector"]);
+      else if (state.matchInstallDisks !== undefined) {
+        const r = state.matchInstallDisks(selector);
+        if (r.matched === 0)
+          c.error(`no disks matched the expression: ${installDiskExpression(selector) ?? r.expression}`, [
+            "machine",
+            "install",
+            "diskSelector",
+          ]);
+      }
     }
     if (list(install, ["extensions"]).length > 0)
       c.warn(deprecatedExtensions(options), ["machine", "install", "extensions"]);

@@ -7,12 +7,16 @@ import { kubernetesImageTagError } from "./compat.js";
 import { type Data, filled, get, has, list, num, obj, str, strs } from "./data.js";
 import {
   goDecodeBase64,
+  goMultiError,
   goParseCIDR,
   goParseDuration,
   goParseIP,
   goParseURL,
   goQuote,
+  goURLPortError,
+  humanizeParseBytes,
   isSubnetOrAddress,
+  netipParseAddr,
   netipParsePrefix,
   validateEndpointURI,
 } from "./go.js";
@@ -20,7 +24,7 @@ import { PROTECTED_KUBELET_FIELDS, podResourcesError } from "./kinds/k8s.js";
 import { ociSpecError } from "./kinds/runtime.js";
 import { annotationsErrors, labelsErrors, TALOS_ROLES, taintsErrors } from "./labels.js";
 import { inContainer, requiresInstall } from "./modes.js";
-import { deprecatedExtensions } from "./runtime.js";
+import { deprecatedExtensions, installDiskSelectorError } from "./runtime.js";
 
 /** Talos's machine types; "join" and "" are old spellings of worker. */
 export type MachineType = "controlplane" | "worker" | "init" | "unknown";
@@ -107,19 +111,19 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   checkCluster(d, cp, err, since14);
 
   const install = obj(machine, ["install"]);
+  // A size Talos cannot read fails the decoding of the document, whatever the mode.
+  const sizeError = diskSizeMatcherError(get(install, ["diskSelector", "size"]));
+  if (sizeError !== undefined) err(sizeError, ["machine", "install", "diskSelector", "size"]);
   // Until 1.14 (UnattendedInstallConfig) metal required the install section.
   if (requiresInstall(c.options.mode) && install === undefined && !since14)
     err(`install instructions are required in ${goQuote(c.options.mode)} mode`, ["machine", "install"]);
   if (requiresInstall(c.options.mode) && install !== undefined) {
-    const size = get(install, ["diskSelector", "size"]);
-    if (size !== undefined && size !== null && !isDiskSizeMatcher(String(size)))
-      err(`install disk selector is invalid: invalid size: ${goQuote(String(size))}`, [
-        "machine",
-        "install",
-        "diskSelector",
-        "size",
-      ]);
-    if (str(install, ["disk"]) === "" && !has(install, ["diskSelector"]))
+    const selector = obj(install, ["diskSelector"]);
+    const selectorError = selector === undefined ? undefined : installDiskSelectorError(selector);
+    if (selectorError !== undefined)
+      err(`install disk selector is invalid: ${selectorError}`, ["machine", "install", "diskSelector"]);
+    // The selector matches no disk when it cannot be turned into an expression.
+    if (str(install, ["disk"]) === "" && (selector === undefined || selectorError !== undefined))
       err("either install disk or diskSelector should be defined", ["machine", "install"]);
     if (list(install, ["extraKernelArgs"]).length > 0 && get(install, ["grubUseUKICmdline"]) === true)
       err("install.extraKernelArgs and install.grubUseUKICmdline can't be used together", [
@@ -231,7 +235,8 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     const partitions = list(disk, ["partitions"]);
     partitions.forEach((p, j) => {
       const size = get(p, ["size"]);
-      const zero = size === undefined || size === null || size === 0 || size === "" || size === "0";
+      const parsed = size === undefined || size === null ? undefined : humanizeParseBytes(String(size));
+      const zero = parsed === undefined || ("value" in parsed && parsed.value === 0);
       if (zero && j !== partitions.length - 1) {
         err(
           `partition for disk ${goQuote(str(disk, ["device"]))} is set to occupy full disk, but it's not the last partition in the list`,
@@ -301,14 +306,16 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
       if (str(d, ["cluster", "secret"]) === "")
         err(".cluster.secret should be set when .machine.network.kubespan is enabled", kat);
     }
-    // Talos 1.12 spelt the endpoint filter message "filer".
-    const filter = c.atLeast(1, 13) ? "filter" : "filer";
+    // Talos 1.12.0-1.12.3 spelt the endpoint filter message "filer"; 1.12.4 fixed the word and
+    // brought the advertised networks filter. Without a running version, 1.12 is 1.12.0.
+    const since1124 = c.atLeast(1, 13) || runningAtLeast(c, 1, 12, 4);
+    const filter = since1124 ? "filter" : "filer";
     for (const e of subnetErrors(
       strs(kubespan, ["filters", "endpoints"]),
       (s) => `KubeSpan endpoint ${filter} is not valid: ${goQuote(s)}`,
     ))
       err(e, [...at, "endpoints"]);
-    for (const cidr of c.atLeast(1, 13) ? strs(kubespan, ["filters", "excludeAdvertisedNetworks"]) : []) {
+    for (const cidr of since1124 ? strs(kubespan, ["filters", "excludeAdvertisedNetworks"]) : []) {
       if (netipParsePrefix(cidr) !== undefined)
         err(`KubeSpan exclude advertised networks filter is not valid: ${goQuote(cidr)}`, [
           ...at,
@@ -320,10 +327,10 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   if (has(machine, ["logging"])) {
     list(machine, ["logging", "destinations"]).forEach((dest, i) => {
       const at: ConfigPath = ["machine", "logging", "destinations", i];
-      const endpoint = str(dest, ["endpoint"]);
-      if (endpoint === "") err("empty logging endpoint", [...at, "endpoint"]);
+      // A missing endpoint is "empty"; one written as "" is an empty URL, without host or scheme.
+      if (!has(dest, ["endpoint"])) err("empty logging endpoint", [...at, "endpoint"]);
       else {
-        const u = goParseURL(endpoint);
+        const u = goParseURL(str(dest, ["endpoint"]));
         if (u.host === "") err("empty logging endpoint's host", [...at, "endpoint"]);
         if (u.scheme !== "tcp" && u.scheme !== "udp")
           err(`unexpected logging endpoint scheme ${goQuote(u.scheme)}`, [...at, "endpoint"]);
@@ -344,12 +351,15 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
     if (seen.size > 0) warn(deprecatedExtensions(c.options), ["machine", "install", "extensions"]);
   }
 
-  for (const e of labelsErrors(obj(machine, ["nodeLabels"]) ?? {}))
-    err(`invalid machine node labels: ${e}`, ["machine", "nodeLabels"]);
-  for (const e of annotationsErrors(obj(machine, ["nodeAnnotations"]) ?? {}))
-    err(`invalid machine node annotations: ${e}`, ["machine", "nodeAnnotations"]);
-  for (const e of taintsErrors(obj(machine, ["nodeTaints"]) ?? {}))
-    err(`invalid machine node taints: ${e}`, ["machine", "nodeTaints"]);
+  // Each of these is one error wrapping the list of its problems, in go-multierror's words.
+  for (const [field, what, problems] of [
+    ["nodeLabels", "labels", labelsErrors(obj(machine, ["nodeLabels"]) ?? {})],
+    ["nodeAnnotations", "annotations", annotationsErrors(obj(machine, ["nodeAnnotations"]) ?? {})],
+    ["nodeTaints", "taints", taintsErrors(obj(machine, ["nodeTaints"]) ?? {})],
+  ] as const) {
+    if (problems.length > 0)
+      err(`invalid machine node ${what}: ${goMultiError(problems)}`, ["machine", field]);
+  }
 
   const apiAccess = obj(machine, ["features", "kubernetesTalosAPIAccess"]);
   if (apiAccess !== undefined && get(apiAccess, ["enabled"]) === true) {
@@ -418,9 +428,17 @@ export function validateV1Alpha1(c: Check, strict: boolean): void {
   }
 }
 
-/** `[>=|<=|>|<|==]<size>` with a human-readable size (4GB, 1 TiB, 512000). */
-function isDiskSizeMatcher(text: string): boolean {
-  return /^\s*(>=|<=|>|<|==)?\s*\d+(\.\d+)?\s*([kKmMgGtTpPeE]i?[bB]?|[bB])?\s*$/.test(text);
+/**
+ * The install disk selector's size (`[>=|<=|>|<|==]<size>`, a human-readable size): Talos reads it
+ * while decoding, an optional operator and then go-humanize's size.
+ */
+function diskSizeMatcherError(size: unknown): string | undefined {
+  if (size === undefined || size === null) return undefined;
+  const condition = String(size).trim();
+  const op = /^(>=|<=|>|<|==)?/.exec(condition)![0];
+  const rest = condition.slice(op.length);
+  const r = humanizeParseBytes(rest.trim());
+  return "error" in r ? `failed to parse disk size ${rest}: ${r.error}` : undefined;
 }
 
 type Report = (message: string, path?: ConfigPath) => void;
@@ -432,16 +450,17 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     return;
   }
   // Until 1.14 the control plane endpoint was required, and its absence the only cluster error.
-  if (!since14 && str(cluster, ["controlPlane", "endpoint"]) === "") {
+  // An endpoint written as "" is set: it parses as an empty URL, which has no host.
+  if (!since14 && !has(cluster, ["controlPlane", "endpoint"])) {
     err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
     return;
   }
   if (has(cluster, ["controlPlane"])) {
-    const endpoint = str(cluster, ["controlPlane", "endpoint"]);
-    if (endpoint === "") {
+    if (!has(cluster, ["controlPlane", "endpoint"])) {
       err("cluster controlplane endpoint is required", ["cluster", "controlPlane", "endpoint"]);
       return;
     }
+    const endpoint = str(cluster, ["controlPlane", "endpoint"]);
     const e = validateEndpointURI(endpoint);
     if (e !== undefined) err(`invalid controlplane endpoint: ${e}`, ["cluster", "controlPlane", "endpoint"]);
   }
@@ -513,12 +532,17 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     const at: ConfigPath = ["cluster", "discovery", "registries", "service", "endpoint"];
     const endpoint = str(discovery, ["registries", "service", "endpoint"]) || DEFAULT_DISCOVERY_ENDPOINT;
     const u = goParseURL(endpoint);
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(endpoint) && !endpoint.startsWith("/"))
+    const parseError = requestURIError(endpoint, u.host);
+    if (parseError !== undefined)
       err(
-        `cluster discovery service registry endpoint is invalid: parse ${goQuote(endpoint)}: invalid URI for request`,
+        `cluster discovery service registry endpoint is invalid: parse ${goQuote(endpoint)}: ${parseError}`,
         at,
       );
-    else if (u.path !== "" && u.path !== "/") err("cluster discovery service path should be empty", at);
+    else {
+      // A request URI without a scheme is all path, "//host" included.
+      const path = u.scheme === "" ? endpoint.split("?")[0]! : u.path;
+      if (path !== "" && path !== "/") err("cluster discovery service path should be empty", at);
+    }
     if (str(cluster, ["id"]) === "") err("cluster discovery service requires .cluster.id", ["cluster", "id"]);
     if (str(cluster, ["secret"]) === "")
       err("cluster discovery service requires .cluster.secret", ["cluster", "secret"]);
@@ -539,6 +563,26 @@ function checkCluster(d: Data, cp: boolean, err: Report, since14: boolean): void
     if (e !== undefined)
       err(`${label} resource validation failed: ${e}`, ["cluster", component, "resources"]);
   }
+}
+
+/** Whether the node runs Talos major.minor.patch or a newer patch of the contract's release. */
+function runningAtLeast(c: Check, major: number, minor: number, patch: number): boolean {
+  const v = c.options.talosVersion;
+  if (v === undefined || v.major !== major || v.minor !== minor) return false;
+  if (
+    c.options.contract !== undefined &&
+    (c.options.contract.major !== major || c.options.contract.minor !== minor)
+  )
+    return false;
+  const m = /^v?\d+\.\d+\.(\d+)/.exec(v.text);
+  return m !== null && Number(m[1]) >= patch;
+}
+
+/** url.ParseRequestURI's complaint: a leading colon, a relative reference, a port that is not a number. */
+function requestURIError(text: string, host: string): string | undefined {
+  if (text.startsWith(":")) return "missing protocol scheme";
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(text) && !text.startsWith("/")) return "invalid URI for request";
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? goURLPortError(host) : undefined;
 }
 
 /** APIServerConfig.Validate: the first problem only. */
@@ -674,10 +718,8 @@ function checkDeviceInterface(dev: unknown, at: ConfigPath, err: Report): void {
   const pair = "[networking.os.device.interface], [networking.os.device.deviceSelector]";
   if (name === "" && !hasSelector) err(`${pair}: ${REQUIRED_OPTIONS}`, at);
   else if (name !== "" && hasSelector) err(`${pair}: ${MUTUALLY_EXCLUSIVE}`, at);
-  if (
-    hasSelector &&
-    Object.values(selector as Data).every((v) => v === null || v === undefined || v === "" || v === false)
-  )
+  // Zero in Go's sense: no string set and no `physical` (false is a set pointer).
+  if (hasSelector && Object.values(selector as Data).every((v) => v === null || v === undefined || v === ""))
     err(`[networking.os.device.deviceSelector]: ${EMPTY_SECTION}`, [...at, "deviceSelector"]);
 
   const bond = obj(dev, ["bond"]);
@@ -708,7 +750,9 @@ function bondErrors(b: Data): string[] {
     const v = str(b, [field]);
     if (!values.includes(v)) out.push(message.replace("%s", v));
   }
-  const mode = str(b, ["mode"]) || "balance-rr";
+  // An unknown mode reads as the zero mode (balance-rr) for the rules below.
+  const written = str(b, ["mode"]);
+  const mode = BOND_ENUMS[0]![1].includes(written) && written !== "" ? written : "balance-rr";
   const miimon = num(b, ["miimon"]) ?? 0;
   const up = num(b, ["updelay"]) ?? 0;
   const down = num(b, ["downdelay"]) ?? 0;
@@ -765,14 +809,31 @@ function wireguardErrors(wg: Data): string[] {
   return out;
 }
 
-/** siderolabs/net AddressContainsPort. */
+/** siderolabs/net AddressContainsPort: net.SplitHostPort succeeds, and a host with colons is an address. */
 function addressContainsPort(addr: string): boolean {
-  if (!addr.includes(":")) return false;
-  const pieces = addr.split(":");
-  if (goParseIP(addr.replace(/^\[+|\]+$/g, ""))) return false;
-  const trimmed = addr.slice(0, addr.length - pieces[pieces.length - 1]!.length - 1);
-  if (goParseIP(trimmed.replace(/^\[+|\]+$/g, ""))) return true;
-  return pieces.length <= 2;
+  const host = splitHostPort(addr);
+  return host !== undefined && (!host.includes(":") || netipParseAddr(host) === undefined);
+}
+
+/** net.SplitHostPort's host, or undefined where it fails. */
+function splitHostPort(hostport: string): string | undefined {
+  const i = hostport.lastIndexOf(":");
+  if (i < 0) return undefined;
+  let host: string;
+  let j = 0;
+  let k = 0;
+  if (hostport.startsWith("[")) {
+    const end = hostport.indexOf("]");
+    if (end < 0 || end + 1 !== i) return undefined;
+    host = hostport.slice(1, end);
+    j = 1;
+    k = end + 1;
+  } else {
+    host = hostport.slice(0, i);
+    if (host.includes(":")) return undefined;
+  }
+  if (hostport.slice(j).includes("[") || hostport.slice(k).includes("]")) return undefined;
+  return host;
 }
 
 function ipOrCIDRError(address: string): string | undefined {
