@@ -41,14 +41,17 @@ describe("runtime checks", () => {
     expect(run([WORKER, doc("VolumeConfig", { name: "ETCD" })], { runtime }).errors).toEqual([]);
     // Volumes not yet established conflict with nothing.
     expect(run([WORKER, doc("VolumeConfig", { name: "CRI", ...PARTITION })], { runtime }).errors).toEqual([]);
-    // Talos 1.13 had no such rule.
+    // Talos 1.13 had no such rule: it took no VolumeConfig for ETCD at all.
     expect(
       run([WORKER, doc("VolumeConfig", { name: "ETCD", ...PARTITION })], {
         runtime,
         talosVersion: "v1.13.0",
         mode: "cloud",
       }).errors,
-    ).toEqual(["v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required"]);
+    ).toEqual([
+      "v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required",
+      'VolumeConfig/ETCD name: only ["STATE" "EPHEMERAL" "IMAGECACHE"] volumes are supported',
+    ]);
   });
 
   it("refuses removing the VolumeConfig of a partition-backed system volume", () => {
