@@ -159,6 +159,20 @@ describe("celError reports as cel-go does", () => {
     );
   });
 
+  it("knows the standard library's conversions and type names", () => {
+    for (const ok of [
+      "type(disk.size) == uint",
+      "int(disk.size) > 0 && string(disk.rotational) == 'true' && double(disk.size) > 1e9",
+      "disk.model.matches('^Samsung') && matches(disk.serial, 'S[0-9]+')",
+    ])
+      expect(celError(ok, "disk", "bool"), ok).toBeUndefined();
+    expect(celError("uint", "disk", "bool")).toBe("expression output type is type(uint), expected bool");
+    const e = "int(disk.rotational) > 0";
+    expect(celError(e, "disk", "bool")).toBe(
+      issue(e, 4, "found no matching overload for 'int' applied to '(bool)'"),
+    );
+  });
+
   it("counts columns in characters and marks wide ones", () => {
     expect(celError("'é' + 1", "disk", "bool")).toBe(
       "ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^",

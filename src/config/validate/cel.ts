@@ -757,6 +757,24 @@ function functions(env: CelEnvironment): ReadonlyMap<string, readonly Overload[]
   return out;
 }
 
+/** The standard library's type identifiers (`type(x) == uint`). */
+const TYPE_NAMES: ReadonlyMap<string, Type> = new Map<string, Type>(
+  (
+    [
+      ["int", T.int],
+      ["uint", T.uint],
+      ["double", T.double],
+      ["bool", T.bool],
+      ["string", T.string],
+      ["bytes", T.bytes],
+      ["null_type", T.null],
+      ["list", listOf(T.dyn)],
+      ["map", mapOf(T.dyn, T.dyn)],
+      ["type", { k: "type", elem: T.dyn }],
+    ] as const
+  ).map(([name, t]): [string, Type] => [name, { k: "type", elem: t }]),
+);
+
 const wildcard = (t: Type): boolean => t.k === "dyn" || t.k === "error";
 
 /** Legacy nullable kinds: null compares with messages, durations, timestamps and optionals. */
@@ -830,9 +848,11 @@ function assignable(m: Bindings, from: Type, to: Type): boolean {
   switch (from.k) {
     case "message":
       return from.desc.typeName === (to as typeof from).desc.typeName;
+    case "type":
+      // Any type value is assignable to any other.
+      return true;
     case "list":
     case "optional":
-    case "type":
       return assignable(m, from.elem, (to as typeof from).elem);
     case "map":
       return (
@@ -890,7 +910,7 @@ class Checker {
       const t = this.scopes[i]!.get(name);
       if (t !== undefined) return t;
     }
-    return undefined;
+    return TYPE_NAMES.get(name);
   }
 
   check(n: Node): Type {
