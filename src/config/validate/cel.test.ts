@@ -173,6 +173,77 @@ describe("celError reports as cel-go does", () => {
     );
   });
 
+  it("recovers from syntax errors as ANTLR does, reporting what it reports", () => {
+    const operand =
+      "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+    const twice = "1 + +";
+    expect(celError(twice, "disk", "bool")).toBe(
+      [
+        issue(twice, 5, `Syntax error: mismatched input '+' expecting ${operand}`),
+        issue(twice, 6, `Syntax error: mismatched input '<EOF>' expecting ${operand}`),
+      ].join("\n"),
+    );
+    // A stray operator before an operand is dropped; the rest parses.
+    const stray = "disk.size > > 1u";
+    expect(celError(stray, "disk", "bool")).toBe(
+      issue(stray, 13, `Syntax error: extraneous input '>' expecting ${operand}`),
+    );
+    const star = "*@a | b";
+    expect(celError(star, "disk", "bool")).toBe(
+      [
+        issue(star, 1, `Syntax error: extraneous input '*' expecting ${operand}`),
+        issue(star, 2, "Syntax error: token recognition error at: '@'"),
+        issue(star, 5, "Syntax error: token recognition error at: '| '"),
+        issue(star, 7, "Syntax error: extraneous input 'b' expecting <EOF>"),
+      ].join("\n"),
+    );
+    // While recovering, the closing parenthesis is supplied without a word.
+    const open = "(1 + ";
+    expect(celError(open, "disk", "bool")).toBe(
+      issue(open, 6, `Syntax error: mismatched input '<EOF>' expecting ${operand}`),
+    );
+    const close = "disk.size > )";
+    expect(celError(close, "disk", "bool")).toBe(
+      issue(close, 13, `Syntax error: mismatched input ')' expecting ${operand}`),
+    );
+    expect(celError("disk.", "disk", "bool")).toBe(
+      issue("disk.", 6, "Syntax error: no viable alternative at input '.'"),
+    );
+  });
+
+  it("words unfinished lists, maps and calls by what may come next", () => {
+    expect(celError("[", "disk", "bool")).toBe(
+      issue(
+        "[",
+        2,
+        "Syntax error: mismatched input '<EOF>' expecting {'[', ']', '{', '(', '.', ',', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}",
+      ),
+    );
+    expect(celError("[1, 2", "disk", "bool")).toBe(
+      issue("[1, 2", 6, "Syntax error: mismatched input '<EOF>' expecting {']', ','}"),
+    );
+    expect(celError("[1, 2,", "disk", "bool")).toBe(
+      issue("[1, 2,", 7, "Syntax error: missing ']' at '<EOF>'"),
+    );
+    expect(celError("{'a': 1,", "disk", "bool")).toBe(
+      issue("{'a': 1,", 9, "Syntax error: missing '}' at '<EOF>'"),
+    );
+    const list = "disk.transport in ['a' 'b']";
+    expect(celError(list, "disk", "bool")).toBe(
+      issue(list, 24, "Syntax error: extraneous input ''b'' expecting {']', ','}"),
+    );
+    // Trailing commas end lists and maps, not calls.
+    expect(celError("disk.transport in ['a', 'b',] && {'a': 1,}.size() > 0", "disk", "bool")).toBeUndefined();
+    const call = "glob('a', disk.dev_path,)";
+    expect(celError(call, "disk", "bool")).toBe(
+      issue(call, 24, "Syntax error: extraneous input ',' expecting ')'"),
+    );
+    const arg = "glob('a' disk.dev_path)";
+    expect(celError(arg, "disk", "bool")).toBe(
+      issue(arg, 10, "Syntax error: mismatched input 'disk' expecting ')'"),
+    );
+  });
+
   it("counts columns in characters and marks wide ones", () => {
     expect(celError("'é' + 1", "disk", "bool")).toBe(
       "ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^",

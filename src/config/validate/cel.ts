@@ -333,17 +333,73 @@ function lex(src: string): { readonly tokens: Token[]; readonly issues: Issue[] 
   return { tokens: out, issues };
 }
 
+/** What may follow `[`: an element, a comma or the closing bracket. */
+const LIST_OPEN =
+  "{'[', ']', '{', '(', '.', ',', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+
+/** What may follow `{`: an entry, a comma or the closing brace. */
+const MAP_OPEN =
+  "{'[', '{', '}', '(', '.', ',', '-', '!', '?', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+
+const OPERAND_START =
+  "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+
+/** Whether a token can start an operand (a unary expression). */
+function startsOperand(t: Token): boolean {
+  if (t.t === "num" || t.t === "str" || t.t === "bytes") return true;
+  if (t.t === "id") return t.v !== "in";
+  return t.t === "op" && ["[", "{", "(", ".", "-", "!"].includes(t.v);
+}
+
+/** Tokens that can follow an operand somewhere: where ANTLR's recovery stops skipping. */
+const FOLLOW = new Set([
+  "||",
+  "&&",
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "in",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "?",
+  ":",
+  ")",
+  "]",
+  "}",
+  ",",
+  ".",
+  "[",
+]);
+
+function isOpToken(t: Token, ops: readonly string[]): boolean {
+  return t.t === "op" && ops.includes(t.v);
+}
+
+function followsOperand(t: Token): boolean {
+  return t.t === "eof" || ((t.t === "op" || t.t === "id") && FOLLOW.has(t.v));
+}
+
 class Parser {
   private i = 0;
   /** Issues the parse reports without stopping: refused macros and reserved words. */
   readonly issues: Issue[] = [];
+  /** After a reported syntax error, until a token is matched: further errors are not reported. */
+  private recovering = false;
   constructor(private readonly toks: Token[]) {}
 
   private peek(): Token {
     return this.toks[this.i]!;
   }
 
+  /** Consumes a token the grammar matched: that ends error recovery, as in ANTLR. */
   private next(): Token {
+    this.recovering = false;
     return this.toks[this.i++]!;
   }
 
@@ -353,17 +409,25 @@ class Parser {
   }
 
   /**
-   * A token the grammar requires here. ANTLR's recovery words it: a closing `)` or `]` missing at
+   * A token the grammar requires here. ANTLR's recovery words it: a closing bracket missing at
    * the end of the input is "missing"; one stray token before it is "extraneous"; else "mismatched".
    */
   private expect(v: string): Token {
     const t = this.peek();
     if (t.v === v) return this.next();
-    if (t.t === "eof" && (v === ")" || v === "]"))
+    // While recovering, ANTLR conjures the missing token without a word.
+    if (this.recovering) return { t: "op", v, at: t.at };
+    if (t.t === "eof" && (v === ")" || v === "]" || v === "}"))
       throw new CelError(t.at, `Syntax error: missing '${v}' at '<EOF>'`);
     if (this.toks[this.i + 1]?.v === v)
       throw new CelError(t.at, `Syntax error: extraneous input '${t.v}' expecting '${v}'`);
     throw new CelError(t.at, `Syntax error: mismatched input '${t.v}' expecting '${v}'`);
+  }
+
+  /** A syntax error the parse recovers from (reported unless already recovering). */
+  private syntaxError(at: number, message: string): void {
+    if (!this.recovering) this.issues.push({ at, message: `Syntax error: ${message}` });
+    this.recovering = true;
   }
 
   private report(at: number, message: string): Node {
@@ -374,7 +438,7 @@ class Parser {
   parse(): Node {
     const n = this.conditional();
     const t = this.peek();
-    if (t.t !== "eof") {
+    if (t.t !== "eof" && !this.recovering) {
       // One stray token before the end is dropped as extraneous; more do not match the end.
       const word = this.toks[this.i + 1]?.t === "eof" ? "extraneous" : "mismatched";
       throw new CelError(t.at, `Syntax error: ${word} input '${t.v}' expecting <EOF>`);
@@ -413,6 +477,19 @@ class Parser {
 
   /** `!`s or `-`s before a member: an even run cancels out; a lone `-` before a number is its sign. */
   private unary = (): Node => {
+    if (!startsOperand(this.peek())) {
+      const t = this.peek();
+      const after = this.toks[this.i + 1];
+      if (after !== undefined && startsOperand(after)) {
+        // ANTLR deletes a single stray token before an operand.
+        this.syntaxError(t.at, `extraneous input '${t.v}' expecting ${OPERAND_START}`);
+        this.i++;
+      } else {
+        this.syntaxError(t.at, `mismatched input '${t.v}' expecting ${OPERAND_START}`);
+        while (!followsOperand(this.peek())) this.i++;
+        return { e: "bad", at: t.at };
+      }
+    }
     const op = this.isOp("!") ? "!" : this.isOp("-") ? "-" : undefined;
     if (op === undefined) return this.member();
     const first = this.peek();
@@ -442,8 +519,12 @@ class Parser {
       if (this.isOp(".")) {
         const dot = this.next();
         const name = this.next();
+        // No alternative of a selection or method call fits: ANTLR quotes the input from the dot.
         if (name.t !== "id")
-          throw new CelError(name.at, `Syntax error: mismatched input '${name.v}' expecting IDENTIFIER`);
+          throw new CelError(
+            name.at,
+            `Syntax error: no viable alternative at input '.${name.t === "eof" ? "" : name.v}'`,
+          );
         if (this.isOp("(")) {
           const open = this.next().at;
           const args = this.args(")");
@@ -481,17 +562,56 @@ class Parser {
       this.next();
       return out;
     }
+    // An empty list's elements are optional: ANTLR lists every token that could come next.
+    if (close === "]" && !startsOperand(this.peek())) {
+      this.optionalEnd("]", LIST_OPEN, (t) => startsOperand(t) || isOpToken(t, ["]", ",", "?"]));
+      return out;
+    }
+    let trailing = false;
     for (;;) {
       out.push(this.conditional());
-      if (this.isOp(",")) {
+      if (!this.isOp(",")) break;
+      const comma = this.peek();
+      const after = this.toks[this.i + 1]!;
+      if (!startsOperand(after)) {
+        // A list may end in a comma; a call's arguments may not.
+        if (close === ")") {
+          if (!isOpToken(after, [")"]))
+            throw new CelError(comma.at, "Syntax error: mismatched input ',' expecting ')'");
+          this.syntaxError(comma.at, "extraneous input ',' expecting ')'");
+          this.i++;
+          break;
+        }
         this.next();
-        if (this.isOp(close)) break;
-        continue;
+        trailing = true;
+        break;
       }
-      break;
+      this.next();
     }
-    this.expect(close);
+    // A list may end in a comma: before it, ANTLR expects either.
+    if (close === "]" && !trailing && !this.isOp("]"))
+      this.optionalEnd("]", "{']', ','}", (t) => isOpToken(t, ["]", ","]));
+    else this.expect(close);
     return out;
+  }
+
+  /**
+   * ANTLR's sync before an optional block that `close` ends: a token outside the block's first
+   * set is extraneous (and dropped) when the one after it is in the set, else mismatched (and the
+   * parse skips to what can follow).
+   */
+  private optionalEnd(close: string, expecting: string, inSet: (t: Token) => boolean): void {
+    const t = this.peek();
+    const after = this.toks[this.i + 1];
+    if (after !== undefined && inSet(after)) {
+      this.syntaxError(t.at, `extraneous input '${t.v}' expecting ${expecting}`);
+      this.i++;
+      if (this.isOp(",")) this.next();
+      this.expect(close);
+      return;
+    }
+    this.syntaxError(t.at, `mismatched input '${t.v}' expecting ${expecting}`);
+    while (!followsOperand(this.peek())) this.i++;
   }
 
   private primary(): Node {
@@ -527,20 +647,33 @@ class Parser {
           this.expect(")");
           return n;
         }
+        // A leading dot names an identifier from the root scope.
+        if (t.v === "." && this.peek().t === "id") return this.primary();
         if (t.v === "[") return { e: "list", items: this.args("]"), at: t.at };
         if (t.v === "{") {
           const entries: [Node, Node][] = [];
-          if (!this.isOp("}")) {
+          if (this.isOp("}")) this.next();
+          else if (!startsOperand(this.peek()))
+            this.optionalEnd("}", MAP_OPEN, (x) => startsOperand(x) || isOpToken(x, ["}", ",", "?"]));
+          else {
+            let trailing = false;
             for (;;) {
               const k = this.conditional();
               this.expect(":");
               entries.push([k, this.conditional()]);
               if (!this.isOp(",")) break;
               this.next();
-              if (this.isOp("}")) break;
+              // A comma before anything but an entry ends the map.
+              if (!startsOperand(this.peek())) {
+                trailing = true;
+                break;
+              }
             }
+            // A map may end in a comma: before it, ANTLR expects either.
+            if (!trailing && !this.isOp("}"))
+              this.optionalEnd("}", "{'}', ','}", (x) => isOpToken(x, ["}", ","]));
+            else this.expect("}");
           }
-          this.expect("}");
           return { e: "map", entries, at: t.at };
         }
         throw new CelError(
