@@ -244,6 +244,16 @@ describe("celError reports as cel-go does", () => {
     );
   });
 
+  it("lexes numbers as CEL does", () => {
+    expect(celError("disk.size > 0x10u && 1.5e3 > 2.0 && .5 < 1.0", "disk", "bool")).toBeUndefined();
+    expect(celError("1.5u", "disk", "bool")).toBe(
+      issue("1.5u", 4, "Syntax error: extraneous input 'u' expecting <EOF>"),
+    );
+    expect(celError("1. > 0.0", "disk", "bool")).toBe(
+      issue("1. > 0.0", 4, "Syntax error: no viable alternative at input '.>'"),
+    );
+  });
+
   it("counts columns in characters and marks wide ones", () => {
     expect(celError("'é' + 1", "disk", "bool")).toBe(
       "ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^",

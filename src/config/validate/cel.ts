@@ -285,13 +285,14 @@ function lex(src: string): { readonly tokens: Token[]; readonly issues: Issue[] 
     }
     const start = i;
     const num =
-      /^(?:0x[0-9a-fA-F]+|\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|\d+)([uU]?)/.exec(
+      /^(?:0x[0-9a-fA-F]+|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|\d+)([uU]?)/.exec(
         src.slice(i),
       );
     if (num !== null && /[0-9.]/.test(c) && !(c === "." && !/\d/.test(src[i + 1] ?? ""))) {
-      const text = num[0];
-      const double = /[.eE]/.test(text) && !text.startsWith("0x");
-      out.push({ t: "num", v: text, at: start, n: num[1] !== "" ? "uint" : double ? "double" : "int" });
+      // Only integers take the u suffix (1.5u is a double followed by an identifier).
+      const double = /[.eE]/.test(num[0]) && !num[0].startsWith("0x");
+      const text = double && num[1] !== "" ? num[0].slice(0, -1) : num[0];
+      out.push({ t: "num", v: text, at: start, n: double ? "double" : num[1] !== "" ? "uint" : "int" });
       i += text.length;
       continue;
     }
