@@ -254,6 +254,30 @@ describe("celError reports as cel-go does", () => {
     );
   });
 
+  it("reports a bad escape up to the offending character and lexes on after it", () => {
+    const operand =
+      "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+    const hex = '"\\xFh"';
+    expect(celError(hex, "disk", "bool")).toBe(
+      [
+        issue(hex, 1, "Syntax error: token recognition error at: '\"\\xFh'"),
+        issue(hex, 6, "Syntax error: token recognition error at: '\"'"),
+        issue(hex, 7, `Syntax error: mismatched input '<EOF>' expecting ${operand}`),
+      ].join("\n"),
+    );
+    expect(celError("disk.model == '\\a\\u00e9\\101\\'' ", "disk", "bool")).toBeUndefined();
+    const line = "disk.model == 'a\nb'";
+    expect(celError(line, "disk", "bool")).toBe(
+      [
+        `ERROR: <input>:1:15: Syntax error: token recognition error at: ''a\\n'\n | disk.model == 'a\n | ..............^`,
+        "ERROR: <input>:2:2: Syntax error: token recognition error at: `'`\n | b'\n | .^".replaceAll(
+          "`",
+          "'",
+        ),
+      ].join("\n"),
+    );
+  });
+
   it("counts columns in characters and marks wide ones", () => {
     expect(celError("'é' + 1", "disk", "bool")).toBe(
       "ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^",

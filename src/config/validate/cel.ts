@@ -263,6 +263,48 @@ const OPS = [
   "}",
 ];
 
+const HEX = /^[0-9a-fA-F]$/;
+
+/** The digits an escape takes after its letter (hex for x, u and U; octal after 0-3). */
+function escapeDigits(letter: string | undefined): {
+  readonly n: number;
+  readonly ok: (c: string, k: number) => boolean;
+} {
+  switch (letter) {
+    case "x":
+    case "X":
+      return { n: 2, ok: (c) => HEX.test(c) };
+    case "u":
+      return { n: 4, ok: (c) => HEX.test(c) };
+    case "U":
+      return { n: 8, ok: (c) => HEX.test(c) };
+    default:
+      return { n: 2, ok: (c) => /^[0-7]$/.test(c) };
+  }
+}
+
+/** Where an escape sequence at `at` (a backslash) stops being one CEL knows, or undefined. */
+function badEscape(src: string, at: number): number | undefined {
+  const letter = src[at + 1];
+  if (letter === undefined) return undefined;
+  if ("abfnrtv\"'\\?`".includes(letter)) return undefined;
+  if (!/^[xXuU0-3]$/.test(letter)) return at + 1;
+  const { n, ok } = escapeDigits(letter);
+  for (let k = 0; k < n; k++) {
+    const c = src[at + 2 + k];
+    if (c === undefined) return undefined;
+    if (!ok(c, k)) return at + 2 + k;
+  }
+  return undefined;
+}
+
+/** How many characters a (valid) escape sequence at `at` spans. */
+function escapeLength(src: string, at: number): number {
+  const letter = src[at + 1];
+  if (letter === undefined || !/^[xXuU0-3]$/.test(letter)) return 2;
+  return 2 + escapeDigits(letter).n;
+}
+
 /** The characters that only start a longer operator (`||`, `&&`, `==`). */
 const PREFIX_ONLY = new Set(["|", "&", "="]);
 
@@ -274,8 +316,12 @@ const PREFIX_ONLY = new Set(["|", "&", "="]);
 function lex(src: string): { readonly tokens: Token[]; readonly issues: Issue[] } {
   const out: Token[] = [];
   const issues: Issue[] = [];
+  // ANTLR shows line breaks and tabs in the text escaped.
   const unrecognized = (at: number, text: string) =>
-    issues.push({ at, message: `Syntax error: token recognition error at: '${text}'` });
+    issues.push({
+      at,
+      message: `Syntax error: token recognition error at: '${text.replaceAll("\n", "\\n").replaceAll("\r", "\\r").replaceAll("\t", "\\t")}'`,
+    });
   let i = 0;
   while (i < src.length) {
     const c = String.fromCodePoint(src.codePointAt(i)!);
@@ -300,12 +346,38 @@ function lex(src: string): { readonly tokens: Token[]; readonly issues: Issue[] 
     if (strm !== null && (strm[1] !== "" || strm[2] !== "" || c === '"' || c === "'")) {
       const quote = strm[3]!;
       let j = i + strm[0].length;
+      let failed = -1;
       while (j < src.length && !src.startsWith(quote, j)) {
-        if (src[j] === "\\" && strm[2] === "") j++;
-        if (quote.length === 1 && src[j] === "\n") break;
+        if (quote.length === 1 && (src[j] === "\n" || src[j] === "\r")) {
+          failed = j;
+          break;
+        }
+        if (src[j] === "\\" && strm[2] === "") {
+          const bad = badEscape(src, j);
+          if (bad !== undefined) {
+            failed = bad;
+            break;
+          }
+          j += escapeLength(src, j);
+          continue;
+        }
         j++;
       }
-      if (j >= src.length || !src.startsWith(quote, j)) {
+      // A failed literal with a b/r prefix falls back to the identifier the prefix spells, as
+      // ANTLR's lexer falls back to the last token it accepted; the quote is lexed afresh.
+      const prefix = strm[1]! + strm[2]!;
+      if ((failed >= 0 || j >= src.length) && prefix !== "") {
+        out.push({ t: "id", v: prefix, at: start });
+        i = start + prefix.length;
+        continue;
+      }
+      if (failed >= 0) {
+        // The lexer gives up at the offending character, reports up to it and skips it.
+        unrecognized(start, src.slice(start, failed + 1));
+        i = failed + 1;
+        continue;
+      }
+      if (j >= src.length) {
         unrecognized(start, src.slice(start));
         break;
       }
