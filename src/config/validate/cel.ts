@@ -268,7 +268,7 @@ const HEX = /^[0-9a-fA-F]$/;
 /** The digits an escape takes after its letter (hex for x, u and U; octal after 0-3). */
 function escapeDigits(letter: string | undefined): {
   readonly n: number;
-  readonly ok: (c: string, k: number) => boolean;
+  readonly ok: (c: string) => boolean;
 } {
   switch (letter) {
     case "x":
@@ -293,7 +293,7 @@ function badEscape(src: string, at: number): number | undefined {
   for (let k = 0; k < n; k++) {
     const c = src[at + 2 + k];
     if (c === undefined) return undefined;
-    if (!ok(c, k)) return at + 2 + k;
+    if (!ok(c)) return at + 2 + k;
   }
   return undefined;
 }
