@@ -76,14 +76,35 @@ describe("runtime checks", () => {
     expect(run([WORKER, doc("VolumeConfig", { name: "ETCD" })], { runtime }).errors).toEqual([]);
     // Volumes not yet established conflict with nothing.
     expect(run([WORKER, doc("VolumeConfig", { name: "CRI", ...PARTITION })], { runtime }).errors).toEqual([]);
-    // Talos 1.13 had no such rule.
+    // Talos 1.13 had no such rule: it took no VolumeConfig for ETCD at all.
     expect(
       run([WORKER, doc("VolumeConfig", { name: "ETCD", ...PARTITION })], {
         runtime,
         talosVersion: "v1.13.0",
         mode: "cloud",
       }).errors,
-    ).toEqual(["v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required"]);
+    ).toEqual([
+      "v1alpha1 cluster.controlPlane.endpoint: cluster controlplane endpoint is required",
+      'VolumeConfig/ETCD name: only ["STATE" "EPHEMERAL" "IMAGECACHE"] volumes are supported',
+    ]);
+  });
+
+  it("checks the backing alongside the document's own rules, both ways", () => {
+    const runtime = {
+      volumeBacking: (name: string) => (name === "KUBELET" ? ("partition" as const) : undefined),
+    };
+    // A VolumeConfig without provisioning asks for a directory; its mount also needs a partition.
+    expect(
+      run([WORKER, doc("VolumeConfig", { name: "KUBELET", mount: { secure: true } })], { runtime }).errors,
+    ).toEqual([
+      'VolumeConfig/KUBELET mount: mount config for the "KUBELET" volume is only supported when it is provisioned onto a dedicated partition',
+      'VolumeConfig/KUBELET: the backing of the "KUBELET" system volume cannot be changed after creation (current: partition, requested: directory); migrating an existing system volume to or from a dedicated partition is not supported',
+    ]);
+    // A "0" size is a requested size: the partition stays.
+    expect(
+      run([WORKER, doc("VolumeConfig", { name: "KUBELET", provisioning: { minSize: "0" } })], { runtime })
+        .errors,
+    ).toEqual([]);
   });
 
   it("refuses removing the VolumeConfig of a partition-backed system volume", () => {

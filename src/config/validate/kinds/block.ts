@@ -1,8 +1,8 @@
 // Volume and block-device documents (siderolabs/talos: pkg/machinery/config/types/block and
 // pkg/machinery/config/types/storage).
 import type { Check, KindTable } from "../check.js";
-import { type Data, filled, get, has, list, num, obj, str } from "../data.js";
-import { goFormatDuration, goParseDuration, goQuoteList, humanizeParseBytes } from "../go.js";
+import { type Data, get, has, list, num, obj, str } from "../data.js";
+import { goFormatDuration, goParseDuration, goQuote, goQuoteList, humanizeParseBytes } from "../go.js";
 
 const PARTITION_LABEL_LENGTH = 36;
 const MIN_SCRUB_INTERVAL_NS = 10e9;
@@ -17,16 +17,16 @@ const STORAGE_NAME = /^[A-Za-z0-9_-]*$/;
 function volumeName(c: Check, prefixLength: number): void {
   const max = PARTITION_LABEL_LENGTH - prefixLength;
   if (c.name === "") c.error("name is required", ["name"]);
-  if (c.name.length < 1 || c.name.length > max)
-    c.error(`name must be between 1 and ${max} characters long`, ["name"]);
+  const length = Buffer.byteLength(c.name);
+  if (length < 1 || length > max) c.error(`name must be between 1 and ${max} characters long`, ["name"]);
   if (!VOLUME_NAME.test(c.name))
     c.error("name can only contain lowercase and uppercase ASCII letters, digits, and hyphens", ["name"]);
 }
 
 function storageName(c: Check, max: number): void {
   if (c.name === "") c.error("name is required", ["name"]);
-  if (c.name.length < 1 || c.name.length > max)
-    c.error(`name must be between 1 and ${max} characters long`, ["name"]);
+  const length = Buffer.byteLength(c.name);
+  if (length < 1 || length > max) c.error(`name must be between 1 and ${max} characters long`, ["name"]);
   if (!STORAGE_NAME.test(c.name))
     c.error("name can only contain ASCII letters, digits, hyphens and underscores", ["name"]);
 }
@@ -38,17 +38,18 @@ interface Size {
   readonly value: number;
 }
 
-/** block.Size as Talos reads a minSize/maxSize: bytes, or a percentage. */
+/**
+ * block.Size as Talos reads a minSize/maxSize: bytes, or a percentage. Only an empty value is
+ * zero ("0" and "0%" are set values); any percentage is relative; the sign is kept apart from the
+ * value, as Talos keeps it.
+ */
 function size(data: unknown, path: readonly (string | number)[]): Size {
   const text = get(data, path);
   const s = text === undefined || text === null ? "" : String(text);
   if (s === "") return { zero: true, negative: false, relative: false, value: 0 };
   const negative = s.startsWith("-");
   const body = negative ? s.slice(1) : s;
-  if (s.includes("%")) {
-    const pct = Number(body.replace("%", ""));
-    return { zero: pct === 0 && !negative, negative, relative: pct !== 0, value: 0 };
-  }
+  if (s.includes("%")) return { zero: false, negative, relative: true, value: 0 };
   const parsed = humanizeParseBytes(body);
   return { zero: false, negative, relative: false, value: "value" in parsed ? parsed.value : 0 };
 }
@@ -113,21 +114,29 @@ function encryption(c: Check): void {
   });
 }
 
-function encryptionSet(enc: Data | undefined): boolean {
-  return (
-    enc !== undefined &&
-    Object.values(enc).some((v) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
-  );
+/** Whether an encryption provider other than "none" is named. */
+function encryptionProvider(enc: Data | undefined): boolean {
+  const provider = str(enc, ["provider"]);
+  return provider !== "" && provider !== "none";
 }
 
-/** FilesystemSpec.Validate: the first problem only. */
+/** EncryptionSpec.IsZero negated: a provider or at least one key (other settings alone do not count). */
+function encryptionSet(enc: Data | undefined): boolean {
+  return encryptionProvider(enc) || list(enc, ["keys"]).length > 0;
+}
+
+/**
+ * FilesystemSpec.Validate: the first problem only. An unset type formats as xfs; btrfs came with
+ * Talos 1.14, as did the xfs options.
+ */
 function filesystem(c: Check): void {
   const type = str(c.data, ["filesystem", "type"]);
-  if (!FILESYSTEMS.includes(type)) {
+  const supported = c.atLeast(1, 14) ? FILESYSTEMS : FILESYSTEMS.filter((t) => t !== "btrfs");
+  if (!supported.includes(type)) {
     c.error(`unsupported filesystem type: ${type}`, ["filesystem", "type"]);
     return;
   }
-  const xfs = type === "xfs";
+  const xfs = type === "" || type === "none" || type === "xfs";
   if (get(c.data, ["filesystem", "projectQuotaSupport"]) === true && !xfs) {
     c.error("project quota support is only available for xfs filesystem", [
       "filesystem",
@@ -135,10 +144,20 @@ function filesystem(c: Check): void {
     ]);
     return;
   }
-  if (has(c.data, ["filesystem", "xfs"]) && !xfs) {
+  if (c.atLeast(1, 14) && has(c.data, ["filesystem", "xfs"]) && !xfs) {
     c.error("xfs options are only available for xfs filesystem", ["filesystem", "xfs"]);
     return;
   }
+}
+
+/** FilesystemSpec.IsZero: no type (or "none"), no project quota setting, no xfs options. */
+function filesystemZero(c: Check): boolean {
+  const type = str(c.data, ["filesystem", "type"]);
+  return (
+    (type === "" || type === "none") &&
+    !has(c.data, ["filesystem", "projectQuotaSupport"]) &&
+    !(c.atLeast(1, 14) && has(c.data, ["filesystem", "xfs"]))
+  );
 }
 
 function trimAndScrub(c: Check): void {
@@ -181,14 +200,14 @@ function volumeConstraints(c: Check): void {
             "lockToState",
           ]);
       });
-      if (mountSet(c)) c.error(`mount config is not allowed for the "STATE" volume`, ["mount"]);
+      if (c.atLeast(1, 14) && mountSet(c))
+        c.error(`mount config is not allowed for the "STATE" volume`, ["mount"]);
       return;
     case "IMAGECACHE":
+      // Before 1.14 only STATE had constraints.
+      if (!c.atLeast(1, 14)) return;
       if (mountSet(c)) c.error(`mount config is not allowed for the "IMAGECACHE" volume`, ["mount"]);
-      if (
-        filled(c.data, ["filesystem"]) &&
-        Object.values(obj(c.data, ["filesystem"]) ?? {}).some((v) => v !== null)
-      )
+      if (has(c.data, ["filesystem", "xfs"]))
         c.error(`filesystem config is not allowed for the "IMAGECACHE" volume`, ["filesystem"]);
       return;
     default:
@@ -272,29 +291,35 @@ export const BLOCK_RULES: KindTable = {
           c.error("provisioning spec is invalid for volumeType directory", ["provisioning"]);
         if (encryptionSet(obj(c.data, ["encryption"])))
           c.error("encryption spec is invalid for volumeType directory", ["encryption"]);
-        if (Object.values(obj(c.data, ["filesystem"]) ?? {}).some((v) => v !== null))
+        if (!filesystemZero(c))
           c.error("filesystem spec is invalid for volumeType directory", ["filesystem"]);
-        // Until 1.15 a directory volume took no mount settings at all.
-        if (!c.atLeast(1, 15)) {
-          if (Object.values(obj(c.data, ["mount"]) ?? {}).some((v) => v !== null))
-            c.error("mount spec is invalid for volumeType directory", ["mount"]);
-        } else if (has(c.data, ["mount", "disableAccessTime"]))
-          c.error("mount.disableAccessTime is invalid for volumeType directory", [
-            "mount",
-            "disableAccessTime",
-          ]);
+        // Talos 1.13 and 1.14 took no mount settings for a directory volume (1.12 had none to
+        // give); since 1.15 only disableAccessTime is refused.
+        if (c.atLeast(1, 15)) {
+          if (has(c.data, ["mount", "disableAccessTime"]))
+            c.error("mount.disableAccessTime is invalid for volumeType directory", [
+              "mount",
+              "disableAccessTime",
+            ]);
+        } else if (
+          c.atLeast(1, 13) &&
+          (has(c.data, ["mount", "disableAccessTime"]) || has(c.data, ["mount", "secure"]))
+        )
+          c.error("mount spec is invalid for volumeType directory", ["mount"]);
       } else if (type === "disk" || type === "partition") {
         provisioning(c, true, type === "partition");
         filesystem(c);
         encryption(c);
-      } else c.error(`unsupported volume type "${type}"`, ["volumeType"]);
+      } else c.error(`unsupported volume type ${goQuote(type)}`, ["volumeType"]);
       trimAndScrub(c);
     },
   },
   VolumeConfig: {
     validate: (c) => {
-      if (!SYSTEM_VOLUMES.includes(c.name)) {
-        c.error(`only ${goQuoteList(SYSTEM_VOLUMES)} volumes are supported`, ["name"]);
+      // The system volumes other than STATE, EPHEMERAL and IMAGECACHE became configurable in 1.14.
+      const allowed = c.atLeast(1, 14) ? SYSTEM_VOLUMES : SYSTEM_VOLUMES.slice(0, 3);
+      if (!allowed.includes(c.name)) {
+        c.error(`only ${goQuoteList(allowed)} volumes are supported`, ["name"]);
         return;
       }
       volumeConstraints(c);
@@ -304,7 +329,7 @@ export const BLOCK_RULES: KindTable = {
     },
     conflict: (legacy, c) => {
       if (c.name !== "STATE" && c.name !== "EPHEMERAL") return undefined;
-      if (!has(c.data, ["encryption"])) return undefined;
+      if (!encryptionProvider(obj(c.data, ["encryption"]))) return undefined;
       const part = c.name === "STATE" ? "state" : "ephemeral";
       return has(legacy, ["machine", "systemDiskEncryption", part])
         ? `system disk encryption for "${c.name}" is configured in both v1alpha1.Config and VolumeConfig`
