@@ -49,12 +49,6 @@ export function goList(items: readonly (string | number)[]): string {
   return `[${items.join(" ")}]`;
 }
 
-/** hashicorp/go-multierror's text of its errors (ListFormatFunc), as an error wrapping one shows it. */
-export function goMultiError(messages: readonly string[]): string {
-  if (messages.length === 1) return `1 error occurred:\n\t* ${messages[0]}\n\n`;
-  return `${messages.length} errors occurred:\n\t${messages.map((m) => `* ${m}`).join("\n\t")}\n\n`;
-}
-
 /** Go's %q of a string slice: `["a" "b"]`. */
 export function goQuoteList(items: readonly string[]): string {
   return `[${items.map(goQuote).join(" ")}]`;
