@@ -204,37 +204,57 @@ function host(root: string, p: string): string {
   return path.join(root, ...p.split("/").filter(Boolean));
 }
 
+/** Creates a directory unless it exists (one system call when its parent is there, as seeds are ordered). */
+function ensureDir(p: string, mode: number): void {
+  try {
+    fs.mkdirSync(p, { mode });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw err;
+    fs.mkdirSync(p, { recursive: true, mode });
+  }
+}
+
+/** Creates a file with `content` unless something is there already; whether it did. */
+function createFile(p: string, content: string, mode: number): boolean {
+  try {
+    fs.writeFileSync(p, content, { mode, flag: "wx" });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
 /** Opens the root filesystem of a STATE directory, creating what is missing. */
 export function openRootFs(stateDir: string): RootFs {
   const root = path.join(stateDir, ROOTFS_DIR);
   fs.mkdirSync(root, { recursive: true, mode: 0o755 });
   for (const seed of SEEDS) {
     if ("dir" in seed) {
-      const p = host(root, seed.dir);
-      if (!fs.existsSync(p)) fs.mkdirSync(p, { recursive: true, mode: seed.mode ?? 0o755 });
+      ensureDir(host(root, seed.dir), seed.mode ?? 0o755);
     } else if ("file" in seed) {
       const p = host(root, seed.file);
-      if (!fs.existsSync(p)) {
-        fs.writeFileSync(p, seed.content, { mode: seed.mode ?? 0o644 });
-        if ("size" in seed) fs.truncateSync(p, seed.size);
-      }
+      if (createFile(p, seed.content, seed.mode ?? 0o644) && "size" in seed) fs.truncateSync(p, seed.size);
     } else {
-      const p = host(root, seed.link);
-      let present = true;
       try {
-        fs.lstatSync(p);
-      } catch {
-        present = false;
+        fs.symlinkSync(seed.target, host(root, seed.link));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
-      if (!present) fs.symlinkSync(seed.target, p);
     }
   }
+  const made = new Set<string>();
   for (const live of LIVE_PATHS) {
     const p = host(root, live);
-    fs.mkdirSync(path.dirname(p), { recursive: true, mode: 0o755 });
+    const dir = path.dirname(p);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      made.add(dir);
+    }
     const secret = live === "/system/state/config.yaml";
-    if (!fs.existsSync(p))
-      fs.writeFileSync(p, "", { mode: secret ? 0o600 : live.startsWith("/proc/") ? 0o444 : 0o644 });
+    createFile(p, "", secret ? 0o600 : live.startsWith("/proc/") ? 0o444 : 0o644);
   }
   return new RootFs(root);
 }
