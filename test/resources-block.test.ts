@@ -2,8 +2,9 @@
 // Talos's partitions on the system disk as discovered volumes, block devices and /dev/disk
 // links; the system volume configs with their CEL selectors; EPHEMERAL and /var/mnt mounted.
 // Then a UserVolumeConfig applied live provisions a partition on the second disk and mounts it
-// at /var/mnt/<name>, and applying the config without it takes its resources away, each watch
-// printing the changes in order. ExistingVolumeConfig documents find a partition by their
+// at /var/mnt/<name>, and applying the config without it takes its resources away (but not the
+// partition, which the document applied again finds and mounts), each watch printing the
+// changes in order. ExistingVolumeConfig documents find a partition by their
 // selector: missing while none matches, failed over a raw volume's unformatted partition, and
 // mounted (read-only when asked) over a user volume's filesystem.
 import fs from "node:fs";
@@ -144,7 +145,7 @@ describe("block resources of an installed node", () => {
     expect((await table("discoveryrefreshstatuses")).map((r) => r.slice(3))).toEqual([["refresh", "2", "1"]]);
   });
 
-  it("provisions and mounts a UserVolumeConfig applied live, and takes it away when removed", async () => {
+  it("provisions and mounts a UserVolumeConfig applied live, unmounts it when removed, keeping its partition", async () => {
     const opts = { cwd: c.dir, home: c.home, env: c.env() };
     const watches = {
       configs: startInProcess(["get", "volumeconfigs", "-w"], opts),
@@ -204,6 +205,31 @@ describe("block resources of an installed node", () => {
       expect(events(watches.mounts)).toEqual(["+1", "-1"]);
       expect((await table("volumemountstatuses")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
       expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/data");
+      // The partition and the data on it stay on the disk.
+      expect((await table("discoveredvolumes", "sdb1")).map((r) => r.slice(3))).toEqual([
+        ["sdb1", "1", "partition", "5.4 GB", "xfs", "u-data"],
+      ]);
+
+      // Applied again, the volume finds its partition: no other one is made.
+      await apply(`${c.cluster.controlplane}\n---\n${USER_VOLUME}`);
+      const twice = (row: string) => new RegExp(`${row}[^\\n]*\\n[\\s\\S]*${row}`);
+      await watches.statuses.waitFor(
+        twice("\\+ +runtime +VolumeStatus +u-data +1 +partition +ready +/dev/sdb1 +5\\.4 GB"),
+      );
+      await watches.mounts.waitFor(
+        twice("\\+ +runtime +MountStatus +u-data +1 +/dev/sdb1 +/var/mnt/data +xfs"),
+      );
+      expect(
+        (await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb")),
+      ).toEqual(["sdb", "sdb1"]);
+      // Discovery saw the partition once, when it was made.
+      expect(
+        watchRows(watches.discovered)
+          .filter((r) => r[1] === "sdb1")
+          .map((r) => `${r[0]}${r[2]}`),
+      ).toEqual(["+1"]);
+      await apply(c.cluster.controlplane);
+      await watches.mounts.waitFor(twice("- +runtime +MountStatus +u-data +1 "));
     } finally {
       for (const w of Object.values(watches)) w.cancel();
       for (const w of Object.values(watches)) await w.result;
@@ -255,8 +281,9 @@ describe("block resources of an installed node", () => {
       ].join("\n---\n"),
     );
     const failed = await status("e-old", "failed");
-    expect(failed).toContain("errorMessage: filesystem not found on /dev/sdb1");
-    expect(failed).toContain("location: /dev/sdb1");
+    // The user volume's partition, kept from before, is sdb1: the raw volume got the next one.
+    expect(failed).toContain("errorMessage: filesystem not found on /dev/sdb2");
+    expect(failed).toContain("location: /dev/sdb2");
     expect(await status("e-gone", "missing")).not.toContain("location:");
     const config = await yaml("volumeconfig", "e-old");
     expect(config).toContain('talos.dev/existing-volume: ""');
@@ -265,7 +292,7 @@ describe("block resources of an installed node", () => {
     expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
     // Only the raw volume got a partition.
     expect((await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb"))).toEqual(
-      ["sdb", "sdb1"],
+      ["sdb", "sdb1", "sdb2"],
     );
 
     // Over a user volume's XFS partition it is mounted at /var/mnt/<name>, read-only as asked.

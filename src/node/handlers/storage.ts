@@ -153,6 +153,8 @@ function wipe(rt: NodeRuntime, target: WipeTarget): void {
       throw invalidArgument(`unsupported wipe method ${Method[target.method] ?? String(target.method)}`);
   }
   rt.storage.wipe(device.id, target.dropPartition && device.type === "partition");
+  // A whole disk loses its partition table, with the partitions volume documents made on it.
+  if (device.type === "disk") rt.machine.forgetPartitions(`/dev/${device.id}`);
 }
 
 function lvmStatus(err: unknown): unknown {

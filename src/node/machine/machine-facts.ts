@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { ClusterController } from "../cluster/controller.js";
 import type { Disk, Hardware, PlatformInfo, RootFs } from "../platform/index.js";
 import type { ResourceStore } from "../resources/index.js";
-import { type Meta, metaTags, type StateDir } from "../state/index.js";
+import { type Meta, metaTags, type StateDir, type VolumePartitions } from "../state/index.js";
 import type { ConfigStore } from "./config-store.js";
 import {
   type ApiIdentity,
@@ -36,6 +36,7 @@ export interface MachineView {
   readonly meta: Meta;
   readonly config: Pick<ConfigStore, "active">;
   readonly volumes: Pick<SystemVolumes, "mounted">;
+  readonly volumePartitions: Pick<VolumePartitions, "list">;
   readonly status: Pick<MachineStatusController, "currentStage">;
   readonly services: ServiceManager;
   readonly cluster: Pick<ClusterController, "localMemberId" | "kubeSpanPeerReachable">;
@@ -75,6 +76,7 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     defaultHostname: identity.defaultHostname,
     active: () => m.config.active,
     installed: () => m.installed,
+    volumePartitions: () => m.volumePartitions.list(),
     mounted: () => m.volumes.mounted,
     meta: () => metaTags(m.meta.read()),
     stage: () => m.status.currentStage,

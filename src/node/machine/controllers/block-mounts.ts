@@ -92,29 +92,9 @@ const volumeManager: Controller<MachineSource> = {
         continue;
       }
       const placed = layout.placements.get(v.id);
-      if (!placed?.ok) {
-        put(
-          VOLUME_STATUS,
-          NS.runtime,
-          v.id,
-          spec(VolumeStatusSpecSchema, {
-            phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
-            preFailPhase: BlockVolumePhase.VOLUME_PHASE_WAITING,
-            errorMessage: placed?.error ?? "no disks matched selector for volume",
-            type: BlockVolumeType.VOLUME_TYPE_PARTITION,
-            ...(mountSpec ? { mountSpec } : {}),
-          }),
-        );
-        continue;
-      }
-      const p = placed.partition;
-      put(
-        VOLUME_STATUS,
-        NS.runtime,
-        v.id,
-        status(
-          spec(VolumeStatusSpecSchema, {
-            phase: READY,
+      const p = placed?.partition;
+      const located = p
+        ? {
             type: BlockVolumeType.VOLUME_TYPE_PARTITION,
             location: p.devPath,
             mountLocation: p.devPath,
@@ -124,8 +104,39 @@ const volumeManager: Controller<MachineSource> = {
             partitionUuid: p.partitionUuid.toLowerCase(),
             size: BigInt(p.size),
             prettySize: bytesSI(p.size),
-            filesystem: filesystemType(v.filesystem),
             ...(mountSpec ? { mountSpec } : {}),
+          }
+        : undefined;
+      if (!placed?.ok) {
+        put(
+          VOLUME_STATUS,
+          NS.runtime,
+          v.id,
+          spec(VolumeStatusSpecSchema, {
+            // A partition found but not usable failed formatting; none found failed provisioning.
+            ...(located ?? {
+              type: BlockVolumeType.VOLUME_TYPE_PARTITION,
+              ...(mountSpec ? { mountSpec } : {}),
+            }),
+            phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
+            preFailPhase: located
+              ? BlockVolumePhase.VOLUME_PHASE_PREPARED
+              : BlockVolumePhase.VOLUME_PHASE_WAITING,
+            errorMessage: placed?.error ?? "no disks matched selector for volume",
+          }),
+        );
+        continue;
+      }
+      put(
+        VOLUME_STATUS,
+        NS.runtime,
+        v.id,
+        status(
+          spec(VolumeStatusSpecSchema, {
+            ...located,
+            phase: READY,
+            // What is on the partition: a raw volume takes whatever filesystem it finds.
+            filesystem: filesystemType(placed.partition.filesystem),
           }),
         ),
       );

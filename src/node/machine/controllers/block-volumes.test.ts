@@ -4,13 +4,15 @@
 // VolumeStatus and mount resources following the config as it changes.
 import { describe, expect, it } from "vitest";
 import type { VolumeConfigSpec } from "../../../gen/resource/definitions/block/block_pb.js";
+import { BlockVolumePhase } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import { createClock } from "../../clock.js";
 import { type Disk, parseDiskFlag } from "../../platform/index.js";
 import { ControllerRuntime, checkedExprText, NS, ResourceStore } from "../../resources/index.js";
+import { VolumePartitions } from "../../state/index.js";
 import { type MachineConfig, parseMachineConfig } from "../config.js";
 import { SystemVolumes } from "../volumes.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
-import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
+import { BLOCK_DISCOVERY_CONTROLLERS, recordVolumePartitions } from "./block-discovery.js";
 import { blockLayout, MIN_USER_VOLUME_SIZE, stableUuid } from "./block-layout.js";
 import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
 import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
@@ -103,6 +105,72 @@ describe("block layout", () => {
     expect(l.placements.get("u-none")).toEqual({ ok: false, error: "no disks matched selector for volume" });
     expect(l.volumes.find((v) => v.id === "u-grow")!.minSize).toBe(MIN_USER_VOLUME_SIZE);
   });
+
+  it("keeps the partitions earlier documents made, finds a volume's own again and adds new ones after them", () => {
+    const data = volumeDoc(
+      "UserVolumeConfig",
+      "data",
+      `  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\n`,
+    );
+    const first = blockLayout(disks(), true, "uuid-1", config(data)).disks[1]!.partitions[0]!;
+    const kept = [
+      {
+        disk: "/dev/sdb",
+        index: 1,
+        offset: first.offset,
+        size: first.size,
+        label: "u-data",
+        type: first.partitionType,
+        filesystem: "xfs",
+      },
+    ];
+    // The document is gone, the partition is not.
+    const without = blockLayout(disks(), true, "uuid-1", config(), kept);
+    expect(without.disks[1]!.partitions.map((p) => `${p.id}:${p.partitionLabel}:${p.probedName}`)).toEqual([
+      "sdb1:u-data:xfs",
+    ]);
+    expect(without.disks[1]!.partitions[0]!.volumeId).toBeUndefined();
+    expect(without.disks[1]!.ptUuid).not.toBe("");
+
+    // Back with another volume: the same partition (same UUIDs), and the new volume after it.
+    const other = volumeDoc(
+      "UserVolumeConfig",
+      "other",
+      `  diskSelector:\n    match: "!system_disk"\n  maxSize: 512MiB\n`,
+    );
+    const again = blockLayout(disks(), true, "uuid-1", config(data, other), kept);
+    const placed = again.placements.get("u-data");
+    expect(placed).toEqual({ ok: true, partition: { ...first, volumeId: "u-data" } });
+    expect(
+      again.disks[1]!.partitions.map((p) => `${p.id}:${p.partitionLabel}:${p.offset / MIB}:${p.size / MIB}`),
+    ).toEqual(["sdb1:u-data:1:1024", "sdb2:u-other:1025:512"]);
+
+    // Found with another filesystem than the document asks for: the format step refuses it.
+    const ext4 = volumeDoc(
+      "UserVolumeConfig",
+      "data",
+      `  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\nfilesystem:\n  type: ext4\n`,
+    );
+    const mismatch = blockLayout(disks(), true, "uuid-1", config(ext4), kept).placements.get("u-data");
+    expect(mismatch).toMatchObject({ ok: false, error: "filesystem type mismatch: xfs != ext4" });
+    expect(mismatch?.partition?.devPath).toBe("/dev/sdb1");
+
+    // A raw volume takes it as it is; an empty one gets the filesystem asked for.
+    const raw = blockLayout(
+      disks(),
+      true,
+      "uuid-1",
+      config(volumeDoc("RawVolumeConfig", "data", `  diskSelector:\n    match: "!system_disk"\n`)),
+      [{ ...kept[0]!, label: "r-data" }],
+    ).placements.get("r-data");
+    expect(raw?.ok && raw.partition.filesystem).toBe("xfs");
+    const empty = blockLayout(disks(), true, "uuid-1", config(ext4), [{ ...kept[0]!, filesystem: "none" }]);
+    const formatted = empty.placements.get("u-data");
+    expect(formatted?.ok && [formatted.partition.filesystem, formatted.partition.probedName]).toEqual([
+      "ext4",
+      "ext4",
+    ]);
+  });
 });
 
 function machine(initial: MachineConfig, installed = true) {
@@ -116,11 +184,14 @@ function machine(initial: MachineConfig, installed = true) {
     rootDir: "/nonexistent",
     log: () => undefined,
   });
+  const partitions = new VolumePartitions();
+  recordVolumePartitions(store, partitions);
   const source = {
     disks: diskList,
     machineUuid: "uuid-1",
     installed: () => installed,
     active: () => active,
+    volumePartitions: () => partitions.list(),
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [
     ...BLOCK_CONTROLLERS,
@@ -137,6 +208,11 @@ function machine(initial: MachineConfig, installed = true) {
       rt.changed(INPUT.config);
     },
     ids: (type: string) => store.list(NS.runtime, type).map((r) => r.id),
+    partitions,
+    wipeDisk: (disk: string) => {
+      partitions.forgetDisk(disk);
+      rt.changed(INPUT.boot);
+    },
   };
 }
 
@@ -181,6 +257,91 @@ describe("volume controllers", () => {
       "VolumeMountStatuses.block.talos.dev",
     ])
       expect(m.ids(type), type).not.toContain("u-data");
+  });
+
+  it("leave a removed user volume's partition on its disk and find it again when the document is back", () => {
+    const data = volumeDoc(
+      "UserVolumeConfig",
+      "data",
+      `  diskSelector:\n    match: "!system_disk"\n  maxSize: 5GiB\n`,
+    );
+    const m = machine(config(data));
+    m.mount();
+    const dv = () => m.store.get(NS.runtime, "DiscoveredVolumes.block.talos.dev", "sdb1");
+    const before = dv()!;
+    expect(m.partitions.list().map((p) => `${p.disk}:${p.index}:${p.label}:${p.filesystem}`)).toEqual([
+      "/dev/sdb:1:u-data:xfs",
+    ]);
+
+    m.apply(config());
+    // Not managed any more: no config, status or mount; the partition and its filesystem stay.
+    for (const type of [
+      "VolumeConfigs.block.talos.dev",
+      "VolumeStatuses.block.talos.dev",
+      "MountStatuses.block.talos.dev",
+    ])
+      expect(m.ids(type), type).not.toContain("u-data");
+    expect(dv()!.version).toBe(before.version);
+    expect(m.ids("DiscoveredVolumes.block.talos.dev").filter((id) => id.startsWith("sdb"))).toEqual([
+      "sdb",
+      "sdb1",
+    ]);
+
+    // Another volume goes after it; the document back finds its partition: no third one.
+    const other = volumeDoc(
+      "UserVolumeConfig",
+      "other",
+      `  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\n`,
+    );
+    m.apply(config(other));
+    m.apply(config(data, other));
+    expect(m.ids("DiscoveredVolumes.block.talos.dev").filter((id) => id.startsWith("sdb"))).toEqual([
+      "sdb",
+      "sdb1",
+      "sdb2",
+    ]);
+    expect(dv()!.version).toBe(before.version);
+    const status = m.store.get(NS.runtime, "VolumeStatuses.block.talos.dev", "u-data")!.spec as {
+      phase: number;
+      location: string;
+      partitionUuid: string;
+    };
+    expect([status.phase, status.location]).toEqual([BlockVolumePhase.VOLUME_PHASE_READY, "/dev/sdb1"]);
+    expect(status.partitionUuid).toBe((before.spec as { partitionUuid: string }).partitionUuid);
+    const other2 = m.store.get(NS.runtime, "VolumeStatuses.block.talos.dev", "u-other")!.spec as {
+      location: string;
+    };
+    expect(other2.location).toBe("/dev/sdb2");
+
+    // Asking for another filesystem on it fails in the format step, keeping the data.
+    m.apply(
+      config(
+        volumeDoc(
+          "UserVolumeConfig",
+          "data",
+          `  diskSelector:\n    match: "!system_disk"\n  maxSize: 5GiB\nfilesystem:\n  type: ext4\n`,
+        ),
+      ),
+    );
+    const failed = m.store.get(NS.runtime, "VolumeStatuses.block.talos.dev", "u-data")!.spec as {
+      phase: number;
+      preFailPhase: number;
+      errorMessage: string;
+      location: string;
+    };
+    expect(failed).toMatchObject({
+      phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
+      preFailPhase: BlockVolumePhase.VOLUME_PHASE_PREPARED,
+      errorMessage: "filesystem type mismatch: xfs != ext4",
+      location: "/dev/sdb1",
+    });
+    expect(m.ids("MountStatuses.block.talos.dev")).not.toContain("u-data");
+
+    // Wiping the disk takes the partitions away.
+    m.apply(config());
+    m.wipeDisk("/dev/sdb");
+    expect(m.partitions.list()).toEqual([]);
+    expect(m.ids("DiscoveredVolumes.block.talos.dev").filter((id) => id.startsWith("sdb"))).toEqual(["sdb"]);
   });
 
   it("turns a swap volume on: its mount and the swap area /proc/swaps lists", () => {
