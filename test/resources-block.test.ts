@@ -6,7 +6,8 @@
 // partition, which the document applied again finds and mounts), each watch printing the
 // changes in order. ExistingVolumeConfig documents find a partition by their
 // selector: missing while none matches, failed over a raw volume's unformatted partition, and
-// mounted (read-only when asked) over a user volume's filesystem.
+// mounted (read-only when asked) over a user volume's filesystem. An ExternalVolumeConfig mounts
+// the virtiofs share the host exports (`--virtiofs`) under /var/mnt.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,9 @@ import {
 let c: ConfiguredNode;
 
 beforeAll(async () => {
-  c = await startConfiguredNode({ args: ["--disk", "/dev/sda:10GiB", "--disk", "/dev/sdb:20GiB"] });
+  c = await startConfiguredNode({
+    args: ["--disk", "/dev/sda:10GiB", "--disk", "/dev/sdb:20GiB", "--virtiofs", "share0"],
+  });
   // The system volumes are ready once the boot has mounted them.
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -338,5 +341,63 @@ describe("block resources of an installed node", () => {
     ]);
     expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/old");
     await apply(c.cluster.controlplane);
+  }, 60_000);
+
+  it("mounts an ExternalVolumeConfig's virtiofs share at /var/mnt/<name>, read-only when asked", async () => {
+    const external = (name: string, tag: string, readOnly: boolean) =>
+      `apiVersion: v1alpha1\nkind: ExternalVolumeConfig\nname: ${name}\nfilesystemType: virtiofs\nmount:\n  virtiofs:\n    tag: ${tag}\n${readOnly ? "  readOnly: true\n" : ""}`;
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    };
+    const mounted = async () => (await table("mountstatuses.block")).map((r) => r[3]);
+
+    // share0 is exported by the host; share9 is not, so its mount never happens.
+    await apply(
+      [c.cluster.controlplane, external("shared", "share0", false), external("absent", "share9", false)].join(
+        "\n---\n",
+      ),
+    );
+    await until("x-shared mounted", async () => (await mounted()).includes("x-shared"));
+    const config = await yaml("volumeconfig", "x-shared");
+    expect(config).toContain('talos.dev/external-volume: ""');
+    expect(config).toContain("type: external");
+    expect(config).toContain("external: share0");
+    expect(config).toContain("type: virtiofs");
+    const status = await yaml("volumestatus", "x-shared");
+    expect(status).toContain("phase: ready");
+    expect(status).toContain("location: share0");
+    expect(status).toContain("filesystem: virtiofs");
+    const ms = await yaml("mountstatuses.block", "x-shared");
+    expect(ms).toContain("source: share0");
+    expect(ms).toContain("target: /var/mnt/shared");
+    expect(ms).toContain("readOnly: false");
+    const request = await yaml("volumemountrequest", "x-shared");
+    expect(request).toContain("secure: true");
+    expect(request).toContain("noExec: true");
+    expect((await table("volumemountstatuses", "x-shared")).map((r) => r.slice(3))).toEqual([
+      ["x-shared", "1", "x-shared", "block.VolumeConfigController", "/var/mnt/shared"],
+    ]);
+    const listed = await c.talosctl(["ls", "/var/mnt"]);
+    expect(listed.stdout, listed.stderr).toMatch(/\nshared\n/);
+    expect((await table("mountrequests")).map((r) => r[3])).toContain("x-absent");
+    expect(await mounted()).not.toContain("x-absent");
+
+    // Read-only now: the mount follows.
+    await apply([c.cluster.controlplane, external("shared", "share0", true)].join("\n---\n"));
+    await until("x-shared read-only", async () =>
+      (await yaml("mountstatuses.block", "x-shared")).includes("readOnly: true"),
+    );
+    expect((await table("volumeconfigs")).map((r) => r[3])).not.toContain("x-absent");
+
+    await apply(c.cluster.controlplane);
+    await until(
+      "x-shared gone",
+      async () => !(await table("volumestatuses")).some((r) => r[3] === "x-shared"),
+    );
+    expect(await mounted()).not.toContain("x-shared");
   }, 60_000);
 });

@@ -27,6 +27,7 @@ export interface MachineView {
   readonly talosVersion: string;
   readonly platform: PlatformInfo;
   readonly disks: readonly Disk[];
+  readonly virtiofs: readonly string[];
   readonly hardware: Hardware;
   readonly addresses: readonly string[];
   readonly bootId: string;
@@ -68,6 +69,7 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     talosVersion: m.talosVersion,
     platform: m.platform,
     disks: m.disks,
+    virtiofs: m.virtiofs,
     hardware: m.hardware,
     addresses: m.addresses,
     machineUuid: identity.uuid,

@@ -68,6 +68,8 @@ export class Machine {
   /** The machine's IP addresses. */
   readonly addresses: readonly string[];
   readonly disks: readonly Disk[];
+  /** Tags of the virtiofs shares the host exports. */
+  readonly virtiofs: readonly string[];
   readonly stateDir: StateDir;
   readonly bus: EventBus;
   readonly store: ResourceStore;
@@ -125,6 +127,7 @@ export class Machine {
     this.talosVersion = options.talosVersion;
     this.addresses = options.addresses;
     this.disks = options.disks;
+    this.virtiofs = options.virtiofs ?? [];
     this.stateDir = options.state;
     this.startedAt = clock.now();
     this.bus = new EventBus(clock, options.previousEvents);

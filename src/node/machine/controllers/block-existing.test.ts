@@ -83,10 +83,11 @@ describe("existing volumes", () => {
         selector: "volume.partition_label == 'BOOT'",
         readOnly: true,
         disableAccessTime: false,
-        secure: false,
+        // Secure unless the document turns it off.
+        secure: true,
       },
     ]);
-    const flags = `---\napiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: logs\ndiscovery:\n  volumeSelector:\n    match: volume.name == 'xfs'\nmount:\n  disableAccessTime: true\n  secure: true\n`;
+    const flags = `---\napiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: logs\ndiscovery:\n  volumeSelector:\n    match: volume.name == 'xfs'\nmount:\n  disableAccessTime: true\n  secure: false\n`;
     const m = machine(config(flags));
     const req = m.store.get(NS.runtime, "VolumeMountRequests.block.talos.dev", "e-logs")!;
     expect(req.labels).toEqual({ "talos.dev/user-volume": "" });
@@ -100,7 +101,7 @@ describe("existing volumes", () => {
       "block.VolumeConfigController",
       false,
       true,
-      true,
+      false,
     ]);
   });
 

@@ -37,6 +37,8 @@ const FILESYSTEM: Readonly<Record<string, BlockFilesystemType>> = {
   ext4: BlockFilesystemType.FILESYSTEM_TYPE_EXT4,
   swap: BlockFilesystemType.FILESYSTEM_TYPE_SWAP,
   btrfs: BlockFilesystemType.FILESYSTEM_TYPE_BTRFS,
+  iso9660: BlockFilesystemType.FILESYSTEM_TYPE_ISO9660,
+  virtiofs: BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS,
 };
 
 /** The filesystem type of a filesystem name (`none` when unknown). */
@@ -67,6 +69,9 @@ export interface UserVolume {
   /** `xfs`, `ext4`, `swap` or `none`. */
   readonly filesystem: string;
   readonly projectQuotaSupport: boolean;
+  /** `mount.disableAccessTime` and `mount.secure` (on unless turned off) of a user volume. */
+  readonly disableAccessTime: boolean;
+  readonly secure: boolean;
 }
 
 const PREFIX: Readonly<Record<UserVolumeKind, string>> = { user: "u-", raw: "r-", swap: "s-" };
@@ -118,6 +123,8 @@ function userVolume(d: ConfigDocument, kind: UserVolumeKind): UserVolume {
             ? fsType
             : "xfs",
     projectQuotaSupport: field(d.data, ["filesystem", "projectQuotaSupport"]) === true,
+    disableAccessTime: field(d.data, ["mount", "disableAccessTime"]) === true,
+    secure: field(d.data, ["mount", "secure"]) !== false,
   };
 }
 

@@ -27,6 +27,7 @@ import { isComplete } from "../config.js";
 import { VOLUME_STATUS } from "../volumes.js";
 import { currentLayout } from "./block-discovery.js";
 import { existingVolumeStatus, existingVolumes } from "./block-existing.js";
+import { externalVolumeStatus, externalVolumes } from "./block-external.js";
 import { filesystemType } from "./block-layout.js";
 import {
   USER_MOUNT_POINT_MOUNT,
@@ -145,6 +146,9 @@ const volumeManager: Controller<MachineSource> = {
       const s = existingVolumeStatus(layout, v);
       put(VOLUME_STATUS, NS.runtime, v.id, s.phase === READY ? status(s) : s);
     }
+    for (const v of externalVolumes(source.active())) {
+      put(VOLUME_STATUS, NS.runtime, v.id, status(externalVolumeStatus(v)));
+    }
   },
 };
 
@@ -199,8 +203,12 @@ const mountRequests: Controller<MachineSource> = {
           parentMountId: volumes.get(volumeId)?.mountSpec?.parentId ?? "",
           requesters: reqs.map((r) => r.spec.requester),
           requesterIDs: reqs.map((r) => r.req.id),
+          // Read-only and detached only if every requester asks; the restrictions if any does.
           readOnly: reqs.every((r) => r.spec.readOnly),
           detached: reqs.every((r) => r.spec.detached),
+          disableAccessTime: reqs.some((r) => r.spec.disableAccessTime),
+          secure: reqs.some((r) => r.spec.secure),
+          noExec: reqs.some((r) => r.spec.noExec),
         }),
       );
     }
@@ -217,8 +225,14 @@ const mounts: Controller<MachineSource> = {
   name: "block.MountController",
   inputs: [],
   reads: [at(VOLUME_STATUS.definition.type), at(MOUNT_REQUEST.definition.type)],
-  run({ put, list }) {
+  run({ source, put, list }) {
     const volumes = statuses(list);
+    // An external volume mounts only a share the host exports; otherwise the mount fails and
+    // its request stays pending.
+    const exported = new Set(source.virtiofs ?? []);
+    const mountable = (v: VolumeStatusSpec): boolean =>
+      v.type !== BlockVolumeType.VOLUME_TYPE_EXTERNAL ||
+      (v.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS && exported.has(v.mountLocation));
     const requests = new Map(
       list(NS.runtime, MOUNT_REQUEST.definition.type).map((r) => [
         r.id,
@@ -243,7 +257,7 @@ const mounts: Controller<MachineSource> = {
     for (const [id, req] of requests) {
       const volume = volumes.get(id);
       const t = target(id);
-      if (!volume || t === undefined) continue;
+      if (!volume || t === undefined || !mountable(volume)) continue;
       put(
         MOUNT_STATUS,
         NS.runtime,
@@ -285,6 +299,9 @@ const volumeMountStatuses: Controller<MachineSource> = {
             target: s.target,
             readOnly: req.readOnly,
             detached: s.detached,
+            disableAccessTime: req.disableAccessTime,
+            secure: req.secure,
+            noExec: req.noExec,
           }),
           { labels: { "mount-status-id": ms.id } },
         );

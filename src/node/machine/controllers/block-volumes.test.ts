@@ -3,8 +3,17 @@
 // growing ones, none on a disk without room), UUIDs stable per machine, and the VolumeConfig,
 // VolumeStatus and mount resources following the config as it changes.
 import { describe, expect, it } from "vitest";
-import type { VolumeConfigSpec } from "../../../gen/resource/definitions/block/block_pb.js";
-import { BlockVolumePhase } from "../../../gen/resource/definitions/enums/enums_pb.js";
+import type {
+  MountStatusSpec,
+  VolumeConfigSpec,
+  VolumeMountRequestSpec,
+  VolumeStatusSpec,
+} from "../../../gen/resource/definitions/block/block_pb.js";
+import {
+  BlockFilesystemType,
+  BlockVolumePhase,
+  BlockVolumeType,
+} from "../../../gen/resource/definitions/enums/enums_pb.js";
 import { createClock } from "../../clock.js";
 import { type Disk, parseDiskFlag } from "../../platform/index.js";
 import { ControllerRuntime, checkedExprText, NS, ResourceStore } from "../../resources/index.js";
@@ -173,7 +182,7 @@ describe("block layout", () => {
   });
 });
 
-function machine(initial: MachineConfig, installed = true) {
+function machine(initial: MachineConfig, installed = true, talosVersion = "v1.14.0") {
   const store = ResourceStore.forNode(createClock());
   let active = initial;
   const diskList = disks();
@@ -192,6 +201,8 @@ function machine(initial: MachineConfig, installed = true) {
     installed: () => installed,
     active: () => active,
     volumePartitions: () => partitions.list(),
+    virtiofs: ["share0"],
+    talosVersion,
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [
     ...BLOCK_CONTROLLERS,
@@ -342,6 +353,85 @@ describe("volume controllers", () => {
     m.wipeDisk("/dev/sdb");
     expect(m.partitions.list()).toEqual([]);
     expect(m.ids("DiscoveredVolumes.block.talos.dev").filter((id) => id.startsWith("sdb"))).toEqual(["sdb"]);
+  });
+
+  it("mount an external volume's virtiofs share under /var/mnt when the host exports it", () => {
+    const external = (name: string, tag: string, mount = "") =>
+      `---\napiVersion: v1alpha1\nkind: ExternalVolumeConfig\nname: ${name}\nfilesystemType: virtiofs\nmount:\n  virtiofs:\n    tag: ${tag}\n${mount}`;
+    const m = machine(
+      config(
+        external("shared", "share0"),
+        external("missing", "nope", "  readOnly: true\n  secure: false\n"),
+      ),
+    );
+    const vc = m.store.get(NS.runtime, "VolumeConfigs.block.talos.dev", "x-shared")!;
+    expect(vc.labels).toEqual({ "talos.dev/external-volume": "" });
+    const cfg = vc.spec as VolumeConfigSpec;
+    expect([
+      cfg.type,
+      cfg.provisioning?.diskSelector?.external,
+      cfg.provisioning?.filesystemSpec?.type,
+    ]).toEqual([
+      BlockVolumeType.VOLUME_TYPE_EXTERNAL,
+      "share0",
+      BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS,
+    ]);
+    expect([cfg.mount?.targetPath, cfg.mount?.parentId]).toEqual(["shared", "/var/mnt"]);
+    // Secure (so noexec since v1.14) unless the document says otherwise.
+    const request = (id: string) =>
+      m.store.get(NS.runtime, "VolumeMountRequests.block.talos.dev", id)!.spec as VolumeMountRequestSpec;
+    expect(request("x-shared")).toMatchObject({ readOnly: false, secure: true, noExec: true });
+    expect(request("x-missing")).toMatchObject({ readOnly: true, secure: false, noExec: false });
+
+    // Waiting for EPHEMERAL like every volume under /var/mnt, then ready at the share.
+    const status = (id: string) =>
+      m.store.get(NS.runtime, "VolumeStatuses.block.talos.dev", id)!.spec as VolumeStatusSpec;
+    expect(status("x-shared").phase).toBe(BlockVolumePhase.VOLUME_PHASE_WAITING);
+    m.mount();
+    expect(status("x-shared")).toMatchObject({
+      phase: BlockVolumePhase.VOLUME_PHASE_READY,
+      type: BlockVolumeType.VOLUME_TYPE_EXTERNAL,
+      location: "share0",
+      mountLocation: "share0",
+      filesystem: BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS,
+    });
+    const ms = m.store.get(NS.runtime, "MountStatuses.block.talos.dev", "x-shared")!.spec as MountStatusSpec;
+    expect([ms.source, ms.target, ms.filesystem, ms.spec?.secure, ms.spec?.noExec]).toEqual([
+      "share0",
+      "/var/mnt/shared",
+      BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS,
+      true,
+      true,
+    ]);
+    expect(m.ids("VolumeMountStatuses.block.talos.dev")).toContain("x-shared");
+    // A tag the host does not export: requested, never mounted.
+    expect(m.ids("MountRequests.block.talos.dev")).toContain("x-missing");
+    expect(m.ids("MountStatuses.block.talos.dev")).not.toContain("x-missing");
+
+    m.apply(config());
+    for (const type of ["VolumeConfigs", "VolumeStatuses", "MountRequests", "MountStatuses"])
+      expect(m.ids(`${type}.block.talos.dev`), type).not.toContain("x-shared");
+  });
+
+  it("carry a user volume's mount flags, noexec with secure only since Talos v1.14", () => {
+    const doc = (mount: string) =>
+      volumeDoc(
+        "UserVolumeConfig",
+        "data",
+        `  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\n${mount}`,
+      );
+    const flags = (m: ReturnType<typeof machine>) => {
+      const r = m.store.get(NS.runtime, "VolumeMountRequests.block.talos.dev", "u-data")!
+        .spec as VolumeMountRequestSpec;
+      return [r.disableAccessTime, r.secure, r.noExec];
+    };
+    expect(flags(machine(config(doc(""))))).toEqual([false, true, true]);
+    expect(flags(machine(config(doc("mount:\n  secure: false\n  disableAccessTime: true\n"))))).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(flags(machine(config(doc("")), true, "v1.13.2"))).toEqual([false, true, false]);
   });
 
   it("turns a swap volume on: its mount and the swap area /proc/swaps lists", () => {
