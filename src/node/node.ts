@@ -361,10 +361,9 @@ class Node implements TalosNode, NodeRuntime {
     const machine: Machine = new Machine({
       clock: this.clock,
       state: this.state,
-      platform: platformInfo(this.options.platform),
+      platform: { ...platformInfo(this.options.platform), virtiofs: this.options.virtiofs ?? [] },
       talosVersion: slot.version,
       disks: this.options.disks,
-      virtiofs: this.options.virtiofs ?? [],
       addresses: this.addresses,
       ...(this.options.hostname !== undefined ? { hostname: this.options.hostname } : {}),
       log: this.log,

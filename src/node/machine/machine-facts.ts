@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { ClusterController } from "../cluster/controller.js";
 import type { Disk, Hardware, PlatformInfo, RootFs } from "../platform/index.js";
 import type { ResourceStore } from "../resources/index.js";
-import { type Meta, metaTags, type StateDir, type VolumePartitions } from "../state/index.js";
+import { type Meta, metaTags, type StateDir } from "../state/index.js";
 import type { ConfigStore } from "./config-store.js";
 import {
   type ApiIdentity,
@@ -27,7 +27,6 @@ export interface MachineView {
   readonly talosVersion: string;
   readonly platform: PlatformInfo;
   readonly disks: readonly Disk[];
-  readonly virtiofs: readonly string[];
   readonly hardware: Hardware;
   readonly addresses: readonly string[];
   readonly bootId: string;
@@ -36,8 +35,7 @@ export interface MachineView {
   readonly rootfs: RootFs;
   readonly meta: Meta;
   readonly config: Pick<ConfigStore, "active">;
-  readonly volumes: Pick<SystemVolumes, "mounted">;
-  readonly volumePartitions: Pick<VolumePartitions, "list">;
+  readonly volumes: Pick<SystemVolumes, "mounted" | "partitions">;
   readonly status: Pick<MachineStatusController, "currentStage">;
   readonly services: ServiceManager;
   readonly cluster: Pick<ClusterController, "localMemberId" | "kubeSpanPeerReachable">;
@@ -69,7 +67,6 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     talosVersion: m.talosVersion,
     platform: m.platform,
     disks: m.disks,
-    virtiofs: m.virtiofs,
     hardware: m.hardware,
     addresses: m.addresses,
     machineUuid: identity.uuid,
@@ -78,7 +75,7 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     defaultHostname: identity.defaultHostname,
     active: () => m.config.active,
     installed: () => m.installed,
-    volumePartitions: () => m.volumePartitions.list(),
+    volumePartitions: () => m.volumes.partitions.list(),
     mounted: () => m.volumes.mounted,
     meta: () => metaTags(m.meta.read()),
     stage: () => m.status.currentStage,

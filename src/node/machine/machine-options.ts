@@ -30,8 +30,6 @@ export interface MachineOptionsOf<M> {
   readonly platform: PlatformInfo;
   readonly talosVersion: string;
   readonly disks: readonly Disk[];
-  /** Tags of the virtiofs shares the host exports. */
-  readonly virtiofs?: readonly string[];
   /** The machine's IP addresses. */
   readonly addresses: readonly string[];
   /** The hostname given with --hostname (the config's wins). */

@@ -18,7 +18,7 @@ import {
   type RootFs,
 } from "../platform/index.js";
 import { ControllerRuntime, ResourceStore } from "../resources/index.js";
-import { Meta, type StateDir, VolumePartitions } from "../state/index.js";
+import { Meta, type StateDir } from "../state/index.js";
 import { LiveSet } from "../streams/index.js";
 import { StartupSequences } from "./boot.js";
 import { type BootServiceOptions, bootServiceOptions } from "./catalog.js";
@@ -36,7 +36,6 @@ import {
   MACHINE_CONTROLLERS,
   type MachineSource,
   perfTicker,
-  recordVolumePartitions,
 } from "./controllers/index.js";
 import { EventBus } from "./events.js";
 import { KERNEL_BOOT_MS, writeKernelTranscript } from "./kernel-transcript.js";
@@ -68,8 +67,6 @@ export class Machine {
   /** The machine's IP addresses. */
   readonly addresses: readonly string[];
   readonly disks: readonly Disk[];
-  /** Tags of the virtiofs shares the host exports. */
-  readonly virtiofs: readonly string[];
   readonly stateDir: StateDir;
   readonly bus: EventBus;
   readonly store: ResourceStore;
@@ -93,8 +90,6 @@ export class Machine {
   readonly rootfs: RootFs;
   /** The system disk's volumes. */
   readonly volumes: SystemVolumes;
-  /** The partitions volume documents made on the disks (they stay when a document goes). */
-  readonly volumePartitions: VolumePartitions;
   /** Processes, containers, static pods and apid's certificate gate. */
   readonly workloads: Workloads;
   /** What open streams and timers of this boot keep alive. */
@@ -113,7 +108,6 @@ export class Machine {
   private readonly detachLog: (() => void) | undefined;
   private readonly detachMeta: () => void;
   private readonly detachMounts: () => void;
-  private readonly detachPartitions: () => void;
   private readonly detachServices: () => void;
   private lastHostname: string | undefined;
   private apiIdentity: ApiIdentity | undefined;
@@ -127,7 +121,6 @@ export class Machine {
     this.talosVersion = options.talosVersion;
     this.addresses = options.addresses;
     this.disks = options.disks;
-    this.virtiofs = options.virtiofs ?? [];
     this.stateDir = options.state;
     this.startedAt = clock.now();
     this.bus = new EventBus(clock, options.previousEvents);
@@ -195,8 +188,6 @@ export class Machine {
       rootDir: this.rootfs.dir,
       log,
     });
-    this.volumePartitions = new VolumePartitions(options.state.dir);
-    this.detachPartitions = recordVolumePartitions(this.store, this.volumePartitions);
     const saved = readSavedConfig(options.state, options.talosVersion);
     this.configLoadError = saved.error;
     this.config.boot(saved.config);
@@ -352,7 +343,6 @@ export class Machine {
     this.controllers.close();
     this.detachMeta();
     this.detachMounts();
-    this.detachPartitions();
     this.detachServices();
     this.services.close();
     this.status.close();
@@ -384,11 +374,6 @@ export class Machine {
     if (this.apiIdentity?.cert.crt === identity.cert.crt) return;
     this.apiIdentity = identity;
     this.controllers.changed(INPUT.api);
-  }
-
-  /** A disk's partition table was wiped: the partitions volume documents made on it are gone. */
-  forgetPartitions(disk: string): void {
-    if (this.volumePartitions.forgetDisk(disk)) this.controllers.changed(INPUT.boot);
   }
 
   /** Announces the hostname with an AddressEvent when it is new or changed, as Talos does. */

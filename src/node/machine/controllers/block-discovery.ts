@@ -5,7 +5,6 @@
 // its acknowledgement, and the VolumeLifecycle that machined creates at startup.
 import {
   DeviceSpecSchema,
-  type DiscoveredVolumeSpec,
   DiscoveredVolumeSpecSchema,
   type DiscoveryRefreshRequestSpec,
   DiscoveryRefreshRequestSpecSchema,
@@ -14,18 +13,9 @@ import {
 } from "../../../gen/resource/definitions/block/block_pb.js";
 import { bytesSI } from "../../../wire/index.js";
 import { type Disk, diskFacts, diskName } from "../../platform/index.js";
-import {
-  type Controller,
-  kindOf,
-  messageKind,
-  NS,
-  type ResourceKind,
-  type ResourceStore,
-  spec,
-} from "../../resources/index.js";
-import type { VolumePartitions } from "../../state/index.js";
+import { type Controller, kindOf, messageKind, NS, type ResourceKind, spec } from "../../resources/index.js";
 import { VOLUME_STATUS } from "../volumes.js";
-import { blockLayout, type DiskLayout, isSystemPartition, type PartitionFacts } from "./block-layout.js";
+import { blockLayout, type DiskLayout, type PartitionFacts } from "./block-layout.js";
 import { INPUT, type MachineSource } from "./source.js";
 
 export const DISCOVERED_VOLUME = messageKind("DiscoveredVolumes.block.talos.dev", DiscoveredVolumeSpecSchema);
@@ -62,28 +52,6 @@ export function currentLayout(
     source.active(),
     source.volumePartitions?.() ?? [],
   );
-}
-
-/**
- * Keeps what the volume manager made on the disks: each user, raw or swap volume partition
- * discovery finds (created, or formatted since) is recorded, and stays when its document goes.
- * Returns the function that stops recording.
- */
-export function recordVolumePartitions(store: ResourceStore, record: VolumePartitions): () => void {
-  return store.watch({ namespace: NS.runtime, type: DISCOVERED_VOLUME.definition.type }, (e) => {
-    if (e.type === "destroyed") return;
-    const dv = e.resource.spec as DiscoveredVolumeSpec;
-    if (dv.type !== "partition" || dv.partitionLabel === "" || isSystemPartition(dv.partitionLabel)) return;
-    record.record({
-      disk: dv.parentDevPath,
-      index: Number(dv.partitionIndex),
-      offset: Number(dv.offset),
-      size: Number(dv.size),
-      label: dv.partitionLabel,
-      type: dv.partitionType.toUpperCase(),
-      filesystem: dv.name === "" ? "none" : dv.name,
-    });
-  });
 }
 
 const READS_VOLUMES = [{ namespace: NS.runtime, type: VOLUME_STATUS.definition.type }];

@@ -43,7 +43,8 @@ function machine(initial: MachineConfig) {
   const diskList: Disk[] = [parseDiskFlag("/dev/sda:10GiB", 0), parseDiskFlag("/dev/sdb:20GiB", 1)];
   const volumes = new SystemVolumes({
     store,
-    state: undefined as never,
+    // No STATE directory: the partitions volume documents make are recorded in memory.
+    state: { dir: undefined } as never,
     systemDisk: diskList[0],
     rootDir: "/nonexistent",
     log: () => undefined,
@@ -53,6 +54,7 @@ function machine(initial: MachineConfig) {
     machineUuid: "uuid-1",
     installed: () => true,
     active: () => active,
+    volumePartitions: () => volumes.partitions.list(),
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [
     ...BLOCK_CONTROLLERS,

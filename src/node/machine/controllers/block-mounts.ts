@@ -229,7 +229,7 @@ const mounts: Controller<MachineSource> = {
     const volumes = statuses(list);
     // An external volume mounts only a share the host exports; otherwise the mount fails and
     // its request stays pending.
-    const exported = new Set(source.virtiofs ?? []);
+    const exported = new Set(source.platform?.virtiofs ?? []);
     const mountable = (v: VolumeStatusSpec): boolean =>
       v.type !== BlockVolumeType.VOLUME_TYPE_EXTERNAL ||
       (v.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS && exported.has(v.mountLocation));

@@ -17,13 +17,13 @@ import {
 import { createClock } from "../../clock.js";
 import { type Disk, parseDiskFlag } from "../../platform/index.js";
 import { ControllerRuntime, checkedExprText, NS, ResourceStore } from "../../resources/index.js";
-import { VolumePartitions } from "../../state/index.js";
 import { type MachineConfig, parseMachineConfig } from "../config.js";
 import { SystemVolumes } from "../volumes.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
-import { BLOCK_DISCOVERY_CONTROLLERS, recordVolumePartitions } from "./block-discovery.js";
-import { blockLayout, MIN_USER_VOLUME_SIZE, stableUuid } from "./block-layout.js";
+import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
+import { blockLayout, stableUuid } from "./block-layout.js";
 import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
+import { MIN_USER_VOLUME_SIZE } from "./block-user-volumes.js";
 import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
 import { INPUT, type MachineSource } from "./source.js";
 
@@ -188,20 +188,20 @@ function machine(initial: MachineConfig, installed = true, talosVersion = "v1.14
   const diskList = disks();
   const volumes = new SystemVolumes({
     store,
-    state: undefined as never,
+    // No STATE directory: the partitions are recorded in memory.
+    state: { dir: undefined } as never,
     systemDisk: diskList[0],
     rootDir: "/nonexistent",
     log: () => undefined,
   });
-  const partitions = new VolumePartitions();
-  recordVolumePartitions(store, partitions);
+  const partitions = volumes.partitions;
   const source = {
     disks: diskList,
     machineUuid: "uuid-1",
     installed: () => installed,
     active: () => active,
     volumePartitions: () => partitions.list(),
-    virtiofs: ["share0"],
+    platform: { mode: "metal", name: "metal", virtiofs: ["share0"] },
     talosVersion,
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [

@@ -23,7 +23,8 @@ import { type Controller, checkedExpr, messageKind, NS, spec } from "../../resou
 import { isComplete, type MachineConfig } from "../config.js";
 import { EXISTING_VOLUME_LABEL, existingVolumeConfig, existingVolumes } from "./block-existing.js";
 import { EXTERNAL_VOLUME_LABEL, externalVolumeConfig, externalVolumes } from "./block-external.js";
-import { filesystemType, PARTITION_TYPE, type UserVolume, userVolumes } from "./block-layout.js";
+import { filesystemType, PARTITION_TYPE } from "./block-layout.js";
+import { type UserVolume, userVolumes } from "./block-user-volumes.js";
 import { diskQuotaSupport } from "./cluster-facts.js";
 import { INPUT, type MachineSource } from "./source.js";
 

@@ -24,7 +24,6 @@ import { SECRETS_CONTROLLERS } from "./secrets.js";
 import type { MachineSource } from "./source.js";
 import { TIME_CONTROLLERS } from "./time.js";
 
-export { recordVolumePartitions } from "./block-discovery.js";
 export { etcFileContents } from "./network.js";
 export { perfTicker } from "./perf.js";
 export { metaKeyId } from "./runtime.js";

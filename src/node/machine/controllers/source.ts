@@ -54,8 +54,6 @@ export interface MachineSource {
   readonly talosVersion: string;
   readonly platform: PlatformInfo;
   readonly disks: readonly Disk[];
-  /** Tags of the virtiofs shares the host exports to the machine. */
-  readonly virtiofs?: readonly string[];
   readonly hardware: Hardware;
   /** The machine's IP addresses (where its API listens). */
   readonly addresses: readonly string[];
