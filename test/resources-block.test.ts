@@ -7,7 +7,8 @@
 // changes in order. ExistingVolumeConfig documents find a partition by their
 // selector: missing while none matches, failed over a raw volume's unformatted partition, and
 // mounted (read-only when asked) over a user volume's filesystem. An ExternalVolumeConfig mounts
-// the virtiofs share the host exports (`--virtiofs`) under /var/mnt.
+// the virtiofs share the host exports (`--virtiofs`) under /var/mnt. A FilesystemTrimConfig turns
+// trimming on for the system volumes, each with its trim schedule.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -399,5 +400,47 @@ describe("block resources of an installed node", () => {
       async () => !(await table("volumestatuses")).some((r) => r[3] === "x-shared"),
     );
     expect(await mounted()).not.toContain("x-shared");
+  }, 60_000);
+
+  it("trims the volumes a FilesystemTrimConfig turns trimming on for, on a schedule per volume", async () => {
+    const schedules = async () => (await table("volumetrimschedules")).map((r) => r.slice(3, 6));
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await schedules())}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    };
+    // The generated config turns trimming on: the system volumes have their schedules.
+    const docs = c.cluster.controlplane.split(/\n---\n/);
+    const trimDoc = docs.findIndex((d) => /^kind: FilesystemTrimConfig$/m.test(d));
+    expect(trimDoc).toBeGreaterThan(0);
+    expect((await schedules()).map((r) => r[0])).toEqual(["EPHEMERAL", "STATE"]);
+
+    const withInterval = docs.map((d, i) =>
+      i === trimDoc ? d.replace(/^interval: .*$/m, "interval: 24h") : d,
+    );
+    await apply(withInterval.join("\n---\n"));
+    await until("a 24h schedule", async () =>
+      (await yaml("volumetrimschedule", "EPHEMERAL")).includes("interval: 24h0m0s"),
+    );
+    const schedule = await yaml("volumetrimschedule", "EPHEMERAL");
+    expect(schedule).toContain("filesystem: xfs");
+    const next = Date.parse(/nextTrim: "?([^"\s]+)/.exec(schedule)?.[1] ?? "");
+    expect(next - Date.now(), schedule).toBeGreaterThan(0);
+    expect(next - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    for (const type of ["volumeconfig", "volumestatus"]) {
+      const text = await yaml(type, "EPHEMERAL");
+      expect(text, type).toContain("trimEnabled: true");
+      expect(text, type).toContain("trimInterval: 24h0m0s");
+    }
+
+    // Without the document nothing is trimmed.
+    await apply(docs.filter((_, i) => i !== trimDoc).join("\n---\n"));
+    await until("no schedules", async () => (await schedules()).length === 0);
+    expect(await yaml("volumestatus", "EPHEMERAL")).not.toContain("trimEnabled");
+    await apply(c.cluster.controlplane);
+    await until("schedules back", async () => (await schedules()).length === 2);
   }, 60_000);
 });

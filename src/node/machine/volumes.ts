@@ -7,6 +7,7 @@ import path from "node:path";
 import {
   type DiscoveredVolumeSpec,
   MountSpecSchema,
+  type VolumeConfigSpec,
   VolumeStatusSpecSchema,
 } from "../../gen/resource/definitions/block/block_pb.js";
 import {
@@ -20,6 +21,9 @@ import { type Disk, systemVolumes } from "../platform/index.js";
 import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
 import { Bootloader, Meta, type StateDir, VolumePartitions } from "../state/index.js";
 import { isSystemPartition } from "./controllers/block-layout.js";
+
+const VOLUME_CONFIGS = "VolumeConfigs.block.talos.dev";
+const SYSTEM_VOLUME_IDS: ReadonlySet<string> = new Set(["STATE", "EPHEMERAL", "META"]);
 
 /** `get volumestatus`: one per system volume, owned by Talos's volume manager. */
 export const VOLUME_STATUS = messageKind("VolumeStatuses.block.talos.dev", VolumeStatusSpecSchema);
@@ -43,12 +47,17 @@ export interface VolumesHost {
 
 export class SystemVolumes {
   private isMounted = false;
+  private published = false;
   /** The partitions volume documents made on the disks (they stay when a document goes). */
   readonly partitions: VolumePartitions;
 
   constructor(private readonly host: VolumesHost) {
     this.partitions = new VolumePartitions(host.state.dir);
     recordVolumePartitions(host.store, this.partitions);
+    // A volume's status carries the trim and scrub settings of its config as it changes.
+    host.store.watch({ namespace: NS.runtime, type: VOLUME_CONFIGS }, (e) => {
+      if (this.published && SYSTEM_VOLUME_IDS.has(e.resource.id)) this.publish();
+    });
   }
 
   /** A disk's partition table was wiped; true when it held partitions volume documents made. */
@@ -78,7 +87,11 @@ export class SystemVolumes {
     const disk = this.host.systemDisk;
     if (!disk) return;
     const owner = "block.VolumeManagerController";
+    this.published = true;
     for (const v of systemVolumes(disk)) {
+      const config = this.host.store.get(NS.runtime, VOLUME_CONFIGS, v.id)?.spec as
+        | VolumeConfigSpec
+        | undefined;
       this.host.store.set(
         VOLUME_STATUS,
         NS.runtime,
@@ -96,6 +109,10 @@ export class SystemVolumes {
           ...(v.target
             ? { mountSpec: spec(MountSpecSchema, { targetPath: v.target, fileMode: 0o755 }) }
             : {}),
+          trimEnabled: config?.trimEnabled ?? false,
+          ...(config?.trimInterval ? { trimInterval: config.trimInterval } : {}),
+          scrubEnabled: config?.scrubEnabled ?? false,
+          ...(config?.scrubInterval ? { scrubInterval: config.scrubInterval } : {}),
         }),
         { owner },
       );

@@ -29,6 +29,7 @@ import { currentLayout } from "./block-discovery.js";
 import { existingVolumeStatus, existingVolumes } from "./block-existing.js";
 import { externalVolumeStatus, externalVolumes } from "./block-external.js";
 import { filesystemType } from "./block-layout.js";
+import { documentMaintenance } from "./block-trim.js";
 import {
   USER_MOUNT_POINT_MOUNT,
   USER_VOLUME_MOUNT_POINT,
@@ -47,6 +48,7 @@ export const VOLUME_MOUNT_STATUS = messageKind(
 
 const at = (type: string) => ({ namespace: NS.runtime, type });
 const READY = BlockVolumePhase.VOLUME_PHASE_READY;
+const DIRECTORY = BlockVolumeType.VOLUME_TYPE_DIRECTORY;
 
 function ready(mountSpec: MountSpec | undefined, type: BlockVolumeType): VolumeStatusSpec {
   return spec(VolumeStatusSpecSchema, { phase: READY, type, ...(mountSpec ? { mountSpec } : {}) });
@@ -72,18 +74,28 @@ const volumeManager: Controller<MachineSource> = {
       status(ready(USER_MOUNT_POINT_MOUNT, BlockVolumeType.VOLUME_TYPE_DIRECTORY)),
     );
     const layout = currentLayout(source, get);
+    // The trim and scrub settings of each volume's config travel on its status.
+    const config = source.active();
+    const putStatus = (id: string, kind: "user" | "raw" | "swap" | "existing", s: VolumeStatusSpec) =>
+      put(VOLUME_STATUS, NS.runtime, id, {
+        ...s,
+        ...documentMaintenance(config, {
+          kind,
+          name: id.slice(2),
+          volumeType: s.type === DIRECTORY ? "directory" : "",
+        }),
+      });
     for (const v of layout.volumes) {
       const mountSpec = userVolumeMount(v);
       if (v.volumeType === "directory") {
-        put(VOLUME_STATUS, NS.runtime, v.id, status(ready(mountSpec, BlockVolumeType.VOLUME_TYPE_DIRECTORY)));
+        putStatus(v.id, v.kind, status(ready(mountSpec, DIRECTORY)));
         continue;
       }
       // Whole-disk volumes are not provisioned here: they stay waiting for a disk.
       if (v.volumeType === "disk") {
-        put(
-          VOLUME_STATUS,
-          NS.runtime,
+        putStatus(
           v.id,
+          v.kind,
           spec(VolumeStatusSpecSchema, {
             phase: BlockVolumePhase.VOLUME_PHASE_WAITING,
             type: BlockVolumeType.VOLUME_TYPE_DISK,
@@ -109,10 +121,9 @@ const volumeManager: Controller<MachineSource> = {
           }
         : undefined;
       if (!placed?.ok) {
-        put(
-          VOLUME_STATUS,
-          NS.runtime,
+        putStatus(
           v.id,
+          v.kind,
           spec(VolumeStatusSpecSchema, {
             // A partition found but not usable failed formatting; none found failed provisioning.
             ...(located ?? {
@@ -128,10 +139,9 @@ const volumeManager: Controller<MachineSource> = {
         );
         continue;
       }
-      put(
-        VOLUME_STATUS,
-        NS.runtime,
+      putStatus(
         v.id,
+        v.kind,
         status(
           spec(VolumeStatusSpecSchema, {
             ...located,
@@ -144,7 +154,7 @@ const volumeManager: Controller<MachineSource> = {
     }
     for (const v of existingVolumes(source.active())) {
       const s = existingVolumeStatus(layout, v);
-      put(VOLUME_STATUS, NS.runtime, v.id, s.phase === READY ? status(s) : s);
+      putStatus(v.id, "existing", s.phase === READY ? status(s) : s);
     }
     for (const v of externalVolumes(source.active())) {
       put(VOLUME_STATUS, NS.runtime, v.id, status(externalVolumeStatus(v)));

@@ -24,6 +24,7 @@ import { isComplete, type MachineConfig } from "../config.js";
 import { EXISTING_VOLUME_LABEL, existingVolumeConfig, existingVolumes } from "./block-existing.js";
 import { EXTERNAL_VOLUME_LABEL, externalVolumeConfig, externalVolumes } from "./block-external.js";
 import { filesystemType, PARTITION_TYPE } from "./block-layout.js";
+import { documentMaintenance, maintenance, volumeDoc } from "./block-trim.js";
 import { type UserVolume, userVolumes } from "./block-user-volumes.js";
 import { diskQuotaSupport } from "./cluster-facts.js";
 import { INPUT, type MachineSource } from "./source.js";
@@ -129,6 +130,7 @@ export function systemVolumeConfigs(config: MachineConfig | undefined): [string,
     "STATE",
     complete
       ? spec(VolumeConfigSpecSchema, {
+          ...maintenance(config, volumeDoc(config, "VolumeConfig", "STATE")),
           type: BlockVolumeType.VOLUME_TYPE_PARTITION,
           mount: stateMount,
           provisioning: partitionProvisioning(
@@ -149,6 +151,7 @@ export function systemVolumeConfigs(config: MachineConfig | undefined): [string,
   out.push([
     "EPHEMERAL",
     spec(VolumeConfigSpecSchema, {
+      ...maintenance(config, volumeDoc(config, "VolumeConfig", "EPHEMERAL")),
       type: BlockVolumeType.VOLUME_TYPE_PARTITION,
       provisioning: partitionProvisioning(
         WAVE_SYSTEM_DISK,
@@ -255,7 +258,13 @@ const volumeConfigs: Controller<MachineSource> = {
       put(VOLUME_CONFIG, NS.runtime, id, vc, { labels: { [LABEL.system]: "" } });
     }
     for (const v of userVolumes(config)) {
-      put(VOLUME_CONFIG, NS.runtime, v.id, userVolumeConfig(v), { labels: { [LABEL[v.kind]]: "" } });
+      put(
+        VOLUME_CONFIG,
+        NS.runtime,
+        v.id,
+        { ...userVolumeConfig(v), ...documentMaintenance(config, v) },
+        { labels: { [LABEL[v.kind]]: "" } },
+      );
       // Raw volumes are never mounted; swap volumes take no mount flags.
       if (v.kind === "raw") continue;
       put(
@@ -271,9 +280,13 @@ const volumeConfigs: Controller<MachineSource> = {
       );
     }
     for (const v of existingVolumes(config)) {
-      put(VOLUME_CONFIG, NS.runtime, v.id, existingVolumeConfig(v), {
-        labels: { [EXISTING_VOLUME_LABEL]: "" },
-      });
+      put(
+        VOLUME_CONFIG,
+        NS.runtime,
+        v.id,
+        { ...existingVolumeConfig(v), ...documentMaintenance(config, { kind: "existing", name: v.name }) },
+        { labels: { [EXISTING_VOLUME_LABEL]: "" } },
+      );
       put(
         VOLUME_MOUNT_REQUEST,
         NS.runtime,

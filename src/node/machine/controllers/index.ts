@@ -3,6 +3,7 @@ import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
 import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
+import { BLOCK_TRIM_CONTROLLERS } from "./block-trim.js";
 import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
@@ -42,6 +43,7 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...BLOCK_DISCOVERY_CONTROLLERS,
   ...BLOCK_VOLUME_CONTROLLERS,
   ...BLOCK_MOUNT_CONTROLLERS,
+  ...BLOCK_TRIM_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
   ...SECRETS_CONTROLLERS,
