@@ -2,6 +2,7 @@
 // schedule: slots on a lattice offset by FNV-1a of node and volume, strictly after now.
 import { describe, expect, it } from "vitest";
 import type {
+  FSScrubScheduleSpec,
   VolumeConfigSpec,
   VolumeStatusSpec,
   VolumeTrimScheduleSpec,
@@ -97,14 +98,14 @@ describe("volume trim schedules", () => {
       doc("FilesystemTrimConfig", "interval: 24h\n"),
       doc(
         "UserVolumeConfig",
-        `name: data\nprovisioning:\n  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\ntrim:\n  interval: 1h\n`,
+        `name: data\nprovisioning:\n  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\ntrim:\n  interval: 1h\nscrub:\n  interval: 48h\n`,
       ),
       doc(
         "RawVolumeConfig",
         `name: raw\nprovisioning:\n  diskSelector:\n    match: "!system_disk"\n  maxSize: 1GiB\n`,
       ),
     );
-    const now = new Date("2026-12-08T00:00:00Z");
+    let now = new Date("2026-12-08T00:00:00Z");
     const source = {
       disks,
       machineUuid: "uuid-1",
@@ -149,6 +150,19 @@ describe("volume trim schedules", () => {
     const nowNs = BigInt(now.getTime()) * 1_000_000n;
     const next = data.nextTrim!.seconds * 1_000_000_000n + BigInt(data.nextTrim!.nanos);
     expect(next).toBe(nextScheduledTime("node-1/u-data", BigInt(HOUR), nowNs));
+    // Only the user volume asks for scrubbing.
+    expect(store.list(NS.runtime, "FSScrubSchedules.block.talos.dev").map((r) => r.id)).toEqual(["u-data"]);
+    const scrub = get<FSScrubScheduleSpec>("FSScrubSchedules.block.talos.dev", "u-data")!;
+    expect([scrub.filesystem, scrub.interval]).toEqual([
+      BlockFilesystemType.FILESYSTEM_TYPE_XFS,
+      duration(48 * HOUR),
+    ]);
+
+    // Once the slot has passed, the machine's next tick moves the schedule to the following one.
+    now = new Date(Number(next / 1_000_000n) + 1);
+    rt.changed(INPUT.perf);
+    const moved = get<VolumeTrimScheduleSpec>("VolumeTrimSchedules.block.talos.dev", "u-data")!.nextTrim!;
+    expect(moved.seconds * 1_000_000_000n + BigInt(moved.nanos)).toBe(next + BigInt(HOUR));
 
     // Trim turned off globally: only the volume with its own block is left.
     active = config(

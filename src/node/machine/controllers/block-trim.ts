@@ -3,11 +3,13 @@
 // volume_trim_schedule.go; pkg/machinery/resources/block/schedule.go): whether a volume is
 // trimmed and scrubbed and how often, from the FilesystemTrimConfig and FilesystemScrubConfig
 // documents and a volume document's own `trim` and `scrub` blocks; and the VolumeTrimSchedule of
-// each ready volume that is trimmed, its next slot on a lattice offset by a hash of the node and
-// volume, so the trims of a cluster spread over the interval and stay put across reboots.
+// each ready volume that is trimmed (fs_scrub_schedule.go: the FSScrubSchedule of each ready XFS
+// volume that is scrubbed), its next slot on a lattice offset by a hash of the node and volume,
+// so the runs of a cluster spread over the interval and stay put across reboots.
 import { type Duration, DurationSchema, type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { goParseDuration } from "../../../config/validate/go.js";
 import {
+  FSScrubScheduleSpecSchema,
   type VolumeStatusSpec,
   VolumeTrimScheduleSpecSchema,
 } from "../../../gen/resource/definitions/block/block_pb.js";
@@ -17,11 +19,12 @@ import {
   BlockVolumePhase,
   BlockVolumeType,
 } from "../../../gen/resource/definitions/enums/enums_pb.js";
-import { type Controller, messageKind, NS, spec } from "../../resources/index.js";
+import { type Controller, messageKind, NS, type ResourceKind, spec } from "../../resources/index.js";
 import type { MachineConfig } from "../config.js";
-import type { MachineSource } from "./source.js";
+import { INPUT, type MachineSource } from "./source.js";
 
 const VOLUME_TRIM_SCHEDULE = messageKind("VolumeTrimSchedules.block.talos.dev", VolumeTrimScheduleSpecSchema);
+const FS_SCRUB_SCHEDULE = messageKind("FSScrubSchedules.block.talos.dev", FSScrubScheduleSpecSchema);
 
 /** Scrub interval of a volume that asks for scrubbing without one (constants.DefaultFilesystemScrubInterval). */
 const DEFAULT_SCRUB_NS = 7 * 24 * 3600 * 1e9;
@@ -160,34 +163,67 @@ function timestamp(nsSinceEpoch: bigint): Timestamp {
   });
 }
 
-const trimSchedules: Controller<MachineSource> = {
-  name: "block.VolumeTrimScheduleController",
-  inputs: [],
-  reads: [
-    { namespace: NS.runtime, type: "VolumeStatuses.block.talos.dev" },
-    { namespace: NS.cluster, type: "Identities.cluster.talos.dev" },
-  ],
-  run({ source, put, get, list }) {
-    const identity = get(NS.cluster, "Identities.cluster.talos.dev", "local")?.spec as
-      | { nodeId?: string }
-      | undefined;
-    if (!identity?.nodeId) return;
-    const now = BigInt(source.now().getTime()) * 1_000_000n;
-    for (const r of list(NS.runtime, "VolumeStatuses.block.talos.dev")) {
-      const s = r.spec as VolumeStatusSpec;
-      if (!trimEligible(s) || !s.trimInterval) continue;
-      put(
-        VOLUME_TRIM_SCHEDULE,
-        NS.runtime,
-        r.id,
-        spec(VolumeTrimScheduleSpecSchema, {
-          filesystem: s.filesystem,
-          interval: s.trimInterval,
-          nextTrim: timestamp(nextScheduledTime(`${identity.nodeId}/${r.id}`, ns(s.trimInterval), now)),
-        }),
-      );
-    }
-  },
-};
+/** Ready XFS volumes with scrubbing on (only XFS is scrubbed online). */
+function scrubEligible(s: VolumeStatusSpec): boolean {
+  return (
+    s.scrubEnabled &&
+    s.scrubInterval !== undefined &&
+    s.phase === BlockVolumePhase.VOLUME_PHASE_READY &&
+    s.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_XFS
+  );
+}
 
-export const BLOCK_TRIM_CONTROLLERS: readonly Controller<MachineSource>[] = [trimSchedules];
+const READS = [
+  { namespace: NS.runtime, type: "VolumeStatuses.block.talos.dev" },
+  { namespace: NS.cluster, type: "Identities.cluster.talos.dev" },
+];
+
+/**
+ * A schedule per eligible volume, its next slot after now. The controllers also re-run on the
+ * machine's periodic tick, so a slot that has passed moves on to the next one, as Talos's timer
+ * wakes its controllers at the earliest slot.
+ */
+function scheduleController<S>(
+  name: string,
+  kind: ResourceKind<S>,
+  interval: (s: VolumeStatusSpec) => Duration | undefined,
+  schedule: (s: VolumeStatusSpec, interval: Duration, next: Timestamp) => S,
+): Controller<MachineSource> {
+  return {
+    name,
+    inputs: [INPUT.perf],
+    reads: READS,
+    run({ source, get, list, put }) {
+      const identity = get(NS.cluster, "Identities.cluster.talos.dev", "local")?.spec as
+        | { nodeId?: string }
+        | undefined;
+      if (!identity?.nodeId) return;
+      const now = BigInt(source.now().getTime()) * 1_000_000n;
+      for (const r of list(NS.runtime, "VolumeStatuses.block.talos.dev")) {
+        const s = r.spec as VolumeStatusSpec;
+        const every = interval(s);
+        if (!every) continue;
+        const next = timestamp(nextScheduledTime(`${identity.nodeId}/${r.id}`, ns(every), now));
+        put(kind, NS.runtime, r.id, schedule(s, every, next));
+      }
+    },
+  };
+}
+
+const trimSchedules = scheduleController(
+  "block.VolumeTrimScheduleController",
+  VOLUME_TRIM_SCHEDULE,
+  (s) => (trimEligible(s) ? s.trimInterval : undefined),
+  (s, interval, nextTrim) =>
+    spec(VolumeTrimScheduleSpecSchema, { filesystem: s.filesystem, interval, nextTrim }),
+);
+
+const scrubSchedules = scheduleController(
+  "block.FSScrubScheduleController",
+  FS_SCRUB_SCHEDULE,
+  (s) => (scrubEligible(s) ? s.scrubInterval : undefined),
+  (s, interval, nextScrub) =>
+    spec(FSScrubScheduleSpecSchema, { filesystem: s.filesystem, interval, nextScrub }),
+);
+
+export const BLOCK_TRIM_CONTROLLERS: readonly Controller<MachineSource>[] = [trimSchedules, scrubSchedules];
