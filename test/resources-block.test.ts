@@ -8,7 +8,8 @@
 // selector: missing while none matches, failed over a raw volume's unformatted partition, and
 // mounted (read-only when asked) over a user volume's filesystem. An ExternalVolumeConfig mounts
 // the virtiofs share the host exports (`--virtiofs`) under /var/mnt. A FilesystemTrimConfig turns
-// trimming on for the system volumes, each with its trim schedule.
+// trimming on for the system volumes, each with its trim schedule. Wiping the disk takes the
+// partitions removed documents left behind.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -443,4 +444,27 @@ describe("block resources of an installed node", () => {
     await apply(c.cluster.controlplane);
     await until("schedules back", async () => (await schedules()).length === 2);
   }, 60_000);
+
+  it("loses the partitions volume documents left behind when their disk is wiped", async () => {
+    const sdb = async () =>
+      (await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb"));
+    // What the earlier documents made is still there: the user volume's and the raw volume's.
+    expect(await sdb()).toEqual(["sdb", "sdb1", "sdb2"]);
+    const recorded = () =>
+      (
+        JSON.parse(fs.readFileSync(path.join(c.node.stateDir, "volume-partitions.json"), "utf8")) as {
+          label: string;
+        }[]
+      ).map((p) => p.label);
+    expect(recorded()).toEqual(["u-data", "r-scratch"]);
+
+    expect(await c.talosctl(["wipe", "disk", "sdb"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    const deadline = Date.now() + 20_000;
+    while ((await sdb()).length > 1) {
+      if (Date.now() > deadline) throw new Error(`partitions left: ${(await sdb()).join(" ")}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(recorded()).toEqual([]);
+    expect(await table("discoveredvolumes", "sdb")).toEqual([expect.arrayContaining(["sdb", "disk"])]);
+  }, 40_000);
 });
