@@ -2,10 +2,14 @@
 // Talos's partitions on the system disk as discovered volumes, block devices and /dev/disk
 // links; the system volume configs with their CEL selectors; EPHEMERAL and /var/mnt mounted.
 // Then a UserVolumeConfig applied live provisions a partition on the second disk and mounts it
-// at /var/mnt/<name>, and applying the config without it takes its resources away, each watch
-// printing the changes in order. ExistingVolumeConfig documents find a partition by their
+// at /var/mnt/<name>, and applying the config without it takes its resources away (but not the
+// partition, which the document applied again finds and mounts), each watch printing the
+// changes in order. ExistingVolumeConfig documents find a partition by their
 // selector: missing while none matches, failed over a raw volume's unformatted partition, and
-// mounted (read-only when asked) over a user volume's filesystem.
+// mounted (read-only when asked) over a user volume's filesystem. An ExternalVolumeConfig mounts
+// the virtiofs share the host exports (`--virtiofs`) under /var/mnt. A FilesystemTrimConfig turns
+// trimming on for the system volumes, each with its trim schedule. Wiping the disk takes the
+// partitions removed documents left behind.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +23,9 @@ import {
 let c: ConfiguredNode;
 
 beforeAll(async () => {
-  c = await startConfiguredNode({ args: ["--disk", "/dev/sda:10GiB", "--disk", "/dev/sdb:20GiB"] });
+  c = await startConfiguredNode({
+    args: ["--disk", "/dev/sda:10GiB", "--disk", "/dev/sdb:20GiB", "--virtiofs", "share0"],
+  });
   // The system volumes are ready once the boot has mounted them.
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -144,7 +150,7 @@ describe("block resources of an installed node", () => {
     expect((await table("discoveryrefreshstatuses")).map((r) => r.slice(3))).toEqual([["refresh", "2", "1"]]);
   });
 
-  it("provisions and mounts a UserVolumeConfig applied live, and takes it away when removed", async () => {
+  it("provisions and mounts a UserVolumeConfig applied live, unmounts it when removed, keeping its partition", async () => {
     const opts = { cwd: c.dir, home: c.home, env: c.env() };
     const watches = {
       configs: startInProcess(["get", "volumeconfigs", "-w"], opts),
@@ -204,6 +210,31 @@ describe("block resources of an installed node", () => {
       expect(events(watches.mounts)).toEqual(["+1", "-1"]);
       expect((await table("volumemountstatuses")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
       expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/data");
+      // The partition and the data on it stay on the disk.
+      expect((await table("discoveredvolumes", "sdb1")).map((r) => r.slice(3))).toEqual([
+        ["sdb1", "1", "partition", "5.4 GB", "xfs", "u-data"],
+      ]);
+
+      // Applied again, the volume finds its partition: no other one is made.
+      await apply(`${c.cluster.controlplane}\n---\n${USER_VOLUME}`);
+      const twice = (row: string) => new RegExp(`${row}[^\\n]*\\n[\\s\\S]*${row}`);
+      await watches.statuses.waitFor(
+        twice("\\+ +runtime +VolumeStatus +u-data +1 +partition +ready +/dev/sdb1 +5\\.4 GB"),
+      );
+      await watches.mounts.waitFor(
+        twice("\\+ +runtime +MountStatus +u-data +1 +/dev/sdb1 +/var/mnt/data +xfs"),
+      );
+      expect(
+        (await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb")),
+      ).toEqual(["sdb", "sdb1"]);
+      // Discovery saw the partition once, when it was made.
+      expect(
+        watchRows(watches.discovered)
+          .filter((r) => r[1] === "sdb1")
+          .map((r) => `${r[0]}${r[2]}`),
+      ).toEqual(["+1"]);
+      await apply(c.cluster.controlplane);
+      await watches.mounts.waitFor(twice("- +runtime +MountStatus +u-data +1 "));
     } finally {
       for (const w of Object.values(watches)) w.cancel();
       for (const w of Object.values(watches)) await w.result;
@@ -255,8 +286,9 @@ describe("block resources of an installed node", () => {
       ].join("\n---\n"),
     );
     const failed = await status("e-old", "failed");
-    expect(failed).toContain("errorMessage: filesystem not found on /dev/sdb1");
-    expect(failed).toContain("location: /dev/sdb1");
+    // The user volume's partition, kept from before, is sdb1: the raw volume got the next one.
+    expect(failed).toContain("errorMessage: filesystem not found on /dev/sdb2");
+    expect(failed).toContain("location: /dev/sdb2");
     expect(await status("e-gone", "missing")).not.toContain("location:");
     const config = await yaml("volumeconfig", "e-old");
     expect(config).toContain('talos.dev/existing-volume: ""');
@@ -265,7 +297,7 @@ describe("block resources of an installed node", () => {
     expect((await table("mountstatuses.block")).map((r) => r[3])).toEqual(["/var/mnt", "EPHEMERAL"]);
     // Only the raw volume got a partition.
     expect((await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb"))).toEqual(
-      ["sdb", "sdb1"],
+      ["sdb", "sdb1", "sdb2"],
     );
 
     // Over a user volume's XFS partition it is mounted at /var/mnt/<name>, read-only as asked.
@@ -312,4 +344,127 @@ describe("block resources of an installed node", () => {
     expect((await c.talosctl(["mounts"])).stdout).not.toContain("/var/mnt/old");
     await apply(c.cluster.controlplane);
   }, 60_000);
+
+  it("mounts an ExternalVolumeConfig's virtiofs share at /var/mnt/<name>, read-only when asked", async () => {
+    const external = (name: string, tag: string, readOnly: boolean) =>
+      `apiVersion: v1alpha1\nkind: ExternalVolumeConfig\nname: ${name}\nfilesystemType: virtiofs\nmount:\n  virtiofs:\n    tag: ${tag}\n${readOnly ? "  readOnly: true\n" : ""}`;
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    };
+    const mounted = async () => (await table("mountstatuses.block")).map((r) => r[3]);
+
+    // share0 is exported by the host; share9 is not, so its mount never happens.
+    await apply(
+      [c.cluster.controlplane, external("shared", "share0", false), external("absent", "share9", false)].join(
+        "\n---\n",
+      ),
+    );
+    await until("x-shared mounted", async () => (await mounted()).includes("x-shared"));
+    const config = await yaml("volumeconfig", "x-shared");
+    expect(config).toContain('talos.dev/external-volume: ""');
+    expect(config).toContain("type: external");
+    expect(config).toContain("external: share0");
+    expect(config).toContain("type: virtiofs");
+    const status = await yaml("volumestatus", "x-shared");
+    expect(status).toContain("phase: ready");
+    expect(status).toContain("location: share0");
+    expect(status).toContain("filesystem: virtiofs");
+    const ms = await yaml("mountstatuses.block", "x-shared");
+    expect(ms).toContain("source: share0");
+    expect(ms).toContain("target: /var/mnt/shared");
+    expect(ms).toContain("readOnly: false");
+    const request = await yaml("volumemountrequest", "x-shared");
+    expect(request).toContain("secure: true");
+    expect(request).toContain("noExec: true");
+    expect((await table("volumemountstatuses", "x-shared")).map((r) => r.slice(3))).toEqual([
+      ["x-shared", "1", "x-shared", "block.VolumeConfigController", "/var/mnt/shared"],
+    ]);
+    const listed = await c.talosctl(["ls", "/var/mnt"]);
+    expect(listed.stdout, listed.stderr).toMatch(/\nshared\n/);
+    expect((await table("mountrequests")).map((r) => r[3])).toContain("x-absent");
+    expect(await mounted()).not.toContain("x-absent");
+
+    // Read-only now: the mount follows.
+    await apply([c.cluster.controlplane, external("shared", "share0", true)].join("\n---\n"));
+    await until("x-shared read-only", async () =>
+      (await yaml("mountstatuses.block", "x-shared")).includes("readOnly: true"),
+    );
+    expect((await table("volumeconfigs")).map((r) => r[3])).not.toContain("x-absent");
+
+    await apply(c.cluster.controlplane);
+    await until(
+      "x-shared gone",
+      async () => !(await table("volumestatuses")).some((r) => r[3] === "x-shared"),
+    );
+    expect(await mounted()).not.toContain("x-shared");
+  }, 60_000);
+
+  it("trims the volumes a FilesystemTrimConfig turns trimming on for, on a schedule per volume", async () => {
+    const schedules = async () => (await table("volumetrimschedules")).map((r) => r.slice(3, 6));
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await schedules())}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    };
+    // The generated config turns trimming on: the system volumes have their schedules.
+    const docs = c.cluster.controlplane.split(/\n---\n/);
+    const trimDoc = docs.findIndex((d) => /^kind: FilesystemTrimConfig$/m.test(d));
+    expect(trimDoc).toBeGreaterThan(0);
+    expect((await schedules()).map((r) => r[0])).toEqual(["EPHEMERAL", "STATE"]);
+
+    const withInterval = docs.map((d, i) =>
+      i === trimDoc ? d.replace(/^interval: .*$/m, "interval: 24h") : d,
+    );
+    await apply(withInterval.join("\n---\n"));
+    await until("a 24h schedule", async () =>
+      (await yaml("volumetrimschedule", "EPHEMERAL")).includes("interval: 24h0m0s"),
+    );
+    const schedule = await yaml("volumetrimschedule", "EPHEMERAL");
+    expect(schedule).toContain("filesystem: xfs");
+    const next = Date.parse(/nextTrim: "?([^"\s]+)/.exec(schedule)?.[1] ?? "");
+    expect(next - Date.now(), schedule).toBeGreaterThan(0);
+    expect(next - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    for (const type of ["volumeconfig", "volumestatus"]) {
+      const text = await yaml(type, "EPHEMERAL");
+      expect(text, type).toContain("trimEnabled: true");
+      expect(text, type).toContain("trimInterval: 24h0m0s");
+    }
+
+    // Without the document nothing is trimmed.
+    await apply(docs.filter((_, i) => i !== trimDoc).join("\n---\n"));
+    await until("no schedules", async () => (await schedules()).length === 0);
+    expect(await yaml("volumestatus", "EPHEMERAL")).not.toContain("trimEnabled");
+    await apply(c.cluster.controlplane);
+    await until("schedules back", async () => (await schedules()).length === 2);
+  }, 60_000);
+
+  it("loses the partitions volume documents left behind when their disk is wiped", async () => {
+    const sdb = async () =>
+      (await table("discoveredvolumes")).map((r) => r[3]).filter((id) => id?.startsWith("sdb"));
+    // What the earlier documents made is still there: the user volume's and the raw volume's.
+    expect(await sdb()).toEqual(["sdb", "sdb1", "sdb2"]);
+    const recorded = () =>
+      (
+        JSON.parse(fs.readFileSync(path.join(c.node.stateDir, "volume-partitions.json"), "utf8")) as {
+          label: string;
+        }[]
+      ).map((p) => p.label);
+    expect(recorded()).toEqual(["u-data", "r-scratch"]);
+
+    expect(await c.talosctl(["wipe", "disk", "sdb"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    const deadline = Date.now() + 20_000;
+    while ((await sdb()).length > 1) {
+      if (Date.now() > deadline) throw new Error(`partitions left: ${(await sdb()).join(" ")}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(recorded()).toEqual([]);
+    expect(await table("discoveredvolumes", "sdb")).toEqual([expect.arrayContaining(["sdb", "disk"])]);
+  }, 40_000);
 });

@@ -326,6 +326,17 @@ function compareOne(field: DescField, proto: unknown, yaml: unknown, where: stri
       case "google.api.expr.v1alpha1.CheckedExpr":
         if (checkedExprText(value as CheckedExpr | undefined) !== yaml) fail("CEL expression");
         return;
+      // A time: go-yaml's RFC 3339 text, to the nanosecond.
+      case "google.protobuf.Timestamp": {
+        const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(String(yaml));
+        const want =
+          ((value?.seconds as bigint | undefined) ?? 0n) * 1_000_000_000n + BigInt(Number(value?.nanos ?? 0));
+        const got = m
+          ? BigInt(Date.parse(`${m[1]}Z`)) * 1_000_000n + BigInt((m[2] ?? "").padEnd(9, "0") || "0")
+          : undefined;
+        if (got !== want) fail("time");
+        return;
+      }
       case "google.protobuf.Duration": {
         const nanos = Number(value?.seconds ?? 0n) * 1e9 + Number(value?.nanos ?? 0);
         if (goDurationNanos(String(yaml)) !== nanos) fail("duration");
@@ -639,6 +650,7 @@ const POPULATED = [
   "CPUStats.perf.talos.dev",
   "MemoryStats.perf.talos.dev",
   "SBOMItems.talos.dev",
+  "VolumeTrimSchedules.block.talos.dev",
   "Environments.runtime.talos.dev",
   "UniqueMachineTokens.runtime.talos.dev",
   "RegistryConfigs.cri.talos.dev",

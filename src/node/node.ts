@@ -111,6 +111,8 @@ export interface CreateNodeOptions {
   readonly hostname?: string;
   readonly platform?: PlatformFlag;
   readonly disks?: readonly (Disk | string)[];
+  /** Tags of the virtiofs shares the host exports. */
+  readonly virtiofs?: readonly string[];
   readonly talosVersion?: string;
   readonly timeScale?: number;
   /** Cluster discovery registry directory (default under the system temp directory). */
@@ -359,7 +361,7 @@ class Node implements TalosNode, NodeRuntime {
     const machine: Machine = new Machine({
       clock: this.clock,
       state: this.state,
-      platform: platformInfo(this.options.platform),
+      platform: { ...platformInfo(this.options.platform), virtiofs: this.options.virtiofs ?? [] },
       talosVersion: slot.version,
       disks: this.options.disks,
       addresses: this.addresses,
@@ -677,6 +679,7 @@ export async function createNode(options: CreateNodeOptions): Promise<TalosNode>
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       platform,
       disks: diskInputs.map((d, i) => (typeof d === "string" ? parseDiskFlag(d, i) : d)),
+      ...(options.virtiofs !== undefined ? { virtiofs: options.virtiofs } : {}),
       talosVersion: options.talosVersion ?? TALOS_VERSION,
       timeScale: options.timeScale ?? 1,
       ...(options.discoveryDir !== undefined ? { discoveryDir: options.discoveryDir } : {}),

@@ -40,8 +40,13 @@ describe("talos-node flags", () => {
       "v1.13.0-beta.1",
       "--time-scale",
       "100",
+      "--virtiofs",
+      "share0",
+      "--virtiofs=Data",
     ]);
     expect(o).toMatchObject({ host: "::1", port: 0, hostname: "node-1", platform: "cloud", timeScale: 100 });
+    expect(o.virtiofs).toEqual(["share0", "Data"]);
+    expect(options(["--state-dir=s"]).virtiofs).toBeUndefined();
     expect(o.disks.map((d) => [d.devPath, d.size, d.type])).toEqual([
       ["/dev/nvme0n1", 512e9, "nvme"],
       ["/dev/sdb", 1024 ** 4, "hdd"],
@@ -72,6 +77,9 @@ describe("talos-node flags", () => {
         ["--state-dir", "s", "--disk", "/dev/sda:lots"],
         '--disk "/dev/sda:lots": expected /dev/<name>:<size>, e.g. /dev/sda:10GiB',
       ],
+      [["--state-dir", "s", "--virtiofs", "a b"], '--virtiofs "a b": expected a tag of 1 to 36 characters'],
+      [["--state-dir", "s", "--virtiofs", "x".repeat(37)], `--virtiofs "${"x".repeat(37)}": expected a tag`],
+      [["--state-dir", "s", "--virtiofs", "t", "--virtiofs", "t"], "--virtiofs t was given more than once"],
     ];
     for (const [argv, message] of cases) expect(() => parseNodeArgs(argv), argv.join(" ")).toThrow(message);
   });

@@ -27,6 +27,8 @@ export interface NodeOptions {
   readonly hostname?: string;
   readonly platform: PlatformFlag;
   readonly disks: readonly Disk[];
+  /** The tags of the virtiofs shares the host exports to the machine (`--virtiofs TAG`). */
+  readonly virtiofs?: readonly string[];
   readonly talosVersion: string;
   readonly timeScale: number;
   /** Where cluster discovery registries live (nodes of one cluster must share it). */
@@ -71,6 +73,8 @@ Flags:
   --hostname NAME          hostname when the machine config sets none
   --platform MODE          metal, container or cloud (default metal)
   --disk PATH:SIZE         a disk, e.g. /dev/sda:10GiB (repeatable; default ${DEFAULT_DISK} except in container mode)
+  --virtiofs TAG           a virtiofs share the host exports under TAG, which ExternalVolumeConfig
+                           documents mount (repeatable)
   --talos-version VERSION  Talos version to report (default ${TALOS_VERSION})
   --time-scale N           run the machine's timers N times faster (default 1)
   --discovery-dir DIR      the cluster discovery registry shared by the nodes of a cluster
@@ -110,6 +114,7 @@ const VALUE_FLAGS = new Set([
   "hostname",
   "platform",
   "disk",
+  "virtiofs",
   "talos-version",
   "time-scale",
   "discovery-dir",
@@ -160,7 +165,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       value = next;
       i++;
     }
-    if (name !== "disk" && name !== "test-burst" && values.has(name))
+    if (name !== "disk" && name !== "virtiofs" && name !== "test-burst" && values.has(name))
       throw new UserError(`--${name} was given more than once`);
     values.set(name, [...(values.get(name) ?? []), value]);
   }
@@ -205,6 +210,14 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
   for (const d of disks) {
     if (seen.has(d.devPath)) throw new UserError(`--disk ${d.devPath} was given more than once`);
     seen.add(d.devPath);
+  }
+
+  const virtiofs = values.get("virtiofs") ?? [];
+  for (const [i, tag] of virtiofs.entries()) {
+    // A tag is at most 36 bytes (virtio-fs config space) and names one share.
+    if (!/^[^\s,]{1,36}$/.test(tag))
+      throw new UserError(`--virtiofs ${JSON.stringify(tag)}: expected a tag of 1 to 36 characters`);
+    if (virtiofs.indexOf(tag) !== i) throw new UserError(`--virtiofs ${tag} was given more than once`);
   }
 
   const talosVersion = one("talos-version") ?? TALOS_VERSION;
@@ -267,6 +280,7 @@ export function parseNodeArgs(argv: readonly string[]): ParsedArgs {
       ...(hostname !== undefined ? { hostname: hostname.toLowerCase() } : {}),
       platform,
       disks,
+      ...(virtiofs.length > 0 ? { virtiofs } : {}),
       talosVersion,
       timeScale,
       ...(downtimeMs !== undefined ? { downtimeMs } : {}),

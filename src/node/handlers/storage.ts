@@ -21,6 +21,7 @@ import {
 } from "../../gen/storage/storage_pb.js";
 import { type Caller, NOT_AUTHORIZED, Role } from "../api/index.js";
 import { StatusError } from "../errors.js";
+import { INPUT } from "../machine/index.js";
 import { type BlockDevice, filesystemStats, mountOf, PathError, StorageOpError } from "../platform/index.js";
 import {
   type HandlerEntry,
@@ -153,6 +154,10 @@ function wipe(rt: NodeRuntime, target: WipeTarget): void {
       throw invalidArgument(`unsupported wipe method ${Method[target.method] ?? String(target.method)}`);
   }
   rt.storage.wipe(device.id, target.dropPartition && device.type === "partition");
+  // A whole disk loses its partition table, with the partitions volume documents made on it.
+  if (device.type === "disk" && rt.machine.volumes.forgetPartitions(`/dev/${device.id}`)) {
+    rt.machine.controllers.changed(INPUT.boot);
+  }
 }
 
 function lvmStatus(err: unknown): unknown {

@@ -39,7 +39,13 @@ export interface LifecycleMachine {
   readonly platform: { readonly mode: PlatformMode };
   readonly config: { readonly active: MachineConfig | undefined };
   readonly cluster: { leaveOnReset(): Promise<void> };
-  readonly volumes: { unmount(): void; wipe(label: string): void; wipeSystemDisk(): void };
+  readonly volumes: {
+    unmount(): void;
+    wipe(label: string): void;
+    wipeSystemDisk(): void;
+    /** The partition table of a disk (`/dev/sdb`) was wiped. */
+    forgetPartitions(disk: string): boolean;
+  };
   /** Whether the machine has been installed (kexec needs a system disk). */
   readonly installed: boolean;
   log(line: string): void;
@@ -248,7 +254,10 @@ export function resetSequence(m: LifecycleMachine, plan: ResetPlan): SequenceDef
       phase("resetUserDisks", [
         task("resetUserDisks", async ({ signal }) => {
           await m.clock.sleep(20, signal);
-          for (const dev of plan.userDisks) m.log(`wiping user disk ${dev}`);
+          for (const dev of plan.userDisks) {
+            m.log(`wiping user disk ${dev}`);
+            m.volumes.forgetPartitions(dev);
+          }
         }),
       ]),
     );

@@ -35,7 +35,7 @@ export interface MachineView {
   readonly rootfs: RootFs;
   readonly meta: Meta;
   readonly config: Pick<ConfigStore, "active">;
-  readonly volumes: Pick<SystemVolumes, "mounted">;
+  readonly volumes: Pick<SystemVolumes, "mounted" | "partitions">;
   readonly status: Pick<MachineStatusController, "currentStage">;
   readonly services: ServiceManager;
   readonly cluster: Pick<ClusterController, "localMemberId" | "kubeSpanPeerReachable">;
@@ -75,6 +75,7 @@ export function machineSource(m: MachineView, internals: MachineInternals): Mach
     defaultHostname: identity.defaultHostname,
     active: () => m.config.active,
     installed: () => m.installed,
+    volumePartitions: () => m.volumes.partitions.list(),
     mounted: () => m.volumes.mounted,
     meta: () => metaTags(m.meta.read()),
     stage: () => m.status.currentStage,

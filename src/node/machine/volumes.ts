@@ -4,7 +4,12 @@
 // key-value partition beside the boot slots.
 import fs from "node:fs";
 import path from "node:path";
-import { MountSpecSchema, VolumeStatusSpecSchema } from "../../gen/resource/definitions/block/block_pb.js";
+import {
+  type DiscoveredVolumeSpec,
+  MountSpecSchema,
+  type VolumeConfigSpec,
+  VolumeStatusSpecSchema,
+} from "../../gen/resource/definitions/block/block_pb.js";
 import {
   BlockFilesystemType,
   BlockVolumePhase,
@@ -14,7 +19,11 @@ import { bytesSI } from "../../wire/index.js";
 import { IMAGES_FILE } from "../images/store.js";
 import { type Disk, systemVolumes } from "../platform/index.js";
 import { messageKind, NS, type ResourceStore, spec } from "../resources/index.js";
-import { Bootloader, Meta, type StateDir } from "../state/index.js";
+import { Bootloader, Meta, type StateDir, VolumePartitions } from "../state/index.js";
+import { isSystemPartition } from "./controllers/block-layout.js";
+
+const VOLUME_CONFIGS = "VolumeConfigs.block.talos.dev";
+const SYSTEM_VOLUME_IDS: ReadonlySet<string> = new Set(["STATE", "EPHEMERAL", "META"]);
 
 /** `get volumestatus`: one per system volume, owned by Talos's volume manager. */
 export const VOLUME_STATUS = messageKind("VolumeStatuses.block.talos.dev", VolumeStatusSpecSchema);
@@ -38,8 +47,23 @@ export interface VolumesHost {
 
 export class SystemVolumes {
   private isMounted = false;
+  private published = false;
+  /** The partitions volume documents made on the disks (they stay when a document goes). */
+  readonly partitions: VolumePartitions;
 
-  constructor(private readonly host: VolumesHost) {}
+  constructor(private readonly host: VolumesHost) {
+    this.partitions = new VolumePartitions(host.state.dir);
+    recordVolumePartitions(host.store, this.partitions);
+    // A volume's status carries the trim and scrub settings of its config as it changes.
+    host.store.watch({ namespace: NS.runtime, type: VOLUME_CONFIGS }, (e) => {
+      if (this.published && SYSTEM_VOLUME_IDS.has(e.resource.id)) this.publish();
+    });
+  }
+
+  /** A disk's partition table was wiped; true when it held partitions volume documents made. */
+  forgetPartitions(disk: string): boolean {
+    return this.partitions.forgetDisk(disk);
+  }
 
   /** Whether the system disk's partitions are mounted (after the boot sequence's ephemeral phase). */
   get mounted(): boolean {
@@ -63,7 +87,11 @@ export class SystemVolumes {
     const disk = this.host.systemDisk;
     if (!disk) return;
     const owner = "block.VolumeManagerController";
+    this.published = true;
     for (const v of systemVolumes(disk)) {
+      const config = this.host.store.get(NS.runtime, VOLUME_CONFIGS, v.id)?.spec as
+        | VolumeConfigSpec
+        | undefined;
       this.host.store.set(
         VOLUME_STATUS,
         NS.runtime,
@@ -81,6 +109,10 @@ export class SystemVolumes {
           ...(v.target
             ? { mountSpec: spec(MountSpecSchema, { targetPath: v.target, fileMode: 0o755 }) }
             : {}),
+          trimEnabled: config?.trimEnabled ?? false,
+          ...(config?.trimInterval ? { trimInterval: config.trimInterval } : {}),
+          scrubEnabled: config?.scrubEnabled ?? false,
+          ...(config?.scrubInterval ? { scrubInterval: config.scrubInterval } : {}),
         }),
         { owner },
       );
@@ -110,7 +142,30 @@ export class SystemVolumes {
   /** Wipes the whole system disk: every volume and the bootloader; the machine is no longer installed. */
   wipeSystemDisk(): void {
     for (const label of ["STATE", "EPHEMERAL", "META"]) this.wipe(label);
+    if (this.host.systemDisk) this.forgetPartitions(this.host.systemDisk.devPath);
     new Bootloader(this.host.state.dir).remove();
     this.host.state.updateIdentity({ installed: false });
   }
+}
+
+/**
+ * Keeps what the volume manager made on the disks: each user, raw or swap volume partition
+ * discovery finds (created, or formatted since) is recorded, and stays when its document goes.
+ * The store lives as long as the boot, so the watch does too.
+ */
+export function recordVolumePartitions(store: ResourceStore, record: VolumePartitions): void {
+  store.watch({ namespace: NS.runtime, type: "DiscoveredVolumes.block.talos.dev" }, (e) => {
+    if (e.type === "destroyed") return;
+    const dv = e.resource.spec as DiscoveredVolumeSpec;
+    if (dv.type !== "partition" || dv.partitionLabel === "" || isSystemPartition(dv.partitionLabel)) return;
+    record.record({
+      disk: dv.parentDevPath,
+      index: Number(dv.partitionIndex),
+      offset: Number(dv.offset),
+      size: Number(dv.size),
+      label: dv.partitionLabel,
+      type: dv.partitionType.toUpperCase(),
+      filesystem: dv.name === "" ? "none" : dv.name,
+    });
+  });
 }

@@ -14,6 +14,8 @@ export interface PlatformInfo {
   readonly mode: PlatformMode;
   /** The platform name Version reports (`metal`, `container`, `nocloud`). */
   readonly name: string;
+  /** Tags of the virtiofs shares the host exports to the machine. */
+  readonly virtiofs?: readonly string[];
 }
 
 export function platformInfo(flag: PlatformFlag): PlatformInfo {

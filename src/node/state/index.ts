@@ -12,3 +12,4 @@ export {
 } from "./bootloader.js";
 export { META_FILE, META_TAG, Meta, type MetaValues, metaTags, type StagedUpgrade } from "./meta.js";
 export { CONFIG_FILE, IDENTITY_FILE, LOCK_FILE, type NodeIdentity, StateDir } from "./state-dir.js";
+export { VOLUME_PARTITIONS_FILE, type VolumePartition, VolumePartitions } from "./volume-partitions.js";

@@ -45,7 +45,13 @@ export function currentLayout(
 ): ReturnType<typeof blockLayout> {
   const partitioned =
     source.installed() || get(NS.runtime, VOLUME_STATUS.definition.type, "META") !== undefined;
-  return blockLayout(source.disks, partitioned, source.machineUuid, source.active());
+  return blockLayout(
+    source.disks,
+    partitioned,
+    source.machineUuid,
+    source.active(),
+    source.volumePartitions?.() ?? [],
+  );
 }
 
 const READS_VOLUMES = [{ namespace: NS.runtime, type: VOLUME_STATUS.definition.type }];

@@ -43,7 +43,8 @@ function machine(initial: MachineConfig) {
   const diskList: Disk[] = [parseDiskFlag("/dev/sda:10GiB", 0), parseDiskFlag("/dev/sdb:20GiB", 1)];
   const volumes = new SystemVolumes({
     store,
-    state: undefined as never,
+    // No STATE directory: the partitions volume documents make are recorded in memory.
+    state: { dir: undefined } as never,
     systemDisk: diskList[0],
     rootDir: "/nonexistent",
     log: () => undefined,
@@ -53,6 +54,7 @@ function machine(initial: MachineConfig) {
     machineUuid: "uuid-1",
     installed: () => true,
     active: () => active,
+    volumePartitions: () => volumes.partitions.list(),
   } as unknown as MachineSource;
   const rt = new ControllerRuntime(store, source, [
     ...BLOCK_CONTROLLERS,
@@ -83,10 +85,11 @@ describe("existing volumes", () => {
         selector: "volume.partition_label == 'BOOT'",
         readOnly: true,
         disableAccessTime: false,
-        secure: false,
+        // Secure unless the document turns it off.
+        secure: true,
       },
     ]);
-    const flags = `---\napiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: logs\ndiscovery:\n  volumeSelector:\n    match: volume.name == 'xfs'\nmount:\n  disableAccessTime: true\n  secure: true\n`;
+    const flags = `---\napiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: logs\ndiscovery:\n  volumeSelector:\n    match: volume.name == 'xfs'\nmount:\n  disableAccessTime: true\n  secure: false\n`;
     const m = machine(config(flags));
     const req = m.store.get(NS.runtime, "VolumeMountRequests.block.talos.dev", "e-logs")!;
     expect(req.labels).toEqual({ "talos.dev/user-volume": "" });
@@ -100,7 +103,7 @@ describe("existing volumes", () => {
       "block.VolumeConfigController",
       false,
       true,
-      true,
+      false,
     ]);
   });
 

@@ -39,7 +39,7 @@ export interface ExistingVolume {
   /** The volume selector; `false` (matches nothing) when the document has none. */
   readonly selector: string;
   readonly readOnly: boolean;
-  /** `mount.disableAccessTime` and `mount.secure` (Talos v1.13+). */
+  /** `mount.disableAccessTime` and `mount.secure` (Talos v1.13+; secure unless turned off). */
   readonly disableAccessTime: boolean;
   readonly secure: boolean;
 }
@@ -66,7 +66,7 @@ export function existingVolumes(config: MachineConfig | undefined): ExistingVolu
         selector: typeof match === "string" && match.trim() !== "" ? match : "false",
         readOnly: mount?.readOnly === true,
         disableAccessTime: mount?.disableAccessTime === true,
-        secure: mount?.secure === true,
+        secure: mount?.secure !== false,
       },
     ];
   });

@@ -5,8 +5,6 @@
 // locate.go). GPT, partition and filesystem UUIDs derive from the machine's UUID, so they stay
 // the same across boots of one node.
 import { createHash } from "node:crypto";
-import type { ConfigDocument } from "../../../config/document.js";
-import { humanizeParseBytes } from "../../../config/validate/go.js";
 import { BlockFilesystemType } from "../../../gen/resource/definitions/enums/enums_pb.js";
 import {
   type Disk,
@@ -16,8 +14,10 @@ import {
   partitionPath,
   RESERVED_BEFORE_EPHEMERAL,
 } from "../../platform/index.js";
+import type { VolumePartition } from "../../state/index.js";
 import type { MachineConfig } from "../config.js";
 import { type CelObject, celMatches } from "./block-cel.js";
+import { type UserVolume, userVolumes } from "./block-user-volumes.js";
 
 const MIB = 1_048_576;
 
@@ -36,97 +36,13 @@ const FILESYSTEM: Readonly<Record<string, BlockFilesystemType>> = {
   ext4: BlockFilesystemType.FILESYSTEM_TYPE_EXT4,
   swap: BlockFilesystemType.FILESYSTEM_TYPE_SWAP,
   btrfs: BlockFilesystemType.FILESYSTEM_TYPE_BTRFS,
+  iso9660: BlockFilesystemType.FILESYSTEM_TYPE_ISO9660,
+  virtiofs: BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS,
 };
 
 /** The filesystem type of a filesystem name (`none` when unknown). */
 export function filesystemType(name: string): BlockFilesystemType {
   return FILESYSTEM[name] ?? BlockFilesystemType.FILESYSTEM_TYPE_NONE;
-}
-
-/** Volume documents' size floor (siderolabs/talos: volumeconfig.MinUserVolumeSize). */
-export const MIN_USER_VOLUME_SIZE = 100 * MIB;
-
-export type UserVolumeKind = "user" | "raw" | "swap";
-
-/** One user, raw or swap volume document, as the VolumeConfig it becomes. */
-export interface UserVolume {
-  /** `u-data`, `r-data`, `s-swap1`. */
-  readonly id: string;
-  readonly name: string;
-  readonly kind: UserVolumeKind;
-  /** `partition`, `directory` or `disk` (user volumes; raw and swap are partitions). */
-  readonly volumeType: string;
-  /** The disk selector expression; `false` (matches nothing) when the document has none. */
-  readonly diskSelector: string;
-  readonly minSize: number;
-  readonly maxSize: number;
-  /** A `maxSize` given as a percentage of the free space. */
-  readonly relativeMaxSize: number;
-  readonly grow: boolean;
-  /** `xfs`, `ext4`, `swap` or `none`. */
-  readonly filesystem: string;
-  readonly projectQuotaSupport: boolean;
-}
-
-const PREFIX: Readonly<Record<UserVolumeKind, string>> = { user: "u-", raw: "r-", swap: "s-" };
-const KINDS: Readonly<Record<string, UserVolumeKind>> = {
-  UserVolumeConfig: "user",
-  RawVolumeConfig: "raw",
-  SwapVolumeConfig: "swap",
-};
-
-function field(data: unknown, path: readonly string[]): unknown {
-  let cur = data;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
-
-function bytes(v: unknown): { value: number; relative: number } {
-  const s = v === undefined || v === null ? "" : String(v).trim();
-  if (s === "") return { value: 0, relative: 0 };
-  if (s.endsWith("%")) return { value: 0, relative: Number(s.slice(0, -1)) || 0 };
-  const parsed = humanizeParseBytes(s);
-  return { value: "value" in parsed ? parsed.value : 0, relative: 0 };
-}
-
-function userVolume(d: ConfigDocument, kind: UserVolumeKind): UserVolume {
-  const name = d.name ?? "";
-  const min = bytes(field(d.data, ["provisioning", "minSize"]));
-  const max = bytes(field(d.data, ["provisioning", "maxSize"]));
-  const match = field(d.data, ["provisioning", "diskSelector", "match"]);
-  const fsType = field(d.data, ["filesystem", "type"]);
-  return {
-    id: `${PREFIX[kind]}${name}`,
-    name,
-    kind,
-    volumeType: kind === "user" ? String(field(d.data, ["volumeType"]) ?? "partition") : "partition",
-    diskSelector: typeof match === "string" && match.trim() !== "" ? match : "false",
-    minSize: min.value || MIN_USER_VOLUME_SIZE,
-    maxSize: max.value,
-    relativeMaxSize: max.relative,
-    grow: field(d.data, ["provisioning", "grow"]) === true,
-    filesystem:
-      kind === "swap"
-        ? "swap"
-        : kind === "raw"
-          ? "none"
-          : typeof fsType === "string" && fsType
-            ? fsType
-            : "xfs",
-    projectQuotaSupport: field(d.data, ["filesystem", "projectQuotaSupport"]) === true,
-  };
-}
-
-/** The user, raw and swap volume documents of a config, in document order. */
-export function userVolumes(config: MachineConfig | undefined): UserVolume[] {
-  if (!config) return [];
-  return config.documents.documents.flatMap((d) => {
-    const kind = KINDS[d.kind];
-    return kind ? [userVolume(d, kind)] : [];
-  });
 }
 
 /** One partition of an emulated disk. */
@@ -159,10 +75,10 @@ export interface DiskLayout {
   readonly partitions: readonly PartitionFacts[];
 }
 
-/** Where a user volume went, or why it did not. */
+/** Where a user volume went, or why it did not (with the partition it found, if it found one). */
 export type Placement =
   | { readonly ok: true; readonly partition: PartitionFacts }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly partition?: PartitionFacts };
 
 export interface BlockLayout {
   readonly disks: readonly DiskLayout[];
@@ -190,6 +106,11 @@ const SYSTEM_FS: Readonly<
   STATE: { type: PARTITION_TYPE.linuxData, probed: "xfs", label: "STATE" },
   EPHEMERAL: { type: PARTITION_TYPE.linuxData, probed: "xfs", label: "EPHEMERAL" },
 };
+
+/** Whether a partition name is one of Talos's own on the system disk. */
+export function isSystemPartition(label: string): boolean {
+  return Object.hasOwn(SYSTEM_FS, label);
+}
 
 function systemPartitions(disk: Disk, machineUuid: string): PartitionFacts[] {
   const out: PartitionFacts[] = [];
@@ -254,27 +175,95 @@ export function diskCelObject(disk: Disk): CelObject {
   };
 }
 
+/** A partition an earlier volume document left on a disk, as the disk shows it now. */
+function keptPartition(disk: Disk, kept: VolumePartition, machineUuid: string): PartitionFacts {
+  const devPath = partitionPath(disk, kept.index);
+  const id = devPath.slice("/dev/".length);
+  const formatted = kept.filesystem !== "none";
+  return {
+    id,
+    disk,
+    index: kept.index,
+    devPath,
+    offset: kept.offset,
+    size: kept.size,
+    partitionLabel: kept.label,
+    partitionType: kept.type,
+    partitionUuid: stableUuid(machineUuid, `partition/${id}/${kept.label}`),
+    filesystem: kept.filesystem,
+    probedName: formatted ? kept.filesystem : "",
+    fsLabel: "",
+    fsUuid: formatted ? stableUuid(machineUuid, `filesystem/${id}/${kept.label}`) : "",
+  };
+}
+
+/** A partition with a filesystem made on it. */
+function formatted(p: PartitionFacts, filesystem: string, machineUuid: string): PartitionFacts {
+  const made = filesystem !== "none";
+  return {
+    ...p,
+    filesystem,
+    probedName: made ? filesystem : "",
+    fsUuid: made ? stableUuid(machineUuid, `filesystem/${p.id}/${p.partitionLabel}`) : "",
+  };
+}
+
+/**
+ * What the volume manager's format step makes of a partition it located for a volume
+ * (siderolabs/talos: internal/volumes/format.go): a volume without a filesystem takes what is
+ * there; an empty or swap partition is formatted; the same filesystem is kept; another one fails.
+ */
+function formatFound(
+  v: UserVolume,
+  p: PartitionFacts,
+  machineUuid: string,
+): { partition: PartitionFacts; error?: string } {
+  const found = p.filesystem === "none" ? "" : p.filesystem;
+  if (v.filesystem === "none" || found === v.filesystem) return { partition: p };
+  if (found === "" || found === "swap") return { partition: formatted(p, v.filesystem, machineUuid) };
+  return { partition: p, error: `filesystem type mismatch: ${found} != ${v.filesystem}` };
+}
+
 /** The block layout of the machine: installed system disk, then user volumes provisioned in order. */
 export function blockLayout(
   disks: readonly Disk[],
   installed: boolean,
   machineUuid: string,
   config: MachineConfig | undefined,
+  kept: readonly VolumePartition[] = [],
 ): BlockLayout {
   const volumes = userVolumes(config);
   const layouts = disks.map((disk, i) => {
     const system = i === 0 && installed;
+    const end = Math.max(MIB, Math.floor((disk.size - MIB) / MIB) * MIB);
+    // Installing lays Talos's partitions over the whole system disk.
+    const left = system
+      ? []
+      : kept
+          .filter((k) => k.disk === disk.devPath && k.offset + k.size <= disk.size)
+          .sort((a, b) => a.index - b.index)
+          .map((k) => keptPartition(disk, k, machineUuid));
     return {
       disk,
       system,
-      parts: system ? systemPartitions(disk, machineUuid) : ([] as PartitionFacts[]),
-      // The system disk's EPHEMERAL partition grows to its end; other disks keep 1 MiB at each end.
-      next: system ? disk.size : MIB,
-      end: Math.max(MIB, Math.floor((disk.size - MIB) / MIB) * MIB),
+      parts: system ? systemPartitions(disk, machineUuid) : left,
+      // The system disk's EPHEMERAL partition grows to its end; other disks keep 1 MiB at each end,
+      // and new partitions go after the ones already there.
+      next: system ? disk.size : Math.max(MIB, ...left.map((p) => p.offset + p.size)),
+      end,
     };
   });
   const placements = new Map<string, Placement>();
   for (const v of [...volumes].filter((x) => x.volumeType === "partition").sort(provisioningOrder)) {
+    // The locator first: a partition named for the volume is the volume, wherever it is.
+    const at = layouts.find((l) => !l.system && l.parts.some((p) => p.partitionLabel === v.id));
+    if (at) {
+      const i = at.parts.findIndex((p) => p.partitionLabel === v.id);
+      const { partition, error } = formatFound(v, { ...at.parts[i]!, volumeId: v.id }, machineUuid);
+      at.parts[i] = partition;
+      placements.set(v.id, error === undefined ? { ok: true, partition } : { ok: false, error, partition });
+      continue;
+    }
     const matched = layouts.filter((l) =>
       celMatches(v.diskSelector, { disk: diskCelObject(l.disk), system_disk: l.system }),
     );
@@ -293,7 +282,7 @@ export function blockLayout(
     const available = l.end - l.next;
     const max = v.relativeMaxSize ? Math.floor((available * v.relativeMaxSize) / 100) : v.maxSize;
     const size = max === 0 || max >= available ? available : max;
-    const index = l.parts.length + 1;
+    const index = Math.max(0, ...l.parts.map((p) => p.index)) + 1;
     const devPath = partitionPath(l.disk, index);
     const id = devPath.slice("/dev/".length);
     const part: PartitionFacts = {

@@ -27,7 +27,9 @@ import { isComplete } from "../config.js";
 import { VOLUME_STATUS } from "../volumes.js";
 import { currentLayout } from "./block-discovery.js";
 import { existingVolumeStatus, existingVolumes } from "./block-existing.js";
+import { externalVolumeStatus, externalVolumes } from "./block-external.js";
 import { filesystemType } from "./block-layout.js";
+import { documentMaintenance } from "./block-trim.js";
 import {
   USER_MOUNT_POINT_MOUNT,
   USER_VOLUME_MOUNT_POINT,
@@ -46,6 +48,7 @@ export const VOLUME_MOUNT_STATUS = messageKind(
 
 const at = (type: string) => ({ namespace: NS.runtime, type });
 const READY = BlockVolumePhase.VOLUME_PHASE_READY;
+const DIRECTORY = BlockVolumeType.VOLUME_TYPE_DIRECTORY;
 
 function ready(mountSpec: MountSpec | undefined, type: BlockVolumeType): VolumeStatusSpec {
   return spec(VolumeStatusSpecSchema, { phase: READY, type, ...(mountSpec ? { mountSpec } : {}) });
@@ -71,18 +74,28 @@ const volumeManager: Controller<MachineSource> = {
       status(ready(USER_MOUNT_POINT_MOUNT, BlockVolumeType.VOLUME_TYPE_DIRECTORY)),
     );
     const layout = currentLayout(source, get);
+    // The trim and scrub settings of each volume's config travel on its status.
+    const config = source.active();
+    const putStatus = (id: string, kind: "user" | "raw" | "swap" | "existing", s: VolumeStatusSpec) =>
+      put(VOLUME_STATUS, NS.runtime, id, {
+        ...s,
+        ...documentMaintenance(config, {
+          kind,
+          name: id.slice(2),
+          volumeType: s.type === DIRECTORY ? "directory" : "",
+        }),
+      });
     for (const v of layout.volumes) {
       const mountSpec = userVolumeMount(v);
       if (v.volumeType === "directory") {
-        put(VOLUME_STATUS, NS.runtime, v.id, status(ready(mountSpec, BlockVolumeType.VOLUME_TYPE_DIRECTORY)));
+        putStatus(v.id, v.kind, status(ready(mountSpec, DIRECTORY)));
         continue;
       }
       // Whole-disk volumes are not provisioned here: they stay waiting for a disk.
       if (v.volumeType === "disk") {
-        put(
-          VOLUME_STATUS,
-          NS.runtime,
+        putStatus(
           v.id,
+          v.kind,
           spec(VolumeStatusSpecSchema, {
             phase: BlockVolumePhase.VOLUME_PHASE_WAITING,
             type: BlockVolumeType.VOLUME_TYPE_DISK,
@@ -92,29 +105,9 @@ const volumeManager: Controller<MachineSource> = {
         continue;
       }
       const placed = layout.placements.get(v.id);
-      if (!placed?.ok) {
-        put(
-          VOLUME_STATUS,
-          NS.runtime,
-          v.id,
-          spec(VolumeStatusSpecSchema, {
-            phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
-            preFailPhase: BlockVolumePhase.VOLUME_PHASE_WAITING,
-            errorMessage: placed?.error ?? "no disks matched selector for volume",
-            type: BlockVolumeType.VOLUME_TYPE_PARTITION,
-            ...(mountSpec ? { mountSpec } : {}),
-          }),
-        );
-        continue;
-      }
-      const p = placed.partition;
-      put(
-        VOLUME_STATUS,
-        NS.runtime,
-        v.id,
-        status(
-          spec(VolumeStatusSpecSchema, {
-            phase: READY,
+      const p = placed?.partition;
+      const located = p
+        ? {
             type: BlockVolumeType.VOLUME_TYPE_PARTITION,
             location: p.devPath,
             mountLocation: p.devPath,
@@ -124,15 +117,47 @@ const volumeManager: Controller<MachineSource> = {
             partitionUuid: p.partitionUuid.toLowerCase(),
             size: BigInt(p.size),
             prettySize: bytesSI(p.size),
-            filesystem: filesystemType(v.filesystem),
             ...(mountSpec ? { mountSpec } : {}),
+          }
+        : undefined;
+      if (!placed?.ok) {
+        putStatus(
+          v.id,
+          v.kind,
+          spec(VolumeStatusSpecSchema, {
+            // A partition found but not usable failed formatting; none found failed provisioning.
+            ...(located ?? {
+              type: BlockVolumeType.VOLUME_TYPE_PARTITION,
+              ...(mountSpec ? { mountSpec } : {}),
+            }),
+            phase: BlockVolumePhase.VOLUME_PHASE_FAILED,
+            preFailPhase: located
+              ? BlockVolumePhase.VOLUME_PHASE_PREPARED
+              : BlockVolumePhase.VOLUME_PHASE_WAITING,
+            errorMessage: placed?.error ?? "no disks matched selector for volume",
+          }),
+        );
+        continue;
+      }
+      putStatus(
+        v.id,
+        v.kind,
+        status(
+          spec(VolumeStatusSpecSchema, {
+            ...located,
+            phase: READY,
+            // What is on the partition: a raw volume takes whatever filesystem it finds.
+            filesystem: filesystemType(placed.partition.filesystem),
           }),
         ),
       );
     }
     for (const v of existingVolumes(source.active())) {
       const s = existingVolumeStatus(layout, v);
-      put(VOLUME_STATUS, NS.runtime, v.id, s.phase === READY ? status(s) : s);
+      putStatus(v.id, "existing", s.phase === READY ? status(s) : s);
+    }
+    for (const v of externalVolumes(source.active())) {
+      put(VOLUME_STATUS, NS.runtime, v.id, status(externalVolumeStatus(v)));
     }
   },
 };
@@ -188,8 +213,12 @@ const mountRequests: Controller<MachineSource> = {
           parentMountId: volumes.get(volumeId)?.mountSpec?.parentId ?? "",
           requesters: reqs.map((r) => r.spec.requester),
           requesterIDs: reqs.map((r) => r.req.id),
+          // Read-only and detached only if every requester asks; the restrictions if any does.
           readOnly: reqs.every((r) => r.spec.readOnly),
           detached: reqs.every((r) => r.spec.detached),
+          disableAccessTime: reqs.some((r) => r.spec.disableAccessTime),
+          secure: reqs.some((r) => r.spec.secure),
+          noExec: reqs.some((r) => r.spec.noExec),
         }),
       );
     }
@@ -206,8 +235,14 @@ const mounts: Controller<MachineSource> = {
   name: "block.MountController",
   inputs: [],
   reads: [at(VOLUME_STATUS.definition.type), at(MOUNT_REQUEST.definition.type)],
-  run({ put, list }) {
+  run({ source, put, list }) {
     const volumes = statuses(list);
+    // An external volume mounts only a share the host exports; otherwise the mount fails and
+    // its request stays pending.
+    const exported = new Set(source.platform?.virtiofs ?? []);
+    const mountable = (v: VolumeStatusSpec): boolean =>
+      v.type !== BlockVolumeType.VOLUME_TYPE_EXTERNAL ||
+      (v.filesystem === BlockFilesystemType.FILESYSTEM_TYPE_VIRTIOFS && exported.has(v.mountLocation));
     const requests = new Map(
       list(NS.runtime, MOUNT_REQUEST.definition.type).map((r) => [
         r.id,
@@ -232,7 +267,7 @@ const mounts: Controller<MachineSource> = {
     for (const [id, req] of requests) {
       const volume = volumes.get(id);
       const t = target(id);
-      if (!volume || t === undefined) continue;
+      if (!volume || t === undefined || !mountable(volume)) continue;
       put(
         MOUNT_STATUS,
         NS.runtime,
@@ -274,6 +309,9 @@ const volumeMountStatuses: Controller<MachineSource> = {
             target: s.target,
             readOnly: req.readOnly,
             detached: s.detached,
+            disableAccessTime: req.disableAccessTime,
+            secure: req.secure,
+            noExec: req.noExec,
           }),
           { labels: { "mount-status-id": ms.id } },
         );

@@ -22,7 +22,10 @@ import { BlockFilesystemType, BlockVolumeType } from "../../../gen/resource/defi
 import { type Controller, checkedExpr, messageKind, NS, spec } from "../../resources/index.js";
 import { isComplete, type MachineConfig } from "../config.js";
 import { EXISTING_VOLUME_LABEL, existingVolumeConfig, existingVolumes } from "./block-existing.js";
-import { filesystemType, PARTITION_TYPE, type UserVolume, userVolumes } from "./block-layout.js";
+import { EXTERNAL_VOLUME_LABEL, externalVolumeConfig, externalVolumes } from "./block-external.js";
+import { filesystemType, PARTITION_TYPE } from "./block-layout.js";
+import { documentMaintenance, maintenance, volumeDoc } from "./block-trim.js";
+import { type UserVolume, userVolumes } from "./block-user-volumes.js";
 import { diskQuotaSupport } from "./cluster-facts.js";
 import { INPUT, type MachineSource } from "./source.js";
 
@@ -127,6 +130,7 @@ export function systemVolumeConfigs(config: MachineConfig | undefined): [string,
     "STATE",
     complete
       ? spec(VolumeConfigSpecSchema, {
+          ...maintenance(config, volumeDoc(config, "VolumeConfig", "STATE")),
           type: BlockVolumeType.VOLUME_TYPE_PARTITION,
           mount: stateMount,
           provisioning: partitionProvisioning(
@@ -147,6 +151,7 @@ export function systemVolumeConfigs(config: MachineConfig | undefined): [string,
   out.push([
     "EPHEMERAL",
     spec(VolumeConfigSpecSchema, {
+      ...maintenance(config, volumeDoc(config, "VolumeConfig", "EPHEMERAL")),
       type: BlockVolumeType.VOLUME_TYPE_PARTITION,
       provisioning: partitionProvisioning(
         WAVE_SYSTEM_DISK,
@@ -214,6 +219,26 @@ export function userVolumeConfig(v: UserVolume): VolumeConfigSpec {
   });
 }
 
+/** Since Talos v1.14 a secure mount is also mounted noexec. */
+function noExecWhenSecure(talosVersion: string): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(talosVersion);
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  return major > 1 || (major === 1 && minor >= 14);
+}
+
+/** The mount flags a volume document asks for, as its VolumeMountRequest carries them. */
+function mountFlags(
+  v: { readOnly?: boolean; disableAccessTime: boolean; secure: boolean },
+  talosVersion: string,
+) {
+  return {
+    readOnly: v.readOnly ?? false,
+    disableAccessTime: v.disableAccessTime,
+    secure: v.secure,
+    noExec: v.secure && noExecWhenSecure(talosVersion),
+  };
+}
+
 const volumeConfigs: Controller<MachineSource> = {
   name: VOLUME_CONFIG_CONTROLLER,
   inputs: [INPUT.config],
@@ -233,20 +258,50 @@ const volumeConfigs: Controller<MachineSource> = {
       put(VOLUME_CONFIG, NS.runtime, id, vc, { labels: { [LABEL.system]: "" } });
     }
     for (const v of userVolumes(config)) {
-      put(VOLUME_CONFIG, NS.runtime, v.id, userVolumeConfig(v), { labels: { [LABEL[v.kind]]: "" } });
-      // Raw volumes are never mounted.
+      put(
+        VOLUME_CONFIG,
+        NS.runtime,
+        v.id,
+        { ...userVolumeConfig(v), ...documentMaintenance(config, v) },
+        { labels: { [LABEL[v.kind]]: "" } },
+      );
+      // Raw volumes are never mounted; swap volumes take no mount flags.
       if (v.kind === "raw") continue;
       put(
         VOLUME_MOUNT_REQUEST,
         NS.runtime,
         v.id,
-        spec(VolumeMountRequestSpecSchema, { volumeId: v.id, requester: VOLUME_CONFIG_CONTROLLER }),
+        spec(VolumeMountRequestSpecSchema, {
+          volumeId: v.id,
+          requester: VOLUME_CONFIG_CONTROLLER,
+          ...(v.kind === "user" ? mountFlags(v, source.talosVersion) : {}),
+        }),
         { labels: { [LABEL.user]: "" } },
       );
     }
     for (const v of existingVolumes(config)) {
-      put(VOLUME_CONFIG, NS.runtime, v.id, existingVolumeConfig(v), {
-        labels: { [EXISTING_VOLUME_LABEL]: "" },
+      put(
+        VOLUME_CONFIG,
+        NS.runtime,
+        v.id,
+        { ...existingVolumeConfig(v), ...documentMaintenance(config, { kind: "existing", name: v.name }) },
+        { labels: { [EXISTING_VOLUME_LABEL]: "" } },
+      );
+      put(
+        VOLUME_MOUNT_REQUEST,
+        NS.runtime,
+        v.id,
+        spec(VolumeMountRequestSpecSchema, {
+          volumeId: v.id,
+          requester: VOLUME_CONFIG_CONTROLLER,
+          ...mountFlags(v, source.talosVersion),
+        }),
+        { labels: { [LABEL.user]: "" } },
+      );
+    }
+    for (const v of externalVolumes(config)) {
+      put(VOLUME_CONFIG, NS.runtime, v.id, externalVolumeConfig(v), {
+        labels: { [EXTERNAL_VOLUME_LABEL]: "" },
       });
       put(
         VOLUME_MOUNT_REQUEST,
@@ -255,9 +310,7 @@ const volumeConfigs: Controller<MachineSource> = {
         spec(VolumeMountRequestSpecSchema, {
           volumeId: v.id,
           requester: VOLUME_CONFIG_CONTROLLER,
-          readOnly: v.readOnly,
-          disableAccessTime: v.disableAccessTime,
-          secure: v.secure,
+          ...mountFlags(v, source.talosVersion),
         }),
         { labels: { [LABEL.user]: "" } },
       );

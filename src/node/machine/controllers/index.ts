@@ -3,9 +3,11 @@ import type { Controller } from "../../resources/index.js";
 import { BLOCK_CONTROLLERS } from "./block.js";
 import { BLOCK_DISCOVERY_CONTROLLERS } from "./block-discovery.js";
 import { BLOCK_MOUNT_CONTROLLERS } from "./block-mounts.js";
+import { BLOCK_TRIM_CONTROLLERS } from "./block-trim.js";
 import { BLOCK_VOLUME_CONTROLLERS } from "./block-volumes.js";
 import { CLUSTER_CONTROLLERS } from "./cluster.js";
 import { CONFIG_CONTROLLERS } from "./config.js";
+import { CONTAINER_CONTROLLERS } from "./containers.js";
 import { CRI_REGISTRIES_CONTROLLERS } from "./cri-registries.js";
 import { CRI_RUNTIME_SPEC_CONTROLLERS } from "./cri-runtime-spec.js";
 import { DNS_CONTROLLERS } from "./dns.js";
@@ -32,6 +34,7 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...CONFIG_CONTROLLERS,
   ...CRI_REGISTRIES_CONTROLLERS,
   ...CRI_RUNTIME_SPEC_CONTROLLERS,
+  ...CONTAINER_CONTROLLERS,
   ...RUNTIME_CONTROLLERS,
   ...RUNTIME_ENV_CONTROLLERS,
   ...RUNTIME_SBOM_CONTROLLERS,
@@ -40,6 +43,7 @@ export const MACHINE_CONTROLLERS: readonly Controller<MachineSource>[] = [
   ...BLOCK_DISCOVERY_CONTROLLERS,
   ...BLOCK_VOLUME_CONTROLLERS,
   ...BLOCK_MOUNT_CONTROLLERS,
+  ...BLOCK_TRIM_CONTROLLERS,
   ...NETWORK_CONTROLLERS,
   ...TIME_CONTROLLERS,
   ...SECRETS_CONTROLLERS,

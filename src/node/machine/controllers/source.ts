@@ -2,6 +2,7 @@
 // active machine config, the emulated platform, hardware and disks, the boot state and META),
 // and the names under which the machine reports that a part of it changed.
 import type { Disk, Hardware, PlatformInfo } from "../../platform/index.js";
+import type { VolumePartition } from "../../state/index.js";
 import type { MachineConfig } from "../config.js";
 import type { MachineStageName } from "../machine-status.js";
 
@@ -65,6 +66,8 @@ export interface MachineSource {
   readonly defaultHostname: string;
   active(): MachineConfig | undefined;
   installed(): boolean;
+  /** The partitions earlier volume documents left on the disks (kept when a document goes). */
+  volumePartitions?(): readonly VolumePartition[];
   /** Whether the system volumes are mounted (after the boot's ephemeral phase). */
   mounted(): boolean;
   /** META values by tag. */
