@@ -50,6 +50,8 @@ import { HealthError, runClusterHealth } from "./run-health.js";
 export const NODE_START_TIMEOUT_MS = 60_000;
 /** Pause between attempts while a node starts. */
 const RETRY_MS = 100;
+/** Nodes configured at once by `cluster create`. */
+const APPLY_CONCURRENCY = 32;
 /** The try-mode timeout sent with each node's first config (unused by AUTO, required on the wire). */
 const APPLY_TRY_TIMEOUT_NS = 60_000_000_000n;
 
@@ -261,23 +263,34 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
         insecure.close();
       }
     };
+    // A bounded number of nodes at once, in address order (the order they come up in), so
+    // that a large cluster's nodes still starting are not polled all together.
     let accepted = clock.monotonic();
-    await Promise.all(
-      nodes.map((n) =>
-        retryUntil({
-          clock,
-          signal,
-          timeoutMs: NODE_START_TIMEOUT_MS,
-          what: `node ${n.name} (${n.ip}) did not accept its configuration`,
-          fn: async () => {
-            await applyOnce(n);
-            accepted = clock.monotonic();
-          },
-          check: running(n),
-          progress: () => accepted,
-        }),
-      ),
-    );
+    let next = 0;
+    let failed = false;
+    const configure = async (): Promise<void> => {
+      while (!failed && next < nodes.length) {
+        const n = nodes[next++]!;
+        try {
+          await retryUntil({
+            clock,
+            signal,
+            timeoutMs: NODE_START_TIMEOUT_MS,
+            what: `node ${n.name} (${n.ip}) did not accept its configuration`,
+            fn: async () => {
+              await applyOnce(n);
+              accepted = clock.monotonic();
+            },
+            check: running(n),
+            progress: () => accepted,
+          });
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, nodes.length) }, configure));
 
     const context = resolveContext(clientConfig, clientConfig.context);
     const client = createTalosClient({ endpoints: [first.ip], tls: credentialsFromContext(context), signal });
