@@ -154,19 +154,29 @@ export async function prepareCertificateRequest(
 }
 
 /**
- * Client credentials trusting one CA, shared by every request in the process: building them
- * parses the CA into a TLS context, which many emulated workers asking at once would repeat.
+ * One client per trustd endpoint (and CA) for the whole process, idle after a few seconds
+ * unused: every worker a process emulates asks through it, multiplexed on one connection,
+ * rather than each opening its own connection and TLS session per attempt.
  */
-const credentialsByCa = new Map<string, grpc.ChannelCredentials>();
+const clients = new Map<string, grpc.Client>();
+const CLIENT_IDLE_MS = 5_000;
+const MAX_CLIENTS = 64;
 
-function credentialsFor(caCrt: string): grpc.ChannelCredentials {
-  let creds = credentialsByCa.get(caCrt);
-  if (!creds) {
-    creds = grpc.credentials.createSsl(Buffer.from(caCrt));
-    if (credentialsByCa.size >= 16) credentialsByCa.clear();
-    credentialsByCa.set(caCrt, creds);
+function clientFor(endpoint: string, caCrt: string): grpc.Client {
+  const key = `${endpoint}\u0000${caCrt}`;
+  let client = clients.get(key);
+  if (!client) {
+    if (clients.size >= MAX_CLIENTS) {
+      for (const c of clients.values()) c.close();
+      clients.clear();
+    }
+    client = new grpc.Client(endpoint, grpc.credentials.createSsl(Buffer.from(caCrt)), {
+      "grpc.use_local_subchannel_pool": 1,
+      "grpc.client_idle_timeout_ms": CLIENT_IDLE_MS,
+    });
+    clients.set(key, client);
   }
-  return creds;
+  return client;
 }
 
 /**
@@ -178,28 +188,22 @@ export async function requestCertificate(
   prepared?: PreparedRequest,
 ): Promise<CertAndKeyPem> {
   const { key, csr } = prepared ?? (await prepareCertificateRequest(request));
-  const client = new grpc.Client(request.endpoint, credentialsFor(request.caCrt), {
-    "grpc.use_local_subchannel_pool": 1,
+  const client = clientFor(request.endpoint, request.caCrt);
+  const metadata = new grpc.Metadata();
+  metadata.set("token", request.token);
+  const body = new BinaryWriter().tag(1, 2).bytes(Buffer.from(csr, "utf8")).finish();
+  const reply = await new Promise<Buffer>((resolve, reject) => {
+    client.makeUnaryRequest(
+      CERTIFICATE_METHOD,
+      raw,
+      raw,
+      Buffer.from(body),
+      metadata,
+      { deadline: Date.now() + REQUEST_TIMEOUT_MS },
+      (err, value) => (err ? reject(err) : resolve(value!)),
+    );
   });
-  try {
-    const metadata = new grpc.Metadata();
-    metadata.set("token", request.token);
-    const body = new BinaryWriter().tag(1, 2).bytes(Buffer.from(csr, "utf8")).finish();
-    const reply = await new Promise<Buffer>((resolve, reject) => {
-      client.makeUnaryRequest(
-        CERTIFICATE_METHOD,
-        raw,
-        raw,
-        Buffer.from(body),
-        metadata,
-        { deadline: Date.now() + REQUEST_TIMEOUT_MS },
-        (err, value) => (err ? reject(err) : resolve(value!)),
-      );
-    });
-    const crt = field(reply, 2);
-    if (!crt) throw new Error("trustd answered without a certificate");
-    return { crt: Buffer.from(crt).toString("utf8"), key: encodePrivateKeyPem(key) };
-  } finally {
-    client.close();
-  }
+  const crt = field(reply, 2);
+  if (!crt) throw new Error("trustd answered without a certificate");
+  return { crt: Buffer.from(crt).toString("utf8"), key: encodePrivateKeyPem(key) };
 }

@@ -61,6 +61,27 @@ describe("resource store", () => {
     expect(one[1]!.old?.version).toBe(1);
   });
 
+  it("lists a collection sorted by id, current through creates, updates and removes", () => {
+    const s = ResourceStore.forNode(createClock());
+    const ids = () => s.list("runtime", TYPE).map((r) => `${r.id}:${r.version}`);
+    for (const id of ["m", "c", "x", "a"]) s.set(SERVICE, "runtime", id, up);
+    expect(ids()).toEqual(["a:1", "c:1", "m:1", "x:1"]);
+    s.set(SERVICE, "runtime", "m", spec(ServiceSpecSchema, { running: false }));
+    expect(ids()).toEqual(["a:1", "c:1", "m:2", "x:1"]);
+    const listed = s.list("runtime", TYPE);
+    listed.pop();
+    s.remove("runtime", TYPE, "c");
+    s.set(SERVICE, "runtime", "b", up);
+    s.set(SERVICE, "runtime", "a", spec(ServiceSpecSchema, { running: false }));
+    expect(ids()).toEqual(["a:2", "b:1", "m:2", "x:1"]);
+    expect(s.list("runtime", TYPE).map((r) => r.spec)).toEqual([
+      s.get("runtime", TYPE, "a")?.spec,
+      up,
+      s.get("runtime", TYPE, "m")?.spec,
+      up,
+    ]);
+  });
+
   it("keeps a ring per collection that grows from 8 to 1024 events, for tails and bookmarks", () => {
     const s = ResourceStore.forNode(createClock());
     for (let i = 0; i < 10; i++) s.set(SERVICE, "runtime", `s${i}`, up);

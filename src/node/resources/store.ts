@@ -88,6 +88,8 @@ export function decodeBookmark(bookmark: Uint8Array): number | undefined {
 
 class Collection {
   readonly resources = new Map<string, Resource>();
+  /** The resources sorted by id, kept until the next change. */
+  sorted: Resource[] | undefined;
   private stream: (StoreEvent | undefined)[] = new Array(HISTORY_INITIAL_CAPACITY);
   /** Position of the next event. */
   writePos = 0;
@@ -186,7 +188,8 @@ export class ResourceStore {
   list(namespace: string, type: string): Resource[] {
     const c = this.collections.get(key(namespace, type));
     if (!c) return [];
-    return [...c.resources.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    c.sorted ??= [...c.resources.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return c.sorted.slice();
   }
 
   /** Creates or updates a resource; an update that changes nothing is skipped. */
@@ -229,6 +232,8 @@ export class ResourceStore {
       kind,
     };
     c.resources.set(id, resource as Resource);
+    if (old && c.sorted) c.sorted[indexById(c.sorted, id)] = resource as Resource;
+    else c.sorted = undefined;
     this.emit(
       c,
       old
@@ -243,6 +248,7 @@ export class ResourceStore {
     const old = c?.resources.get(id);
     if (!c || !old) return false;
     c.resources.delete(id);
+    c.sorted = undefined;
     this.emit(c, { type: "destroyed", resource: old });
     return true;
   }
@@ -338,6 +344,18 @@ export class ResourceStore {
 
 function key(namespace: string, type: string): string {
   return `${namespace}\u0000${type}`;
+}
+
+/** Where the resource with `id` is in a list sorted by id (it is there). */
+function indexById(sorted: readonly Resource[], id: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -269,11 +269,21 @@ const endpoints: Controller<MachineSource> = {
     { namespace: NS.cluster, type: AFFILIATES },
   ],
   run({ list, put }) {
-    const affiliates = list(NS.cluster, AFFILIATES).map((r) => r.spec as AffiliateSpec);
+    // The affiliates by KubeSpan key, read only once a peer is up (a large cluster without
+    // KubeSpan changes its affiliates often and has no peers).
+    let byKey: Map<string, AffiliateSpec> | undefined;
     for (const r of list(NS.kubespan, KUBESPAN_PEER_STATUS.definition.type)) {
       const status = r.spec as { state: KubespanPeerState; endpoint?: { ip: Uint8Array; port: number } };
       if (status.state !== KubespanPeerState.PEER_STATE_UP || !status.endpoint) continue;
-      const affiliate = affiliates.find((a) => a.kubeSpan?.publicKey === r.id);
+      if (!byKey) {
+        byKey = new Map();
+        for (const a of list(NS.cluster, AFFILIATES)) {
+          const affiliate = a.spec as AffiliateSpec;
+          const key = affiliate.kubeSpan?.publicKey;
+          if (key && !byKey.has(key)) byKey.set(key, affiliate);
+        }
+      }
+      const affiliate = byKey.get(r.id);
       if (!affiliate) continue;
       put(
         KUBESPAN_ENDPOINT,
