@@ -112,4 +112,17 @@ describe("file key/value store", () => {
     expect((await c.get("/big/0")).entry?.version).toBeGreaterThan(1);
     expect(() => c.watch("/big/", 1, () => undefined)).toThrow(KvCompactedError);
   });
+
+  it("does not compact on every write once the data itself is larger than the compaction size", async () => {
+    const [a] = twoViews();
+    const big = "v".repeat(256 * 1024);
+    const keys = Math.ceil(KV_COMPACT_BYTES / big.length) + 4;
+    for (let i = 0; i < keys; i++) await a.txn([], [{ type: "put", key: `/big/${i}`, value: `${i}${big}` }]);
+    const journal = path.join(fs.realpathSync(dirs.at(-1)!), "store", "journal");
+    // The data passed the size once: it was compacted into a snapshot at least as large.
+    const inode = fs.statSync(journal).ino;
+    for (let i = 0; i < 5; i++) await a.txn([], [{ type: "put", key: `/small/${i}`, value: "x" }]);
+    expect(fs.statSync(journal).ino).toBe(inode);
+    expect((await a.range("/small/")).entries).toHaveLength(5);
+  });
 });

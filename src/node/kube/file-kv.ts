@@ -21,7 +21,10 @@ import {
 
 /** Events kept in memory for watches that resume from a revision. */
 export const KV_HISTORY_EVENTS = 20_000;
-/** A journal larger than this is compacted into a snapshot by the next writer. */
+/**
+ * A journal larger than this is compacted into a snapshot by the next writer; once the data
+ * itself is larger, a journal twice the size of its snapshot is.
+ */
 export const KV_COMPACT_BYTES = 8 * 2 ** 20;
 /** How often (real time) a process with watchers looks for other processes' writes. */
 export const KV_POLL_MS = 20;
@@ -43,6 +46,8 @@ class FileKv implements KubeKv {
   private fd: number;
   private offset = 0;
   private pending = "";
+  /** The journal size that triggers the next compaction: twice the last snapshot, at least KV_COMPACT_BYTES. */
+  private compactAt = KV_COMPACT_BYTES;
   private readonly entries = new Map<string, KvEntry>();
   private sorted: string[] | undefined;
   private rev = 0;
@@ -202,8 +207,10 @@ class FileKv implements KubeKv {
       } catch {
         continue;
       }
-      if ("s" in parsed) this.applySnapshot(parsed.s, parsed.e);
-      else {
+      if ("s" in parsed) {
+        this.compactAt = Math.max(KV_COMPACT_BYTES, 2 * line.length);
+        this.applySnapshot(parsed.s, parsed.e);
+      } else {
         const event = this.apply(parsed.r, parsed.k, parsed.v);
         if (event) events.push(event);
       }
@@ -272,7 +279,7 @@ class FileKv implements KubeKv {
   }
 
   private compactIfLarge(): void {
-    if (this.offset < KV_COMPACT_BYTES) return;
+    if (this.offset < this.compactAt) return;
     const rows = [...this.entries.values()].map((e) => [
       e.key,
       e.createRevision,
@@ -281,7 +288,9 @@ class FileKv implements KubeKv {
       e.value,
     ]);
     const tmp = `${this.file}.compact`;
-    fs.writeFileSync(tmp, `${JSON.stringify({ s: this.rev, e: rows })}\n`, { mode: 0o600 });
+    const snapshot = JSON.stringify({ s: this.rev, e: rows });
+    this.compactAt = Math.max(KV_COMPACT_BYTES, 2 * snapshot.length);
+    fs.writeFileSync(tmp, `${snapshot}\n`, { mode: 0o600 });
     fs.renameSync(tmp, this.file);
     this.sync();
   }
