@@ -105,8 +105,11 @@ export class Kubelet {
     const rev = await this.host.storage.kv.revision();
     const pods = await this.host.storage.list(POD, undefined);
     for (const p of pods.items as Pod[]) if (p.spec.nodeName === this.name) this.syncPod(p);
+    // Pods are stored as compact JSON: one not naming this node is passed without decoding it.
+    const mine = `"nodeName":${JSON.stringify(this.name)}`;
     this.watch = this.host.storage.watch(POD, undefined, rev, (events) => {
       for (const e of events) {
+        if (!e.text.includes(mine)) continue;
         const p = e.object as Pod;
         if (p.spec.nodeName !== this.name) continue;
         // A pod removed at once (no grace) has its containers killed.

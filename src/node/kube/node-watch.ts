@@ -40,7 +40,7 @@ export async function watchNode(
   changed(current ? nodeFacts(current) : undefined);
   return storage.watch(NODE, undefined, rev, (events) => {
     for (const e of events) {
-      if (e.object.metadata.name !== name) continue;
+      if (e.key.slice(e.key.lastIndexOf("/") + 1) !== name) continue;
       changed(e.type === "DELETED" ? undefined : nodeFacts(e.object as Node));
     }
   });

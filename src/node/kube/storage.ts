@@ -46,10 +46,15 @@ export interface DeleteOptions {
 
 export interface WatchEvent {
   readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  /** The object (decoded when first read). */
   readonly object: KObject;
   readonly revision: number;
-  /** The object before the change (MODIFIED). */
+  /** The object before the change (MODIFIED; decoded when first read). */
   readonly previous?: KObject;
+  /** The object's key in the store; its last segment is the object's name. */
+  readonly key: string;
+  /** The object as stored (JSON), for a cheap look before decoding it. */
+  readonly text: string;
 }
 
 export function decode(entry: KvEntry): KObject {
@@ -480,13 +485,43 @@ function finalized(r: ResourceType, current: KObject, next: KObject): boolean {
   return (current.metadata.finalizers ?? []).length > 0 && (next.metadata.finalizers ?? []).length === 0;
 }
 
-function toWatchEvent(e: KvEvent): WatchEvent {
-  if (e.type === "delete") {
-    const prev = decode(e.prev!);
-    prev.metadata.resourceVersion = String(e.revision);
-    return { type: "DELETED", object: prev, revision: e.revision };
+/**
+ * A store event as a watch event whose objects are decoded only when read: of the many watchers
+ * of a large cluster's Nodes and Pods, most look at the key or the text and pass.
+ */
+class StoreWatchEvent implements WatchEvent {
+  private decoded: KObject | undefined;
+  private decodedPrevious: KObject | undefined;
+
+  constructor(
+    readonly type: WatchEvent["type"],
+    readonly revision: number,
+    readonly key: string,
+    /** The entry the object is decoded from (the deleted one for DELETED). */
+    private readonly entry: KvEntry,
+    private readonly before: KvEntry | undefined,
+  ) {}
+
+  get text(): string {
+    return this.entry.value;
   }
-  if (e.prev)
-    return { type: "MODIFIED", object: decode(e.entry!), revision: e.revision, previous: decode(e.prev) };
-  return { type: "ADDED", object: decode(e.entry!), revision: e.revision };
+
+  get object(): KObject {
+    if (!this.decoded) {
+      this.decoded = decode(this.entry);
+      if (this.type === "DELETED") this.decoded.metadata.resourceVersion = String(this.revision);
+    }
+    return this.decoded;
+  }
+
+  get previous(): KObject | undefined {
+    if (this.type !== "MODIFIED" || !this.before) return undefined;
+    this.decodedPrevious ??= decode(this.before);
+    return this.decodedPrevious;
+  }
+}
+
+function toWatchEvent(e: KvEvent): WatchEvent {
+  if (e.type === "delete") return new StoreWatchEvent("DELETED", e.revision, e.key, e.prev!, undefined);
+  return new StoreWatchEvent(e.prev ? "MODIFIED" : "ADDED", e.revision, e.key, e.entry!, e.prev);
 }
