@@ -280,6 +280,48 @@ describe("forwarding between nodes", () => {
     }
   });
 
+  it("refuses a target whose certificate another CA issued", async () => {
+    const now = new Date();
+    const other = await createCertificateAuthority({ organization: "talos", now });
+    const foreign = await issueServerCertificate({
+      ca: other,
+      ips: ["127.0.0.1"],
+      dnsNames: [],
+      ttlMs: 3_600_000,
+      now,
+    });
+    const stranger = new grpc.Server();
+    stranger.addService(DEFINITION, backendImplementation({ metadata: [], cancelled: [] }));
+    const port = await bind(
+      stranger,
+      grpc.ServerCredentials.createSsl(
+        Buffer.from(other.crt),
+        [{ cert_chain: Buffer.from(foreign.crt), private_key: Buffer.from(toTlsKeyPem(foreign.key)) }],
+        false,
+      ),
+    );
+    const forwarder = createForwarder({
+      pool: async () => pool,
+      authority: () => `127.0.0.1:${port}`,
+      dialTimeoutMs: () => 5_000,
+    });
+    const front2 = new grpc.Server();
+    front2.addService(DEFINITION, frontImplementation(forwarder));
+    const frontPort = await bind(front2, grpc.ServerCredentials.createInsecure());
+    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
+    try {
+      const err = await new Promise<grpc.ServiceError>((resolve) => {
+        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.alloc(1), (e) => resolve(e!));
+      });
+      expect(err.code).toBe(grpc.status.UNAVAILABLE);
+      expect(err.details).toMatch(/^connection error: desc = "transport: authentication handshake failed: /);
+    } finally {
+      c.close();
+      front2.forceShutdown();
+      stranger.forceShutdown();
+    }
+  });
+
   it("answers Unavailable, in Go's words, when the target does not listen", async () => {
     const forwarder = createForwarder({
       pool: async () => pool,
