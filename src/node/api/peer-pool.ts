@@ -5,7 +5,7 @@
 // target, at most `max` of them (least recently used closed first); idle channels drop their
 // connection after 15 minutes.
 import { isIP } from "node:net";
-import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import { type CertAndKeyPem, issueClientCertificate, toTlsKeyPem } from "../../pki/index.js";
 import { MAX_MESSAGE_BYTES } from "../../wire/index.js";
@@ -13,11 +13,8 @@ import { Role } from "./rbac.js";
 
 /** The TLS server name sent to a target dialled by IP address. */
 const PEER_SERVER_NAME = "talos-peer";
-/**
- * Channels kept open at once: enough for a fan-out to every node of a large emulated cluster to
- * find its connections open the next time (apid itself keeps every backend it made).
- */
-export const DEFAULT_PEER_POOL_SIZE = 1024;
+/** Channels kept open at once. */
+export const DEFAULT_PEER_POOL_SIZE = 256;
 /** apid drops idle backend connections after 15 minutes. */
 const IDLE_MS = 15 * 60_000;
 /** Reconnect backoff is capped at 15 s, as apid's. */
@@ -54,19 +51,18 @@ export async function peerIdentity(
 
 export class PeerPool {
   private readonly clients = new Map<string, grpc.Client>();
-  /** The node's client identity and trusted CAs, parsed once for every channel. */
-  private readonly context: SecureContext;
+  private readonly trust: Buffer;
+  private readonly key: Buffer;
+  private readonly cert: Buffer;
   private closed = false;
 
   constructor(
     readonly identity: PeerIdentity,
     private readonly max = DEFAULT_PEER_POOL_SIZE,
   ) {
-    this.context = createSecureContext({
-      ca: identity.trust,
-      key: toTlsKeyPem(identity.cert.key),
-      cert: identity.cert.crt,
-    });
+    this.trust = Buffer.from(identity.trust);
+    this.key = Buffer.from(toTlsKeyPem(identity.cert.key));
+    this.cert = Buffer.from(identity.cert.crt);
   }
 
   /** Channels open now. */
@@ -92,7 +88,7 @@ export class PeerPool {
     // The target's certificate must name the address dialled. TLS takes no IP address as the
     // server name (SNI), so an IP target is verified by hand against a placeholder name.
     const host = authority.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
-    const credentials = grpc.credentials.createFromSecureContext(this.context, {
+    const credentials = grpc.credentials.createSsl(this.trust, this.key, this.cert, {
       checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert),
     });
     const client = new grpc.Client(authority, credentials, {
