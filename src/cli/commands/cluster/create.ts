@@ -13,7 +13,6 @@ import { defaultKubeconfigPath } from "../../../client/index.js";
 import { loadConfigPatches, parseTalosVersion } from "../../../config/generate/index.js";
 import { UserError } from "../../../errors.js";
 import { DEFAULT_KUBERNETES_VERSION, TALOS_VERSION } from "../../../version.js";
-import { EMULATION_SHARD_THRESHOLD } from "../../../wire/index.js";
 import { args, defineCommand, flag } from "../../command.js";
 import type { CliContext } from "../../context.js";
 import { clusterFlags, clusterOptions } from "./flags.js";
@@ -39,7 +38,7 @@ export const command = defineCommand({
     "skip-kubeconfig": flag.bool({ describe: "do not merge the kubeconfig" }),
     talosconfig: flag.string({ describe: "the talosconfig to merge the cluster's context into" }),
     emulate: flag.bool({
-      describe: `run every node in talos-node --emulate (the default above ${EMULATE_THRESHOLD} nodes; one process, or one per CPU core above ${EMULATION_SHARD_THRESHOLD} nodes; --emulate=false starts one process per node)`,
+      describe: `run every node in talos-node --emulate (the default above ${EMULATE_THRESHOLD} nodes; one process, or one per CPU core for a large cluster; --emulate=false starts one process per node)`,
     }),
     "time-scale": flag.float64({ hidden: true, describe: "run the nodes' clocks this many times faster" }),
   },
