@@ -241,6 +241,27 @@ describe("forwarding between nodes", () => {
     });
   });
 
+  /** One unary call through a front node forwarding to `authority` with the pool; its error. */
+  async function unaryThroughFront(authority: string): Promise<grpc.ServiceError> {
+    const forwarder = createForwarder({
+      pool: async () => pool,
+      authority: () => authority,
+      dialTimeoutMs: () => 5_000,
+    });
+    const front2 = new grpc.Server();
+    front2.addService(DEFINITION, frontImplementation(forwarder));
+    const frontPort = await bind(front2, grpc.ServerCredentials.createInsecure());
+    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
+    try {
+      return await new Promise<grpc.ServiceError>((resolve) => {
+        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.alloc(1), (e) => resolve(e!));
+      });
+    } finally {
+      c.close();
+      front2.forceShutdown();
+    }
+  }
+
   it("refuses a target whose certificate does not name the address dialled", async () => {
     // The same backend certificate (for 127.0.0.1), served at 127.0.0.3.
     const impostor = new grpc.Server();
@@ -256,26 +277,13 @@ describe("forwarding between nodes", () => {
         (err, p) => (err ? reject(err) : resolve(p)),
       ),
     );
-    const forwarder = createForwarder({
-      pool: async () => pool,
-      authority: () => `127.0.0.3:${port}`,
-      dialTimeoutMs: () => 5_000,
-    });
-    const front2 = new grpc.Server();
-    front2.addService(DEFINITION, frontImplementation(forwarder));
-    const frontPort = await bind(front2, grpc.ServerCredentials.createInsecure());
-    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
     try {
-      const err = await new Promise<grpc.ServiceError>((resolve) => {
-        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.alloc(1), (e) => resolve(e!));
-      });
+      const err = await unaryThroughFront(`127.0.0.3:${port}`);
       expect(err.code).toBe(grpc.status.UNAVAILABLE);
       expect(err.details).toMatch(
         /^connection error: desc = "transport: authentication handshake failed: .*127\.0\.0\.3/,
       );
     } finally {
-      c.close();
-      front2.forceShutdown();
       impostor.forceShutdown();
     }
   });
@@ -300,24 +308,11 @@ describe("forwarding between nodes", () => {
         false,
       ),
     );
-    const forwarder = createForwarder({
-      pool: async () => pool,
-      authority: () => `127.0.0.1:${port}`,
-      dialTimeoutMs: () => 5_000,
-    });
-    const front2 = new grpc.Server();
-    front2.addService(DEFINITION, frontImplementation(forwarder));
-    const frontPort = await bind(front2, grpc.ServerCredentials.createInsecure());
-    const c = new grpc.Client(`127.0.0.1:${frontPort}`, grpc.credentials.createInsecure());
     try {
-      const err = await new Promise<grpc.ServiceError>((resolve) => {
-        c.makeUnaryRequest("/test.Echo/Unary", raw, raw, Buffer.alloc(1), (e) => resolve(e!));
-      });
+      const err = await unaryThroughFront(`127.0.0.1:${port}`);
       expect(err.code).toBe(grpc.status.UNAVAILABLE);
       expect(err.details).toMatch(/^connection error: desc = "transport: authentication handshake failed: /);
     } finally {
-      c.close();
-      front2.forceShutdown();
       stranger.forceShutdown();
     }
   });
